@@ -1,0 +1,63 @@
+// The contract between a node of the system under test and whatever drives it (the simulator
+// here; a real runtime could drive the same code). A node is a deterministic state machine:
+// inputs arrive as method calls that carry the node's *local* time in microseconds, and every
+// effect goes out through the NodeEnv the host hands it. Using a sink instead of returning
+// output arrays keeps the simulator's hot path free of per-step allocations.
+//
+// Rules for implementations (tests enforce them): no Date, Math.random, timers, I/O, process,
+// or module-level mutable state. Randomness comes only from env.rng.
+
+export type NodeId = number;
+
+/** The only randomness a node may use (election jitter). */
+export interface ImplRng {
+  /** Uniform integer in [lo, hi], both inclusive. */
+  int(lo: number, hi: number): number;
+  /** Uniform float in [0, 1). */
+  float(): number;
+}
+
+/** Effects a node may have on the world. M = message, R = durable record, Rep = client reply. */
+export interface NodeEnv<M, R, Rep> {
+  readonly id: NodeId;
+  readonly rng: ImplRng;
+  /** Send a message. Messages are immutable once sent: the host may deliver the same object
+   * twice (duplication) and never copies it. */
+  send(to: NodeId, msg: M): void;
+  /** Append records to the node's write-ahead log. Returns a token, increasing per call.
+   * With sync=true the host fsyncs and later calls onPersisted(token, now); fsyncs complete in
+   * order, so onPersisted(t) means every write with a token <= t is durable. Records are
+   * immutable once written. Until durable, a crash may lose them (all, a prefix, or torn). */
+  persist(records: readonly R[], sync: boolean): number;
+  /** Answer a client request. */
+  reply(client: number, reply: Rep): void;
+  /** Ask to be ticked at (or soon after) this local time. The latest call wins. */
+  wakeAt(localUs: number): void;
+  /** A notable event for the trace: role change, leader change, etc. Cheap: numbers only. */
+  note(kind: NoteKind, a: number, b: number): void;
+}
+
+export type NoteKind =
+  | "role" // a = role code (see RoleCode), b = term
+  | "leader" // a = leader id or -1, b = term (leader-change notification to the host)
+  | "commit" // a = commit index, b = term
+  | "apply" // a = applied index, b = 0
+  | "custom";
+
+export const RoleCode = { follower: 0, candidate: 1, leader: 2, precandidate: 3, learner: 4 } as const;
+
+/** What the host calls. `now` is the node's local clock in microseconds. */
+export interface SimNode<M, Req> {
+  onMessage(from: NodeId, msg: M, now: number): void;
+  onTick(now: number): void;
+  onClient(client: number, req: Req, now: number): void;
+  onPersisted(token: number, now: number): void;
+}
+
+/** What the disk hands back on restart: the durable records in order. If the last unsynced
+ * write was torn, or a record failed its checksum on read, `corruptFrom` is the index of the
+ * first bad record and every record from there on must be discarded by the node. */
+export interface Recovered<R> {
+  readonly records: readonly R[];
+  readonly corruptFrom: number; // records.length when nothing is corrupt
+}
