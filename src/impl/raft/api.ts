@@ -1,0 +1,66 @@
+// The Raft module's public surface, shared by the Raft implementation (src/impl/raft) and the
+// server node that composes Raft with the metadata store (src/impl/server.ts).
+import type { NodeId } from "../node.js";
+
+/** A log entry. data === null is the no-op a new leader appends at the start of its term. */
+export interface RaftEntry<C> {
+  readonly index: number;
+  readonly term: number;
+  readonly data: C | null;
+}
+
+/** Planted bugs: real mechanisms from Raft's history, off unless switched on for a run. */
+export type RaftBugName =
+  | "commit-previous-term" // count replicas for an entry of an earlier term (Figure 8)
+  | "vote-without-log-check" // grant a vote without the log up-to-date check
+  | "vote-not-persisted" // reply to a vote before term/vote are durable
+  | "count-stale-vote" // count a vote reply from an older term
+  | "append-keeps-conflicts" // follower appends without deleting a conflicting suffix
+  | "commit-index-decreases" // follower lets leaderCommit lower its commit index
+  | "stale-local-read" // readIndex answers at once from local commit, no quorum check
+  | "read-before-term-commit" // readIndex served before the leader commits an entry of its term
+  | "ack-before-durable"; // append ack sent before the entries are fsynced
+
+export interface RaftOptions {
+  /** Voters, including this node. Node ids are small integers. */
+  readonly voters: readonly NodeId[];
+  readonly electionMinUs: number;
+  readonly electionMaxUs: number;
+  readonly heartbeatUs: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  /** Bound on unacknowledged AppendEntries per follower. */
+  readonly maxInflight: number;
+  /** Bound on entries per AppendEntries. */
+  readonly maxBatch: number;
+  readonly bugs: ReadonlySet<RaftBugName>;
+}
+
+/** Callbacks from Raft into the application (the metadata server). */
+export interface RaftApp<C> {
+  /** Committed entries, in index order, each exactly once per process lifetime. */
+  apply(entry: RaftEntry<C>, now: number): void;
+  /** A read registered with readIndex(ctx) is safe to serve once applied index >= index. */
+  readReady(ctx: number, index: number, now: number): void;
+  /** A read registered with readIndex(ctx) will never be confirmed (leadership lost). */
+  readFailed(ctx: number, now: number): void;
+}
+
+export type Role = "follower" | "precandidate" | "candidate" | "leader";
+
+/** Read-only view used by the online invariant checkers and the trace. */
+export interface RaftView<C> {
+  readonly id: NodeId;
+  role(): Role;
+  term(): number;
+  votedFor(): NodeId; // -1 when none
+  leader(): NodeId; // -1 when unknown
+  commitIndex(): number;
+  appliedIndex(): number;
+  firstIndex(): number; // 1 until compaction exists
+  lastIndex(): number;
+  /** The entry at index i, or undefined if outside [firstIndex, lastIndex]. */
+  entry(i: number): RaftEntry<C> | undefined;
+  /** Highest index known durable on this node's disk. */
+  durableIndex(): number;
+}
