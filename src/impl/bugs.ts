@@ -1,0 +1,69 @@
+// The registry of planted bugs. Each is a real mechanism from Raft's history, off by default,
+// switched on per run with `--bug NAME`. `breaks` names what should catch it.
+import type { RaftBugName } from "./raft/api.js";
+
+export type ServerBugName = "no-session-dedup";
+export type BugName = RaftBugName | ServerBugName;
+
+export interface BugInfo {
+  readonly name: BugName;
+  readonly description: string;
+  readonly breaks: string;
+}
+
+export const BUGS: readonly BugInfo[] = [
+  {
+    name: "commit-previous-term",
+    description: "A leader commits an entry of an earlier term by counting replicas (Raft paper, Figure 8).",
+    breaks: "state-machine-safety, linearizability (acknowledged write lost)",
+  },
+  {
+    name: "vote-without-log-check",
+    description: "A vote is granted without checking that the candidate's log is at least as up to date.",
+    breaks: "leader-completeness, state-machine-safety",
+  },
+  {
+    name: "vote-not-persisted",
+    description: "Term and vote are not made durable before the vote reply, so a restarted node votes twice in a term.",
+    breaks: "election-safety",
+  },
+  {
+    name: "count-stale-vote",
+    description: "A candidate counts a granted vote from an older term toward its current election.",
+    breaks: "election-safety",
+  },
+  {
+    name: "append-keeps-conflicts",
+    description: "A follower appends new entries without deleting the conflicting suffix of its log.",
+    breaks: "log-matching, state-machine-safety",
+  },
+  {
+    name: "commit-index-decreases",
+    description: "A follower lowers its commit index to a smaller leaderCommit.",
+    breaks: "state-machine-safety (commit index monotonic)",
+  },
+  {
+    name: "stale-local-read",
+    description: "Reads are served from the local state without ReadIndex quorum confirmation (stale read from a deposed leader).",
+    breaks: "linearizability",
+  },
+  {
+    name: "read-before-term-commit",
+    description: "ReadIndex serves reads before the new leader has committed an entry of its own term.",
+    breaks: "linearizability",
+  },
+  {
+    name: "ack-before-durable",
+    description: "A follower acknowledges appended entries before they are fsynced.",
+    breaks: "commit-durable, linearizability after crashes that lose unsynced writes",
+  },
+  {
+    name: "no-session-dedup",
+    description: "A retried client command is applied twice (no client-session de-duplication).",
+    breaks: "linearizability (version counts a write twice; a retried cas reports failure after succeeding)",
+  },
+];
+
+export function findBug(name: string): BugInfo | undefined {
+  return BUGS.find((b) => b.name === name);
+}
