@@ -1,0 +1,43 @@
+// What the metadata store's Raft log holds, and what applying it yields.
+//
+// A MetaCommand is one client operation tagged with its client session: `client` is the
+// session id (Raft dissertation §6.3), `seq` the client's sequence number for the operation.
+// A client has at most one outstanding command, so seqs of one client increase with each new
+// operation, and a retry of the same operation reuses its seq.
+import type { MetaOp, MetaResult } from "./ops.js";
+
+export interface MetaCommand {
+  readonly client: number;
+  readonly seq: number;
+  readonly op: MetaOp;
+}
+
+/**
+ * The outcome of applying a command whose seq is LOWER than the last seq applied for its
+ * session: the client has already moved on (it has at most one outstanding command), so the
+ * command is not executed and nobody is waiting for its result. A server should send no reply
+ * for it (or drop its pending entry silently). `lastSeq` is the session's last applied seq.
+ */
+export interface StaleResult {
+  readonly f: "stale";
+  readonly client: number;
+  readonly seq: number;
+  readonly lastSeq: number;
+}
+
+/** What MetadataStore.apply returns: the operation's result, or the stale marker. */
+export type ApplyResult = MetaResult | StaleResult;
+
+export function isStale(r: ApplyResult): r is StaleResult {
+  return r.f === "stale";
+}
+
+/** Operations that change state (and therefore go through the Raft log). */
+export function isWriteOp(op: MetaOp): boolean {
+  return op.f === "put" || op.f === "delete" || op.f === "cas";
+}
+
+/** Operations with no effect on state (served by ReadIndex from the local map). */
+export function isReadOp(op: MetaOp): boolean {
+  return op.f === "get" || op.f === "exists" || op.f === "list";
+}

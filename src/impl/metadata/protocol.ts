@@ -1,0 +1,22 @@
+// The client <-> server wire protocol of the metadata service, shared by the server node
+// (src/impl/server.ts) and the simulated clients (src/sim/workload).
+//
+// How a server answers (the client relies on these meanings):
+// - ok:          the command was executed (a write applied from the log, a read served after
+//                ReadIndex), with its result. A session-dedup cache hit is also "ok".
+// - not-leader:  the command was definitely NOT executed by this server for this request:
+//                it was never proposed (or never registered for ReadIndex). leaderHint is the
+//                leader this server believes in, -1 if unknown.
+// - unavailable: outcome unknown: the command may or may not take effect (e.g. proposed, then
+//                leadership lost; a proposal overwritten; too many pending requests — the
+//                latter is in fact "not executed", but clients treat it conservatively).
+// A stale command (seq below the session's last applied seq, see commands.ts) gets no reply:
+// its client has already moved on.
+import type { MetaOp, MetaResult } from "./ops.js";
+
+export type ClientRequest = { readonly client: number; readonly seq: number; readonly op: MetaOp };
+
+export type ServerReply =
+  | { readonly kind: "ok"; readonly client: number; readonly seq: number; readonly result: MetaResult }
+  | { readonly kind: "not-leader"; readonly client: number; readonly seq: number; readonly leaderHint: number }
+  | { readonly kind: "unavailable"; readonly client: number; readonly seq: number; readonly leaderHint: number };

@@ -1,0 +1,241 @@
+// The replicated metadata store: the deterministic state machine Raft applies committed entries
+// to (the Kvrocks controller's embedded storage; the Valkey RFC's metadata with an expected
+// revision). Semantics follow ops.ts exactly; the choices ops.ts leaves open are:
+//
+// - revision of a delete result = the index of the delete entry, whether or not the key
+//   existed (deleted:false). It is always > every revision the key ever had, so a checker can
+//   treat it as "some index after the previous write" and need not predict it exactly.
+// - Reads applied through the log (get/exists/list) go through sessions like writes do; they
+//   change nothing but appliedIndex.
+// - Sessions (sessions.ts): a command whose seq equals the session's last applied seq returns
+//   the cached result without executing; a lower seq returns a StaleResult (commands.ts) and
+//   executes nothing. With { dedupSessions: false } (planted bug "no-session-dedup") every
+//   command is executed, so a retried write is applied twice.
+// - list(prefix) is ordered by key in UTF-16 code-unit order (`<`), never localeCompare, so
+//   the order does not depend on the host's locale.
+// - Entries without a command (the leader's no-op, config changes) should be reported with
+//   advance(index) so appliedIndex() matches Raft's applied index (ReadIndex waits on it).
+import type { ApplyResult, MetaCommand, StaleResult } from "./commands.js";
+import type { MetaEntry, MetaOp, MetaResult, Revision } from "./ops.js";
+import { SessionTable, type SessionEntry } from "./sessions.js";
+
+export interface StoreOptions {
+  /** Default true. false = planted bug "no-session-dedup". */
+  readonly dedupSessions?: boolean;
+}
+
+/** A plain, immutable copy of the store's state, for log compaction and InstallSnapshot. */
+export interface StoreSnapshot {
+  readonly appliedIndex: number;
+  /** Ordered by key (code-unit order). */
+  readonly entries: readonly MetaEntry[];
+  /** Ordered by client id. */
+  readonly sessions: readonly SessionEntry[];
+}
+
+type GetResult = Extract<MetaResult, { f: "get" }>;
+type ExistsResult = Extract<MetaResult, { f: "exists" }>;
+type ListResult = Extract<MetaResult, { f: "list" }>;
+
+const NOT_FOUND: GetResult = Object.freeze({ f: "get", found: false } as const);
+const EXISTS_TRUE: ExistsResult = Object.freeze({ f: "exists", exists: true } as const);
+const EXISTS_FALSE: ExistsResult = Object.freeze({ f: "exists", exists: false } as const);
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export class MetadataStore {
+  private readonly kv: Map<string, MetaEntry>;
+  private sessions: SessionTable;
+  private applied: number;
+  readonly dedupSessions: boolean;
+
+  constructor(opts: StoreOptions = {}) {
+    this.kv = new Map();
+    this.sessions = new SessionTable();
+    this.applied = 0;
+    this.dedupSessions = opts.dedupSessions ?? true;
+  }
+
+  /** Index of the last applied (or advanced-over) log entry; 0 initially. */
+  appliedIndex(): number {
+    return this.applied;
+  }
+
+  /** Number of present keys. */
+  size(): number {
+    return this.kv.size;
+  }
+
+  /** Apply the committed command at `index`. Indices must strictly increase (gaps allowed:
+   * entries without a command need not be reported, though advance() is preferred). */
+  apply(index: number, cmd: MetaCommand): ApplyResult {
+    this.checkIndex(index);
+    this.applied = index;
+    if (this.dedupSessions) {
+      const last = this.sessions.lastSeq(cmd.client);
+      if (cmd.seq <= last) {
+        const cached = this.sessions.cached(cmd.client, cmd.seq);
+        if (cached !== undefined) return cached;
+        const stale: StaleResult = { f: "stale", client: cmd.client, seq: cmd.seq, lastSeq: last };
+        return stale;
+      }
+      const result = this.execute(index, cmd.op);
+      this.sessions.record(cmd.client, cmd.seq, result);
+      return result;
+    }
+    return this.execute(index, cmd.op);
+  }
+
+  /** Move appliedIndex over an entry that carries no command (no-op, conf change). */
+  advance(index: number): void {
+    this.checkIndex(index);
+    this.applied = index;
+  }
+
+  get(key: string): GetResult {
+    const e = this.kv.get(key);
+    if (e === undefined) return NOT_FOUND;
+    return { f: "get", found: true, value: e.value, revision: e.revision, version: e.version };
+  }
+
+  exists(key: string): ExistsResult {
+    return this.kv.has(key) ? EXISTS_TRUE : EXISTS_FALSE;
+  }
+
+  /** Present entries whose key starts with prefix, ordered by key. */
+  list(prefix: string): ListResult {
+    const items: MetaEntry[] = [];
+    for (const e of this.kv.values()) if (e.key.startsWith(prefix)) items.push(e);
+    items.sort((a, b) => compareKeys(a.key, b.key));
+    return { f: "list", items };
+  }
+
+  /** Serve a read op from the local map (ReadIndex path). Throws for writes. */
+  read(op: MetaOp): MetaResult {
+    switch (op.f) {
+      case "get":
+        return this.get(op.key);
+      case "exists":
+        return this.exists(op.key);
+      case "list":
+        return this.list(op.prefix);
+      default:
+        throw new Error(`metadata invariant: read() called with write op ${op.f}`);
+    }
+  }
+
+  /** The session's last applied seq (0 when none). For servers and tests. */
+  sessionSeq(client: number): number {
+    return this.sessions.lastSeq(client);
+  }
+
+  snapshot(): StoreSnapshot {
+    const entries = Array.from(this.kv.values());
+    entries.sort((a, b) => compareKeys(a.key, b.key));
+    return Object.freeze({
+      appliedIndex: this.applied,
+      entries: Object.freeze(entries),
+      sessions: Object.freeze(this.sessions.entries()),
+    });
+  }
+
+  static fromSnapshot(s: StoreSnapshot, opts: StoreOptions = {}): MetadataStore {
+    const store = new MetadataStore(opts);
+    let prev: string | undefined;
+    for (const e of s.entries) {
+      if (prev !== undefined && compareKeys(prev, e.key) >= 0) {
+        throw new Error(`metadata invariant: snapshot keys not strictly ordered at "${e.key}"`);
+      }
+      prev = e.key;
+      if (e.revision < 1 || e.revision > s.appliedIndex || e.version < 1) {
+        throw new Error(`metadata invariant: snapshot entry ${e.key} rev ${e.revision} ver ${e.version} at applied ${s.appliedIndex}`);
+      }
+      store.kv.set(e.key, e);
+    }
+    store.sessions = SessionTable.fromEntries(s.sessions);
+    store.applied = s.appliedIndex;
+    return store;
+  }
+
+  /** Full O(n) invariant check, for tests and online checkers. */
+  checkInvariants(): void {
+    for (const [key, e] of this.kv) {
+      if (e.key !== key) throw new Error(`metadata invariant: entry under ${key} names ${e.key}`);
+      if (e.version < 1) throw new Error(`metadata invariant: present key ${key} has version ${e.version}`);
+      if (e.revision < 1 || e.revision > this.applied) {
+        throw new Error(`metadata invariant: key ${key} revision ${e.revision} outside [1, ${this.applied}]`);
+      }
+    }
+  }
+
+  /** 32-bit FNV-1a over keys, values, revisions, versions and sessions, in a canonical order.
+   * Equal states give equal hashes; for state-machine-safety checks across replicas. O(n log n). */
+  stateHash(): number {
+    let h = 0x811c9dc5;
+    const mixNum = (n: number): void => {
+      h = Math.imul(h ^ (n & 0xffff), 0x01000193);
+      h = Math.imul(h ^ ((n / 0x10000) & 0xffff), 0x01000193);
+    };
+    const mixStr = (s: string): void => {
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+      mixNum(s.length);
+    };
+    const snap = this.snapshot();
+    mixNum(snap.appliedIndex);
+    for (const e of snap.entries) {
+      mixStr(e.key);
+      mixStr(e.value);
+      mixNum(e.revision);
+      mixNum(e.version);
+    }
+    for (const s of snap.sessions) {
+      mixNum(s.client);
+      mixNum(s.seq);
+    }
+    return h >>> 0;
+  }
+
+  // --- internals ---
+
+  private checkIndex(index: number): void {
+    if (!Number.isSafeInteger(index) || index <= this.applied) {
+      throw new Error(`metadata invariant: apply index ${index} not above applied index ${this.applied}`);
+    }
+  }
+
+  private execute(index: number, op: MetaOp): MetaResult {
+    switch (op.f) {
+      case "get":
+        return this.get(op.key);
+      case "exists":
+        return this.exists(op.key);
+      case "list":
+        return this.list(op.prefix);
+      case "put":
+        return { f: "put", revision: this.write(index, op.key, op.value) };
+      case "delete": {
+        const deleted = this.kv.delete(op.key);
+        return { f: "delete", deleted, revision: index };
+      }
+      case "cas": {
+        const cur = this.kv.get(op.key);
+        const matches = cur === undefined ? op.expected === "absent" : op.expected === cur.revision;
+        if (!matches) return { f: "cas", ok: false, currentRevision: cur === undefined ? 0 : cur.revision };
+        return { f: "cas", ok: true, revision: this.write(index, op.key, op.value) };
+      }
+    }
+  }
+
+  private write(index: number, key: string, value: string): Revision {
+    const prev = this.kv.get(key);
+    const version = prev === undefined ? 1 : prev.version + 1;
+    if (prev !== undefined && prev.revision >= index) {
+      throw new Error(`metadata invariant: key ${key} revision ${prev.revision} not below write index ${index}`);
+    }
+    const e: MetaEntry = { key, value, revision: index, version };
+    this.kv.set(key, e);
+    return e.revision;
+  }
+}

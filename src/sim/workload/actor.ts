@@ -1,0 +1,46 @@
+// Glue between the world host's actor contract (src/sim/world.ts) and WorkloadClient: client
+// actors live on endpoints firstEndpoint..firstEndpoint+clientCount-1; the client (session) id
+// is endpoint - firstEndpoint. Messages from servers are ServerReply objects.
+import type { ServerReply } from "../../impl/metadata/protocol.js";
+import type { Actor, ActorEnv, ActorFactory } from "../world.js";
+import { WorkloadClient } from "./client.js";
+import type { WorkloadConfig } from "./config.js";
+import type { HistoryRecorder } from "./recorder.js";
+
+export class WorkloadActor implements Actor {
+  readonly client: WorkloadClient;
+  constructor(clientId: number, cfg: WorkloadConfig, env: ActorEnv, recorder: HistoryRecorder) {
+    this.client = new WorkloadClient(
+      clientId,
+      cfg,
+      {
+        rng: env.rng,
+        send: (to, req) => env.send(to, req),
+        setTimer: (at) => env.setTimer(at),
+        note: (kind, a, b) => env.note(kind, a, b),
+      },
+      recorder,
+    );
+    this.client.start(env.now());
+  }
+  onMessage(from: number, msg: unknown, nowUs: number): void {
+    this.client.onReply(from, msg as ServerReply, nowUs);
+  }
+  onTimer(nowUs: number): void {
+    this.client.onTimer(nowUs);
+  }
+}
+
+/** An ActorFactory for the world; `actors` collects the clients (for stop/abandon/counters). */
+export function workloadActorFactory(
+  cfg: WorkloadConfig,
+  recorder: HistoryRecorder,
+  firstEndpoint: number,
+  actors: WorkloadActor[] = [],
+): ActorFactory {
+  return (id, env) => {
+    const a = new WorkloadActor(id - firstEndpoint, cfg, env, recorder);
+    actors.push(a);
+    return a;
+  };
+}

@@ -1,0 +1,349 @@
+// A closed-loop client of the metadata service: a sim-side actor (not a Raft node), written as
+// a deterministic state machine over an injected environment, so it does not depend on how the
+// world is built. One operation at a time:
+//
+//   idle --start--> thinking --timer--> waiting --ok--> thinking ...
+//                                          |  ^
+//                      not-leader, no hint |  | timer (backoff over): resend, same seq
+//                      or unavailable      v  |
+//                                         backoff
+//
+// Retries keep the operation's seq, so the server's session dedup makes a retried write
+// execute at most once. Routing: the last server that answered ok, or a leader hint; a
+// not-leader reply with a usable hint is retried at once to the hint; otherwise the next server
+// (round robin) after a backoff; a timeout retries at once to the next server.
+//
+// History status (ops.ts, recorder.ts):
+// - "ok"   a server answered ok (a failed cas is ok with output {ok:false}).
+// - "fail" definitely never executed: an unanswered read (reads have no effect); a write only
+//          if cfg.writeFailOnNotLeader and every attempt was answered not-leader by a server
+//          that this op had not been sent to before (a repeated server's late not-leader reply
+//          could belong to the earlier attempt).
+// - "info" otherwise. After an info op the client continues as a new process id
+//          (client + k * clientCount), since the old op may still take effect later; the
+//          server-side session (ClientRequest.client) stays the same and seqs keep increasing.
+import type { ImplRng } from "../../impl/node.js";
+import type { MetaOp, MetaResult, Revision } from "../../impl/metadata/ops.js";
+import type { ClientRequest, ServerReply } from "../../impl/metadata/protocol.js";
+import { isReadOp } from "../../impl/metadata/commands.js";
+import { validateWorkloadConfig, type WorkloadConfig } from "./config.js";
+import type { HistoryRecorder, OpHandle } from "./recorder.js";
+
+export interface ClientEnv {
+  readonly rng: ImplRng;
+  send(to: number /* server node id */, req: ClientRequest): void;
+  /** Single timer per client, latest call wins. */
+  setTimer(atVirtualUs: number): void;
+  /** Optional trace hook (numbers only): see ClientNote. */
+  note?(kind: number, a: number, b: number): void;
+}
+
+/** Trace note kinds passed to ClientEnv.note: (kind, seq, process id). */
+export const ClientNote = { invoke: 0, ok: 1, fail: 2, info: 3 } as const;
+
+export interface ClientCounters {
+  /** Operations invoked. */
+  issued: number;
+  ok: number;
+  fail: number;
+  info: number;
+  /** Sends beyond the first of each op. */
+  retries: number;
+  timeouts: number;
+  notLeader: number;
+  unavailable: number;
+}
+
+export type ClientPhase = "idle" | "thinking" | "waiting" | "backoff" | "stopped";
+
+type Observed = Revision | "absent";
+
+export class WorkloadClient {
+  private phase: ClientPhase = "idle";
+  private stopping = false;
+  /** Last seq used for this session; the first op gets 1. */
+  private seq = 0;
+  /** Process incarnation: process id = id + incarnation * clientCount. */
+  private incarnation = 0;
+  /** Where to send the next new op; -1 unknown. */
+  private leaderGuess = -1;
+  /** Time of the armed timer; a timer firing earlier is a superseded one and is ignored. */
+  private timerAt = -1;
+  private readonly observed = new Map<string, Observed>();
+  private readonly stats: ClientCounters = {
+    issued: 0, ok: 0, fail: 0, info: 0, retries: 0, timeouts: 0, notLeader: 0, unavailable: 0,
+  };
+  private readonly weights: readonly number[];
+  private readonly totalWeight: number;
+
+  // The open operation (req !== null while one is open).
+  private req: ClientRequest | null = null;
+  private handle: OpHandle = -1;
+  private attempts = 0;
+  private target = -1;
+  /** False while every attempt so far was answered not-leader by a fresh server. */
+  private mayHaveExecuted = false;
+  /** Servers this op was sent to (at most maxAttempts entries). */
+  private readonly contacted: number[] = [];
+
+  constructor(
+    readonly id: number,
+    private readonly cfg: WorkloadConfig,
+    private readonly env: ClientEnv,
+    private readonly recorder: HistoryRecorder,
+  ) {
+    validateWorkloadConfig(cfg);
+    if (!Number.isInteger(id) || id < 0 || id >= cfg.clientCount) {
+      throw new Error(`workload: client id ${id} outside [0, ${cfg.clientCount})`);
+    }
+    const m = cfg.mix;
+    this.weights = [m.get, m.put, m.delete, m.cas, m.exists ?? 0, m.list ?? 0];
+    this.totalWeight = this.weights.reduce((a, b) => a + b, 0);
+  }
+
+  /** The process id the next (or current) op is recorded under. */
+  process(): number {
+    return this.id + this.incarnation * this.cfg.clientCount;
+  }
+
+  state(): ClientPhase {
+    return this.phase;
+  }
+
+  /** True while an operation is open. */
+  pending(): boolean {
+    return this.req !== null;
+  }
+
+  counters(): Readonly<ClientCounters> {
+    return this.stats;
+  }
+
+  start(now: number): void {
+    if (this.phase !== "idle") throw new Error(`workload invariant: client ${this.id} started twice`);
+    this.leaderGuess = this.cfg.servers[this.env.rng.int(0, this.cfg.servers.length - 1)]!;
+    this.think(now);
+  }
+
+  /** Stop issuing new operations; an open one still runs to completion. */
+  stop(_now: number): void {
+    this.stopping = true;
+    if (this.phase === "thinking" || this.phase === "idle") this.phase = "stopped";
+  }
+
+  /** End of run: close an open op as if its attempts ran out (read: fail, write: info). */
+  abandon(now: number): void {
+    this.stopping = true;
+    if (this.req !== null) this.giveUp(now);
+    this.phase = "stopped";
+  }
+
+  onTimer(now: number): void {
+    if (now < this.timerAt) return; // superseded (or already handled) timer
+    this.timerAt = Infinity; // consumed: a duplicate firing is ignored until re-armed
+    switch (this.phase) {
+      case "thinking":
+        return this.issue(now);
+      case "waiting":
+        this.stats.timeouts++;
+        this.mayHaveExecuted = true;
+        this.leaderGuess = -1;
+        if (this.attempts >= this.cfg.maxAttempts) return this.giveUp(now);
+        this.target = this.nextServer(this.target);
+        return this.sendAttempt(now);
+      case "backoff":
+        return this.sendAttempt(now);
+      default:
+        return;
+    }
+  }
+
+  onReply(from: number, reply: ServerReply, now: number): void {
+    const req = this.req;
+    if (req === null || reply.client !== this.id || reply.seq !== req.seq) return; // late or foreign
+    switch (reply.kind) {
+      case "ok": {
+        // Accepted from any server and in any phase: with the same seq, it is this op's result.
+        if (reply.result.f !== req.op.f) {
+          throw new Error(`workload invariant: ${req.op.f} answered with a ${reply.result.f} result`);
+        }
+        this.leaderGuess = from;
+        this.observe(req.op, reply.result);
+        this.recorder.ok(this.handle, reply.result, now);
+        this.stats.ok++;
+        this.env.note?.(ClientNote.ok, req.seq, this.process());
+        return this.finish(now);
+      }
+      case "not-leader": {
+        if (this.phase !== "waiting" || from !== this.target) return; // about an earlier attempt
+        this.stats.notLeader++;
+        const hint = this.usableHint(reply.leaderHint, from);
+        this.leaderGuess = hint;
+        if (this.attempts >= this.cfg.maxAttempts) return this.giveUp(now);
+        if (hint >= 0) {
+          this.target = hint;
+          return this.sendAttempt(now);
+        }
+        this.target = this.nextServer(from);
+        return this.backoff(now);
+      }
+      case "unavailable": {
+        // Whichever attempt it answers, that attempt may still take effect.
+        this.mayHaveExecuted = true;
+        if (this.phase !== "waiting" || from !== this.target) return;
+        this.stats.unavailable++;
+        const hint = this.usableHint(reply.leaderHint, from);
+        this.leaderGuess = hint;
+        if (this.attempts >= this.cfg.maxAttempts) return this.giveUp(now);
+        this.target = hint >= 0 ? hint : this.nextServer(from);
+        return this.backoff(now);
+      }
+    }
+  }
+
+  // --- internals ---
+
+  private think(now: number): void {
+    const limit = this.cfg.opsLimit;
+    if (this.stopping || (limit !== undefined && this.stats.issued >= limit)) {
+      this.phase = "stopped";
+      return;
+    }
+    this.phase = "thinking";
+    this.arm(now + this.env.rng.int(this.cfg.thinkMinUs, this.cfg.thinkMaxUs));
+  }
+
+  private backoff(now: number): void {
+    this.phase = "backoff";
+    this.arm(now + this.env.rng.int(this.cfg.backoffMinUs, this.cfg.backoffMaxUs));
+  }
+
+  private arm(at: number): void {
+    this.timerAt = at;
+    this.env.setTimer(at);
+  }
+
+  private issue(now: number): void {
+    this.seq++;
+    const op = this.nextOp(this.seq);
+    this.req = { client: this.id, seq: this.seq, op };
+    this.handle = this.recorder.invoke(this.process(), op, now);
+    this.env.note?.(ClientNote.invoke, this.seq, this.process());
+    this.stats.issued++;
+    this.attempts = 0;
+    this.mayHaveExecuted = false;
+    this.contacted.length = 0;
+    this.target = this.leaderGuess >= 0 ? this.leaderGuess : this.randomServer();
+    this.sendAttempt(now);
+  }
+
+  private sendAttempt(now: number): void {
+    const req = this.req;
+    if (req === null) throw new Error("workload invariant: send without an open op");
+    if (this.attempts >= this.cfg.maxAttempts) throw new Error("workload invariant: attempts exceeded");
+    if (this.attempts > 0) this.stats.retries++;
+    this.attempts++;
+    // A later not-leader from a server already tried could answer the earlier attempt, and
+    // that attempt's request might still be duplicated: no longer provably unexecuted.
+    if (this.contacted.includes(this.target)) this.mayHaveExecuted = true;
+    else this.contacted.push(this.target);
+    this.phase = "waiting";
+    this.arm(now + this.cfg.timeoutUs);
+    this.env.send(this.target, req);
+  }
+
+  private giveUp(now: number): void {
+    const req = this.req!;
+    if (isReadOp(req.op) || (this.cfg.writeFailOnNotLeader && !this.mayHaveExecuted)) {
+      this.recorder.fail(this.handle, now);
+      this.stats.fail++;
+      this.env.note?.(ClientNote.fail, req.seq, this.process());
+    } else {
+      this.recorder.info(this.handle, now);
+      this.stats.info++;
+      this.env.note?.(ClientNote.info, req.seq, this.process());
+      this.incarnation++;
+    }
+    this.finish(now);
+  }
+
+  private finish(now: number): void {
+    this.req = null;
+    this.handle = -1;
+    this.think(now);
+  }
+
+  private usableHint(hint: number, from: number): number {
+    return hint >= 0 && hint !== from && this.cfg.servers.includes(hint) ? hint : -1;
+  }
+
+  private nextServer(s: number): number {
+    const servers = this.cfg.servers;
+    const i = servers.indexOf(s);
+    return servers[(i + 1) % servers.length]!; // i === -1 gives servers[0]
+  }
+
+  private randomServer(): number {
+    return this.cfg.servers[this.env.rng.int(0, this.cfg.servers.length - 1)]!;
+  }
+
+  private nextOp(seq: number): MetaOp {
+    const rng = this.env.rng;
+    let r = rng.int(0, this.totalWeight - 1);
+    let kind = 0;
+    while (r >= this.weights[kind]!) r -= this.weights[kind++]!;
+    if (kind === 5) return { f: "list", prefix: this.cfg.listPrefix ?? "" };
+    const key = this.cfg.keys[rng.int(0, this.cfg.keys.length - 1)]!;
+    switch (kind) {
+      case 0:
+        return { f: "get", key };
+      case 1:
+        return { f: "put", key, value: this.value(seq) };
+      case 2:
+        return { f: "delete", key };
+      case 3:
+        return { f: "cas", key, expected: this.casExpected(key), value: this.value(seq) };
+      default:
+        return { f: "exists", key };
+    }
+  }
+
+  /** Unique per write: session ids are unique and seqs never repeat within a session. */
+  private value(seq: number): string {
+    return `c${this.id}-${seq}`;
+  }
+
+  private casExpected(key: string): Observed {
+    const rng = this.env.rng;
+    const seen = this.observed.get(key) ?? "absent";
+    if (this.cfg.staleCasP === 0 || rng.float() >= this.cfg.staleCasP) return seen;
+    // A deliberately stale (or at least different) expectation.
+    if (seen === "absent") return rng.int(1, 8);
+    return seen > 1 && rng.int(0, 1) === 0 ? rng.int(1, seen - 1) : "absent";
+  }
+
+  private observe(op: MetaOp, result: MetaResult): void {
+    switch (result.f) {
+      case "get":
+        if (op.f === "get") this.observed.set(op.key, result.found ? result.revision : "absent");
+        return;
+      case "exists":
+        if (op.f === "exists" && !result.exists) this.observed.set(op.key, "absent");
+        return;
+      case "put":
+        if (op.f === "put") this.observed.set(op.key, result.revision);
+        return;
+      case "delete":
+        if (op.f === "delete") this.observed.set(op.key, "absent");
+        return;
+      case "cas":
+        if (op.f !== "cas") return;
+        if (result.ok) this.observed.set(op.key, result.revision);
+        else this.observed.set(op.key, result.currentRevision === 0 ? "absent" : result.currentRevision);
+        return;
+      case "list":
+        for (const e of result.items) this.observed.set(e.key, e.revision);
+        return;
+    }
+  }
+}
