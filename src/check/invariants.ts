@@ -1,0 +1,234 @@
+// Online Raft invariants (Figure 3 of the Raft paper, plus durability and apply rules),
+// checked after every simulator event. Each check is O(nodes) per event, or O(new entries):
+// full-log comparisons run only when something changed (a commit advance, a new leader).
+import type { RaftView } from "../impl/raft/api.js";
+
+export interface Violation {
+  readonly invariant:
+    | "election-safety"
+    | "leader-append-only"
+    | "log-matching"
+    | "leader-completeness"
+    | "state-machine-safety"
+    | "applied-monotonic"
+    | "commit-durable"
+    | "ack-lost";
+  readonly node: number;
+  readonly detail: string;
+}
+
+interface CommittedEntry {
+  readonly term: number;
+  readonly data: unknown;
+}
+
+/** Per-node memory across the node's incarnations (a restart makes a new RaftView). */
+interface NodeMemory {
+  view: RaftView<unknown> | null;
+  /** Last seen applied index in this incarnation. */
+  applied: number;
+  /** Commit index already checked against the committed log, this incarnation. */
+  checkedCommit: number;
+  /** Leader term being tracked for append-only, and the tail entry seen then. */
+  leaderTerm: number;
+  leaderTailIndex: number;
+  leaderTail: unknown;
+  /** Last durable index seen; kept while the node is down (its disk keeps it). */
+  durable: number;
+}
+
+export class InvariantChecker {
+  private readonly leaderOfTerm = new Map<number, number>();
+  /** The committed log as the cluster has revealed it: index -> entry. Index 0 unused. */
+  private readonly committed: (CommittedEntry | undefined)[] = [undefined];
+  private committedMax = 0;
+  private readonly nodes: NodeMemory[];
+  private readonly quorum: number;
+
+  constructor(nodeCount: number) {
+    this.nodes = [];
+    for (let i = 0; i < nodeCount; i++) {
+      this.nodes.push({ view: null, applied: 0, checkedCommit: 0, leaderTerm: -1, leaderTailIndex: 0, leaderTail: undefined, durable: 0 });
+    }
+    this.quorum = Math.floor(nodeCount / 2) + 1;
+  }
+
+  /** A node (re)started with a fresh view, or crashed (view null). */
+  setView(node: number, view: RaftView<unknown> | null): void {
+    const m = this.nodes[node];
+    if (m.view !== null) m.durable = m.view.durableIndex();
+    m.view = view;
+    m.applied = 0;
+    m.checkedCommit = 0;
+    m.leaderTerm = -1;
+  }
+
+  /** Checks every live node; returns the first violation found, or null. */
+  check(): Violation | null {
+    for (let id = 0; id < this.nodes.length; id++) {
+      const m = this.nodes[id];
+      const v = m.view;
+      if (v === null) continue;
+      const bad = this.checkNode(id, m, v);
+      if (bad !== null) return bad;
+    }
+    return null;
+  }
+
+  /** The committed log revealed so far (for the end-of-run acknowledged-write check). */
+  committedEntry(index: number): CommittedEntry | undefined {
+    return this.committed[index];
+  }
+
+  committedIndex(): number {
+    return this.committedMax;
+  }
+
+  /** Log Matching over every pair of live nodes: if two logs hold an entry with the same index
+   * and term, they agree on every entry up to it. O(nodes² · log); call at quiet points. */
+  checkLogMatching(): Violation | null {
+    const live = this.nodes.map((m) => m.view).filter((v): v is RaftView<unknown> => v !== null);
+    for (let a = 0; a < live.length; a++) {
+      for (let b = a + 1; b < live.length; b++) {
+        const x = live[a];
+        const y = live[b];
+        const hi = Math.min(x.lastIndex(), y.lastIndex());
+        const lo = Math.max(x.firstIndex(), y.firstIndex());
+        let matchAt = -1;
+        for (let i = hi; i >= lo; i--) {
+          if (x.entry(i)?.term === y.entry(i)?.term) {
+            matchAt = i;
+            break;
+          }
+        }
+        for (let i = matchAt; i >= lo; i--) {
+          const ex = x.entry(i);
+          const ey = y.entry(i);
+          if (ex === undefined || ey === undefined) break;
+          if (ex.term !== ey.term || !sameData(ex.data, ey.data)) {
+            return {
+              invariant: "log-matching",
+              node: x.id,
+              detail: `nodes ${x.id} and ${y.id} agree at index ${matchAt} (term ${x.entry(matchAt)?.term}) but differ at index ${i}`,
+            };
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private checkNode(id: number, m: NodeMemory, v: RaftView<unknown>): Violation | null {
+    const term = v.term();
+    const role = v.role();
+    // Election Safety: at most one leader per term, ever.
+    if (role === "leader") {
+      const prior = this.leaderOfTerm.get(term);
+      if (prior === undefined) {
+        this.leaderOfTerm.set(term, id);
+        const lc = this.checkLeaderCompleteness(id, v);
+        if (lc !== null) return lc;
+      } else if (prior !== id) {
+        return { invariant: "election-safety", node: id, detail: `nodes ${prior} and ${id} are both leader of term ${term}` };
+      }
+      // Leader Append-Only: while leader of this term, the entry at the tail seen last is still there.
+      if (m.leaderTerm === term) {
+        if (v.lastIndex() < m.leaderTailIndex || v.entry(m.leaderTailIndex) !== m.leaderTail) {
+          return {
+            invariant: "leader-append-only",
+            node: id,
+            detail: `leader of term ${term} lost or rewrote its entry at index ${m.leaderTailIndex}`,
+          };
+        }
+      }
+      m.leaderTerm = term;
+      m.leaderTailIndex = v.lastIndex();
+      m.leaderTail = v.entry(m.leaderTailIndex);
+    } else {
+      m.leaderTerm = -1;
+    }
+
+    // Applied index never decreases within an incarnation.
+    const applied = v.appliedIndex();
+    if (applied < m.applied) {
+      return { invariant: "applied-monotonic", node: id, detail: `applied index went from ${m.applied} to ${applied}` };
+    }
+    m.applied = applied;
+
+    // State Machine Safety: every entry a node considers committed matches the committed log.
+    const commit = v.commitIndex();
+    if (commit < m.checkedCommit) {
+      // A commit index that goes back is how a node can later apply a different entry there.
+      return { invariant: "state-machine-safety", node: id, detail: `commit index decreased from ${m.checkedCommit} to ${commit}` };
+    }
+    if (commit > m.checkedCommit) {
+      for (let i = Math.max(m.checkedCommit + 1, v.firstIndex()); i <= commit; i++) {
+        const e = v.entry(i);
+        if (e === undefined) break;
+        const known = this.committed[i];
+        if (known === undefined) {
+          this.committed[i] = { term: e.term, data: e.data };
+          if (i > this.committedMax) this.committedMax = i;
+        } else if (known.term !== e.term || !sameData(known.data, e.data)) {
+          return {
+            invariant: "state-machine-safety",
+            node: id,
+            detail: `index ${i} committed with term ${known.term} elsewhere but term ${e.term} here`,
+          };
+        }
+      }
+      // The committed prefix is durable: a quorum holds it on disk.
+      if (role === "leader") {
+        const bad = this.checkDurable(id, commit);
+        if (bad !== null) return bad;
+      }
+      m.checkedCommit = commit;
+    }
+    m.durable = v.durableIndex();
+    return null;
+  }
+
+  private checkLeaderCompleteness(id: number, v: RaftView<unknown>): Violation | null {
+    for (let i = Math.max(1, v.firstIndex()); i <= this.committedMax; i++) {
+      const known = this.committed[i];
+      if (known === undefined) continue;
+      const e = v.entry(i);
+      if (e === undefined || e.term !== known.term) {
+        return {
+          invariant: "leader-completeness",
+          node: id,
+          detail: `new leader of term ${v.term()} lacks committed index ${i} (term ${known.term}); its entry there: ${e === undefined ? "none" : `term ${e.term}`}`,
+        };
+      }
+    }
+    return null;
+  }
+
+  private checkDurable(leader: number, commit: number): Violation | null {
+    let holders = 0;
+    for (const m of this.nodes) {
+      const d = m.view !== null ? m.view.durableIndex() : m.durable;
+      if (d >= commit) holders++;
+    }
+    if (holders >= this.quorum) return null;
+    return {
+      invariant: "commit-durable",
+      node: leader,
+      detail: `leader committed index ${commit} but only ${holders} node(s) hold it durably (quorum ${this.quorum})`,
+    };
+  }
+}
+
+/** Entries carry immutable command objects; the same command object travels everywhere, so
+ * identity is the fast path and structural equality of plain data the fallback. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}

@@ -1,0 +1,166 @@
+// The metadata server node: Raft + the metadata store + client request handling. This is the
+// node the simulator runs. Writes go through the Raft log and are answered when applied; reads
+// go through ReadIndex and are answered from the local store once it has applied far enough.
+import type { NodeEnv, NodeId, Recovered, SimNode } from "./node.js";
+import type { RaftApp, RaftEntry, RaftOptions } from "./raft/api.js";
+import { Raft, type RaftMessage, type RaftRecord } from "./raft/raft.js";
+import { MetadataStore } from "./metadata/store.js";
+import { isStale, type MetaCommand } from "./metadata/commands.js";
+import type { ClientRequest, ServerReply } from "./metadata/protocol.js";
+import type { MetaOp, MetaResult } from "./metadata/ops.js";
+
+export interface ServerOptions {
+  readonly raft: RaftOptions;
+  /** false = planted bug "no-session-dedup": a retried command is applied twice. */
+  readonly dedupSessions: boolean;
+  /** Bound on client requests awaiting an answer; beyond it new ones are refused. */
+  readonly maxPending: number;
+}
+
+export type ServerMessage = RaftMessage<MetaCommand>;
+export type ServerRecord = RaftRecord<MetaCommand>;
+export type ServerEnv = NodeEnv<ServerMessage, ServerRecord, ServerReply>;
+
+interface PendingWrite {
+  readonly endpoint: number;
+  readonly seq: number;
+  readonly index: number;
+}
+
+interface PendingRead {
+  readonly endpoint: number;
+  readonly req: ClientRequest;
+  index: number; // -1 until ReadIndex confirms
+}
+
+function isRead(op: MetaOp): boolean {
+  return op.f === "get" || op.f === "exists" || op.f === "list";
+}
+
+export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftApp<MetaCommand> {
+  readonly raft: Raft<MetaCommand>;
+  readonly store: MetadataStore;
+  /** Writes this node proposed, by session (client id): at most one outstanding per session. */
+  private readonly writes = new Map<number, PendingWrite>();
+  /** Reads by ReadIndex context, in registration order. */
+  private readonly reads = new Map<number, PendingRead>();
+  private nextReadCtx = 1;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly opts: ServerOptions,
+    private readonly env: ServerEnv,
+    recovered: Recovered<ServerRecord> | null,
+    now: number,
+  ) {
+    this.store = new MetadataStore({ dedupSessions: opts.dedupSessions });
+    this.raft = new Raft<MetaCommand>(id, opts.raft, env as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
+  }
+
+  onMessage(from: NodeId, msg: ServerMessage, now: number): void {
+    this.raft.onMessage(from, msg, now);
+  }
+
+  onTick(now: number): void {
+    this.raft.onTick(now);
+  }
+
+  onPersisted(token: number, now: number): void {
+    this.raft.onPersisted(token, now);
+  }
+
+  onClient(endpoint: number, req: ClientRequest, now: number): void {
+    if (this.writes.size + this.reads.size >= this.opts.maxPending) {
+      this.answer(endpoint, { kind: "unavailable", client: req.client, seq: req.seq, leaderHint: this.raft.leader() });
+      return;
+    }
+    if (isRead(req.op)) {
+      const ctx = this.nextReadCtx++;
+      if (!this.raft.readIndex(ctx, now)) return this.notLeader(endpoint, req);
+      this.reads.set(ctx, { endpoint, req, index: -1 });
+      return;
+    }
+    const proposed = this.raft.propose({ client: req.client, seq: req.seq, op: req.op }, now);
+    if (proposed === null) return this.notLeader(endpoint, req);
+    this.writes.set(req.client, { endpoint, seq: req.seq, index: proposed.index });
+  }
+
+  // --- RaftApp ---
+
+  apply(entry: RaftEntry<MetaCommand>, _now: number): void {
+    const cmd = entry.data;
+    if (cmd === null) {
+      // A leader's no-op still moves the applied index, or a ReadIndex pointing at it stalls.
+      this.store.advance(entry.index);
+    } else {
+      const result = this.store.apply(entry.index, cmd);
+      const w = this.writes.get(cmd.client);
+      if (w !== undefined && w.seq === cmd.seq) {
+        this.writes.delete(cmd.client);
+        // A stale re-delivery of an older seq: the client has moved on, nothing to answer.
+        if (!isStale(result)) this.answer(w.endpoint, { kind: "ok", client: cmd.client, seq: cmd.seq, result });
+      }
+    }
+    this.dropOverwrittenWrites(entry);
+    this.serveReads();
+  }
+
+  readReady(ctx: number, index: number, _now: number): void {
+    const r = this.reads.get(ctx);
+    if (r === undefined) return;
+    r.index = index;
+    this.serveReads();
+  }
+
+  readFailed(ctx: number, _now: number): void {
+    const r = this.reads.get(ctx);
+    if (r === undefined) return;
+    this.reads.delete(ctx);
+    this.answer(r.endpoint, { kind: "unavailable", client: r.req.client, seq: r.req.seq, leaderHint: this.raft.leader() });
+  }
+
+  // --- helpers ---
+
+  /** A proposal whose index was taken by another entry can never commit: its outcome for this
+   * attempt is known (not executed here), but a retry elsewhere may have run it, so the
+   * client is told "unavailable" and retries with the same seq (sessions make that safe). */
+  private dropOverwrittenWrites(entry: RaftEntry<MetaCommand>): void {
+    if (this.writes.size === 0) return;
+    for (const [client, w] of this.writes) {
+      if (w.index > entry.index) continue;
+      this.writes.delete(client);
+      this.answer(w.endpoint, { kind: "unavailable", client, seq: w.seq, leaderHint: this.raft.leader() });
+    }
+  }
+
+  private serveReads(): void {
+    if (this.reads.size === 0) return;
+    const applied = this.store.appliedIndex();
+    for (const [ctx, r] of this.reads) {
+      if (r.index < 0 || r.index > applied) continue;
+      this.reads.delete(ctx);
+      this.answer(r.endpoint, { kind: "ok", client: r.req.client, seq: r.req.seq, result: this.read(r.req.op) });
+    }
+  }
+
+  private read(op: MetaOp): MetaResult {
+    switch (op.f) {
+      case "get":
+        return this.store.get(op.key);
+      case "exists":
+        return this.store.exists(op.key);
+      case "list":
+        return this.store.list(op.prefix);
+      default:
+        throw new Error(`server invariant: ${op.f} is not a read`);
+    }
+  }
+
+  private notLeader(endpoint: number, req: ClientRequest): void {
+    this.answer(endpoint, { kind: "not-leader", client: req.client, seq: req.seq, leaderHint: this.raft.leader() });
+  }
+
+  private answer(endpoint: number, reply: ServerReply): void {
+    this.env.reply(endpoint, reply);
+  }
+}
