@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { InvariantChecker } from "../../src/check/invariants.js";
+import type { RaftEntry, RaftView, Role } from "../../src/impl/raft/api.js";
+
+/** A hand-driven RaftView: tests set its fields directly. */
+class FakeView implements RaftView<string> {
+  r: Role = "follower";
+  t = 1;
+  commit = 0;
+  applied = 0;
+  durable = 0;
+  log: RaftEntry<string>[] = [];
+  constructor(readonly id: number) {}
+  role(): Role { return this.r; }
+  term(): number { return this.t; }
+  votedFor(): number { return -1; }
+  leader(): number { return -1; }
+  commitIndex(): number { return this.commit; }
+  appliedIndex(): number { return this.applied; }
+  firstIndex(): number { return 1; }
+  lastIndex(): number { return this.log.length; }
+  entry(i: number): RaftEntry<string> | undefined { return this.log[i - 1]; }
+  durableIndex(): number { return this.durable; }
+  append(term: number, data: string): void {
+    this.log.push({ index: this.log.length + 1, term, data });
+  }
+}
+
+function cluster(n: number): { views: FakeView[]; inv: InvariantChecker } {
+  const inv = new InvariantChecker(n);
+  const views: FakeView[] = [];
+  for (let i = 0; i < n; i++) {
+    views.push(new FakeView(i));
+    inv.setView(i, views[i]);
+  }
+  return { views, inv };
+}
+
+describe("online invariants", () => {
+  it("passes a healthy replicated log", () => {
+    const { views, inv } = cluster(3);
+    for (const v of views) {
+      v.append(1, "a");
+      v.append(1, "b");
+      v.durable = 2;
+    }
+    views[0].r = "leader";
+    expect(inv.check()).toBeNull();
+    for (const v of views) v.commit = 2;
+    expect(inv.check()).toBeNull();
+    expect(inv.checkLogMatching()).toBeNull();
+    expect(inv.committedIndex()).toBe(2);
+  });
+
+  it("flags two leaders in one term (election safety)", () => {
+    const { views, inv } = cluster(3);
+    views[0].r = "leader";
+    expect(inv.check()).toBeNull();
+    views[0].r = "follower";
+    views[1].r = "leader";
+    expect(inv.check()?.invariant).toBe("election-safety");
+  });
+
+  it("flags a leader rewriting its own log (leader append-only)", () => {
+    const { views, inv } = cluster(3);
+    views[0].r = "leader";
+    views[0].append(1, "a");
+    expect(inv.check()).toBeNull();
+    views[0].log[0] = { index: 1, term: 1, data: "z" };
+    expect(inv.check()?.invariant).toBe("leader-append-only");
+  });
+
+  it("flags two nodes committing different entries at an index (state machine safety)", () => {
+    const { views, inv } = cluster(3);
+    for (const v of views) v.durable = 1;
+    views[0].append(1, "a");
+    views[0].commit = 1;
+    expect(inv.check()).toBeNull();
+    views[1].append(2, "b");
+    views[1].commit = 1;
+    expect(inv.check()?.invariant).toBe("state-machine-safety");
+  });
+
+  it("flags a commit index that goes back", () => {
+    const { views, inv } = cluster(3);
+    views[0].append(1, "a");
+    views[0].append(1, "b");
+    views[0].commit = 2;
+    expect(inv.check()).toBeNull();
+    views[0].commit = 1;
+    expect(inv.check()?.invariant).toBe("state-machine-safety");
+  });
+
+  it("flags a new leader missing a committed entry (leader completeness)", () => {
+    const { views, inv } = cluster(3);
+    views[0].append(1, "a");
+    views[0].commit = 1;
+    expect(inv.check()).toBeNull();
+    views[2].t = 2;
+    views[2].r = "leader";
+    expect(inv.check()?.invariant).toBe("leader-completeness");
+  });
+
+  it("flags an applied index that goes back", () => {
+    const { views, inv } = cluster(3);
+    views[1].applied = 3;
+    expect(inv.check()).toBeNull();
+    views[1].applied = 2;
+    expect(inv.check()?.invariant).toBe("applied-monotonic");
+  });
+
+  it("allows the applied index to restart from zero after a crash", () => {
+    const { views, inv } = cluster(3);
+    views[1].applied = 3;
+    expect(inv.check()).toBeNull();
+    inv.setView(1, null);
+    const fresh = new FakeView(1);
+    inv.setView(1, fresh);
+    expect(inv.check()).toBeNull();
+  });
+
+  it("flags a leader committing what only a minority holds durably", () => {
+    const { views, inv } = cluster(5);
+    views[0].r = "leader";
+    for (const v of views) v.append(1, "a");
+    views[0].durable = 1;
+    views[1].durable = 1; // 2 of 5: not a quorum
+    views[0].commit = 1;
+    expect(inv.check()?.invariant).toBe("commit-durable");
+  });
+
+  it("counts a crashed node's last durable index toward the quorum", () => {
+    const { views, inv } = cluster(3);
+    for (const v of views) v.append(1, "a");
+    views[2].durable = 1;
+    expect(inv.check()).toBeNull();
+    inv.setView(2, null); // down, but its disk still holds index 1
+    views[0].r = "leader";
+    views[0].durable = 1;
+    views[0].commit = 1;
+    expect(inv.check()).toBeNull();
+  });
+
+  it("flags logs that agree at an index but differ before it (log matching)", () => {
+    const { views, inv } = cluster(2);
+    views[0].append(1, "a");
+    views[0].append(2, "b");
+    views[1].append(1, "x");
+    views[1].append(2, "b");
+    expect(inv.checkLogMatching()?.invariant).toBe("log-matching");
+  });
+});
