@@ -1,0 +1,53 @@
+// Settings of a cluster run: the Raft timing, the workload and the phases. Defaults model a
+// LAN cluster (a few ms per hop), Raft's usual 150–300 ms election timeouts.
+import type { BugName } from "../../impl/bugs.js";
+import type { RaftBugName, RaftOptions } from "../../impl/raft/api.js";
+import type { FaultAction, FaultFamily } from "../nemesis.js";
+import type { NetConfig } from "../network.js";
+import type { WorkloadConfig } from "../workload/config.js";
+
+export interface ClusterRunOptions {
+  readonly seed: number;
+  readonly servers?: number;
+  readonly clients?: number;
+  /** Total simulated time, µs: the fault phase, then the liveness phase. */
+  readonly timeUs: number;
+  /** Explicit fault schedule (a scenario); undefined → generated from the seed (swarm). */
+  readonly faults?: readonly FaultAction[];
+  readonly scenarioName?: string | null;
+  /** Fault families the swarm may enable (default: all). */
+  readonly families?: readonly FaultFamily[];
+  readonly bugs?: readonly BugName[];
+  readonly keepTrace?: boolean;
+  readonly raft?: Partial<Omit<RaftOptions, "voters" | "bugs">>;
+  readonly workload?: Partial<WorkloadConfig>;
+  readonly net?: Partial<NetConfig>;
+  /** Wall-clock budget of the linearizability check, ms. */
+  readonly checkTimeoutMs?: number;
+}
+
+export const MS = 1_000;
+export const S = 1_000_000;
+
+export const defaultRaftTiming = {
+  electionMinUs: 150 * MS,
+  electionMaxUs: 300 * MS,
+  heartbeatUs: 50 * MS,
+  preVote: true,
+  checkQuorum: true,
+  maxInflight: 8,
+  maxBatch: 64,
+} as const;
+
+export function raftOptions(servers: number, o: ClusterRunOptions): RaftOptions {
+  const voters: number[] = [];
+  for (let i = 0; i < servers; i++) voters.push(i);
+  const raftBugs = new Set<RaftBugName>();
+  for (const b of o.bugs ?? []) if (b !== "no-session-dedup") raftBugs.add(b);
+  return { ...defaultRaftTiming, ...o.raft, voters, bugs: raftBugs };
+}
+
+/** The liveness window after the final heal: a third of the run, at least 3 s, at most 10 s. */
+export function livenessWindowUs(timeUs: number): number {
+  return Math.max(3 * S, Math.min(10 * S, Math.floor(timeUs / 3)));
+}
