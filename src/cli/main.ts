@@ -1,2 +1,67 @@
 #!/usr/bin/env node
-console.log("raftsim");
+// raftsim command line. Every failure ends in a one-line message and an exit code from
+// exit-codes.ts — never a stack trace: usage 64, bad input data 65, internal error 70.
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError } from "commander";
+import { registerReplay } from "./commands/replay.js";
+import { registerRun } from "./commands/run.js";
+import { InputError, UsageError } from "./errors.js";
+import { Exit } from "./exit-codes.js";
+
+export function buildProgram(): Command {
+  const program = new Command("raftsim")
+    .description("deterministic simulation testing for a Raft-backed metadata layer")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride() // throw instead of process.exit; inherited by the subcommands below
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  registerRun(program);
+  registerReplay(program);
+
+  // ---- Other commands register here (check, sweep, bugs, shrink, report) ----
+  // e.g. registerCheck(program);
+
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return Exit.usage;
+    }
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === "number" ? process.exitCode : Exit.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? Exit.ok : Exit.usage; // commander already printed it
+    if (e instanceof UsageError) {
+      process.stderr.write(`raftsim: ${e.message}\n`);
+      return Exit.usage;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`raftsim: ${e.message}\n`);
+      return Exit.dataErr;
+    }
+    process.stderr.write(`raftsim: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.RAFTSIM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return Exit.software;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const argv1 = process.argv[1];
+  if (argv1 === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(argv1)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  runCli(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

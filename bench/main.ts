@@ -1,0 +1,46 @@
+// Runs the benchmarks and writes reports/bench/latest.json. `npm run bench`.
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchNetwork, benchPlaceholder, benchRng, benchScheduler } from "./kernel.js";
+
+// dist/bench/main.js or bench/main.ts → the repo root is two or one levels up.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
+
+async function main(): Promise<void> {
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? "?",
+  };
+  const step = (name: string, f: () => unknown) => {
+    const r = f();
+    report[name] = r;
+    console.log(`${name}: ${JSON.stringify(r)}`);
+  };
+  step("scheduler", () => benchScheduler());
+  step("network", () => benchNetwork());
+  step("placeholder", () => benchPlaceholder());
+  step("rng", () => benchRng());
+  try {
+    const mod = (await import("./checker.js" as string)) as { benchChecker?: (dir: string) => Promise<object> };
+    if (typeof mod.benchChecker !== "function") throw new Error("bench/checker.ts does not export benchChecker");
+    report.checker = await mod.benchChecker(path.resolve(repoRoot, "../shared/histories"));
+    console.log(`checker: done`);
+  } catch (e) {
+    report.checker = { skipped: e instanceof Error ? e.message : String(e) };
+    console.log(`checker: skipped (${(report.checker as { skipped: string }).skipped})`);
+  }
+  const out = path.join(repoRoot, "reports", "bench");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  console.log(`wrote ${path.relative(process.cwd(), path.join(out, "latest.json")) || "latest.json"}`);
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e instanceof Error ? e.stack : e}`);
+  process.exitCode = 1;
+});

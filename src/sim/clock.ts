@@ -1,0 +1,63 @@
+// Per-node local clocks over the one virtual time (both integer µs). A local clock is a
+// piecewise-linear function of virtual time: local = anchorLocal + (v - anchorVirtual)·rate,
+// rate = 1 + ppm/1e6. Changing drift re-anchors at the current instant; jumps move the anchor.
+// A node only ever sees its own local clock; the host converts its wake-ups back to virtual.
+import { assert } from "./assert.js";
+
+export class LocalClock {
+  private anchorVirtual = 0;
+  private anchorLocal: number;
+  private rate = 1;
+  private ppm = 0;
+
+  constructor(offsetUs = 0) {
+    this.anchorLocal = offsetUs;
+  }
+
+  get driftPpm(): number {
+    return this.ppm;
+  }
+
+  /** Local time at virtual time v (v ≥ the last re-anchor). */
+  local(v: number): number {
+    return this.anchorLocal + Math.floor((v - this.anchorVirtual) * this.rate);
+  }
+
+  /** Earliest virtual time ≥ nowV at which local(v) ≥ localUs. */
+  toVirtual(localUs: number, nowV: number): number {
+    if (this.local(nowV) >= localUs) return nowV;
+    let v = this.anchorVirtual + Math.ceil((localUs - this.anchorLocal) / this.rate);
+    if (v < nowV) v = nowV;
+    // Float rounding can be off by one either way; settle on the exact earliest integer.
+    while (this.local(v) < localUs) v++;
+    while (v > nowV && this.local(v - 1) >= localUs) v--;
+    return v;
+  }
+
+  /** Set drift from virtual time nowV on. Bounded: real oscillators are within ±1000 ppm. */
+  setDrift(nowV: number, ppm: number): void {
+    assert(Number.isFinite(ppm) && Math.abs(ppm) <= 100_000, `clock drift out of range: ${ppm}ppm`);
+    this.reanchor(nowV);
+    this.ppm = ppm;
+    this.rate = 1 + ppm / 1e6;
+  }
+
+  /** Step the clock by deltaUs (may be negative: NTP stepping backwards). */
+  jump(nowV: number, deltaUs: number): void {
+    assert(Number.isSafeInteger(deltaUs), `clock jump must be integer µs: ${deltaUs}`);
+    this.reanchor(nowV);
+    this.anchorLocal += deltaUs;
+  }
+
+  /** Set local − virtual to offsetUs at nowV. */
+  setOffset(nowV: number, offsetUs: number): void {
+    assert(Number.isSafeInteger(offsetUs), `clock offset must be integer µs: ${offsetUs}`);
+    this.reanchor(nowV);
+    this.anchorLocal = nowV + offsetUs;
+  }
+
+  private reanchor(nowV: number): void {
+    this.anchorLocal = this.local(nowV);
+    this.anchorVirtual = nowV;
+  }
+}

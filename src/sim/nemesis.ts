@@ -1,0 +1,208 @@
+// Fault schedules as plain data, a swarm-mode generator, and the executor.
+// A schedule is a list of timed actions (absolute virtual µs). Generated schedules draw every
+// choice (which nodes, which halves) at generation time, so an action means the same thing
+// wherever it sits in the list — removing one (shrinking) does not change the others.
+// Swarm testing (as TigerBeetle's VOPR): each seed enables a random subset of fault families
+// at random rates. Every generated schedule ends with "heal-all", then a liveness phase runs.
+import { assert } from "./assert.js";
+import type { LossMode } from "./disk.js";
+import { range } from "./network.js";
+import type { Rng } from "./rng.js";
+import { T } from "./trace.js";
+import type { World } from "./world.js";
+
+export type FaultAction =
+  | { readonly at: number; readonly kind: "partition-halves"; readonly side: readonly number[] }
+  | { readonly at: number; readonly kind: "partition-ring"; readonly order: readonly number[] }
+  | { readonly at: number; readonly kind: "partition-bridge"; readonly side: readonly number[]; readonly bridge: number }
+  | { readonly at: number; readonly kind: "isolate"; readonly node: number }
+  | { readonly at: number; readonly kind: "cut-one-way"; readonly from: number; readonly to: number }
+  | { readonly at: number; readonly kind: "heal" }
+  | { readonly at: number; readonly kind: "crash" | "restart" | "pause" | "resume"; readonly node: number }
+  | { readonly at: number; readonly kind: "clock-offset" | "clock-jump"; readonly node: number; readonly us: number }
+  | { readonly at: number; readonly kind: "clock-drift"; readonly node: number; readonly ppm: number }
+  | { readonly at: number; readonly kind: "disk-lose-unsynced"; readonly node: number; readonly mode: LossMode }
+  | { readonly at: number; readonly kind: "clog"; readonly from: number; readonly to: number; readonly durationUs: number }
+  | {
+      readonly at: number;
+      readonly kind: "net";
+      readonly latencyMedianUs?: number;
+      readonly latencySigma?: number;
+      readonly lossP?: number;
+      readonly dupP?: number;
+    }
+  | { readonly at: number; readonly kind: "heal-all" };
+
+export type FaultKind = FaultAction["kind"];
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "partition-halves", "partition-ring", "partition-bridge", "isolate", "cut-one-way", "heal",
+  "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift",
+  "disk-lose-unsynced", "clog", "net", "heal-all",
+];
+
+/** Trace code per kind (stable: the trace hash depends on it). */
+export const FAULT_CODE: Record<FaultKind, number> = Object.fromEntries(
+  FAULT_KINDS.map((k, i) => [k, i + 1]),
+) as Record<FaultKind, number>;
+
+/** Groups the swarm generator switches on and off as a whole. */
+export type FaultFamily = "partition" | "crash" | "pause" | "clock" | "disk" | "clog" | "net";
+export const FAULT_FAMILIES: readonly FaultFamily[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net"];
+
+export interface SwarmOptions {
+  servers: number;
+  /** Faults happen in [startUs, healAtUs); "heal-all" at healAtUs. */
+  startUs?: number;
+  healAtUs: number;
+  /** Families allowed (default all); the swarm enables a random non-empty subset of them. */
+  families?: readonly FaultFamily[];
+}
+
+export interface GeneratedSchedule {
+  readonly families: readonly FaultFamily[];
+  readonly actions: readonly FaultAction[];
+  readonly healAtUs: number;
+}
+
+const MS = 1_000;
+const S = 1_000_000;
+
+export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedule {
+  const N = opts.servers;
+  const start = opts.startUs ?? 0;
+  const end = opts.healAtUs;
+  assert(end >= start, "nemesis: healAt before start");
+  const pool = opts.families ?? FAULT_FAMILIES;
+  const families = pool.filter(() => rng.chance(0.5));
+  if (families.length === 0 && pool.length > 0) families.push(rng.pick(pool));
+  const out: FaultAction[] = [];
+  const span = Math.max(1, end - start);
+  const emit = (a: FaultAction) => { if (a.at >= start && a.at < end) out.push(a); };
+
+  for (const fam of FAULT_FAMILIES) {
+    if (!families.includes(fam)) continue;
+    const r = rng.fork(`family/${fam}`); // families never shift each other's draws
+    // Mean gap between episodes: between 1/20 and 1/2 of the fault window, at least 50 ms.
+    const meanGap = Math.max(50 * MS, span / r.int(2, 20));
+    const episodes = (f: (at: number) => void) => {
+      for (let t = start + Math.round(r.exponential(meanGap)); t < end; t += Math.max(1, Math.round(r.exponential(meanGap)))) f(t);
+    };
+    const dur = () => Math.max(MS, Math.round(r.exponential(r.pick([200 * MS, S, 3 * S]))));
+    switch (fam) {
+      case "partition":
+        episodes((at) => {
+          const ids = r.shuffle(range(N));
+          const half = Math.floor(N / 2);
+          const what = r.int(0, 4);
+          if (what === 0) emit({ at, kind: "partition-halves", side: ids.slice(0, half) });
+          else if (what === 1) emit({ at, kind: "partition-ring", order: ids });
+          else if (what === 2 && N >= 3) emit({ at, kind: "partition-bridge", side: ids.slice(1, 1 + half), bridge: ids[0] });
+          else if (what === 3) emit({ at, kind: "isolate", node: ids[0] });
+          else if (N >= 2) emit({ at, kind: "cut-one-way", from: ids[0], to: ids[1] });
+          emit({ at: at + dur(), kind: "heal" });
+        });
+        break;
+      case "crash":
+        episodes((at) => {
+          const node = r.int(0, N - 1);
+          emit({ at, kind: "crash", node });
+          emit({ at: at + dur(), kind: "restart", node });
+        });
+        break;
+      case "pause":
+        episodes((at) => {
+          const node = r.int(0, N - 1);
+          emit({ at, kind: "pause", node });
+          emit({ at: at + dur(), kind: "resume", node });
+        });
+        break;
+      case "clock":
+        episodes((at) => {
+          const node = r.int(0, N - 1);
+          const what = r.int(0, 2);
+          if (what === 0) emit({ at, kind: "clock-drift", node, ppm: r.int(-1000, 1000) });
+          else if (what === 1) emit({ at, kind: "clock-jump", node, us: r.int(-2 * S, 2 * S) });
+          else emit({ at, kind: "clock-offset", node, us: r.int(0, 10 * S) });
+        });
+        break;
+      case "disk": {
+        const modes: LossMode[] = ["all", "prefix", "torn"];
+        for (let node = 0; node < N; node++) emit({ at: start, kind: "disk-lose-unsynced", node, mode: r.pick(modes) });
+        break;
+      }
+      case "clog":
+        episodes((at) => {
+          const from = r.int(0, N - 1);
+          const to = (from + r.int(1, Math.max(1, N - 1))) % N;
+          if (from !== to) emit({ at, kind: "clog", from, to, durationUs: dur() });
+        });
+        break;
+      case "net":
+        emit({
+          at: start,
+          kind: "net",
+          latencyMedianUs: r.int(100, 10 * MS),
+          latencySigma: r.int(0, 120) / 100,
+          lossP: r.pick([0, 0.01, 0.05, 0.2]),
+          dupP: r.pick([0, 0.01, 0.05]),
+        });
+        break;
+    }
+  }
+  // Stable sort by time: equal times keep family order, itself fixed.
+  const sorted = out.map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a);
+  sorted.push({ at: end, kind: "heal-all" });
+  return { families, actions: sorted, healAtUs: end };
+}
+
+/** Apply one action to the world now. Actions on a node in the wrong state are no-ops. */
+export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
+  const now = w.sched.now;
+  let a = -1, b = -1, c = 0;
+  switch (f.kind) {
+    case "partition-halves": w.net.partition(f.side); a = f.side.length; break;
+    case "partition-ring": w.net.majoritiesRing(f.order); break;
+    case "partition-bridge": w.net.bridge(f.side, f.bridge); a = f.side.length; b = f.bridge; break;
+    case "isolate": w.net.isolate(f.node); a = f.node; break;
+    case "cut-one-way": w.net.cutOneWay(f.from, f.to); a = f.from; b = f.to; break;
+    case "heal": w.net.heal(); break;
+    case "crash": w.crash(f.node); a = f.node; break;
+    case "restart": w.restart(f.node); a = f.node; break;
+    case "pause": w.pause(f.node); a = f.node; break;
+    case "resume": w.resume(f.node); a = f.node; break;
+    case "clock-offset": w.clockOffset(f.node, f.us); a = f.node; c = f.us | 0; break;
+    case "clock-jump": w.clockJump(f.node, f.us); a = f.node; c = f.us | 0; break;
+    case "clock-drift": w.clockDrift(f.node, f.ppm); a = f.node; c = f.ppm | 0; break;
+    case "disk-lose-unsynced": w.setLossMode(f.node, f.mode); a = f.node; b = f.mode === "all" ? 0 : f.mode === "prefix" ? 1 : 2; break;
+    case "clog": w.net.clog(f.from, f.to, now + f.durationUs); a = f.from; b = f.to; c = f.durationUs | 0; break;
+    case "net": {
+      const cfg = w.net.cfg;
+      if (f.latencyMedianUs !== undefined) cfg.latencyMedianUs = f.latencyMedianUs;
+      if (f.latencySigma !== undefined) cfg.latencySigma = f.latencySigma;
+      if (f.lossP !== undefined) cfg.lossP = f.lossP;
+      if (f.dupP !== undefined) cfg.dupP = f.dupP;
+      a = cfg.latencyMedianUs | 0; b = Math.round(cfg.lossP * 1e6); c = Math.round(cfg.dupP * 1e6);
+      break;
+    }
+    case "heal-all": healAll(w); break;
+    default: {
+      const never: never = f;
+      assert(false, `nemesis: unknown fault ${JSON.stringify(never)}`);
+    }
+  }
+  w.trace.add(T.fault, now, FAULT_CODE[f.kind], a, b, c);
+}
+
+/** Restart crashed nodes, resume paused ones, heal and unclog the network, restore the base
+ * network profile, stop clock drift (offsets stay: a node never sees real time). */
+export function healAll(w: World<any, any, any, any>): void {
+  w.net.heal();
+  w.net.unclogAll();
+  w.net.cfg = { ...w.baseNet };
+  for (let i = 0; i < w.servers; i++) {
+    w.restart(i);
+    w.resume(i);
+    if (w.clocks[i].driftPpm !== 0) w.clockDrift(i, 0);
+  }
+}

@@ -1,0 +1,19 @@
+// A trivial client actor for the placeholder world: asks a random server for its counter now
+// and then, and records replies in the trace. Exercises the client path of the world host.
+import type { PRep } from "../impl/placeholder/node.js";
+import type { Actor, ActorEnv } from "./world.js";
+
+export class PlaceholderClient implements Actor {
+  replies = 0;
+  constructor(private readonly env: ActorEnv, private readonly servers: number, private readonly periodUs: number) {
+    env.setTimer(env.now() + env.rng.int(0, periodUs));
+  }
+  onTimer(now: number): void {
+    this.env.send(this.env.rng.int(0, this.servers - 1), { type: "get" });
+    this.env.setTimer(now + this.periodUs);
+  }
+  onMessage(from: number, msg: unknown, _now: number): void {
+    this.replies++;
+    this.env.note(1, from, (msg as PRep).counter);
+  }
+}

@@ -1,0 +1,454 @@
+// The world host: owns the scheduler, network, disks, clocks and trace, and drives nodes of
+// the system under test through the NodeEnv contract (src/impl/node.ts). Nodes are built by a
+// factory — at boot with recovered=null, after a crash from their disk only. Client actors
+// live on endpoints N..N+C-1 and talk to servers through the same network.
+import type { NodeEnv, NodeId, NoteKind, Recovered, SimNode } from "../impl/node.js";
+import { assert } from "./assert.js";
+import { LocalClock } from "./clock.js";
+import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
+import { Ev } from "./events.js";
+import { applyFault, type FaultAction } from "./nemesis.js";
+import { Network, defaultNetConfig, type NetConfig } from "./network.js";
+import { Rng } from "./rng.js";
+import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";
+import { DropReason, NoteCode, T, Trace } from "./trace.js";
+
+export type NodeFactory<M, Req, R, Rep> = (
+  id: NodeId,
+  env: NodeEnv<M, R, Rep>,
+  recovered: Recovered<R> | null,
+) => SimNode<M, Req>;
+
+/** A sim-side participant (a client workload) on endpoint `id` ≥ N. Sees virtual time. */
+export interface Actor {
+  onMessage(from: number, msg: unknown, nowUs: number): void;
+  onTimer(nowUs: number): void;
+}
+
+export interface ActorEnv {
+  readonly id: number;
+  readonly rng: Rng;
+  send(to: number, msg: unknown): void;
+  /** One timer per actor; the latest call wins. Absolute virtual µs. */
+  setTimer(atUs: number): void;
+  /** A client event for the trace (numbers only). */
+  note(a: number, b: number, c: number): void;
+  now(): number;
+}
+
+export type ActorFactory = (id: number, env: ActorEnv) => Actor;
+
+export interface WorldOptions<M, Req, R, Rep> {
+  seed: number;
+  servers: number;
+  clients?: number;
+  factory: NodeFactory<M, Req, R, Rep>;
+  actorFactory?: ActorFactory;
+  /** Cheap numeric summary of a message for the trace hash. Default: hash of its type tag. */
+  traceKey?: (msg: unknown) => number;
+  net?: Partial<NetConfig>;
+  disk?: Partial<DiskConfig>;
+  /** Max initial |local − virtual| per node, µs. */
+  clockOffsetMaxUs?: number;
+  /** Hard bound on events for the whole run. */
+  budget?: number;
+  /** Keep decoded-able trace records (for --trace); the hash is always computed. */
+  keepTrace?: boolean;
+  /** Online checks: called after every event. Throw to fail the run. */
+  afterEachEvent?: (world: World<M, Req, R, Rep>) => void;
+  /** Role/leader/commit notes from nodes, for checkers and leader-aware faults. */
+  onNote?: (node: NodeId, kind: NoteKind, a: number, b: number) => void;
+}
+
+export const NodeStatus = { up: 0, down: 1, paused: 2 } as const;
+
+export interface WorldStats {
+  events: number;
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesDropped: number;
+  simulatedUs: number;
+}
+
+const NOTE_CODES: Record<NoteKind, number> = NoteCode;
+
+/** Default trace key: a hash of msg.type / msg.kind / msg.t if it is a string or number. */
+export function defaultTraceKey(msg: unknown): number {
+  if (msg === null || typeof msg !== "object") return typeof msg === "number" ? msg | 0 : 0;
+  const m = msg as { type?: unknown; kind?: unknown; t?: unknown };
+  const tag = m.type ?? m.kind ?? m.t;
+  if (typeof tag === "number") return tag | 0;
+  if (typeof tag === "string") {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < tag.length; i++) h = Math.imul(h ^ tag.charCodeAt(i), 0x01000193);
+    return h | 0;
+  }
+  return 0;
+}
+
+class HostEnv<M, Req, R, Rep> implements NodeEnv<M, R, Rep> {
+  constructor(
+    private readonly w: World<M, Req, R, Rep>,
+    readonly id: NodeId,
+    private readonly inc: number,
+    readonly rng: Rng,
+  ) {}
+  private live(): boolean {
+    return this.w.incarnation(this.id) === this.inc;
+  }
+  send(to: NodeId, msg: M): void {
+    assert(to >= 0 && to < this.w.servers, `node ${this.id} sent to non-server ${to}`);
+    if (this.live()) this.w.net.send(this.id, to, msg);
+  }
+  persist(records: readonly R[], sync: boolean): number {
+    assert(this.live(), `node ${this.id}: persist from a crashed incarnation`);
+    const token = this.w.disks[this.id].append(records, sync);
+    this.w.trace.add(T.persist, this.w.sched.now, this.id, token, records.length, sync ? 1 : 0);
+    return token;
+  }
+  reply(client: number, reply: Rep): void {
+    assert(client >= this.w.servers && client < this.w.net.endpoints, `node ${this.id} replied to non-client ${client}`);
+    if (this.live()) this.w.net.send(this.id, client, reply);
+  }
+  wakeAt(localUs: number): void {
+    if (this.live()) this.w.setWake(this.id, localUs);
+  }
+  note(kind: NoteKind, a: number, b: number): void {
+    if (this.live()) this.w.noteFrom(this.id, kind, a, b);
+  }
+}
+
+class HostActorEnv implements ActorEnv {
+  constructor(private readonly w: World<any, any, any, any>, readonly id: number, readonly rng: Rng) {}
+  send(to: number, msg: unknown): void {
+    this.w.net.send(this.id, to, msg);
+  }
+  setTimer(atUs: number): void {
+    this.w.setActorTimer(this.id, atUs);
+  }
+  note(a: number, b: number, c: number): void {
+    this.w.trace.add(T.client, this.w.sched.now, this.id, a, b, c);
+  }
+  now(): number {
+    return this.w.sched.now;
+  }
+}
+
+export class World<M, Req, R, Rep> implements EventHandler {
+  readonly seed: number;
+  readonly servers: number;
+  readonly clients: number;
+  readonly rng: Rng;
+  readonly sched: Scheduler;
+  readonly trace: Trace;
+  readonly net: Network;
+  readonly disks: Disk<R>[] = [];
+  readonly clocks: LocalClock[] = [];
+  /** Live node objects (null while crashed). Read-only for checkers. */
+  readonly nodes: (SimNode<M, Req> | null)[] = [];
+  readonly actors: (Actor | null)[] = [];
+  readonly status: Uint8Array;
+  afterEachEvent: ((world: World<M, Req, R, Rep>) => void) | undefined;
+  onNote: ((node: NodeId, kind: NoteKind, a: number, b: number) => void) | undefined;
+  /** The network profile at boot; "heal-all" restores it. */
+  readonly baseNet: NetConfig;
+  /** Randomness for fault execution (e.g. picking halves when a fault leaves it open). */
+  readonly faultRng: Rng;
+
+  private readonly factory: NodeFactory<M, Req, R, Rep>;
+  private readonly actorFactory: ActorFactory | undefined;
+  private readonly inc: Int32Array;
+  private readonly tickHandle: number[];
+  private readonly wakeLocal: Float64Array; // NaN = no wake requested
+  private readonly tickDeferred: Uint8Array;
+  private readonly deferred: { kind: number; a: number; b: number; payload: unknown }[][];
+  private readonly actorTimer: number[];
+  private readonly faults: FaultAction[] = [];
+  private started = false;
+
+  constructor(opts: WorldOptions<M, Req, R, Rep>) {
+    assert(Number.isInteger(opts.servers) && opts.servers >= 1, "world: servers must be ≥ 1");
+    this.seed = opts.seed;
+    this.servers = opts.servers;
+    this.clients = opts.clients ?? 0;
+    assert(this.clients === 0 || opts.actorFactory !== undefined, "world: clients need an actorFactory");
+    this.rng = Rng.root(opts.seed);
+    this.sched = new Scheduler({ budget: opts.budget, seed: opts.seed });
+    this.trace = new Trace(opts.keepTrace ?? false);
+    this.net = new Network(this.servers, this.clients, this.sched, this.rng.fork("network"), this.trace,
+      opts.traceKey ?? defaultTraceKey, { ...defaultNetConfig, ...opts.net });
+    this.baseNet = { ...this.net.cfg };
+    this.factory = opts.factory;
+    this.actorFactory = opts.actorFactory;
+    this.afterEachEvent = opts.afterEachEvent;
+    this.onNote = opts.onNote;
+    this.faultRng = this.rng.fork("fault-exec");
+    const N = this.servers;
+    this.status = new Uint8Array(N);
+    this.inc = new Int32Array(N);
+    this.tickHandle = new Array<number>(N).fill(NO_HANDLE);
+    this.wakeLocal = new Float64Array(N).fill(NaN);
+    this.tickDeferred = new Uint8Array(N);
+    this.deferred = [];
+    const clockRng = this.rng.fork("clocks");
+    const maxOff = opts.clockOffsetMaxUs ?? 1_000_000;
+    for (let i = 0; i < N; i++) {
+      this.disks.push(new Disk<R>(i, this.sched, this.rng.fork(`disk/${i}`), { ...defaultDiskConfig, ...opts.disk }));
+      this.clocks.push(new LocalClock(maxOff > 0 ? clockRng.int(0, maxOff) : 0));
+      this.nodes.push(null);
+      this.deferred.push([]);
+    }
+    this.actorTimer = new Array<number>(this.clients).fill(NO_HANDLE);
+  }
+
+  /** Boot every server (recovered = null) and actor. Called by the first run if not before. */
+  start(): void {
+    assert(!this.started, "world: started twice");
+    this.started = true;
+    for (let i = 0; i < this.servers; i++) this.boot(i, null);
+    for (let c = 0; c < this.clients; c++) {
+      const id = this.servers + c;
+      this.actors.push(this.actorFactory!(id, new HostActorEnv(this, id, this.rng.fork(`actor/${id}`))));
+    }
+  }
+
+  get now(): number {
+    return this.sched.now;
+  }
+
+  incarnation(id: NodeId): number {
+    return this.inc[id];
+  }
+
+  /** A node's local clock reading now. */
+  localNow(id: NodeId): number {
+    return this.clocks[id].local(this.sched.now);
+  }
+
+  isUp(id: NodeId): boolean {
+    return this.status[id] === NodeStatus.up;
+  }
+
+  stats(): WorldStats {
+    return {
+      events: this.sched.executed,
+      messagesSent: this.net.sent,
+      messagesDelivered: this.net.delivered,
+      messagesDropped: this.net.dropped,
+      simulatedUs: this.sched.now,
+    };
+  }
+
+  // ---- running ----
+
+  runUntil(tUs: number, stop?: () => boolean): void {
+    if (!this.started) this.start();
+    this.sched.runUntil(this, tUs, stop);
+  }
+
+  runFor(dUs: number, stop?: () => boolean): void {
+    this.runUntil(this.sched.now + dUs, stop);
+  }
+
+  /** Add timed fault actions (absolute `at`, ≥ now). */
+  scheduleFaults(actions: readonly FaultAction[]): void {
+    for (const a of actions) {
+      this.faults.push(a);
+      this.sched.push(Math.max(a.at, this.sched.now), Ev.fault, this.faults.length - 1, 0, undefined);
+    }
+  }
+
+  handle(kind: number, a: number, b: number, payload: unknown, now: number): void {
+    switch (kind) {
+      case Ev.deliver:
+        this.deliver(a, b, payload, now);
+        break;
+      case Ev.tick:
+        this.tick(a, b, now);
+        break;
+      case Ev.fsync: {
+        this.disks[a].complete(b);
+        this.trace.add(T.persisted, now, a, b, 0, 0);
+        this.notifyPersisted(a, b, now);
+        break;
+      }
+      case Ev.persistedNotify:
+        this.notifyPersisted(a, b, now);
+        break;
+      case Ev.actorTimer: {
+        this.actorTimer[a - this.servers] = NO_HANDLE;
+        this.trace.add(T.timer, now, a, 0, 0, 0);
+        this.actors[a - this.servers]!.onTimer(now);
+        break;
+      }
+      case Ev.fault:
+        applyFault(this, this.faults[a]);
+        break;
+      default:
+        assert(false, `world: unknown event kind ${kind}`);
+    }
+    if (this.afterEachEvent !== undefined) this.afterEachEvent(this);
+  }
+
+  private deliver(from: number, to: number, msg: unknown, now: number): void {
+    if (!this.net.admit(from, to, msg)) return;
+    if (to >= this.servers) {
+      this.net.delivered++;
+      this.trace.add(T.deliver, now, from, to, this.net.keyOf(msg), 0);
+      this.actors[to - this.servers]!.onMessage(from, msg, now);
+      return;
+    }
+    const st = this.status[to];
+    if (st === NodeStatus.down) return this.net.drop(from, to, msg, DropReason.down, now);
+    if (st === NodeStatus.paused) {
+      this.deferred[to].push({ kind: Ev.deliver, a: from, b: to, payload: msg });
+      return;
+    }
+    this.net.delivered++;
+    this.trace.add(T.deliver, now, from, to, this.net.keyOf(msg), 0);
+    const node = this.nodes[to]!;
+    const local = this.clocks[to].local(now);
+    if (from >= this.servers) node.onClient(from, msg as Req, local);
+    else node.onMessage(from, msg as M, local);
+  }
+
+  private tick(id: number, inc: number, now: number): void {
+    assert(inc === this.inc[id] && this.status[id] !== NodeStatus.down, `tick for a stale incarnation of ${id}`);
+    this.tickHandle[id] = NO_HANDLE;
+    if (this.status[id] === NodeStatus.paused) {
+      this.tickDeferred[id] = 1;
+      return;
+    }
+    this.wakeLocal[id] = NaN;
+    this.trace.add(T.tick, now, id, 0, 0, 0);
+    this.nodes[id]!.onTick(this.clocks[id].local(now));
+  }
+
+  private notifyPersisted(id: number, token: number, now: number): void {
+    const st = this.status[id];
+    assert(st !== NodeStatus.down, `fsync completion for crashed node ${id}`);
+    if (st === NodeStatus.paused) {
+      this.deferred[id].push({ kind: Ev.persistedNotify, a: id, b: token, payload: undefined });
+      return;
+    }
+    this.nodes[id]!.onPersisted(token, this.clocks[id].local(now));
+  }
+
+  // ---- env callbacks ----
+
+  setWake(id: NodeId, localUs: number): void {
+    assert(Number.isFinite(localUs), `node ${id}: wakeAt(${localUs})`);
+    this.wakeLocal[id] = localUs;
+    if (this.status[id] === NodeStatus.paused) {
+      this.tickDeferred[id] = 0; // re-armed below on resume from wakeLocal
+      this.sched.cancel(this.tickHandle[id]);
+      this.tickHandle[id] = NO_HANDLE;
+      return;
+    }
+    this.armTick(id);
+  }
+
+  private armTick(id: NodeId): void {
+    this.sched.cancel(this.tickHandle[id]);
+    this.tickHandle[id] = NO_HANDLE;
+    const w = this.wakeLocal[id];
+    if (w !== w) return;
+    const at = this.clocks[id].toVirtual(w, this.sched.now);
+    this.tickHandle[id] = this.sched.push(at, Ev.tick, id, this.inc[id], undefined);
+  }
+
+  noteFrom(id: NodeId, kind: NoteKind, a: number, b: number): void {
+    this.trace.add(T.note, this.sched.now, id, NOTE_CODES[kind], a, b);
+    if (this.onNote !== undefined) this.onNote(id, kind, a, b);
+  }
+
+  setActorTimer(id: number, atUs: number): void {
+    const c = id - this.servers;
+    this.sched.cancel(this.actorTimer[c]);
+    this.actorTimer[c] = this.sched.push(Math.max(atUs, this.sched.now), Ev.actorTimer, id, 0, undefined);
+  }
+
+  // ---- process faults ----
+
+  private boot(id: NodeId, recovered: Recovered<R> | null): void {
+    const env = new HostEnv(this, id, this.inc[id], this.rng.fork(`node/${id}/${this.inc[id]}`));
+    this.status[id] = NodeStatus.up;
+    this.nodes[id] = this.factory(id, env, recovered);
+    // A node learns its local time from its inputs; one that did not ask for a wake-up while
+    // being built is ticked at once so it can start its timers.
+    if (this.wakeLocal[id] !== this.wakeLocal[id]) this.setWake(id, this.localNow(id));
+  }
+
+  /** Crash: memory lost, node object discarded, fsyncs in flight cancelled, unsynced writes
+   * lost per the disk's loss mode; messages to it are dropped on arrival. */
+  crash(id: NodeId): void {
+    if (this.status[id] === NodeStatus.down) return;
+    this.status[id] = NodeStatus.down;
+    this.nodes[id] = null;
+    this.inc[id]++;
+    this.sched.cancel(this.tickHandle[id]);
+    this.tickHandle[id] = NO_HANDLE;
+    this.wakeLocal[id] = NaN;
+    this.tickDeferred[id] = 0;
+    for (const d of this.deferred[id]) if (d.kind === Ev.deliver) this.net.drop(d.a, id, d.payload, DropReason.down, this.sched.now);
+    this.deferred[id].length = 0;
+    const loss = this.disks[id].crash();
+    this.trace.add(T.crash, this.sched.now, id, loss.lost, loss.torn ? 1 : 0, 0);
+  }
+
+  /** Restart a crashed node from its disk alone. */
+  restart(id: NodeId): void {
+    if (this.status[id] !== NodeStatus.down) return;
+    const rec = this.disks[id].recover();
+    this.trace.add(T.restart, this.sched.now, id, rec.records.length, rec.corruptFrom, 0);
+    this.boot(id, rec);
+  }
+
+  /** Pause: the node receives nothing (deliveries, ticks, fsync notifications are deferred);
+   * its clock keeps running and its disk keeps completing fsyncs. */
+  pause(id: NodeId): void {
+    if (this.status[id] !== NodeStatus.up) return;
+    this.status[id] = NodeStatus.paused;
+    this.trace.add(T.pause, this.sched.now, id, 0, 0, 0);
+  }
+
+  resume(id: NodeId): void {
+    if (this.status[id] !== NodeStatus.paused) return;
+    this.status[id] = NodeStatus.up;
+    this.trace.add(T.resume, this.sched.now, id, 0, 0, 0);
+    const now = this.sched.now;
+    for (const d of this.deferred[id]) this.sched.push(now, d.kind, d.a, d.b, d.payload);
+    this.deferred[id].length = 0;
+    if (this.tickDeferred[id] !== 0) {
+      this.tickDeferred[id] = 0;
+      this.tickHandle[id] = this.sched.push(now, Ev.tick, id, this.inc[id], undefined);
+    } else if (this.tickHandle[id] === NO_HANDLE) {
+      this.armTick(id);
+    }
+  }
+
+  // ---- clock faults (re-arm the node's wake-up: its local deadline maps to a new instant) ----
+
+  clockJump(id: NodeId, deltaUs: number): void {
+    this.clocks[id].jump(this.sched.now, deltaUs);
+    this.rearm(id);
+  }
+
+  clockDrift(id: NodeId, ppm: number): void {
+    this.clocks[id].setDrift(this.sched.now, ppm);
+    this.rearm(id);
+  }
+
+  clockOffset(id: NodeId, offsetUs: number): void {
+    this.clocks[id].setOffset(this.sched.now, offsetUs);
+    this.rearm(id);
+  }
+
+  private rearm(id: NodeId): void {
+    if (this.status[id] !== NodeStatus.down && this.tickHandle[id] !== NO_HANDLE) this.armTick(id);
+  }
+
+  setLossMode(id: NodeId, mode: LossMode): void {
+    this.disks[id].cfg.lossMode = mode;
+  }
+}

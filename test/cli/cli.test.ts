@@ -1,0 +1,106 @@
+// End-to-end: build once, then run the real CLI in separate processes.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { formatDuration, parseDuration } from "../../src/cli/duration.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const BIN = join(ROOT, "dist/src/cli/main.js");
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  // Others' files may not compile at a given moment; tsc still emits, so only require our entry.
+  try {
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe" });
+  } catch {
+    /* type errors elsewhere: emitted anyway */
+  }
+  expect(existsSync(BIN)).toBe(true);
+});
+
+describe("raftsim run / replay", () => {
+  it("two processes, same seed → same trace hash; another seed → a different one", () => {
+    const a = cli("run", "--seed", "7", "--json");
+    const b = cli("run", "--seed", "7", "--json");
+    const c = cli("run", "--seed", "8", "--json");
+    expect(a.code).toBe(0);
+    const ja = JSON.parse(a.out), jb = JSON.parse(b.out), jc = JSON.parse(c.out);
+    expect(Object.keys(ja)).toEqual(expect.arrayContaining(["seed", "scenario", "verdict", "traceHash", "stats", "replay"]));
+    expect(ja.traceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(jb.traceHash).toBe(ja.traceHash);
+    expect(jc.traceHash).not.toBe(ja.traceHash);
+    expect(ja.stats.simulatedMs).toBe(30_000);
+    expect(ja.replay).toBe(`raftsim replay --seed 7 --time 30s --expect-hash ${ja.traceHash}`);
+  });
+
+  it("replay passes with the right hash and fails loudly (exit 1) with a wrong one", () => {
+    const h = JSON.parse(cli("run", "--seed", "3", "--time", "5s", "--json").out).traceHash;
+    expect(cli("replay", "--seed", "3", "--time", "5s", "--expect-hash", h).code).toBe(0);
+    const bad = cli("replay", "--seed", "3", "--time", "5s", "--expect-hash", "0000000000000000");
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/REPLAY MISMATCH/);
+  });
+
+  it("human summary names the hash and the replay command", () => {
+    const r = cli("run", "--seed", "9", "--time", "2s");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/trace hash: [0-9a-f]{16}/);
+    expect(r.out).toMatch(/raftsim replay --seed 9 --time 2s --expect-hash/);
+  });
+
+  it("--scenario and --trace", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-"));
+    const scen = join(dir, "s.json");
+    writeFileSync(scen, JSON.stringify({ name: "crash-one", faults: [{ at: "1s", kind: "crash", node: 1 }, { at: 1_500_000, kind: "restart", node: 1 }] }));
+    const trace = join(dir, "t.jsonl");
+    const r = cli("run", "--seed", "1", "--time", "3s", "--scenario", scen, "--trace", trace, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).scenario).toBe("crash-one");
+    const lines = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.kind === "crash" && l.a === 1)).toBe(true);
+    expect(lines.some((l) => l.kind === "deliver")).toBe(true);
+    // keeping records does not change the hash
+    const r2 = cli("run", "--seed", "1", "--time", "3s", "--scenario", scen, "--json");
+    expect(JSON.parse(r2.out).traceHash).toBe(JSON.parse(r.out).traceHash);
+
+    writeFileSync(scen, JSON.stringify([{ at: 5, kind: "explode" }]));
+    const bad = cli("run", "--seed", "1", "--scenario", scen);
+    expect(bad.code).toBe(65);
+    expect(bad.err).toMatch(/faults\[0\]\.kind/);
+    expect(bad.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("usage errors exit 64 without a stack trace; --help exits 0", () => {
+    for (const args of [["run"], ["run", "--seed", "x"], ["run", "--seed", "1", "--time", "30"], ["run", "--seed", "1", "--bogus"], ["nope"]]) {
+      const r = cli(...args);
+      expect(r.code, args.join(" ")).toBe(64);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    for (const args of [["--help"], ["run", "--help"], ["replay", "--help"]]) {
+      const r = cli(...args);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/Usage:/);
+    }
+  });
+});
+
+describe("durations", () => {
+  it("parses and formats", () => {
+    expect(parseDuration("30s")).toBe(30_000_000);
+    expect(parseDuration("500ms")).toBe(500_000);
+    expect(parseDuration("2m")).toBe(120_000_000);
+    expect(parseDuration("1.5s")).toBe(1_500_000);
+    expect(parseDuration("250us")).toBe(250);
+    expect(() => parseDuration("30")).toThrow(/unit/);
+    expect(() => parseDuration("-1s")).toThrow();
+    expect(formatDuration(30_000_000)).toBe("30s");
+    expect(formatDuration(1_500_000)).toBe("1500ms");
+    expect(formatDuration(120_000_000)).toBe("2m");
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { BudgetExhaustedError, Scheduler, type EventHandler } from "../../src/sim/scheduler.js";
+
+function collect(): EventHandler & { seen: [number, number][] } {
+  const seen: [number, number][] = [];
+  return { seen, handle: (_k, a, _b, _p, t) => void seen.push([t, a]) };
+}
+
+describe("Scheduler", () => {
+  it("pops in (time, insertion order), with cancellations removed", () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.nat({ max: 50 }), fc.boolean()), { maxLength: 300 }),
+      (items) => {
+        const s = new Scheduler({ capacity: 16 });
+        const handles = items.map(([t], i) => s.push(t, 1, i, 0, null));
+        const kept = items.map(([t, cancel], i) => ({ t, i, cancel }));
+        for (const k of kept) if (k.cancel) expect(s.cancel(handles[k.i])).toBe(true);
+        const h = collect();
+        s.runToQuiescence(h);
+        const want = kept.filter((k) => !k.cancel).sort((x, y) => x.t - y.t || x.i - y.i).map((k) => [k.t, k.i]);
+        expect(h.seen).toEqual(want);
+        for (const x of handles) expect(s.cancel(x)).toBe(false); // stale handles are inert
+      },
+    ));
+  });
+
+  it("events pushed while running keep order; runUntil stops at the limit and advances now", () => {
+    const s = new Scheduler();
+    const order: number[] = [];
+    s.push(10, 1, 0, 0, null);
+    s.runUntil({
+      handle: (_k, a, _b, _p, t) => {
+        order.push(a);
+        if (a < 5) s.push(t + 10, 1, a + 1, 0, null);
+      },
+    }, 35);
+    expect(order).toEqual([0, 1, 2]); // t = 10, 20, 30; t = 40 is past the limit
+    expect(s.now).toBe(35);
+    expect(s.pending).toBe(1);
+    expect(() => s.push(34, 1, 0, 0, null)).toThrow(/in the past/);
+  });
+
+  it("a stale handle never cancels a reused slot", () => {
+    const s = new Scheduler();
+    const h1 = s.push(1, 1, 1, 0, null);
+    expect(s.cancel(h1)).toBe(true);
+    s.push(2, 1, 2, 0, null); // reuses the slot
+    expect(s.cancel(h1)).toBe(false);
+    expect(s.pending).toBe(1);
+  });
+
+  it("throws a clear error naming the seed when the event budget runs out", () => {
+    const s = new Scheduler({ budget: 100, seed: 1234 });
+    s.push(0, 1, 0, 0, null);
+    const loop: EventHandler = { handle: (_k, _a, _b, _p, t) => void s.push(t + 1, 1, 0, 0, null) };
+    expect(() => s.runToQuiescence(loop)).toThrow(BudgetExhaustedError);
+    expect(() => s.runToQuiescence(loop)).toThrow(/event budget of 100 exhausted at t=\d+us \(seed 1234\): likely livelock/);
+  });
+
+  it("stop predicate halts after the event that satisfied it", () => {
+    const s = new Scheduler();
+    for (let i = 0; i < 10; i++) s.push(i, 1, i, 0, null);
+    const h = collect();
+    s.runToQuiescence(h, () => h.seen.length === 3);
+    expect(h.seen.length).toBe(3);
+  });
+});
