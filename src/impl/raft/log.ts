@@ -1,0 +1,77 @@
+// The in-memory Raft log: an array of entries with an offset (entries[k] has index offset+k+1).
+// The offset stays 0 until compaction exists; everything goes through these accessors so that
+// adding snapshots only touches this file.
+import type { RaftEntry } from "./api.js";
+import type { RaftRecord } from "./records.js";
+
+export class RaftLog<C> {
+  private readonly ents: RaftEntry<C>[] = [];
+  private readonly offset = 0;
+  private readonly offsetTerm = 0;
+
+  /** strict=false (a planted bug is on): skip checks that a buggy log shape would trip. */
+  constructor(private readonly strict = true) {}
+
+  firstIndex(): number {
+    return this.offset + 1;
+  }
+
+  lastIndex(): number {
+    return this.offset + this.ents.length;
+  }
+
+  lastTerm(): number {
+    const n = this.ents.length;
+    return n === 0 ? this.offsetTerm : this.ents[n - 1].term;
+  }
+
+  /** Term at index i; -1 when i is outside [offset, lastIndex]. */
+  termAt(i: number): number {
+    if (i === this.offset) return this.offsetTerm;
+    const e = this.ents[i - this.offset - 1];
+    return e === undefined ? -1 : e.term;
+  }
+
+  entry(i: number): RaftEntry<C> | undefined {
+    if (i <= this.offset) return undefined;
+    return this.ents[i - this.offset - 1];
+  }
+
+  append(e: RaftEntry<C>): void {
+    if (e.index !== this.lastIndex() + 1) {
+      throw new Error(`raft invariant: append index ${e.index} after last ${this.lastIndex()}`);
+    }
+    if (this.strict && e.term < this.lastTerm()) throw new Error("raft invariant: log terms must not decrease");
+    this.ents.push(e);
+  }
+
+  /** Replace the entry at an existing index (only the planted bug append-keeps-conflicts). */
+  overwrite(e: RaftEntry<C>): void {
+    if (e.index <= this.offset || e.index > this.lastIndex()) throw new Error("raft invariant: overwrite out of range");
+    this.ents[e.index - this.offset - 1] = e;
+  }
+
+  /** Discard every entry with index >= from. */
+  truncateFrom(from: number): void {
+    if (from <= this.offset) throw new Error("raft invariant: truncating below the log's first index");
+    if (from <= this.lastIndex()) this.ents.length = from - this.offset - 1;
+  }
+
+  /** Entries [lo, hi], both inclusive; a fresh array (becomes part of an immutable message). */
+  slice(lo: number, hi: number): RaftEntry<C>[] {
+    return this.ents.slice(lo - this.offset - 1, hi - this.offset);
+  }
+
+  /** Apply one WAL record during recovery. */
+  replay(rec: RaftRecord<C>): void {
+    if (rec.kind === "entries") {
+      for (const e of rec.entries) {
+        if (e.index === this.lastIndex() + 1) this.ents.push(e);
+        else if (e.index > this.offset && e.index <= this.lastIndex()) this.overwrite(e);
+        else throw new Error(`raft invariant: WAL entries record leaves a gap at ${e.index}`);
+      }
+    } else if (rec.kind === "truncate") {
+      this.truncateFrom(rec.from);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// The leader's view of one follower (etcd's tracker.Progress, simplified).
+// - probe: at most one AppendEntries outstanding (probeSent); after a rejection, next backs off.
+// - replicate: optimistic pipelining, next advances on send; at most `cap` unacknowledged
+//   non-empty AppendEntries, tracked as a ring of their last indexes.
+import type { NodeId } from "../node.js";
+
+export class Progress {
+  match = 0;
+  next = 1;
+  replicate = false;
+  probeSent = false;
+  /** Heard from since the last CheckQuorum round. */
+  recentActive = false;
+  /** Highest ReadIndex heartbeat round acknowledged in this term. */
+  ackedSeq = 0;
+  private readonly ring: number[];
+  private head = 0;
+  private count = 0;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly cap: number,
+  ) {
+    if (!(cap >= 1)) throw new Error("raft invariant: maxInflight must be >= 1");
+    this.ring = new Array<number>(cap).fill(0);
+  }
+
+  reset(next: number): void {
+    this.match = 0;
+    this.next = next;
+    this.replicate = false;
+    this.probeSent = false;
+    this.recentActive = false;
+    this.ackedSeq = 0;
+    this.head = 0;
+    this.count = 0;
+  }
+
+  inflightFull(): boolean {
+    return this.count >= this.cap;
+  }
+
+  inflightCount(): number {
+    return this.count;
+  }
+
+  addInflight(lastIndex: number): void {
+    if (this.count >= this.cap) throw new Error("raft invariant: inflight overflow");
+    this.ring[(this.head + this.count) % this.cap] = lastIndex;
+    this.count++;
+  }
+
+  /** Free every in-flight append whose last index is <= index. */
+  freeTo(index: number): void {
+    while (this.count > 0 && this.ring[this.head] <= index) {
+      this.head = (this.head + 1) % this.cap;
+      this.count--;
+    }
+  }
+
+  freeFirst(): void {
+    if (this.count > 0) {
+      this.head = (this.head + 1) % this.cap;
+      this.count--;
+    }
+  }
+
+  becomeProbe(next: number): void {
+    this.replicate = false;
+    this.probeSent = false;
+    this.next = next;
+    this.head = 0;
+    this.count = 0;
+  }
+
+  becomeReplicate(): void {
+    this.replicate = true;
+    this.probeSent = false;
+    this.next = this.match + 1;
+    this.head = 0;
+    this.count = 0;
+  }
+}

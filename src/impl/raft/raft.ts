@@ -1,0 +1,937 @@
+// Raft as a pure state machine, in the style of etcd's raft.go: inputs are onMessage / onTick /
+// onPersisted / propose / readIndex / transferLeadership, each carrying the node's local time;
+// every effect goes out through env (send, persist, wakeAt, note) or app (apply, readReady,
+// readFailed). Follows the extended Raft paper and Ongaro's dissertation: PreVote (§9.6),
+// CheckQuorum + leader lease on votes (§4.2.3, §6.2), ReadIndex (§6.4), leadership transfer
+// (§3.10), fast conflict backtracking, Figure-8 commit rule.
+//
+// Durability: hard state (term, vote) and entries are persisted with sync=true. Messages whose
+// meaning is "I have durably done X" (vote grants and rejections after a term bump, candidate
+// vote requests, append acknowledgements) are queued with the token of the latest write and sent
+// from onPersisted once that token is durable. The leader counts its own log for commitment only
+// up to its durable index; its AppendEntries go out in parallel with its own write (§10.2.1).
+//
+// Planted bugs (RaftOptions.bugs) are checked at exactly the spot where the real bug lived; each
+// site is marked "PLANTED BUG". With any bug on, the assertions that the bug could trip are
+// skipped so that the simulator's external checkers find the violation instead.
+import type { NodeEnv, NodeId, Recovered } from "../node.js";
+import { RoleCode } from "../node.js";
+import type { RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
+import { VoterSet } from "./config.js";
+import { RaftLog } from "./log.js";
+import type {
+  AppendRequest,
+  AppendResponse,
+  Heartbeat,
+  HeartbeatResponse,
+  RaftMessage,
+  VoteRequest,
+  VoteResponse,
+} from "./messages.js";
+import { Progress } from "./progress.js";
+import type { RaftRecord } from "./records.js";
+
+export type { RaftMessage } from "./messages.js";
+export type { RaftRecord } from "./records.js";
+
+const NO_ENTRIES: readonly RaftEntry<never>[] = Object.freeze([]);
+
+const VOTE_NONE = 0;
+const VOTE_GRANTED = 1;
+const VOTE_REJECTED = 2;
+
+interface Deferred<C> {
+  readonly token: number;
+  readonly to: NodeId;
+  readonly msg: RaftMessage<C>;
+}
+
+interface PendingRead {
+  readonly ctx: number;
+  /** Read index, or -1 when registered before the leader committed an entry of its term (then
+   * the commit index at release time is used, which is >= every index committed before). */
+  readonly index: number;
+  readonly seq: number;
+}
+
+function fail(what: string): never {
+  throw new Error(`raft invariant: ${what}`);
+}
+
+export class Raft<C> implements RaftView<C> {
+  readonly id: NodeId;
+  private readonly opts: RaftOptions;
+  private readonly env: NodeEnv<RaftMessage<C>, RaftRecord<C>, unknown>;
+  private readonly app: RaftApp<C>;
+  private readonly cfg: VoterSet;
+  private readonly log: RaftLog<C>;
+  private readonly isVoter: boolean;
+  /** Each voter's replicated index for commitment (ours: the durable index). Allocated once. */
+  private readonly matchOf = (p: NodeId): number => (p === this.id ? this.durable : this.prs[p]!.match);
+
+  // --- planted bugs, resolved once (Set lookups stay off the hot path) ---
+  private readonly bugCommitPreviousTerm: boolean;
+  private readonly bugVoteWithoutLogCheck: boolean;
+  private readonly bugVoteNotPersisted: boolean;
+  private readonly bugCountStaleVote: boolean;
+  private readonly bugAppendKeepsConflicts: boolean;
+  private readonly bugCommitIndexDecreases: boolean;
+  private readonly bugStaleLocalRead: boolean;
+  private readonly bugReadBeforeTermCommit: boolean;
+  private readonly bugAckBeforeDurable: boolean;
+  /** No bug on: assert the safety properties that a planted bug would break. */
+  private readonly strict: boolean;
+
+  // --- persistent state (mirrored in the WAL) ---
+  private curTerm = 0;
+  private vote: NodeId = -1;
+
+  // --- volatile state ---
+  private curRole: Role = "follower";
+  private lead: NodeId = -1;
+  private commit = 0;
+  private applied = 0;
+  private durable = 0;
+  private applying = false;
+
+  // --- timers (local microseconds) ---
+  private electionDeadline = 0;
+  private heartbeatDeadline = 0;
+  private checkQuorumDeadline = 0;
+  private transferDeadline = 0;
+  private lastLeaderContact = Number.NEGATIVE_INFINITY;
+  private armedAt = Number.NaN;
+
+  // --- candidate ---
+  private readonly votes: number[];
+
+  // --- leader ---
+  private readonly prs: (Progress | undefined)[];
+  private transferee: NodeId = -1;
+  private termStart = 0; // index of this leader's no-op
+  private readSeq = 0;
+  private reads: PendingRead[] = [];
+  private readHead = 0;
+  /** Reads answered without a quorum round, delivered from the next tick. */
+  private readyNow: PendingRead[] = [];
+  private readsDueAt = -1;
+
+  // --- durability bookkeeping ---
+  // Writes not yet durable: token and the log index that is durable once it is (fsyncs complete
+  // in order, so a write's durability implies all earlier ones).
+  private wTokens: number[] = [];
+  private wIndex: number[] = [];
+  private wHead = 0;
+  private deferred: Deferred<C>[] = [];
+  private dHead = 0;
+
+  constructor(
+    id: NodeId,
+    opts: RaftOptions,
+    env: NodeEnv<RaftMessage<C>, RaftRecord<C>, unknown>,
+    app: RaftApp<C>,
+    recovered: Recovered<RaftRecord<C>> | null,
+    now: number,
+  ) {
+    if (!(opts.electionMinUs > 0 && opts.electionMaxUs >= opts.electionMinUs)) fail("bad election timeout range");
+    if (!(opts.heartbeatUs > 0)) fail("bad heartbeat interval");
+    if (!(opts.maxBatch >= 1)) fail("maxBatch must be >= 1");
+    this.id = id;
+    this.opts = opts;
+    this.env = env;
+    this.app = app;
+    this.cfg = new VoterSet(opts.voters);
+    this.isVoter = this.cfg.has(id);
+    const b = opts.bugs;
+    this.bugCommitPreviousTerm = b.has("commit-previous-term");
+    this.bugVoteWithoutLogCheck = b.has("vote-without-log-check");
+    this.bugVoteNotPersisted = b.has("vote-not-persisted");
+    this.bugCountStaleVote = b.has("count-stale-vote");
+    this.bugAppendKeepsConflicts = b.has("append-keeps-conflicts");
+    this.bugCommitIndexDecreases = b.has("commit-index-decreases");
+    this.bugStaleLocalRead = b.has("stale-local-read");
+    this.bugReadBeforeTermCommit = b.has("read-before-term-commit");
+    this.bugAckBeforeDurable = b.has("ack-before-durable");
+    this.strict = b.size === 0;
+    this.log = new RaftLog<C>(this.strict);
+
+    const bound = Math.max(this.cfg.idBound, id + 1);
+    this.votes = new Array<number>(bound).fill(VOTE_NONE);
+    this.prs = new Array<Progress | undefined>(bound).fill(undefined);
+    for (const p of this.cfg.ids) if (p !== id) this.prs[p] = new Progress(p, opts.maxInflight);
+
+    if (recovered !== null) {
+      const n = Math.min(recovered.corruptFrom, recovered.records.length);
+      for (let i = 0; i < n; i++) {
+        const rec = recovered.records[i];
+        if (rec.kind === "hs") {
+          if (rec.term < this.curTerm) fail("WAL hard state term decreases");
+          this.curTerm = rec.term;
+          this.vote = rec.vote;
+        } else {
+          this.log.replay(rec);
+        }
+      }
+      if (this.log.lastTerm() > this.curTerm) fail("recovered log has an entry from a future term");
+      this.durable = this.log.lastIndex();
+    }
+    env.note("role", RoleCode.follower, this.curTerm);
+    this.resetElectionTimer(now);
+    this.arm(true);
+  }
+
+  // ======================================================================================
+  // RaftView
+  // ======================================================================================
+
+  role(): Role {
+    return this.curRole;
+  }
+  term(): number {
+    return this.curTerm;
+  }
+  votedFor(): NodeId {
+    return this.vote;
+  }
+  leader(): NodeId {
+    return this.lead;
+  }
+  commitIndex(): number {
+    return this.commit;
+  }
+  appliedIndex(): number {
+    return this.applied;
+  }
+  firstIndex(): number {
+    return this.log.firstIndex();
+  }
+  lastIndex(): number {
+    return this.log.lastIndex();
+  }
+  entry(i: number): RaftEntry<C> | undefined {
+    return this.log.entry(i);
+  }
+  durableIndex(): number {
+    return this.durable;
+  }
+  voters(): readonly NodeId[] {
+    return this.cfg.ids;
+  }
+  /** The transfer target while a leadership transfer is in progress, else -1. */
+  transferTarget(): NodeId {
+    return this.transferee;
+  }
+
+  // ======================================================================================
+  // Inputs
+  // ======================================================================================
+
+  propose(data: C, now: number): { index: number; term: number } | null {
+    if (this.curRole !== "leader" || this.transferee !== -1) return null;
+    const e: RaftEntry<C> = { index: this.log.lastIndex() + 1, term: this.curTerm, data };
+    this.appendLocal(e);
+    for (const p of this.cfg.ids) if (p !== this.id) this.sendAppend(p, false);
+    this.arm(false);
+    return { index: e.index, term: e.term };
+  }
+
+  /** Register a linearizable read. Never calls back synchronously: readReady / readFailed come
+   * from a later input (a single-voter or stale-local-read answer comes from a tick at `now`). */
+  readIndex(ctx: number, now: number): boolean {
+    if (this.curRole !== "leader") return false;
+    if (this.bugStaleLocalRead) {
+      // PLANTED BUG stale-local-read: serve from the local commit index without confirming
+      // leadership; a deposed leader that has not heard of its successor answers stale data.
+      this.readyNow.push({ ctx, index: this.commit, seq: 0 });
+      this.readsDueAt = now;
+      this.arm(false);
+      return true;
+    }
+    const termCommitted = this.commit >= this.termStart;
+    // PLANTED BUG read-before-term-commit: take the local commit index as the read index even
+    // before this leader's no-op committed — it may lag entries committed by earlier leaders.
+    const index = termCommitted || this.bugReadBeforeTermCommit ? this.commit : -1;
+    const seq = ++this.readSeq;
+    this.reads.push({ ctx, index, seq });
+    if (this.cfg.quorum <= 1) this.readsDueAt = now;
+    else this.broadcastHeartbeat();
+    this.arm(false);
+    return true;
+  }
+
+  transferLeadership(to: NodeId, now: number): boolean {
+    if (this.curRole !== "leader" || to === this.id || !this.cfg.has(to)) return false;
+    if (this.transferee === to) return true;
+    this.transferee = to;
+    this.transferDeadline = now + this.opts.electionMinUs;
+    const pr = this.prs[to]!;
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to, true);
+    this.arm(false);
+    return true;
+  }
+
+  onTick(now: number): void {
+    if (this.readsDueAt >= 0) {
+      this.readsDueAt = -1;
+      const rs = this.readyNow;
+      if (rs.length > 0) {
+        this.readyNow = [];
+        for (const r of rs) this.app.readReady(r.ctx, r.index, now);
+      }
+      if (this.curRole === "leader" && this.readHead < this.reads.length) this.processReads(now);
+    }
+    if (this.curRole === "leader") {
+      if (this.opts.checkQuorum && now >= this.checkQuorumDeadline) {
+        this.checkQuorumDeadline = now + this.opts.electionMinUs;
+        if (!this.quorumActive()) {
+          this.becomeFollower(this.curTerm, -1, now);
+          this.arm(true);
+          return;
+        }
+      }
+      if (this.transferee !== -1 && now >= this.transferDeadline) this.transferee = -1; // abort
+      if (now >= this.heartbeatDeadline) {
+        this.heartbeatDeadline = now + this.opts.heartbeatUs;
+        this.broadcastHeartbeat();
+      }
+    } else if (this.isVoter && now >= this.electionDeadline) {
+      this.campaign(false, now);
+    }
+    this.arm(true);
+  }
+
+  onPersisted(token: number, now: number): void {
+    while (this.wHead < this.wTokens.length && this.wTokens[this.wHead] <= token) {
+      const d = this.wIndex[this.wHead++];
+      if (d < this.durable && this.strict) fail("durable index decreased");
+      this.durable = d;
+    }
+    if (this.wHead === this.wTokens.length) {
+      this.wTokens.length = 0;
+      this.wIndex.length = 0;
+      this.wHead = 0;
+    }
+    if (this.durable > this.log.lastIndex()) fail("durable index beyond last index");
+    // Deferred messages, in token order. Handling one may defer more (always with a larger,
+    // not yet durable token), so the loop re-reads the length.
+    while (this.dHead < this.deferred.length && this.deferred[this.dHead].token <= token) {
+      const d = this.deferred[this.dHead++];
+      this.deliver(d.to, d.msg, now);
+    }
+    if (this.dHead === this.deferred.length) {
+      this.deferred.length = 0;
+      this.dHead = 0;
+    }
+    if (this.curRole === "leader") this.maybeCommit(now);
+    this.arm(false);
+  }
+
+  onMessage(from: NodeId, m: RaftMessage<C>, now: number): void {
+    this.step(from, m, now);
+    this.arm(false);
+  }
+
+  // ======================================================================================
+  // Step: term handling, then dispatch (etcd's Step)
+  // ======================================================================================
+
+  private step(from: NodeId, m: RaftMessage<C>, now: number): void {
+    if (m.term > this.curTerm) {
+      if (m.type === "vote" && !m.force && this.inLease(now)) {
+        // CheckQuorum leader lease: a node that heard from a live leader within the minimum
+        // election timeout ignores (pre)votes from others, so a partitioned node cannot disrupt.
+        return;
+      }
+      if (m.type === "vote" && m.pre) {
+        // a prevote never changes our term
+      } else if (m.type === "voteResp" && m.pre && m.granted) {
+        // a granted prevote carries the term we would campaign in; not a real term
+      } else if (m.type === "app" || m.type === "hb" || m.type === "timeoutNow") {
+        this.becomeFollower(m.term, from, now);
+      } else {
+        this.becomeFollower(m.term, -1, now);
+      }
+    } else if (m.term < this.curTerm) {
+      if ((this.opts.checkQuorum || this.opts.preVote) && (m.type === "app" || m.type === "hb")) {
+        // Tell a stale leader about the newer term (otherwise, with PreVote/CheckQuorum, a node
+        // with a higher term that nobody will vote for could stay stuck, etcd #5451).
+        this.env.send(from, this.appResp(false, 0, 0, 0));
+      } else if (m.type === "vote" && m.pre) {
+        this.env.send(from, this.voteResp(this.curTerm, true, false));
+      } else if (
+        this.bugCountStaleVote &&
+        m.type === "voteResp" &&
+        !m.pre &&
+        m.granted &&
+        this.curRole === "candidate"
+      ) {
+        // PLANTED BUG count-stale-vote: a grant from an earlier election is counted for this one.
+        this.poll(from, true, now);
+      }
+      return;
+    }
+
+    if (this.curRole === "leader") {
+      const pr = this.prs[from];
+      if (pr !== undefined) pr.recentActive = true;
+    }
+
+    switch (m.type) {
+      case "vote":
+        this.handleVote(from, m, now);
+        return;
+      case "voteResp":
+        if ((this.curRole === "precandidate" && m.pre) || (this.curRole === "candidate" && !m.pre && m.term === this.curTerm)) {
+          this.poll(from, m.granted, now);
+        }
+        return;
+      case "app":
+        if (this.curRole === "leader") return; // two leaders in one term: only under planted bugs
+        if (this.curRole !== "follower") this.becomeFollower(this.curTerm, from, now);
+        this.handleAppend(from, m, now);
+        return;
+      case "hb":
+        if (this.curRole === "leader") return;
+        if (this.curRole !== "follower") this.becomeFollower(this.curTerm, from, now);
+        this.handleHeartbeat(from, m, now);
+        return;
+      case "appResp":
+        if (this.curRole === "leader") this.handleAppendResponse(from, m, now);
+        return;
+      case "hbResp":
+        if (this.curRole === "leader") this.handleHeartbeatResponse(from, m, now);
+        return;
+      case "timeoutNow":
+        if (this.curRole === "follower" && this.isVoter) this.becomeCandidate(true, now);
+        return;
+    }
+  }
+
+  /** Recently heard from a leader (CheckQuorum lease); a leader is always in its own lease. */
+  private recentlyHeardLeader(now: number): boolean {
+    if (this.lead === -1) return false;
+    if (this.curRole === "leader") return true;
+    return now - this.lastLeaderContact < this.opts.electionMinUs;
+  }
+
+  private inLease(now: number): boolean {
+    return this.opts.checkQuorum && this.recentlyHeardLeader(now);
+  }
+
+  // ======================================================================================
+  // Elections
+  // ======================================================================================
+
+  private campaign(force: boolean, now: number): void {
+    if (this.opts.preVote && !force) this.becomePreCandidate(now);
+    else this.becomeCandidate(force, now);
+  }
+
+  private becomePreCandidate(now: number): void {
+    if (this.curRole === "leader") fail("leader cannot become precandidate");
+    this.setRole("precandidate");
+    this.setLeader(-1);
+    this.resetElectionTimer(now);
+    this.votes.fill(VOTE_NONE);
+    this.votes[this.id] = VOTE_GRANTED;
+    if (this.cfg.quorum <= 1) {
+      this.becomeCandidate(false, now);
+      return;
+    }
+    const req: VoteRequest = {
+      type: "vote",
+      term: this.curTerm + 1,
+      from: this.id,
+      pre: true,
+      lastIndex: this.log.lastIndex(),
+      lastTerm: this.log.lastTerm(),
+      force: false,
+    };
+    for (const p of this.cfg.ids) if (p !== this.id) this.env.send(p, req);
+  }
+
+  private becomeCandidate(force: boolean, now: number): void {
+    if (this.curRole === "leader") fail("leader cannot become candidate");
+    this.setTermAndVote(this.curTerm + 1, this.id);
+    this.setRole("candidate");
+    this.setLeader(-1);
+    this.resetElectionTimer(now);
+    this.votes.fill(VOTE_NONE);
+    const req: VoteRequest = {
+      type: "vote",
+      term: this.curTerm,
+      from: this.id,
+      pre: false,
+      lastIndex: this.log.lastIndex(),
+      lastTerm: this.log.lastTerm(),
+      force,
+    };
+    // Requests and our own vote count only once term+vote are durable: otherwise a crash could
+    // forget the self-vote and let this node vote for someone else in the same term.
+    for (const p of this.cfg.ids) if (p !== this.id) this.respond(p, req, true, now);
+    this.respond(this.id, this.voteResp(this.curTerm, false, true), true, now);
+  }
+
+  private handleVote(from: NodeId, m: VoteRequest, now: number): void {
+    // m.term >= curTerm here (a real vote with a higher term already moved us to it).
+    const canVote =
+      this.vote === from || (this.vote === -1 && this.lead === -1) || (m.pre && m.term > this.curTerm);
+    const lastTerm = this.log.lastTerm();
+    // PLANTED BUG vote-without-log-check: skip the election restriction (§5.4.1).
+    const upToDate =
+      this.bugVoteWithoutLogCheck ||
+      m.lastTerm > lastTerm ||
+      (m.lastTerm === lastTerm && m.lastIndex >= this.log.lastIndex());
+    // PreVote (§9.6): no prevote while we have heard from a leader within the minimum timeout.
+    const leaseOk = !m.pre || m.force || !this.recentlyHeardLeader(now);
+    // PLANTED BUG vote-not-persisted: reply without waiting for the hard state to be durable.
+    const waitDurable = !this.bugVoteNotPersisted;
+    if (canVote && upToDate && leaseOk) {
+      if (m.pre) {
+        this.env.send(from, this.voteResp(m.term, true, true));
+      } else {
+        if (this.curRole === "candidate" || this.curRole === "leader") fail("granting a vote while candidate/leader");
+        if (this.curRole === "precandidate") this.becomeFollower(this.curTerm, -1, now);
+        this.setTermAndVote(this.curTerm, from);
+        this.resetElectionTimer(now);
+        this.respond(from, this.voteResp(this.curTerm, false, true), waitDurable, now);
+      }
+    } else {
+      this.respond(from, this.voteResp(this.curTerm, m.pre, false), !m.pre && waitDurable, now);
+    }
+  }
+
+  private poll(from: NodeId, granted: boolean, now: number): void {
+    if (!this.cfg.has(from)) return;
+    if (this.votes[from] === VOTE_NONE) this.votes[from] = granted ? VOTE_GRANTED : VOTE_REJECTED;
+    let yes = 0;
+    let no = 0;
+    for (const p of this.cfg.ids) {
+      const v = this.votes[p];
+      if (v === VOTE_GRANTED) yes++;
+      else if (v === VOTE_REJECTED) no++;
+    }
+    if (yes >= this.cfg.quorum) {
+      if (this.curRole === "precandidate") this.becomeCandidate(false, now);
+      else this.becomeLeader(now);
+    } else if (no >= this.cfg.quorum) {
+      this.becomeFollower(this.curTerm, -1, now);
+    }
+  }
+
+  private becomeFollower(term: number, leader: NodeId, now: number): void {
+    const wasLeader = this.curRole === "leader";
+    const termChanged = term !== this.curTerm;
+    if (termChanged) this.setTermAndVote(term, -1);
+    if (this.curRole !== "follower" || termChanged) this.setRole("follower");
+    this.setLeader(leader);
+    this.transferee = -1;
+    this.resetElectionTimer(now);
+    if (wasLeader) this.failReads(now);
+  }
+
+  private becomeLeader(now: number): void {
+    if (this.curRole !== "candidate") fail("only a candidate becomes leader");
+    if (this.vote !== this.id) fail("leader did not vote for itself");
+    this.setRole("leader");
+    this.setLeader(this.id);
+    this.transferee = -1;
+    const next = this.log.lastIndex() + 1;
+    for (const p of this.cfg.ids) if (p !== this.id) this.prs[p]!.reset(next);
+    this.reads.length = 0;
+    this.readHead = 0;
+    this.termStart = next;
+    this.appendLocal({ index: next, term: this.curTerm, data: null });
+    this.checkQuorumDeadline = now + this.opts.electionMinUs;
+    this.heartbeatDeadline = now + this.opts.heartbeatUs;
+    for (const p of this.cfg.ids) if (p !== this.id) this.sendAppend(p, true);
+  }
+
+  // ======================================================================================
+  // Follower side of replication
+  // ======================================================================================
+
+  private handleAppend(from: NodeId, m: AppendRequest<C>, now: number): void {
+    this.lastLeaderContact = now;
+    this.resetElectionTimer(now);
+    this.setLeader(from);
+    const last = this.log.lastIndex();
+    if (m.prevIndex > last || this.log.termAt(m.prevIndex) !== m.prevTerm) {
+      let hintIndex: number;
+      let hintTerm: number;
+      if (m.prevIndex > last) {
+        hintIndex = last;
+        hintTerm = 0;
+      } else {
+        if (m.prevIndex <= this.commit && this.strict) fail("leader's log disagrees with a committed entry");
+        hintTerm = this.log.termAt(m.prevIndex);
+        let j = m.prevIndex;
+        while (j - 1 > this.commit && this.log.termAt(j - 1) === hintTerm) j--;
+        hintIndex = j;
+      }
+      this.env.send(from, this.appResp(false, m.prevIndex, hintIndex, hintTerm));
+      return;
+    }
+
+    const ents = m.entries;
+    const n = ents.length;
+    if (n > 0 && ents[0].index !== m.prevIndex + 1) fail("AppendEntries entries not contiguous with prevIndex");
+    // Skip the prefix we already hold (duplicates and reordered messages are harmless).
+    let i = 0;
+    while (i < n && ents[i].index <= last && this.log.termAt(ents[i].index) === ents[i].term) i++;
+    if (i < n) {
+      const fresh = i === 0 ? ents : ents.slice(i);
+      const first = fresh[0].index;
+      if (first <= last) {
+        if (this.bugAppendKeepsConflicts) {
+          // PLANTED BUG append-keeps-conflicts: overwrite in place only where the new entries
+          // reach and keep the rest of the old, conflicting suffix.
+          for (const e of fresh) {
+            if (e.index <= this.log.lastIndex()) this.log.overwrite(e);
+            else this.log.append(e);
+          }
+          if (this.durable >= first) this.durable = first - 1;
+          this.clampPendingWrites(first - 1);
+          this.persist([{ kind: "entries", entries: fresh }]);
+        } else {
+          if (first <= this.commit && this.strict) fail("follower append would change a committed entry");
+          this.truncateLocal(first);
+          for (const e of fresh) this.log.append(e);
+          this.persist([{ kind: "truncate", from: first }, { kind: "entries", entries: fresh }]);
+        }
+      } else {
+        for (const e of fresh) this.log.append(e);
+        this.persist([{ kind: "entries", entries: fresh }]);
+      }
+    }
+    const lastNew = m.prevIndex + n;
+    const c = m.commit < lastNew ? m.commit : lastNew;
+    this.followerCommitTo(c, now);
+    // PLANTED BUG ack-before-durable: acknowledge entries that may still be lost in a crash.
+    this.respond(from, this.appResp(true, lastNew, 0, 0), !this.bugAckBeforeDurable, now);
+  }
+
+  private handleHeartbeat(from: NodeId, m: Heartbeat, now: number): void {
+    this.lastLeaderContact = now;
+    this.resetElectionTimer(now);
+    this.setLeader(from);
+    const last = this.log.lastIndex();
+    this.followerCommitTo(m.commit < last ? m.commit : last, now);
+    const resp: HeartbeatResponse = { type: "hbResp", term: this.curTerm, from: this.id, seq: m.seq };
+    this.env.send(from, resp);
+  }
+
+  private followerCommitTo(c: number, now: number): void {
+    if (this.bugCommitIndexDecreases) {
+      // PLANTED BUG commit-index-decreases: take the leader's value even when it is lower.
+      if (c !== this.commit) {
+        this.commit = c;
+        this.env.note("commit", c, this.curTerm);
+        this.applyCommitted(now);
+      }
+      return;
+    }
+    if (c > this.commit) this.commitTo(c, now);
+  }
+
+  private truncateLocal(from: number): void {
+    if (this.curRole === "leader") fail("a leader never truncates its own log");
+    this.log.truncateFrom(from);
+    if (this.durable >= from) this.durable = from - 1;
+    this.clampPendingWrites(from - 1);
+  }
+
+  private clampPendingWrites(max: number): void {
+    for (let k = this.wHead; k < this.wIndex.length; k++) if (this.wIndex[k] > max) this.wIndex[k] = max;
+  }
+
+  // ======================================================================================
+  // Leader side of replication
+  // ======================================================================================
+
+  private appendLocal(e: RaftEntry<C>): void {
+    if (this.curRole !== "leader") fail("only a leader appends locally");
+    if (e.term !== this.curTerm) fail("leader appends an entry of another term");
+    this.log.append(e);
+    this.persist([{ kind: "entries", entries: [e] }]);
+  }
+
+  /** Send AppendEntries from pr.next if flow control allows. Returns whether a message went out. */
+  private sendAppend(to: NodeId, allowEmpty: boolean): boolean {
+    const pr = this.prs[to];
+    if (pr === undefined) return false;
+    if (pr.replicate ? pr.inflightFull() : pr.probeSent) return false;
+    const last = this.log.lastIndex();
+    if (pr.next > last + 1 || pr.next <= pr.match) fail(`progress next ${pr.next} out of range (match ${pr.match}, last ${last})`);
+    let hi = pr.next + this.opts.maxBatch - 1;
+    if (hi > last) hi = last;
+    const count = hi - pr.next + 1;
+    if (count === 0 && !allowEmpty && pr.replicate) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.termAt(prevIndex);
+    if (prevTerm < 0) fail("leader lacks the entry before next");
+    const msg: AppendRequest<C> = {
+      type: "app",
+      term: this.curTerm,
+      from: this.id,
+      prevIndex,
+      prevTerm,
+      entries: count > 0 ? this.log.slice(pr.next, hi) : NO_ENTRIES,
+      commit: this.commit,
+    };
+    if (pr.replicate) {
+      if (count > 0) {
+        pr.next = hi + 1;
+        pr.addInflight(hi);
+      }
+    } else {
+      pr.probeSent = true;
+    }
+    this.env.send(to, msg);
+    return true;
+  }
+
+  private handleAppendResponse(from: NodeId, m: AppendResponse, now: number): void {
+    const pr = this.prs[from];
+    if (pr === undefined) return;
+    if (m.success) {
+      if (m.index > this.log.lastIndex()) fail("follower acknowledged an index beyond the leader's log");
+      pr.freeTo(m.index);
+      if (m.index <= pr.match) return; // stale or duplicate
+      pr.match = m.index;
+      if (pr.next <= m.index) pr.next = m.index + 1;
+      if (!pr.replicate) pr.becomeReplicate();
+      this.maybeCommit(now);
+      if (this.curRole !== "leader") return;
+      if (from === this.transferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(from);
+      while (this.sendAppend(from, false)) {
+        // pipeline until the inflight window is full or the follower is caught up
+      }
+      return;
+    }
+    // Rejection. index 0 is a bare "stale term" reply: nothing to learn.
+    const rejected = m.index;
+    if (rejected === 0) return;
+    if (pr.replicate) {
+      if (rejected <= pr.match) return; // stale
+    } else if (rejected !== pr.next - 1) {
+      return; // stale: answers an older probe
+    } else if (rejected <= pr.match) {
+      // The follower no longer holds an entry it acknowledged: its disk lost durable data
+      // (corruption; or a planted bug such as ack-before-durable). Lower match so that
+      // backtracking can make progress instead of re-sending the same probe forever. Safe:
+      // match only feeds commitment, and the commit index itself never goes back.
+      const lower = m.hintTerm === 0 && m.hintIndex < rejected - 1 ? m.hintIndex : rejected - 1;
+      pr.match = lower < 0 ? 0 : lower;
+    }
+    let nn: number;
+    if (m.hintTerm === 0) {
+      nn = m.hintIndex + 1;
+    } else {
+      // Skip the follower's whole conflicting term: if we hold entries of hintTerm, resume after
+      // our last one; otherwise resume at the follower's first index of that term.
+      let j = Math.min(rejected, this.log.lastIndex());
+      while (j > pr.match && this.log.termAt(j) > m.hintTerm) j--;
+      nn = this.log.termAt(j) === m.hintTerm ? j + 1 : m.hintIndex;
+    }
+    if (nn > rejected) nn = rejected;
+    if (nn < pr.match + 1) nn = pr.match + 1;
+    pr.becomeProbe(nn);
+    this.sendAppend(from, true);
+  }
+
+  private handleHeartbeatResponse(from: NodeId, m: HeartbeatResponse, now: number): void {
+    const pr = this.prs[from];
+    if (pr === undefined) return;
+    pr.probeSent = false;
+    // A lost append must not stall a full pipeline forever: release one slot per heartbeat ack.
+    if (pr.replicate && pr.inflightFull()) pr.freeFirst();
+    if (m.seq > pr.ackedSeq) pr.ackedSeq = m.seq;
+    if (pr.match < this.log.lastIndex()) this.sendAppend(from, true);
+    if (this.readHead < this.reads.length) this.processReads(now);
+  }
+
+  private broadcastHeartbeat(): void {
+    for (const p of this.cfg.ids) {
+      if (p === this.id) continue;
+      const pr = this.prs[p]!;
+      const hb: Heartbeat = {
+        type: "hb",
+        term: this.curTerm,
+        from: this.id,
+        commit: this.commit < pr.match ? this.commit : pr.match,
+        seq: this.readSeq,
+      };
+      this.env.send(p, hb);
+    }
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.env.send(to, { type: "timeoutNow", term: this.curTerm, from: this.id });
+  }
+
+  private maybeCommit(now: number): void {
+    const q = this.cfg.committedIndex(this.matchOf);
+    if (q <= this.commit) return;
+    // Figure 8: only an entry of the current term is committed by counting replicas.
+    // PLANTED BUG commit-previous-term: also commit an older-term entry that a majority holds.
+    if (this.log.termAt(q) !== this.curTerm && !this.bugCommitPreviousTerm) return;
+    this.commitTo(q, now);
+    if (this.curRole !== "leader") return; // an apply callback may have changed things
+    if (this.readHead < this.reads.length) this.processReads(now);
+    for (const p of this.cfg.ids) if (p !== this.id) this.sendAppend(p, true);
+  }
+
+  private quorumActive(): boolean {
+    const ok = this.cfg.isQuorum((p) => p === this.id || this.prs[p]!.recentActive);
+    for (const p of this.cfg.ids) if (p !== this.id) this.prs[p]!.recentActive = false;
+    return ok;
+  }
+
+  // ======================================================================================
+  // ReadIndex
+  // ======================================================================================
+
+  private processReads(now: number): void {
+    const termCommitted = this.commit >= this.termStart;
+    while (this.readHead < this.reads.length) {
+      const r = this.reads[this.readHead];
+      if (!this.readConfirmed(r.seq)) break;
+      if (r.index < 0 && !termCommitted) break;
+      this.readHead++;
+      this.app.readReady(r.ctx, r.index < 0 ? this.commit : r.index, now);
+      if (this.curRole !== "leader") return;
+    }
+    if (this.readHead === this.reads.length) {
+      this.reads.length = 0;
+      this.readHead = 0;
+    }
+  }
+
+  private readConfirmed(seq: number): boolean {
+    let acks = 0;
+    for (const p of this.cfg.ids) {
+      if ((p === this.id || this.prs[p]!.ackedSeq >= seq) && ++acks >= this.cfg.quorum) return true;
+    }
+    return false;
+  }
+
+  private failReads(now: number): void {
+    const rs = this.reads;
+    const from = this.readHead;
+    this.reads = [];
+    this.readHead = 0;
+    for (let k = from; k < rs.length; k++) this.app.readFailed(rs[k].ctx, now);
+  }
+
+  // ======================================================================================
+  // Commit and apply
+  // ======================================================================================
+
+  private commitTo(c: number, now: number): void {
+    if (c <= this.commit) fail("commit index must increase");
+    if (c > this.log.lastIndex()) fail(`commit ${c} beyond last index ${this.log.lastIndex()}`);
+    this.commit = c;
+    this.env.note("commit", c, this.curTerm);
+    this.applyCommitted(now);
+  }
+
+  private applyCommitted(now: number): void {
+    if (this.applying) return;
+    this.applying = true;
+    try {
+      while (this.applied < this.commit) {
+        const e = this.log.entry(this.applied + 1);
+        if (e === undefined) {
+          if (this.strict) fail(`committed entry ${this.applied + 1} missing`);
+          break;
+        }
+        this.applied++;
+        this.app.apply(e, now);
+      }
+    } finally {
+      this.applying = false;
+    }
+    if (this.applied > this.commit && !this.bugCommitIndexDecreases) fail("applied beyond commit");
+  }
+
+  // ======================================================================================
+  // State helpers, durability, timers
+  // ======================================================================================
+
+  private setRole(r: Role): void {
+    this.curRole = r;
+    this.env.note("role", RoleCode[r], this.curTerm);
+  }
+
+  private setLeader(l: NodeId): void {
+    if (l !== this.lead) {
+      this.lead = l;
+      this.env.note("leader", l, this.curTerm);
+    }
+  }
+
+  private setTermAndVote(term: number, vote: NodeId): void {
+    if (term < this.curTerm) fail("term must never decrease");
+    if (term === this.curTerm && this.vote !== -1 && vote !== this.vote) fail("two votes in one term");
+    this.curTerm = term;
+    this.vote = vote;
+    // PLANTED BUG vote-not-persisted: the vote never reaches the disk.
+    this.persist([{ kind: "hs", term, vote: this.bugVoteNotPersisted ? -1 : vote }]);
+  }
+
+  private persist(records: RaftRecord<C>[]): void {
+    const token = this.env.persist(records, true);
+    const n = this.wTokens.length;
+    if (n > this.wHead && token <= this.wTokens[n - 1]) fail("persist tokens must increase");
+    this.wTokens.push(token);
+    this.wIndex.push(this.log.lastIndex());
+  }
+
+  /** Send now, or — if needDurable and a write is still in flight — once every write so far is
+   * durable. Messages to ourselves are stepped locally. */
+  private respond(to: NodeId, msg: RaftMessage<C>, needDurable: boolean, now: number): void {
+    if (needDurable && this.wHead < this.wTokens.length) {
+      this.deferred.push({ token: this.wTokens[this.wTokens.length - 1], to, msg });
+    } else {
+      this.deliver(to, msg, now);
+    }
+  }
+
+  private deliver(to: NodeId, msg: RaftMessage<C>, now: number): void {
+    if (to === this.id) this.step(to, msg, now);
+    else this.env.send(to, msg);
+  }
+
+  private voteResp(term: number, pre: boolean, granted: boolean): VoteResponse {
+    return { type: "voteResp", term, from: this.id, pre, granted };
+  }
+
+  private appResp(success: boolean, index: number, hintIndex: number, hintTerm: number): AppendResponse {
+    return { type: "appResp", term: this.curTerm, from: this.id, success, index, hintIndex, hintTerm };
+  }
+
+  private resetElectionTimer(now: number): void {
+    this.electionDeadline = now + this.env.rng.int(this.opts.electionMinUs, this.opts.electionMaxUs);
+  }
+
+  private arm(force: boolean): void {
+    let d: number;
+    if (this.curRole === "leader") {
+      d = this.heartbeatDeadline;
+      if (this.opts.checkQuorum && this.checkQuorumDeadline < d) d = this.checkQuorumDeadline;
+      if (this.transferee !== -1 && this.transferDeadline < d) d = this.transferDeadline;
+    } else if (this.isVoter) {
+      d = this.electionDeadline;
+    } else {
+      d = Number.POSITIVE_INFINITY;
+    }
+    if (this.readsDueAt >= 0 && this.readsDueAt < d) d = this.readsDueAt;
+    if (d === Number.POSITIVE_INFINITY) return;
+    if (force || d !== this.armedAt) {
+      this.armedAt = d;
+      this.env.wakeAt(d);
+    }
+  }
+}
