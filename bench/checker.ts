@@ -1,0 +1,97 @@
+// Times the checker on every shared history (median of 3 runs per file) beside Porcupine's
+// reference_ms from expected.tsv.
+// Run: npx tsc -p tsconfig.build.json && node dist/bench/checker.js [histories-dir] [--no-warmup]
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { readHistory } from "../src/check/formats/index.js";
+import { checkOperations } from "../src/check/linearizability.js";
+import { getModel } from "../src/check/models/index.js";
+import { readExpected, sharedHistoriesDir } from "../src/check/shared-histories.js";
+
+export interface BenchRow {
+  file: string;
+  expected: "ok" | "illegal";
+  verdict: string;
+  ms: number;
+  referenceMs: number | null;
+  ratio: number | null;
+}
+
+export interface BenchTotals {
+  etcdMs: number;
+  etcdReferenceMs: number;
+  etcdRatio: number;
+  allMs: number;
+  wrongVerdicts: number;
+  worstRatio: { file: string; ratio: number } | null;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/**
+ * warmup: one untimed pass over all files first, so the JIT has compiled the search before
+ * timing starts (Porcupine is compiled ahead of time). Parsing is not timed, as in Porcupine's.
+ */
+export async function benchChecker(historiesDir: string, runs = 3, warmup = true): Promise<{ files: BenchRow[]; totals: BenchTotals }> {
+  const files: BenchRow[] = [];
+  const loaded = readExpected(historiesDir).map((e) => {
+    const h = readHistory(readFileSync(path.join(historiesDir, e.file), "utf8"), e.file, e.format);
+    const model = getModel(h.model);
+    if (model === undefined) throw new Error(`no model ${h.model}`);
+    return { e, h, model };
+  });
+  if (warmup) for (const { h, model } of loaded) checkOperations(model, h.ops, { timeoutMs: 60_000 });
+  for (const { e, h, model } of loaded) {
+    const times: number[] = [];
+    let verdict = "";
+    for (let i = 0; i < runs; i++) {
+      const r = checkOperations(model, h.ops, { timeoutMs: 60_000 });
+      times.push(r.ms);
+      verdict = r.verdict;
+    }
+    const ms = median(times);
+    files.push({ file: e.file, expected: e.expected, verdict, ms, referenceMs: e.referenceMs, ratio: e.referenceMs ? ms / e.referenceMs : null });
+  }
+  const etcd = files.filter((f) => f.file.startsWith("porcupine/etcd/"));
+  const etcdMs = etcd.reduce((a, f) => a + f.ms, 0);
+  const etcdReferenceMs = etcd.reduce((a, f) => a + (f.referenceMs ?? 0), 0);
+  let worst: BenchTotals["worstRatio"] = null;
+  for (const f of files) if (f.ratio !== null && (worst === null || f.ratio > worst.ratio)) worst = { file: f.file, ratio: f.ratio };
+  return {
+    files,
+    totals: {
+      etcdMs,
+      etcdReferenceMs,
+      etcdRatio: etcdMs / etcdReferenceMs,
+      allMs: files.reduce((a, f) => a + f.ms, 0),
+      wrongVerdicts: files.filter((f) => f.verdict !== f.expected).length,
+      worstRatio: worst,
+    },
+  };
+}
+
+function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
+  const pad = (s: string, n: number) => s.padEnd(n);
+  console.log(`${pad("file", 50)} ${pad("expected", 8)} ${pad("verdict", 8)} ${"ms".padStart(9)} ${"ref_ms".padStart(8)} ${"ratio".padStart(7)}`);
+  for (const f of r.files) {
+    const flag = f.verdict === f.expected ? "" : "  WRONG";
+    console.log(
+      `${pad(f.file, 50)} ${pad(f.expected, 8)} ${pad(f.verdict, 8)} ${f.ms.toFixed(2).padStart(9)} ${(f.referenceMs?.toFixed(2) ?? "-").padStart(8)} ${(f.ratio?.toFixed(2) ?? "-").padStart(7)}${flag}`,
+    );
+  }
+  const t = r.totals;
+  console.log(`etcd total: ${t.etcdMs.toFixed(1)} ms vs Porcupine ${t.etcdReferenceMs.toFixed(1)} ms (ratio ${t.etcdRatio.toFixed(2)})`);
+  console.log(`all files: ${t.allMs.toFixed(1)} ms; worst ratio ${t.worstRatio ? `${t.worstRatio.ratio.toFixed(2)} (${t.worstRatio.file})` : "-"}; wrong verdicts: ${t.wrongVerdicts}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = process.argv.slice(2).find((a) => !a.startsWith("--"));
+  const dir = arg ? path.resolve(arg) : sharedHistoriesDir();
+  const r = await benchChecker(dir, 3, !process.argv.includes("--no-warmup"));
+  printTable(r);
+  if (r.totals.wrongVerdicts > 0) process.exitCode = 1;
+}

@@ -1,0 +1,37 @@
+// The interface a sequential specification implements so the checker can search it.
+import type { Status } from "./history.js";
+
+export interface Model<S, I = unknown, O = unknown> {
+  /** Registry name, e.g. "cas-register". */
+  readonly name: string;
+  /**
+   * How status "fail" is read. "not-executed": the op did not happen, and the checker drops it
+   * before the search. "completed": the op happened and returned "false" (e.g. a failed CAS);
+   * it keeps its interval and step() sees it with status "fail".
+   */
+  readonly failMeans: "not-executed" | "completed";
+  init(): S;
+  /**
+   * The state after applying input with the observed output, or undefined if that output is
+   * impossible from `state`. States are immutable values: never mutate `state`.
+   * Status "info" (output undefined) asks for the op *having taken effect*: return undefined
+   * when taking effect is impossible or changes nothing, since "never took effect" is
+   * already explored by the checker (info ops are optional).
+   */
+  step(state: S, input: I, output: O | undefined, status: Status): S | undefined;
+  equal(a: S, b: S): boolean;
+  /** 32-bit hash consistent with equal(). */
+  hash(state: S): number;
+  /**
+   * P-compositionality: the key an op touches. Ops with different keys are checked
+   * independently, each part from init(). Return undefined for ops the model cannot place
+   * (they are left out of the check and counted as unchecked). Omit for a single part.
+   */
+  partition?(input: I): string | undefined;
+  describeOp(input: I, output: O | undefined, status: Status): string;
+  describeState(state: S): string;
+}
+
+/** Any model, for registries and CLI code that does not care about its types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = Model<any, any, any>;
