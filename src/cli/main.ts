@@ -4,7 +4,10 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
+import { bugsCommand } from "./commands/bugs.js";
+import { checkCommand } from "./commands/check.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerSweep } from "./commands/sweep.js";
 import { registerRun } from "./commands/run.js";
 import { InputError, UsageError } from "./errors.js";
 import { Exit } from "./exit-codes.js";
@@ -19,8 +22,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReplay(program);
 
-  // ---- Other commands register here (check, sweep, bugs, shrink, report) ----
-  // e.g. registerCheck(program);
+  registerSweep(program);
+  program.addCommand(checkCommand());
+  program.addCommand(bugsCommand());
 
   return program;
 }
@@ -61,6 +65,13 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // A closed pipe (`raftsim bugs | head`) is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   runCli(process.argv).then((code) => {
     process.exitCode = code;
   });

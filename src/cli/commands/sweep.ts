@@ -1,0 +1,199 @@
+// `raftsim sweep`: many seeds in parallel on worker threads. Seeds go out in small batches;
+// results are collected by seed, so the summary never depends on --jobs or on which worker
+// finished first. With --stop-on-first the sweep reports the lowest failing seed: batches
+// below a known failure still run, batches above it are skipped.
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError, Option } from "commander";
+import cliProgress from "cli-progress";
+import Tinypool from "tinypool";
+import { BUGS, findBug, type BugName } from "../../impl/bugs.js";
+import type { ClusterRunOptions } from "../../sim/cluster/config.js";
+import { formatDuration, parseDuration } from "../duration.js";
+import { Exit, type ExitCode } from "../exit-codes.js";
+import type { SeedSummary, SweepTask } from "../sweep-worker.js";
+import { runSeeds } from "../sweep-worker.js";
+
+export interface SweepOptions {
+  from: number;
+  to: number;
+  jobs: number;
+  bug?: BugName;
+  stopOnFirst: boolean;
+  timeUs: number;
+  json: boolean;
+  progress: boolean;
+}
+
+export interface SweepFailure {
+  seed: number;
+  verdict: SeedSummary["verdict"];
+  message: string | null;
+  replay: string;
+}
+
+export interface SweepReport {
+  seeds: number;
+  ran: number;
+  verdicts: Record<SeedSummary["verdict"], number>;
+  failures: SweepFailure[];
+  wallMs: number;
+  seedsPerMinute: number;
+  events: number;
+  simulatedMs: number;
+}
+
+const BATCH = 10;
+
+export function parseSeedRange(text: string): { from: number; to: number } {
+  const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$/.exec(text);
+  if (m === null) throw new InvalidArgumentError(`expected A..B or N (e.g. 1..1000), got "${text}"`);
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) throw new InvalidArgumentError(`bad seed range "${text}": need A <= B`);
+  return { from, to };
+}
+
+function replayOf(seed: number, o: SweepOptions): string {
+  return `raftsim run --seed ${seed} --time ${formatDuration(o.timeUs)}${o.bug ? ` --bug ${o.bug}` : ""}`;
+}
+
+export async function runSweep(o: SweepOptions): Promise<SweepReport> {
+  const base: Omit<ClusterRunOptions, "seed"> = { timeUs: o.timeUs, bugs: o.bug ? [o.bug] : [] };
+  const batches: number[][] = [];
+  for (let s = o.from; s <= o.to; s += BATCH) {
+    const b: number[] = [];
+    for (let x = s; x <= Math.min(o.to, s + BATCH - 1); x++) b.push(x);
+    batches.push(b);
+  }
+  const total = o.to - o.from + 1;
+  const bar = o.progress
+    ? new cliProgress.SingleBar(
+        { format: "sweep [{bar}] {value}/{total} seeds | {failures} failing | {rate} seeds/min | eta {eta_formatted}", stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(total, 0, { failures: 0, rate: 0 });
+  const t0 = performance.now();
+  const results: SeedSummary[] = [];
+  let lowestFailure = Infinity;
+  let failures = 0;
+  const record = (rs: SeedSummary[]): void => {
+    for (const r of rs) {
+      results.push(r);
+      if (r.verdict !== "ok") {
+        failures++;
+        lowestFailure = Math.min(lowestFailure, r.seed);
+      }
+    }
+    const rate = Math.round((results.length / Math.max(1, performance.now() - t0)) * 60_000);
+    bar?.update(results.length, { failures, rate });
+  };
+  const skip = (b: number[]): boolean => o.stopOnFirst && b[0] > lowestFailure;
+
+  if (o.jobs <= 1) {
+    for (const b of batches) if (!skip(b)) record(runSeeds({ seeds: b, base }));
+  } else {
+    const pool = new Tinypool({ filename: fileURLToPath(new URL("../sweep-worker.js", import.meta.url)), minThreads: o.jobs, maxThreads: o.jobs });
+    try {
+      await Promise.all(
+        batches.map(async (b) => {
+          if (skip(b)) return;
+          const task: SweepTask = { seeds: b, base };
+          const rs = (await pool.run(task)) as SeedSummary[];
+          record(rs);
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+  bar?.stop();
+  const wallMs = performance.now() - t0;
+  results.sort((a, b) => a.seed - b.seed);
+  const kept = o.stopOnFirst ? results.filter((r) => r.seed <= lowestFailure) : results;
+  const verdicts = { ok: 0, violation: 0, liveness: 0, unknown: 0 };
+  let events = 0;
+  let simulatedUs = 0;
+  for (const r of kept) {
+    verdicts[r.verdict]++;
+    events += r.events;
+    simulatedUs += r.simulatedUs;
+  }
+  const failing = kept.filter((r) => r.verdict !== "ok");
+  return {
+    seeds: total,
+    ran: kept.length,
+    verdicts,
+    failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({ seed: r.seed, verdict: r.verdict, message: r.message, replay: replayOf(r.seed, o) })),
+    wallMs: Math.round(wallMs),
+    seedsPerMinute: Math.round((results.length / wallMs) * 60_000),
+    events,
+    simulatedMs: Math.round(simulatedUs / 1000),
+  };
+}
+
+export function sweepExit(r: SweepReport): ExitCode {
+  if (r.verdicts.violation > 0) return Exit.violation;
+  if (r.verdicts.liveness > 0) return Exit.liveness;
+  if (r.verdicts.unknown > 0) return Exit.undecided;
+  return Exit.ok;
+}
+
+function parsePositive(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+function parseTime(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+function parseBug(text: string): BugName {
+  const b = findBug(text);
+  if (b === undefined) throw new InvalidArgumentError(`unknown bug "${text}"; one of: ${BUGS.map((x) => x.name).join(", ")}`);
+  return b.name;
+}
+
+export function registerSweep(program: Command): void {
+  program.addCommand(
+    new Command("sweep")
+      .description("run many seeds of the checked cluster in parallel and collect every failure with its replay command")
+      .requiredOption("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000", parseSeedRange)
+      .option("--jobs <n>", "worker threads", parsePositive, Math.max(1, availableParallelism()))
+      .option("--bug <name>", "switch on a planted bug (see `raftsim bugs`)", parseBug)
+      .option("--stop-on-first", "stop at the lowest failing seed")
+      .option("--time <duration>", "simulated time per seed", parseTime, 10_000_000)
+      .option("--json", "print {seeds, failures: [{seed, verdict, replay}], wallMs, seedsPerMinute, ...} on stdout")
+      .addOption(new Option("--no-progress", "no progress bar on stderr"))
+      .action(async (opts: { seeds: { from: number; to: number }; jobs: number; bug?: BugName; stopOnFirst?: boolean; time: number; json?: boolean; progress: boolean }) => {
+        const o: SweepOptions = {
+          from: opts.seeds.from,
+          to: opts.seeds.to,
+          jobs: opts.jobs,
+          bug: opts.bug,
+          stopOnFirst: opts.stopOnFirst ?? false,
+          timeUs: opts.time,
+          json: opts.json ?? false,
+          progress: opts.progress && process.stderr.isTTY === true,
+        };
+        const r = await runSweep(o);
+        if (o.json) process.stdout.write(JSON.stringify(r) + "\n");
+        else {
+          const v = r.verdicts;
+          process.stdout.write(
+            `swept ${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${o.jobs} jobs): ` +
+              `${v.ok} ok, ${v.violation} violation, ${v.liveness} liveness, ${v.unknown} unknown\n`,
+          );
+          for (const f of r.failures.slice(0, 20)) process.stdout.write(`  seed ${f.seed}: ${f.verdict}: ${f.message}\n    replay: ${f.replay}\n`);
+          if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
+        }
+        process.exitCode = sweepExit(r);
+      }),
+  );
+}
