@@ -47,7 +47,8 @@ export function raftOptions(servers: number, o: ClusterRunOptions): RaftOptions 
   return { ...defaultRaftTiming, ...o.raft, voters, bugs: raftBugs };
 }
 
-/** The liveness window after the final heal: a third of the run, at least 3 s, at most 10 s. */
+/** The liveness window after the final heal: a third of the run, clamped to [1 s, 10 s], and
+ * never more than half the run. Elections take well under a second at default timeouts. */
 export function livenessWindowUs(timeUs: number): number {
-  return Math.max(3 * S, Math.min(10 * S, Math.floor(timeUs / 3)));
+  return Math.min(Math.floor(timeUs / 2), Math.max(1 * S, Math.min(10 * S, Math.floor(timeUs / 3))));
 }
