@@ -50,6 +50,7 @@ export class PartitionSearch<S, I, O> {
   private finished: SliceResult = "running";
   private deepest: DeepestPoint<S> | undefined;
   private bestDepth = -1;
+  private deepestSaved = false;
   steps = 0;
 
   constructor(
@@ -141,9 +142,10 @@ export class PartitionSearch<S, I, O> {
             if (next[r] !== -1) prev[next[r]] = prev[r];
             if (optional[op] === 0) required--;
             if (depth > this.bestDepth) {
-              this.depth = depth;
-              this.state = state;
-              this.recordDeepest();
+              // Snapshot lazily, when the search leaves this depth: on a history that passes
+              // that never happens, and copying the prefix at every new depth is O(n²).
+              this.bestDepth = depth;
+              this.deepestSaved = false;
             }
             if (this.budget.used > this.budget.max) {
               verdict = "out-of-memory";
@@ -158,6 +160,13 @@ export class PartitionSearch<S, I, O> {
       } else {
         // A return entry: op must already be linearized, so the last choice was wrong.
         if (optional[op] === 1) throw new Error("search invariant: reached the return of an optional op with required ops left");
+        if (!this.deepestSaved && depth === this.bestDepth) {
+          // The entry list is as it was when this depth was first reached: every try since
+          // failed or hit the cache, and each restored what it changed.
+          this.depth = depth;
+          this.state = state;
+          this.recordDeepest();
+        }
         if (depth === 0) {
           verdict = "illegal";
           break;
@@ -210,6 +219,7 @@ export class PartitionSearch<S, I, O> {
 
   private recordDeepest(): void {
     this.bestDepth = this.depth;
+    this.deepestSaved = true;
     const candidates: number[] = [];
     let deadline = -1;
     for (let node = this.next[HEAD]; node !== -1; node = this.next[node]) {
