@@ -11,3 +11,9 @@ export class AssertionError extends Error {
 export function assert(cond: boolean, msg: string): asserts cond {
   if (!cond) throw new AssertionError(msg);
 }
+
+/** For hot paths: `if (!cond) fail(\`...\`)` builds the message only when the check fails,
+ * where `assert(cond, \`...\`)` would build it on every call. */
+export function fail(msg: string): never {
+  throw new AssertionError(msg);
+}

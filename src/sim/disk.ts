@@ -5,7 +5,7 @@
 // corruptFrom; the disk then truncates there (a real WAL reader stops and repairs the same way).
 // Later: named files (write/fsync/atomic rename) for snapshots can live beside `wal`.
 import type { Recovered } from "../impl/node.js";
-import { assert } from "./assert.js";
+import { assert, fail } from "./assert.js";
 import { Ev } from "./events.js";
 import type { Rng } from "./rng.js";
 import type { Scheduler } from "./scheduler.js";
@@ -81,7 +81,7 @@ export class Disk<R> {
 
   /** The fsync for `token` finished (called from its scheduled event). */
   complete(token: number): void {
-    assert(this.pTokens.length > 0 && this.pTokens[0] === token, `disk ${this.node}: fsync ${token} completed out of order`);
+    if (!(this.pTokens.length > 0 && this.pTokens[0] === token)) fail(`disk ${this.node}: fsync ${token} completed out of order`);
     const len = this.pLens[0];
     this.pTokens.shift();
     this.pLens.shift();

@@ -5,7 +5,7 @@
 // OR when it arrives — a cut also kills what is in flight. Clogging holds a link's messages
 // until a time T and then releases them (in send order, each still with its own latency).
 // Messages are never copied: duplicates share one object.
-import { assert } from "./assert.js";
+import { assert, fail } from "./assert.js";
 import { Ev } from "./events.js";
 import type { Rng } from "./rng.js";
 import type { Scheduler } from "./scheduler.js";
@@ -54,7 +54,7 @@ export class Network {
 
   send(from: number, to: number, msg: unknown): void {
     const E = this.endpoints;
-    assert(from >= 0 && from < E && to >= 0 && to < E, `network: bad endpoint ${from}->${to}`);
+    if (!(from >= 0 && from < E && to >= 0 && to < E)) fail(`network: bad endpoint ${from}->${to}`);
     const now = this.sched.now;
     const link = from * E + to;
     this.sent++;

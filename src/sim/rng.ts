@@ -2,7 +2,7 @@
 // (not its current state), so forking or drawing in one consumer never shifts another's draws.
 // Generator: sfc32 (fast, passes PractRand to large sizes), state filled by splitmix32.
 import type { ImplRng } from "../impl/node.js";
-import { assert } from "./assert.js";
+import { assert, fail } from "./assert.js";
 
 const TWO_32 = 4294967296;
 
@@ -90,7 +90,7 @@ export class Rng implements ImplRng {
   /** Uniform integer in [lo, hi], inclusive. Bias ≤ range/2^32 for ranges under 2^32. */
   int(lo: number, hi: number): number {
     const range = hi - lo + 1;
-    assert(Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && range >= 1, `rng.int bad range [${lo}, ${hi}]`);
+    if (!(Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && range >= 1)) fail(`rng.int bad range [${lo}, ${hi}]`);
     if (range <= TWO_32) return lo + Math.floor((this.u32() * range) / TWO_32);
     // 53-bit draw for wide ranges.
     const x = (this.u32() >>> 5) * 67108864 + (this.u32() >>> 6);

@@ -3,7 +3,7 @@
 // factory — at boot with recovered=null, after a crash from their disk only. Client actors
 // live on endpoints N..N+C-1 and talk to servers through the same network.
 import type { NodeEnv, NodeId, NoteKind, Recovered, SimNode } from "../impl/node.js";
-import { assert } from "./assert.js";
+import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
 import { Ev } from "./events.js";
@@ -97,17 +97,17 @@ class HostEnv<M, Req, R, Rep> implements NodeEnv<M, R, Rep> {
     return this.w.incarnation(this.id) === this.inc;
   }
   send(to: NodeId, msg: M): void {
-    assert(to >= 0 && to < this.w.servers, `node ${this.id} sent to non-server ${to}`);
+    if (!(to >= 0 && to < this.w.servers)) fail(`node ${this.id} sent to non-server ${to}`);
     if (this.live()) this.w.net.send(this.id, to, msg);
   }
   persist(records: readonly R[], sync: boolean): number {
-    assert(this.live(), `node ${this.id}: persist from a crashed incarnation`);
+    if (!(this.live())) fail(`node ${this.id}: persist from a crashed incarnation`);
     const token = this.w.disks[this.id].append(records, sync);
     this.w.trace.add(T.persist, this.w.sched.now, this.id, token, records.length, sync ? 1 : 0);
     return token;
   }
   reply(client: number, reply: Rep): void {
-    assert(client >= this.w.servers && client < this.w.net.endpoints, `node ${this.id} replied to non-client ${client}`);
+    if (!(client >= this.w.servers && client < this.w.net.endpoints)) fail(`node ${this.id} replied to non-client ${client}`);
     if (this.live()) this.w.net.send(this.id, client, reply);
   }
   wakeAt(localUs: number): void {
@@ -313,7 +313,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   }
 
   private tick(id: number, inc: number, now: number): void {
-    assert(inc === this.inc[id] && this.status[id] !== NodeStatus.down, `tick for a stale incarnation of ${id}`);
+    if (!(inc === this.inc[id] && this.status[id] !== NodeStatus.down)) fail(`tick for a stale incarnation of ${id}`);
     this.tickHandle[id] = NO_HANDLE;
     if (this.status[id] === NodeStatus.paused) {
       this.tickDeferred[id] = 1;
@@ -326,7 +326,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
 
   private notifyPersisted(id: number, token: number, now: number): void {
     const st = this.status[id];
-    assert(st !== NodeStatus.down, `fsync completion for crashed node ${id}`);
+    if (!(st !== NodeStatus.down)) fail(`fsync completion for crashed node ${id}`);
     if (st === NodeStatus.paused) {
       this.deferred[id].push({ kind: Ev.persistedNotify, a: id, b: token, payload: undefined });
       return;
@@ -337,7 +337,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   // ---- env callbacks ----
 
   setWake(id: NodeId, localUs: number): void {
-    assert(Number.isFinite(localUs), `node ${id}: wakeAt(${localUs})`);
+    if (!(Number.isFinite(localUs))) fail(`node ${id}: wakeAt(${localUs})`);
     this.wakeLocal[id] = localUs;
     if (this.status[id] === NodeStatus.paused) {
       this.tickDeferred[id] = 0; // re-armed below on resume from wakeLocal
