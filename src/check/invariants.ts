@@ -20,6 +20,12 @@ export interface Violation {
 interface CommittedEntry {
   readonly term: number;
   readonly data: unknown;
+  /** An upper bound on the term in which it was committed: the lowest current term of any node
+   * that reported it committed (a node learns commits only from leaders of its term or older). */
+  commitTermBound: number;
+  /** Which node first revealed it as committed, and when (for violation reports). */
+  readonly by: number;
+  readonly at: number;
 }
 
 /** Per-node memory across the node's incarnations (a restart makes a new RaftView). */
@@ -44,6 +50,7 @@ export class InvariantChecker {
   private committedMax = 0;
   private readonly nodes: NodeMemory[];
   private readonly quorum: number;
+  private now = 0;
 
   constructor(nodeCount: number) {
     this.nodes = [];
@@ -64,7 +71,8 @@ export class InvariantChecker {
   }
 
   /** Checks every live node; returns the first violation found, or null. */
-  check(): Violation | null {
+  check(now = 0): Violation | null {
+    this.now = now;
     for (let id = 0; id < this.nodes.length; id++) {
       const m = this.nodes[id];
       const v = m.view;
@@ -167,13 +175,15 @@ export class InvariantChecker {
         if (e === undefined) break;
         const known = this.committed[i];
         if (known === undefined) {
-          this.committed[i] = { term: e.term, data: e.data };
+          this.committed[i] = { term: e.term, data: e.data, commitTermBound: term, by: id, at: this.now };
           if (i > this.committedMax) this.committedMax = i;
-        } else if (known.term !== e.term || !sameData(known.data, e.data)) {
+        } else if (known.term === e.term && sameData(known.data, e.data)) {
+          if (term < known.commitTermBound) known.commitTermBound = term;
+        } else {
           return {
             invariant: "state-machine-safety",
             node: id,
-            detail: `index ${i} committed with term ${known.term} elsewhere but term ${e.term} here`,
+            detail: `index ${i} committed with term ${known.term} (first seen on node ${known.by} at ${ms(known.at)}) but term ${e.term} here`,
           };
         }
       }
@@ -188,16 +198,20 @@ export class InvariantChecker {
     return null;
   }
 
+  /** Leader Completeness (Raft §5.4): an entry committed in term T is in the log of every
+   * leader of a term above T. A leader of a stale term may appear late (a paused candidate
+   * that wakes up to its old votes) and lack later commits; it can never commit anything. */
   private checkLeaderCompleteness(id: number, v: RaftView<unknown>): Violation | null {
+    const leaderTerm = v.term();
     for (let i = Math.max(1, v.firstIndex()); i <= this.committedMax; i++) {
       const known = this.committed[i];
-      if (known === undefined) continue;
+      if (known === undefined || known.commitTermBound >= leaderTerm) continue;
       const e = v.entry(i);
       if (e === undefined || e.term !== known.term) {
         return {
           invariant: "leader-completeness",
           node: id,
-          detail: `new leader of term ${v.term()} lacks committed index ${i} (term ${known.term}); its entry there: ${e === undefined ? "none" : `term ${e.term}`}`,
+          detail: `new leader of term ${v.term()} lacks committed index ${i} (term ${known.term}, first seen committed on node ${known.by} at ${ms(known.at)}); its entry there: ${e === undefined ? "none" : `term ${e.term}`}`,
         };
       }
     }
@@ -231,4 +245,8 @@ function sameData(a: unknown, b: unknown): boolean {
     if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
+}
+
+function ms(us: number): string {
+  return `t=${(us / 1000).toFixed(3)}ms`;
 }

@@ -8,7 +8,7 @@ import type { Scenario } from "../sim/run-placeholder.js";
 import { parseDuration } from "./duration.js";
 import { InputError } from "./errors.js";
 
-const NUMERIC = ["node", "from", "to", "bridge", "us", "ppm", "durationUs", "latencyMedianUs", "latencySigma", "lossP", "dupP"];
+const NUMERIC = ["node", "from", "to", "bridge", "us", "ppm", "durationUs", "latencyMedianUs", "latencySigma", "lossP", "dupP", "downUs"];
 
 export function loadScenario(file: string): Scenario {
   let text: string;
@@ -51,7 +51,7 @@ export function validateAction(raw: unknown, where: string): FaultAction {
     "partition-halves": ["side"], "partition-ring": ["order"], "partition-bridge": ["side", "bridge"],
     isolate: ["node"], "cut-one-way": ["from", "to"], crash: ["node"], restart: ["node"], pause: ["node"], resume: ["node"],
     "clock-offset": ["node", "us"], "clock-jump": ["node", "us"], "clock-drift": ["node", "ppm"],
-    "disk-lose-unsynced": ["node", "mode"], clog: ["from", "to", "durationUs"],
+    "disk-lose-unsynced": ["node", "mode"], clog: ["from", "to", "durationUs"], "crash-leader": ["downUs"],
   };
   for (const k of needs[a.kind] ?? []) if (!(k in a)) throw new InputError(`${where}.${k}`, `required for "${a.kind}"`);
   for (const k of ["side", "order"])

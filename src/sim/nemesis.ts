@@ -31,14 +31,17 @@ export type FaultAction =
       readonly lossP?: number;
       readonly dupP?: number;
     }
-  | { readonly at: number; readonly kind: "heal-all" };
+  | { readonly at: number; readonly kind: "heal-all" }
+  /** Leader-aware: aimed at whichever node is leader when the action runs (no-op if none). */
+  | { readonly at: number; readonly kind: "isolate-leader" }
+  | { readonly at: number; readonly kind: "crash-leader"; readonly downUs: number };
 
 export type FaultKind = FaultAction["kind"];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   "partition-halves", "partition-ring", "partition-bridge", "isolate", "cut-one-way", "heal",
   "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift",
-  "disk-lose-unsynced", "clog", "net", "heal-all",
+  "disk-lose-unsynced", "clog", "net", "heal-all", "isolate-leader", "crash-leader",
 ];
 
 /** Trace code per kind (stable: the trace hash depends on it). */
@@ -98,13 +101,14 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
           if (what === 0) emit({ at, kind: "partition-halves", side: ids.slice(0, half) });
           else if (what === 1) emit({ at, kind: "partition-ring", order: ids });
           else if (what === 2 && N >= 3) emit({ at, kind: "partition-bridge", side: ids.slice(1, 1 + half), bridge: ids[0] });
-          else if (what === 3) emit({ at, kind: "isolate", node: ids[0] });
+          else if (what === 3) emit(r.chance(0.5) ? { at, kind: "isolate-leader" } : { at, kind: "isolate", node: ids[0] });
           else if (N >= 2) emit({ at, kind: "cut-one-way", from: ids[0], to: ids[1] });
           emit({ at: at + dur(), kind: "heal" });
         });
         break;
       case "crash":
         episodes((at) => {
+          if (r.chance(0.4)) return emit({ at, kind: "crash-leader", downUs: dur() });
           const node = r.int(0, N - 1);
           emit({ at, kind: "crash", node });
           emit({ at: at + dur(), kind: "restart", node });
@@ -186,6 +190,18 @@ export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
       break;
     }
     case "heal-all": healAll(w); break;
+    case "isolate-leader":
+      a = w.leader;
+      if (a >= 0) w.net.isolate(a);
+      break;
+    case "crash-leader":
+      a = w.leader;
+      if (a >= 0) {
+        w.crash(a);
+        w.scheduleFaults([{ at: now + f.downUs, kind: "restart", node: a }]);
+      }
+      c = f.downUs | 0;
+      break;
     default: {
       const never: never = f;
       assert(false, `nemesis: unknown fault ${JSON.stringify(never)}`);

@@ -2,7 +2,7 @@
 // the system under test through the NodeEnv contract (src/impl/node.ts). Nodes are built by a
 // factory — at boot with recovered=null, after a crash from their disk only. Client actors
 // live on endpoints N..N+C-1 and talk to servers through the same network.
-import type { NodeEnv, NodeId, NoteKind, Recovered, SimNode } from "../impl/node.js";
+import { RoleCode, type NodeEnv, type NodeId, type NoteKind, type Recovered, type SimNode } from "../impl/node.js";
 import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
@@ -357,8 +357,19 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.tickHandle[id] = this.sched.push(at, Ev.tick, id, this.inc[id], undefined);
   }
 
+  /** The node that most recently announced itself leader of the highest term seen, or -1;
+   * what leader-aware faults (isolate-leader, crash-leader) aim at. */
+  leader = -1;
+  private leaderTerm = -1;
+
   noteFrom(id: NodeId, kind: NoteKind, a: number, b: number): void {
     this.trace.add(T.note, this.sched.now, id, NOTE_CODES[kind], a, b);
+    if (kind === "role") {
+      if (a === RoleCode.leader && b >= this.leaderTerm) {
+        this.leader = id;
+        this.leaderTerm = b;
+      } else if (id === this.leader && a !== RoleCode.leader) this.leader = -1;
+    }
     if (this.onNote !== undefined) this.onNote(id, kind, a, b);
   }
 
@@ -384,6 +395,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   crash(id: NodeId): void {
     if (this.status[id] === NodeStatus.down) return;
     this.status[id] = NodeStatus.down;
+    if (this.leader === id) this.leader = -1;
     this.nodes[id] = null;
     this.inc[id]++;
     this.sched.cancel(this.tickHandle[id]);

@@ -19,6 +19,8 @@ export interface ClusterRunOptions {
   readonly families?: readonly FaultFamily[];
   readonly bugs?: readonly BugName[];
   readonly keepTrace?: boolean;
+  /** Draw Raft's configuration from the seed when faults are generated (default true). */
+  readonly swarmConfig?: boolean;
   readonly raft?: Partial<Omit<RaftOptions, "voters" | "bugs">>;
   readonly workload?: Partial<WorkloadConfig>;
   readonly net?: Partial<NetConfig>;
@@ -39,12 +41,12 @@ export const defaultRaftTiming = {
   maxBatch: 64,
 } as const;
 
-export function raftOptions(servers: number, o: ClusterRunOptions): RaftOptions {
+export function raftOptions(servers: number, o: ClusterRunOptions, base: Omit<RaftOptions, "voters" | "bugs"> = defaultRaftTiming): RaftOptions {
   const voters: number[] = [];
   for (let i = 0; i < servers; i++) voters.push(i);
   const raftBugs = new Set<RaftBugName>();
   for (const b of o.bugs ?? []) if (b !== "no-session-dedup") raftBugs.add(b);
-  return { ...defaultRaftTiming, ...o.raft, voters, bugs: raftBugs };
+  return { ...base, ...o.raft, voters, bugs: raftBugs };
 }
 
 /** The liveness window after the final heal: a third of the run, clamped to [1 s, 10 s], and

@@ -18,7 +18,10 @@ import { defaultWorkloadConfig } from "../workload/config.js";
 import { HistoryRecorder, type MetaOperation } from "../workload/recorder.js";
 import { WorkloadActor, workloadActorFactory } from "../workload/actor.js";
 import { World, type WorldStats } from "../world.js";
-import { livenessWindowUs, raftOptions, S, type ClusterRunOptions } from "./config.js";
+import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type ClusterRunOptions } from "./config.js";
+import { swarmRaftTiming } from "./swarm.js";
+import { Rng } from "../rng.js";
+import type { RaftOptions } from "../../impl/raft/api.js";
 import { messageTraceKey } from "./trace-key.js";
 
 export type ClusterVerdict = "ok" | "violation" | "liveness" | "unknown";
@@ -36,6 +39,8 @@ export interface ClusterResult {
   readonly families: readonly FaultFamily[];
   readonly faults: readonly FaultAction[];
   readonly history: { ops: number; ok: number; fail: number; info: number };
+  /** The Raft configuration this run used (drawn from the seed in swarm mode). */
+  readonly raft: Omit<RaftOptions, "voters" | "bugs">;
   readonly lin: Pick<CheckResult, "verdict" | "partitions" | "ms" | "reason" | "counterexample"> | null;
   readonly trace: Trace;
   readonly operations: readonly MetaOperation[];
@@ -55,10 +60,13 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
   const C = o.clients ?? 5;
   const healAt = o.timeUs - livenessWindowUs(o.timeUs);
   const bugs = new Set(o.bugs ?? []);
-  const raft = raftOptions(N, o);
+  // Generated runs also draw Raft's configuration from the seed (swarm); a given fault
+  // schedule (a scenario) runs the default configuration unless it sets its own.
+  const swarm = o.faults === undefined && o.swarmConfig !== false;
+  const raft = raftOptions(N, o, swarm ? swarmRaftTiming(Rng.root(o.seed).fork("swarm-config")) : defaultRaftTiming);
   const servers: number[] = [];
   for (let i = 0; i < N; i++) servers.push(i);
-  const workload = defaultWorkloadConfig(servers, C, o.workload);
+  const workload = defaultWorkloadConfig(servers, C, { retryForUs: 3 * raft.electionMaxUs, ...o.workload });
   const recorder = new HistoryRecorder();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
@@ -84,7 +92,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
           inv.setView(i, n === null ? null : n.raft);
         }
       }
-      let v = inv.check();
+      let v = inv.check(w.now);
       if (v === null && ++sinceLogMatch >= 5_000) {
         sinceLogMatch = 0;
         v = inv.checkLogMatching();
@@ -180,6 +188,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     families,
     faults,
     history: { ops: operations.length, ok, fail, info },
+    raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch },
     lin,
     trace: world.trace,
     operations,

@@ -80,6 +80,7 @@ export class WorkloadClient {
   private req: ClientRequest | null = null;
   private handle: OpHandle = -1;
   private attempts = 0;
+  private opStart = 0;
   private target = -1;
   /** False while every attempt so far was answered not-leader by a fresh server. */
   private mayHaveExecuted = false;
@@ -148,10 +149,11 @@ export class WorkloadClient {
         this.stats.timeouts++;
         this.mayHaveExecuted = true;
         this.leaderGuess = -1;
-        if (this.attempts >= this.cfg.maxAttempts) return this.giveUp(now);
+        if (this.exhausted(now)) return this.giveUp(now);
         this.target = this.nextServer(this.target);
         return this.sendAttempt(now);
       case "backoff":
+        if (this.exhausted(now)) return this.giveUp(now);
         return this.sendAttempt(now);
       default:
         return;
@@ -179,7 +181,7 @@ export class WorkloadClient {
         this.stats.notLeader++;
         const hint = this.usableHint(reply.leaderHint, from);
         this.leaderGuess = hint;
-        if (this.attempts >= this.cfg.maxAttempts) return this.giveUp(now);
+        if (this.exhausted(now)) return this.giveUp(now);
         if (hint >= 0) {
           this.target = hint;
           return this.sendAttempt(now);
@@ -194,7 +196,7 @@ export class WorkloadClient {
         this.stats.unavailable++;
         const hint = this.usableHint(reply.leaderHint, from);
         this.leaderGuess = hint;
-        if (this.attempts >= this.cfg.maxAttempts) return this.giveUp(now);
+        if (this.exhausted(now)) return this.giveUp(now);
         this.target = hint >= 0 ? hint : this.nextServer(from);
         return this.backoff(now);
       }
@@ -231,6 +233,7 @@ export class WorkloadClient {
     this.env.note?.(ClientNote.invoke, this.seq, this.process());
     this.stats.issued++;
     this.attempts = 0;
+    this.opStart = now;
     this.mayHaveExecuted = false;
     this.contacted.length = 0;
     this.target = this.leaderGuess >= 0 ? this.leaderGuess : this.randomServer();
@@ -240,7 +243,7 @@ export class WorkloadClient {
   private sendAttempt(now: number): void {
     const req = this.req;
     if (req === null) throw new Error("workload invariant: send without an open op");
-    if (this.attempts >= this.cfg.maxAttempts) throw new Error("workload invariant: attempts exceeded");
+    if (this.exhausted(now)) throw new Error("workload invariant: attempts exceeded");
     if (this.attempts > 0) this.stats.retries++;
     this.attempts++;
     // A later not-leader from a server already tried could answer the earlier attempt, and
@@ -250,6 +253,13 @@ export class WorkloadClient {
     this.phase = "waiting";
     this.arm(now + this.cfg.timeoutUs);
     this.env.send(this.target, req);
+  }
+
+  /** Out of retries: every attempt used, and the op has been retried for long enough that an
+   * election would have finished (giving up sooner turns ordinary failovers into info ops,
+   * which make the history far costlier to check). */
+  private exhausted(now: number): boolean {
+    return this.attempts >= this.cfg.maxAttempts && now - this.opStart >= this.cfg.retryForUs;
   }
 
   private giveUp(now: number): void {

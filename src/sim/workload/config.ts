@@ -28,6 +28,8 @@ export interface WorkloadConfig {
   readonly backoffMaxUs: number;
   /** Sends per operation (first attempt included); >= 1. */
   readonly maxAttempts: number;
+  /** An op keeps retrying at least this long after its call, even past maxAttempts (µs). */
+  readonly retryForUs: number;
   /** Stop issuing new ops after this many (per client). Undefined = until stop(). */
   readonly opsLimit?: number;
   /** Probability that a cas uses a deliberately stale expected revision. */
@@ -61,6 +63,7 @@ export function defaultWorkloadConfig(
     backoffMinUs: 5_000,
     backoffMaxUs: 20_000,
     maxAttempts: 6,
+    retryForUs: 0,
     staleCasP: 0.1,
     clientCount,
     writeFailOnNotLeader: false,
@@ -88,6 +91,7 @@ export function validateWorkloadConfig(cfg: WorkloadConfig): void {
   if (cfg.backoffMaxUs < cfg.backoffMinUs) bad("backoffMaxUs < backoffMinUs");
   if (cfg.timeoutUs <= 0) bad("timeoutUs must be > 0");
   if (!Number.isInteger(cfg.maxAttempts) || cfg.maxAttempts < 1) bad("maxAttempts must be an integer >= 1");
+  if (!(cfg.retryForUs >= 0)) bad("retryForUs must be >= 0");
   if (cfg.opsLimit !== undefined && (!Number.isInteger(cfg.opsLimit) || cfg.opsLimit < 0)) bad("opsLimit");
   if (!(cfg.staleCasP >= 0 && cfg.staleCasP <= 1)) bad("staleCasP must be in [0, 1]");
   if (!Number.isInteger(cfg.clientCount) || cfg.clientCount < 1) bad("clientCount must be an integer >= 1");
