@@ -66,7 +66,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
   const raft = raftOptions(N, o, swarm ? swarmRaftTiming(Rng.root(o.seed).fork("swarm-config")) : defaultRaftTiming);
   const servers: number[] = [];
   for (let i = 0; i < N; i++) servers.push(i);
-  const workload = defaultWorkloadConfig(servers, C, { retryForUs: 3 * raft.electionMaxUs, ...o.workload });
+  const workload = defaultWorkloadConfig(servers, C, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...o.workload });
   const recorder = new HistoryRecorder();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
