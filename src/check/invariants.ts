@@ -12,7 +12,9 @@ export interface Violation {
     | "state-machine-safety"
     | "applied-monotonic"
     | "commit-durable"
-    | "ack-lost";
+    | "vote-once"
+    | "election-legitimacy"
+    | "log-terms-monotonic";
   readonly node: number;
   readonly detail: string;
 }
@@ -43,6 +45,9 @@ interface NodeMemory {
   durable: number;
 }
 
+/** Votes are keyed by (term, voter); N is far below this. */
+const VOTER_SLOTS = 1024;
+
 export class InvariantChecker {
   private readonly leaderOfTerm = new Map<number, number>();
   /** The committed log as the cluster has revealed it: index -> entry. Index 0 unused. */
@@ -51,6 +56,9 @@ export class InvariantChecker {
   private readonly nodes: NodeMemory[];
   private readonly quorum: number;
   private now = 0;
+  /** Granted votes seen on the wire: (term, voter) -> candidate. */
+  private readonly votes = new Map<number, number>();
+  private pending: Violation | null = null;
 
   constructor(nodeCount: number) {
     this.nodes = [];
@@ -70,9 +78,42 @@ export class InvariantChecker {
     m.leaderTerm = -1;
   }
 
+  /** A vote grant seen on the wire (not a PreVote): each voter grants at most one candidate
+   * per term, across restarts too (Raft §5.2; the vote must survive a crash). */
+  recordVote(voter: number, term: number, candidate: number): void {
+    const key = term * VOTER_SLOTS + voter;
+    const prior = this.votes.get(key);
+    if (prior === undefined) this.votes.set(key, candidate);
+    else if (prior !== candidate && this.pending === null) {
+      this.pending = { invariant: "vote-once", node: voter, detail: `node ${voter} granted its term-${term} vote to both ${prior} and ${candidate}` };
+    }
+  }
+
+  /** Terms never decrease along a log: every entry was appended by the leader of its term,
+   * whose log held only entries of that term or older (a consequence of Log Matching). Scans
+   * each live node's uncommitted tail — where a bad append lands — so it stays cheap. */
+  checkLogTerms(): Violation | null {
+    for (const m of this.nodes) {
+      const v = m.view;
+      if (v === null) continue;
+      const lo = Math.max(v.firstIndex(), v.commitIndex(), 1);
+      let next = v.entry(v.lastIndex());
+      for (let i = v.lastIndex() - 1; i >= lo && next !== undefined; i--) {
+        const e = v.entry(i);
+        if (e === undefined) break;
+        if (e.term > next.term) {
+          return { invariant: "log-terms-monotonic", node: v.id, detail: `entry ${i} has term ${e.term} but entry ${i + 1} has term ${next.term}` };
+        }
+        next = e;
+      }
+    }
+    return null;
+  }
+
   /** Checks every live node; returns the first violation found, or null. */
   check(now = 0): Violation | null {
     this.now = now;
+    if (this.pending !== null) return this.pending;
     for (let id = 0; id < this.nodes.length; id++) {
       const m = this.nodes[id];
       const v = m.view;
@@ -134,6 +175,8 @@ export class InvariantChecker {
       const prior = this.leaderOfTerm.get(term);
       if (prior === undefined) {
         this.leaderOfTerm.set(term, id);
+        const el = this.checkElection(id, term);
+        if (el !== null) return el;
         const lc = this.checkLeaderCompleteness(id, v);
         if (lc !== null) return lc;
       } else if (prior !== id) {
@@ -196,6 +239,21 @@ export class InvariantChecker {
     }
     m.durable = v.durableIndex();
     return null;
+  }
+
+  /** A leader of term T was sent grants for term T by a quorum (itself included). Catches a
+   * candidate that counts a stale or imagined vote even when no second leader results. */
+  private checkElection(id: number, term: number): Violation | null {
+    let granted = 1;
+    for (let voter = 0; voter < this.nodes.length; voter++) {
+      if (voter !== id && this.votes.get(term * VOTER_SLOTS + voter) === id) granted++;
+    }
+    if (granted >= this.quorum) return null;
+    return {
+      invariant: "election-legitimacy",
+      node: id,
+      detail: `node ${id} became leader of term ${term} with ${granted} vote(s) granted in that term (quorum ${this.quorum})`,
+    };
   }
 
   /** Leader Completeness (Raft §5.4): an entry committed in term T is in the log of every

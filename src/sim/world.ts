@@ -58,6 +58,8 @@ export interface WorldOptions<M, Req, R, Rep> {
   afterEachEvent?: (world: World<M, Req, R, Rep>) => void;
   /** Role/leader/commit notes from nodes, for checkers and leader-aware faults. */
   onNote?: (node: NodeId, kind: NoteKind, a: number, b: number) => void;
+  /** Every server-to-server message as it is sent (checkers that watch the protocol). */
+  onSend?: (from: NodeId, to: NodeId, msg: M) => void;
 }
 
 export const NodeStatus = { up: 0, down: 1, paused: 2 } as const;
@@ -98,7 +100,9 @@ class HostEnv<M, Req, R, Rep> implements NodeEnv<M, R, Rep> {
   }
   send(to: NodeId, msg: M): void {
     if (!(to >= 0 && to < this.w.servers)) fail(`node ${this.id} sent to non-server ${to}`);
-    if (this.live()) this.w.net.send(this.id, to, msg);
+    if (!this.live()) return;
+    if (this.w.onSend !== undefined) this.w.onSend(this.id, to, msg);
+    this.w.net.send(this.id, to, msg);
   }
   persist(records: readonly R[], sync: boolean): number {
     if (!(this.live())) fail(`node ${this.id}: persist from a crashed incarnation`);
@@ -150,6 +154,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   readonly status: Uint8Array;
   afterEachEvent: ((world: World<M, Req, R, Rep>) => void) | undefined;
   onNote: ((node: NodeId, kind: NoteKind, a: number, b: number) => void) | undefined;
+  onSend: ((from: NodeId, to: NodeId, msg: M) => void) | undefined;
   /** The network profile at boot; "heal-all" restores it. */
   readonly baseNet: NetConfig;
   /** Randomness for fault execution (e.g. picking halves when a fault leaves it open). */
@@ -182,6 +187,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.actorFactory = opts.actorFactory;
     this.afterEachEvent = opts.afterEachEvent;
     this.onNote = opts.onNote;
+    this.onSend = opts.onSend;
     this.faultRng = this.rng.fork("fault-exec");
     const N = this.servers;
     this.status = new Uint8Array(N);

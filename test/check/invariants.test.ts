@@ -36,6 +36,16 @@ function cluster(n: number): { views: FakeView[]; inv: InvariantChecker } {
   return { views, inv };
 }
 
+/** Make v leader of its current term, with grants from a quorum recorded as a real election would. */
+function win(inv: InvariantChecker, v: FakeView, n: number): void {
+  for (let voter = 0, granted = 1; voter < n && granted < Math.floor(n / 2) + 1; voter++) {
+    if (voter === v.id) continue;
+    inv.recordVote(voter, v.t, v.id);
+    granted++;
+  }
+  v.r = "leader";
+}
+
 describe("online invariants", () => {
   it("passes a healthy replicated log", () => {
     const { views, inv } = cluster(3);
@@ -44,7 +54,7 @@ describe("online invariants", () => {
       v.append(1, "b");
       v.durable = 2;
     }
-    views[0].r = "leader";
+    win(inv, views[0], views.length);
     expect(inv.check()).toBeNull();
     for (const v of views) v.commit = 2;
     expect(inv.check()).toBeNull();
@@ -54,16 +64,16 @@ describe("online invariants", () => {
 
   it("flags two leaders in one term (election safety)", () => {
     const { views, inv } = cluster(3);
-    views[0].r = "leader";
+    win(inv, views[0], 3);
     expect(inv.check()).toBeNull();
     views[0].r = "follower";
-    views[1].r = "leader";
+    views[1].r = "leader"; // no votes recorded: election safety is what trips first
     expect(inv.check()?.invariant).toBe("election-safety");
   });
 
   it("flags a leader rewriting its own log (leader append-only)", () => {
     const { views, inv } = cluster(3);
-    views[0].r = "leader";
+    win(inv, views[0], views.length);
     views[0].append(1, "a");
     expect(inv.check()).toBeNull();
     views[0].log[0] = { index: 1, term: 1, data: "z" };
@@ -97,7 +107,7 @@ describe("online invariants", () => {
     views[0].commit = 1;
     expect(inv.check()).toBeNull();
     views[2].t = 2;
-    views[2].r = "leader";
+    win(inv, views[2], views.length);
     expect(inv.check()?.invariant).toBe("leader-completeness");
   });
 
@@ -110,11 +120,11 @@ describe("online invariants", () => {
     views[1].commit = 1;
     expect(inv.check()).toBeNull();
     views[0].t = 2;
-    views[0].r = "leader";
+    win(inv, views[0], views.length);
     expect(inv.check()).toBeNull();
     // A leader of a later term without it is a violation.
     views[2].t = 4;
-    views[2].r = "leader";
+    win(inv, views[2], views.length);
     expect(inv.check()?.invariant).toBe("leader-completeness");
   });
 
@@ -138,7 +148,7 @@ describe("online invariants", () => {
 
   it("flags a leader committing what only a minority holds durably", () => {
     const { views, inv } = cluster(5);
-    views[0].r = "leader";
+    win(inv, views[0], views.length);
     for (const v of views) v.append(1, "a");
     views[0].durable = 1;
     views[1].durable = 1; // 2 of 5: not a quorum
@@ -152,7 +162,7 @@ describe("online invariants", () => {
     views[2].durable = 1;
     expect(inv.check()).toBeNull();
     inv.setView(2, null); // down, but its disk still holds index 1
-    views[0].r = "leader";
+    win(inv, views[0], views.length);
     views[0].durable = 1;
     views[0].commit = 1;
     expect(inv.check()).toBeNull();
@@ -165,5 +175,43 @@ describe("online invariants", () => {
     views[1].append(1, "x");
     views[1].append(2, "b");
     expect(inv.checkLogMatching()?.invariant).toBe("log-matching");
+  });
+
+  it("flags a voter granting two candidates in one term (vote once), not one candidate twice", () => {
+    const { inv } = cluster(3);
+    inv.recordVote(2, 5, 0);
+    inv.recordVote(2, 5, 0); // a retransmitted grant
+    inv.recordVote(2, 6, 1); // a new term, a new vote
+    expect(inv.check()).toBeNull();
+    inv.recordVote(2, 6, 0);
+    expect(inv.check()?.invariant).toBe("vote-once");
+  });
+
+  it("flags a leader elected without a quorum of grants in its term (election legitimacy)", () => {
+    const { views, inv } = cluster(5);
+    inv.recordVote(1, 3, 0);
+    inv.recordVote(2, 2, 0); // granted in an older term: must not count for term 3
+    views[0].t = 3;
+    views[0].r = "leader";
+    expect(inv.check()?.invariant).toBe("election-legitimacy");
+  });
+
+  it("accepts a leader with a quorum of grants in its term", () => {
+    const { views, inv } = cluster(5);
+    inv.recordVote(1, 3, 0);
+    inv.recordVote(2, 3, 0);
+    views[0].t = 3;
+    views[0].r = "leader";
+    expect(inv.check()).toBeNull();
+  });
+
+  it("flags a log whose terms go down in its uncommitted tail", () => {
+    const { views, inv } = cluster(3);
+    views[1].append(1, "a");
+    views[1].append(3, "b");
+    views[1].append(3, "c");
+    expect(inv.checkLogTerms()).toBeNull();
+    views[1].append(2, "stale"); // an old suffix kept after newer entries
+    expect(inv.checkLogTerms()?.invariant).toBe("log-terms-monotonic");
   });
 });

@@ -84,6 +84,9 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     traceKey: messageTraceKey,
     net: o.net,
     budget: 2_000_000 + Math.ceil(o.timeUs / S) * 400_000,
+    onSend: (from, to, msg) => {
+      if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
+    },
     afterEachEvent: (w) => {
       for (let i = 0; i < N; i++) {
         const n = w.nodes[i] as MetaServer | null;
@@ -93,7 +96,8 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
         }
       }
       let v = inv.check(w.now);
-      if (v === null && ++sinceLogMatch >= 5_000) {
+      if (v === null && (++sinceLogMatch & 15) === 0) v = inv.checkLogTerms();
+      if (v === null && sinceLogMatch >= 5_000) {
         sinceLogMatch = 0;
         v = inv.checkLogMatching();
       }
