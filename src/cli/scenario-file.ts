@@ -8,7 +8,7 @@ import type { Scenario } from "../sim/run-placeholder.js";
 import { parseDuration } from "./duration.js";
 import { InputError } from "./errors.js";
 
-const NUMERIC = ["node", "from", "to", "bridge", "us", "ppm", "durationUs", "latencyMedianUs", "latencySigma", "lossP", "dupP", "downUs"];
+const NUMERIC = ["node", "from", "to", "bridge", "us", "ppm", "durationUs", "latencyMedianUs", "latencySigma", "lossP", "dupP", "downUs", "times"];
 
 export function loadScenario(file: string): Scenario {
   let text: string;
@@ -51,12 +51,14 @@ export function validateAction(raw: unknown, where: string): FaultAction {
     "partition-halves": ["side"], "partition-ring": ["order"], "partition-bridge": ["side", "bridge"],
     isolate: ["node"], "cut-one-way": ["from", "to"], crash: ["node"], restart: ["node"], pause: ["node"], resume: ["node"],
     "clock-offset": ["node", "us"], "clock-jump": ["node", "us"], "clock-drift": ["node", "ppm"],
-    "disk-lose-unsynced": ["node", "mode"], clog: ["from", "to", "durationUs"], "crash-leader": ["downUs"],
+    "disk-lose-unsynced": ["node", "mode"], clog: ["from", "to", "durationUs"], "crash-leader": ["downUs"], "isolate-leader-on": ["event", "durationUs", "times"], reconnect: ["node"],
   };
   for (const k of needs[a.kind] ?? []) if (!(k in a)) throw new InputError(`${where}.${k}`, `required for "${a.kind}"`);
   for (const k of ["side", "order"])
     if (k in a && (!Array.isArray(a[k]) || !(a[k] as unknown[]).every((x) => Number.isInteger(x))))
       throw new InputError(`${where}.${k}`, "must be an array of node ids");
+  if (a.kind === "isolate-leader-on" && !["elected", "first-commit"].includes(a.event as string))
+    throw new InputError(`${where}.event`, `must be "elected" or "first-commit"`);
   if (a.kind === "disk-lose-unsynced" && !["all", "prefix", "torn"].includes(a.mode as string))
     throw new InputError(`${where}.mode`, `must be "all", "prefix" or "torn"`);
   return a as unknown as FaultAction;

@@ -34,7 +34,17 @@ export type FaultAction =
   | { readonly at: number; readonly kind: "heal-all" }
   /** Leader-aware: aimed at whichever node is leader when the action runs (no-op if none). */
   | { readonly at: number; readonly kind: "isolate-leader" }
-  | { readonly at: number; readonly kind: "crash-leader"; readonly downUs: number };
+  | { readonly at: number; readonly kind: "crash-leader"; readonly downUs: number }
+  /** Armed at `at` for `times` firings. Each firing waits for a leader to be elected, or to
+   * make the first commit of its term (when earlier terms' entries get committed), and cuts
+   * that leader off at once — messages it sent in that step are still in flight and die on
+   * the cut link — then reconnects it after durationUs. The first firing waits for `event`,
+   * later ones for an event drawn at random. Protocol-timed faults reach windows that
+   * clock-timed ones almost never hit: Figure 8 needs two in a row. */
+  | { readonly at: number; readonly kind: "isolate-leader-on"; readonly event: LeaderEvent; readonly durationUs: number; readonly times: number }
+  | { readonly at: number; readonly kind: "reconnect"; readonly node: number };
+
+export type LeaderEvent = "elected" | "first-commit";
 
 export type FaultKind = FaultAction["kind"];
 
@@ -42,6 +52,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "partition-halves", "partition-ring", "partition-bridge", "isolate", "cut-one-way", "heal",
   "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift",
   "disk-lose-unsynced", "clog", "net", "heal-all", "isolate-leader", "crash-leader",
+  "isolate-leader-on", "reconnect",
 ];
 
 /** Trace code per kind (stable: the trace hash depends on it). */
@@ -50,8 +61,8 @@ export const FAULT_CODE: Record<FaultKind, number> = Object.fromEntries(
 ) as Record<FaultKind, number>;
 
 /** Groups the swarm generator switches on and off as a whole. */
-export type FaultFamily = "partition" | "crash" | "pause" | "clock" | "disk" | "clog" | "net";
-export const FAULT_FAMILIES: readonly FaultFamily[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net"];
+export type FaultFamily = "partition" | "crash" | "pause" | "clock" | "disk" | "clog" | "net" | "timed";
+export const FAULT_FAMILIES: readonly FaultFamily[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net", "timed"];
 
 export interface SwarmOptions {
   servers: number;
@@ -105,6 +116,14 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
           else if (N >= 2) emit({ at, kind: "cut-one-way", from: ids[0], to: ids[1] });
           emit({ at: at + dur(), kind: "heal" });
         });
+        break;
+      case "timed":
+        // Protocol-timed isolation of leaders (see "isolate-leader-on"), in bursts.
+        // Cuts last on the order of an election, so a cut leader is back while the cluster is
+        // still settling — which is when a stale leader's log can matter.
+        episodes((at) =>
+          emit({ at, kind: "isolate-leader-on", event: r.chance(0.5) ? "elected" : "first-commit", durationUs: r.int(100 * MS, 800 * MS), times: r.int(1, 8) }),
+        );
         break;
       case "crash":
         episodes((at) => {
@@ -194,6 +213,15 @@ export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
       a = w.leader;
       if (a >= 0) w.net.isolate(a);
       break;
+    case "isolate-leader-on":
+      w.armLeaderTrigger(f.event, f.durationUs, f.times);
+      a = f.event === "elected" ? 0 : 1;
+      c = f.durationUs | 0;
+      break;
+    case "reconnect":
+      w.net.reconnect(f.node);
+      a = f.node;
+      break;
     case "crash-leader":
       a = w.leader;
       if (a >= 0) {
@@ -213,6 +241,7 @@ export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
 /** Restart crashed nodes, resume paused ones, heal and unclog the network, restore the base
  * network profile, stop clock drift (offsets stay: a node never sees real time). */
 export function healAll(w: World<any, any, any, any>): void {
+  w.disarmLeaderTrigger();
   w.net.heal();
   w.net.unclogAll();
   w.net.cfg = { ...w.baseNet };

@@ -125,6 +125,19 @@ export class Network {
     for (let j = 0; j < this.endpoints; j++) if (j !== node) this.cutBoth(node, j);
   }
 
+  /** Restore every link to and from one endpoint (other cuts stay). */
+  reconnect(node: number): void {
+    const E = this.endpoints;
+    for (let j = 0; j < E; j++) {
+      for (const l of [node * E + j, j * E + node]) {
+        if (this.cut[l] !== 0) {
+          this.cut[l] = 0;
+          this.cutCount--;
+        }
+      }
+    }
+  }
+
   /** Cut every server link between `side` and the other servers, both ways. */
   partition(side: readonly number[]): void {
     const inSide = this.serverMask(side);

@@ -7,7 +7,7 @@ import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
 import { Ev } from "./events.js";
-import { applyFault, type FaultAction } from "./nemesis.js";
+import { applyFault, type FaultAction, type LeaderEvent } from "./nemesis.js";
 import { Network, defaultNetConfig, type NetConfig } from "./network.js";
 import { Rng } from "./rng.js";
 import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";
@@ -368,15 +368,52 @@ export class World<M, Req, R, Rep> implements EventHandler {
   leader = -1;
   private leaderTerm = -1;
 
+  /** Armed protocol-timed fault (see "isolate-leader-on" in nemesis.ts); one at a time. */
+  private trigger: { event: LeaderEvent; durationUs: number; remaining: number } | null = null;
+  /** The current leader has not committed anything in its term yet. */
+  private leaderFresh = false;
+
+  disarmLeaderTrigger(): void {
+    this.trigger = null;
+  }
+
+  /** Arm a burst of protocol-timed cuts. A stable leader produces no events, so the burst
+   * starts by cutting off the current leader, if any, which forces an election. */
+  armLeaderTrigger(event: LeaderEvent, durationUs: number, times: number): void {
+    this.trigger = { event, durationUs, remaining: times + 1 };
+    if (this.leader >= 0) this.fireTrigger(this.leader);
+    if (this.trigger !== null) this.trigger.event = event;
+  }
+
   noteFrom(id: NodeId, kind: NoteKind, a: number, b: number): void {
     this.trace.add(T.note, this.sched.now, id, NOTE_CODES[kind], a, b);
     if (kind === "role") {
       if (a === RoleCode.leader && b >= this.leaderTerm) {
         this.leader = id;
         this.leaderTerm = b;
+        this.leaderFresh = true;
+        if (this.trigger?.event === "elected") this.fireTrigger(id);
       } else if (id === this.leader && a !== RoleCode.leader) this.leader = -1;
+    } else if (kind === "commit" && id === this.leader && this.leaderFresh) {
+      this.leaderFresh = false;
+      if (this.trigger?.event === "first-commit") this.fireTrigger(id);
     }
     if (this.onNote !== undefined) this.onNote(id, kind, a, b);
+  }
+
+  /** Cut the node off now — as the next event, so the step in progress completes and what it
+   * sent is in flight (and dropped on the cut link) — and reconnect it later. */
+  private fireTrigger(id: NodeId): void {
+    const t = this.trigger!;
+    const d = this.faultRng.int(Math.ceil(t.durationUs / 2), Math.ceil((t.durationUs * 3) / 2));
+    t.remaining--;
+    if (t.remaining <= 0) this.trigger = null;
+    else t.event = this.faultRng.chance(0.5) ? "elected" : "first-commit";
+    const now = this.sched.now;
+    this.scheduleFaults([
+      { at: now, kind: "isolate", node: id },
+      { at: now + d, kind: "reconnect", node: id },
+    ]);
   }
 
   setActorTimer(id: number, atUs: number): void {
