@@ -25,6 +25,8 @@ export function buildProgram(): Command {
   registerSweep(program);
   program.addCommand(checkCommand());
   program.addCommand(bugsCommand());
+  // Commands built on their own (addCommand) do not inherit these settings.
+  for (const c of program.commands) c.exitOverride().showHelpAfterError("(add --help for usage)");
 
   return program;
 }

@@ -104,3 +104,58 @@ describe("durations", () => {
     expect(formatDuration(120_000_000)).toBe("2m");
   });
 });
+
+describe("raftsim sweep / bugs / check", () => {
+  it("gives the same aggregate whatever --jobs is", () => {
+    const summary = (jobs: string) => {
+      const r = cli("sweep", "--seeds", "1..12", "--time", "2s", "--jobs", jobs, "--json", "--no-progress");
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      return { seeds: j.seeds, ran: j.ran, verdicts: j.verdicts, failures: j.failures, events: j.events, simulatedMs: j.simulatedMs };
+    };
+    const one = summary("1");
+    expect(one.ran).toBe(12);
+    expect(one.verdicts.ok).toBe(12);
+    expect(summary("2")).toEqual(one);
+  });
+
+  it("finds a planted bug, exits 1 and prints the replay command", () => {
+    const r = cli("sweep", "--seeds", "1..20", "--bug", "no-session-dedup", "--stop-on-first", "--json", "--no-progress");
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.failures).toHaveLength(1);
+    expect(j.failures[0].replay).toMatch(/^raftsim run --seed \d+ --time 10s --bug no-session-dedup$/);
+    // The replay command reproduces the failure.
+    const seed = String(j.failures[0].seed);
+    expect(cli("run", "--seed", seed, "--time", "10s", "--bug", "no-session-dedup").code).toBe(1);
+  });
+
+  it("rejects an unknown bug or a bad seed range with exit 64", () => {
+    expect(cli("sweep", "--seeds", "1..5", "--bug", "nope").code).toBe(64);
+    expect(cli("sweep", "--seeds", "9..1").code).toBe(64);
+    expect(cli("run", "--seed", "1", "--bug", "nope").code).toBe(64);
+  });
+
+  it("lists the planted bugs as JSON", () => {
+    const r = cli("bugs", "--json");
+    expect(r.code).toBe(0);
+    const bugs = JSON.parse(r.out) as { name: string; description: string; breaks: string }[];
+    expect(bugs.length).toBeGreaterThanOrEqual(10);
+    for (const b of bugs) expect(b.description.length).toBeGreaterThan(10);
+  });
+
+  it("checks a history file through the CLI with the documented exit codes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-check-"));
+    const ok = join(dir, "ok.jsonl");
+    const bad = join(dir, "bad.jsonl");
+    const put = { f: "put", key: "k", value: "v1" };
+    const line = JSON.stringify({ client: 0, input: put, call: 0, ret: 1, status: "ok", output: { f: "put", revision: 5 } });
+    writeFileSync(ok, line + "\n");
+    writeFileSync(bad, line + "\n" + '{"client": 1, "input": \n');
+    expect(cli("check", ok).code).toBe(0);
+    const r = cli("check", bad);
+    expect(r.code).toBe(65);
+    expect(r.err).toMatch(/bad\.jsonl:2: not JSON/);
+    expect(r.err).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+});

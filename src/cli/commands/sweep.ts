@@ -96,14 +96,17 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   } else {
     const pool = new Tinypool({ filename: fileURLToPath(new URL("../sweep-worker.js", import.meta.url)), minThreads: o.jobs, maxThreads: o.jobs });
     try {
-      await Promise.all(
-        batches.map(async (b) => {
-          if (skip(b)) return;
+      // Feed batches a few at a time, so --stop-on-first can skip what has not started yet.
+      let nextBatch = 0;
+      const lane = async (): Promise<void> => {
+        while (nextBatch < batches.length) {
+          const b = batches[nextBatch++];
+          if (skip(b)) continue;
           const task: SweepTask = { seeds: b, base };
-          const rs = (await pool.run(task)) as SeedSummary[];
-          record(rs);
-        }),
-      );
+          record((await pool.run(task)) as SeedSummary[]);
+        }
+      };
+      await Promise.all(Array.from({ length: o.jobs * 2 }, lane));
     } finally {
       await pool.destroy();
     }
