@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchCluster, benchSweep } from "./cluster.js";
 import { benchNetwork, benchPlaceholder, benchRng, benchScheduler } from "./kernel.js";
 
 // dist/bench/main.js or bench/main.ts → the repo root is two or one levels up.
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   step("network", () => benchNetwork());
   step("placeholder", () => benchPlaceholder());
   step("rng", () => benchRng());
+  step("cluster", () => benchCluster());
+  const sweepSeeds = Number(process.env.BENCH_SWEEP_SEEDS ?? 10_000);
+  console.log(`sweep: ${sweepSeeds} seeds on 2 worker threads (BENCH_SWEEP_SEEDS to change)...`);
+  report.sweep = await benchSweep(repoRoot, sweepSeeds, 2);
+  console.log(`sweep: ${JSON.stringify(report.sweep)}`);
   try {
     const mod = (await import("./checker.js" as string)) as { benchChecker?: (dir: string) => Promise<object> };
     if (typeof mod.benchChecker !== "function") throw new Error("bench/checker.ts does not export benchChecker");

@@ -1,0 +1,97 @@
+// Benchmarks of the full system: one 5-node, 5-client cluster with swarm faults, and a sweep
+// through the real CLI (worker threads) with its memory sampled from /proc while it runs.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { runCluster } from "../src/sim/cluster/run.js";
+
+export interface ClusterBench {
+  seeds: number;
+  simulatedSecondsPerSeed: number;
+  /** Simulated time over wall time, simulation only (the linearizability check excluded). */
+  simToWall: number;
+  /** Simulated time over wall time, including the linearizability check. */
+  simToWallWithCheck: number;
+  eventsPerSec: number;
+  msPerSeed: number;
+  checkMsPerSeed: number;
+  eventsPerSimulatedSecond: number;
+}
+
+export function benchCluster(seeds = 60, timeUs = 10_000_000): ClusterBench {
+  for (let s = 1; s <= 5; s++) runCluster({ seed: 100_000 + s, timeUs }); // JIT warm-up
+  let events = 0;
+  let simUs = 0;
+  let checkMs = 0;
+  const t0 = performance.now();
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = runCluster({ seed, timeUs });
+    events += r.stats.events;
+    simUs += r.stats.simulatedUs;
+    checkMs += r.lin?.ms ?? 0;
+  }
+  const wallMs = performance.now() - t0;
+  const simMs = wallMs - checkMs;
+  return {
+    seeds,
+    simulatedSecondsPerSeed: timeUs / 1e6,
+    simToWall: Math.round(simUs / 1000 / simMs),
+    simToWallWithCheck: Math.round(simUs / 1000 / wallMs),
+    eventsPerSec: Math.round((events / simMs) * 1000),
+    msPerSeed: +(wallMs / seeds).toFixed(1),
+    checkMsPerSeed: +(checkMs / seeds).toFixed(1),
+    eventsPerSimulatedSecond: Math.round(events / (simUs / 1e6)),
+  };
+}
+
+export interface SweepBench {
+  seeds: number;
+  jobs: number;
+  seedsPerMinute: number;
+  wallMs: number;
+  verdicts: Record<string, number>;
+  /** Resident memory of the sweep process (all worker threads), MB. */
+  peakRssMb: number;
+  /** RSS at 10%, 50% and 90% of the run: flat means no growth with seeds. */
+  rssMbAt: { p10: number; p50: number; p90: number };
+}
+
+/** Runs `raftsim sweep` as a child process and samples its RSS every 250 ms. */
+export function benchSweep(repoRoot: string, seeds: number, jobs = 2): Promise<SweepBench> {
+  const bin = path.join(repoRoot, "dist/src/cli/main.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "sweep", "--seeds", `1..${seeds}`, "--jobs", String(jobs), "--json", "--no-progress"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const samples: number[] = [];
+    const timer = setInterval(() => {
+      try {
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (m) samples.push(Number(m[1]) / 1024);
+      } catch {
+        /* the process has just exited */
+      }
+    }, 250);
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("error", reject);
+    child.on("close", () => {
+      clearInterval(timer);
+      try {
+        const r = JSON.parse(out) as { seedsPerMinute: number; wallMs: number; verdicts: Record<string, number> };
+        const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0);
+        resolve({
+          seeds,
+          jobs,
+          seedsPerMinute: r.seedsPerMinute,
+          wallMs: r.wallMs,
+          verdicts: r.verdicts,
+          peakRssMb: Math.round(Math.max(0, ...samples)),
+          rssMbAt: { p10: at(0.1), p50: at(0.5), p90: at(0.9) },
+        });
+      } catch (e) {
+        reject(new Error(`sweep output was not JSON: ${(e as Error).message}: ${out.slice(0, 200)}`));
+      }
+    });
+  });
+}
