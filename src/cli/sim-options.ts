@@ -30,7 +30,8 @@ export function parseSeed(text: string): number {
   return n;
 }
 
-function parseTime(text: string): number {
+/** A duration option ("30s") → µs, as a commander argument parser. */
+export function parseTime(text: string): number {
   try {
     return parseDuration(text);
   } catch (e) {

@@ -5,9 +5,8 @@ import type { NodeEnv, NodeId, Recovered, SimNode } from "./node.js";
 import type { RaftApp, RaftEntry, RaftOptions } from "./raft/api.js";
 import { Raft, type RaftMessage, type RaftRecord } from "./raft/raft.js";
 import { MetadataStore } from "./metadata/store.js";
-import { isStale, type MetaCommand } from "./metadata/commands.js";
+import { isReadOp, isStale, type MetaCommand } from "./metadata/commands.js";
 import type { ClientRequest, ServerReply } from "./metadata/protocol.js";
-import type { MetaOp, MetaResult } from "./metadata/ops.js";
 
 export interface ServerOptions {
   readonly raft: RaftOptions;
@@ -33,9 +32,6 @@ interface PendingRead {
   index: number; // -1 until ReadIndex confirms
 }
 
-function isRead(op: MetaOp): boolean {
-  return op.f === "get" || op.f === "exists" || op.f === "list";
-}
 
 export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftApp<MetaCommand> {
   readonly raft: Raft<MetaCommand>;
@@ -74,7 +70,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
       this.answer(endpoint, { kind: "unavailable", client: req.client, seq: req.seq, leaderHint: this.raft.leader() });
       return;
     }
-    if (isRead(req.op)) {
+    if (isReadOp(req.op)) {
       const ctx = this.nextReadCtx++;
       if (!this.raft.readIndex(ctx, now)) return this.notLeader(endpoint, req);
       this.reads.set(ctx, { endpoint, req, index: -1 });
@@ -139,20 +135,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     for (const [ctx, r] of this.reads) {
       if (r.index < 0 || r.index > applied) continue;
       this.reads.delete(ctx);
-      this.answer(r.endpoint, { kind: "ok", client: r.req.client, seq: r.req.seq, result: this.read(r.req.op) });
-    }
-  }
-
-  private read(op: MetaOp): MetaResult {
-    switch (op.f) {
-      case "get":
-        return this.store.get(op.key);
-      case "exists":
-        return this.store.exists(op.key);
-      case "list":
-        return this.store.list(op.prefix);
-      default:
-        throw new Error(`server invariant: ${op.f} is not a read`);
+      this.answer(r.endpoint, { kind: "ok", client: r.req.client, seq: r.req.seq, result: this.store.read(r.req.op) });
     }
   }
 

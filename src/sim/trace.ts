@@ -1,6 +1,7 @@
 // The run's trace: compact numeric records (kind, virtual time, a, b, c, d) in growable typed
 // arrays, plus a running 64-bit hash (two independent 32-bit lanes) over every record. The
 // hash is what replay compares; records are kept only when asked (for --trace / reports).
+import { fmix32 } from "./rng.js";
 
 export const T = {
   deliver: 1, // a=from b=to c=msgKey
@@ -82,7 +83,7 @@ export class Trace {
 
   /** 16 hex chars. */
   hash(): string {
-    const x = fmix(this.h1 ^ this.count), y = fmix(this.h2 + Math.imul(this.count, 0x9e3779b1));
+    const x = fmix32(this.h1 ^ this.count), y = fmix32(this.h2 + Math.imul(this.count, 0x9e3779b1));
     return hex8(x) + hex8(y);
   }
 
@@ -121,14 +122,6 @@ function mix(h: number, w: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function hex8(x: number): string {
   return (x >>> 0).toString(16).padStart(8, "0");

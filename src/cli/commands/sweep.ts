@@ -9,7 +9,8 @@ import cliProgress from "cli-progress";
 import Tinypool from "tinypool";
 import { BUGS, findBug, type BugName } from "../../impl/bugs.js";
 import type { ClusterRunOptions } from "../../sim/cluster/config.js";
-import { formatDuration, parseDuration } from "../duration.js";
+import { formatDuration } from "../duration.js";
+import { parseTime } from "../sim-options.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import type { SeedSummary, SweepTask } from "../sweep-worker.js";
 import { runSeeds } from "../sweep-worker.js";
@@ -147,14 +148,6 @@ function parsePositive(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
   return n;
-}
-
-function parseTime(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
 }
 
 function parseBug(text: string): BugName {

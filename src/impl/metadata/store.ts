@@ -208,11 +208,9 @@ export class MetadataStore {
   private execute(index: number, op: MetaOp): MetaResult {
     switch (op.f) {
       case "get":
-        return this.get(op.key);
       case "exists":
-        return this.exists(op.key);
       case "list":
-        return this.list(op.prefix);
+        return this.read(op);
       case "put":
         return { f: "put", revision: this.write(index, op.key, op.value) };
       case "delete": {
