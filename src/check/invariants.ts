@@ -1,6 +1,16 @@
 // Online Raft invariants (Figure 3 of the Raft paper, plus durability and apply rules),
 // checked after every simulator event. Each check is O(nodes) per event, or O(new entries):
 // full-log comparisons run only when something changed (a commit advance, a new leader).
+//
+// Compaction-aware: entries below a node's firstIndex are covered by its snapshot (which counts
+// as holding them: the snapshot's last included term is checked against the committed log);
+// committed entries are recorded as nodes reveal them, and a node compacts only from a later
+// tick, so every committed entry is seen before any node drops it.
+//
+// Fencing-aware: a node restored from a backup (view.fenced()) neither votes nor counts toward
+// commitment until caught up (raft.ts, "Fencing"). The durability check then asks for what
+// safety needs: with k nodes fenced, every election quorum of the n-k others must meet a
+// durable holder, i.e. max(1, n-k-q+1) unfenced holders (q with none fenced, as before).
 import type { RaftView } from "../impl/raft/api.js";
 
 export interface Violation {
@@ -14,7 +24,8 @@ export interface Violation {
     | "commit-durable"
     | "vote-once"
     | "election-legitimacy"
-    | "log-terms-monotonic";
+    | "log-terms-monotonic"
+    | "ack-retained";
   readonly node: number;
   readonly detail: string;
 }
@@ -43,6 +54,11 @@ interface NodeMemory {
   leaderTail: unknown;
   /** Last durable index seen; kept while the node is down (its disk keeps it). */
   durable: number;
+  /** Last fenced state seen; kept while the node is down (its marker stays on disk). */
+  fenced: boolean;
+  /** Highest index this node acknowledged (append success, snapshot done) in term ackTerm. */
+  ackTerm: number;
+  ackIndex: number;
 }
 
 /** Votes are keyed by (term, voter); N is far below this. */
@@ -63,7 +79,7 @@ export class InvariantChecker {
   constructor(nodeCount: number) {
     this.nodes = [];
     for (let i = 0; i < nodeCount; i++) {
-      this.nodes.push({ view: null, applied: 0, checkedCommit: 0, leaderTerm: -1, leaderTailIndex: 0, leaderTail: undefined, durable: 0 });
+      this.nodes.push({ view: null, applied: 0, checkedCommit: 0, leaderTerm: -1, leaderTailIndex: 0, leaderTail: undefined, durable: 0, fenced: false, ackTerm: -1, ackIndex: 0 });
     }
     this.quorum = Math.floor(nodeCount / 2) + 1;
   }
@@ -71,7 +87,10 @@ export class InvariantChecker {
   /** A node (re)started with a fresh view, or crashed (view null). */
   setView(node: number, view: RaftView<unknown> | null): void {
     const m = this.nodes[node];
-    if (m.view !== null) m.durable = m.view.durableIndex();
+    if (m.view !== null) {
+      m.durable = m.view.durableIndex();
+      m.fenced = m.view.fenced();
+    }
     m.view = view;
     m.applied = 0;
     m.checkedCommit = 0;
@@ -87,6 +106,29 @@ export class InvariantChecker {
     else if (prior !== candidate && this.pending === null) {
       this.pending = { invariant: "vote-once", node: voter, detail: `node ${voter} granted its term-${term} vote to both ${prior} and ${candidate}` };
     }
+  }
+
+  /** An acknowledgement seen on the wire: `node` told the leader of `term` that its log
+   * matches the leader's up to `index` (sent only once durable). While the node stays in that
+   * term it never holds less: within a term only that leader's entries arrive, and they never
+   * conflict with what matched (a snapshot at or below index has the matching last entry, §7),
+   * and a crash keeps durable entries. */
+  recordAck(node: number, term: number, index: number): void {
+    const m = this.nodes[node];
+    if (term > m.ackTerm) {
+      m.ackTerm = term;
+      m.ackIndex = index;
+    } else if (term === m.ackTerm && index > m.ackIndex) {
+      m.ackIndex = index;
+    }
+  }
+
+  /** The node's durable state was replaced from a backup (snapshot-restore): it legitimately
+   * forgot its acknowledgements (and is fenced for it). */
+  forgetAcks(node: number): void {
+    const m = this.nodes[node];
+    m.ackTerm = -1;
+    m.ackIndex = 0;
   }
 
   /** Terms never decrease along a log: every entry was appended by the leader of its term,
@@ -184,7 +226,8 @@ export class InvariantChecker {
       }
       // Leader Append-Only: while leader of this term, the entry at the tail seen last is still there.
       if (m.leaderTerm === term) {
-        if (v.lastIndex() < m.leaderTailIndex || v.entry(m.leaderTailIndex) !== m.leaderTail) {
+        // (A tail that a snapshot now covers was compacted, not rewritten.)
+        if (v.lastIndex() < m.leaderTailIndex || (m.leaderTailIndex >= v.firstIndex() && v.entry(m.leaderTailIndex) !== m.leaderTail)) {
           return {
             invariant: "leader-append-only",
             node: id,
@@ -238,6 +281,18 @@ export class InvariantChecker {
       m.checkedCommit = commit;
     }
     m.durable = v.durableIndex();
+    m.fenced = v.fenced();
+    if (m.ackTerm === term && v.lastIndex() < m.ackIndex) {
+      return { invariant: "ack-retained", node: id, detail: `node ${id} acknowledged index ${m.ackIndex} in term ${term} but its log now ends at ${v.lastIndex()}` };
+    }
+    // A snapshot holds committed entries only: its last included entry is the committed one.
+    const si = v.snapshotIndex();
+    if (si > 0) {
+      const known = this.committed[si];
+      if (known !== undefined && known.term !== v.snapshotTerm()) {
+        return { invariant: "state-machine-safety", node: id, detail: `snapshot at index ${si} has term ${v.snapshotTerm()} but the committed entry there has term ${known.term}` };
+      }
+    }
     return null;
   }
 
@@ -278,15 +333,22 @@ export class InvariantChecker {
 
   private checkDurable(leader: number, commit: number): Violation | null {
     let holders = 0;
+    let fenced = 0;
     for (const m of this.nodes) {
+      if (m.view !== null ? m.view.fenced() : m.fenced) {
+        fenced++;
+        continue;
+      }
       const d = m.view !== null ? m.view.durableIndex() : m.durable;
       if (d >= commit) holders++;
     }
-    if (holders >= this.quorum) return null;
+    const n = this.nodes.length;
+    const need = fenced === 0 ? this.quorum : Math.max(1, Math.min(this.quorum, n - fenced - this.quorum + 1));
+    if (holders >= need) return null;
     return {
       invariant: "commit-durable",
       node: leader,
-      detail: `leader committed index ${commit} but only ${holders} node(s) hold it durably (quorum ${this.quorum})`,
+      detail: `leader committed index ${commit} but only ${holders} unfenced node(s) hold it durably (need ${need}: quorum ${this.quorum}, ${fenced} fenced)`,
     };
   }
 }

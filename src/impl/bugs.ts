@@ -58,6 +58,16 @@ export const BUGS: readonly BugInfo[] = [
     breaks: "commit-durable, linearizability after crashes that lose unsynced writes",
   },
   {
+    name: "restore-unfenced",
+    description: "A node restored from an older backup votes and acknowledges at once, with the votes and entries it forgot (the restore marker is ignored).",
+    breaks: "commit-durable, vote-once, leader-completeness (under snapshot-restore faults)",
+  },
+  {
+    name: "snapshot-install-drops-newer",
+    description: "A follower installing a snapshot discards its whole log, including entries after the snapshot that match (and that it acknowledged).",
+    breaks: "commit-durable, leader-completeness (acknowledged entries vanish)",
+  },
+  {
     name: "no-session-dedup",
     description: "A retried client command is applied twice (no client-session de-duplication).",
     breaks: "linearizability (version counts a write twice; a retried cas reports failure after succeeding)",

@@ -29,6 +29,21 @@ export interface NodeEnv<M, R, Rep> {
    * order, so onPersisted(t) means every write with a token <= t is durable. Records are
    * immutable once written. Until durable, a crash may lose them (all, a prefix, or torn). */
   persist(records: readonly R[], sync: boolean): number;
+  /** Create or replace a named file (snapshots, markers). Volatile until a later syncFile's
+   * token is durable; data is immutable once written. */
+  writeFile(name: string, data: unknown): void;
+  /** Atomically rename a file, replacing the target (volatile until a later syncFile). */
+  renameFile(from: string, to: string): void;
+  /** Delete a file if present (volatile until a later syncFile). */
+  deleteFile(name: string): void;
+  /** Start an fsync of everything written so far (WAL and files); returns a token from the same
+   * sequence as persist's, completing through onPersisted in the same order. */
+  syncFile(): number;
+  /** Start a new WAL segment; returns its boundary. Records persisted from now on are after it. */
+  rotateWal(): number;
+  /** Delete the WAL segments before a boundary. Only once a snapshot that supersedes them is
+   * durable (their records must be durable too). */
+  dropWalBefore(boundary: number): void;
   /** Answer a client request. */
   reply(client: number, reply: Rep): void;
   /** Ask to be ticked at (or soon after) this local time. The latest call wins. */
@@ -60,4 +75,6 @@ export interface SimNode<M, Req> {
 export interface Recovered<R> {
   readonly records: readonly R[];
   readonly corruptFrom: number; // records.length when nothing is corrupt
+  /** The durable named files (a snapshot, a restore marker). Absent: no files. */
+  readonly files?: ReadonlyMap<string, unknown>;
 }

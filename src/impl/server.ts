@@ -4,7 +4,9 @@
 import type { NodeEnv, NodeId, Recovered, SimNode } from "./node.js";
 import type { RaftApp, RaftEntry, RaftOptions } from "./raft/api.js";
 import { Raft, type RaftMessage, type RaftRecord } from "./raft/raft.js";
-import { MetadataStore } from "./metadata/store.js";
+import { MetadataStore, type StoreSnapshot } from "./metadata/store.js";
+import type { MetaEntry } from "./metadata/ops.js";
+import type { SessionEntry } from "./metadata/sessions.js";
 import { isReadOp, isStale, type MetaCommand } from "./metadata/commands.js";
 import type { ClientRequest, ServerReply } from "./metadata/protocol.js";
 
@@ -26,6 +28,53 @@ interface PendingWrite {
   readonly index: number;
 }
 
+/** Chunk 0 of a store snapshot: what the item chunks that follow hold. */
+interface SnapshotHeader {
+  readonly appliedIndex: number;
+  readonly entries: number;
+  readonly sessions: number;
+}
+
+/** Chunks 1..: up to maxItems store entries, then sessions (a chunk holds one kind). */
+interface SnapshotItems {
+  readonly entries: readonly MetaEntry[];
+  readonly sessions: readonly SessionEntry[];
+}
+
+const NO_ITEMS: readonly never[] = Object.freeze([]);
+
+/** Split a store snapshot into a header and chunks of at most maxItems items each. */
+export function chunkStoreSnapshot(snap: StoreSnapshot, maxItems: number): readonly unknown[] {
+  if (!(maxItems >= 1)) throw new Error("server invariant: snapshot chunk bound must be >= 1");
+  const header: SnapshotHeader = { appliedIndex: snap.appliedIndex, entries: snap.entries.length, sessions: snap.sessions.length };
+  const out: unknown[] = [header];
+  for (let i = 0; i < snap.entries.length; i += maxItems) {
+    const c: SnapshotItems = { entries: snap.entries.slice(i, i + maxItems), sessions: NO_ITEMS };
+    out.push(c);
+  }
+  for (let i = 0; i < snap.sessions.length; i += maxItems) {
+    const c: SnapshotItems = { entries: NO_ITEMS, sessions: snap.sessions.slice(i, i + maxItems) };
+    out.push(c);
+  }
+  return Object.freeze(out);
+}
+
+/** Reassemble chunkStoreSnapshot's output (checks counts). */
+export function unchunkStoreSnapshot(chunks: readonly unknown[]): StoreSnapshot {
+  const h = chunks[0] as SnapshotHeader;
+  const entries: MetaEntry[] = [];
+  const sessions: SessionEntry[] = [];
+  for (let k = 1; k < chunks.length; k++) {
+    const c = chunks[k] as SnapshotItems;
+    for (const e of c.entries) entries.push(e);
+    for (const x of c.sessions) sessions.push(x);
+  }
+  if (entries.length !== h.entries || sessions.length !== h.sessions) {
+    throw new Error(`server invariant: snapshot chunks hold ${entries.length}/${sessions.length} items, header says ${h.entries}/${h.sessions}`);
+  }
+  return { appliedIndex: h.appliedIndex, entries, sessions };
+}
+
 interface PendingRead {
   readonly endpoint: number;
   readonly req: ClientRequest;
@@ -35,7 +84,8 @@ interface PendingRead {
 
 export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftApp<MetaCommand> {
   readonly raft: Raft<MetaCommand>;
-  readonly store: MetadataStore;
+  /** Replaced wholesale when a snapshot is installed or loaded. */
+  store: MetadataStore;
   /** Writes this node proposed, by session (client id): at most one outstanding per session. */
   private readonly writes = new Map<number, PendingWrite>();
   /** Reads by ReadIndex context, in registration order. */
@@ -105,6 +155,25 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     const r = this.reads.get(ctx);
     if (r === undefined) return;
     r.index = index;
+    this.serveReads();
+  }
+
+  snapshot(maxItems: number): readonly unknown[] {
+    return chunkStoreSnapshot(this.store.snapshot(), maxItems);
+  }
+
+  restore(chunks: readonly unknown[], index: number, _now: number): void {
+    const snap = unchunkStoreSnapshot(chunks);
+    if (snap.appliedIndex !== index) throw new Error(`server invariant: snapshot at ${snap.appliedIndex} installed as ${index}`);
+    if (index <= this.store.appliedIndex()) throw new Error(`server invariant: snapshot ${index} not above applied ${this.store.appliedIndex()}`);
+    this.store = MetadataStore.fromSnapshot(snap, { dedupSessions: this.opts.dedupSessions });
+    // Writes proposed at indexes the snapshot covers: their outcome is unknown here (the entry
+    // there may be another one); the client retries with the same seq, sessions de-duplicate.
+    for (const [client, w] of this.writes) {
+      if (w.index > index) continue;
+      this.writes.delete(client);
+      this.answer(w.endpoint, { kind: "unavailable", client, seq: w.seq, leaderHint: this.raft === undefined ? -1 : this.raft.leader() });
+    }
     this.serveReads();
   }
 

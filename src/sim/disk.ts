@@ -3,7 +3,22 @@
 // before it began durable. A crash cancels pending fsyncs and loses the unsynced tail per the
 // loss mode. On recovery a torn tail or an injected checksum failure is reported as
 // corruptFrom; the disk then truncates there (a real WAL reader stops and repairs the same way).
-// Later: named files (write/fsync/atomic rename) for snapshots can live beside `wal`.
+//
+// Named files (snapshots, markers) live beside the WAL: writeFile / renameFile / deleteFile act
+// on the volatile namespace at once; they become durable with the next fsync that completes
+// (syncFile starts one without a WAL append). Every fsync is a barrier over the whole disk:
+// when it completes, every WAL append and file operation issued before it began is durable
+// (a WAL on the same filesystem with syncfs semantics; stronger than POSIX's per-file fsync,
+// which would also need a directory fsync for the rename — we model one barrier, in order).
+// A crash keeps a *prefix of the combined* unsynced operation sequence (WAL appends and file
+// operations in issue order) per the loss mode, so what survives is always the state after
+// some prefix of what the node did: a rename is atomic (the name holds the old or the new
+// file, never a mix), and an unsynced write or rename may be lost.
+//
+// WAL segments: rotateWal() marks a boundary; dropWalBefore(b) deletes the records before it
+// (the node calls it once a snapshot covering them is durable). At that moment the disk keeps
+// a backup of its durable state (references to immutable records and files, no copies of
+// data) for the "snapshot-restore" fault: an operator restoring a node from an older backup.
 import type { Recovered } from "../impl/node.js";
 import { assert, fail } from "./assert.js";
 import { Ev } from "./events.js";
@@ -28,15 +43,45 @@ export interface CrashLoss {
   readonly torn: boolean; // a partially written record was left behind
 }
 
+/** A file operation not yet durable. walLen: WAL length when it was issued (orders it among
+ * the WAL appends). */
+interface FileOp {
+  readonly op: "write" | "rename" | "delete";
+  readonly name: string;
+  readonly to: string;
+  readonly data: unknown;
+  readonly walLen: number;
+}
+
+/** A durable state of a disk: its WAL records and named files. Immutable once taken. */
+export interface DiskBackup<R> {
+  readonly wal: readonly R[];
+  readonly files: ReadonlyMap<string, unknown>;
+  /** Virtual time it was taken. */
+  readonly at: number;
+}
+
+/** Backups kept per disk (oldest dropped first). */
+export const MAX_BACKUPS = 4;
+
 export class Disk<R> {
   cfg: DiskConfig;
   private wal: R[] = [];
+  /** Absolute position of wal[0] (records dropped with dropWalBefore). */
+  private walBase = 0;
+  /** Named files: what the node sees now, and what survives a crash. */
+  private files = new Map<string, unknown>();
+  private dfiles = new Map<string, unknown>();
+  /** File operations not yet durable, in issue order. */
+  private fops: FileOp[] = [];
+  private readonly backups: DiskBackup<R>[] = [];
   private durable = 0; // wal[0..durable) survives any crash
   private torn = -1; // index of a torn record left by the last crash, or -1
   private nextToken = 1;
   // Pending fsyncs, FIFO: token, wal length when it began, scheduler handle.
   private pTokens: number[] = [];
   private pLens: number[] = [];
+  private pFops: number[] = []; // fops.length when the fsync began (fops shift as they complete)
   private pHandles: number[] = [];
   private lastCompletion = 0;
 
@@ -76,6 +121,7 @@ export class Disk<R> {
     this.lastCompletion = at;
     this.pTokens.push(token);
     this.pLens.push(this.wal.length);
+    this.pFops.push(this.fops.length);
     this.pHandles.push(this.sched.push(at, Ev.fsync, this.node, token, undefined));
   }
 
@@ -83,29 +129,162 @@ export class Disk<R> {
   complete(token: number): void {
     if (!(this.pTokens.length > 0 && this.pTokens[0] === token)) fail(`disk ${this.node}: fsync ${token} completed out of order`);
     const len = this.pLens[0];
+    const nf = this.pFops[0];
     this.pTokens.shift();
     this.pLens.shift();
+    this.pFops.shift();
     this.pHandles.shift();
     if (len > this.durable) this.durable = len;
+    if (nf > 0) {
+      for (let i = 0; i < nf; i++) this.applyDurable(this.fops[i]);
+      this.fops.splice(0, nf);
+      for (let i = 0; i < this.pFops.length; i++) this.pFops[i] -= nf;
+    }
   }
 
-  /** Power loss: cancel fsyncs in flight and lose the unsynced tail per the loss mode. */
+  // ---- named files ----
+
+  /** Create or replace a file (volatile until the next fsync completes). data is immutable. */
+  writeFile(name: string, data: unknown): void {
+    this.files.set(name, data);
+    this.fops.push({ op: "write", name, to: "", data, walLen: this.wal.length });
+  }
+
+  /** Atomically rename `from` to `to`, replacing `to` (volatile until the next fsync). */
+  renameFile(from: string, to: string): void {
+    if (!this.files.has(from)) fail(`disk ${this.node}: rename of missing file ${from}`);
+    this.files.set(to, this.files.get(from));
+    this.files.delete(from);
+    this.fops.push({ op: "rename", name: from, to, data: undefined, walLen: this.wal.length });
+  }
+
+  deleteFile(name: string): void {
+    if (!this.files.delete(name)) return;
+    this.fops.push({ op: "delete", name, to: "", data: undefined, walLen: this.wal.length });
+  }
+
+  /** Start an fsync (a barrier: everything issued so far becomes durable). Returns its token. */
+  syncFile(): number {
+    const token = this.nextToken++;
+    this.startFsync(token);
+    return token;
+  }
+
+  /** The file as the node sees it now (undefined when absent). */
+  readFile(name: string): unknown {
+    return this.files.get(name);
+  }
+
+  /** The durable version of a file (what a crash would leave). */
+  durableFile(name: string): unknown {
+    return this.dfiles.get(name);
+  }
+
+  private applyDurable(f: FileOp): void {
+    if (f.op === "write") this.dfiles.set(f.name, f.data);
+    else if (f.op === "delete") this.dfiles.delete(f.name);
+    else {
+      if (!this.dfiles.has(f.name)) fail(`disk ${this.node}: durable rename of missing file ${f.name}`);
+      this.dfiles.set(f.to, this.dfiles.get(f.name));
+      this.dfiles.delete(f.name);
+    }
+  }
+
+  // ---- WAL segments and backups ----
+
+  /** Start a new WAL segment; returns its boundary (an absolute record position). */
+  rotateWal(): number {
+    return this.walBase + this.wal.length;
+  }
+
+  /** Delete the segments before `boundary`. They must be durable (the node drops them only
+   * once a snapshot covering them is durable). Then back up the durable state. */
+  dropWalBefore(boundary: number): void {
+    const k = boundary - this.walBase;
+    if (!(k >= 0 && k <= this.durable)) fail(`disk ${this.node}: dropping WAL records that are not durable (${k} > ${this.durable})`);
+    if (k > 0) {
+      this.wal.splice(0, k);
+      this.walBase = boundary;
+      this.durable -= k;
+      for (let i = 0; i < this.pLens.length; i++) this.pLens[i] -= k;
+      for (const f of this.fops) (f as { walLen: number }).walLen = Math.max(0, f.walLen - k);
+      if (this.torn >= 0) this.torn = Math.max(-1, this.torn - k);
+    }
+    this.backups.push({ wal: this.wal.slice(0, this.durable), files: new Map(this.dfiles), at: this.sched.now });
+    if (this.backups.length > MAX_BACKUPS) this.backups.shift();
+  }
+
+  backupCount(): number {
+    return this.backups.length;
+  }
+
+  /** The backup `back` steps back (1 = the latest), clamped to the oldest; null when none. */
+  backup(back: number): DiskBackup<R> | null {
+    const n = this.backups.length;
+    if (n === 0) return null;
+    const i = n - Math.max(1, Math.min(back, n));
+    return this.backups[i];
+  }
+
+  /** Replace the (crashed) disk's contents with a backup (null: an empty disk), then write
+   * `marker` durably (the operator's restore procedure). Backups older than it are kept;
+   * newer ones go (they describe a future this disk no longer has). */
+  restore(b: DiskBackup<R> | null, marker: { name: string; data: unknown } | null): void {
+    if (this.pTokens.length > 0) fail(`disk ${this.node}: restore with fsyncs in flight (crash first)`);
+    this.wal = b === null ? [] : b.wal.slice();
+    this.walBase = 0;
+    this.durable = this.wal.length;
+    this.torn = -1;
+    this.fops.length = 0;
+    this.dfiles = b === null ? new Map() : new Map(b.files);
+    if (marker !== null) this.dfiles.set(marker.name, marker.data);
+    this.files = new Map(this.dfiles);
+    const keep = b === null ? 0 : this.backups.indexOf(b) + 1;
+    this.backups.length = Math.max(0, keep);
+  }
+
+  /** Power loss: cancel fsyncs in flight and lose the unsynced tail per the loss mode: a
+   * prefix of the combined sequence of unsynced WAL appends and file operations survives. */
   crash(): CrashLoss {
     for (const h of this.pHandles) this.sched.cancel(h);
     this.pTokens.length = 0;
     this.pLens.length = 0;
+    this.pFops.length = 0;
     this.pHandles.length = 0;
     this.lastCompletion = 0;
     const unsynced = this.wal.length - this.durable;
-    let keep = 0;
+    const nf = this.fops.length;
+    let keep = 0; // unsynced WAL records kept
+    let keepF = 0; // unsynced file operations kept
     let torn = false;
-    if (unsynced > 0 && this.cfg.lossMode !== "all") {
-      keep = this.rng.int(0, unsynced);
-      if (this.cfg.lossMode === "torn" && keep > 0) {
-        torn = true; // the last kept record was only partly written
-        this.torn = this.durable + keep - 1;
+    if (unsynced + nf > 0 && this.cfg.lossMode !== "all") {
+      const total = unsynced + nf;
+      let k = this.rng.int(0, total);
+      // Walk the combined order: file op f comes after the WAL records below f.walLen.
+      let lastWasRecord = false;
+      for (let w = this.durable, f = 0; k > 0; k--) {
+        if (f < nf && this.fops[f].walLen <= w) {
+          f++;
+          keepF = f;
+          lastWasRecord = false;
+        } else {
+          w++;
+          keep = w - this.durable;
+          lastWasRecord = true;
+        }
+      }
+      if (this.cfg.lossMode === "torn" && keep + keepF > 0) {
+        if (lastWasRecord) {
+          torn = true; // the last kept record was only partly written
+          this.torn = this.durable + keep - 1;
+        } else {
+          keepF--; // a torn file write or rename never happened, as far as names go
+        }
       }
     }
+    for (let i = 0; i < keepF; i++) this.applyDurable(this.fops[i]);
+    this.fops.length = 0;
+    this.files = new Map(this.dfiles);
     this.wal.length = this.durable + keep;
     this.durable = this.wal.length; // what survived is now on the platter
     return { lost: unsynced - keep, torn };
@@ -122,7 +301,7 @@ export class Disk<R> {
     this.wal.length = corruptFrom;
     this.durable = Math.min(this.durable, corruptFrom);
     this.torn = -1;
-    return { records, corruptFrom };
+    return { records, corruptFrom, files: new Map(this.dfiles) };
   }
 
   /** Records currently on disk (tests and checkers; do not mutate). */

@@ -42,7 +42,13 @@ export type FaultAction =
    * later ones for an event drawn at random. Protocol-timed faults reach windows that
    * clock-timed ones almost never hit: Figure 8 needs two in a row. */
   | { readonly at: number; readonly kind: "isolate-leader-on"; readonly event: LeaderEvent; readonly durationUs: number; readonly times: number }
-  | { readonly at: number; readonly kind: "reconnect"; readonly node: number };
+  | { readonly at: number; readonly kind: "reconnect"; readonly node: number }
+  /** Backup restore: the node crashes, its disk is replaced by the durable state it had `back`
+   * backups ago (backups are taken when it drops WAL segments after a durable snapshot; none
+   * yet: its initial empty disk), the operator writes the restore marker, and it restarts.
+   * Skipped (no-op) when the node is down or when it would leave fewer than a quorum of nodes
+   * without a marker (a majority restored from backups loses committed data: out of scope). */
+  | { readonly at: number; readonly kind: "snapshot-restore"; readonly node: number; readonly back: number };
 
 export type LeaderEvent = "elected" | "first-commit";
 
@@ -52,7 +58,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "partition-halves", "partition-ring", "partition-bridge", "isolate", "cut-one-way", "heal",
   "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift",
   "disk-lose-unsynced", "clog", "net", "heal-all", "isolate-leader", "crash-leader",
-  "isolate-leader-on", "reconnect",
+  "isolate-leader-on", "reconnect", "snapshot-restore",
 ];
 
 /** Trace code per kind (stable: the trace hash depends on it). */
@@ -125,14 +131,24 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
           emit({ at, kind: "isolate-leader-on", event: r.chance(0.5) ? "elected" : "first-commit", durationUs: r.int(100 * MS, 800 * MS), times: r.int(1, 8) }),
         );
         break;
-      case "crash":
+      case "crash": {
         episodes((at) => {
           if (r.chance(0.4)) return emit({ at, kind: "crash-leader", downUs: dur() });
           const node = r.int(0, N - 1);
           emit({ at, kind: "crash", node });
           emit({ at: at + dur(), kind: "restart", node });
         });
+        // Backup restores ride with crashes, from their own stream (the crash draws above stay
+        // as they were): in half the seeds, at a rate of their own — some seeds restore often.
+        const rr = rng.fork("family/crash/restore");
+        if (rr.chance(0.5)) {
+          const gap = Math.max(100 * MS, span / rr.int(2, 40));
+          for (let t = start + Math.round(rr.exponential(gap)); t < end; t += Math.max(1, Math.round(rr.exponential(gap)))) {
+            emit({ at: t, kind: "snapshot-restore", node: rr.int(0, N - 1), back: rr.int(1, 3) });
+          }
+        }
         break;
+      }
       case "pause":
         episodes((at) => {
           const node = r.int(0, N - 1);
@@ -221,6 +237,11 @@ export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
     case "reconnect":
       w.net.reconnect(f.node);
       a = f.node;
+      break;
+    case "snapshot-restore":
+      a = f.node;
+      b = w.snapshotRestore(f.node, f.back) ? 1 : 0;
+      c = f.back;
       break;
     case "crash-leader":
       a = w.leader;

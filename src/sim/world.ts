@@ -58,6 +58,9 @@ export interface WorldOptions<M, Req, R, Rep> {
   afterEachEvent?: (world: World<M, Req, R, Rep>) => void;
   /** Role/leader/commit notes from nodes, for checkers and leader-aware faults. */
   onNote?: (node: NodeId, kind: NoteKind, a: number, b: number) => void;
+  /** The marker the operator writes when restoring a node's disk from a backup
+   * ("snapshot-restore"); null/undefined: none. Called at restore time. */
+  restoreMarker?: (world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null;
   /** Every server-to-server message as it is sent (checkers that watch the protocol). */
   onSend?: (from: NodeId, to: NodeId, msg: M) => void;
 }
@@ -110,6 +113,32 @@ class HostEnv<M, Req, R, Rep> implements NodeEnv<M, R, Rep> {
     this.w.trace.add(T.persist, this.w.sched.now, this.id, token, records.length, sync ? 1 : 0);
     return token;
   }
+  writeFile(name: string, data: unknown): void {
+    if (!this.live()) fail(`node ${this.id}: writeFile from a crashed incarnation`);
+    this.w.disks[this.id].writeFile(name, data);
+  }
+  renameFile(from: string, to: string): void {
+    if (!this.live()) fail(`node ${this.id}: renameFile from a crashed incarnation`);
+    this.w.disks[this.id].renameFile(from, to);
+  }
+  deleteFile(name: string): void {
+    if (!this.live()) fail(`node ${this.id}: deleteFile from a crashed incarnation`);
+    this.w.disks[this.id].deleteFile(name);
+  }
+  syncFile(): number {
+    if (!this.live()) fail(`node ${this.id}: syncFile from a crashed incarnation`);
+    const token = this.w.disks[this.id].syncFile();
+    this.w.trace.add(T.persist, this.w.sched.now, this.id, token, 0, 2);
+    return token;
+  }
+  rotateWal(): number {
+    if (!this.live()) fail(`node ${this.id}: rotateWal from a crashed incarnation`);
+    return this.w.disks[this.id].rotateWal();
+  }
+  dropWalBefore(boundary: number): void {
+    if (!this.live()) fail(`node ${this.id}: dropWalBefore from a crashed incarnation`);
+    this.w.disks[this.id].dropWalBefore(boundary);
+  }
   reply(client: number, reply: Rep): void {
     if (!(client >= this.w.servers && client < this.w.net.endpoints)) fail(`node ${this.id} replied to non-client ${client}`);
     if (this.live()) this.w.net.send(this.id, client, reply);
@@ -152,9 +181,12 @@ export class World<M, Req, R, Rep> implements EventHandler {
   readonly nodes: (SimNode<M, Req> | null)[] = [];
   readonly actors: (Actor | null)[] = [];
   readonly status: Uint8Array;
+  /** Backup restores per node so far (checkers reset what the node legitimately forgot). */
+  readonly restores: Int32Array;
   afterEachEvent: ((world: World<M, Req, R, Rep>) => void) | undefined;
   onNote: ((node: NodeId, kind: NoteKind, a: number, b: number) => void) | undefined;
   onSend: ((from: NodeId, to: NodeId, msg: M) => void) | undefined;
+  restoreMarker: ((world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null) | undefined;
   /** The network profile at boot; "heal-all" restores it. */
   readonly baseNet: NetConfig;
   /** Randomness for fault execution (e.g. picking halves when a fault leaves it open). */
@@ -188,9 +220,11 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.afterEachEvent = opts.afterEachEvent;
     this.onNote = opts.onNote;
     this.onSend = opts.onSend;
+    this.restoreMarker = opts.restoreMarker;
     this.faultRng = this.rng.fork("fault-exec");
     const N = this.servers;
     this.status = new Uint8Array(N);
+    this.restores = new Int32Array(N);
     this.inc = new Int32Array(N);
     this.tickHandle = new Array<number>(N).fill(NO_HANDLE);
     this.wakeLocal = new Float64Array(N).fill(NaN);
@@ -457,6 +491,28 @@ export class World<M, Req, R, Rep> implements EventHandler {
     const rec = this.disks[id].recover();
     this.trace.add(T.restart, this.sched.now, id, rec.records.length, rec.corruptFrom, 0);
     this.boot(id, rec);
+  }
+
+  /** Backup restore (an operator action): the node crashes, its disk is replaced by the durable
+   * state it had `back` backups ago (one is taken whenever it drops WAL segments after a
+   * durable snapshot; with none yet, its initial empty disk), the restore marker is written,
+   * and it restarts. Returns false (and does nothing) when the node is not up. */
+  snapshotRestore(id: NodeId, back: number): boolean {
+    // A system without a restore procedure (no marker) is never restored: no-op.
+    if (this.status[id] === NodeStatus.down || this.restoreMarker === undefined) return false;
+    const marker = this.restoreMarker(this, id);
+    if (marker !== null) {
+      // At most N - quorum nodes carry a marker: the others must still elect a leader.
+      let marked = 1;
+      for (let i = 0; i < this.servers; i++) if (i !== id && this.disks[i].durableFile(marker.name) !== undefined) marked++;
+      if (marked > this.servers - (Math.floor(this.servers / 2) + 1)) return false;
+    }
+    this.crash(id);
+    const disk = this.disks[id];
+    disk.restore(disk.backup(back), marker);
+    this.restores[id]++;
+    this.restart(id);
+    return true;
   }
 
   /** Pause: the node receives nothing (deliveries, ticks, fsync notifications are deferred);

@@ -21,6 +21,10 @@ class FakeView implements RaftView<string> {
   lastIndex(): number { return this.log.length; }
   entry(i: number): RaftEntry<string> | undefined { return this.log[i - 1]; }
   durableIndex(): number { return this.durable; }
+  isFenced = false;
+  snapshotIndex(): number { return 0; }
+  snapshotTerm(): number { return 0; }
+  fenced(): boolean { return this.isFenced; }
   append(term: number, data: string): void {
     this.log.push({ index: this.log.length + 1, term, data });
   }
@@ -154,6 +158,38 @@ describe("online invariants", () => {
     views[1].durable = 1; // 2 of 5: not a quorum
     views[0].commit = 1;
     expect(inv.check()?.invariant).toBe("commit-durable");
+  });
+
+  it("with a node fenced, quorum-1 unfenced durable holders suffice (every election quorum of the others meets them)", () => {
+    const { views, inv } = cluster(5);
+    win(inv, views[0], views.length);
+    for (const v of views) v.append(1, "a");
+    views[4].isFenced = true; // restored from a backup: its (stale) acks may have been counted
+    views[0].durable = 1;
+    views[1].durable = 1;
+    views[0].commit = 1;
+    expect(inv.check()).toBeNull();
+    views[4].isFenced = false; // the same holders without fencing: not enough
+    views[0].append(1, "b");
+    views[0].durable = 2;
+    views[1].durable = 2;
+    views[0].commit = 2;
+    expect(inv.check()?.invariant).toBe("commit-durable");
+  });
+
+  it("flags a node that lost an entry it acknowledged in its current term (ack-retained)", () => {
+    const { views, inv } = cluster(3);
+    views[1].append(1, "a");
+    views[1].append(1, "b");
+    inv.recordAck(1, 1, 2);
+    expect(inv.check()).toBeNull();
+    views[1].log.length = 1;
+    expect(inv.check()?.invariant).toBe("ack-retained");
+    inv.forgetAcks(1); // a backup restore legitimately forgets
+    expect(inv.check()).toBeNull();
+    inv.recordAck(1, 1, 2);
+    views[1].t = 2; // a later term may truncate it (another leader's log)
+    expect(inv.check()).toBeNull();
   });
 
   it("counts a crashed node's last durable index toward the quorum", () => {

@@ -45,7 +45,7 @@ describe("World host", () => {
     w.restart(0);
     const fresh = w.nodes[0] as Probe;
     expect(fresh).not.toBe(old);
-    expect(fresh.recovered).toEqual({ records: [1, 2], corruptFrom: 2 });
+    expect(fresh.recovered).toEqual({ records: [1, 2], corruptFrom: 2, files: new Map() });
     expect(old.persisted).toEqual([1]); // the cancelled fsync never reached anyone
     old.env.send(1, { type: "m", n: 2 }); // a discarded incarnation's env is inert
     w.runFor(1_000_000);

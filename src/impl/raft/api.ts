@@ -19,7 +19,9 @@ export type RaftBugName =
   | "commit-index-decreases" // follower lets leaderCommit lower its commit index
   | "stale-local-read" // readIndex answers at once from local commit, no quorum check
   | "read-before-term-commit" // readIndex served before the leader commits an entry of its term
-  | "ack-before-durable"; // append ack sent before the entries are fsynced
+  | "ack-before-durable" // append ack sent before the entries are fsynced
+  | "restore-unfenced" // a node restored from a backup votes and acks with state it forgot
+  | "snapshot-install-drops-newer"; // InstallSnapshot discards matching entries after the snapshot
 
 export interface RaftOptions {
   /** Voters, including this node. Node ids are small integers. */
@@ -33,7 +35,18 @@ export interface RaftOptions {
   readonly maxInflight: number;
   /** Bound on entries per AppendEntries. */
   readonly maxBatch: number;
+  /** Take a snapshot (and compact the log) once this many applied entries follow the last
+   * one; 0 or absent: never. */
+  readonly snapshotEvery?: number;
+  /** Bound on items (store entries, sessions) per InstallSnapshot chunk; passed to the app. */
+  readonly snapshotChunk?: number;
   readonly bugs: ReadonlySet<RaftBugName>;
+  /** How a leader confirms a linearizable read (default "read-index"): a heartbeat round per
+   * read (ReadIndex, §6.4), or locally while it holds a lease (§6.4.1; see lease.ts). Lease
+   * mode needs checkQuorum on. */
+  readonly readMode?: "read-index" | "lease";
+  /** The clock-drift bound lease reads rely on, in ppm (default 1000; see lease.ts). */
+  readonly maxDriftPpm?: number;
 }
 
 /** Callbacks from Raft into the application (the metadata server). */
@@ -44,6 +57,11 @@ export interface RaftApp<C> {
   readReady(ctx: number, index: number, now: number): void;
   /** A read registered with readIndex(ctx) will never be confirmed (leadership lost). */
   readFailed(ctx: number, now: number): void;
+  /** The state machine at the applied index, in chunks of at most maxItems items each (chunk 0
+   * may be a header). Immutable once returned. */
+  snapshot(maxItems: number): readonly unknown[];
+  /** Replace the state machine by a snapshot's (its applied index becomes `index`). */
+  restore(chunks: readonly unknown[], index: number, now: number): void;
 }
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader";
@@ -57,7 +75,12 @@ export interface RaftView<C> {
   leader(): NodeId; // -1 when unknown
   commitIndex(): number;
   appliedIndex(): number;
-  firstIndex(): number; // 1 until compaction exists
+  firstIndex(): number; // snapshot index + 1
+  /** Last index and term covered by the snapshot (0, 0 when none). */
+  snapshotIndex(): number;
+  snapshotTerm(): number;
+  /** Restored from a backup and not yet caught up: neither votes nor counts (see raft.ts). */
+  fenced(): boolean;
   lastIndex(): number;
   /** The entry at index i, or undefined if outside [firstIndex, lastIndex]. */
   entry(i: number): RaftEntry<C> | undefined;

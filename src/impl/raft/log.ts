@@ -1,19 +1,45 @@
 // The in-memory Raft log: an array of entries with an offset (entries[k] has index offset+k+1).
-// The offset stays 0 until compaction exists; everything goes through these accessors so that
-// adding snapshots only touches this file.
+// Entries up to the offset are covered by a snapshot whose last included index is the offset
+// and whose last included term is offsetTerm (Raft §7).
 import type { RaftEntry } from "./api.js";
 import type { RaftRecord } from "./records.js";
 
 export class RaftLog<C> {
   private readonly ents: RaftEntry<C>[] = [];
-  private readonly offset = 0;
-  private readonly offsetTerm = 0;
+  private offset = 0;
+  private offsetTerm = 0;
 
   /** strict=false (a planted bug is on): skip checks that a buggy log shape would trip. */
   constructor(private readonly strict = true) {}
 
   firstIndex(): number {
     return this.offset + 1;
+  }
+
+  /** The snapshot's last included index (0 when none). */
+  snapshotIndex(): number {
+    return this.offset;
+  }
+
+  snapshotTerm(): number {
+    return this.offsetTerm;
+  }
+
+  /** Drop entries up to and including `index` (a snapshot now covers them). */
+  compact(index: number): void {
+    if (index <= this.offset) return;
+    if (index > this.lastIndex()) throw new Error(`raft invariant: compacting to ${index} beyond last index ${this.lastIndex()}`);
+    const term = this.termAt(index);
+    this.ents.splice(0, index - this.offset);
+    this.offset = index;
+    this.offsetTerm = term;
+  }
+
+  /** Discard the whole log: it now starts after a snapshot at (index, term). */
+  reset(index: number, term: number): void {
+    this.ents.length = 0;
+    this.offset = index;
+    this.offsetTerm = term;
   }
 
   lastIndex(): number {
@@ -62,16 +88,19 @@ export class RaftLog<C> {
     return this.ents.slice(lo - this.offset - 1, hi - this.offset);
   }
 
-  /** Apply one WAL record during recovery. */
+  /** Apply one WAL record during recovery, on top of the snapshot loaded first: entries the
+   * snapshot covers are skipped and a truncation below it only cuts what follows it (WAL
+   * records older than the snapshot may still be on disk until their segment is dropped). */
   replay(rec: RaftRecord<C>): void {
     if (rec.kind === "entries") {
       for (const e of rec.entries) {
+        if (e.index <= this.offset) continue;
         if (e.index === this.lastIndex() + 1) this.ents.push(e);
         else if (e.index > this.offset && e.index <= this.lastIndex()) this.overwrite(e);
         else throw new Error(`raft invariant: WAL entries record leaves a gap at ${e.index}`);
       }
     } else if (rec.kind === "truncate") {
-      this.truncateFrom(rec.from);
+      this.truncateFrom(rec.from > this.offset ? rec.from : this.offset + 1);
     }
   }
 }

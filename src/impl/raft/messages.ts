@@ -24,6 +24,8 @@ export interface VoteResponse {
   readonly from: NodeId;
   readonly pre: boolean;
   readonly granted: boolean;
+  /** Sent by a fenced node (restored from a backup): counts toward nothing. */
+  readonly fenced: boolean;
 }
 
 /** AppendEntries. entries are contiguous from prevIndex + 1 (possibly empty). */
@@ -50,6 +52,8 @@ export interface AppendResponse {
    * the follower holds with that term (bounded below by its commit index + 1). */
   readonly hintIndex: number;
   readonly hintTerm: number;
+  /** Sent by a fenced node: not counted toward commitment, reads or CheckQuorum. */
+  readonly fenced: boolean;
 }
 
 /** Heartbeat. commit = min(leader commit, the follower's match index) as in etcd. seq identifies
@@ -67,6 +71,33 @@ export interface HeartbeatResponse {
   readonly term: number;
   readonly from: NodeId;
   readonly seq: number;
+  /** Sent by a fenced node: confirms no ReadIndex round and no CheckQuorum activity. */
+  readonly fenced: boolean;
+}
+
+/** InstallSnapshot, one chunk. The leader sends chunk k only after the follower asked for it
+ * (next = k in its last SnapshotResponse), so at most one chunk per follower is in flight. */
+export interface InstallSnapshot {
+  readonly type: "snap";
+  readonly term: number;
+  readonly from: NodeId;
+  readonly index: number; // last included index
+  readonly snapTerm: number; // last included term
+  readonly voters: readonly NodeId[];
+  readonly chunk: number;
+  readonly total: number;
+  readonly data: unknown;
+}
+
+export interface SnapshotResponse {
+  readonly type: "snapResp";
+  readonly term: number;
+  readonly from: NodeId;
+  readonly index: number;
+  /** The chunk wanted next, or -1: done — the follower holds everything up to index (installed
+   * and durable, or its commit index was already there). */
+  readonly next: number;
+  readonly fenced: boolean;
 }
 
 /** Leadership transfer: the target starts an election at once, skipping PreVote and the lease. */
@@ -83,6 +114,8 @@ export type RaftMessage<C> =
   | AppendResponse
   | Heartbeat
   | HeartbeatResponse
-  | TimeoutNow;
+  | TimeoutNow
+  | InstallSnapshot
+  | SnapshotResponse;
 
 export type RaftMessageType = RaftMessage<unknown>["type"];

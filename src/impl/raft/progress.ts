@@ -5,8 +5,14 @@
 import type { NodeId } from "../node.js";
 
 export class Progress {
+  /** Highest index the follower acknowledged (flow control: where to send next). */
   match = 0;
+  /** Highest index acknowledged by the follower while not fenced: what commitment counts. */
+  cmatch = 0;
   next = 1;
+  /** InstallSnapshot in progress: its index (0 = none) and the chunk to send next. */
+  snapIndex = 0;
+  snapChunk = 0;
   replicate = false;
   probeSent = false;
   /** Heard from since the last CheckQuorum round. */
@@ -27,6 +33,9 @@ export class Progress {
 
   reset(next: number): void {
     this.match = 0;
+    this.cmatch = 0;
+    this.snapIndex = 0;
+    this.snapChunk = 0;
     this.next = next;
     this.replicate = false;
     this.probeSent = false;

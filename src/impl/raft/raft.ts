@@ -11,6 +11,44 @@
 // from onPersisted once that token is durable. The leader counts its own log for commitment only
 // up to its durable index; its AppendEntries go out in parallel with its own write (§10.2.1).
 //
+// Snapshots (§7): once snapshotEvery applied entries follow the last snapshot, the next tick
+// takes one at the applied index (never inside an apply callback, so every committed entry is
+// seen by the host before it can be compacted away), compacts the in-memory log and writes it
+// through the disk (see snapshot.ts: rotate the WAL, base records, write tmp, rename, fsync;
+// once durable, older WAL segments are dropped). A follower whose next entry was compacted is
+// sent InstallSnapshot in chunks, one in flight at a time; it installs only a snapshot newer
+// than its commit index and keeps the entries after the snapshot if its log has the snapshot's
+// last entry (same index and term), as §7 says. Restart: snapshot file, then the WAL.
+//
+// Fencing (snapshot restore). An operator may restore a node's disk from an older backup; it
+// then writes the marker RESTORED holding fenceTerm = the highest term in any node's durable
+// state at that moment. The node forgot votes it cast (all in terms <= fenceTerm: a candidate
+// makes its term durable before asking) and entries it acknowledged (which leaders may have
+// counted toward commitment, before the crash or — from a stale progress — after it). A node
+// that starts with the marker is fenced until its commit index reaches an entry of a term
+// above fenceTerm (received from a leader of such a term). While fenced it
+//   - never campaigns and never grants a vote or a prevote, in ANY term,
+//   - flags its append / snapshot / heartbeat / vote responses as fenced, and leaders count
+//     those toward nothing: not commitment (Progress.cmatch), not ReadIndex rounds, not
+//     CheckQuorum activity (it may still be a term behind and follow a deposed leader).
+// Why no votes at all, and not only "no votes in terms <= fenceTerm": an entry committed with
+// its (now forgotten) acknowledgement in term t <= fenceTerm is held by only quorum-1 others;
+// were it to vote in a term above fenceTerm with its older log, a candidate lacking the entry
+// could win with it plus quorum-1 nodes that lack it too (5 nodes: e committed by {L, A, N};
+// N restored; L down; B wins term fenceTerm+1 with votes of B, C and N). Without its vote, any
+// election quorum Q' (q nodes among the n-k not fenced, k fenced) meets the q-k genuine holders
+// left of every commit quorum: (q-k) + q - (n-k) = 2q-n >= 1. That includes commits that
+// counted its acknowledgement after the restore through a leader's stale progress: those
+// leaders have terms <= fenceTerm. Why unfencing needs an entry of a term above fenceTerm at
+// its commit index: such a leader L' was elected without it, so L' holds every entry committed
+// in terms <= fenceTerm, all below L's first entry of its term; holding L's log up to that
+// entry, the node holds them too, and its term (> fenceTerm) rules out a second vote in any
+// term it may have voted in. Catching up with a leader of term fenceTerm is not enough: that
+// leader may still commit entries counting the node's stale pre-restore acknowledgement.
+// Liveness: a fenced node stays fenced under a stable leader of term fenceTerm until the next
+// election; the nemesis never restores a node when that would leave fewer than a quorum of
+// unfenced nodes.
+//
 // Planted bugs (RaftOptions.bugs) are checked at exactly the spot where the real bug lived; each
 // site is marked "PLANTED BUG". With any bug on, the assertions that the bug could trip are
 // skipped so that the simulator's external checkers find the violation instead.
@@ -19,6 +57,7 @@ import { RoleCode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
 import { VoterSet } from "./config.js";
 import { RaftLog } from "./log.js";
+import { ignoresWhileFollowing, ReadLease } from "./lease.js";
 import type {
   AppendRequest,
   AppendResponse,
@@ -28,13 +67,27 @@ import type {
   VoteRequest,
   VoteResponse,
 } from "./messages.js";
+import type { InstallSnapshot, SnapshotResponse } from "./messages.js";
 import { Progress } from "./progress.js";
 import type { RaftRecord } from "./records.js";
+import {
+  asRestoreMarker,
+  asSnapshot,
+  RESTORED_FILE,
+  SNAPSHOT_FILE,
+  SNAPSHOT_TMP,
+  type RaftSnapshot,
+} from "./snapshot.js";
 
 export type { RaftMessage } from "./messages.js";
 export type { RaftRecord } from "./records.js";
 
 const NO_ENTRIES: readonly RaftEntry<never>[] = Object.freeze([]);
+
+/** "custom" notes (a = code, b = argument), for traces and tools. */
+export const NOTE_UNFENCED = 1; // b = term
+export const NOTE_SNAPSHOT_TAKEN = 2; // b = index
+export const NOTE_SNAPSHOT_INSTALLED = 3; // b = index
 
 const VOTE_NONE = 0;
 const VOTE_GRANTED = 1;
@@ -44,6 +97,16 @@ interface Deferred<C> {
   readonly token: number;
   readonly to: NodeId;
   readonly msg: RaftMessage<C>;
+}
+
+/** A snapshot being received, chunk by chunk. */
+interface IncomingSnapshot {
+  readonly index: number;
+  readonly term: number;
+  readonly leaderTerm: number;
+  readonly voters: readonly NodeId[];
+  readonly chunks: unknown[];
+  next: number;
 }
 
 interface PendingRead {
@@ -67,7 +130,7 @@ export class Raft<C> implements RaftView<C> {
   private readonly log: RaftLog<C>;
   private readonly isVoter: boolean;
   /** Each voter's replicated index for commitment (ours: the durable index). Allocated once. */
-  private readonly matchOf = (p: NodeId): number => (p === this.id ? this.durable : this.prs[p]!.match);
+  private readonly matchOf = (p: NodeId): number => (p === this.id ? this.durable : this.prs[p]!.cmatch);
 
   // --- planted bugs, resolved once (Set lookups stay off the hot path) ---
   private readonly bugCommitPreviousTerm: boolean;
@@ -79,6 +142,8 @@ export class Raft<C> implements RaftView<C> {
   private readonly bugStaleLocalRead: boolean;
   private readonly bugReadBeforeTermCommit: boolean;
   private readonly bugAckBeforeDurable: boolean;
+  private readonly bugRestoreUnfenced: boolean;
+  private readonly bugSnapshotInstallDropsNewer: boolean;
   /** No bug on: assert the safety properties that a planted bug would break. */
   private readonly strict: boolean;
 
@@ -93,6 +158,19 @@ export class Raft<C> implements RaftView<C> {
   private applied = 0;
   private durable = 0;
   private applying = false;
+
+  // --- snapshots and fencing ---
+  private readonly snapshotEvery: number;
+  private readonly snapshotChunk: number;
+  /** The latest snapshot (taken, installed or loaded): what InstallSnapshot sends. */
+  private snap: RaftSnapshot | null = null;
+  /** Local time at which to take a snapshot (-1: none due). */
+  private snapDueAt = -1;
+  /** Snapshot writes in flight: once `token` is durable, WAL records before `boundary` go. */
+  private saving: { token: number; boundary: number }[] = [];
+  private incoming: IncomingSnapshot | null = null;
+  /** >= 0 while fenced after a restore (see "Fencing" above); -1 otherwise. */
+  private fenceTerm = -1;
 
   // --- timers (local microseconds) ---
   private electionDeadline = 0;
@@ -115,6 +193,8 @@ export class Raft<C> implements RaftView<C> {
   /** Reads answered without a quorum round, delivered from the next tick. */
   private readyNow: PendingRead[] = [];
   private readsDueAt = -1;
+  /** Lease reads (lease.ts); null in read-index mode. */
+  private readonly lease: ReadLease | null;
 
   // --- durability bookkeeping ---
   // Writes not yet durable: token and the log index that is durable once it is (fsyncs complete
@@ -152,8 +232,14 @@ export class Raft<C> implements RaftView<C> {
     this.bugStaleLocalRead = b.has("stale-local-read");
     this.bugReadBeforeTermCommit = b.has("read-before-term-commit");
     this.bugAckBeforeDurable = b.has("ack-before-durable");
+    this.bugRestoreUnfenced = b.has("restore-unfenced");
+    this.bugSnapshotInstallDropsNewer = b.has("snapshot-install-drops-newer");
+    this.snapshotEvery = opts.snapshotEvery ?? 0;
+    this.snapshotChunk = opts.snapshotChunk ?? 16;
+    if (!(this.snapshotEvery >= 0 && this.snapshotChunk >= 1)) fail("bad snapshot settings");
     this.strict = b.size === 0;
     this.log = new RaftLog<C>(this.strict);
+    this.lease = ReadLease.create(opts, now);
 
     const bound = Math.max(this.cfg.idBound, id + 1);
     this.votes = new Array<number>(bound).fill(VOTE_NONE);
@@ -161,6 +247,26 @@ export class Raft<C> implements RaftView<C> {
     for (const p of this.cfg.ids) if (p !== id) this.prs[p] = new Progress(p, opts.maxInflight);
 
     if (recovered !== null) {
+      const sf = recovered.files?.get(SNAPSHOT_FILE);
+      if (sf !== undefined) {
+        const snap = asSnapshot(sf);
+        this.snap = snap;
+        this.log.reset(snap.index, snap.term);
+        app.restore(snap.chunks, snap.index, now);
+        this.commit = snap.index;
+        this.applied = snap.index;
+      }
+      const mk = recovered.files?.get(RESTORED_FILE);
+      if (mk !== undefined) {
+        if (this.bugRestoreUnfenced) {
+          // PLANTED BUG restore-unfenced: ignore the marker (and drop it) — the restored node
+          // votes and acknowledges at once with the state it forgot.
+          env.deleteFile(RESTORED_FILE);
+        } else {
+          this.fenceTerm = asRestoreMarker(mk).fenceTerm;
+          if (this.fenceTerm < 0) fail("negative fence term");
+        }
+      }
       const n = Math.min(recovered.corruptFrom, recovered.records.length);
       for (let i = 0; i < n; i++) {
         const rec = recovered.records[i];
@@ -172,7 +278,7 @@ export class Raft<C> implements RaftView<C> {
           this.log.replay(rec);
         }
       }
-      if (this.log.lastTerm() > this.curTerm) fail("recovered log has an entry from a future term");
+      if (this.log.lastTerm() > this.curTerm && this.strict) fail("recovered log has an entry from a future term");
       this.durable = this.log.lastIndex();
     }
     env.note("role", RoleCode.follower, this.curTerm);
@@ -214,6 +320,19 @@ export class Raft<C> implements RaftView<C> {
   durableIndex(): number {
     return this.durable;
   }
+  snapshotIndex(): number {
+    return this.log.snapshotIndex();
+  }
+  snapshotTerm(): number {
+    return this.log.snapshotTerm();
+  }
+  fenced(): boolean {
+    return this.fenceTerm >= 0;
+  }
+  /** The latest snapshot this node holds (tests and tools). */
+  latestSnapshot(): RaftSnapshot | null {
+    return this.snap;
+  }
   voters(): readonly NodeId[] {
     return this.cfg.ids;
   }
@@ -248,11 +367,24 @@ export class Raft<C> implements RaftView<C> {
       return true;
     }
     const termCommitted = this.commit >= this.termStart;
+    const lease = this.lease;
+    if (lease !== null && termCommitted && this.transferee === -1 && lease.valid(this.curTerm, now)) {
+      // Lease read (lease.ts): answered from the commit index at this instant, from the next tick.
+      this.readyNow.push({ ctx, index: this.commit, seq: 0 });
+      this.readsDueAt = now;
+      if (lease.wantsRenewal(now) && this.cfg.quorum > 1) {
+        lease.roundSent(this.curTerm, ++this.readSeq, now);
+        this.broadcastHeartbeat();
+      }
+      this.arm(false);
+      return true;
+    }
     // PLANTED BUG read-before-term-commit: take the local commit index as the read index even
     // before this leader's no-op committed — it may lag entries committed by earlier leaders.
     const index = termCommitted || this.bugReadBeforeTermCommit ? this.commit : -1;
     const seq = ++this.readSeq;
     this.reads.push({ ctx, index, seq });
+    if (lease !== null) lease.roundSent(this.curTerm, seq, now); // a ReadIndex round renews the lease
     if (this.cfg.quorum <= 1) this.readsDueAt = now;
     else this.broadcastHeartbeat();
     this.arm(false);
@@ -264,6 +396,7 @@ export class Raft<C> implements RaftView<C> {
     if (this.transferee === to) return true;
     this.transferee = to;
     this.transferDeadline = now + this.opts.electionMinUs;
+    if (this.lease !== null) this.lease.revoke(this.curTerm); // TimeoutNow forces votes past the lease
     const pr = this.prs[to]!;
     if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
     else this.sendAppend(to, true);
@@ -272,6 +405,10 @@ export class Raft<C> implements RaftView<C> {
   }
 
   onTick(now: number): void {
+    if (this.snapDueAt >= 0 && now >= this.snapDueAt) {
+      this.snapDueAt = -1;
+      this.takeSnapshot();
+    }
     if (this.readsDueAt >= 0) {
       this.readsDueAt = -1;
       const rs = this.readyNow;
@@ -296,7 +433,9 @@ export class Raft<C> implements RaftView<C> {
         this.broadcastHeartbeat();
       }
     } else if (this.isVoter && now >= this.electionDeadline) {
-      this.campaign(false, now);
+      // A fenced node never campaigns: it waits for a leader of a term above fenceTerm.
+      if (this.fenceTerm >= 0) this.resetElectionTimer(now);
+      else this.campaign(false, now);
     }
     this.arm(true);
   }
@@ -313,6 +452,13 @@ export class Raft<C> implements RaftView<C> {
       this.wHead = 0;
     }
     if (this.durable > this.log.lastIndex()) fail("durable index beyond last index");
+    // Snapshots now durable: the WAL segments before their base can go.
+    let dropped = false;
+    while (this.saving.length > 0 && this.saving[0].token <= token) {
+      this.env.dropWalBefore(this.saving.shift()!.boundary);
+      dropped = true;
+    }
+    if (dropped) this.maybeScheduleSnapshot(now);
     // Deferred messages, in token order. Handling one may defer more (always with a larger,
     // not yet durable token), so the loop re-reads the length.
     while (this.dHead < this.deferred.length && this.deferred[this.dHead].token <= token) {
@@ -343,17 +489,19 @@ export class Raft<C> implements RaftView<C> {
         // election timeout ignores (pre)votes from others, so a partitioned node cannot disrupt.
         return;
       }
+      // Lease reads: nor does a follower in that window take a higher term from a response.
+      if (this.lease !== null && this.curRole === "follower" && ignoresWhileFollowing(m.type) && this.inLease(now)) return;
       if (m.type === "vote" && m.pre) {
         // a prevote never changes our term
       } else if (m.type === "voteResp" && m.pre && m.granted) {
         // a granted prevote carries the term we would campaign in; not a real term
-      } else if (m.type === "app" || m.type === "hb" || m.type === "timeoutNow") {
+      } else if (m.type === "app" || m.type === "hb" || m.type === "timeoutNow" || m.type === "snap") {
         this.becomeFollower(m.term, from, now);
       } else {
         this.becomeFollower(m.term, -1, now);
       }
     } else if (m.term < this.curTerm) {
-      if ((this.opts.checkQuorum || this.opts.preVote) && (m.type === "app" || m.type === "hb")) {
+      if ((this.opts.checkQuorum || this.opts.preVote) && (m.type === "app" || m.type === "hb" || m.type === "snap")) {
         // Tell a stale leader about the newer term (otherwise, with PreVote/CheckQuorum, a node
         // with a higher term that nobody will vote for could stay stuck, etcd #5451).
         this.env.send(from, this.appResp(false, 0, 0, 0));
@@ -374,7 +522,9 @@ export class Raft<C> implements RaftView<C> {
 
     if (this.curRole === "leader") {
       const pr = this.prs[from];
-      if (pr !== undefined) pr.recentActive = true;
+      // A fenced node's messages show no CheckQuorum activity (PLANTED BUG restore-unfenced
+      // never sets the flag).
+      if (pr !== undefined && !isFencedMessage(m)) pr.recentActive = true;
     }
 
     switch (m.type) {
@@ -403,7 +553,15 @@ export class Raft<C> implements RaftView<C> {
         if (this.curRole === "leader") this.handleHeartbeatResponse(from, m, now);
         return;
       case "timeoutNow":
-        if (this.curRole === "follower" && this.isVoter) this.becomeCandidate(true, now);
+        if (this.curRole === "follower" && this.isVoter && this.fenceTerm < 0) this.becomeCandidate(true, now);
+        return;
+      case "snap":
+        if (this.curRole === "leader") return;
+        if (this.curRole !== "follower") this.becomeFollower(this.curTerm, from, now);
+        this.handleSnapshot(from, m, now);
+        return;
+      case "snapResp":
+        if (this.curRole === "leader") this.handleSnapshotResponse(from, m, now);
         return;
     }
   }
@@ -416,7 +574,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   private inLease(now: number): boolean {
-    return this.opts.checkQuorum && this.recentlyHeardLeader(now);
+    return this.opts.checkQuorum && (this.recentlyHeardLeader(now) || (this.lease !== null && this.lease.bootBlackout(now)));
   }
 
   // ======================================================================================
@@ -475,8 +633,10 @@ export class Raft<C> implements RaftView<C> {
 
   private handleVote(from: NodeId, m: VoteRequest, now: number): void {
     // m.term >= curTerm here (a real vote with a higher term already moved us to it).
+    // A fenced node grants nothing, in any term (see "Fencing").
     const canVote =
-      this.vote === from || (this.vote === -1 && this.lead === -1) || (m.pre && m.term > this.curTerm);
+      this.fenceTerm < 0 &&
+      (this.vote === from || (this.vote === -1 && this.lead === -1) || (m.pre && m.term > this.curTerm));
     const lastTerm = this.log.lastTerm();
     // PLANTED BUG vote-without-log-check: skip the election restriction (§5.4.1).
     const upToDate =
@@ -556,6 +716,19 @@ export class Raft<C> implements RaftView<C> {
     this.lastLeaderContact = now;
     this.resetElectionTimer(now);
     this.setLeader(from);
+    const off = this.log.snapshotIndex();
+    if (m.prevIndex < off) {
+      // Our snapshot covers prevIndex: entries up to it are committed, so they are the leader's.
+      // Trim the message to start at the snapshot (a rare, delayed or duplicated append).
+      const skip = Math.min(off - m.prevIndex, m.entries.length);
+      if (skip < off - m.prevIndex) {
+        this.respond(from, this.appResp(true, m.prevIndex + m.entries.length, 0, 0), true, now);
+        return;
+      }
+      const at = m.entries[skip - 1];
+      if (at.index !== off || (at.term !== this.log.snapshotTerm() && this.strict)) fail("leader's log disagrees with our snapshot");
+      m = { ...m, prevIndex: off, prevTerm: at.term, entries: m.entries.slice(skip) };
+    }
     const last = this.log.lastIndex();
     if (m.prevIndex > last || this.log.termAt(m.prevIndex) !== m.prevTerm) {
       let hintIndex: number;
@@ -618,7 +791,7 @@ export class Raft<C> implements RaftView<C> {
     this.setLeader(from);
     const last = this.log.lastIndex();
     this.followerCommitTo(m.commit < last ? m.commit : last, now);
-    const resp: HeartbeatResponse = { type: "hbResp", term: this.curTerm, from: this.id, seq: m.seq };
+    const resp: HeartbeatResponse = { type: "hbResp", term: this.curTerm, from: this.id, seq: m.seq, fenced: this.fenceTerm >= 0 };
     this.env.send(from, resp);
   }
 
@@ -632,7 +805,10 @@ export class Raft<C> implements RaftView<C> {
       }
       return;
     }
-    if (c > this.commit) this.commitTo(c, now);
+    if (c > this.commit) {
+      this.commitTo(c, now);
+      this.maybeUnfence();
+    }
   }
 
   private truncateLocal(from: number): void {
@@ -661,6 +837,7 @@ export class Raft<C> implements RaftView<C> {
   private sendAppend(to: NodeId, allowEmpty: boolean): boolean {
     const pr = this.prs[to];
     if (pr === undefined) return false;
+    if (pr.next <= this.log.snapshotIndex()) return this.sendSnapshot(to, pr);
     if (pr.replicate ? pr.inflightFull() : pr.probeSent) return false;
     const last = this.log.lastIndex();
     if (pr.next > last + 1 || pr.next <= pr.match) fail(`progress next ${pr.next} out of range (match ${pr.match}, last ${last})`);
@@ -698,7 +875,13 @@ export class Raft<C> implements RaftView<C> {
     if (m.success) {
       if (m.index > this.log.lastIndex()) fail("follower acknowledged an index beyond the leader's log");
       pr.freeTo(m.index);
-      if (m.index <= pr.match) return; // stale or duplicate
+      // Only acknowledgements from an unfenced node count toward commitment.
+      const counted = !m.fenced && m.index > pr.cmatch;
+      if (counted) pr.cmatch = m.index;
+      if (m.index <= pr.match) {
+        if (counted) this.maybeCommit(now);
+        return; // stale or duplicate
+      }
       pr.match = m.index;
       if (pr.next <= m.index) pr.next = m.index + 1;
       if (!pr.replicate) pr.becomeReplicate();
@@ -724,6 +907,7 @@ export class Raft<C> implements RaftView<C> {
       // match only feeds commitment, and the commit index itself never goes back.
       const lower = m.hintTerm === 0 && m.hintIndex < rejected - 1 ? m.hintIndex : rejected - 1;
       pr.match = lower < 0 ? 0 : lower;
+      if (pr.cmatch > pr.match) pr.cmatch = pr.match;
     }
     let nn: number;
     if (m.hintTerm === 0) {
@@ -747,7 +931,8 @@ export class Raft<C> implements RaftView<C> {
     pr.probeSent = false;
     // A lost append must not stall a full pipeline forever: release one slot per heartbeat ack.
     if (pr.replicate && pr.inflightFull()) pr.freeFirst();
-    if (m.seq > pr.ackedSeq) pr.ackedSeq = m.seq;
+    if (m.seq > pr.ackedSeq && !m.fenced) pr.ackedSeq = m.seq; // a fenced node confirms no read round
+    if (this.lease !== null) this.lease.confirmed(this.curTerm, this.cfg.committedIndex((p) => (p === this.id ? this.readSeq : this.prs[p]!.ackedSeq)));
     if (pr.match < this.log.lastIndex()) this.sendAppend(from, true);
     if (this.readHead < this.reads.length) this.processReads(now);
   }
@@ -787,6 +972,179 @@ export class Raft<C> implements RaftView<C> {
     const ok = this.cfg.isQuorum((p) => p === this.id || this.prs[p]!.recentActive);
     for (const p of this.cfg.ids) if (p !== this.id) this.prs[p]!.recentActive = false;
     return ok;
+  }
+
+  // ======================================================================================
+  // Snapshots: taking, saving, sending, installing; fencing
+  // ======================================================================================
+
+  private maybeScheduleSnapshot(now: number): void {
+    if (this.snapshotEvery <= 0 || this.snapDueAt >= 0 || this.saving.length > 0) return;
+    if (this.applied - this.log.snapshotIndex() < this.snapshotEvery) return;
+    this.snapDueAt = now; // taken from the next tick, outside any apply callback
+  }
+
+  /** Snapshot the state machine at the applied index and compact the log up to it. */
+  private takeSnapshot(): void {
+    const idx = this.applied;
+    if (idx <= this.log.snapshotIndex() || this.saving.length > 0) return;
+    if (idx > this.log.lastIndex()) fail("applied beyond the log");
+    const s: RaftSnapshot = {
+      kind: "raft-snapshot",
+      index: idx,
+      term: this.log.termAt(idx),
+      voters: this.cfg.ids,
+      chunks: this.app.snapshot(this.snapshotChunk),
+    };
+    if (s.chunks.length < 1) fail("a snapshot has at least one chunk");
+    this.snap = s;
+    this.log.compact(idx);
+    this.saveSnapshot(s);
+    this.env.note("custom", NOTE_SNAPSHOT_TAKEN, idx);
+  }
+
+  /** Write a snapshot durably: new WAL segment starting with a base (hard state, truncation
+   * after the snapshot, the entries after it), the file written under a temporary name and
+   * renamed, one fsync; when it completes (onPersisted) older segments are dropped. */
+  private saveSnapshot(s: RaftSnapshot): void {
+    const boundary = this.env.rotateWal();
+    const base: RaftRecord<C>[] = [
+      { kind: "hs", term: this.curTerm, vote: this.bugVoteNotPersisted ? -1 : this.vote },
+      { kind: "truncate", from: s.index + 1 },
+    ];
+    if (this.log.lastIndex() > s.index) base.push({ kind: "entries", entries: this.log.slice(s.index + 1, this.log.lastIndex()) });
+    this.env.persist(base, false);
+    this.env.writeFile(SNAPSHOT_TMP, s);
+    this.env.renameFile(SNAPSHOT_TMP, SNAPSHOT_FILE);
+    const token = this.env.syncFile();
+    this.track(token);
+    this.saving.push({ token, boundary });
+  }
+
+  /** Leader: send the follower the next chunk of the latest snapshot (one chunk in flight). */
+  private sendSnapshot(to: NodeId, pr: Progress): boolean {
+    const s = this.snap;
+    if (s === null || s.index !== this.log.snapshotIndex()) fail("compacted log without its snapshot");
+    if (pr.replicate) pr.becomeProbe(pr.next);
+    if (pr.probeSent) return false;
+    if (pr.snapIndex !== s.index) {
+      pr.snapIndex = s.index;
+      pr.snapChunk = 0;
+    }
+    if (pr.snapChunk >= s.chunks.length) pr.snapChunk = 0;
+    const msg: InstallSnapshot = {
+      type: "snap",
+      term: this.curTerm,
+      from: this.id,
+      index: s.index,
+      snapTerm: s.term,
+      voters: s.voters,
+      chunk: pr.snapChunk,
+      total: s.chunks.length,
+      data: s.chunks[pr.snapChunk],
+    };
+    pr.probeSent = true;
+    this.env.send(to, msg);
+    return true;
+  }
+
+  private handleSnapshotResponse(from: NodeId, m: SnapshotResponse, now: number): void {
+    const pr = this.prs[from];
+    if (pr === undefined) return;
+    if (m.next >= 0) {
+      // The follower wants chunk m.next of the snapshot at m.index.
+      if (m.index !== pr.snapIndex || pr.replicate || pr.next > this.log.snapshotIndex()) return;
+      pr.snapChunk = m.next;
+      pr.probeSent = false;
+      this.sendAppend(from, true);
+      return;
+    }
+    // Done: the follower holds everything up to m.index.
+    if (m.index > this.log.lastIndex()) fail("follower acknowledged a snapshot beyond the leader's log");
+    const counted = !m.fenced && m.index > pr.cmatch;
+    if (counted) pr.cmatch = m.index;
+    if (m.index >= pr.match && !pr.replicate) {
+      pr.match = m.index;
+      pr.snapIndex = 0;
+      pr.becomeProbe(m.index + 1);
+    }
+    if (counted) this.maybeCommit(now);
+    if (this.curRole !== "leader") return;
+    this.sendAppend(from, true);
+  }
+
+  private snapResp(index: number, next: number): SnapshotResponse {
+    return { type: "snapResp", term: this.curTerm, from: this.id, index, next, fenced: this.fenceTerm >= 0 };
+  }
+
+  /** Follower: assemble chunks in order; install the whole snapshot once complete. */
+  private handleSnapshot(from: NodeId, m: InstallSnapshot, now: number): void {
+    this.lastLeaderContact = now;
+    this.resetElectionTimer(now);
+    this.setLeader(from);
+    if (m.index <= this.commit) {
+      // Already there (a delayed or duplicated chunk): nothing to install.
+      this.incoming = null;
+      this.respond(from, this.snapResp(m.index, -1), true, now);
+      return;
+    }
+    if (m.chunk === 0) {
+      if (!(m.total >= 1)) fail("InstallSnapshot with no chunks");
+      this.incoming = { index: m.index, term: m.snapTerm, leaderTerm: m.term, voters: m.voters, chunks: new Array<unknown>(m.total), next: 0 };
+    }
+    const inc = this.incoming;
+    const same = inc !== null && inc.index === m.index && inc.term === m.snapTerm && inc.leaderTerm === m.term && inc.chunks.length === m.total;
+    if (!same || m.chunk !== inc.next) {
+      // Out of order (loss, duplication, another snapshot): ask for the chunk we need.
+      this.env.send(from, this.snapResp(m.index, same ? inc.next : 0));
+      return;
+    }
+    inc.chunks[inc.next++] = m.data;
+    if (inc.next < inc.chunks.length) {
+      this.env.send(from, this.snapResp(m.index, inc.next));
+      return;
+    }
+    this.incoming = null;
+    this.installSnapshot({ kind: "raft-snapshot", index: inc.index, term: inc.term, voters: inc.voters, chunks: inc.chunks }, now);
+    // Acknowledged once the snapshot (and every write before it) is durable.
+    this.respond(from, this.snapResp(m.index, -1), true, now);
+  }
+
+  private installSnapshot(s: RaftSnapshot, now: number): void {
+    if (s.index <= this.commit) return;
+    if (this.curRole === "leader") fail("a leader never installs a snapshot");
+    const oldCommit = this.commit;
+    // §7: if the log has the snapshot's last entry (same index and term), keep what follows it.
+    // PLANTED BUG snapshot-install-drops-newer: discard the whole log regardless, including
+    // entries after the snapshot that this node may already have acknowledged.
+    if (!this.bugSnapshotInstallDropsNewer && this.log.termAt(s.index) === s.term) {
+      this.log.compact(s.index);
+    } else {
+      this.log.reset(s.index, s.term);
+      // What survives a crash before the new snapshot is durable: the old state, whose entries
+      // past the old commit index may be the conflicting ones just discarded.
+      if (this.durable > oldCommit) this.durable = oldCommit;
+      this.clampPendingWrites(oldCommit);
+    }
+    this.snap = s;
+    this.app.restore(s.chunks, s.index, now);
+    this.applied = s.index;
+    this.commit = s.index;
+    this.env.note("commit", s.index, this.curTerm);
+    this.env.note("custom", NOTE_SNAPSHOT_INSTALLED, s.index);
+    this.saveSnapshot(s);
+    this.maybeUnfence();
+  }
+
+  /** Unfence once the commit index holds an entry of a term above fenceTerm (see "Fencing"):
+   * delete the marker durably (a crash before that only fences the node again). */
+  private maybeUnfence(): void {
+    if (this.fenceTerm < 0 || this.commit <= 0) return;
+    if (this.log.termAt(this.commit) <= this.fenceTerm) return;
+    this.fenceTerm = -1;
+    this.env.deleteFile(RESTORED_FILE);
+    this.track(this.env.syncFile());
+    this.env.note("custom", NOTE_UNFENCED, this.curTerm);
   }
 
   // ======================================================================================
@@ -854,6 +1212,7 @@ export class Raft<C> implements RaftView<C> {
       this.applying = false;
     }
     if (this.applied > this.commit && !this.bugCommitIndexDecreases) fail("applied beyond commit");
+    this.maybeScheduleSnapshot(now);
   }
 
   // ======================================================================================
@@ -881,12 +1240,17 @@ export class Raft<C> implements RaftView<C> {
     this.persist([{ kind: "hs", term, vote: this.bugVoteNotPersisted ? -1 : vote }]);
   }
 
-  private persist(records: RaftRecord<C>[]): void {
-    const token = this.env.persist(records, true);
+  /** Track a write (persist or a file sync) whose durability makes the log durable up to its
+   * current last index. */
+  private track(token: number): void {
     const n = this.wTokens.length;
     if (n > this.wHead && token <= this.wTokens[n - 1]) fail("persist tokens must increase");
     this.wTokens.push(token);
     this.wIndex.push(this.log.lastIndex());
+  }
+
+  private persist(records: RaftRecord<C>[]): void {
+    this.track(this.env.persist(records, true));
   }
 
   /** Send now, or — if needDurable and a write is still in flight — once every write so far is
@@ -905,11 +1269,11 @@ export class Raft<C> implements RaftView<C> {
   }
 
   private voteResp(term: number, pre: boolean, granted: boolean): VoteResponse {
-    return { type: "voteResp", term, from: this.id, pre, granted };
+    return { type: "voteResp", term, from: this.id, pre, granted, fenced: this.fenceTerm >= 0 };
   }
 
   private appResp(success: boolean, index: number, hintIndex: number, hintTerm: number): AppendResponse {
-    return { type: "appResp", term: this.curTerm, from: this.id, success, index, hintIndex, hintTerm };
+    return { type: "appResp", term: this.curTerm, from: this.id, success, index, hintIndex, hintTerm, fenced: this.fenceTerm >= 0 };
   }
 
   private resetElectionTimer(now: number): void {
@@ -928,10 +1292,24 @@ export class Raft<C> implements RaftView<C> {
       d = Number.POSITIVE_INFINITY;
     }
     if (this.readsDueAt >= 0 && this.readsDueAt < d) d = this.readsDueAt;
+    if (this.snapDueAt >= 0 && this.snapDueAt < d) d = this.snapDueAt;
     if (d === Number.POSITIVE_INFINITY) return;
     if (force || d !== this.armedAt) {
       this.armedAt = d;
       this.env.wakeAt(d);
     }
+  }
+}
+
+/** Whether a message says its sender is fenced (restored from a backup, not caught up). */
+function isFencedMessage<C>(m: RaftMessage<C>): boolean {
+  switch (m.type) {
+    case "appResp":
+    case "hbResp":
+    case "snapResp":
+    case "voteResp":
+      return m.fenced;
+    default:
+      return false;
   }
 }

@@ -2,6 +2,7 @@
 // LAN cluster (a few ms per hop), Raft's usual 150–300 ms election timeouts.
 import type { BugName } from "../../impl/bugs.js";
 import type { RaftBugName, RaftOptions } from "../../impl/raft/api.js";
+import { DEFAULT_MAX_DRIFT_PPM, withReadMode } from "../../impl/raft/lease.js";
 import type { FaultAction, FaultFamily } from "../nemesis.js";
 import type { NetConfig } from "../network.js";
 import type { WorkloadConfig } from "../workload/config.js";
@@ -39,6 +40,12 @@ export const defaultRaftTiming = {
   checkQuorum: true,
   maxInflight: 8,
   maxBatch: 64,
+  // A 10 s run commits ~1,500-3,000 entries: several snapshots per node, and InstallSnapshot
+  // for every node that falls behind across one.
+  snapshotEvery: 256,
+  snapshotChunk: 2,
+  readMode: "read-index",
+  maxDriftPpm: DEFAULT_MAX_DRIFT_PPM,
 } as const;
 
 export function raftOptions(servers: number, o: ClusterRunOptions, base: Omit<RaftOptions, "voters" | "bugs"> = defaultRaftTiming): RaftOptions {
@@ -46,7 +53,8 @@ export function raftOptions(servers: number, o: ClusterRunOptions, base: Omit<Ra
   for (let i = 0; i < servers; i++) voters.push(i);
   const raftBugs = new Set<RaftBugName>();
   for (const b of o.bugs ?? []) if (b !== "no-session-dedup") raftBugs.add(b);
-  return { ...base, ...o.raft, voters, bugs: raftBugs };
+  // Lease reads force CheckQuorum on: the lease rests on its follower-side check (lease.ts).
+  return withReadMode({ ...base, ...o.raft, voters, bugs: raftBugs });
 }
 
 /** The liveness window after the final heal: a third of the run, clamped to [1 s, 10 s], and

@@ -19,10 +19,11 @@ import { HistoryRecorder, type MetaOperation } from "../workload/recorder.js";
 import { WorkloadActor, workloadActorFactory } from "../workload/actor.js";
 import { World, type WorldStats } from "../world.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type ClusterRunOptions } from "./config.js";
-import { swarmRaftTiming } from "./swarm.js";
+import { leaseSafeSchedule, swarmRaftTiming } from "./swarm.js";
 import { Rng } from "../rng.js";
 import type { RaftOptions } from "../../impl/raft/api.js";
 import { messageTraceKey } from "./trace-key.js";
+import { RESTORED_FILE, SNAPSHOT_FILE, type RaftSnapshot, type RestoreMarker } from "../../impl/raft/snapshot.js";
 
 export type ClusterVerdict = "ok" | "violation" | "liveness" | "unknown";
 
@@ -72,6 +73,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
   const inv = new InvariantChecker(N);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
+  const restoresSeen = new Int32Array(N);
 
   const world: W = new World<ServerMessage, ClientRequest, ServerRecord, ServerReply>({
     seed: o.seed,
@@ -84,14 +86,21 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     traceKey: messageTraceKey,
     net: o.net,
     budget: 2_000_000 + Math.ceil(o.timeUs / S) * 400_000,
+    restoreMarker: (w) => ({ name: RESTORED_FILE, data: { kind: "restored", fenceTerm: highestDurableTerm(w) } satisfies RestoreMarker }),
     onSend: (from, to, msg) => {
       if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
+      else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
+      else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
     },
     afterEachEvent: (w) => {
       for (let i = 0; i < N; i++) {
         const n = w.nodes[i] as MetaServer | null;
         if (n !== seen[i]) {
           seen[i] = n;
+          if (w.restores[i] !== restoresSeen[i]) {
+            restoresSeen[i] = w.restores[i];
+            inv.forgetAcks(i);
+          }
           inv.setView(i, n === null ? null : n.raft);
         }
       }
@@ -116,7 +125,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
   } else {
     const g = generateSchedule(world.rng.fork("nemesis"), { servers: N, healAtUs: healAt, families: o.families });
     families = g.families;
-    faults = g.actions;
+    faults = leaseSafeSchedule(g.actions, raft);
   }
   world.scheduleFaults(faults);
 
@@ -192,7 +201,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     families,
     faults,
     history: { ops: operations.length, ok, fail, info },
-    raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch },
+    raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch, readMode: raft.readMode, maxDriftPpm: raft.maxDriftPpm, snapshotEvery: raft.snapshotEvery, snapshotChunk: raft.snapshotChunk },
     lin,
     trace: world.trace,
     operations,
@@ -277,4 +286,27 @@ function describe(op: MetaOp): string {
     default:
       return `${op.f}(${op.key})`;
   }
+}
+
+/** The restore procedure's fenceTerm: the highest term in any node's durable state (the
+ * operator asks every node). Over-approximated safely — a higher fenceTerm only fences longer:
+ * the in-memory term of live nodes (never below their durable one) and every term in every
+ * disk's WAL records and snapshot file, synced or not. O(WAL since the last snapshot). */
+function highestDurableTerm(w: W): number {
+  let t = 0;
+  for (let i = 0; i < w.servers; i++) {
+    const n = w.nodes[i] as MetaServer | null;
+    if (n !== null && n.raft.term() > t) t = n.raft.term();
+    const d = w.disks[i];
+    for (const r of d.contents()) {
+      if (r.kind === "hs") {
+        if (r.term > t) t = r.term;
+      } else if (r.kind === "entries") {
+        for (const e of r.entries) if (e.term > t) t = e.term;
+      }
+    }
+    const snap = (d.readFile(SNAPSHOT_FILE) ?? d.durableFile(SNAPSHOT_FILE)) as RaftSnapshot | undefined;
+    if (snap !== undefined && snap.term > t) t = snap.term;
+  }
+  return t;
 }

@@ -22,6 +22,10 @@ export function messageTraceKey(m: unknown): number {
         return mix(6, msg.term, msg.seq);
       case "timeoutNow":
         return mix(7, msg.term, 0);
+      case "snap":
+        return mix(10, msg.term, msg.index * 1024 + msg.chunk);
+      case "snapResp":
+        return mix(11, msg.term, msg.index * 1024 + msg.next + 1);
     }
   }
   if ("kind" in msg) return mix(8 + msg.kind.charCodeAt(0), msg.client, msg.seq);

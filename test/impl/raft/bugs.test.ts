@@ -74,7 +74,7 @@ describe("planted bugs", () => {
       net.syncAll();
       net.queue = [];
       expect(net.raft(1).term()).toBe(2);
-      net.raft(1).onMessage(2, { type: "voteResp", term: 1, from: 2, pre: false, granted: true }, net.now);
+      net.raft(1).onMessage(2, { type: "voteResp", term: 1, from: 2, pre: false, granted: true, fenced: false }, net.now);
       return net.raft(1).role();
     }, "count-stale-vote");
     expect(ok).toBe("candidate");

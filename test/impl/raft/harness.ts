@@ -45,7 +45,14 @@ export class TestNode implements RaftApp<string> {
   raft!: Raft<string>;
   up = true;
   durable: Rec[] = [];
-  pending: { token: number; recs: readonly Rec[] }[] = [];
+  /** Absolute position of durable[0] (records before it were dropped with dropWalBefore). */
+  walBase = 0;
+  /** Durable named files; volatile ones are `files` (file ops become durable with sync()). */
+  dfiles = new Map<string, unknown>();
+  files = new Map<string, unknown>();
+  pending: { token: number; recs: readonly Rec[]; fops: (() => void)[] }[] = [];
+  /** Every dropWalBefore call (tests). */
+  drops: number[] = [];
   token = 0;
   wake = 0;
   applied: RaftEntry<string>[] = [];
@@ -67,11 +74,44 @@ export class TestNode implements RaftApp<string> {
         net.sent.push({ from: id, to, msg });
         net.queue.push({ from: id, to, msg });
       },
-      persist: (recs, sync) => {
-        if (!sync) throw new Error("raft must persist with sync=true");
+      persist: (recs, _sync) => {
         const token = ++this.token;
-        this.pending.push({ token, recs });
+        this.pending.push({ token, recs, fops: [] });
         return token;
+      },
+      writeFile: (name, data) => {
+        this.files.set(name, data);
+        this.fileOp(() => this.dfiles.set(name, data));
+      },
+      renameFile: (from, to) => {
+        if (!this.files.has(from)) throw new Error(`harness: rename of missing ${from}`);
+        this.files.set(to, this.files.get(from));
+        this.files.delete(from);
+        this.fileOp(() => {
+          this.dfiles.set(to, this.dfiles.get(from));
+          this.dfiles.delete(from);
+        });
+      },
+      deleteFile: (name) => {
+        this.files.delete(name);
+        this.fileOp(() => this.dfiles.delete(name));
+      },
+      syncFile: () => {
+        const token = ++this.token;
+        this.pending.push({ token, recs: [], fops: [] });
+        return token;
+      },
+      rotateWal: () => {
+        let n = this.walBase + this.durable.length;
+        for (const p of this.pending) n += p.recs.length;
+        return n;
+      },
+      dropWalBefore: (b) => {
+        const k = b - this.walBase;
+        if (k < 0 || k > this.durable.length) throw new Error(`harness: dropping non-durable WAL records (${k})`);
+        this.durable.splice(0, k);
+        this.walBase = b;
+        this.drops.push(b);
       },
       reply: () => {},
       wakeAt: (t) => {
@@ -83,23 +123,61 @@ export class TestNode implements RaftApp<string> {
     };
   }
 
+  /** A file operation, ordered after the writes issued so far. */
+  private fileOp(f: () => void): void {
+    if (this.pending.length === 0) this.pending.push({ token: this.token, recs: [], fops: [] });
+    this.pending[this.pending.length - 1].fops.push(f);
+  }
+
   start(withDisk: boolean): void {
     this.applied = [];
-    this.raft = new Raft<string>(this.id, this.opts, this.env, this, withDisk ? { records: this.durable, corruptFrom: this.durable.length } : null, this.net.now);
+    this.state = [];
+    this.files = new Map(this.dfiles);
+    this.raft = new Raft<string>(
+      this.id,
+      this.opts,
+      this.env,
+      this,
+      withDisk ? { records: this.durable, corruptFrom: this.durable.length, files: new Map(this.dfiles) } : null,
+      this.net.now,
+    );
   }
 
   sync(): void {
     if (this.pending.length === 0 || !this.up) return;
     const last = this.pending[this.pending.length - 1].token;
-    for (const p of this.pending) this.durable.push(...p.recs);
+    const ps = this.pending;
     this.pending = [];
-    this.raft.onPersisted(last, this.net.now);
+    for (const p of ps) {
+      this.durable.push(...p.recs);
+      for (const f of p.fops) f();
+    }
+    if (last > 0) this.raft.onPersisted(last, this.net.now);
   }
 
   /** Crash (unsynced writes lost) and restart from the durable records. */
   restart(): void {
     this.pending = [];
     this.start(true);
+  }
+
+  /** The state machine: the data of every applied entry (or restored from a snapshot). */
+  state: string[] = [];
+  /** Snapshots restored (index), for assertions. */
+  restored: number[] = [];
+
+  snapshot(maxItems: number): readonly unknown[] {
+    const out: unknown[] = [{ n: this.state.length }];
+    for (let i = 0; i < this.state.length; i += maxItems) out.push(this.state.slice(i, i + maxItems));
+    return out;
+  }
+
+  restore(chunks: readonly unknown[], index: number): void {
+    const st: string[] = [];
+    for (let k = 1; k < chunks.length; k++) st.push(...(chunks[k] as string[]));
+    if (st.length !== (chunks[0] as { n: number }).n) throw new Error("harness: snapshot chunks incomplete");
+    this.state = st;
+    this.restored.push(index);
   }
 
   log(): number[] {
@@ -110,6 +188,7 @@ export class TestNode implements RaftApp<string> {
 
   apply(entry: RaftEntry<string>): void {
     this.applied.push(entry);
+    if (entry.data !== null) this.state.push(entry.data);
   }
   readReady(ctx: number, index: number): void {
     this.ready.push([ctx, index]);

@@ -92,7 +92,7 @@ describe("election", () => {
   it("a leader steps down when it sees a higher term", () => {
     const net = new Net([1, 2, 3]);
     net.elect(1);
-    net.raft(1).onMessage(2, { type: "appResp", term: 7, from: 2, success: false, index: 0, hintIndex: 0, hintTerm: 0 }, net.now);
+    net.raft(1).onMessage(2, { type: "appResp", term: 7, from: 2, success: false, index: 0, hintIndex: 0, hintTerm: 0, fenced: false }, net.now);
     expect(net.raft(1).role()).toBe("follower");
     expect(net.raft(1).term()).toBe(7);
     expect(net.raft(1).leader()).toBe(-1);
@@ -142,7 +142,7 @@ describe("durability", () => {
     net.raft(2).onMessage(1, { type: "vote", term: 1, from: 1, pre: false, lastIndex: 0, lastTerm: 0, force: false }, net.now);
     expect(net.queue.filter((s) => s.from === 2)).toHaveLength(0);
     net.node(2).sync();
-    expect(net.queue.filter((s) => s.from === 2).map((s) => s.msg)).toEqual([{ type: "voteResp", term: 1, from: 2, pre: false, granted: true }]);
+    expect(net.queue.filter((s) => s.from === 2).map((s) => s.msg)).toEqual([{ type: "voteResp", term: 1, from: 2, pre: false, granted: true, fenced: false }]);
   });
 
   it("a candidate sends vote requests only after its own term/vote are durable", () => {
@@ -163,7 +163,7 @@ describe("durability", () => {
     expect(net.raft(2).durableIndex()).toBe(0);
     net.node(2).sync();
     expect(net.raft(2).durableIndex()).toBe(2);
-    expect(net.queue.map((s) => s.msg)).toEqual([{ type: "appResp", term: 1, from: 2, success: true, index: 2, hintIndex: 0, hintTerm: 0 }]);
+    expect(net.queue.map((s) => s.msg)).toEqual([{ type: "appResp", term: 1, from: 2, success: true, index: 2, hintIndex: 0, hintTerm: 0, fenced: false }]);
   });
 
   it("the leader counts its own log for commitment only up to its durable index", () => {

@@ -48,6 +48,7 @@ describe("cluster run", () => {
       fc.record({ at, kind: fc.constant("crash-leader" as const), downUs: fc.integer({ min: 1_000, max: S }) }),
       fc.record({ at, kind: fc.constant("partition-halves" as const), side: fc.uniqueArray(node, { minLength: 1, maxLength: 2 }) }),
       fc.record({ at, kind: fc.constant("heal" as const) }),
+      fc.record({ at, kind: fc.constant("snapshot-restore" as const), node, back: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ at, kind: fc.constant("clock-jump" as const), node, us: fc.integer({ min: -S, max: S }) }),
       fc.record({ at, kind: fc.constant("disk-lose-unsynced" as const), node, mode: fc.constantFrom("all" as const, "prefix" as const, "torn" as const) }),
       fc.record({

@@ -8,14 +8,16 @@ import { runCluster } from "../../../src/sim/cluster/run.js";
 const FINDING_SEED: Record<BugName, number> = {
   "commit-previous-term": 172,
   "vote-without-log-check": 2,
-  "vote-not-persisted": 480,
-  "count-stale-vote": 20,
+  "vote-not-persisted": 65,
+  "count-stale-vote": 29,
   "append-keeps-conflicts": 2,
   "commit-index-decreases": 1,
   "stale-local-read": 2,
   "read-before-term-commit": 40,
   "ack-before-durable": 1,
   "no-session-dedup": 1,
+  "restore-unfenced": 7,
+  "snapshot-install-drops-newer": 18,
 };
 
 describe("planted bugs", () => {

@@ -1,0 +1,134 @@
+// Lease reads in the full simulated cluster: linearizable while every clock stays within the
+// drift bound, and a stale read that the linearizability checker catches once a clock leaves it.
+import { describe, expect, it } from "vitest";
+import { runCluster } from "../../../src/sim/cluster/run.js";
+import { leaseSafeSchedule, swarmRaftTiming } from "../../../src/sim/cluster/swarm.js";
+import type { FaultAction } from "../../../src/sim/nemesis.js";
+import { Rng } from "../../../src/sim/rng.js";
+
+const MS = 1_000;
+const S = 1_000_000;
+
+/** Twelve episodes, one per node in turn: node X's clock runs slow by `ppm`, every other clock
+ * fast by `ppm` (the worst case for a lease held by X), then X is cut off from the other
+ * servers (clients still reach it) long enough for a new leader to be elected, then healed. */
+export function driftEpisodes(ppm: number): FaultAction[] {
+  const f: FaultAction[] = [];
+  for (let k = 0; k < 12; k++) {
+    const X = k % 5;
+    const t = 1 * S + k * 1.5 * S;
+    for (let i = 0; i < 5; i++) f.push({ at: t, kind: "clock-drift", node: i, ppm: i === X ? -ppm : ppm });
+    f.push({ at: t + 100 * MS, kind: "partition-halves", side: [X] });
+    f.push({ at: t + 1200 * MS, kind: "heal" });
+  }
+  return f;
+}
+
+// Long election timeouts make the gap between a too-slow leader clock and too-fast follower
+// clocks (10% each way) wide enough for a new leader to commit writes inside it; a read-heavy
+// mix keeps clients reading from the cut-off leader, where a stale read would show.
+const LEASE_1S = { readMode: "lease", electionMinUs: 1000 * MS, electionMaxUs: 1050 * MS, heartbeatUs: 333 * MS } as const;
+const READ_HEAVY = { mix: { get: 60, put: 1, delete: 0, cas: 0 } };
+
+describe("lease reads", () => {
+  it("are deterministic and cheaper than ReadIndex in a fault-free run", () => {
+    const a = runCluster({ seed: 4, timeUs: 3 * S, faults: [], raft: { readMode: "lease" } });
+    const b = runCluster({ seed: 4, timeUs: 3 * S, faults: [], raft: { readMode: "lease" } });
+    const ri = runCluster({ seed: 4, timeUs: 3 * S, faults: [] });
+    expect(a.verdict).toBe("ok");
+    expect(b.traceHash).toBe(a.traceHash);
+    expect(a.raft.readMode).toBe("lease");
+    expect(a.raft.checkQuorum).toBe(true);
+    expect(ri.verdict).toBe("ok");
+    // Per answered operation, lease reads use fewer messages (no heartbeat round per read).
+    expect(a.stats.messagesDelivered / a.history.ok).toBeLessThan((0.9 * ri.stats.messagesDelivered) / ri.history.ok);
+  });
+
+  it("force CheckQuorum on", () => {
+    const r = runCluster({ seed: 2, timeUs: 2 * S, faults: [], raft: { readMode: "lease", checkQuorum: false } });
+    expect(r.raft.checkQuorum).toBe(true);
+    expect(r.verdict).toBe("ok");
+  });
+
+  it("stay linearizable with drift at the bound (±1000 ppm, worst-case directions)", () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const r = runCluster({ seed, timeUs: 20 * S, faults: driftEpisodes(1000), raft: LEASE_1S, workload: READ_HEAVY });
+      expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
+    }
+  });
+
+  it("give a stale read that the checker catches when drift exceeds the bound (10% each way)", () => {
+    for (const seed of [1, 3]) {
+      const r = runCluster({ seed, timeUs: 20 * S, faults: driftEpisodes(100_000), raft: LEASE_1S, workload: READ_HEAVY });
+      expect(r.verdict, `seed ${seed}`).toBe("violation");
+      expect(r.message).toMatch(/not linearizable/);
+      // The same schedule with ReadIndex is fine: the clocks only matter to the lease.
+      const ri = runCluster({ seed, timeUs: 20 * S, faults: driftEpisodes(100_000), raft: { ...LEASE_1S, readMode: "read-index" }, workload: READ_HEAVY });
+      expect(ri.verdict, `seed ${seed} read-index: ${ri.message}`).toBe("ok");
+    }
+  });
+
+  it("survive a pause (the clock runs on) but not a pause that stops the leader's clock", () => {
+    // Ten episodes: node X paused and cut off (with X−1) from the majority for 400 ms while a new
+    // leader is elected and writes; "frozen" also steps X's clock back by the pause (a VM
+    // suspended with its monotonic clock stopped), so on resume X thinks its lease is current.
+    const episodes = (frozen: boolean): FaultAction[] => {
+      const f: FaultAction[] = [];
+      for (let k = 0; k < 10; k++) {
+        const X = k % 5;
+        const t = 1 * S + k * 1.5 * S;
+        const D = 400 * MS;
+        f.push({ at: t, kind: "partition-halves", side: [X, (X + 4) % 5] }, { at: t, kind: "pause", node: X });
+        if (frozen) f.push({ at: t + D, kind: "clock-jump", node: X, us: -D });
+        f.push({ at: t + D, kind: "resume", node: X }, { at: t + D + 800 * MS, kind: "heal" });
+      }
+      return f;
+    };
+    const run = (frozen: boolean, readMode: "lease" | "read-index") =>
+      runCluster({ seed: 26, timeUs: 20 * S, faults: episodes(frozen), raft: { readMode }, workload: READ_HEAVY });
+    expect(run(false, "lease").verdict).toBe("ok");
+    const stale = run(true, "lease");
+    expect(stale.verdict).toBe("violation");
+    expect(stale.message).toMatch(/not linearizable/);
+    expect(run(true, "read-index").verdict).toBe("ok");
+  });
+
+  it("stay linearizable over generated (swarm) schedules in lease mode", () => {
+    for (let seed = 100; seed < 112; seed++) {
+      const r = runCluster({ seed, timeUs: 6 * S, raft: { readMode: "lease" } });
+      expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
+    }
+  });
+});
+
+describe("swarm draw", () => {
+  it("draws lease mode on some seeds, always with CheckQuorum", () => {
+    let lease = 0;
+    for (let s = 0; s < 200; s++) {
+      const t = swarmRaftTiming(Rng.root(s).fork("swarm-config"));
+      if (t.readMode === "lease") {
+        lease++;
+        expect(t.checkQuorum).toBe(true);
+        expect([500, 1000]).toContain(t.maxDriftPpm);
+      }
+    }
+    expect(lease).toBeGreaterThan(30);
+    expect(lease).toBeLessThan(100);
+  });
+
+  it("keeps generated clock faults within the bound in lease mode only", () => {
+    const acts: FaultAction[] = [
+      { at: 1, kind: "clock-drift", node: 0, ppm: -900 },
+      { at: 2, kind: "clock-jump", node: 1, us: -2 * S },
+      { at: 3, kind: "clock-offset", node: 2, us: 5 * S },
+      { at: 4, kind: "pause", node: 3 },
+      { at: 5, kind: "clock-drift", node: 4, ppm: 300 },
+    ];
+    expect(leaseSafeSchedule(acts, { readMode: "read-index" })).toBe(acts);
+    expect(leaseSafeSchedule(acts, { readMode: "lease", maxDriftPpm: 500 })).toEqual([
+      { at: 1, kind: "clock-drift", node: 0, ppm: -500 },
+      { at: 4, kind: "pause", node: 3 },
+      { at: 5, kind: "clock-drift", node: 4, ppm: 300 },
+    ]);
+  });
+});
