@@ -1,0 +1,46 @@
+// `raftsim figure16`: the Raft paper's Figure 16 experiment (leader-crash → new leader, as a
+// function of election-timeout randomness), printed as a table beside the paper's figures.
+import { Command, InvalidArgumentError } from "commander";
+import { formatFigure16, runFigure16, type Figure16Row } from "../../sim/experiments/figure16.js";
+import { parseSeed } from "../sim-options.js";
+
+function parseTrials(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError("expected a positive integer");
+  const n = Number(text);
+  if (!(n >= 1 && n <= 1_000_000)) throw new InvalidArgumentError("must be in 1..1000000");
+  return n;
+}
+
+function parseMs(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 10_000) throw new InvalidArgumentError("expected a number in 0..10000");
+  return n;
+}
+
+export function registerFigure16(program: Command): void {
+  program
+    .command("figure16")
+    .description("rerun the Raft paper's Figure 16 (time to elect a new leader after a leader crash) and print the table beside the paper's numbers")
+    .option("--trials <n>", "trials per timeout range (the 150-150 ms range runs a tenth of them)", parseTrials, 1000)
+    .option("--seed <n>", "root seed; each trial's seed is derived from it", parseSeed, 1)
+    .option("--latency <ms>", "median one-way network latency, ms", parseMs, 7)
+    .option("--jitter <sigma>", "lognormal sigma of the latency (0 = constant)", parseMs, 0.1)
+    .option("--fsync <ms>", "median fsync latency, ms (votes are answered once durable)", parseMs, 1)
+    .option("--json", "print the table as one JSON object")
+    .option("--no-progress", "no per-range progress on stderr")
+    .action((o: { trials: number; seed: number; latency: number; jitter: number; fsync: number; json?: boolean; progress: boolean }) => {
+      const t0 = performance.now();
+      const showProgress = o.progress && !o.json && process.stderr.isTTY === true;
+      const table = runFigure16({
+        trials: o.trials,
+        seed: o.seed,
+        latencyMedianUs: Math.round(o.latency * 1000),
+        latencySigma: o.jitter,
+        fsyncMedianUs: Math.round(o.fsync * 1000),
+        onRange: showProgress ? (r: Figure16Row) => process.stderr.write(`figure16: ${r.range} ms done (${r.trials} trials)\n`) : undefined,
+      });
+      const wallMs = Math.round(performance.now() - t0);
+      if (o.json) process.stdout.write(JSON.stringify({ ...table, wallMs }) + "\n");
+      else process.stdout.write(`${formatFigure16(table)}\nwall ${(wallMs / 1000).toFixed(1)} s\n`);
+    });
+}

@@ -1,0 +1,345 @@
+// The Raft paper's Figure 16 experiment (Ongaro & Ousterhout, "In Search of an Understandable
+// Consensus Algorithm", §9.3): how long does it take to replace a crashed leader, as a function
+// of the randomness in the election timeout?
+//
+// Setup, as in the paper: 5 servers, broadcast time ≈ 15 ms (one-way latency 7 ms with little
+// jitter + a 1 ms fsync of the vote before it is answered), no loss, the paper's Raft (PreVote
+// and CheckQuorum off), heartbeat interval = half the minimum election timeout. Each trial is an
+// independent seeded run of the real MetaServer nodes in the World: boot, wait for a stable
+// leader whose no-op every follower has committed, then crash the leader at a uniformly random
+// point of its heartbeat interval (last heartbeat sent + U(0, heartbeat)) and measure, on the
+// virtual clock:
+//   - known:   until a node is leader in a newer term and a majority of the cluster (3 of 5,
+//              itself included) follows it in that term — the primary figure;
+//   - elected: until the first node becomes leader in a newer term.
+// A trial is a "split vote" when the new leader's term is more than one above the crashed
+// leader's (more than one election round was needed). Trials are capped (30 s simulated by
+// default); a capped trial counts at the cap and is reported.
+//
+// Bootstrap: with no randomness (150–150 ms) the first election would itself split for a long
+// time, so node 0's clock is stepped forward by electionMax right after boot: its election timer
+// fires first and it wins the first term. Clocks are otherwise perfect (no drift), so durations
+// measured by the nodes equal virtual durations.
+import type { NodeId } from "../../impl/node.js";
+import { RoleCode } from "../../impl/node.js";
+import type { RaftOptions, RaftBugName } from "../../impl/raft/api.js";
+import type { ClientRequest, ServerReply } from "../../impl/metadata/protocol.js";
+import { MetaServer, type ServerMessage, type ServerRecord } from "../../impl/server.js";
+import { messageTraceKey } from "../cluster/trace-key.js";
+import { Rng } from "../rng.js";
+import { World } from "../world.js";
+
+const MS = 1_000;
+const S = 1_000_000;
+
+export interface TimeoutRange {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** The ten ranges of Figure 16: top graph (150 ms + randomness), bottom graph (scaled). */
+export const FIGURE16_RANGES: readonly TimeoutRange[] = [
+  { minMs: 150, maxMs: 150 },
+  { minMs: 150, maxMs: 151 },
+  { minMs: 150, maxMs: 155 },
+  { minMs: 150, maxMs: 175 },
+  { minMs: 150, maxMs: 200 },
+  { minMs: 150, maxMs: 300 },
+  { minMs: 12, maxMs: 24 },
+  { minMs: 25, maxMs: 50 },
+  { minMs: 50, maxMs: 100 },
+  { minMs: 100, maxMs: 200 },
+];
+
+/** What the paper's text says about a range (§9.3); the rest appear only as CDF curves. */
+export const PAPER_FIGURE16: Readonly<Record<string, string>> = {
+  "150-150": "> 10 s (many split votes)",
+  "150-155": "median 287 ms",
+  "150-200": "max 513 ms (1,000 trials)",
+  "12-24": "mean 35 ms, max 152 ms",
+};
+
+export interface Figure16Options {
+  /** Root seed; every trial's seed is derived from it, the range and the trial number. */
+  readonly seed?: number;
+  /** Trials per range (default 1,000); the 150–150 range gets a tenth (default 100). */
+  readonly trials?: number;
+  readonly ranges?: readonly TimeoutRange[];
+  /** Simulated-time cap per trial after the crash, µs (default 30 s). */
+  readonly capUs?: number;
+  /** One-way network latency: median µs (default 7,000) and lognormal sigma (default 0.1). */
+  readonly latencyMedianUs?: number;
+  readonly latencySigma?: number;
+  /** fsync latency median µs (default 1,000, sigma 0.2): a vote is answered once durable. */
+  readonly fsyncMedianUs?: number;
+  readonly fsyncSigma?: number;
+  /** Called after each range (progress). */
+  readonly onRange?: (row: Figure16Row) => void;
+}
+
+export interface Quantiles {
+  readonly min: number;
+  readonly median: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface Figure16Row {
+  /** "150-155" */
+  readonly range: string;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly heartbeatMs: number;
+  readonly trials: number;
+  /** Trials that hit the cap before a leader was known (counted at the cap in the figures). */
+  readonly capped: number;
+  /** Crash → a new leader known by a majority, ms. */
+  readonly known: Quantiles;
+  /** Crash → the first node becomes leader of a newer term, ms (capped trials excluded). */
+  readonly elected: Quantiles | null;
+  /** Fraction of trials that needed more than one election round. */
+  readonly splitVoteFraction: number;
+  /** Mean number of election rounds (new term − old term) over uncapped trials. */
+  readonly meanRounds: number;
+  readonly paper: string | null;
+}
+
+export interface Figure16Table {
+  readonly seed: number;
+  readonly capMs: number;
+  readonly setup: {
+    readonly servers: number;
+    readonly latencyMedianMs: number;
+    readonly latencySigma: number;
+    readonly fsyncMedianMs: number;
+    readonly preVote: false;
+    readonly checkQuorum: false;
+  };
+  readonly rows: readonly Figure16Row[];
+}
+
+export interface TrialResult {
+  readonly seed: number;
+  /** µs from the crash; null if capped. */
+  readonly knownUs: number | null;
+  readonly electedUs: number | null;
+  /** New leader's term − crashed leader's term (0 if capped). */
+  readonly rounds: number;
+  /** Offset of the crash in the heartbeat interval, µs. */
+  readonly crashOffsetUs: number;
+}
+
+type W = World<ServerMessage, ClientRequest, ServerRecord, ServerReply>;
+
+const SERVERS = 5;
+const NO_BUGS: ReadonlySet<RaftBugName> = new Set();
+
+export function trialsFor(range: TimeoutRange, trials: number): number {
+  return range.minMs === range.maxMs ? Math.max(1, Math.ceil(trials / 10)) : trials;
+}
+
+export function rangeLabel(r: TimeoutRange): string {
+  return `${r.minMs}-${r.maxMs}`;
+}
+
+/** Per-trial seeds: a stream per range forked from the root, drawn in trial order (so the
+ * first k seeds do not depend on how many trials run). */
+export function trialSeeds(root: number, range: TimeoutRange, n: number): number[] {
+  const r = Rng.root(root).fork(`figure16/${rangeLabel(range)}`);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(r.int(0, 2 ** 48 - 1));
+  return out;
+}
+
+export function runFigure16(opts: Figure16Options = {}): Figure16Table {
+  const seed = opts.seed ?? 1;
+  const trials = opts.trials ?? 1000;
+  const capUs = opts.capUs ?? 30 * S;
+  const ranges = opts.ranges ?? FIGURE16_RANGES;
+  const rows: Figure16Row[] = [];
+  for (const range of ranges) {
+    const n = trialsFor(range, trials);
+    const results = trialSeeds(seed, range, n).map((s) => runFigure16Trial(range, s, opts));
+    const row = summarize(range, results, capUs);
+    rows.push(row);
+    opts.onRange?.(row);
+  }
+  return {
+    seed,
+    capMs: capUs / MS,
+    setup: {
+      servers: SERVERS,
+      latencyMedianMs: (opts.latencyMedianUs ?? 7 * MS) / MS,
+      latencySigma: opts.latencySigma ?? 0.1,
+      fsyncMedianMs: (opts.fsyncMedianUs ?? 1 * MS) / MS,
+      preVote: false,
+      checkQuorum: false,
+    },
+    rows,
+  };
+}
+
+/** One trial: boot, settle, crash the leader within its heartbeat interval, time the recovery. */
+export function runFigure16Trial(range: TimeoutRange, seed: number, opts: Figure16Options = {}): TrialResult {
+  const capUs = opts.capUs ?? 30 * S;
+  const electionMinUs = range.minMs * MS;
+  const electionMaxUs = range.maxMs * MS;
+  const heartbeatUs = Math.floor(electionMinUs / 2);
+  const voters: NodeId[] = [];
+  for (let i = 0; i < SERVERS; i++) voters.push(i);
+  const raft: RaftOptions = {
+    voters,
+    electionMinUs,
+    electionMaxUs,
+    heartbeatUs,
+    preVote: false,
+    checkQuorum: false,
+    maxInflight: 8,
+    maxBatch: 64,
+    bugs: NO_BUGS,
+  };
+  const lastHbAt = new Array<number>(SERVERS).fill(-1);
+  let firstLeaderAt = -1;
+  let termAtCrash = Number.POSITIVE_INFINITY;
+  const world: W = new World<ServerMessage, ClientRequest, ServerRecord, ServerReply>({
+    seed,
+    servers: SERVERS,
+    clients: 0,
+    factory: (id, env, recovered) => new MetaServer(id, { raft, dedupSessions: true, maxPending: 64 }, env, recovered, world.localNow(id)),
+    traceKey: messageTraceKey,
+    net: { latencyMedianUs: opts.latencyMedianUs ?? 7 * MS, latencySigma: opts.latencySigma ?? 0.1, lossP: 0, dupP: 0 },
+    disk: { fsyncMedianUs: opts.fsyncMedianUs ?? 1 * MS, fsyncSigma: opts.fsyncSigma ?? 0.2 },
+    clockOffsetMaxUs: 0,
+    onSend: (from, _to, msg) => {
+      if (msg.type === "hb") lastHbAt[from] = world.now;
+    },
+    onNote: (_node, kind, a, b) => {
+      if (kind === "role" && a === RoleCode.leader && b > termAtCrash && firstLeaderAt < 0) firstLeaderAt = world.now;
+    },
+  });
+  const rng = world.rng.fork("figure16/crash-at");
+
+  // Boot; node 0's election timer fires first (see the header), then wait for a leader known
+  // by a majority whose no-op every node has committed.
+  world.start();
+  world.clockJump(0, electionMaxUs);
+  const settled = (): boolean => {
+    const l = knownLeader(world, -1);
+    if (l < 0) return false;
+    const lead = (world.nodes[l] as MetaServer).raft;
+    const c = lead.commitIndex();
+    if (c < lead.lastIndex()) return false;
+    for (let i = 0; i < SERVERS; i++) if ((world.nodes[i] as MetaServer).raft.commitIndex() < c) return false;
+    return true;
+  };
+  // Crash at the leader's next heartbeat + U(0, heartbeat). With a heavy latency tail a short
+  // timeout can depose the leader first; then settle again and retry (bounded).
+  let leader = -1;
+  let offset = 0;
+  for (let attempt = 0; ; attempt++) {
+    world.runUntil(world.now + capUs, settled);
+    leader = knownLeader(world, -1);
+    if (leader < 0 || !settled()) throw new Error(`figure16: seed ${seed}: no settled leader within ${capUs / S}s`);
+    const since = world.now;
+    world.runUntil(world.now + 2 * heartbeatUs + 1, () => lastHbAt[leader] > since);
+    offset = rng.int(0, heartbeatUs - 1);
+    if (lastHbAt[leader] > since) {
+      world.runUntil(lastHbAt[leader] + offset);
+      if (knownLeader(world, -1) === leader) break;
+    }
+    if (attempt >= 100) throw new Error(`figure16: seed ${seed}: leadership never stable for a heartbeat interval`);
+  }
+  termAtCrash = (world.nodes[leader] as MetaServer).raft.term();
+  world.crash(leader);
+  const crashAt = world.now;
+
+  let found = -1;
+  world.runUntil(crashAt + capUs, () => (found = knownLeader(world, termAtCrash)) >= 0);
+  if (found < 0) return { seed, knownUs: null, electedUs: firstLeaderAt < 0 ? null : firstLeaderAt - crashAt, rounds: 0, crashOffsetUs: offset };
+  const newTerm = (world.nodes[found] as MetaServer).raft.term();
+  return { seed, knownUs: world.now - crashAt, electedUs: firstLeaderAt - crashAt, rounds: newTerm - termAtCrash, crashOffsetUs: offset };
+}
+
+/** A live leader of a term > afterTerm that a majority of the cluster (itself included)
+ * follows in that term, or -1. */
+function knownLeader(world: W, afterTerm: number): number {
+  const n = world.servers;
+  for (let i = 0; i < n; i++) {
+    const s = world.nodes[i] as MetaServer | null;
+    if (s === null || s.raft.role() !== "leader") continue;
+    const t = s.raft.term();
+    if (t <= afterTerm) continue;
+    let followers = 0;
+    for (let j = 0; j < n; j++) {
+      const m = world.nodes[j] as MetaServer | null;
+      if (m !== null && m.raft.term() === t && m.raft.leader() === i) followers++;
+    }
+    if (followers > n / 2) return i;
+  }
+  return -1;
+}
+
+function summarize(range: TimeoutRange, results: readonly TrialResult[], capUs: number): Figure16Row {
+  const known = results.map((r) => (r.knownUs ?? capUs) / MS);
+  const elected = results.filter((r) => r.knownUs !== null && r.electedUs !== null).map((r) => r.electedUs! / MS);
+  const done = results.filter((r) => r.knownUs !== null);
+  const label = rangeLabel(range);
+  return {
+    range: label,
+    minMs: range.minMs,
+    maxMs: range.maxMs,
+    heartbeatMs: Math.floor((range.minMs * MS) / 2) / MS,
+    trials: results.length,
+    capped: results.length - done.length,
+    known: quantiles(known),
+    elected: elected.length > 0 ? quantiles(elected) : null,
+    splitVoteFraction: done.length === 0 ? 1 : (results.length - done.length + done.filter((r) => r.rounds > 1).length) / results.length,
+    meanRounds: done.length === 0 ? 0 : done.reduce((a, r) => a + r.rounds, 0) / done.length,
+    paper: PAPER_FIGURE16[label] ?? null,
+  };
+}
+
+/** Nearest-rank quantiles. */
+export function quantiles(xs: readonly number[]): Quantiles {
+  if (xs.length === 0) throw new Error("quantiles of nothing");
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+  return { min: s[0], median: q(0.5), p90: q(0.9), p99: q(0.99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+/** The table as text: our numbers, then what the paper says about the range. */
+export function formatFigure16(t: Figure16Table): string {
+  const fmt = (v: number) => (v >= t.capMs ? `>${t.capMs.toFixed(0)}` : v.toFixed(1));
+  const head = ["range ms", "hb ms", "trials", "capped", "min", "median", "p90", "p99", "max", "mean", "elect med", "split", "paper (§9.3)"];
+  const body = t.rows.map((r) => [
+    r.range,
+    r.heartbeatMs.toFixed(1),
+    String(r.trials),
+    String(r.capped),
+    fmt(r.known.min),
+    fmt(r.known.median),
+    fmt(r.known.p90),
+    fmt(r.known.p99),
+    fmt(r.known.max),
+    r.capped > 0 ? `>${r.known.mean.toFixed(1)}` : r.known.mean.toFixed(1),
+    r.elected === null ? "-" : r.elected.median.toFixed(1),
+    `${(r.splitVoteFraction * 100).toFixed(1)}%`,
+    r.paper ?? "(CDF only)",
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd();
+  const s = t.setup;
+  return [
+    `Figure 16 (Raft paper §9.3): time from leader crash to a new leader known by a majority, ms`,
+    `${s.servers} servers, one-way latency ${s.latencyMedianMs} ms (lognormal sigma ${s.latencySigma}), fsync ${s.fsyncMedianMs} ms, no loss; PreVote off, CheckQuorum off; heartbeat = min timeout / 2; seed ${t.seed}; cap ${t.capMs / 1000} s`,
+    "",
+    line(head),
+    line(head.map((_, i) => "-".repeat(w[i]))),
+    ...body.map(line),
+    "",
+    `columns: min..mean = crash → leader known by 3 of 5; "elect med" = crash → first node becomes leader (median);`,
+    `split = trials needing more than one election round (new term − old term > 1; capped trials count as split).`,
+  ].join("\n");
+}
