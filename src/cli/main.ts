@@ -8,6 +8,8 @@ import { bugsCommand } from "./commands/bugs.js";
 import { checkCommand } from "./commands/check.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerSweep } from "./commands/sweep.js";
+import { registerFigure16 } from "./commands/figure16.js";
+import { scenariosCommand } from "./scenario-file.js";
 import { registerRun } from "./commands/run.js";
 import { InputError, UsageError } from "./errors.js";
 import { Exit } from "./exit-codes.js";
@@ -23,8 +25,10 @@ export function buildProgram(): Command {
   registerReplay(program);
 
   registerSweep(program);
+  registerFigure16(program);
   program.addCommand(checkCommand());
   program.addCommand(bugsCommand());
+  program.addCommand(scenariosCommand());
   // Commands built on their own (addCommand) do not inherit these settings.
   for (const c of program.commands) c.exitOverride().showHelpAfterError("(add --help for usage)");
 

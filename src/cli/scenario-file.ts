@@ -1,65 +1,159 @@
-// Load an explicit fault schedule from a JSON file: either an array of actions or
-// {"name"?: string, "faults": [...]}. Times may be integer µs or duration strings ("1.5s").
-// Errors name the file and field (InputError → exit 65).
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
-import { FAULT_KINDS, type FaultAction } from "../sim/nemesis.js";
-import type { Scenario } from "../sim/run-placeholder.js";
-import { parseDuration } from "./duration.js";
-import { InputError } from "./errors.js";
+// Scenario files on disk (the format itself, pure, lives in src/sim/scenario): names resolved
+// against the package's scenarios/ directory, files read and validated, CLI errors (bad file →
+// InputError, exit 65; unknown name → UsageError, exit 64, listing the available names), the
+// exit code of a judged run, and the `raftsim scenarios` command.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import type { ClusterVerdict } from "../sim/cluster/run.js";
+import { judge, parseScenarioText, ScenarioError, usToDuration, type Expectation, type Scenario } from "../sim/scenario/index.js";
+import { InputError, UsageError } from "./errors.js";
+import { Exit, type ExitCode } from "./exit-codes.js";
 
-const NUMERIC = ["node", "from", "to", "bridge", "us", "ppm", "durationUs", "latencyMedianUs", "latencySigma", "lossP", "dupP", "downUs", "times"];
+export const SCENARIO_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
 
-export function loadScenario(file: string): Scenario {
+/** The directory holding raftsim's package.json (works from src/ under vitest and from dist/). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "raftsim") return dir;
+      } catch {
+        /* not ours */
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find raftsim's package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
+export function scenariosDir(): string {
+  return join(packageRoot(), "scenarios");
+}
+
+/** Scenario files in `dir`, by name (file name without extension), sorted. */
+export function shippedScenarioFiles(dir: string = scenariosDir()): { name: string; file: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => (SCENARIO_EXTENSIONS as readonly string[]).includes(extname(f).toLowerCase()))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -extname(f).length), file: join(dir, f) }));
+}
+
+export class UnknownScenarioError extends Error {
+  constructor(readonly requested: string, readonly available: readonly string[]) {
+    super(`unknown scenario "${requested}"; available: ${available.length > 0 ? available.join(", ") : "(none)"} — or give a path to a .yaml/.json file`);
+    this.name = "UnknownScenarioError";
+  }
+}
+
+/** A path, not a name: it has a slash or a scenario extension, or names an existing file. */
+export function looksLikePath(ref: string): boolean {
+  if (ref.includes("/") || ref.includes("\\") || (SCENARIO_EXTENSIONS as readonly string[]).includes(extname(ref).toLowerCase())) return true;
+  return existsSync(ref) && statSync(ref).isFile();
+}
+
+/** NAME or PATH → the file to load. Throws UnknownScenarioError for an unknown name. */
+export function resolveScenarioRef(ref: string, dir: string = scenariosDir()): string {
+  if (looksLikePath(ref)) return resolve(ref);
+  const hit = shippedScenarioFiles(dir).find((s) => s.name === ref);
+  if (hit === undefined) throw new UnknownScenarioError(ref, shippedScenarioFiles(dir).map((s) => s.name));
+  return hit.file;
+}
+
+/** Read and validate `file`; errors name it as `display` (default: the path as given). */
+export function loadScenarioFile(file: string, display: string = file): Scenario {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new InputError(file, `cannot read: ${(e as Error).message}`);
+    const err = e as NodeJS.ErrnoException;
+    throw new ScenarioError(display, err.code === "ENOENT" ? "no such file" : `cannot read: ${err.message}`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, `not valid JSON: ${(e as Error).message}`);
-  }
-  const obj = Array.isArray(data) ? { faults: data } : (data as { name?: unknown; faults?: unknown });
-  if (obj === null || typeof obj !== "object" || !Array.isArray(obj.faults))
-    throw new InputError(file, `expected an array of fault actions or {"faults": [...]}`);
-  const name = typeof (obj as { name?: unknown }).name === "string" ? (obj as { name: string }).name : basename(file);
-  const faults = obj.faults.map((raw: unknown, i: number) => validateAction(raw, `${file}: faults[${i}]`));
-  return { name, faults };
+  return parseScenarioText(text, display);
 }
 
-export function validateAction(raw: unknown, where: string): FaultAction {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new InputError(where, "must be an object");
-  const a = { ...(raw as Record<string, unknown>) };
-  if (typeof a.kind !== "string" || !(FAULT_KINDS as readonly string[]).includes(a.kind))
-    throw new InputError(`${where}.kind`, `must be one of ${FAULT_KINDS.join(", ")}`);
-  if (typeof a.at === "string") {
-    try {
-      a.at = a.at === "0" ? 0 : parseDuration(a.at);
-    } catch (e) {
-      throw new InputError(`${where}.at`, (e as Error).message);
-    }
+export interface LoadedScenario {
+  readonly scenario: Scenario;
+  readonly file: string;
+}
+
+/** Resolve and load; a scenario found by name must carry that name. Errors name the file as
+ * "scenarios/NAME.yaml" for a name, as given for a path. */
+export function loadScenarioRef(ref: string, dir: string = scenariosDir()): LoadedScenario {
+  const file = resolveScenarioRef(ref, dir);
+  const byName = !looksLikePath(ref);
+  const display = byName ? `${basename(dir)}/${basename(file)}` : ref;
+  const scenario = loadScenarioFile(file, display);
+  if (byName && scenario.name !== ref) throw new ScenarioError(`${display}: name`, `"${scenario.name}" does not match the file name "${ref}"`);
+  return { scenario, file };
+}
+
+export function loadScenarioForCli(ref: string): LoadedScenario {
+  try {
+    return loadScenarioRef(ref);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new InputError(e.where, e.problem);
+    if (e instanceof UnknownScenarioError) throw new UsageError(e.message);
+    throw e;
   }
-  if (typeof a.at !== "number" || !Number.isSafeInteger(a.at) || a.at < 0)
-    throw new InputError(`${where}.at`, "must be a non-negative integer of µs or a duration like \"2s\"");
-  for (const k of NUMERIC)
-    if (k in a && (typeof a[k] !== "number" || !Number.isFinite(a[k] as number))) throw new InputError(`${where}.${k}`, "must be a number");
-  const needs: Record<string, string[]> = {
-    "partition-halves": ["side"], "partition-ring": ["order"], "partition-bridge": ["side", "bridge"],
-    isolate: ["node"], "cut-one-way": ["from", "to"], crash: ["node"], restart: ["node"], pause: ["node"], resume: ["node"],
-    "clock-offset": ["node", "us"], "clock-jump": ["node", "us"], "clock-drift": ["node", "ppm"],
-    "disk-lose-unsynced": ["node", "mode"], clog: ["from", "to", "durationUs"], "crash-leader": ["downUs"], "isolate-leader-on": ["event", "durationUs", "times"], reconnect: ["node"],
-  };
-  for (const k of needs[a.kind] ?? []) if (!(k in a)) throw new InputError(`${where}.${k}`, `required for "${a.kind}"`);
-  for (const k of ["side", "order"])
-    if (k in a && (!Array.isArray(a[k]) || !(a[k] as unknown[]).every((x) => Number.isInteger(x))))
-      throw new InputError(`${where}.${k}`, "must be an array of node ids");
-  if (a.kind === "isolate-leader-on" && !["elected", "first-commit"].includes(a.event as string))
-    throw new InputError(`${where}.event`, `must be "elected" or "first-commit"`);
-  if (a.kind === "disk-lose-unsynced" && !["all", "prefix", "torn"].includes(a.mode as string))
-    throw new InputError(`${where}.mode`, `must be "all", "prefix" or "torn"`);
-  return a as unknown as FaultAction;
+}
+
+/** Exit code of a run judged against its scenario: 0 when the verdict is the expected one;
+ * otherwise the verdict's own code, and for an unexpected ok the code of what was expected
+ * (expected a violation, got ok → 1; expected a liveness failure, got ok → 2). */
+export function expectationExit(expect: Expectation, verdict: ClusterVerdict): ExitCode {
+  if (judge(expect, verdict).met) return Exit.ok;
+  if (verdict === "violation") return Exit.violation;
+  if (verdict === "liveness") return Exit.liveness;
+  if (verdict === "unknown") return Exit.undecided;
+  return expect === "liveness" ? Exit.liveness : Exit.violation;
+}
+
+/** "1..20" for a contiguous run of seeds, else a list ("1, 4, 9..12"). */
+export function formatSeeds(seeds: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < seeds.length; ) {
+    let j = i;
+    while (j + 1 < seeds.length && seeds[j + 1] === seeds[j] + 1) j++;
+    parts.push(j === i ? String(seeds[i]) : `${seeds[i]}..${seeds[j]}`);
+    i = j + 1;
+  }
+  return parts.join(", ");
+}
+
+function faultsSummary(s: Scenario): string {
+  return "swarm" in s.faults ? `swarm [${s.faults.swarm.join(", ")}]` : `schedule of ${s.faults.schedule.length} action(s)`;
+}
+
+export function scenariosCommand(): Command {
+  return new Command("scenarios")
+    .description("list the shipped scenarios (scenarios/*.yaml): name, description, expectation, seeds")
+    .option("--json", "print [{name, description, expect, seeds, time, faults, bugs, file}] as JSON")
+    .action((o: { json?: boolean }) => {
+      const all = shippedScenarioFiles().map((f) => loadScenarioForCli(f.name));
+      if (o.json) {
+        const rows = all.map(({ scenario: s, file }) => ({
+          name: s.name,
+          description: s.description,
+          expect: s.expect,
+          seeds: formatSeeds(s.seeds),
+          time: usToDuration(s.timeUs),
+          faults: "swarm" in s.faults ? { swarm: s.faults.swarm } : { schedule: s.faults.schedule.length },
+          bugs: s.bugs,
+          file,
+        }));
+        process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+        return;
+      }
+      const w = Math.max(0, ...all.map((x) => x.scenario.name.length));
+      for (const { scenario: s } of all) {
+        process.stdout.write(`${s.name.padEnd(w)}  expect ${s.expect.padEnd(9)} seeds ${formatSeeds(s.seeds).padEnd(8)} ${usToDuration(s.timeUs).padEnd(4)} ${faultsSummary(s)}${s.bugs.length ? `, bugs [${s.bugs.join(", ")}]` : ""}\n`);
+        if (s.description) process.stdout.write(`${" ".repeat(w)}  ${s.description.trim().replace(/\s+/g, " ")}\n`);
+      }
+    });
 }

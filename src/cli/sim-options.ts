@@ -6,16 +6,33 @@ import { BUGS, findBug, type BugName } from "../impl/bugs.js";
 import { runCluster, type ClusterResult, type ClusterVerdict } from "../sim/cluster/run.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
-import { loadScenario } from "./scenario-file.js";
+import { judge, scenarioRunOptions, timeOverrideProblem } from "../sim/scenario/index.js";
+import { UsageError } from "./errors.js";
+import { expectationExit, loadScenarioForCli, type LoadedScenario } from "./scenario-file.js";
 
 export interface SimCliOptions {
-  seed: number;
+  seed?: number;
   scenario?: string;
-  time: number; // µs
+  time?: number; // µs
   trace?: string;
   json?: boolean;
   bug: BugName[];
 }
+
+/** The options of one run after the scenario (if any) filled in what the command line left out. */
+export interface ResolvedSim {
+  seed: number;
+  time: number; // µs
+  /** --scenario as given (a name or a path): the replay command repeats it. */
+  scenarioRef?: string;
+  scenario: LoadedScenario | null;
+  trace?: string;
+  json?: boolean;
+  /** Bugs from the command line (the scenario's own come from its file). */
+  bug: BugName[];
+}
+
+const DEFAULT_TIME_US = 30_000_000;
 
 function collectBug(text: string, prev: BugName[]): BugName[] {
   const b = findBug(text);
@@ -41,9 +58,9 @@ export function parseTime(text: string): number {
 
 export function addSimOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("--seed <n>", "root seed (integer)", parseSeed)
-    .option("--scenario <file>", "explicit fault schedule (JSON) instead of a generated one")
-    .option("--time <duration>", "simulated time, e.g. 30s, 500ms, 2m", parseTime, 30_000_000)
+    .option("--seed <n>", "root seed (integer); required unless --scenario gives seeds (then: its first seed)", parseSeed)
+    .option("--scenario <name|file>", "a scenario: a name from scenarios/ (see `raftsim scenarios`) or a .yaml/.json file")
+    .option("--time <duration>", "simulated time, e.g. 30s, 500ms, 2m (default: the scenario's, else 30s)", parseTime)
     .option("--trace <file>", "write every trace record as JSON lines to <file>")
     .option("--bug <name>", "switch on a planted bug (repeatable; see `raftsim bugs`)", collectBug, [] as BugName[])
     .option("--json", "print one JSON object on stdout");
@@ -54,17 +71,32 @@ export interface TimedRun {
   wallMs: number;
 }
 
-export function simulate(o: SimCliOptions): TimedRun {
-  const scenario = o.scenario !== undefined ? loadScenario(o.scenario) : null;
+/** Fill in seed and time from the scenario; loading errors become CLI errors (exit 65 / 64). */
+export function resolveSim(o: SimCliOptions): ResolvedSim {
+  const scenario = o.scenario !== undefined ? loadScenarioForCli(o.scenario) : null;
+  const seed = o.seed ?? scenario?.scenario.seeds[0];
+  if (seed === undefined) throw new UsageError("required option '--seed <n>' not specified (or give --scenario NAME, whose first seed is the default)");
+  const tooShort = scenario !== null && o.time !== undefined ? timeOverrideProblem(scenario.scenario, o.time) : null;
+  if (tooShort !== null) throw new UsageError(tooShort);
+  return {
+    seed,
+    time: o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US,
+    scenarioRef: o.scenario,
+    scenario,
+    trace: o.trace,
+    json: o.json,
+    bug: o.bug,
+  };
+}
+
+export function simulate(o: ResolvedSim): TimedRun {
+  const keepTrace = o.trace !== undefined;
   const t0 = process.hrtime.bigint();
-  const result = runCluster({
-    seed: o.seed,
-    timeUs: o.time,
-    faults: scenario?.faults,
-    scenarioName: scenario?.name ?? null,
-    bugs: o.bug,
-    keepTrace: o.trace !== undefined,
-  });
+  const result = runCluster(
+    o.scenario !== null
+      ? scenarioRunOptions(o.scenario.scenario, o.seed, { timeUs: o.time, extraBugs: o.bug, keepTrace })
+      : { seed: o.seed, timeUs: o.time, scenarioName: null, bugs: o.bug, keepTrace },
+  );
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (o.trace !== undefined) {
     const lines: string[] = [];
@@ -74,12 +106,30 @@ export function simulate(o: SimCliOptions): TimedRun {
   return { result, wallMs };
 }
 
-export function replayCommand(o: SimCliOptions, hash: string): string {
+export function replayCommand(o: ResolvedSim, hash: string): string {
   const parts = ["raftsim replay", `--seed ${o.seed}`, `--time ${formatDuration(o.time)}`];
-  if (o.scenario !== undefined) parts.push(`--scenario ${shellQuote(o.scenario)}`);
+  if (o.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(o.scenarioRef)}`);
   for (const b of o.bug) parts.push(`--bug ${b}`);
   parts.push(`--expect-hash ${hash}`);
   return parts.join(" ");
+}
+
+/** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged
+ * against the scenario's expectation (0 when it matches). */
+export function runExit(o: ResolvedSim, v: ClusterVerdict): ExitCode {
+  return o.scenario !== null ? expectationExit(o.scenario.scenario.expect, v) : verdictExit(v);
+}
+
+/** One line for stderr when a scenario's expectation is not met, else null. */
+export function expectationMismatch(o: ResolvedSim, v: ClusterVerdict): string | null {
+  if (o.scenario === null) return null;
+  const j = judge(o.scenario.scenario.expect, v);
+  return j.met ? null : `raftsim: scenario ${o.scenario.scenario.name}, seed ${o.seed}: ${j.message}\n`;
+}
+
+function expectationLine(expect: LoadedScenario["scenario"]["expect"], v: ClusterVerdict): string {
+  const j = judge(expect, v);
+  return j.met ? j.message : `MISMATCH — ${j.message}`;
 }
 
 function shellQuote(s: string): string {
@@ -90,8 +140,10 @@ export function verdictExit(v: ClusterVerdict): ExitCode {
   return v === "ok" ? Exit.ok : v === "violation" ? Exit.violation : v === "liveness" ? Exit.liveness : Exit.undecided;
 }
 
-export function summaryJson(o: SimCliOptions, r: TimedRun, extra: object = {}): string {
+export function summaryJson(o: ResolvedSim, r: TimedRun, extra: object = {}): string {
   const res = r.result;
+  const sc = o.scenario;
+  const expectation = sc === null ? {} : { scenarioFile: sc.file, expect: sc.scenario.expect, expectationMet: judge(sc.scenario.expect, res.verdict).met };
   return JSON.stringify({
     seed: res.seed,
     scenario: res.scenario,
@@ -99,7 +151,8 @@ export function summaryJson(o: SimCliOptions, r: TimedRun, extra: object = {}): 
     message: res.message,
     traceHash: res.traceHash,
     atMs: res.verdict === "ok" ? null : res.atUs / 1000,
-    bugs: o.bug,
+    bugs: sc === null ? o.bug : [...new Set([...sc.scenario.bugs, ...o.bug])],
+    ...expectation,
     faults: { families: res.families, actions: res.faults.length },
     history: res.history,
     linearizability: res.lin === null ? null : { verdict: res.lin.verdict, partitions: res.lin.partitions, ms: Math.round(res.lin.ms * 10) / 10, counterexample: res.lin.counterexample ?? null },
@@ -114,13 +167,14 @@ export function summaryJson(o: SimCliOptions, r: TimedRun, extra: object = {}): 
   });
 }
 
-export function summaryText(o: SimCliOptions, r: TimedRun): string {
+export function summaryText(o: ResolvedSim, r: TimedRun): string {
   const res = r.result;
   const s = res.stats;
   const lines = [
-    `raftsim: seed ${res.seed}, ${formatDuration(o.time)} simulated, ${res.scenario ? `scenario ${res.scenario}` : `generated faults [${res.families.join(", ") || "none"}]`} (${res.faults.length} actions)`,
+    `raftsim: seed ${res.seed}, ${formatDuration(o.time)} simulated, ${res.scenario ? `scenario ${res.scenario}, ` : ""}${o.scenario !== null && "schedule" in o.scenario.scenario.faults ? "scheduled faults" : `generated faults [${res.families.join(", ") || "none"}]`} (${res.faults.length} actions)`,
     `verdict:    ${res.verdict}${res.message ? ` — ${res.message}` : ""}`,
     `history:    ${res.history.ops} ops (${res.history.ok} ok, ${res.history.fail} fail, ${res.history.info} info); linearizability ${res.lin === null ? "not checked" : `${res.lin.verdict} in ${res.lin.ms.toFixed(0)} ms over ${res.lin.partitions} key(s)`}`,
+    ...(o.scenario !== null ? [`expect:     ${expectationLine(o.scenario.scenario.expect, res.verdict)}`] : []),
     `trace hash: ${res.traceHash}`,
     `events ${s.events}, messages delivered ${s.messagesDelivered}, dropped ${s.messagesDropped}, wall ${r.wallMs.toFixed(0)} ms`,
     `replay:     ${replayCommand(o, res.traceHash)}`,

@@ -54,26 +54,83 @@ describe("raftsim run / replay", () => {
     expect(r.out).toMatch(/raftsim replay --seed 9 --time 2s --expect-hash/);
   });
 
-  it("--scenario and --trace", () => {
+  it("--scenario FILE and --trace", () => {
     const dir = mkdtempSync(join(tmpdir(), "raftsim-"));
-    const scen = join(dir, "s.json");
-    writeFileSync(scen, JSON.stringify({ name: "crash-one", faults: [{ at: "1s", kind: "crash", node: 1 }, { at: 1_500_000, kind: "restart", node: 1 }] }));
+    const scen = join(dir, "s.yaml");
+    writeFileSync(scen, "name: crash-one\ntime: 3s\nfaults:\n  schedule:\n    - { at: 1s, kind: crash, node: 1 }\n    - { at: 1500000, kind: restart, node: 1 }\n");
     const trace = join(dir, "t.jsonl");
-    const r = cli("run", "--seed", "1", "--time", "3s", "--scenario", scen, "--trace", trace, "--json");
+    const r = cli("run", "--seed", "1", "--scenario", scen, "--trace", trace, "--json");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).scenario).toBe("crash-one");
+    const j = JSON.parse(r.out);
+    expect(j.scenario).toBe("crash-one");
+    expect(j.stats.simulatedMs).toBe(3_000); // the scenario's time
+    expect(j).toMatchObject({ expect: "ok", expectationMet: true });
     const lines = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.some((l) => l.kind === "crash" && l.a === 1)).toBe(true);
     expect(lines.some((l) => l.kind === "deliver")).toBe(true);
     // keeping records does not change the hash
-    const r2 = cli("run", "--seed", "1", "--time", "3s", "--scenario", scen, "--json");
-    expect(JSON.parse(r2.out).traceHash).toBe(JSON.parse(r.out).traceHash);
+    const r2 = cli("run", "--seed", "1", "--scenario", scen, "--json");
+    expect(JSON.parse(r2.out).traceHash).toBe(j.traceHash);
+    // the printed replay command reproduces the run, scenario included
+    expect(j.replay).toBe(`raftsim replay --seed 1 --time 3s --scenario ${scen} --expect-hash ${j.traceHash}`);
+    expect(cli(...(j.replay as string).split(" ").slice(1)).code).toBe(0);
 
-    writeFileSync(scen, JSON.stringify([{ at: 5, kind: "explode" }]));
+    writeFileSync(scen, "name: bad\nfaults:\n  schedule:\n    - { at: 1s, kind: heal }\n    - { at: 2s, kind: heal }\n    - { at: 2x, kind: heal }\n");
     const bad = cli("run", "--seed", "1", "--scenario", scen);
     expect(bad.code).toBe(65);
-    expect(bad.err).toMatch(/faults\[0\]\.kind/);
+    expect(bad.err).toContain(`${scen}: faults.schedule[2].at: expected a duration like "2s"`);
     expect(bad.err).not.toMatch(/\n\s+at /); // no stack trace
+    writeFileSync(scen, "name: bad\nfaults: { schedule: [{ at: 5, kind: explode }] }\n");
+    expect(cli("run", "--seed", "1", "--scenario", scen).err).toMatch(/faults\.schedule\[0\]\.kind: unknown fault kind/);
+  });
+
+  it("--scenario NAME: the scenario's first seed and time; exit 0 when the verdict is the expected one", () => {
+    const r = cli("run", "--scenario", "retries-without-dedup");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/verdict:\s+violation/);
+    expect(r.out).toMatch(/verdict violation, as the scenario expects/);
+    expect(r.out).toMatch(/raftsim replay --seed 1 --time 10s --scenario retries-without-dedup --expect-hash [0-9a-f]{16}/);
+    const h = /--expect-hash ([0-9a-f]{16})/.exec(r.out)![1];
+    expect(cli("replay", "--scenario", "retries-without-dedup", "--seed", "1", "--time", "10s", "--expect-hash", h).code).toBe(0);
+  });
+
+  it("a scenario expecting a violation that gets ok exits 1 and says so", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-"));
+    const scen = join(dir, "calm.json");
+    writeFileSync(scen, JSON.stringify({ name: "calm", time: "2s", expect: "violation", faults: { schedule: [] } }));
+    const r = cli("run", "--scenario", scen, "--seed", "3");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/scenario calm, seed 3: expected a violation, got ok/);
+    const j = JSON.parse(cli("run", "--scenario", scen, "--seed", "3", "--json").out);
+    expect(j).toMatchObject({ verdict: "ok", expect: "violation", expectationMet: false });
+  });
+
+  it("an unknown scenario name lists the available ones (exit 64); `scenarios --json` lists them all", () => {
+    const r = cli("run", "--scenario", "no-such-thing");
+    expect(r.code).toBe(64);
+    expect(r.err).toMatch(/unknown scenario "no-such-thing"; available: .*partition-halves/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    const l = cli("scenarios", "--json");
+    expect(l.code).toBe(0);
+    const list = JSON.parse(l.out) as { name: string; description: string; expect: string; seeds: string }[];
+    expect(list.length).toBeGreaterThanOrEqual(12);
+    expect(list.find((s) => s.name === "stale-read-without-readindex")).toMatchObject({ expect: "violation" });
+    for (const s of list) expect(s.seeds).toMatch(/^\d/);
+    expect(cli("scenarios").out).toMatch(/partition-halves\s+expect ok/);
+  });
+
+  it("sweep --scenario runs its seeds (or --seeds) and reports expectation matches", () => {
+    const r = cli("sweep", "--scenario", "retries-without-dedup", "--seeds", "1..4", "--time", "6s", "--json", "--no-progress");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ scenario: "retries-without-dedup", expect: "violation", seeds: 4, matched: 4, mismatched: 0, failures: [] });
+    const all = JSON.parse(cli("sweep", "--scenario", "isolate-leader-on-election", "--time", "5s", "--json", "--no-progress").out);
+    expect(all).toMatchObject({ seeds: 20, ran: 20, matched: 20, expect: "ok" });
+    // a --time too short for the schedule is a usage error, not a false liveness failure
+    const short = cli("sweep", "--scenario", "partition-halves", "--time", "2s", "--no-progress");
+    expect(short.code).toBe(64);
+    expect(short.err).toMatch(/--time 2s is too short for scenario partition-halves/);
+    expect(cli("sweep", "--no-progress").code).toBe(64); // neither --seeds nor --scenario
   });
 
   it("usage errors exit 64 without a stack trace; --help exits 0", () => {

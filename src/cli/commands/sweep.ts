@@ -9,16 +9,22 @@ import cliProgress from "cli-progress";
 import Tinypool from "tinypool";
 import { BUGS, findBug, type BugName } from "../../impl/bugs.js";
 import type { ClusterRunOptions } from "../../sim/cluster/config.js";
+import { judge, scenarioBaseOptions, timeOverrideProblem, type Expectation } from "../../sim/scenario/index.js";
 import { formatDuration } from "../duration.js";
+import { UsageError } from "../errors.js";
 import { parseTime } from "../sim-options.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
+import { expectationExit, loadScenarioForCli, type LoadedScenario } from "../scenario-file.js";
 import type { SeedSummary, SweepTask } from "../sweep-worker.js";
 import { runSeeds } from "../sweep-worker.js";
 
 export interface SweepOptions {
-  from: number;
-  to: number;
+  /** The seeds to run, ascending. */
+  seeds: readonly number[];
   jobs: number;
+  /** A scenario (loaded) and how --scenario named it; seeds failing its `expect` are failures. */
+  scenario?: LoadedScenario;
+  scenarioRef?: string;
   bug?: BugName;
   stopOnFirst: boolean;
   timeUs: number;
@@ -37,6 +43,11 @@ export interface SweepReport {
   seeds: number;
   ran: number;
   verdicts: Record<SeedSummary["verdict"], number>;
+  /** With a scenario: its name and expectation, and how many seeds met it. */
+  scenario?: string;
+  expect?: Expectation;
+  matched?: number;
+  mismatched?: number;
   failures: SweepFailure[];
   wallMs: number;
   seedsPerMinute: number;
@@ -56,18 +67,20 @@ export function parseSeedRange(text: string): { from: number; to: number } {
 }
 
 function replayOf(seed: number, o: SweepOptions): string {
-  return `raftsim run --seed ${seed} --time ${formatDuration(o.timeUs)}${o.bug ? ` --bug ${o.bug}` : ""}`;
+  const scen = o.scenarioRef !== undefined ? ` --scenario ${/^[\w./:@+-]+$/.test(o.scenarioRef) ? o.scenarioRef : `'${o.scenarioRef.replace(/'/g, `'\\''`)}'`}` : "";
+  return `raftsim run${scen} --seed ${seed} --time ${formatDuration(o.timeUs)}${o.bug ? ` --bug ${o.bug}` : ""}`;
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepReport> {
-  const base: Omit<ClusterRunOptions, "seed"> = { timeUs: o.timeUs, bugs: o.bug ? [o.bug] : [] };
+  const base: Omit<ClusterRunOptions, "seed"> =
+    o.scenario !== undefined
+      ? scenarioBaseOptions(o.scenario.scenario, { timeUs: o.timeUs, extraBugs: o.bug ? [o.bug] : [] })
+      : { timeUs: o.timeUs, bugs: o.bug ? [o.bug] : [] };
+  const expect: Expectation = o.scenario?.scenario.expect ?? "ok";
+  const fails = (r: SeedSummary): boolean => !judge(expect, r.verdict).met;
   const batches: number[][] = [];
-  for (let s = o.from; s <= o.to; s += BATCH) {
-    const b: number[] = [];
-    for (let x = s; x <= Math.min(o.to, s + BATCH - 1); x++) b.push(x);
-    batches.push(b);
-  }
-  const total = o.to - o.from + 1;
+  for (let i = 0; i < o.seeds.length; i += BATCH) batches.push(o.seeds.slice(i, i + BATCH));
+  const total = o.seeds.length;
   const bar = o.progress
     ? new cliProgress.SingleBar(
         { format: "sweep [{bar}] {value}/{total} seeds | {failures} failing | {rate} seeds/min | eta {eta_formatted}", stream: process.stderr, hideCursor: true },
@@ -82,7 +95,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const record = (rs: SeedSummary[]): void => {
     for (const r of rs) {
       results.push(r);
-      if (r.verdict !== "ok") {
+      if (fails(r)) {
         failures++;
         lowestFailure = Math.min(lowestFailure, r.seed);
       }
@@ -124,12 +137,18 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
     events += r.events;
     simulatedUs += r.simulatedUs;
   }
-  const failing = kept.filter((r) => r.verdict !== "ok");
+  const failing = kept.filter(fails);
   return {
     seeds: total,
     ran: kept.length,
     verdicts,
-    failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({ seed: r.seed, verdict: r.verdict, message: r.message, replay: replayOf(r.seed, o) })),
+    ...(o.scenario !== undefined ? { scenario: o.scenario.scenario.name, expect, matched: kept.length - failing.length, mismatched: failing.length } : {}),
+    failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({
+      seed: r.seed,
+      verdict: r.verdict,
+      message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
+      replay: replayOf(r.seed, o),
+    })),
     wallMs: Math.round(wallMs),
     seedsPerMinute: Math.round((results.length / wallMs) * 60_000),
     events,
@@ -138,6 +157,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
 }
 
 export function sweepExit(r: SweepReport): ExitCode {
+  if (r.expect !== undefined && r.expect !== "ok") {
+    // Judged against the scenario: the worst exit code among the seeds that missed it.
+    let worst: ExitCode = Exit.ok;
+    for (const f of r.failures) worst = Math.max(worst, expectationExit(r.expect, f.verdict)) as ExitCode;
+    return worst;
+  }
   if (r.verdicts.violation > 0) return Exit.violation;
   if (r.verdicts.liveness > 0) return Exit.liveness;
   if (r.verdicts.unknown > 0) return Exit.undecided;
@@ -160,21 +185,32 @@ export function registerSweep(program: Command): void {
   program.addCommand(
     new Command("sweep")
       .description("run many seeds of the checked cluster in parallel and collect every failure with its replay command")
-      .requiredOption("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000", parseSeedRange)
+      .option("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000 (required unless --scenario: default its seeds)", parseSeedRange)
+      .option("--scenario <name|file>", "sweep a scenario; a seed fails when its verdict is not the scenario's `expect`")
       .option("--jobs <n>", "worker threads", parsePositive, Math.max(1, availableParallelism()))
       .option("--bug <name>", "switch on a planted bug (see `raftsim bugs`)", parseBug)
       .option("--stop-on-first", "stop at the lowest failing seed")
-      .option("--time <duration>", "simulated time per seed", parseTime, 10_000_000)
+      .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
       .option("--json", "print {seeds, failures: [{seed, verdict, replay}], wallMs, seedsPerMinute, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
-      .action(async (opts: { seeds: { from: number; to: number }; jobs: number; bug?: BugName; stopOnFirst?: boolean; time: number; json?: boolean; progress: boolean }) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; time?: number; json?: boolean; progress: boolean }) => {
+        const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
+        let seeds: number[];
+        if (opts.seeds !== undefined) {
+          seeds = [];
+          for (let x = opts.seeds.from; x <= opts.seeds.to; x++) seeds.push(x);
+        } else if (scenario !== undefined) seeds = [...scenario.scenario.seeds].sort((a, b) => a - b);
+        else throw new UsageError("required option '--seeds <A..B>' not specified (or give --scenario NAME to sweep its seeds)");
+        const tooShort = scenario !== undefined && opts.time !== undefined ? timeOverrideProblem(scenario.scenario, opts.time) : null;
+        if (tooShort !== null) throw new UsageError(tooShort);
         const o: SweepOptions = {
-          from: opts.seeds.from,
-          to: opts.seeds.to,
+          seeds,
+          scenario,
+          scenarioRef: opts.scenario,
           jobs: opts.jobs,
           bug: opts.bug,
           stopOnFirst: opts.stopOnFirst ?? false,
-          timeUs: opts.time,
+          timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
           json: opts.json ?? false,
           progress: opts.progress && process.stderr.isTTY === true,
         };
@@ -183,9 +219,15 @@ export function registerSweep(program: Command): void {
         else {
           const v = r.verdicts;
           process.stdout.write(
-            `swept ${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${o.jobs} jobs): ` +
+            `swept ${r.scenario !== undefined ? `scenario ${r.scenario}, ` : ""}${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${o.jobs} jobs): ` +
               `${v.ok} ok, ${v.violation} violation, ${v.liveness} liveness, ${v.unknown} unknown\n`,
           );
+          if (r.expect !== undefined)
+            process.stdout.write(
+              r.mismatched === 0
+                ? `expect ${r.expect}: all ${r.matched} seeds as the scenario expects\n`
+                : `expect ${r.expect}: ${r.matched} seeds as expected, ${r.mismatched} NOT (listed below)\n`,
+            );
           for (const f of r.failures.slice(0, 20)) process.stdout.write(`  seed ${f.seed}: ${f.verdict}: ${f.message}\n    replay: ${f.replay}\n`);
           if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
         }
