@@ -21,6 +21,9 @@ export type FaultAction =
   | { readonly at: number; readonly kind: "crash" | "restart" | "pause" | "resume"; readonly node: number }
   | { readonly at: number; readonly kind: "clock-offset" | "clock-jump"; readonly node: number; readonly us: number }
   | { readonly at: number; readonly kind: "clock-drift"; readonly node: number; readonly ppm: number }
+  /** Jepsen's clock strobe: the node's clock jumps +us and back every periodUs for durationUs,
+   * ending where it started. */
+  | { readonly at: number; readonly kind: "clock-strobe"; readonly node: number; readonly us: number; readonly periodUs: number; readonly durationUs: number }
   | { readonly at: number; readonly kind: "disk-lose-unsynced"; readonly node: number; readonly mode: LossMode }
   | { readonly at: number; readonly kind: "clog"; readonly from: number; readonly to: number; readonly durationUs: number }
   | {
@@ -56,7 +59,7 @@ export type FaultKind = FaultAction["kind"];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   "partition-halves", "partition-ring", "partition-bridge", "isolate", "cut-one-way", "heal",
-  "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift",
+  "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift", "clock-strobe",
   "disk-lose-unsynced", "clog", "net", "heal-all", "isolate-leader", "crash-leader",
   "isolate-leader-on", "reconnect", "snapshot-restore",
 ];
@@ -161,7 +164,10 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
           const node = r.int(0, N - 1);
           const what = r.int(0, 2);
           if (what === 0) emit({ at, kind: "clock-drift", node, ppm: r.int(-1000, 1000) });
-          else if (what === 1) emit({ at, kind: "clock-jump", node, us: r.int(-2 * S, 2 * S) });
+          else if (what === 1) {
+            if (r.chance(0.5)) emit({ at, kind: "clock-jump", node, us: r.int(-2 * S, 2 * S) });
+            else emit({ at, kind: "clock-strobe", node, us: r.int(1 * MS, 500 * MS), periodUs: r.int(1 * MS, 100 * MS), durationUs: r.int(100 * MS, 2 * S) });
+          }
           else emit({ at, kind: "clock-offset", node, us: r.int(0, 10 * S) });
         });
         break;
@@ -213,6 +219,15 @@ export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
     case "clock-offset": w.clockOffset(f.node, f.us); a = f.node; c = f.us | 0; break;
     case "clock-jump": w.clockJump(f.node, f.us); a = f.node; c = f.us | 0; break;
     case "clock-drift": w.clockDrift(f.node, f.ppm); a = f.node; c = f.ppm | 0; break;
+    case "clock-strobe": {
+      // Expanded into jumps now; an even count, so the clock ends where it started.
+      const jumps: FaultAction[] = [];
+      const n = 2 * Math.max(1, Math.floor(f.durationUs / (2 * f.periodUs)));
+      for (let i = 0; i < n; i++) jumps.push({ at: now + i * f.periodUs, kind: "clock-jump", node: f.node, us: i % 2 === 0 ? f.us : -f.us });
+      w.scheduleFaults(jumps);
+      a = f.node; c = f.us | 0;
+      break;
+    }
     case "disk-lose-unsynced": w.setLossMode(f.node, f.mode); a = f.node; b = f.mode === "all" ? 0 : f.mode === "prefix" ? 1 : 2; break;
     case "clog": w.net.clog(f.from, f.to, now + f.durationUs); a = f.from; b = f.to; c = f.durationUs | 0; break;
     case "net": {

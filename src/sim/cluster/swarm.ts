@@ -47,7 +47,7 @@ export function leaseSafeSchedule(actions: readonly FaultAction[], raft: Pick<Ra
   const bound = raft.maxDriftPpm ?? 1000;
   const out: FaultAction[] = [];
   for (const a of actions) {
-    if (a.kind === "clock-jump" || a.kind === "clock-offset") continue;
+    if (a.kind === "clock-jump" || a.kind === "clock-offset" || a.kind === "clock-strobe") continue;
     if (a.kind === "clock-drift" && Math.abs(a.ppm) > bound) out.push({ ...a, ppm: Math.sign(a.ppm) * bound });
     else out.push(a);
   }

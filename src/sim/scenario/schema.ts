@@ -113,6 +113,7 @@ export const faultActionSchema = z.discriminatedUnion(
     act("resume", { node: nodeId }),
     act("clock-offset", { node: nodeId, us: duration({ signed: true }) }),
     act("clock-jump", { node: nodeId, us: duration({ signed: true }) }),
+    act("clock-strobe", { node: nodeId, us: duration({ positive: true }), periodUs: duration({ positive: true }), durationUs: duration({ positive: true }) }),
     // The simulated clocks accept drift within ±100000 ppm (10%; src/sim/clock.ts).
     act("clock-drift", {
       node: nodeId,
@@ -359,7 +360,7 @@ function checkAgainstCluster(s: Scenario, issues: z.core.$ZodRawIssue[]): void {
         if (a.from === a.to) add(i, "to", "must differ from from");
         break;
       case "isolate": case "crash": case "restart": case "pause": case "resume": case "clock-offset": case "clock-jump":
-      case "clock-drift": case "disk-lose-unsynced": case "reconnect": case "snapshot-restore": case "snapshot-restore":
+      case "clock-drift": case "clock-strobe": case "disk-lose-unsynced": case "reconnect": case "snapshot-restore":
         node(i, "node", a.node);
         break;
       default:
