@@ -2,6 +2,7 @@
 // file, and meets its `expect` on a few of its seeds (the first two and the last).
 import { describe, expect, it } from "vitest";
 import { runCluster } from "../../src/sim/cluster/run.js";
+import { runFigure16 } from "../../src/sim/experiments/figure16.js";
 import { loadScenarioRef, shippedScenarioFiles } from "../../src/cli/scenario-file.js";
 import { judge, scenarioRunOptions } from "../../src/sim/scenario/index.js";
 
@@ -31,6 +32,16 @@ describe("shipped scenarios", () => {
 
   for (const { name } of shipped) {
     const { scenario } = loadScenarioRef(name);
+    const e = scenario.experiment;
+    if (e !== undefined) {
+      // A measurement: run it small and check the table is complete and sane.
+      it(`${name}: experiment runs and fills its table`, () => {
+        const t = runFigure16({ trials: 3, seed: e.seed, latencyMedianUs: e.latencyUs, latencySigma: e.jitter, fsyncMedianUs: e.fsyncUs });
+        expect(t.rows.length).toBeGreaterThanOrEqual(10);
+        for (const row of t.rows) expect(row.trials, row.range).toBeGreaterThan(0);
+      });
+      continue;
+    }
     for (const seed of ciSeeds(scenario.seeds)) {
       it(`${name} seed ${seed}: ${scenario.expect}`, () => {
         const r = runCluster(scenarioRunOptions(scenario, seed));

@@ -17,6 +17,32 @@ function parseMs(text: string): number {
   return n;
 }
 
+export interface Figure16CliRun {
+  trials: number;
+  seed: number;
+  latencyUs: number;
+  jitter: number;
+  fsyncUs: number;
+  json: boolean;
+  progress: boolean;
+}
+
+/** Runs the experiment and prints it; shared by `raftsim figure16` and `raftsim run --scenario figure16`. */
+export function printFigure16(o: Figure16CliRun): void {
+  const t0 = performance.now();
+  const table = runFigure16({
+    trials: o.trials,
+    seed: o.seed,
+    latencyMedianUs: o.latencyUs,
+    latencySigma: o.jitter,
+    fsyncMedianUs: o.fsyncUs,
+    onRange: o.progress ? (r: Figure16Row) => process.stderr.write(`figure16: ${r.range} ms done (${r.trials} trials)\n`) : undefined,
+  });
+  const wallMs = Math.round(performance.now() - t0);
+  if (o.json) process.stdout.write(JSON.stringify({ ...table, wallMs }) + "\n");
+  else process.stdout.write(`${formatFigure16(table)}\nwall ${(wallMs / 1000).toFixed(1)} s\n`);
+}
+
 export function registerFigure16(program: Command): void {
   program
     .command("figure16")
@@ -28,19 +54,15 @@ export function registerFigure16(program: Command): void {
     .option("--fsync <ms>", "median fsync latency, ms (votes are answered once durable)", parseMs, 1)
     .option("--json", "print the table as one JSON object")
     .option("--no-progress", "no per-range progress on stderr")
-    .action((o: { trials: number; seed: number; latency: number; jitter: number; fsync: number; json?: boolean; progress: boolean }) => {
-      const t0 = performance.now();
-      const showProgress = o.progress && !o.json && process.stderr.isTTY === true;
-      const table = runFigure16({
+    .action((o: { trials: number; seed: number; latency: number; jitter: number; fsync: number; json?: boolean; progress: boolean }) =>
+      printFigure16({
         trials: o.trials,
         seed: o.seed,
-        latencyMedianUs: Math.round(o.latency * 1000),
-        latencySigma: o.jitter,
-        fsyncMedianUs: Math.round(o.fsync * 1000),
-        onRange: showProgress ? (r: Figure16Row) => process.stderr.write(`figure16: ${r.range} ms done (${r.trials} trials)\n`) : undefined,
-      });
-      const wallMs = Math.round(performance.now() - t0);
-      if (o.json) process.stdout.write(JSON.stringify({ ...table, wallMs }) + "\n");
-      else process.stdout.write(`${formatFigure16(table)}\nwall ${(wallMs / 1000).toFixed(1)} s\n`);
-    });
+        latencyUs: Math.round(o.latency * 1000),
+        jitter: o.jitter,
+        fsyncUs: Math.round(o.fsync * 1000),
+        json: o.json ?? false,
+        progress: o.progress && !o.json && process.stderr.isTTY === true,
+      }),
+    );
 }

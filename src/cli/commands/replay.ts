@@ -1,5 +1,6 @@
 // `raftsim replay`: rerun a seed and insist on the same trace hash (--expect-hash).
 import type { Command } from "commander";
+import { UsageError } from "../errors.js";
 import { Exit } from "../exit-codes.js";
 import { addSimOptions, expectationMismatch, resolveSim, runExit, simulate, summaryJson, summaryText, type SimCliOptions } from "../sim-options.js";
 
@@ -12,6 +13,8 @@ export function registerReplay(program: Command): void {
     .option("--expect-hash <hex>", "the trace hash the original run printed (16 hex chars)")
     .action((opts: ReplayOptions) => {
       const o = resolveSim(opts);
+      if (o.scenario?.scenario.experiment !== undefined)
+        throw new UsageError(`scenario ${o.scenario.scenario.name} is an experiment: it prints a table, it has no trace to replay (use \`raftsim run --scenario\`)`);
       const r = simulate(o);
       const want = opts.expectHash?.toLowerCase();
       const match = want === undefined || want === r.result.traceHash;

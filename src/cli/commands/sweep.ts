@@ -195,6 +195,8 @@ export function registerSweep(program: Command): void {
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
       .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; time?: number; json?: boolean; progress: boolean }) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
+        if (scenario?.scenario.experiment !== undefined)
+          throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
         let seeds: number[];
         if (opts.seeds !== undefined) {
           seeds = [];

@@ -43,8 +43,19 @@ export interface ScenarioWorkload {
 
 export type ScenarioFaults = { readonly swarm: readonly FaultFamily[] } | { readonly schedule: readonly FaultAction[] };
 
+/** A measurement instead of a checked run: `raftsim run --scenario NAME` prints its table. */
+export interface ScenarioExperiment {
+  readonly kind: "figure16";
+  readonly trials: number;
+  readonly seed: number;
+  readonly latencyUs: number;
+  readonly jitter: number;
+  readonly fsyncUs: number;
+}
+
 export interface Scenario {
   readonly name: string;
+  readonly experiment?: ScenarioExperiment;
   readonly description: string;
   readonly servers: number;
   readonly clients: number;
@@ -302,12 +313,26 @@ const net = z
 
 const bug = z.enum(BUGS.map((b) => b.name) as [BugName, ...BugName[]], { error: `unknown bug; expected one of ${BUGS.map((b) => b.name).join(", ")}` });
 
+// ---- experiments (measurements, not verdicts) ---------------------------------------------
+
+const experiment = z
+  .strictObject({
+    kind: z.literal("figure16", { error: `expected "figure16" (the Raft paper's election-time experiment)` }),
+    trials: z.number({ error: "expected an integer 1..100000" }).int({ error: "expected an integer 1..100000" }).min(1, { error: "expected an integer 1..100000" }).max(100_000, { error: "expected an integer 1..100000" }).default(1000),
+    seed: z.number({ error: "expected a non-negative integer" }).int({ error: "expected a non-negative integer" }).min(0, { error: "expected a non-negative integer" }).default(1),
+    latency: duration({ positive: true }).default(7_000),
+    jitter: z.number({ error: "expected a lognormal sigma, e.g. 0.1" }).min(0, { error: "expected a sigma >= 0" }).max(3, { error: "expected a sigma <= 3" }).default(0.1),
+    fsync: duration({ positive: true }).default(1_000),
+  }, { error: "expected {kind: figure16, trials, seed, latency, jitter, fsync}" })
+  .transform((e): ScenarioExperiment => ({ kind: e.kind, trials: e.trials, seed: e.seed, latencyUs: e.latency, jitter: e.jitter, fsyncUs: e.fsync }));
+
 // ---- the scenario -------------------------------------------------------------------------
 
 export const scenarioSchema = z
   .strictObject({
     name: z.string({ error: "required: a name like partition-halves" }).regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected lower-case letters, digits and dashes, e.g. partition-halves" }),
     description: z.string({ error: "expected a string" }).default(""),
+    experiment: experiment.optional(),
     servers: z.number({ error: "expected an integer 1..9" }).int({ error: "expected an integer 1..9" }).min(1, { error: "expected an integer 1..9" }).max(9, { error: "expected an integer 1..9" }).default(5),
     clients: z.number({ error: "expected an integer 1..50" }).int({ error: "expected an integer 1..50" }).min(1, { error: "expected an integer 1..50" }).max(50, { error: "expected an integer 1..50" }).default(5),
     time: duration({ positive: true })
