@@ -17,6 +17,7 @@ export interface SimCliOptions {
   trace?: string;
   json?: boolean;
   bug: BugName[];
+  everyFault?: boolean;
 }
 
 /** The options of one run after the scenario (if any) filled in what the command line left out. */
@@ -30,6 +31,7 @@ export interface ResolvedSim {
   json?: boolean;
   /** Bugs from the command line (the scenario's own come from its file). */
   bug: BugName[];
+  everyFault: boolean;
 }
 
 const DEFAULT_TIME_US = 30_000_000;
@@ -63,6 +65,7 @@ export function addSimOptions(cmd: Command): Command {
     .option("--time <duration>", "simulated time, e.g. 30s, 500ms, 2m (default: the scenario's, else 30s)", parseTime)
     .option("--trace <file>", "write every trace record as JSON lines to <file>")
     .option("--bug <name>", "switch on a planted bug (repeatable; see `raftsim bugs`)", collectBug, [] as BugName[])
+    .option("--every-fault", "enable every fault family (default: a random subset drawn from the seed)")
     .option("--json", "print one JSON object on stdout");
 }
 
@@ -86,6 +89,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     trace: o.trace,
     json: o.json,
     bug: o.bug,
+    everyFault: o.everyFault ?? false,
   };
 }
 
@@ -95,7 +99,7 @@ export function simulate(o: ResolvedSim): TimedRun {
   const result = runCluster(
     o.scenario !== null
       ? scenarioRunOptions(o.scenario.scenario, o.seed, { timeUs: o.time, extraBugs: o.bug, keepTrace })
-      : { seed: o.seed, timeUs: o.time, scenarioName: null, bugs: o.bug, keepTrace },
+      : { seed: o.seed, timeUs: o.time, scenarioName: null, bugs: o.bug, everyFamily: o.everyFault, keepTrace },
   );
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (o.trace !== undefined) {
@@ -110,6 +114,7 @@ export function replayCommand(o: ResolvedSim, hash: string): string {
   const parts = ["raftsim replay", `--seed ${o.seed}`, `--time ${formatDuration(o.time)}`];
   if (o.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(o.scenarioRef)}`);
   for (const b of o.bug) parts.push(`--bug ${b}`);
+  if (o.everyFault) parts.push("--every-fault");
   parts.push(`--expect-hash ${hash}`);
   return parts.join(" ");
 }

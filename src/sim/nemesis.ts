@@ -80,6 +80,8 @@ export interface SwarmOptions {
   healAtUs: number;
   /** Families allowed (default all); the swarm enables a random non-empty subset of them. */
   families?: readonly FaultFamily[];
+  /** Enable every family of the pool instead of a random subset. */
+  everyFamily?: boolean;
 }
 
 export interface GeneratedSchedule {
@@ -97,8 +99,10 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
   const end = opts.healAtUs;
   assert(end >= start, "nemesis: healAt before start");
   const pool = opts.families ?? FAULT_FAMILIES;
-  const families = pool.filter(() => rng.chance(0.5));
-  if (families.length === 0 && pool.length > 0) families.push(rng.pick(pool));
+  const drawn = pool.filter(() => rng.chance(0.5));
+  if (drawn.length === 0 && pool.length > 0) drawn.push(rng.pick(pool));
+  // everyFamily: the whole pool on every seed (rates are still drawn per family).
+  const families = opts.everyFamily ? [...pool] : drawn;
   const out: FaultAction[] = [];
   const span = Math.max(1, end - start);
   const emit = (a: FaultAction) => { if (a.at >= start && a.at < end) out.push(a); };

@@ -27,6 +27,8 @@ export interface SweepOptions {
   scenarioRef?: string;
   bug?: BugName;
   stopOnFirst: boolean;
+  /** Every fault family on every seed (not the swarm's random subset). */
+  everyFault?: boolean;
   timeUs: number;
   json: boolean;
   progress: boolean;
@@ -68,14 +70,14 @@ export function parseSeedRange(text: string): { from: number; to: number } {
 
 function replayOf(seed: number, o: SweepOptions): string {
   const scen = o.scenarioRef !== undefined ? ` --scenario ${/^[\w./:@+-]+$/.test(o.scenarioRef) ? o.scenarioRef : `'${o.scenarioRef.replace(/'/g, `'\\''`)}'`}` : "";
-  return `raftsim run${scen} --seed ${seed} --time ${formatDuration(o.timeUs)}${o.bug ? ` --bug ${o.bug}` : ""}`;
+  return `raftsim run${scen} --seed ${seed} --time ${formatDuration(o.timeUs)}${o.bug ? ` --bug ${o.bug}` : ""}${o.everyFault ? " --every-fault" : ""}`;
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const base: Omit<ClusterRunOptions, "seed"> =
     o.scenario !== undefined
       ? scenarioBaseOptions(o.scenario.scenario, { timeUs: o.timeUs, extraBugs: o.bug ? [o.bug] : [] })
-      : { timeUs: o.timeUs, bugs: o.bug ? [o.bug] : [] };
+      : { timeUs: o.timeUs, bugs: o.bug ? [o.bug] : [], everyFamily: o.everyFault };
   const expect: Expectation = o.scenario?.scenario.expect ?? "ok";
   const fails = (r: SeedSummary): boolean => !judge(expect, r.verdict).met;
   const batches: number[][] = [];
@@ -190,10 +192,11 @@ export function registerSweep(program: Command): void {
       .option("--jobs <n>", "worker threads", parsePositive, Math.max(1, availableParallelism()))
       .option("--bug <name>", "switch on a planted bug (see `raftsim bugs`)", parseBug)
       .option("--stop-on-first", "stop at the lowest failing seed")
+      .option("--every-fault", "enable every fault family on every seed (default: a random subset per seed)")
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
       .option("--json", "print {seeds, failures: [{seed, verdict, replay}], wallMs, seedsPerMinute, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; time?: number; json?: boolean; progress: boolean }) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
@@ -212,6 +215,7 @@ export function registerSweep(program: Command): void {
           jobs: opts.jobs,
           bug: opts.bug,
           stopOnFirst: opts.stopOnFirst ?? false,
+          everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
           json: opts.json ?? false,
           progress: opts.progress && process.stderr.isTTY === true,

@@ -18,6 +18,8 @@ export interface ClusterRunOptions {
   readonly scenarioName?: string | null;
   /** Fault families the swarm may enable (default: all). */
   readonly families?: readonly FaultFamily[];
+  /** Every fault family on every seed, instead of the swarm's random subset. */
+  readonly everyFamily?: boolean;
   readonly bugs?: readonly BugName[];
   readonly keepTrace?: boolean;
   /** Draw Raft's configuration from the seed when faults are generated (default true). */

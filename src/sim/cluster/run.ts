@@ -123,7 +123,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     if (heals.length === 0) faults = [...faults, { at: healAt, kind: "heal-all" }];
     else lastHeal = Math.max(...heals.map((f) => f.at));
   } else {
-    const g = generateSchedule(world.rng.fork("nemesis"), { servers: N, healAtUs: healAt, families: o.families });
+    const g = generateSchedule(world.rng.fork("nemesis"), { servers: N, healAtUs: healAt, families: o.families, everyFamily: o.everyFamily });
     families = g.families;
     faults = leaseSafeSchedule(g.actions, raft);
   }
