@@ -90,7 +90,7 @@ export function runCheck(file: string, opts: CheckCliOptions, io: Io = stdio): E
 
 export function checkCommand(): Command {
   return new Command("check")
-    .description("Check a history of client operations for linearizability")
+    .description("check a history of client operations for linearizability")
     .argument("<file>", "history file")
     .option("--format <format>", `history format: ${FORMATS.join(" | ")} (default: guessed from the content)`)
     .option("--model <name>", `model: ${modelNames().join(" | ")} (default: per format, or the JSONL header)`)
