@@ -11,6 +11,13 @@
 // commitment until caught up (raft.ts, "Fencing"). The durability check then asks for what
 // safety needs: with k nodes fenced, every election quorum of the n-k others must meet a
 // durable holder, i.e. max(1, n-k-q+1) unfenced holders (q with none fenced, as before).
+//
+// Configuration-aware (membership changes): quorums are those of the relevant configuration,
+// read from the node's view — a new leader's grants must come from a quorum of the voters of
+// its configuration (the latest in its log, the one it counted votes in), and a leader's
+// committed prefix must be durable on a quorum of the voters of the configuration it commits
+// in (its latest; a leader that removed itself does not count itself). n, q and k above are
+// then that configuration's size, quorum and fenced voters.
 import type { RaftView } from "../impl/raft/api.js";
 
 export interface Violation {
@@ -71,6 +78,7 @@ export class InvariantChecker {
   private committedMax = 0;
   private readonly nodes: NodeMemory[];
   private readonly quorum: number;
+  private readonly allNodes: readonly number[];
   private now = 0;
   /** Granted votes seen on the wire: (term, voter) -> candidate. */
   private readonly votes = new Map<number, number>();
@@ -82,6 +90,7 @@ export class InvariantChecker {
       this.nodes.push({ view: null, applied: 0, checkedCommit: 0, leaderTerm: -1, leaderTailIndex: 0, leaderTail: undefined, durable: 0, fenced: false, ackTerm: -1, ackIndex: 0 });
     }
     this.quorum = Math.floor(nodeCount / 2) + 1;
+    this.allNodes = this.nodes.map((_, i) => i);
   }
 
   /** A node (re)started with a fresh view, or crashed (view null). */
@@ -299,16 +308,25 @@ export class InvariantChecker {
   /** A leader of term T was sent grants for term T by a quorum (itself included). Catches a
    * candidate that counts a stale or imagined vote even when no second leader results. */
   private checkElection(id: number, term: number): Violation | null {
-    let granted = 1;
-    for (let voter = 0; voter < this.nodes.length; voter++) {
-      if (voter !== id && this.votes.get(term * VOTER_SLOTS + voter) === id) granted++;
+    const voters = this.votersOf(id);
+    const quorum = Math.floor(voters.length / 2) + 1;
+    let granted = 0;
+    for (const voter of voters) {
+      if (voter === id || this.votes.get(term * VOTER_SLOTS + voter) === id) granted++;
     }
-    if (granted >= this.quorum) return null;
+    if (granted >= quorum) return null;
     return {
       invariant: "election-legitimacy",
       node: id,
-      detail: `node ${id} became leader of term ${term} with ${granted} vote(s) granted in that term (quorum ${this.quorum})`,
+      detail: `node ${id} became leader of term ${term} with ${granted} vote(s) granted in that term from the voters [${voters.join(", ")}] of its configuration (quorum ${quorum})`,
     };
+  }
+
+  /** The voters of the configuration in effect on node id (all nodes when it has no view). */
+  private votersOf(id: number): readonly number[] {
+    const v = this.nodes[id].view;
+    if (v !== null) return v.voters();
+    return this.allNodes;
   }
 
   /** Leader Completeness (Raft §5.4): an entry committed in term T is in the log of every
@@ -331,10 +349,23 @@ export class InvariantChecker {
     return null;
   }
 
+  /** The committed prefix must be durable on a quorum of the leader's configuration — the
+   * latest in its log — or, while that one is uncommitted, of the configuration at the commit
+   * index: a leader may commit under one and append the next in the same step (a caught-up
+   * learner is promoted as soon as the change before it commits). */
   private checkDurable(leader: number, commit: number): Violation | null {
+    const bad = this.checkDurableIn(leader, commit, this.votersOf(leader));
+    if (bad === null) return null;
+    const v = this.nodes[leader].view;
+    if (v !== null && v.configIndex() > commit && this.checkDurableIn(leader, commit, v.votersAt(commit)) === null) return null;
+    return bad;
+  }
+
+  private checkDurableIn(leader: number, commit: number, voters: readonly number[]): Violation | null {
     let holders = 0;
     let fenced = 0;
-    for (const m of this.nodes) {
+    for (const id of voters) {
+      const m = this.nodes[id];
       if (m.view !== null ? m.view.fenced() : m.fenced) {
         fenced++;
         continue;
@@ -342,13 +373,14 @@ export class InvariantChecker {
       const d = m.view !== null ? m.view.durableIndex() : m.durable;
       if (d >= commit) holders++;
     }
-    const n = this.nodes.length;
-    const need = fenced === 0 ? this.quorum : Math.max(1, Math.min(this.quorum, n - fenced - this.quorum + 1));
+    const n = voters.length;
+    const quorum = Math.floor(n / 2) + 1;
+    const need = fenced === 0 ? quorum : Math.max(1, Math.min(quorum, n - fenced - quorum + 1));
     if (holders >= need) return null;
     return {
       invariant: "commit-durable",
       node: leader,
-      detail: `leader committed index ${commit} but only ${holders} unfenced node(s) hold it durably (need ${need}: quorum ${this.quorum}, ${fenced} fenced)`,
+      detail: `leader committed index ${commit} but only ${holders} unfenced voter(s) of its configuration [${voters.join(", ")}] hold it durably (need ${need}: quorum ${quorum}, ${fenced} fenced)`,
     };
   }
 }

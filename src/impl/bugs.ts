@@ -68,6 +68,16 @@ export const BUGS: readonly BugInfo[] = [
     breaks: "commit-durable, leader-completeness (acknowledged entries vanish)",
   },
   {
+    name: "membership-concurrent-changes",
+    description: "The leader accepts a second single-server configuration change while one is still uncommitted: two changes in a row can take the voters two servers away from the committed configuration, whose quorums need not meet (dissertation §4.1).",
+    breaks: "state-machine-safety, leader-completeness, linearizability (under membership churn: a double removal, then the leader cut off with one voter)",
+  },
+  {
+    name: "membership-before-term-commit",
+    description: "A new leader proposes a configuration change before it has committed an entry of its own term: an earlier leader's uncommitted change may survive in some logs, and the two changes together have disjoint majorities (Ongaro, raft-dev 2015).",
+    breaks: "election-safety, state-machine-safety, leader-completeness (under protocol-timed membership churn right after elections)",
+  },
+  {
     name: "no-session-dedup",
     description: "A retried client command is applied twice (no client-session de-duplication).",
     breaks: "linearizability (version counts a write twice; a retried cas reports failure after succeeding)",

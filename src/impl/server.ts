@@ -9,6 +9,7 @@ import type { MetaEntry } from "./metadata/ops.js";
 import type { SessionEntry } from "./metadata/sessions.js";
 import { isReadOp, isStale, type MetaCommand } from "./metadata/commands.js";
 import type { ClientRequest, ServerReply } from "./metadata/protocol.js";
+import type { ConfChange } from "./raft/config.js";
 
 export interface ServerOptions {
   readonly raft: RaftOptions;
@@ -18,7 +19,35 @@ export interface ServerOptions {
   readonly maxPending: number;
 }
 
-export type ServerMessage = RaftMessage<MetaCommand>;
+/** Engula's join (node-to-node): a server asks any member to let it join the universe. */
+export interface JoinRequest {
+  readonly type: "join";
+  readonly term: number; // unused by Raft: 0
+  readonly from: NodeId;
+}
+
+/** added: the leader proposed the joiner as a learner (it is promoted once caught up);
+ * member: it already is one; redirect: ask `leader` instead (-1: unknown, ask again later);
+ * retry: the leader cannot change the configuration now (a change is pending, or its term has
+ * no committed entry yet). */
+export interface JoinResponse {
+  readonly type: "joinResp";
+  readonly term: number;
+  readonly from: NodeId;
+  readonly status: "added" | "member" | "redirect" | "retry";
+  readonly leader: NodeId;
+}
+
+export type ServerMessage = RaftMessage<MetaCommand> | JoinRequest | JoinResponse;
+
+/** The admin query "list members" (Engula's GET /members, /nodes): answered by the leader;
+ * any other server redirects to the leader it knows (-1: none known). */
+export type MembersReply =
+  | { readonly kind: "members"; readonly leader: NodeId; readonly members: readonly { readonly node: NodeId; readonly role: "voter" | "learner" }[]; readonly pending: boolean }
+  | { readonly kind: "redirect"; readonly leader: NodeId };
+
+/** How many redirects a join follows before it waits for the operator to retry. */
+const MAX_JOIN_HOPS = 3;
 export type ServerRecord = RaftRecord<MetaCommand>;
 export type ServerEnv = NodeEnv<ServerMessage, ServerRecord, ServerReply>;
 
@@ -91,6 +120,10 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   /** Reads by ReadIndex context, in registration order. */
   private readonly reads = new Map<number, PendingRead>();
   private nextReadCtx = 1;
+  /** Redirects left for the join in progress (-1: not joining). */
+  private joinHops = -1;
+  /** The last join answer this server got (operators and tests read it). */
+  lastJoin: JoinResponse["status"] | null = null;
 
   constructor(
     readonly id: NodeId,
@@ -104,7 +137,54 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   onMessage(from: NodeId, msg: ServerMessage, now: number): void {
-    this.raft.onMessage(from, msg, now);
+    if (msg.type === "join") this.handleJoin(from, now);
+    else if (msg.type === "joinResp") this.handleJoinResponse(from, msg);
+    else this.raft.onMessage(from, msg, now);
+  }
+
+  // --- membership: Engula's bootstrap / join / list, on top of Raft's single-server changes ---
+
+  /** Operator: join the universe through `via` (any member; it redirects to the leader). */
+  join(via: NodeId, _now: number): void {
+    this.joinHops = MAX_JOIN_HOPS;
+    this.lastJoin = null;
+    const req: JoinRequest = { type: "join", term: 0, from: this.id };
+    this.env.send(via, req);
+  }
+
+  /** Operator: a configuration change on this server (it must be the leader). */
+  changeMembership(ch: ConfChange, now: number): { index: number; term: number } | string {
+    return this.raft.proposeConfChange(ch, now);
+  }
+
+  listMembers(): MembersReply {
+    if (this.raft.role() !== "leader") return { kind: "redirect", leader: this.raft.leader() };
+    const members: { node: NodeId; role: "voter" | "learner" }[] = [];
+    for (const v of this.raft.voters()) members.push({ node: v, role: "voter" });
+    for (const l of this.raft.learners()) members.push({ node: l, role: "learner" });
+    members.sort((a, b) => a.node - b.node);
+    return { kind: "members", leader: this.id, members, pending: this.raft.confChangePending() };
+  }
+
+  private handleJoin(from: NodeId, now: number): void {
+    let status: JoinResponse["status"];
+    if (this.raft.role() !== "leader") status = "redirect";
+    else if (this.raft.voters().includes(from) || this.raft.learners().includes(from)) status = "member";
+    else status = typeof this.raft.proposeConfChange({ kind: "add-learner", node: from }, now) === "string" ? "retry" : "added";
+    const resp: JoinResponse = { type: "joinResp", term: 0, from: this.id, status, leader: this.raft.leader() };
+    this.env.send(from, resp);
+  }
+
+  private handleJoinResponse(from: NodeId, m: JoinResponse): void {
+    if (this.joinHops < 0) return;
+    this.lastJoin = m.status;
+    if (m.status === "redirect" && m.leader >= 0 && m.leader !== from && m.leader !== this.id && this.joinHops > 0) {
+      this.joinHops--;
+      const req: JoinRequest = { type: "join", term: 0, from: this.id };
+      this.env.send(m.leader, req);
+      return;
+    }
+    this.joinHops = -1;
   }
 
   onTick(now: number): void {

@@ -51,7 +51,43 @@ export type FaultAction =
    * yet: its initial empty disk), the operator writes the restore marker, and it restarts.
    * Skipped (no-op) when the node is down or when it would leave fewer than a quorum of nodes
    * without a marker (a majority restored from backups loses committed data: out of scope). */
-  | { readonly at: number; readonly kind: "snapshot-restore"; readonly node: number; readonly back: number };
+  | { readonly at: number; readonly kind: "snapshot-restore"; readonly node: number; readonly back: number }
+  // ---- membership (operator actions, issued through the world to the servers, never through
+  // the client history; see MembershipOp) ----
+  /** The node joins the universe through `via` (any server; a non-leader redirects it to the
+   * leader, who adds it as a learner and promotes it once caught up). Until the leader lists
+   * it as a member the operator retries every 250 ms, `tries` times in all (through a random
+   * server after the first). */
+  | { readonly at: number; readonly kind: "member-add"; readonly node: number; readonly via: number; readonly tries: number }
+  /** The current leader removes `node` (voter or learner); readdUs > 0: the operator re-adds
+   * it that much later (member-add through a random server). */
+  | { readonly at: number; readonly kind: "member-remove"; readonly node: number; readonly readdUs: number }
+  /** The current leader removes itself (it steps down once that configuration commits). */
+  | { readonly at: number; readonly kind: "member-remove-leader"; readonly readdUs: number }
+  /** Protocol-timed churn, like isolate-leader-on: armed for `times` firings; each waits for a
+   * leader to be elected (or to make its term's first commit) and at once asks it for one or
+   * two configuration changes (remove a voter, promote a learner, remove itself), then cuts
+   * it off — alone or with one other voter — for about durationUs. Removed servers are
+   * re-added later. This is where a leader's change races an earlier leader's change. */
+  | { readonly at: number; readonly kind: "member-churn-on"; readonly event: LeaderEvent; readonly durationUs: number; readonly times: number }
+  /** One churn step on the current leader now (what member-churn-on fires). */
+  | { readonly at: number; readonly kind: "member-churn"; readonly durationUs: number };
+
+/** What the world's membership hook is asked to do (see World.membership). */
+export type MembershipOp =
+  | { readonly kind: "add"; readonly node: number; readonly via: number }
+  | { readonly kind: "remove"; readonly node: number }
+  | { readonly kind: "remove-leader" }
+  | { readonly kind: "churn" };
+
+/** done: add — the node is a member in the leader's configuration; others — a change was
+ * proposed. removed: servers a change removed. cut: servers to cut off together (churn). */
+export interface MembershipOutcome {
+  readonly done: boolean;
+  readonly leader: number;
+  readonly removed: readonly number[];
+  readonly cut: readonly number[];
+}
 
 export type LeaderEvent = "elected" | "first-commit";
 
@@ -62,6 +98,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift", "clock-strobe",
   "disk-lose-unsynced", "clog", "net", "heal-all", "isolate-leader", "crash-leader",
   "isolate-leader-on", "reconnect", "snapshot-restore",
+  "member-add", "member-remove", "member-remove-leader", "member-churn-on", "member-churn",
 ];
 
 /** Trace code per kind (stable: the trace hash depends on it). */
@@ -70,8 +107,17 @@ export const FAULT_CODE: Record<FaultKind, number> = Object.fromEntries(
 ) as Record<FaultKind, number>;
 
 /** Groups the swarm generator switches on and off as a whole. */
-export type FaultFamily = "partition" | "crash" | "pause" | "clock" | "disk" | "clog" | "net" | "timed";
-export const FAULT_FAMILIES: readonly FaultFamily[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net", "timed"];
+export type FaultFamily = "partition" | "crash" | "pause" | "clock" | "disk" | "clog" | "net" | "timed" | "membership";
+export const FAULT_FAMILIES: readonly FaultFamily[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net", "timed", "membership"];
+
+/** How a run's servers start (ClusterRunOptions.membership): servers 0..initialVoters-1 are
+ * the initial voters — or, with bootstrap, server 0 alone bootstraps the universe and 1..
+ * initialVoters-1 join it at the start — and the rest are spares that start outside the
+ * configuration with empty disks, waiting to join. */
+export interface MembershipSetup {
+  readonly initialVoters: number;
+  readonly bootstrap: boolean;
+}
 
 export interface SwarmOptions {
   servers: number;
@@ -86,6 +132,8 @@ export interface SwarmOptions {
 
 export interface GeneratedSchedule {
   readonly families: readonly FaultFamily[];
+  /** Set when the membership family is on: how the servers start. */
+  readonly membership?: MembershipSetup;
   readonly actions: readonly FaultAction[];
   readonly healAtUs: number;
 }
@@ -99,11 +147,16 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
   const end = opts.healAtUs;
   assert(end >= start, "nemesis: healAt before start");
   const pool = opts.families ?? FAULT_FAMILIES;
-  const drawn = pool.filter(() => rng.chance(0.5));
-  if (drawn.length === 0 && pool.length > 0) drawn.push(rng.pick(pool));
+  // Membership is drawn from a stream of its own (in 30% of the seeds whose pool has it), so
+  // the other families' draws are exactly what they were before it existed.
+  const legacy = pool.filter((f) => f !== "membership");
+  const drawn: FaultFamily[] = legacy.filter(() => rng.chance(0.5));
+  if (drawn.length === 0 && legacy.length > 0) drawn.push(rng.pick(legacy));
+  if (legacy.length < pool.length && (legacy.length === 0 || rng.fork("family/membership/draw").chance(0.3))) drawn.push("membership");
   // everyFamily: the whole pool on every seed (rates are still drawn per family).
   const families = opts.everyFamily ? [...pool] : drawn;
   const out: FaultAction[] = [];
+  let membership: MembershipSetup | undefined;
   const span = Math.max(1, end - start);
   const emit = (a: FaultAction) => { if (a.at >= start && a.at < end) out.push(a); };
 
@@ -117,6 +170,23 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
     };
     const dur = () => Math.max(MS, Math.round(r.exponential(r.pick([200 * MS, S, 3 * S]))));
     switch (fam) {
+      case "membership": {
+        // Spares outside the configuration (0-2), sometimes a bootstrapped universe; spares
+        // join at random times; episodes remove a voter or the leader and re-add it later, or
+        // arm protocol-timed churn right after elections / first commits.
+        const spares = N >= 3 ? r.int(0, 2) : 0;
+        membership = { initialVoters: N - spares, bootstrap: r.chance(0.25) };
+        for (let node = N - spares; node < N; node++) {
+          emit({ at: start + Math.round(r.exponential(span / 4)), kind: "member-add", node, via: r.int(0, N - spares - 1), tries: 40 });
+        }
+        episodes((at) => {
+          const what = r.int(0, 3);
+          if (what === 0) emit({ at, kind: "member-remove", node: r.int(0, N - 1), readdUs: dur() });
+          else if (what === 1) emit({ at, kind: "member-remove-leader", readdUs: dur() });
+          else emit({ at, kind: "member-churn-on", event: what === 2 ? "elected" : "first-commit", durationUs: r.int(100 * MS, 800 * MS), times: r.int(1, 6) });
+        });
+        break;
+      }
       case "partition":
         episodes((at) => {
           const ids = r.shuffle(range(N));
@@ -202,7 +272,7 @@ export function generateSchedule(rng: Rng, opts: SwarmOptions): GeneratedSchedul
   // Stable sort by time: equal times keep family order, itself fixed.
   const sorted = out.map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a);
   sorted.push({ at: end, kind: "heal-all" });
-  return { families, actions: sorted, healAtUs: end };
+  return { families, actions: sorted, healAtUs: end, ...(membership !== undefined ? { membership } : {}) };
 }
 
 /** Apply one action to the world now. Actions on a node in the wrong state are no-ops. */
@@ -262,6 +332,50 @@ export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
       b = w.snapshotRestore(f.node, f.back) ? 1 : 0;
       c = f.back;
       break;
+    case "member-add": {
+      a = f.node;
+      b = f.via;
+      const r = w.membership === undefined ? null : w.membership(w, { kind: "add", node: f.node, via: f.via });
+      if (r !== null && !r.done && f.tries > 1) {
+        let via = w.faultRng.int(0, w.servers - 1);
+        if (via === f.node) via = (via + 1) % w.servers;
+        w.scheduleFaults([{ at: now + 250 * 1000, kind: "member-add", node: f.node, via, tries: f.tries - 1 }]);
+      }
+      c = r === null ? -1 : r.done ? 1 : 0;
+      break;
+    }
+    case "member-remove":
+    case "member-remove-leader": {
+      const r = w.membership === undefined ? null : w.membership(w, f.kind === "member-remove" ? { kind: "remove", node: f.node } : { kind: "remove-leader" });
+      a = f.kind === "member-remove" ? f.node : (r?.leader ?? -1);
+      b = r !== null && r.done ? 1 : 0;
+      if (r !== null && f.readdUs > 0) readd(w, r.removed, now + f.readdUs);
+      c = f.readdUs | 0;
+      break;
+    }
+    case "member-churn-on":
+      w.armMemberTrigger(f.event, f.durationUs, f.times);
+      a = f.event === "elected" ? 0 : 1;
+      c = f.durationUs | 0;
+      break;
+    case "member-churn": {
+      const r = w.membership === undefined ? null : w.membership(w, { kind: "churn" });
+      a = r?.leader ?? -1;
+      b = r === null ? 0 : r.removed.length;
+      c = f.durationUs | 0;
+      if (r !== null && r.cut.length > 0) {
+        const d = w.faultRng.int(Math.ceil(f.durationUs / 2), Math.ceil((f.durationUs * 3) / 2));
+        if (r.cut.length === 1) {
+          w.net.isolate(r.cut[0]);
+          w.scheduleFaults([{ at: now + d, kind: "reconnect", node: r.cut[0] }]);
+        } else {
+          w.net.partition(r.cut);
+          w.scheduleFaults([{ at: now + d, kind: "heal" }]);
+        }
+        if (r !== null) readd(w, r.removed, now + d + w.faultRng.int(0, f.durationUs));
+      } else if (r !== null) readd(w, r.removed, now + f.durationUs);
+      break;
+    }
     case "crash-leader":
       a = w.leader;
       if (a >= 0) {
@@ -276,6 +390,15 @@ export function applyFault(w: World<any, any, any, any>, f: FaultAction): void {
     }
   }
   w.trace.add(T.fault, now, FAULT_CODE[f.kind], a, b, c);
+}
+
+/** The operator re-adds removed servers later, through a random server. */
+function readd(w: World<any, any, any, any>, nodes: readonly number[], at: number): void {
+  for (const node of nodes) {
+    let via = w.faultRng.int(0, w.servers - 1);
+    if (via === node) via = (via + 1) % w.servers;
+    w.scheduleFaults([{ at, kind: "member-add", node, via, tries: 40 }]);
+  }
 }
 
 /** Restart crashed nodes, resume paused ones, heal and unclog the network, restore the base

@@ -7,7 +7,7 @@ import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
 import { Ev } from "./events.js";
-import { applyFault, type FaultAction, type LeaderEvent } from "./nemesis.js";
+import { applyFault, type FaultAction, type LeaderEvent, type MembershipOp, type MembershipOutcome } from "./nemesis.js";
 import { Network, defaultNetConfig, type NetConfig } from "./network.js";
 import { Rng } from "./rng.js";
 import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";
@@ -63,6 +63,11 @@ export interface WorldOptions<M, Req, R, Rep> {
   restoreMarker?: (world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null;
   /** Every server-to-server message as it is sent (checkers that watch the protocol). */
   onSend?: (from: NodeId, to: NodeId, msg: M) => void;
+  /** Operator membership actions (member-* faults); undefined: the system has none (no-ops). */
+  membership?: (world: World<M, Req, R, Rep>, op: MembershipOp) => MembershipOutcome;
+  /** Whether a backup restore of `node` may go ahead now (on top of the world's own rule);
+   * undefined: always. Systems with membership make the quorum rule configuration-aware. */
+  restoreAllowed?: (world: World<M, Req, R, Rep>, node: NodeId) => boolean;
 }
 
 export const NodeStatus = { up: 0, down: 1, paused: 2 } as const;
@@ -187,6 +192,8 @@ export class World<M, Req, R, Rep> implements EventHandler {
   onNote: ((node: NodeId, kind: NoteKind, a: number, b: number) => void) | undefined;
   onSend: ((from: NodeId, to: NodeId, msg: M) => void) | undefined;
   restoreMarker: ((world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null) | undefined;
+  membership: ((world: World<M, Req, R, Rep>, op: MembershipOp) => MembershipOutcome) | undefined;
+  restoreAllowed: ((world: World<M, Req, R, Rep>, node: NodeId) => boolean) | undefined;
   /** The network profile at boot; "heal-all" restores it. */
   readonly baseNet: NetConfig;
   /** Randomness for fault execution (e.g. picking halves when a fault leaves it open). */
@@ -221,6 +228,8 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.onNote = opts.onNote;
     this.onSend = opts.onSend;
     this.restoreMarker = opts.restoreMarker;
+    this.membership = opts.membership;
+    this.restoreAllowed = opts.restoreAllowed;
     this.faultRng = this.rng.fork("fault-exec");
     const N = this.servers;
     this.status = new Uint8Array(N);
@@ -407,8 +416,31 @@ export class World<M, Req, R, Rep> implements EventHandler {
   /** The current leader has not committed anything in its term yet. */
   private leaderFresh = false;
 
+  /** Armed protocol-timed membership churn (see "member-churn-on"); one at a time. */
+  private memberTrigger: { event: LeaderEvent; durationUs: number; remaining: number } | null = null;
+
   disarmLeaderTrigger(): void {
     this.trigger = null;
+    this.memberTrigger = null;
+  }
+
+  /** Like armLeaderTrigger: a stable leader produces no events, so the first firing is on the
+   * current leader, if any (its cut forces an election). */
+  armMemberTrigger(event: LeaderEvent, durationUs: number, times: number): void {
+    this.memberTrigger = { event, durationUs, remaining: times };
+    if (this.leader >= 0) {
+      this.fireMemberTrigger();
+      if (this.memberTrigger !== null) this.memberTrigger.event = event;
+    }
+  }
+
+  /** Churn on the leader as the next event (the step that elected it completes first). */
+  private fireMemberTrigger(): void {
+    const t = this.memberTrigger!;
+    t.remaining--;
+    if (t.remaining <= 0) this.memberTrigger = null;
+    else t.event = this.faultRng.chance(0.5) ? "elected" : "first-commit";
+    this.scheduleFaults([{ at: this.sched.now, kind: "member-churn", durationUs: t.durationUs }]);
   }
 
   /** Arm a burst of protocol-timed cuts. A stable leader produces no events, so the burst
@@ -427,10 +459,12 @@ export class World<M, Req, R, Rep> implements EventHandler {
         this.leaderTerm = b;
         this.leaderFresh = true;
         if (this.trigger?.event === "elected") this.fireTrigger(id);
+        if (this.memberTrigger?.event === "elected") this.fireMemberTrigger();
       } else if (id === this.leader && a !== RoleCode.leader) this.leader = -1;
     } else if (kind === "commit" && id === this.leader && this.leaderFresh) {
       this.leaderFresh = false;
       if (this.trigger?.event === "first-commit") this.fireTrigger(id);
+      if (this.memberTrigger?.event === "first-commit") this.fireMemberTrigger();
     }
     if (this.onNote !== undefined) this.onNote(id, kind, a, b);
   }
@@ -500,6 +534,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   snapshotRestore(id: NodeId, back: number): boolean {
     // A system without a restore procedure (no marker) is never restored: no-op.
     if (this.status[id] === NodeStatus.down || this.restoreMarker === undefined) return false;
+    if (this.restoreAllowed !== undefined && !this.restoreAllowed(this, id)) return false;
     const marker = this.restoreMarker(this, id);
     if (marker !== null) {
       // At most N - quorum nodes carry a marker: the others must still elect a leader.

@@ -25,6 +25,14 @@ class FakeView implements RaftView<string> {
   snapshotIndex(): number { return 0; }
   snapshotTerm(): number { return 0; }
   fenced(): boolean { return this.isFenced; }
+  conf: number[] | null = null;
+  voterIds: number[] = [];
+  voters(): readonly number[] { return this.conf ?? this.voterIds; }
+  learners(): readonly number[] { return []; }
+  configIndex(): number { return this.confIndex; }
+  confIndex = 0;
+  oldVoters: number[] | null = null;
+  votersAt(i: number): readonly number[] { return i < this.confIndex && this.oldVoters !== null ? this.oldVoters : this.voters(); }
   append(term: number, data: string): void {
     this.log.push({ index: this.log.length + 1, term, data });
   }
@@ -35,6 +43,7 @@ function cluster(n: number): { views: FakeView[]; inv: InvariantChecker } {
   const views: FakeView[] = [];
   for (let i = 0; i < n; i++) {
     views.push(new FakeView(i));
+    views[i].voterIds = Array.from({ length: n }, (_, k) => k);
     inv.setView(i, views[i]);
   }
   return { views, inv };
@@ -158,6 +167,55 @@ describe("online invariants", () => {
     views[1].durable = 1; // 2 of 5: not a quorum
     views[0].commit = 1;
     expect(inv.check()?.invariant).toBe("commit-durable");
+  });
+
+  it("configuration-aware commit-durable: a quorum of the leader's configuration, not of every server", () => {
+    const { views, inv } = cluster(5);
+    for (const v of views) v.conf = [0, 1, 2]; // 3 and 4 are spares / removed
+    win(inv, views[0], 3);
+    for (const v of views) v.append(1, "a");
+    views[0].durable = 1;
+    views[1].durable = 1; // 2 of the 3 voters: a quorum of the configuration
+    views[0].commit = 1;
+    expect(inv.check()).toBeNull();
+    // Durable only on servers outside the configuration does not count.
+    views[0].append(1, "b");
+    views[0].durable = 2;
+    views[3].durable = 2;
+    views[4].durable = 2;
+    views[0].commit = 2;
+    expect(inv.check()?.invariant).toBe("commit-durable");
+  });
+
+  it("configuration-aware commit-durable: while the latest configuration is uncommitted, the one at the commit index also suffices", () => {
+    const { views, inv } = cluster(5);
+    for (const v of views) v.conf = [0, 1, 2];
+    win(inv, views[0], 3);
+    for (const v of views) v.append(1, "a");
+    expect(inv.check()).toBeNull(); // elected under {0,1,2}
+    views[0].append(1, "conf"); // promotes 3 at index 2, not committed
+    views[0].conf = [0, 1, 2, 3];
+    views[0].confIndex = 2;
+    views[0].oldVoters = [0, 1, 2];
+    views[0].durable = 2;
+    views[1].durable = 1;
+    views[0].commit = 1; // committed under {0,1,2} by 0 and 1
+    expect(inv.check()).toBeNull();
+  });
+
+  it("configuration-aware election legitimacy: grants from a quorum of the candidate's configuration", () => {
+    const { views, inv } = cluster(5);
+    views[0].conf = [0, 1, 2];
+    inv.recordVote(1, 1, 0); // 2 of 3 voters
+    views[0].r = "leader";
+    expect(inv.check()).toBeNull();
+    views[1].conf = [1, 2, 3, 4];
+    views[1].t = 2;
+    inv.recordVote(0, 2, 1); // 0 is no voter of 1's configuration: 1 of 4
+    inv.recordVote(2, 2, 1); // 2 of 4: no quorum
+    views[0].r = "follower";
+    views[1].r = "leader";
+    expect(inv.check()?.invariant).toBe("election-legitimacy");
   });
 
   it("with a node fenced, quorum-1 unfenced durable holders suffice (every election quorum of the others meets them)", () => {

@@ -87,12 +87,23 @@ describe("scenario schema: defaults", () => {
       "cut-one-way": "from: 0, to: 1", clog: "from: 0, to: 1, durationUs: 1s", "clock-offset": "node: 0, us: 1s", "clock-jump": "node: 0, us: 1s", "clock-strobe": "node: 0, us: 100ms, periodUs: 10ms, durationUs: 1s",
       "clock-drift": "node: 0, ppm: 10", "disk-lose-unsynced": "node: 0, mode: all", net: "lossP: 0", "crash-leader": "downUs: 1s",
       "isolate-leader-on": "event: elected, durationUs: 1s, times: 1", "snapshot-restore": "node: 0, back: 1",
+      "member-add": "node: 4, via: 1", "member-remove": "node: 2, readdUs: 1s", "member-remove-leader": "",
+      "member-churn-on": "event: first-commit, durationUs: 300ms, times: 2", "member-churn": "durationUs: 300ms",
     };
     for (const kind of FAULT_KINDS) {
       const extra = fields[kind] ?? (["heal", "heal-all", "isolate-leader"].includes(kind) ? "" : "node: 0");
       const yaml = `name: k\nfaults: { schedule: [{ at: 1s, kind: ${kind}${extra ? `, ${extra}` : ""} }] }`;
       expect(() => parseScenarioText(yaml, "k.yaml"), kind).not.toThrow();
     }
+  });
+
+  it("membership actions: node ids are checked against the cluster, a join goes through another server", () => {
+    const bad = (a: string) => () => parseScenarioText(`name: k\nfaults: { schedule: [{ at: 1s, ${a} }] }`, "k.yaml");
+    expect(bad("kind: member-add, node: 7, via: 1")).toThrow(/no node 7/);
+    expect(bad("kind: member-add, node: 2, via: 2")).toThrow(/must differ/);
+    expect(bad("kind: member-remove, node: 9")).toThrow(/no node 9/);
+    const s = parseScenarioText("name: k\nfaults: { schedule: [{ at: 1s, kind: member-add, node: 4, via: 0 }] }", "k.yaml");
+    expect("schedule" in s.faults && s.faults.schedule[0]).toEqual({ at: 1_000_000, kind: "member-add", node: 4, via: 0, tries: 40 });
   });
 
   it("durations", () => {

@@ -1,12 +1,16 @@
 // The Raft module's public surface, shared by the Raft implementation (src/impl/raft) and the
 // server node that composes Raft with the metadata store (src/impl/server.ts).
 import type { NodeId } from "../node.js";
+import type { ConfState } from "./config.js";
 
-/** A log entry. data === null is the no-op a new leader appends at the start of its term. */
+/** A log entry. data === null is the no-op a new leader appends at the start of its term, or a
+ * configuration entry (conf set): the whole configuration from this index on (§4.1: a server
+ * uses the latest configuration in its log, committed or not). The application ignores both. */
 export interface RaftEntry<C> {
   readonly index: number;
   readonly term: number;
   readonly data: C | null;
+  readonly conf?: ConfState;
 }
 
 /** Planted bugs: real mechanisms from Raft's history, off unless switched on for a run. */
@@ -21,11 +25,17 @@ export type RaftBugName =
   | "read-before-term-commit" // readIndex served before the leader commits an entry of its term
   | "ack-before-durable" // append ack sent before the entries are fsynced
   | "restore-unfenced" // a node restored from a backup votes and acks with state it forgot
-  | "snapshot-install-drops-newer"; // InstallSnapshot discards matching entries after the snapshot
+  | "snapshot-install-drops-newer" // InstallSnapshot discards matching entries after the snapshot
+  | "membership-concurrent-changes" // a second config change while one is uncommitted
+  | "membership-before-term-commit"; // a config change before the leader committed its term's entry
 
 export interface RaftOptions {
-  /** Voters, including this node. Node ids are small integers. */
+  /** The initial voters (used until the log or a snapshot holds a configuration). Node ids are
+   * small integers. Empty: a server waiting to join (it never campaigns). */
   readonly voters: readonly NodeId[];
+  /** A learner is promoted once its match index is within this many entries of the leader's
+   * last index (dissertation §4.2.1; default 16). */
+  readonly promoteLag?: number;
   readonly electionMinUs: number;
   readonly electionMaxUs: number;
   readonly heartbeatUs: number;
@@ -86,4 +96,11 @@ export interface RaftView<C> {
   entry(i: number): RaftEntry<C> | undefined;
   /** Highest index known durable on this node's disk. */
   durableIndex(): number;
+  /** The configuration in effect: the latest in the log (committed or not), else the
+   * snapshot's, else the initial one; and the index of the entry that set it (0: initial). */
+  voters(): readonly NodeId[];
+  learners(): readonly NodeId[];
+  configIndex(): number;
+  /** The voters in effect at log index i (the latest configuration at or below it). */
+  votersAt(i: number): readonly NodeId[];
 }

@@ -84,6 +84,8 @@ export interface InstallSnapshot {
   readonly index: number; // last included index
   readonly snapTerm: number; // last included term
   readonly voters: readonly NodeId[];
+  /** Learners at the snapshot index (absent: none). */
+  readonly learners?: readonly NodeId[];
   readonly chunk: number;
   readonly total: number;
   readonly data: unknown;

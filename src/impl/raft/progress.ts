@@ -19,6 +19,9 @@ export class Progress {
   recentActive = false;
   /** Highest ReadIndex heartbeat round acknowledged in this term. */
   ackedSeq = 0;
+  /** The follower's last response said it is fenced (restored from a backup, not caught up):
+   * a learner in that state is not promoted. */
+  fenced = false;
   private readonly ring: number[];
   private head = 0;
   private count = 0;
@@ -41,6 +44,7 @@ export class Progress {
     this.probeSent = false;
     this.recentActive = false;
     this.ackedSeq = 0;
+    this.fenced = false;
     this.head = 0;
     this.count = 0;
   }

@@ -55,7 +55,7 @@
 import type { NodeEnv, NodeId, Recovered } from "../node.js";
 import { RoleCode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
-import { VoterSet } from "./config.js";
+import { applyConfChange, checkConf, singleServerApart, VoterSet, type ConfChange, type ConfState } from "./config.js";
 import { RaftLog } from "./log.js";
 import { ignoresWhileFollowing, ReadLease } from "./lease.js";
 import type {
@@ -88,6 +88,8 @@ const NO_ENTRIES: readonly RaftEntry<never>[] = Object.freeze([]);
 export const NOTE_UNFENCED = 1; // b = term
 export const NOTE_SNAPSHOT_TAKEN = 2; // b = index
 export const NOTE_SNAPSHOT_INSTALLED = 3; // b = index
+export const NOTE_CONFIG = 4; // b = index of the configuration entry now in effect (0: initial)
+export const NOTE_STEP_DOWN_REMOVED = 5; // b = term: a leader left the configuration and stepped down
 
 const VOTE_NONE = 0;
 const VOTE_GRANTED = 1;
@@ -105,8 +107,15 @@ interface IncomingSnapshot {
   readonly term: number;
   readonly leaderTerm: number;
   readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
   readonly chunks: unknown[];
   next: number;
+}
+
+/** A configuration entry still in the log (after the snapshot). */
+interface ConfAt {
+  readonly index: number;
+  readonly conf: ConfState;
 }
 
 interface PendingRead {
@@ -126,9 +135,20 @@ export class Raft<C> implements RaftView<C> {
   private readonly opts: RaftOptions;
   private readonly env: NodeEnv<RaftMessage<C>, RaftRecord<C>, unknown>;
   private readonly app: RaftApp<C>;
-  private readonly cfg: VoterSet;
+  /** The voters of the configuration in effect (see "Membership"). Replaced on every change. */
+  private cfg: VoterSet;
   private readonly log: RaftLog<C>;
-  private readonly isVoter: boolean;
+  private isVoter: boolean;
+  // --- membership: the configuration at the snapshot index (or the initial one), the
+  // configuration entries after it in log order, and what is in effect (the latest of them) ---
+  private baseConf: ConfAt;
+  private confs: ConfAt[] = [];
+  private curConf: ConfState;
+  private curConfIndex = 0;
+  /** Servers the leader replicates to: voters and learners but us, plus (while the latest
+   * configuration entry is uncommitted) the members it removes, so they usually learn of it. */
+  private peers: NodeId[] = [];
+  private readonly promoteLag: number;
   /** Each voter's replicated index for commitment (ours: the durable index). Allocated once. */
   private readonly matchOf = (p: NodeId): number => (p === this.id ? this.durable : this.prs[p]!.cmatch);
 
@@ -144,6 +164,8 @@ export class Raft<C> implements RaftView<C> {
   private readonly bugAckBeforeDurable: boolean;
   private readonly bugRestoreUnfenced: boolean;
   private readonly bugSnapshotInstallDropsNewer: boolean;
+  private readonly bugMembershipConcurrent: boolean;
+  private readonly bugMembershipBeforeTermCommit: boolean;
   /** No bug on: assert the safety properties that a planted bug would break. */
   private readonly strict: boolean;
 
@@ -220,8 +242,13 @@ export class Raft<C> implements RaftView<C> {
     this.opts = opts;
     this.env = env;
     this.app = app;
+    const initial: ConfState = { voters: opts.voters, learners: [] };
+    checkConf(initial);
+    this.baseConf = { index: 0, conf: initial };
+    this.curConf = initial;
     this.cfg = new VoterSet(opts.voters);
     this.isVoter = this.cfg.has(id);
+    this.promoteLag = opts.promoteLag ?? 16;
     const b = opts.bugs;
     this.bugCommitPreviousTerm = b.has("commit-previous-term");
     this.bugVoteWithoutLogCheck = b.has("vote-without-log-check");
@@ -234,6 +261,8 @@ export class Raft<C> implements RaftView<C> {
     this.bugAckBeforeDurable = b.has("ack-before-durable");
     this.bugRestoreUnfenced = b.has("restore-unfenced");
     this.bugSnapshotInstallDropsNewer = b.has("snapshot-install-drops-newer");
+    this.bugMembershipConcurrent = b.has("membership-concurrent-changes");
+    this.bugMembershipBeforeTermCommit = b.has("membership-before-term-commit");
     this.snapshotEvery = opts.snapshotEvery ?? 0;
     this.snapshotChunk = opts.snapshotChunk ?? 16;
     if (!(this.snapshotEvery >= 0 && this.snapshotChunk >= 1)) fail("bad snapshot settings");
@@ -245,12 +274,14 @@ export class Raft<C> implements RaftView<C> {
     this.votes = new Array<number>(bound).fill(VOTE_NONE);
     this.prs = new Array<Progress | undefined>(bound).fill(undefined);
     for (const p of this.cfg.ids) if (p !== id) this.prs[p] = new Progress(p, opts.maxInflight);
+    for (const p of this.cfg.ids) if (p !== id) this.peers.push(p);
 
     if (recovered !== null) {
       const sf = recovered.files?.get(SNAPSHOT_FILE);
       if (sf !== undefined) {
         const snap = asSnapshot(sf);
         this.snap = snap;
+        this.baseConf = { index: snap.index, conf: { voters: snap.voters, learners: snap.learners ?? [] } };
         this.log.reset(snap.index, snap.term);
         app.restore(snap.chunks, snap.index, now);
         this.commit = snap.index;
@@ -280,6 +311,8 @@ export class Raft<C> implements RaftView<C> {
       }
       if (this.log.lastTerm() > this.curTerm && this.strict) fail("recovered log has an entry from a future term");
       this.durable = this.log.lastIndex();
+      this.rescanConfs();
+      this.applyConf(now);
     }
     env.note("role", RoleCode.follower, this.curTerm);
     this.resetElectionTimer(now);
@@ -336,6 +369,19 @@ export class Raft<C> implements RaftView<C> {
   voters(): readonly NodeId[] {
     return this.cfg.ids;
   }
+  learners(): readonly NodeId[] {
+    return this.curConf.learners;
+  }
+  configIndex(): number {
+    return this.curConfIndex;
+  }
+  votersAt(i: number): readonly NodeId[] {
+    return this.confAt(i).voters;
+  }
+  /** Whether the latest configuration entry is still uncommitted (a change is in progress). */
+  confChangePending(): boolean {
+    return this.curConfIndex > this.commit;
+  }
   /** The transfer target while a leadership transfer is in progress, else -1. */
   transferTarget(): NodeId {
     return this.transferee;
@@ -349,7 +395,30 @@ export class Raft<C> implements RaftView<C> {
     if (this.curRole !== "leader" || this.transferee !== -1) return null;
     const e: RaftEntry<C> = { index: this.log.lastIndex() + 1, term: this.curTerm, data };
     this.appendLocal(e);
-    for (const p of this.cfg.ids) if (p !== this.id) this.sendAppend(p, false);
+    for (const p of this.peers) this.sendAppend(p, false);
+    this.arm(false);
+    return { index: e.index, term: e.term };
+  }
+
+  /** Propose a single-server configuration change (dissertation §4.1). Refused (a reason is
+   * returned) unless this node leads, has committed an entry of its term (the 2015 fix: an
+   * earlier leader's uncommitted change may still be in some logs) and no other change is
+   * uncommitted. The new configuration takes effect here at once, as it will on every server
+   * that appends the entry. */
+  proposeConfChange(ch: ConfChange, now: number): { index: number; term: number } | string {
+    if (this.curRole !== "leader") return "not leader";
+    if (this.transferee !== -1) return "leadership transfer in progress";
+    // PLANTED BUG membership-before-term-commit: propose before this term's first commit.
+    if (this.commit < this.termStart && !this.bugMembershipBeforeTermCommit) return "no entry of this term committed yet";
+    // PLANTED BUG membership-concurrent-changes: a second change while one is uncommitted.
+    if (this.curConfIndex > this.commit && !this.bugMembershipConcurrent) return "a configuration change is pending";
+    const next = applyConfChange(this.curConf, ch);
+    if (typeof next === "string") return next;
+    checkConf(next);
+    if (this.strict && !singleServerApart(next.voters, this.confAt(this.commit).voters)) fail("configuration change of more than one voter from the committed configuration");
+    const e: RaftEntry<C> = { index: this.log.lastIndex() + 1, term: this.curTerm, data: null, conf: next };
+    this.appendLocal(e);
+    for (const p of this.peers) this.sendAppend(p, false);
     this.arm(false);
     return { index: e.index, term: e.term };
   }
@@ -372,7 +441,7 @@ export class Raft<C> implements RaftView<C> {
       // Lease read (lease.ts): answered from the commit index at this instant, from the next tick.
       this.readyNow.push({ ctx, index: this.commit, seq: 0 });
       this.readsDueAt = now;
-      if (lease.wantsRenewal(now) && this.cfg.quorum > 1) {
+      if (lease.wantsRenewal(now) && (this.cfg.quorum > 1 || !this.isVoter)) {
         lease.roundSent(this.curTerm, ++this.readSeq, now);
         this.broadcastHeartbeat();
       }
@@ -385,7 +454,7 @@ export class Raft<C> implements RaftView<C> {
     const seq = ++this.readSeq;
     this.reads.push({ ctx, index, seq });
     if (lease !== null) lease.roundSent(this.curTerm, seq, now); // a ReadIndex round renews the lease
-    if (this.cfg.quorum <= 1) this.readsDueAt = now;
+    if (this.cfg.quorum <= 1 && this.isVoter) this.readsDueAt = now;
     else this.broadcastHeartbeat();
     this.arm(false);
     return true;
@@ -432,7 +501,7 @@ export class Raft<C> implements RaftView<C> {
         this.heartbeatDeadline = now + this.opts.heartbeatUs;
         this.broadcastHeartbeat();
       }
-    } else if (this.isVoter && now >= this.electionDeadline) {
+    } else if (this.canCampaign() && now >= this.electionDeadline) {
       // A fenced node never campaigns: it waits for a leader of a term above fenceTerm.
       if (this.fenceTerm >= 0) this.resetElectionTimer(now);
       else this.campaign(false, now);
@@ -524,7 +593,11 @@ export class Raft<C> implements RaftView<C> {
       const pr = this.prs[from];
       // A fenced node's messages show no CheckQuorum activity (PLANTED BUG restore-unfenced
       // never sets the flag).
-      if (pr !== undefined && !isFencedMessage(m)) pr.recentActive = true;
+      if (pr !== undefined) {
+        const fenced = isFencedMessage(m);
+        if (!fenced) pr.recentActive = true;
+        if (m.type === "appResp" || m.type === "hbResp" || m.type === "snapResp") pr.fenced = fenced;
+      }
     }
 
     switch (m.type) {
@@ -553,7 +626,7 @@ export class Raft<C> implements RaftView<C> {
         if (this.curRole === "leader") this.handleHeartbeatResponse(from, m, now);
         return;
       case "timeoutNow":
-        if (this.curRole === "follower" && this.isVoter && this.fenceTerm < 0) this.becomeCandidate(true, now);
+        if (this.curRole === "follower" && this.canCampaign() && this.fenceTerm < 0) this.becomeCandidate(true, now);
         return;
       case "snap":
         if (this.curRole === "leader") return;
@@ -592,8 +665,8 @@ export class Raft<C> implements RaftView<C> {
     this.setLeader(-1);
     this.resetElectionTimer(now);
     this.votes.fill(VOTE_NONE);
-    this.votes[this.id] = VOTE_GRANTED;
-    if (this.cfg.quorum <= 1) {
+    this.votes[this.id] = VOTE_GRANTED; // counted only if we are a voter (poll iterates voters)
+    if (this.cfg.quorum <= 1 && this.isVoter) {
       this.becomeCandidate(false, now);
       return;
     }
@@ -697,15 +770,16 @@ export class Raft<C> implements RaftView<C> {
     this.setRole("leader");
     this.setLeader(this.id);
     this.transferee = -1;
+    this.applyConf(now); // a pending change: replicate to the members it removes too
     const next = this.log.lastIndex() + 1;
-    for (const p of this.cfg.ids) if (p !== this.id) this.prs[p]!.reset(next);
+    for (const p of this.peers) this.prs[p]!.reset(next);
     this.reads.length = 0;
     this.readHead = 0;
     this.termStart = next;
     this.appendLocal({ index: next, term: this.curTerm, data: null });
     this.checkQuorumDeadline = now + this.opts.electionMinUs;
     this.heartbeatDeadline = now + this.opts.heartbeatUs;
-    for (const p of this.cfg.ids) if (p !== this.id) this.sendAppend(p, true);
+    for (const p of this.peers) this.sendAppend(p, true);
   }
 
   // ======================================================================================
@@ -767,16 +841,20 @@ export class Raft<C> implements RaftView<C> {
           if (this.durable >= first) this.durable = first - 1;
           this.clampPendingWrites(first - 1);
           this.persist([{ kind: "entries", entries: fresh }]);
+          this.rescanConfs();
         } else {
           if (first <= this.commit && this.strict) fail("follower append would change a committed entry");
           this.truncateLocal(first);
-          for (const e of fresh) this.log.append(e);
+          for (const e of fresh) this.appendConfAware(e);
           this.persist([{ kind: "truncate", from: first }, { kind: "entries", entries: fresh }]);
         }
       } else {
-        for (const e of fresh) this.log.append(e);
+        for (const e of fresh) this.appendConfAware(e);
         this.persist([{ kind: "entries", entries: fresh }]);
       }
+      // Only when a configuration entry came or went (no allocation on the common path).
+      const top = this.confs.length > 0 ? this.confs[this.confs.length - 1] : this.baseConf;
+      if (top.conf !== this.curConf || top.index !== this.curConfIndex) this.applyConf(now);
     }
     const lastNew = m.prevIndex + n;
     const c = m.commit < lastNew ? m.commit : lastNew;
@@ -814,6 +892,8 @@ export class Raft<C> implements RaftView<C> {
   private truncateLocal(from: number): void {
     if (this.curRole === "leader") fail("a leader never truncates its own log");
     this.log.truncateFrom(from);
+    // A truncated configuration entry no longer counts: the configuration reverts (§4.1).
+    while (this.confs.length > 0 && this.confs[this.confs.length - 1].index >= from) this.confs.pop();
     if (this.durable >= from) this.durable = from - 1;
     this.clampPendingWrites(from - 1);
   }
@@ -829,8 +909,9 @@ export class Raft<C> implements RaftView<C> {
   private appendLocal(e: RaftEntry<C>): void {
     if (this.curRole !== "leader") fail("only a leader appends locally");
     if (e.term !== this.curTerm) fail("leader appends an entry of another term");
-    this.log.append(e);
+    this.appendConfAware(e);
     this.persist([{ kind: "entries", entries: [e] }]);
+    if (e.conf !== undefined) this.applyConf(-1);
   }
 
   /** Send AppendEntries from pr.next if flow control allows. Returns whether a message went out. */
@@ -888,6 +969,10 @@ export class Raft<C> implements RaftView<C> {
       this.maybeCommit(now);
       if (this.curRole !== "leader") return;
       if (from === this.transferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(from);
+      if (this.curConf.learners.length > 0 && this.curConf.learners.includes(from)) {
+        this.maybePromote(now);
+        if (this.curRole !== "leader") return;
+      }
       while (this.sendAppend(from, false)) {
         // pipeline until the inflight window is full or the follower is caught up
       }
@@ -932,14 +1017,13 @@ export class Raft<C> implements RaftView<C> {
     // A lost append must not stall a full pipeline forever: release one slot per heartbeat ack.
     if (pr.replicate && pr.inflightFull()) pr.freeFirst();
     if (m.seq > pr.ackedSeq && !m.fenced) pr.ackedSeq = m.seq; // a fenced node confirms no read round
-    if (this.lease !== null) this.lease.confirmed(this.curTerm, this.cfg.committedIndex((p) => (p === this.id ? this.readSeq : this.prs[p]!.ackedSeq)));
+    if (this.lease !== null && this.cfg.ids.length > 0) this.lease.confirmed(this.curTerm, this.cfg.committedIndex((p) => (p === this.id ? this.readSeq : this.prs[p]!.ackedSeq)));
     if (pr.match < this.log.lastIndex()) this.sendAppend(from, true);
     if (this.readHead < this.reads.length) this.processReads(now);
   }
 
   private broadcastHeartbeat(): void {
-    for (const p of this.cfg.ids) {
-      if (p === this.id) continue;
+    for (const p of this.peers) {
       const pr = this.prs[p]!;
       const hb: Heartbeat = {
         type: "hb",
@@ -962,16 +1046,141 @@ export class Raft<C> implements RaftView<C> {
     // Figure 8: only an entry of the current term is committed by counting replicas.
     // PLANTED BUG commit-previous-term: also commit an older-term entry that a majority holds.
     if (this.log.termAt(q) !== this.curTerm && !this.bugCommitPreviousTerm) return;
+    const wasPending = this.curConfIndex > this.commit;
     this.commitTo(q, now);
     if (this.curRole !== "leader") return; // an apply callback may have changed things
+    if (wasPending && this.curConfIndex <= this.commit) {
+      // The change committed: tell the servers it removed (one heartbeat with the commit index,
+      // so one that holds the entry learns it is out and never campaigns again), then stop
+      // replicating to them.
+      for (const p of this.peers) {
+        if (this.cfg.has(p) || this.curConf.learners.includes(p)) continue;
+        const pr = this.prs[p]!;
+        const hb: Heartbeat = { type: "hb", term: this.curTerm, from: this.id, commit: this.commit < pr.match ? this.commit : pr.match, seq: this.readSeq };
+        this.env.send(p, hb);
+      }
+      this.applyConf(now);
+      if (!this.isVoter) {
+        this.stepDownRemoved(now);
+        return;
+      }
+      this.maybePromote(now);
+    }
     if (this.readHead < this.reads.length) this.processReads(now);
-    for (const p of this.cfg.ids) if (p !== this.id) this.sendAppend(p, true);
+    for (const p of this.peers) this.sendAppend(p, true);
   }
 
   private quorumActive(): boolean {
     const ok = this.cfg.isQuorum((p) => p === this.id || this.prs[p]!.recentActive);
-    for (const p of this.cfg.ids) if (p !== this.id) this.prs[p]!.recentActive = false;
+    for (const p of this.peers) this.prs[p]!.recentActive = false;
     return ok;
+  }
+
+  // ======================================================================================
+  // Membership (dissertation ch. 4): single-server changes, learners, leader removal
+  // ======================================================================================
+
+  /** Append to the in-memory log, recording a configuration entry. */
+  private appendConfAware(e: RaftEntry<C>): void {
+    this.log.append(e);
+    if (e.conf !== undefined) this.confs.push({ index: e.index, conf: e.conf });
+  }
+
+  /** Rebuild the configuration entries from the log (recovery, snapshot install, and the
+   * planted append-keeps-conflicts path that overwrites entries in place). */
+  private rescanConfs(): void {
+    this.confs = [];
+    for (let i = this.log.firstIndex(); i <= this.log.lastIndex(); i++) {
+      const e = this.log.entry(i)!;
+      if (e.conf !== undefined) this.confs.push({ index: i, conf: e.conf });
+    }
+  }
+
+  /** The configuration in effect at index i (the latest entry at or below it). */
+  private confAt(i: number): ConfState {
+    for (let k = this.confs.length - 1; k >= 0; k--) if (this.confs[k].index <= i) return this.confs[k].conf;
+    return this.baseConf.conf;
+  }
+
+  /** Make the latest configuration in the log the one in effect. now < 0: called from the
+   * leader's own append (no timer to reset: a leader has none). */
+  private applyConf(now: number): void {
+    const top = this.confs.length > 0 ? this.confs[this.confs.length - 1] : this.baseConf;
+    // Same members (a snapshot's copy of the configuration in effect): nothing changes.
+    const changed = top.conf !== this.curConf && !sameConf(top.conf, this.curConf);
+    this.curConf = top.conf;
+    this.curConfIndex = top.index;
+    if (changed) {
+      const wasVoter = this.isVoter;
+      this.cfg = new VoterSet(top.conf.voters);
+      this.isVoter = this.cfg.has(this.id);
+      if (this.transferee !== -1 && !this.cfg.has(this.transferee)) this.transferee = -1;
+      if (!wasVoter && this.isVoter && this.curRole !== "leader" && now >= 0) this.resetElectionTimer(now);
+      this.env.note("custom", NOTE_CONFIG, top.index);
+    }
+    // Replication targets.
+    const peers: NodeId[] = [];
+    const add = (p: NodeId) => { if (p !== this.id && !peers.includes(p)) peers.push(p); };
+    for (const p of this.curConf.voters) add(p);
+    for (const p of this.curConf.learners) add(p);
+    if (this.curRole === "leader" && this.curConfIndex > this.commit) {
+      const prev = this.confAt(this.curConfIndex - 1);
+      for (const p of prev.voters) add(p);
+      for (const p of prev.learners) add(p);
+    }
+    let bound = this.votes.length;
+    for (const p of peers) if (p + 1 > bound) bound = p + 1;
+    while (this.votes.length < bound) this.votes.push(VOTE_NONE);
+    while (this.prs.length < bound) this.prs.push(undefined);
+    for (const p of peers) {
+      if (this.prs[p] !== undefined) continue;
+      const pr = new Progress(p, this.opts.maxInflight);
+      pr.reset(this.log.lastIndex() + 1);
+      pr.recentActive = true; // a new member is not held against CheckQuorum before its first reply
+      this.prs[p] = pr;
+    }
+    for (const p of this.peers) if (!peers.includes(p)) this.prs[p] = undefined;
+    this.peers = peers;
+  }
+
+  /** §4.2.2: a leader that is not in the committed configuration steps down, handing over to
+   * an up-to-date voter (TimeoutNow) so the cluster does not wait for an election timeout. */
+  private stepDownRemoved(now: number): void {
+    let best = -1;
+    for (const p of this.cfg.ids) {
+      const pr = this.prs[p];
+      if (pr !== undefined && pr.match === this.log.lastIndex()) best = p;
+    }
+    if (best >= 0) this.sendTimeoutNow(best);
+    this.env.note("custom", NOTE_STEP_DOWN_REMOVED, this.curTerm);
+    this.becomeFollower(this.curTerm, -1, now);
+  }
+
+  /** Voters campaign. So does a server that its latest configuration removes while that entry
+   * is uncommitted, if it was a voter before: it may still be needed to elect a leader (its log
+   * may be the only one holding the removal; dissertation §4.2.2). Its own vote does not count
+   * (poll counts the voters of its configuration). Once the removal is committed it never
+   * campaigns again: a removed server does not disrupt (§4.2.3). */
+  private canCampaign(): boolean {
+    if (this.isVoter) return true;
+    if (this.curConfIndex <= this.commit || this.curConfIndex <= this.log.snapshotIndex()) return false;
+    return this.confAt(this.curConfIndex - 1).voters.includes(this.id);
+  }
+
+  /** §4.2.1: promote a learner once it has caught up (within promoteLag of our last index). */
+  private maybePromote(now: number): void {
+    const ls = this.curConf.learners;
+    if (ls.length === 0 || this.curRole !== "leader") return;
+    const last = this.log.lastIndex();
+    for (const l of ls) {
+      const pr = this.prs[l];
+      // Caught up: within promoteLag of our last index, and not fenced (a fenced voter would
+      // neither vote nor count, so promoting it could leave the configuration without a quorum).
+      // It must also have acknowledged our commit index (at or past the entry that added it: a
+      // real answer, so its fenced flag is known; a short log alone is not "caught up").
+      if (pr === undefined || pr.fenced || pr.match + this.promoteLag < last || pr.match < this.commit) continue;
+      if (typeof this.proposeConfChange({ kind: "promote", node: l }, now) !== "string") return;
+    }
   }
 
   // ======================================================================================
@@ -993,12 +1202,15 @@ export class Raft<C> implements RaftView<C> {
       kind: "raft-snapshot",
       index: idx,
       term: this.log.termAt(idx),
-      voters: this.cfg.ids,
+      voters: this.confAt(idx).voters,
+      learners: this.confAt(idx).learners,
       chunks: this.app.snapshot(this.snapshotChunk),
     };
     if (s.chunks.length < 1) fail("a snapshot has at least one chunk");
     this.snap = s;
     this.log.compact(idx);
+    this.baseConf = { index: idx, conf: { voters: s.voters, learners: s.learners ?? [] } };
+    this.confs = this.confs.filter((c) => c.index > idx);
     this.saveSnapshot(s);
     this.env.note("custom", NOTE_SNAPSHOT_TAKEN, idx);
   }
@@ -1039,6 +1251,7 @@ export class Raft<C> implements RaftView<C> {
       index: s.index,
       snapTerm: s.term,
       voters: s.voters,
+      learners: s.learners,
       chunk: pr.snapChunk,
       total: s.chunks.length,
       data: s.chunks[pr.snapChunk],
@@ -1090,7 +1303,7 @@ export class Raft<C> implements RaftView<C> {
     }
     if (m.chunk === 0) {
       if (!(m.total >= 1)) fail("InstallSnapshot with no chunks");
-      this.incoming = { index: m.index, term: m.snapTerm, leaderTerm: m.term, voters: m.voters, chunks: new Array<unknown>(m.total), next: 0 };
+      this.incoming = { index: m.index, term: m.snapTerm, leaderTerm: m.term, voters: m.voters, learners: m.learners ?? [], chunks: new Array<unknown>(m.total), next: 0 };
     }
     const inc = this.incoming;
     const same = inc !== null && inc.index === m.index && inc.term === m.snapTerm && inc.leaderTerm === m.term && inc.chunks.length === m.total;
@@ -1105,7 +1318,7 @@ export class Raft<C> implements RaftView<C> {
       return;
     }
     this.incoming = null;
-    this.installSnapshot({ kind: "raft-snapshot", index: inc.index, term: inc.term, voters: inc.voters, chunks: inc.chunks }, now);
+    this.installSnapshot({ kind: "raft-snapshot", index: inc.index, term: inc.term, voters: inc.voters, learners: inc.learners, chunks: inc.chunks }, now);
     // Acknowledged once the snapshot (and every write before it) is durable.
     this.respond(from, this.snapResp(m.index, -1), true, now);
   }
@@ -1127,6 +1340,9 @@ export class Raft<C> implements RaftView<C> {
       this.clampPendingWrites(oldCommit);
     }
     this.snap = s;
+    this.baseConf = { index: s.index, conf: { voters: s.voters, learners: s.learners ?? [] } };
+    this.rescanConfs();
+    this.applyConf(now);
     this.app.restore(s.chunks, s.index, now);
     this.applied = s.index;
     this.commit = s.index;
@@ -1286,7 +1502,7 @@ export class Raft<C> implements RaftView<C> {
       d = this.heartbeatDeadline;
       if (this.opts.checkQuorum && this.checkQuorumDeadline < d) d = this.checkQuorumDeadline;
       if (this.transferee !== -1 && this.transferDeadline < d) d = this.transferDeadline;
-    } else if (this.isVoter) {
+    } else if (this.canCampaign()) {
       d = this.electionDeadline;
     } else {
       d = Number.POSITIVE_INFINITY;
@@ -1312,4 +1528,14 @@ function isFencedMessage<C>(m: RaftMessage<C>): boolean {
     default:
       return false;
   }
+}
+
+function sameMembers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a.length !== b.length) return false;
+  for (const x of a) if (!b.includes(x)) return false;
+  return true;
+}
+
+function sameConf(a: ConfState, b: ConfState): boolean {
+  return sameMembers(a.voters, b.voters) && sameMembers(a.learners, b.learners);
 }

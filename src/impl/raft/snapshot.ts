@@ -20,6 +20,8 @@ export interface RaftSnapshot {
   readonly index: number;
   readonly term: number;
   readonly voters: readonly NodeId[];
+  /** Learners at the snapshot index (absent: none). */
+  readonly learners?: readonly NodeId[];
   readonly chunks: readonly unknown[];
 }
 

@@ -3,7 +3,7 @@
 import type { BugName } from "../../impl/bugs.js";
 import type { RaftBugName, RaftOptions } from "../../impl/raft/api.js";
 import { DEFAULT_MAX_DRIFT_PPM, withReadMode } from "../../impl/raft/lease.js";
-import type { FaultAction, FaultFamily } from "../nemesis.js";
+import type { FaultAction, FaultFamily, MembershipSetup } from "../nemesis.js";
 import type { NetConfig } from "../network.js";
 import type { WorkloadConfig } from "../workload/config.js";
 
@@ -27,6 +27,11 @@ export interface ClusterRunOptions {
   readonly raft?: Partial<Omit<RaftOptions, "voters" | "bugs">>;
   readonly workload?: Partial<WorkloadConfig>;
   readonly net?: Partial<NetConfig>;
+  /** Membership: servers 0..initialVoters-1 start as the configuration (with bootstrap, server
+   * 0 alone, and the others join it at the start), the rest are spares outside it (empty
+   * disks, waiting to join). Undefined: every server is a voter — unless the swarm draws the
+   * membership family, which sets its own. */
+  readonly membership?: MembershipSetup;
   /** Wall-clock budget of the linearizability check, ms. */
   readonly checkTimeoutMs?: number;
 }

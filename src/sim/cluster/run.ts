@@ -11,14 +11,14 @@ import type { MetaOp, MetaResult } from "../../impl/metadata/ops.js";
 import type { MetaCommand } from "../../impl/metadata/commands.js";
 import { MetaServer, type ServerMessage, type ServerRecord } from "../../impl/server.js";
 import { AssertionError } from "../assert.js";
-import { generateSchedule, type FaultAction, type FaultFamily } from "../nemesis.js";
+import { generateSchedule, type FaultAction, type FaultFamily, type MembershipOp, type MembershipOutcome, type MembershipSetup } from "../nemesis.js";
 import { BudgetExhaustedError } from "../scheduler.js";
 import type { Trace } from "../trace.js";
 import { defaultWorkloadConfig } from "../workload/config.js";
 import { HistoryRecorder, type MetaOperation } from "../workload/recorder.js";
 import { WorkloadActor, workloadActorFactory } from "../workload/actor.js";
 import { World, type WorldStats } from "../world.js";
-import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type ClusterRunOptions } from "./config.js";
+import { defaultRaftTiming, livenessWindowUs, MS, raftOptions, S, type ClusterRunOptions } from "./config.js";
 import { leaseSafeSchedule, swarmRaftTiming } from "./swarm.js";
 import { Rng } from "../rng.js";
 import type { RaftOptions } from "../../impl/raft/api.js";
@@ -45,6 +45,10 @@ export interface ClusterResult {
   readonly lin: Pick<CheckResult, "verdict" | "partitions" | "ms" | "reason" | "counterexample"> | null;
   readonly trace: Trace;
   readonly operations: readonly MetaOperation[];
+  /** Membership at the end, as the leader lists it (the admin query); null: no leader. */
+  readonly members: { readonly leader: number; readonly voters: readonly number[]; readonly learners: readonly number[] } | null;
+  /** Join requests a non-leader answered with a redirect to the leader. */
+  readonly joinRedirects: number;
 }
 
 class InvariantViolation extends Error {
@@ -64,7 +68,28 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
   // Generated runs also draw Raft's configuration from the seed (swarm); a given fault
   // schedule (a scenario) runs the default configuration unless it sets its own.
   const swarm = o.faults === undefined && o.swarmConfig !== false;
-  const raft = raftOptions(N, o, swarm ? swarmRaftTiming(Rng.root(o.seed).fork("swarm-config")) : defaultRaftTiming);
+  // The schedule is drawn first (from the same stream the world would hand out: forks are
+  // keyed by label), because the membership family decides how the servers start.
+  let families: readonly FaultFamily[] = [];
+  let generated: readonly FaultAction[] | null = null;
+  let setup: MembershipSetup | undefined = o.membership;
+  if (o.faults === undefined) {
+    const g = generateSchedule(Rng.root(o.seed).fork("nemesis"), { servers: N, healAtUs: healAt, families: o.families, everyFamily: o.everyFamily });
+    families = g.families;
+    generated = g.actions;
+    if (setup === undefined) setup = g.membership;
+  }
+  // An explicit schedule with membership actions: every server starts as a voter.
+  if (setup === undefined && o.faults?.some((f) => f.kind.startsWith("member-"))) setup = { initialVoters: N, bootstrap: false };
+  const members = setup === undefined ? null : membershipPlan(N, setup);
+  let raft = raftOptions(N, o, swarm ? swarmRaftTiming(Rng.root(o.seed).fork("swarm-config")) : defaultRaftTiming);
+  // A removed server that never hears of its removal must not disrupt the cluster: that rests
+  // on PreVote and CheckQuorum's follower-side check (dissertation §4.2.3), so a membership run
+  // has both on. (Without PreVote, a removed server whose log is behind bumps the term every
+  // election timeout; each bump resets the others' timers, and nobody is ever elected.)
+  if (members !== null && (!raft.preVote || !raft.checkQuorum)) raft = { ...raft, preVote: true, checkQuorum: true };
+  const raftOf: RaftOptions[] = [];
+  for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
   const servers: number[] = [];
   for (let i = 0; i < N; i++) servers.push(i);
   const workload = defaultWorkloadConfig(servers, C, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...o.workload });
@@ -74,23 +99,26 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
   const restoresSeen = new Int32Array(N);
+  let joinRedirects = 0;
 
   const world: W = new World<ServerMessage, ClientRequest, ServerRecord, ServerReply>({
     seed: o.seed,
     servers: N,
     clients: C,
     factory: (id, env, recovered) =>
-      new MetaServer(id, { raft, dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64 }, env, recovered, world.localNow(id)),
+      new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64 }, env, recovered, world.localNow(id)),
     actorFactory: workloadActorFactory(workload, recorder, N, actors),
     keepTrace: o.keepTrace ?? false,
     traceKey: messageTraceKey,
     net: o.net,
     budget: 2_000_000 + Math.ceil(o.timeUs / S) * 400_000,
     restoreMarker: (w) => ({ name: RESTORED_FILE, data: { kind: "restored", fenceTerm: highestDurableTerm(w) } satisfies RestoreMarker }),
+    ...(members === null ? {} : { membership: operator, restoreAllowed: restoreKeepsQuorum }),
     onSend: (from, to, msg) => {
       if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
       else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
       else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
+      else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
     },
     afterEachEvent: (w) => {
       for (let i = 0; i < N; i++) {
@@ -114,7 +142,6 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     },
   });
 
-  let families: readonly FaultFamily[] = [];
   let faults: readonly FaultAction[];
   let lastHeal = healAt;
   if (o.faults !== undefined) {
@@ -123,10 +150,9 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     if (heals.length === 0) faults = [...faults, { at: healAt, kind: "heal-all" }];
     else lastHeal = Math.max(...heals.map((f) => f.at));
   } else {
-    const g = generateSchedule(world.rng.fork("nemesis"), { servers: N, healAtUs: healAt, families: o.families, everyFamily: o.everyFamily });
-    families = g.families;
-    faults = leaseSafeSchedule(g.actions, raft);
+    faults = leaseSafeSchedule(generated!, raft);
   }
+  if (members !== null && members.joins.length > 0) world.scheduleFaults(members.joins);
   world.scheduleFaults(faults);
 
   let verdict: ClusterVerdict = "ok";
@@ -205,6 +231,8 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     lin,
     trace: world.trace,
     operations,
+    members: finalMembers(world),
+    joinRedirects,
   };
 }
 
@@ -226,20 +254,144 @@ function runLivenessPhase(world: W, actors: WorkloadActor[], healAt: number, end
   return null;
 }
 
-/** A leader that a majority of the live servers follow in its term, or -1. */
+/** A leader that a majority of the voters of its configuration follow in its term, or -1. */
 function currentLeader(world: W): number {
   const N = world.servers;
   for (let i = 0; i < N; i++) {
     const n = world.nodes[i] as MetaServer | null;
     if (n === null || n.raft.role() !== "leader") continue;
+    const voters = n.raft.voters();
     let followers = 0;
-    for (let j = 0; j < N; j++) {
+    for (const j of voters) {
       const m = world.nodes[j] as MetaServer | null;
       if (m !== null && m.raft.term() === n.raft.term() && m.raft.leader() === i) followers++;
     }
-    if (followers > N / 2) return i;
+    if (followers > voters.length / 2) return i;
   }
   return -1;
+}
+
+// ---- membership: how servers start, and the operator ----------------------------------------
+
+function finalMembers(w: W): ClusterResult["members"] {
+  const l = currentLeader(w);
+  if (l < 0) return null;
+  const r = (w.nodes[l] as MetaServer).listMembers();
+  if (r.kind !== "members") return null;
+  return { leader: r.leader, voters: r.members.filter((m) => m.role === "voter").map((m) => m.node), learners: r.members.filter((m) => m.role === "learner").map((m) => m.node) };
+}
+
+interface MembershipPlan {
+  /** Initial voters per server ([] for a server waiting to join). */
+  readonly initial: readonly (readonly number[])[];
+  /** The joins of a bootstrapped universe's first members (member-add through earlier ones). */
+  readonly joins: readonly FaultAction[];
+}
+
+export function membershipPlan(N: number, m: MembershipSetup): MembershipPlan {
+  const k = Math.max(1, Math.min(N, m.initialVoters));
+  const voters: number[] = [];
+  for (let i = 0; i < (m.bootstrap ? 1 : k); i++) voters.push(i);
+  const initial: number[][] = [];
+  for (let i = 0; i < N; i++) initial.push(i < voters.length ? voters : []);
+  const joins: FaultAction[] = [];
+  // Bootstrap: server 0 starts the universe alone; 1..k-1 join it one after the other,
+  // each through a member that joined before it (which redirects to the leader).
+  if (m.bootstrap) for (let i = 1; i < k; i++) joins.push({ at: i * 20 * MS, kind: "member-add", node: i, via: i - 1, tries: 60 });
+  return { initial, joins };
+}
+
+const NO_NODES: readonly number[] = Object.freeze([]);
+
+function leaderServer(w: W): MetaServer | null {
+  const l = w.leader;
+  if (l < 0) return null;
+  const n = w.nodes[l] as MetaServer | null;
+  return n !== null && n.raft.role() === "leader" && w.isUp(l) ? n : null;
+}
+
+function hasMarker(w: W, node: number): boolean {
+  const n = w.nodes[node] as MetaServer | null;
+  return n !== null ? n.raft.fenced() : w.disks[node].durableFile(RESTORED_FILE) !== undefined;
+}
+
+/** The operator's policy for removals: keep at least three voters (or all there are), and
+ * never leave more fenced voters than the smaller configuration tolerates (a fenced server
+ * neither votes nor counts until it caught up: see "Fencing" in raft.ts). */
+function removalAllowed(w: W, L: MetaServer, node: number): boolean {
+  const voters = L.raft.voters();
+  if (!voters.includes(node)) return L.raft.learners().includes(node);
+  const left = voters.length - 1;
+  if (left < Math.min(3, w.servers)) return false;
+  let fenced = 0;
+  for (const v of voters) if (v !== node && hasMarker(w, v)) fenced++;
+  return fenced <= left - (Math.floor(left / 2) + 1);
+}
+
+/** Operator membership actions (member-* faults), always through the current leader. */
+function operator(w: W, op: MembershipOp): MembershipOutcome {
+  const L = leaderServer(w);
+  const lid = L === null ? -1 : L.id;
+  const none: MembershipOutcome = { done: false, leader: lid, removed: NO_NODES, cut: NO_NODES };
+  switch (op.kind) {
+    case "add": {
+      if (L !== null && (L.raft.voters().includes(op.node) || L.raft.learners().includes(op.node))) return { ...none, done: true };
+      const n = w.nodes[op.node] as MetaServer | null;
+      if (n !== null && w.isUp(op.node)) n.join(op.via, w.localNow(op.node));
+      return none;
+    }
+    case "remove":
+    case "remove-leader": {
+      if (L === null) return none;
+      const node = op.kind === "remove" ? op.node : lid;
+      if (!removalAllowed(w, L, node)) return none;
+      const r = L.changeMembership({ kind: "remove", node }, w.localNow(lid));
+      return typeof r === "string" ? none : { ...none, done: true, removed: [node] };
+    }
+    case "churn": {
+      if (L === null) return none;
+      const rng = w.faultRng;
+      const removed: number[] = [];
+      const now = w.localNow(lid);
+      const removeOne = (self: boolean): void => {
+        const cands = L.raft.voters().filter((v) => (self ? v === lid : v !== lid) && !removed.includes(v));
+        if (cands.length === 0) return;
+        const node = cands[rng.int(0, cands.length - 1)];
+        if (!removalAllowed(w, L, node)) return;
+        if (typeof L.changeMembership({ kind: "remove", node }, now) !== "string") removed.push(node);
+      };
+      const learners = L.raft.learners().filter((l) => !hasMarker(w, l)); // never promote a fenced learner
+      const what = rng.int(0, 9);
+      if (learners.length > 0 && what < 4) L.changeMembership({ kind: "promote", node: learners[rng.int(0, learners.length - 1)] }, now);
+      else if (what < 9) removeOne(false);
+      else removeOne(true);
+      // A second change right away: refused while the first is uncommitted (one at a time).
+      if (rng.chance(0.5)) removeOne(false);
+      // Then the leader is cut off, alone or with one voter of its (new) configuration: its
+      // change stays uncommitted or commits on its side only, and the others elect anew.
+      let cut: readonly number[] = [lid];
+      if (rng.chance(0.5)) {
+        const others = L.raft.voters().filter((v) => v !== lid);
+        cut = others.length === 0 ? [lid] : [lid, others[rng.int(0, others.length - 1)]];
+      }
+      return { done: removed.length > 0, leader: lid, removed, cut };
+    }
+  }
+}
+
+/** Backup restores with membership: only while no configuration change is pending and a
+ * leader is known, and the quorum rule is the leader's configuration's: fenced members (voters
+ * and learners) at most its voters minus their quorum. */
+function restoreKeepsQuorum(w: W, node: number): boolean {
+  const L = leaderServer(w);
+  if (L === null || L.raft.confChangePending()) return false;
+  // Fenced learners count against the voters' tolerance too: one may be promoted before the
+  // leader has seen it answer as fenced.
+  const voters = L.raft.voters();
+  const members = [...voters, ...L.raft.learners()];
+  let marked = members.includes(node) ? 1 : 0;
+  for (const v of members) if (v !== node && hasMarker(w, v)) marked++;
+  return marked <= voters.length - (Math.floor(voters.length / 2) + 1);
 }
 
 /** No acknowledged write is lost: every write a client saw succeed sits, committed, at the

@@ -26,6 +26,10 @@ export function messageTraceKey(m: unknown): number {
         return mix(10, msg.term, msg.index * 1024 + msg.chunk);
       case "snapResp":
         return mix(11, msg.term, msg.index * 1024 + msg.next + 1);
+      case "join":
+        return mix(12, msg.from, 0);
+      case "joinResp":
+        return mix(13, msg.from, msg.leader * 8 + msg.status.length);
     }
   }
   if ("kind" in msg) return mix(8 + msg.kind.charCodeAt(0), msg.client, msg.seq);

@@ -150,6 +150,16 @@ export const faultActionSchema = z.discriminatedUnion(
     }),
     act("reconnect", { node: nodeId }),
     act("snapshot-restore", { node: nodeId, back: posInt }),
+    // Membership (operator actions through the current leader; see nemesis.ts).
+    act("member-add", { node: nodeId, via: nodeId, tries: posInt.default(40) }),
+    act("member-remove", { node: nodeId, readdUs: duration().default(0) }),
+    act("member-remove-leader", { readdUs: duration().default(0) }),
+    act("member-churn-on", {
+      event: z.enum(["elected", "first-commit"], { error: want(`expected "elected" or "first-commit"`) }),
+      durationUs: duration({ positive: true }),
+      times: posInt,
+    }),
+    act("member-churn", { durationUs: duration({ positive: true }) }),
   ],
   { error: (iss) => (iss.code === "invalid_union" ? `unknown fault kind; expected one of ${FAULT_KIND_LIST}` : iss.input === undefined ? "required" : "expected a fault action {at, kind, ...}") },
 );
@@ -386,7 +396,13 @@ function checkAgainstCluster(s: Scenario, issues: z.core.$ZodRawIssue[]): void {
         break;
       case "isolate": case "crash": case "restart": case "pause": case "resume": case "clock-offset": case "clock-jump":
       case "clock-drift": case "clock-strobe": case "disk-lose-unsynced": case "reconnect": case "snapshot-restore":
+      case "member-remove":
         node(i, "node", a.node);
+        break;
+      case "member-add":
+        node(i, "node", a.node);
+        node(i, "via", a.via);
+        if (a.via === a.node) add(i, "via", "must differ from node (join through another server)");
         break;
       default:
         break;

@@ -216,6 +216,8 @@ export class Net {
     readonly seed = 1,
     disks?: Map<NodeId, Rec[]>,
   ) {
+    this.over = over;
+    this.bugs = bugs;
     for (const id of ids) {
       const n = new TestNode(this, id, options(ids, over, bugs));
       const d = disks?.get(id);
@@ -223,6 +225,17 @@ export class Net {
       this.nodes.set(id, n);
       n.start(d !== undefined);
     }
+  }
+
+  private readonly over: Partial<RaftOptions>;
+  private readonly bugs: RaftBugName[];
+
+  /** Add a server that starts with the given initial voters ([]: waiting to join). */
+  addNode(id: NodeId, voters: readonly NodeId[] = []): TestNode {
+    const n = new TestNode(this, id, options(voters, this.over, this.bugs));
+    this.nodes.set(id, n);
+    n.start(false);
+    return n;
   }
 
   node(id: NodeId): TestNode {

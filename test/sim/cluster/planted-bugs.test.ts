@@ -6,18 +6,20 @@ import { BUGS, type BugName } from "../../../src/impl/bugs.js";
 import { runCluster } from "../../../src/sim/cluster/run.js";
 
 const FINDING_SEED: Record<BugName, number> = {
-  "commit-previous-term": 172,
+  "commit-previous-term": 344,
   "vote-without-log-check": 2,
-  "vote-not-persisted": 65,
-  "count-stale-vote": 29,
+  "vote-not-persisted": 77,
+  "count-stale-vote": 76,
   "append-keeps-conflicts": 2,
   "commit-index-decreases": 1,
-  "stale-local-read": 2,
-  "read-before-term-commit": 40,
+  "stale-local-read": 1,
+  "read-before-term-commit": 1,
   "ack-before-durable": 1,
   "no-session-dedup": 1,
   "restore-unfenced": 7,
   "snapshot-install-drops-newer": 18,
+  "membership-concurrent-changes": 28,
+  "membership-before-term-commit": 1310,
 };
 
 describe("planted bugs", () => {
