@@ -53,6 +53,7 @@
 // site is marked "PLANTED BUG". With any bug on, the assertions that the bug could trip are
 // skipped so that the simulator's external checkers find the violation instead.
 import type { NodeEnv, NodeId, Recovered } from "../node.js";
+import { MonotonicTime } from "./monotonic.js";
 import { RoleCode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
 import { applyConfChange, checkConf, singleServerApart, VoterSet, type ConfChange, type ConfState } from "./config.js";
@@ -226,6 +227,8 @@ export class Raft<C> implements RaftView<C> {
   private wHead = 0;
   private deferred: Deferred<C>[] = [];
   private dHead = 0;
+  /** Local clock readings → non-decreasing time (see monotonic.ts); every input goes through it. */
+  private readonly clock = new MonotonicTime();
 
   constructor(
     id: NodeId,
@@ -238,6 +241,7 @@ export class Raft<C> implements RaftView<C> {
     if (!(opts.electionMinUs > 0 && opts.electionMaxUs >= opts.electionMinUs)) fail("bad election timeout range");
     if (!(opts.heartbeatUs > 0)) fail("bad heartbeat interval");
     if (!(opts.maxBatch >= 1)) fail("maxBatch must be >= 1");
+    now = this.readClock(now);
     this.id = id;
     this.opts = opts;
     this.env = env;
@@ -392,6 +396,7 @@ export class Raft<C> implements RaftView<C> {
   // ======================================================================================
 
   propose(data: C, now: number): { index: number; term: number } | null {
+    now = this.readClock(now);
     if (this.curRole !== "leader" || this.transferee !== -1) return null;
     const e: RaftEntry<C> = { index: this.log.lastIndex() + 1, term: this.curTerm, data };
     this.appendLocal(e);
@@ -406,6 +411,10 @@ export class Raft<C> implements RaftView<C> {
    * uncommitted. The new configuration takes effect here at once, as it will on every server
    * that appends the entry. */
   proposeConfChange(ch: ConfChange, now: number): { index: number; term: number } | string {
+    return this.confChange(ch, this.readClock(now));
+  }
+
+  private confChange(ch: ConfChange, now: number): { index: number; term: number } | string {
     if (this.curRole !== "leader") return "not leader";
     if (this.transferee !== -1) return "leadership transfer in progress";
     // PLANTED BUG membership-before-term-commit: propose before this term's first commit.
@@ -426,6 +435,7 @@ export class Raft<C> implements RaftView<C> {
   /** Register a linearizable read. Never calls back synchronously: readReady / readFailed come
    * from a later input (a single-voter or stale-local-read answer comes from a tick at `now`). */
   readIndex(ctx: number, now: number): boolean {
+    now = this.readClock(now);
     if (this.curRole !== "leader") return false;
     if (this.bugStaleLocalRead) {
       // PLANTED BUG stale-local-read: serve from the local commit index without confirming
@@ -461,6 +471,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   transferLeadership(to: NodeId, now: number): boolean {
+    now = this.readClock(now);
     if (this.curRole !== "leader" || to === this.id || !this.cfg.has(to)) return false;
     if (this.transferee === to) return true;
     this.transferee = to;
@@ -474,6 +485,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   onTick(now: number): void {
+    now = this.readClock(now);
     if (this.snapDueAt >= 0 && now >= this.snapDueAt) {
       this.snapDueAt = -1;
       this.takeSnapshot();
@@ -510,6 +522,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   onPersisted(token: number, now: number): void {
+    now = this.readClock(now);
     while (this.wHead < this.wTokens.length && this.wTokens[this.wHead] <= token) {
       const d = this.wIndex[this.wHead++];
       if (d < this.durable && this.strict) fail("durable index decreased");
@@ -543,6 +556,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   onMessage(from: NodeId, m: RaftMessage<C>, now: number): void {
+    now = this.readClock(now);
     this.step(from, m, now);
     this.arm(false);
   }
@@ -1179,7 +1193,7 @@ export class Raft<C> implements RaftView<C> {
       // It must also have acknowledged our commit index (at or past the entry that added it: a
       // real answer, so its fenced flag is known; a short log alone is not "caught up").
       if (pr === undefined || pr.fenced || pr.match + this.promoteLag < last || pr.match < this.commit) continue;
-      if (typeof this.proposeConfChange({ kind: "promote", node: l }, now) !== "string") return;
+      if (typeof this.confChange({ kind: "promote", node: l }, now) !== "string") return;
     }
   }
 
@@ -1496,6 +1510,15 @@ export class Raft<C> implements RaftView<C> {
     this.electionDeadline = now + this.env.rng.int(this.opts.electionMinUs, this.opts.electionMaxUs);
   }
 
+  /** Every input's local time goes through here (see monotonic.ts). A backward step moves
+   * where our deadlines fall on the local clock, so the wake-up is asked for again at once —
+   * an input that does not otherwise re-arm (a client request) must not leave it stale. */
+  private readClock(local: number): number {
+    const now = this.clock.read(local);
+    if (this.clock.takeStep()) this.arm(true);
+    return now;
+  }
+
   private arm(force: boolean): void {
     let d: number;
     if (this.curRole === "leader") {
@@ -1510,9 +1533,10 @@ export class Raft<C> implements RaftView<C> {
     if (this.readsDueAt >= 0 && this.readsDueAt < d) d = this.readsDueAt;
     if (this.snapDueAt >= 0 && this.snapDueAt < d) d = this.snapDueAt;
     if (d === Number.POSITIVE_INFINITY) return;
-    if (force || d !== this.armedAt) {
-      this.armedAt = d;
-      this.env.wakeAt(d);
+    const local = this.clock.toLocal(d);
+    if (force || local !== this.armedAt) {
+      this.armedAt = local;
+      this.env.wakeAt(local);
     }
   }
 }

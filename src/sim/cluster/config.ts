@@ -6,6 +6,7 @@ import { DEFAULT_MAX_DRIFT_PPM, withReadMode } from "../../impl/raft/lease.js";
 import type { FaultAction, FaultFamily, MembershipSetup } from "../nemesis.js";
 import type { NetConfig } from "../network.js";
 import type { WorkloadConfig } from "../workload/config.js";
+import type { World } from "../world.js";
 
 export interface ClusterRunOptions {
   readonly seed: number;
@@ -18,6 +19,9 @@ export interface ClusterRunOptions {
   readonly scenarioName?: string | null;
   /** Fault families the swarm may enable (default: all). */
   readonly families?: readonly FaultFamily[];
+  /** Called with the world at the end of the run (before the history check): for debugging a
+   * seed — node states, disks, the network. */
+  readonly inspect?: (world: World<any, any, any, any>) => void;
   /** Every fault family on every seed, instead of the swarm's random subset. */
   readonly everyFamily?: boolean;
   readonly bugs?: readonly BugName[];

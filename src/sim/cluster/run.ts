@@ -184,6 +184,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
       message = `${e.name}: ${e.message}`;
     } else throw e;
   }
+  o.inspect?.(world);
   for (const a of actors) a.client.abandon(world.now);
   const operations = recorder.operations();
 
@@ -380,18 +381,26 @@ function operator(w: W, op: MembershipOp): MembershipOutcome {
 }
 
 /** Backup restores with membership: only while no configuration change is pending and a
- * leader is known, and the quorum rule is the leader's configuration's: fenced members (voters
- * and learners) at most its voters minus their quorum. */
+ * leader is known, and fenced members (voters and learners) must stay within what *every*
+ * configuration a live node holds tolerates (its voters minus their quorum) — a node may
+ * still hold an uncommitted configuration from an earlier leader, and elections run in it.
+ * (Found by a 10,000-seed sweep: checking the leader's configuration alone let two empty-disk
+ * restores leave such a configuration without an unfenced quorum.) */
 function restoreKeepsQuorum(w: W, node: number): boolean {
   const L = leaderServer(w);
   if (L === null || L.raft.confChangePending()) return false;
-  // Fenced learners count against the voters' tolerance too: one may be promoted before the
-  // leader has seen it answer as fenced.
-  const voters = L.raft.voters();
-  const members = [...voters, ...L.raft.learners()];
-  let marked = members.includes(node) ? 1 : 0;
-  for (const v of members) if (v !== node && hasMarker(w, v)) marked++;
-  return marked <= voters.length - (Math.floor(voters.length / 2) + 1);
+  for (const n of w.nodes) {
+    const s = n as MetaServer | null;
+    if (s === null) continue;
+    // Fenced learners count against the voters' tolerance too: one may be promoted before the
+    // leader has seen it answer as fenced.
+    const voters = s.raft.voters();
+    const members = [...voters, ...s.raft.learners()];
+    let marked = members.includes(node) ? 1 : 0;
+    for (const v of members) if (v !== node && hasMarker(w, v)) marked++;
+    if (marked > voters.length - (Math.floor(voters.length / 2) + 1)) return false;
+  }
+  return true;
 }
 
 /** No acknowledged write is lost: every write a client saw succeed sits, committed, at the
