@@ -881,8 +881,15 @@ export class Raft<C> implements RaftView<C> {
     this.lastLeaderContact = now;
     this.resetElectionTimer(now);
     this.setLeader(from);
-    const last = this.log.lastIndex();
-    this.followerCommitTo(m.commit < last ? m.commit : last, now);
+    // The heartbeat's commit is min(leader commit, our match index), and a match index is only
+    // as good as the acknowledgement behind it. A node restored from a backup (fenced) may have
+    // lost what it acknowledged and hold other entries at those indices again, so it learns its
+    // commit index only from appends, whose consistency check has just verified its log.
+    // (Found by a 10,000-seed sweep, seed 5248: a restored node "committed" a stale entry.)
+    if (this.fenceTerm < 0 || this.bugRestoreUnfenced) {
+      const last = this.log.lastIndex();
+      this.followerCommitTo(m.commit < last ? m.commit : last, now);
+    }
     const resp: HeartbeatResponse = { type: "hbResp", term: this.curTerm, from: this.id, seq: m.seq, fenced: this.fenceTerm >= 0 };
     this.env.send(from, resp);
   }

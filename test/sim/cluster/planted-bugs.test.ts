@@ -9,7 +9,7 @@ const FINDING_SEED: Record<BugName, number> = {
   "commit-previous-term": 344,
   "vote-without-log-check": 2,
   "vote-not-persisted": 77,
-  "count-stale-vote": 76,
+  "count-stale-vote": 33,
   "append-keeps-conflicts": 2,
   "commit-index-decreases": 1,
   "stale-local-read": 1,
