@@ -140,7 +140,8 @@ export function scenariosCommand(): Command {
         const rows = all.map(({ scenario: s, file }) => ({
           name: s.name,
           description: s.description,
-          expect: s.expect,
+          ...(s.experiment !== undefined ? { experiment: s.experiment.kind } : {}),
+          expect: s.experiment !== undefined ? null : s.expect,
           seeds: formatSeeds(s.seeds),
           time: usToDuration(s.timeUs),
           faults: "swarm" in s.faults ? { swarm: s.faults.swarm } : { schedule: s.faults.schedule.length },
@@ -152,6 +153,12 @@ export function scenariosCommand(): Command {
       }
       const w = Math.max(0, ...all.map((x) => x.scenario.name.length));
       for (const { scenario: s } of all) {
+        if (s.experiment !== undefined) {
+          // A measurement: no verdict, seeds or faults to show.
+          process.stdout.write(`${s.name.padEnd(w)}  experiment ${s.experiment.kind} (${s.experiment.trials} trials per range; run it with \`raftsim run --scenario ${s.name}\`)\n`);
+          if (s.description) process.stdout.write(`${" ".repeat(w)}  ${s.description.trim().replace(/\s+/g, " ")}\n`);
+          continue;
+        }
         process.stdout.write(`${s.name.padEnd(w)}  expect ${s.expect.padEnd(9)} seeds ${formatSeeds(s.seeds).padEnd(8)} ${usToDuration(s.timeUs).padEnd(4)} ${faultsSummary(s)}${s.bugs.length ? `, bugs [${s.bugs.join(", ")}]` : ""}\n`);
         if (s.description) process.stdout.write(`${" ".repeat(w)}  ${s.description.trim().replace(/\s+/g, " ")}\n`);
       }
