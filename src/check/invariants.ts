@@ -77,7 +77,6 @@ export class InvariantChecker {
   private readonly committed: (CommittedEntry | undefined)[] = [undefined];
   private committedMax = 0;
   private readonly nodes: NodeMemory[];
-  private readonly quorum: number;
   private readonly allNodes: readonly number[];
   private now = 0;
   /** Granted votes seen on the wire: (term, voter) -> candidate. */
@@ -89,7 +88,6 @@ export class InvariantChecker {
     for (let i = 0; i < nodeCount; i++) {
       this.nodes.push({ view: null, applied: 0, checkedCommit: 0, leaderTerm: -1, leaderTailIndex: 0, leaderTail: undefined, durable: 0, fenced: false, ackTerm: -1, ackIndex: 0 });
     }
-    this.quorum = Math.floor(nodeCount / 2) + 1;
     this.allNodes = this.nodes.map((_, i) => i);
   }
 

@@ -30,7 +30,6 @@ export interface DeepestPoint<S> {
 const HEAD = 0;
 
 export class PartitionSearch<S, I, O> {
-  private readonly n: number;
   private readonly next: Int32Array; // linked list over nodes; node 0 = head, call of op i = 2i+1, return = 2i+2
   private readonly prev: Int32Array;
   private readonly bits: Uint32Array; // linearized ops
@@ -58,7 +57,7 @@ export class PartitionSearch<S, I, O> {
     readonly ops: readonly PartOp<I, O>[],
     private readonly budget: StateBudget,
   ) {
-    const n = (this.n = ops.length);
+    const n = ops.length;
     this.inputs = ops.map((o) => o.input);
     this.outputs = ops.map((o) => o.output);
     this.statuses = ops.map((o) => o.status);

@@ -20,7 +20,7 @@
 // a backup of its durable state (references to immutable records and files, no copies of
 // data) for the "snapshot-restore" fault: an operator restoring a node from an older backup.
 import type { Recovered } from "../impl/node.js";
-import { assert, fail } from "./assert.js";
+import { fail } from "./assert.js";
 import { Ev } from "./events.js";
 import type { Rng } from "./rng.js";
 import type { Scheduler } from "./scheduler.js";

@@ -60,8 +60,8 @@ export function runSimulation(opts: RunOptions): RunResult {
     seed: opts.seed,
     servers: N,
     clients: C,
-    factory: (id, env, rec) => new PlaceholderNode(env, N, rec),
-    actorFactory: (id, env) => new PlaceholderClient(env, N, 500_000),
+    factory: (_id, env, rec) => new PlaceholderNode(env, N, rec),
+    actorFactory: (_id, env) => new PlaceholderClient(env, N, 500_000),
     keepTrace: opts.keepTrace ?? false,
     budget: 1_000_000 + Math.ceil(timeUs / S) * 200_000,
     traceKey: (m) => {

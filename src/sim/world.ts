@@ -13,6 +13,13 @@ import { Rng } from "./rng.js";
 import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";
 import { DropReason, NoteCode, T, Trace } from "./trace.js";
 
+/** A burst of faults fired on protocol events (see World.armTrigger). */
+interface ProtocolTrigger {
+  event: LeaderEvent;
+  remaining: number;
+  faults: (leader: NodeId) => FaultAction[];
+}
+
 export type NodeFactory<M, Req, R, Rep> = (
   id: NodeId,
   env: NodeEnv<M, R, Rep>,
@@ -411,44 +418,58 @@ export class World<M, Req, R, Rep> implements EventHandler {
   leader = -1;
   private leaderTerm = -1;
 
-  /** Armed protocol-timed fault (see "isolate-leader-on" in nemesis.ts); one at a time. */
-  private trigger: { event: LeaderEvent; durationUs: number; remaining: number } | null = null;
+  /** Armed protocol-timed faults: slot 0 cuts (see "isolate-leader-on" in nemesis.ts), slot 1
+   * membership churn ("member-churn-on"); one of each at a time, fired in slot order. */
+  private readonly triggers: (ProtocolTrigger | null)[] = [null, null];
   /** The current leader has not committed anything in its term yet. */
   private leaderFresh = false;
 
-  /** Armed protocol-timed membership churn (see "member-churn-on"); one at a time. */
-  private memberTrigger: { event: LeaderEvent; durationUs: number; remaining: number } | null = null;
-
   disarmLeaderTrigger(): void {
-    this.trigger = null;
-    this.memberTrigger = null;
+    this.triggers[0] = null;
+    this.triggers[1] = null;
   }
 
-  /** Like armLeaderTrigger: a stable leader produces no events, so the first firing is on the
-   * current leader, if any (its cut forces an election). */
+  /** A burst of protocol-timed cuts: the leader is cut off at once, then reconnected later. */
+  armLeaderTrigger(event: LeaderEvent, durationUs: number, times: number): void {
+    this.armTrigger(0, event, times + 1, (id) => {
+      const d = this.faultRng.int(Math.ceil(durationUs / 2), Math.ceil((durationUs * 3) / 2));
+      const now = this.sched.now;
+      return [
+        { at: now, kind: "isolate", node: id },
+        { at: now + d, kind: "reconnect", node: id },
+      ];
+    });
+  }
+
+  /** A burst of protocol-timed membership churn on the leader. */
   armMemberTrigger(event: LeaderEvent, durationUs: number, times: number): void {
-    this.memberTrigger = { event, durationUs, remaining: times };
+    this.armTrigger(1, event, times, () => [{ at: this.sched.now, kind: "member-churn", durationUs }]);
+  }
+
+  /** A stable leader produces no events, so a burst starts on the current leader, if any (its
+   * faults force an election); later firings wait for `event`, then for random events. */
+  private armTrigger(slot: number, event: LeaderEvent, remaining: number, faults: (leader: NodeId) => FaultAction[]): void {
+    this.triggers[slot] = { event, remaining, faults };
     if (this.leader >= 0) {
-      this.fireMemberTrigger();
-      if (this.memberTrigger !== null) this.memberTrigger.event = event;
+      this.fireTrigger(slot, this.leader);
+      const t = this.triggers[slot];
+      if (t !== null) t.event = event;
     }
   }
 
-  /** Churn on the leader as the next event (the step that elected it completes first). */
-  private fireMemberTrigger(): void {
-    const t = this.memberTrigger!;
+  /** The faults run as the next events at this instant: the step in progress (the election,
+   * the commit) completes first, and what it sent is in flight. */
+  private fireTrigger(slot: number, leader: NodeId): void {
+    const t = this.triggers[slot]!;
+    const faults = t.faults(leader); // draws its own randomness first
     t.remaining--;
-    if (t.remaining <= 0) this.memberTrigger = null;
+    if (t.remaining <= 0) this.triggers[slot] = null;
     else t.event = this.faultRng.chance(0.5) ? "elected" : "first-commit";
-    this.scheduleFaults([{ at: this.sched.now, kind: "member-churn", durationUs: t.durationUs }]);
+    this.scheduleFaults(faults);
   }
 
-  /** Arm a burst of protocol-timed cuts. A stable leader produces no events, so the burst
-   * starts by cutting off the current leader, if any, which forces an election. */
-  armLeaderTrigger(event: LeaderEvent, durationUs: number, times: number): void {
-    this.trigger = { event, durationUs, remaining: times + 1 };
-    if (this.leader >= 0) this.fireTrigger(this.leader);
-    if (this.trigger !== null) this.trigger.event = event;
+  private fireTriggers(event: LeaderEvent, leader: NodeId): void {
+    for (let slot = 0; slot < this.triggers.length; slot++) if (this.triggers[slot]?.event === event) this.fireTrigger(slot, leader);
   }
 
   noteFrom(id: NodeId, kind: NoteKind, a: number, b: number): void {
@@ -458,30 +479,13 @@ export class World<M, Req, R, Rep> implements EventHandler {
         this.leader = id;
         this.leaderTerm = b;
         this.leaderFresh = true;
-        if (this.trigger?.event === "elected") this.fireTrigger(id);
-        if (this.memberTrigger?.event === "elected") this.fireMemberTrigger();
+        this.fireTriggers("elected", id);
       } else if (id === this.leader && a !== RoleCode.leader) this.leader = -1;
     } else if (kind === "commit" && id === this.leader && this.leaderFresh) {
       this.leaderFresh = false;
-      if (this.trigger?.event === "first-commit") this.fireTrigger(id);
-      if (this.memberTrigger?.event === "first-commit") this.fireMemberTrigger();
+      this.fireTriggers("first-commit", id);
     }
     if (this.onNote !== undefined) this.onNote(id, kind, a, b);
-  }
-
-  /** Cut the node off now — as the next event, so the step in progress completes and what it
-   * sent is in flight (and dropped on the cut link) — and reconnect it later. */
-  private fireTrigger(id: NodeId): void {
-    const t = this.trigger!;
-    const d = this.faultRng.int(Math.ceil(t.durationUs / 2), Math.ceil((t.durationUs * 3) / 2));
-    t.remaining--;
-    if (t.remaining <= 0) this.trigger = null;
-    else t.event = this.faultRng.chance(0.5) ? "elected" : "first-commit";
-    const now = this.sched.now;
-    this.scheduleFaults([
-      { at: now, kind: "isolate", node: id },
-      { at: now + d, kind: "reconnect", node: id },
-    ]);
   }
 
   setActorTimer(id: number, atUs: number): void {

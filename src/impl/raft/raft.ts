@@ -411,10 +411,11 @@ export class Raft<C> implements RaftView<C> {
    * uncommitted. The new configuration takes effect here at once, as it will on every server
    * that appends the entry. */
   proposeConfChange(ch: ConfChange, now: number): { index: number; term: number } | string {
-    return this.confChange(ch, this.readClock(now));
+    this.readClock(now);
+    return this.confChange(ch);
   }
 
-  private confChange(ch: ConfChange, now: number): { index: number; term: number } | string {
+  private confChange(ch: ConfChange): { index: number; term: number } | string {
     if (this.curRole !== "leader") return "not leader";
     if (this.transferee !== -1) return "leadership transfer in progress";
     // PLANTED BUG membership-before-term-commit: propose before this term's first commit.
@@ -991,7 +992,7 @@ export class Raft<C> implements RaftView<C> {
       if (this.curRole !== "leader") return;
       if (from === this.transferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(from);
       if (this.curConf.learners.length > 0 && this.curConf.learners.includes(from)) {
-        this.maybePromote(now);
+        this.maybePromote();
         if (this.curRole !== "leader") return;
       }
       while (this.sendAppend(from, false)) {
@@ -1085,7 +1086,7 @@ export class Raft<C> implements RaftView<C> {
         this.stepDownRemoved(now);
         return;
       }
-      this.maybePromote(now);
+      this.maybePromote();
     }
     if (this.readHead < this.reads.length) this.processReads(now);
     for (const p of this.peers) this.sendAppend(p, true);
@@ -1189,7 +1190,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   /** §4.2.1: promote a learner once it has caught up (within promoteLag of our last index). */
-  private maybePromote(now: number): void {
+  private maybePromote(): void {
     const ls = this.curConf.learners;
     if (ls.length === 0 || this.curRole !== "leader") return;
     const last = this.log.lastIndex();
@@ -1200,7 +1201,7 @@ export class Raft<C> implements RaftView<C> {
       // It must also have acknowledged our commit index (at or past the entry that added it: a
       // real answer, so its fenced flag is known; a short log alone is not "caught up").
       if (pr === undefined || pr.fenced || pr.match + this.promoteLag < last || pr.match < this.commit) continue;
-      if (typeof this.confChange({ kind: "promote", node: l }, now) !== "string") return;
+      if (typeof this.confChange({ kind: "promote", node: l }) !== "string") return;
     }
   }
 
