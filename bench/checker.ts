@@ -1,4 +1,4 @@
-// Times the checker on every shared history (median of 3 runs per file) beside Porcupine's
+// Times the checker on every history of the corpus (test/data/histories, or $RAFTSIM_HISTORIES) (median of 3 runs per file) beside Porcupine's
 // reference_ms from expected.tsv.
 // Run: npx tsc -p tsconfig.build.json && node dist/bench/checker.js [histories-dir] [--no-warmup]
 import { readFileSync } from "node:fs";
@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url";
 import { readHistory } from "../src/check/formats/index.js";
 import { checkOperations } from "../src/check/linearizability.js";
 import { getModel } from "../src/check/models/index.js";
-import { readExpected, sharedHistoriesDir } from "../src/check/shared-histories.js";
+import { readExpected } from "../src/check/corpus.js";
+
+/** The corpus the bench times: $RAFTSIM_HISTORIES, else the copy in the repository. */
+export function historiesDir(repoRoot: string): string {
+  return process.env.RAFTSIM_HISTORIES ? path.resolve(process.env.RAFTSIM_HISTORIES) : path.join(repoRoot, "test", "data", "histories");
+}
 
 export interface BenchRow {
   file: string;
@@ -90,7 +95,9 @@ function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = process.argv.slice(2).find((a) => !a.startsWith("--"));
-  const dir = arg ? path.resolve(arg) : sharedHistoriesDir();
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
+  const dir = arg ? path.resolve(arg) : historiesDir(root);
   const r = await benchChecker(dir, 3, !process.argv.includes("--no-warmup"));
   printTable(r);
   if (r.totals.wrongVerdicts > 0) process.exitCode = 1;

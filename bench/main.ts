@@ -32,9 +32,9 @@ async function main(): Promise<void> {
   report.sweep = await benchSweep(repoRoot, sweepSeeds, 2);
   console.log(`sweep: ${JSON.stringify(report.sweep)}`);
   try {
-    const mod = (await import("./checker.js" as string)) as { benchChecker?: (dir: string) => Promise<object> };
+    const mod = (await import("./checker.js" as string)) as { benchChecker?: (dir: string) => Promise<object>; historiesDir: (root: string) => string };
     if (typeof mod.benchChecker !== "function") throw new Error("bench/checker.ts does not export benchChecker");
-    report.checker = await mod.benchChecker(path.resolve(repoRoot, "../shared/histories"));
+    report.checker = await mod.benchChecker(mod.historiesDir(repoRoot));
     console.log(`checker: done`);
   } catch (e) {
     report.checker = { skipped: e instanceof Error ? e.message : String(e) };

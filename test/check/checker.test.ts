@@ -7,9 +7,9 @@ import type { Operation } from "../../src/check/history.js";
 import { checkOperations } from "../../src/check/linearizability.js";
 import { etcdCasRegister, knossosCasRegister, metadataKv, porcupineKv } from "../../src/check/models/index.js";
 import type { MetaOp, MetaResult } from "../../src/impl/metadata/ops.js";
-import { sharedHistoriesDir } from "../../src/check/shared-histories.js";
+import { historiesDir } from "../support/histories.js";
 
-const dir = sharedHistoriesDir();
+const dir = historiesDir();
 const load = (f: string) => readHistory(readFileSync(path.join(dir, f), "utf8"), f).ops;
 
 function op<I, O>(client: number, input: I, call: number, ret: number, output?: O, status: "ok" | "fail" | "info" = "ok"): Operation<I, O> {

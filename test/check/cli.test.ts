@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCheck } from "../../src/cli/commands/check.js";
-import { sharedHistoriesDir } from "../../src/check/shared-histories.js";
+import { historiesDir } from "../support/histories.js";
 
-const dir = sharedHistoriesDir();
+const dir = historiesDir();
 
 function capture() {
   const out: string[] = [];

@@ -1,8 +1,9 @@
-// The shared corpus of real histories with known verdicts (../shared/histories, or
-// $RAFTSIM_SHARED/histories): its expected.tsv, and how each file is read and judged.
-import { existsSync, readFileSync } from "node:fs";
+// A corpus of real histories with known verdicts: a directory with an expected.tsv that lists
+// each file, its verdict, its operation count and a reference time. The library reads a
+// directory it is given; where the corpus lives is the caller's business (the tests and the
+// bench use test/data/histories, see test/support/histories.ts).
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { FormatName } from "./models/index.js";
 
 export interface ExpectedFile {
@@ -11,27 +12,6 @@ export interface ExpectedFile {
   readonly ops: number;
   readonly referenceMs: number | null;
   readonly format: FormatName;
-}
-
-/** The histories directory; throws (loudly) when it is missing. */
-export function sharedHistoriesDir(): string {
-  const fromEnv = process.env.RAFTSIM_SHARED;
-  let dir: string;
-  if (fromEnv) dir = path.resolve(fromEnv, "histories");
-  else {
-    // Walk up from this file to the repo root (the dir holding package.json), then ../shared.
-    let root = path.dirname(fileURLToPath(import.meta.url));
-    while (!existsSync(path.join(root, "package.json"))) {
-      const up = path.dirname(root);
-      if (up === root) throw new Error("sharedHistoriesDir: cannot find the repo root (package.json)");
-      root = up;
-    }
-    dir = path.resolve(root, "../shared/histories");
-  }
-  if (!existsSync(path.join(dir, "expected.tsv"))) {
-    throw new Error(`shared histories not found: ${dir}/expected.tsv is missing (set RAFTSIM_SHARED to the shared dir)`);
-  }
-  return dir;
 }
 
 function formatOf(file: string): FormatName {
