@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly keepTrace?: boolean;
   readonly servers?: number;
   readonly clients?: number;
+  /** Fault families the swarm may enable (default: all). */
+  readonly families?: readonly FaultFamily[];
 }
 
 export interface RunResult {
@@ -88,7 +90,7 @@ export function runSimulation(opts: RunOptions): RunResult {
     if (heals.length === 0) faults = [...faults, { at: healAt, kind: "heal-all" }];
     else lastHeal = Math.max(...heals.map((f) => f.at));
   } else {
-    const g = generateSchedule(world.rng.fork("nemesis"), { servers: N, healAtUs: healAt });
+    const g = generateSchedule(world.rng.fork("nemesis"), { servers: N, healAtUs: healAt, families: opts.families });
     families = g.families;
     faults = g.actions;
   }

@@ -1,0 +1,104 @@
+// The golden set: the runs whose trace hash, verdict, event count and operation count are
+// pinned in golden.tsv. A refactoring must leave every row byte-identical; a change that means
+// to move hashes re-pins them (`npm run golden:update`) in a commit of its own that says why.
+//
+// The set (ARCHITECTURE-REVIEW §5 step 1):
+//   raft-metadata seeds 1..200 at 10 s (the sweep default), 3 seeds at 30 s (the run default),
+//   seeds 1..50 with every fault family, every planted bug at its detecting seed, every shipped
+//   scenario (but experiments) at its first 3 seeds, and pingpong seeds 1..50 at 10 s with the
+//   generic fault families.
+import { BUGS } from "../../src/impl/bugs.js";
+import { runCluster } from "../../src/sim/cluster/run.js";
+import { runSimulation } from "../../src/sim/run-placeholder.js";
+import { loadScenarioRef, shippedScenarioFiles } from "../../src/cli/scenario-file.js";
+import { scenarioRunOptions } from "../../src/sim/scenario/index.js";
+import type { FaultFamily } from "../../src/sim/nemesis.js";
+
+export interface GoldenRow {
+  readonly set: string;
+  readonly seed: number;
+  readonly hash: string;
+  readonly verdict: string;
+  readonly events: number;
+  /** Client operations in the history; "-" for a system that records none. */
+  readonly ops: number | "-";
+}
+
+const S = 1_000_000;
+
+/** The detecting seed of every planted bug (also in test/sim/cluster/planted-bugs.test.ts). */
+export const DETECTING_SEED: Readonly<Record<string, number>> = {
+  "commit-previous-term": 344,
+  "vote-without-log-check": 2,
+  "vote-not-persisted": 77,
+  "count-stale-vote": 33,
+  "append-keeps-conflicts": 2,
+  "commit-index-decreases": 1,
+  "stale-local-read": 1,
+  "read-before-term-commit": 1,
+  "ack-before-durable": 1,
+  "no-session-dedup": 1,
+  "restore-unfenced": 7,
+  "snapshot-install-drops-newer": 18,
+  "membership-concurrent-changes": 28,
+  "membership-before-term-commit": 1310,
+};
+
+/** The fault families every system has (no Raft operator families): what pingpong is pinned with. */
+export const GENERIC_FAMILIES: readonly FaultFamily[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net"];
+
+function seeds(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let s = lo; s <= hi; s++) out.push(s);
+  return out;
+}
+
+export interface GoldenCase {
+  readonly set: string;
+  readonly seed: number;
+  readonly run: () => Omit<GoldenRow, "set" | "seed">;
+}
+
+function raft(set: string, seed: number, o: Omit<Parameters<typeof runCluster>[0], "seed">): GoldenCase {
+  return {
+    set,
+    seed,
+    run: () => {
+      const r = runCluster({ ...o, seed });
+      return { hash: r.traceHash, verdict: r.verdict, events: r.stats.events, ops: r.history.ops };
+    },
+  };
+}
+
+export function goldenCases(): GoldenCase[] {
+  const out: GoldenCase[] = [];
+  for (const s of seeds(1, 200)) out.push(raft("raft-metadata/10s", s, { timeUs: 10 * S }));
+  for (const s of seeds(1, 3)) out.push(raft("raft-metadata/30s", s, { timeUs: 30 * S }));
+  for (const s of seeds(1, 50)) out.push(raft("raft-metadata/every-fault", s, { timeUs: 10 * S, everyFamily: true }));
+  for (const b of BUGS) out.push(raft(`raft-metadata/bug/${b.name}`, DETECTING_SEED[b.name], { timeUs: 10 * S, bugs: [b.name] }));
+  for (const { name } of shippedScenarioFiles()) {
+    const { scenario } = loadScenarioRef(name);
+    if (scenario.experiment !== undefined) continue;
+    for (const s of scenario.seeds.slice(0, 3)) {
+      const { seed: _seed, ...o } = scenarioRunOptions(scenario, s);
+      out.push(raft(`scenario/${name}`, s, o));
+    }
+  }
+  for (const s of seeds(1, 50)) {
+    out.push({
+      set: "pingpong/10s",
+      seed: s,
+      run: () => {
+        const r = runSimulation({ seed: s, timeUs: 10 * S, families: GENERIC_FAMILIES });
+        return { hash: r.traceHash, verdict: r.verdict, events: r.stats.events, ops: "-" };
+      },
+    });
+  }
+  return out;
+}
+
+export const HEADER = "set\tseed\thash\tverdict\tevents\tops";
+
+export function formatRow(r: GoldenRow): string {
+  return `${r.set}\t${r.seed}\t${r.hash}\t${r.verdict}\t${r.events}\t${r.ops}`;
+}
