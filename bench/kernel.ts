@@ -3,10 +3,10 @@
 // Each function returns plain numbers so bench/main.ts can write them to JSON.
 import seedrandom from "seedrandom";
 import type { NodeEnv, SimNode } from "../src/impl/node.js";
-import { Rng } from "../src/sim/rng.js";
+import { Rng } from "../src/sim/kernel/rng.js";
 import { runSimulation } from "../src/sim/run-placeholder.js";
-import { Scheduler } from "../src/sim/scheduler.js";
-import { World } from "../src/sim/world.js";
+import { Scheduler } from "../src/sim/kernel/scheduler.js";
+import { World } from "../src/sim/kernel/world.js";
 
 function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;

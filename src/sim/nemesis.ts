@@ -4,12 +4,12 @@
 // wherever it sits in the list — removing one (shrinking) does not change the others.
 // Swarm testing (as TigerBeetle's VOPR): each seed enables a random subset of fault families
 // at random rates. Every generated schedule ends with "heal-all", then a liveness phase runs.
-import { assert } from "./assert.js";
-import type { LossMode } from "./disk.js";
-import { range } from "./network.js";
-import type { Rng } from "./rng.js";
-import { T } from "./trace.js";
-import type { World } from "./world.js";
+import { assert } from "./kernel/assert.js";
+import type { LossMode } from "./kernel/disk.js";
+import { range } from "./kernel/network.js";
+import type { Rng } from "./kernel/rng.js";
+import { T } from "./kernel/trace.js";
+import type { World } from "./kernel/world.js";
 
 export type FaultAction =
   | { readonly at: number; readonly kind: "partition-halves"; readonly side: readonly number[] }

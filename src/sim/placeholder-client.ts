@@ -1,7 +1,7 @@
 // A trivial client actor for the placeholder world: asks a random server for its counter now
 // and then, and records replies in the trace. Exercises the client path of the world host.
 import type { PRep } from "../impl/placeholder/node.js";
-import type { Actor, ActorEnv } from "./world.js";
+import type { Actor, ActorEnv } from "./kernel/world.js";
 
 export class PlaceholderClient implements Actor {
   replies = 0;

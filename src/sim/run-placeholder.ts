@@ -3,12 +3,12 @@
 // final heal. The CLI and sweeps call runSimulation(); the Raft cluster will provide its own
 // function with the same shape (RunOptions → RunResult).
 import { PlaceholderNode, PING_PERIOD_US, type PMsg, type PRecord, type PRep, type PReq } from "../impl/placeholder/node.js";
-import { AssertionError } from "./assert.js";
+import { AssertionError } from "./kernel/assert.js";
 import { generateSchedule, type FaultAction, type FaultFamily } from "./nemesis.js";
 import { PlaceholderClient } from "./placeholder-client.js";
-import { BudgetExhaustedError } from "./scheduler.js";
-import type { Trace } from "./trace.js";
-import { World, type WorldStats } from "./world.js";
+import { BudgetExhaustedError } from "./kernel/scheduler.js";
+import type { Trace } from "./kernel/trace.js";
+import { World, type WorldStats } from "./kernel/world.js";
 
 export type Verdict = "ok" | "violation" | "liveness";
 

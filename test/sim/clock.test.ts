@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { LocalClock } from "../../src/sim/clock.js";
+import { LocalClock } from "../../src/sim/kernel/clock.js";
 
 describe("LocalClock", () => {
   it("offset, drift and jumps", () => {

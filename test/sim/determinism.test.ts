@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { generateSchedule, FAULT_FAMILIES, type FaultAction } from "../../src/sim/nemesis.js";
-import { Rng } from "../../src/sim/rng.js";
+import { Rng } from "../../src/sim/kernel/rng.js";
 import { runSimulation } from "../../src/sim/run-placeholder.js";
 
 const TIME = 6_000_000; // 6 s simulated keeps the suite fast

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Disk } from "../../src/sim/disk.js";
-import { Rng } from "../../src/sim/rng.js";
-import { Scheduler } from "../../src/sim/scheduler.js";
-import { Ev } from "../../src/sim/events.js";
+import { Disk } from "../../src/sim/kernel/disk.js";
+import { Rng } from "../../src/sim/kernel/rng.js";
+import { Scheduler } from "../../src/sim/kernel/scheduler.js";
+import { Ev } from "../../src/sim/kernel/events.js";
 
 function setup(seed: number, lossMode: "all" | "prefix" | "torn" = "all", readCorruptP = 0) {
   const s = new Scheduler();

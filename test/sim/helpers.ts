@@ -1,6 +1,6 @@
 // Tiny nodes for kernel tests: they record what they see and expose their env.
 import type { NodeEnv, Recovered, SimNode } from "../../src/impl/node.js";
-import { World, type WorldOptions } from "../../src/sim/world.js";
+import { World, type WorldOptions } from "../../src/sim/kernel/world.js";
 
 export type Msg = { readonly type: "m"; readonly n: number };
 

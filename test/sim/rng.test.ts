@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import seedrandom from "seedrandom";
-import { Rng, hashString } from "../../src/sim/rng.js";
+import { Rng, hashString } from "../../src/sim/kernel/rng.js";
 import type { ImplRng } from "../../src/impl/node.js";
 
 const draws = (r: Rng, n: number) => Array.from({ length: n }, () => r.u32());

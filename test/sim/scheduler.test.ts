@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { BudgetExhaustedError, Scheduler, type EventHandler } from "../../src/sim/scheduler.js";
+import { BudgetExhaustedError, Scheduler, type EventHandler } from "../../src/sim/kernel/scheduler.js";
 
 function collect(): EventHandler & { seen: [number, number][] } {
   const seen: [number, number][] = [];

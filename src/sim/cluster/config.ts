@@ -4,9 +4,9 @@ import type { BugName } from "../../impl/bugs.js";
 import type { RaftBugName, RaftOptions } from "../../impl/raft/api.js";
 import { DEFAULT_MAX_DRIFT_PPM, withReadMode } from "../../impl/raft/lease.js";
 import type { FaultAction, FaultFamily, MembershipSetup } from "../nemesis.js";
-import type { NetConfig } from "../network.js";
+import type { NetConfig } from "../kernel/network.js";
 import type { WorkloadConfig } from "../workload/config.js";
-import type { World } from "../world.js";
+import type { World } from "../kernel/world.js";
 
 export interface ClusterRunOptions {
   readonly seed: number;

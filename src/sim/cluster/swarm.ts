@@ -6,7 +6,7 @@
 // long. All choices are legal configurations of a correct Raft.
 import type { RaftOptions } from "../../impl/raft/api.js";
 import type { FaultAction } from "../nemesis.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../kernel/rng.js";
 import { MS } from "./config.js";
 
 export type RaftTiming = Omit<RaftOptions, "voters" | "bugs">;

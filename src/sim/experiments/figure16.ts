@@ -26,8 +26,8 @@ import type { RaftOptions, RaftBugName } from "../../impl/raft/api.js";
 import type { ClientRequest, ServerReply } from "../../impl/metadata/protocol.js";
 import { MetaServer, type ServerMessage, type ServerRecord } from "../../impl/server.js";
 import { messageTraceKey } from "../cluster/trace-key.js";
-import { Rng } from "../rng.js";
-import { World } from "../world.js";
+import { Rng } from "../kernel/rng.js";
+import { World } from "../kernel/world.js";
 
 const MS = 1_000;
 const S = 1_000_000;

@@ -5,7 +5,7 @@ import * as z from "zod";
 import { BUGS, type BugName } from "../../impl/bugs.js";
 import { livenessWindowUs } from "../cluster/config.js";
 import { FAULT_FAMILIES, FAULT_KINDS, type FaultAction, type FaultFamily } from "../nemesis.js";
-import type { NetConfig } from "../network.js";
+import type { NetConfig } from "../kernel/network.js";
 import type { OpMix } from "../workload/config.js";
 import { durationToUs, usToDuration } from "./duration.js";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runCluster } from "../../../src/sim/cluster/run.js";
 import { leaseSafeSchedule, swarmRaftTiming } from "../../../src/sim/cluster/swarm.js";
 import type { FaultAction } from "../../../src/sim/nemesis.js";
-import { Rng } from "../../../src/sim/rng.js";
+import { Rng } from "../../../src/sim/kernel/rng.js";
 
 const MS = 1_000;
 const S = 1_000_000;

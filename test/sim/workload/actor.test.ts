@@ -3,8 +3,8 @@ import { workloadActorFactory, type WorkloadActor } from "../../../src/sim/workl
 import { ClientNote } from "../../../src/sim/workload/client.js";
 import { defaultWorkloadConfig } from "../../../src/sim/workload/config.js";
 import { HistoryRecorder } from "../../../src/sim/workload/recorder.js";
-import type { ActorEnv } from "../../../src/sim/world.js";
-import type { Rng } from "../../../src/sim/rng.js";
+import type { ActorEnv } from "../../../src/sim/kernel/world.js";
+import type { Rng } from "../../../src/sim/kernel/rng.js";
 import type { ClientRequest } from "../../../src/impl/metadata/protocol.js";
 import { TestRng } from "./fake.js";
 

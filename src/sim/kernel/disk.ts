@@ -19,7 +19,7 @@
 // (the node calls it once a snapshot covering them is durable). At that moment the disk keeps
 // a backup of its durable state (references to immutable records and files, no copies of
 // data) for the "snapshot-restore" fault: an operator restoring a node from an older backup.
-import type { Recovered } from "../impl/node.js";
+import type { Recovered } from "../../impl/node.js";
 import { fail } from "./assert.js";
 import { Ev } from "./events.js";
 import type { Rng } from "./rng.js";

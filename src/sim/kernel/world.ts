@@ -2,12 +2,12 @@
 // the system under test through the NodeEnv contract (src/impl/node.ts). Nodes are built by a
 // factory — at boot with recovered=null, after a crash from their disk only. Client actors
 // live on endpoints N..N+C-1 and talk to servers through the same network.
-import { RoleCode, type NodeEnv, type NodeId, type NoteKind, type Recovered, type SimNode } from "../impl/node.js";
+import { RoleCode, type NodeEnv, type NodeId, type NoteKind, type Recovered, type SimNode } from "../../impl/node.js";
 import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
 import { Ev } from "./events.js";
-import { applyFault, type FaultAction, type LeaderEvent, type MembershipOp, type MembershipOutcome } from "./nemesis.js";
+import { applyFault, type FaultAction, type LeaderEvent, type MembershipOp, type MembershipOutcome } from "../nemesis.js";
 import { Network, defaultNetConfig, type NetConfig } from "./network.js";
 import { Rng } from "./rng.js";
 import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";

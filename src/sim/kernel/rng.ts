@@ -1,7 +1,7 @@
 // Seeded random streams. One root seed; children are forked by label from the parent's *key*
 // (not its current state), so forking or drawing in one consumer never shifts another's draws.
 // Generator: sfc32 (fast, passes PractRand to large sizes), state filled by splitmix32.
-import type { ImplRng } from "../impl/node.js";
+import type { ImplRng } from "../../impl/node.js";
 import { assert, fail } from "./assert.js";
 
 const TWO_32 = 4294967296;
