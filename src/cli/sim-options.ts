@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../check/counterexample.js";
-import { BUGS, findBug, type BugName } from "../impl/bugs.js";
-import { runCluster, type ClusterResult, type ClusterVerdict } from "../sim/cluster/run.js";
+import { BUGS, findBug, type BugName } from "../sim/systems/raft-metadata/bugs.js";
+import { runCluster, type ClusterResult, type ClusterVerdict } from "../sim/systems/raft-metadata/run.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, scenarioRunOptions, timeOverrideProblem } from "../sim/scenario/index.js";

@@ -1,7 +1,7 @@
 // A sweep worker thread: runs a batch of seeds and returns one small summary per seed (the
 // trace and the history stay in the worker, so memory does not grow with the sweep).
-import { runCluster } from "../sim/cluster/run.js";
-import type { ClusterRunOptions } from "../sim/cluster/config.js";
+import { runCluster } from "../sim/systems/raft-metadata/run.js";
+import type { ClusterRunOptions } from "../sim/systems/raft-metadata/options.js";
 
 export interface SweepTask {
   readonly seeds: readonly number[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvariantChecker } from "../../src/check/invariants.js";
+import { InvariantChecker } from "../../src/check/raft/invariants.js";
 import type { RaftEntry, RaftView, Role } from "../../src/impl/raft/api.js";
 
 /** A hand-driven RaftView: tests set its fields directly. */

@@ -7,12 +7,12 @@
 //   seeds 1..50 with every fault family, every planted bug at its detecting seed, every shipped
 //   scenario (but experiments) at its first 3 seeds, and pingpong seeds 1..50 at 10 s with the
 //   generic fault families.
-import { BUGS } from "../../src/impl/bugs.js";
-import { runCluster } from "../../src/sim/cluster/run.js";
-import { runSimulation } from "../../src/sim/run-placeholder.js";
+import { BUGS } from "../../src/sim/systems/raft-metadata/bugs.js";
+import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
+import { runSimulation } from "../../src/sim/systems/pingpong/run.js";
 import { loadScenarioRef, shippedScenarioFiles } from "../../src/cli/scenario-file.js";
 import { scenarioRunOptions } from "../../src/sim/scenario/index.js";
-import type { FaultFamily } from "../../src/sim/nemesis.js";
+
 
 export interface GoldenRow {
   readonly set: string;
@@ -45,7 +45,7 @@ export const DETECTING_SEED: Readonly<Record<string, number>> = {
 };
 
 /** The fault families every system has (no Raft operator families): what pingpong is pinned with. */
-export const GENERIC_FAMILIES: readonly FaultFamily[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net"];
+export const GENERIC_FAMILIES: readonly string[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net"];
 
 function seeds(lo: number, hi: number): number[] {
   const out: number[] = [];

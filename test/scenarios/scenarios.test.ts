@@ -1,8 +1,8 @@
 // CI for the shipped scenarios: every file in scenarios/ loads, validates, is named after its
 // file, and meets its `expect` on a few of its seeds (the first two and the last).
 import { describe, expect, it } from "vitest";
-import { runCluster } from "../../src/sim/cluster/run.js";
-import { runFigure16 } from "../../src/sim/experiments/figure16.js";
+import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
+import { runFigure16 } from "../../src/sim/systems/raft-metadata/experiments/figure16.js";
 import { loadScenarioRef, shippedScenarioFiles } from "../../src/cli/scenario-file.js";
 import { judge, scenarioRunOptions } from "../../src/sim/scenario/index.js";
 

@@ -4,7 +4,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FAULT_FAMILIES, FAULT_KINDS } from "../../src/sim/nemesis.js";
+import { ALL_FAULT_KINDS as FAULT_KINDS } from "../../src/sim/faults/index.js";
+import { raftMetadata } from "../../src/sim/systems/raft-metadata/system.js";
+
+const FAULT_FAMILIES = raftMetadata.families.map((f) => f.name);
 import { loadScenarioFile, loadScenarioRef, resolveScenarioRef, UnknownScenarioError } from "../../src/cli/scenario-file.js";
 import { durationToUs, judge, parseScenarioText, scenarioRunOptions, ScenarioError } from "../../src/sim/scenario/index.js";
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { generateSchedule, FAULT_FAMILIES, type FaultAction } from "../../src/sim/nemesis.js";
+import { GENERIC_FAMILIES, generateSchedule, type FaultAction } from "../../src/sim/faults/index.js";
+import { raftMetadata } from "../../src/sim/systems/raft-metadata/system.js";
 import { Rng } from "../../src/sim/kernel/rng.js";
-import { runSimulation } from "../../src/sim/run-placeholder.js";
+import { runSimulation } from "../../src/sim/systems/pingpong/run.js";
 
 const TIME = 6_000_000; // 6 s simulated keeps the suite fast
 
@@ -19,11 +20,10 @@ describe("determinism", () => {
 
   it("any generated fault schedule (and any sub-schedule of it): two runs agree", () => {
     fc.assert(fc.property(fc.nat(), fc.nat(), fc.array(fc.boolean(), { maxLength: 64 }), (seed, schedSeed, keep) => {
-      const g = generateSchedule(Rng.root(schedSeed), { servers: 5, healAtUs: 4_000_000 });
+      const g = generateSchedule(Rng.root(schedSeed), { servers: 5, healAtUs: 4_000_000, definitions: GENERIC_FAMILIES });
       const faults = g.actions.filter((_, i) => keep[i % Math.max(1, keep.length)] ?? true);
-      const scenario = { name: "prop", faults };
-      const a = runSimulation({ seed, timeUs: TIME, scenario });
-      const b = runSimulation({ seed, timeUs: TIME, scenario });
+      const a = runSimulation({ seed, timeUs: TIME, faults, scenarioName: "prop" });
+      const b = runSimulation({ seed, timeUs: TIME, faults, scenarioName: "prop" });
       expect(b.traceHash).toBe(a.traceHash);
       expect(a.verdict).not.toBe("violation");
     }), { numRuns: 25 });
@@ -39,22 +39,22 @@ describe("determinism", () => {
 describe("nemesis", () => {
   it("generated schedules are sorted, in the fault window, and end with heal-all", () => {
     fc.assert(fc.property(fc.nat(), fc.integer({ min: 1, max: 7 }), (seed, n) => {
-      const g = generateSchedule(Rng.root(seed), { servers: n, healAtUs: 20_000_000 });
+      const g = generateSchedule(Rng.root(seed), { servers: n, healAtUs: 20_000_000, definitions: raftMetadata.families });
       const acts = g.actions;
       expect(acts[acts.length - 1]).toEqual({ at: 20_000_000, kind: "heal-all" });
       for (let i = 1; i < acts.length; i++) expect(acts[i].at).toBeGreaterThanOrEqual(acts[i - 1].at);
       for (const a of acts.slice(0, -1)) {
         expect(a.at).toBeLessThan(20_000_000);
-        if ("node" in a) expect(a.node >= 0 && a.node < n).toBe(true);
+        if ("node" in a) expect((a.node as number) >= 0 && (a.node as number) < n).toBe(true);
       }
       expect(g.families.length).toBeGreaterThan(0);
-      for (const f of g.families) expect(FAULT_FAMILIES).toContain(f);
+      for (const f of g.families) expect(raftMetadata.families.map((d) => d.name)).toContain(f);
     }));
   });
 
   it("swarm: different seeds enable different fault families", () => {
     const sets = new Set<string>();
-    for (let s = 0; s < 50; s++) sets.add(generateSchedule(Rng.root(s), { servers: 5, healAtUs: 1e7 }).families.join(","));
+    for (let s = 0; s < 50; s++) sets.add(generateSchedule(Rng.root(s), { servers: 5, healAtUs: 1e7, definitions: raftMetadata.families }).families.join(","));
     expect(sets.size).toBeGreaterThan(10);
   });
 
@@ -64,7 +64,7 @@ describe("nemesis", () => {
       { at: 1_000_000, kind: "crash", node: 0 },
       { at: 1_100_000, kind: "restart", node: 0 },
     ];
-    const ok = runSimulation({ seed: 1, timeUs: 3_000_000, scenario: { name: "crash", faults } });
+    const ok = runSimulation({ seed: 1, timeUs: 3_000_000, faults, scenarioName: "crash" });
     expect(ok.verdict).toBe("ok");
     expect(ok.faults.at(-1)?.kind).toBe("heal-all");
   });

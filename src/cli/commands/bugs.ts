@@ -1,6 +1,6 @@
 // `raftsim bugs`: the planted bugs that `--bug NAME` switches on.
 import { Command } from "commander";
-import { BUGS } from "../../impl/bugs.js";
+import { BUGS } from "../../sim/systems/raft-metadata/bugs.js";
 
 export function bugsCommand(): Command {
   return new Command("bugs")

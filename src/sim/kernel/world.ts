@@ -2,22 +2,22 @@
 // the system under test through the NodeEnv contract (src/impl/node.ts). Nodes are built by a
 // factory — at boot with recovered=null, after a crash from their disk only. Client actors
 // live on endpoints N..N+C-1 and talk to servers through the same network.
-import { RoleCode, type NodeEnv, type NodeId, type NoteKind, type Recovered, type SimNode } from "../../impl/node.js";
+import type { NodeEnv, NodeId, NoteKind, Recovered, SimNode } from "../../impl/node.js";
 import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
 import { Ev } from "./events.js";
-import { applyFault, type FaultAction, type LeaderEvent, type MembershipOp, type MembershipOutcome } from "../nemesis.js";
 import { Network, defaultNetConfig, type NetConfig } from "./network.js";
 import { Rng } from "./rng.js";
 import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";
 import { DropReason, NoteCode, T, Trace } from "./trace.js";
 
-/** A burst of faults fired on protocol events (see World.armTrigger). */
-interface ProtocolTrigger {
-  event: LeaderEvent;
-  remaining: number;
-  faults: (leader: NodeId) => FaultAction[];
+/** A timed action the world schedules and hands to its fault executor (src/sim/faults). The
+ * kernel knows only when it runs. */
+export interface TimedAction {
+  readonly at: number;
+  readonly kind: string;
+  readonly [field: string]: unknown;
 }
 
 export type NodeFactory<M, Req, R, Rep> = (
@@ -63,17 +63,20 @@ export interface WorldOptions<M, Req, R, Rep> {
   keepTrace?: boolean;
   /** Online checks: called after every event. Throw to fail the run. */
   afterEachEvent?: (world: World<M, Req, R, Rep>) => void;
-  /** Role/leader/commit notes from nodes, for checkers and leader-aware faults. */
+  /** Notes from nodes (after they are traced), for checkers and the system's fault targets. */
   onNote?: (node: NodeId, kind: NoteKind, a: number, b: number) => void;
+  /** A node crashed: called first thing, before its object is dropped (fault targets forget it). */
+  onCrash?: (node: NodeId) => void;
+  /** Executes a fault action when its time comes (src/sim/faults/apply.ts builds one). Without
+   * it the world accepts no faults. */
+  applyFault?: (world: World<M, Req, R, Rep>, action: TimedAction) => void;
   /** The marker the operator writes when restoring a node's disk from a backup
    * ("snapshot-restore"); null/undefined: none. Called at restore time. */
   restoreMarker?: (world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null;
   /** Every server-to-server message as it is sent (checkers that watch the protocol). */
   onSend?: (from: NodeId, to: NodeId, msg: M) => void;
-  /** Operator membership actions (member-* faults); undefined: the system has none (no-ops). */
-  membership?: (world: World<M, Req, R, Rep>, op: MembershipOp) => MembershipOutcome;
-  /** Whether a backup restore of `node` may go ahead now (on top of the world's own rule);
-   * undefined: always. Systems with membership make the quorum rule configuration-aware. */
+  /** Whether a backup restore of `node` may go ahead now (the operator's policy); undefined:
+   * always. */
   restoreAllowed?: (world: World<M, Req, R, Rep>, node: NodeId) => boolean;
 }
 
@@ -197,9 +200,10 @@ export class World<M, Req, R, Rep> implements EventHandler {
   readonly restores: Int32Array;
   afterEachEvent: ((world: World<M, Req, R, Rep>) => void) | undefined;
   onNote: ((node: NodeId, kind: NoteKind, a: number, b: number) => void) | undefined;
+  onCrash: ((node: NodeId) => void) | undefined;
+  readonly applyFault: (world: World<M, Req, R, Rep>, action: TimedAction) => void;
   onSend: ((from: NodeId, to: NodeId, msg: M) => void) | undefined;
   restoreMarker: ((world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null) | undefined;
-  membership: ((world: World<M, Req, R, Rep>, op: MembershipOp) => MembershipOutcome) | undefined;
   restoreAllowed: ((world: World<M, Req, R, Rep>, node: NodeId) => boolean) | undefined;
   /** The network profile at boot; "heal-all" restores it. */
   readonly baseNet: NetConfig;
@@ -214,7 +218,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   private readonly tickDeferred: Uint8Array;
   private readonly deferred: { kind: number; a: number; b: number; payload: unknown }[][];
   private readonly actorTimer: number[];
-  private readonly faults: FaultAction[] = [];
+  private readonly faults: TimedAction[] = [];
   private started = false;
 
   constructor(opts: WorldOptions<M, Req, R, Rep>) {
@@ -234,8 +238,9 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.afterEachEvent = opts.afterEachEvent;
     this.onNote = opts.onNote;
     this.onSend = opts.onSend;
+    this.onCrash = opts.onCrash;
+    this.applyFault = opts.applyFault ?? ((_w, a) => fail(`world: a fault (${a.kind}) was scheduled, but the world has no fault executor`));
     this.restoreMarker = opts.restoreMarker;
-    this.membership = opts.membership;
     this.restoreAllowed = opts.restoreAllowed;
     this.faultRng = this.rng.fork("fault-exec");
     const N = this.servers;
@@ -307,7 +312,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   }
 
   /** Add timed fault actions (absolute `at`, ≥ now). */
-  scheduleFaults(actions: readonly FaultAction[]): void {
+  scheduleFaults(actions: readonly TimedAction[]): void {
     for (const a of actions) {
       this.faults.push(a);
       this.sched.push(Math.max(a.at, this.sched.now), Ev.fault, this.faults.length - 1, 0, undefined);
@@ -338,7 +343,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
         break;
       }
       case Ev.fault:
-        applyFault(this, this.faults[a]);
+        this.applyFault(this, this.faults[a]);
         break;
       default:
         assert(false, `world: unknown event kind ${kind}`);
@@ -413,78 +418,8 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.tickHandle[id] = this.sched.push(at, Ev.tick, id, this.inc[id], undefined);
   }
 
-  /** The node that most recently announced itself leader of the highest term seen, or -1;
-   * what leader-aware faults (isolate-leader, crash-leader) aim at. */
-  leader = -1;
-  private leaderTerm = -1;
-
-  /** Armed protocol-timed faults: slot 0 cuts (see "isolate-leader-on" in nemesis.ts), slot 1
-   * membership churn ("member-churn-on"); one of each at a time, fired in slot order. */
-  private readonly triggers: (ProtocolTrigger | null)[] = [null, null];
-  /** The current leader has not committed anything in its term yet. */
-  private leaderFresh = false;
-
-  disarmLeaderTrigger(): void {
-    this.triggers[0] = null;
-    this.triggers[1] = null;
-  }
-
-  /** A burst of protocol-timed cuts: the leader is cut off at once, then reconnected later. */
-  armLeaderTrigger(event: LeaderEvent, durationUs: number, times: number): void {
-    this.armTrigger(0, event, times + 1, (id) => {
-      const d = this.faultRng.int(Math.ceil(durationUs / 2), Math.ceil((durationUs * 3) / 2));
-      const now = this.sched.now;
-      return [
-        { at: now, kind: "isolate", node: id },
-        { at: now + d, kind: "reconnect", node: id },
-      ];
-    });
-  }
-
-  /** A burst of protocol-timed membership churn on the leader. */
-  armMemberTrigger(event: LeaderEvent, durationUs: number, times: number): void {
-    this.armTrigger(1, event, times, () => [{ at: this.sched.now, kind: "member-churn", durationUs }]);
-  }
-
-  /** A stable leader produces no events, so a burst starts on the current leader, if any (its
-   * faults force an election); later firings wait for `event`, then for random events. */
-  private armTrigger(slot: number, event: LeaderEvent, remaining: number, faults: (leader: NodeId) => FaultAction[]): void {
-    this.triggers[slot] = { event, remaining, faults };
-    if (this.leader >= 0) {
-      this.fireTrigger(slot, this.leader);
-      const t = this.triggers[slot];
-      if (t !== null) t.event = event;
-    }
-  }
-
-  /** The faults run as the next events at this instant: the step in progress (the election,
-   * the commit) completes first, and what it sent is in flight. */
-  private fireTrigger(slot: number, leader: NodeId): void {
-    const t = this.triggers[slot]!;
-    const faults = t.faults(leader); // draws its own randomness first
-    t.remaining--;
-    if (t.remaining <= 0) this.triggers[slot] = null;
-    else t.event = this.faultRng.chance(0.5) ? "elected" : "first-commit";
-    this.scheduleFaults(faults);
-  }
-
-  private fireTriggers(event: LeaderEvent, leader: NodeId): void {
-    for (let slot = 0; slot < this.triggers.length; slot++) if (this.triggers[slot]?.event === event) this.fireTrigger(slot, leader);
-  }
-
   noteFrom(id: NodeId, kind: NoteKind, a: number, b: number): void {
     this.trace.add(T.note, this.sched.now, id, NOTE_CODES[kind], a, b);
-    if (kind === "role") {
-      if (a === RoleCode.leader && b >= this.leaderTerm) {
-        this.leader = id;
-        this.leaderTerm = b;
-        this.leaderFresh = true;
-        this.fireTriggers("elected", id);
-      } else if (id === this.leader && a !== RoleCode.leader) this.leader = -1;
-    } else if (kind === "commit" && id === this.leader && this.leaderFresh) {
-      this.leaderFresh = false;
-      this.fireTriggers("first-commit", id);
-    }
     if (this.onNote !== undefined) this.onNote(id, kind, a, b);
   }
 
@@ -510,7 +445,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   crash(id: NodeId): void {
     if (this.status[id] === NodeStatus.down) return;
     this.status[id] = NodeStatus.down;
-    if (this.leader === id) this.leader = -1;
+    if (this.onCrash !== undefined) this.onCrash(id);
     this.nodes[id] = null;
     this.inc[id]++;
     this.sched.cancel(this.tickHandle[id]);
@@ -540,13 +475,6 @@ export class World<M, Req, R, Rep> implements EventHandler {
     if (this.status[id] === NodeStatus.down || this.restoreMarker === undefined) return false;
     if (this.restoreAllowed !== undefined && !this.restoreAllowed(this, id)) return false;
     const marker = this.restoreMarker(this, id);
-    if (marker !== null) {
-      // The operator restores one member at a time: not while another still carries a marker
-      // (is fenced). Safety would allow N − quorum at once, but then the unfenced nodes are
-      // exactly a quorum, one of them must collect every other vote, and elections can split
-      // for seconds (10,000-seed sweep: seeds 3201, 4604 — no leader 3.3 s after the heal).
-      for (let i = 0; i < this.servers; i++) if (i !== id && this.disks[i].durableFile(marker.name) !== undefined) return false;
-    }
     this.crash(id);
     const disk = this.disks[id];
     disk.restore(disk.backup(back), marker);

@@ -1,8 +1,8 @@
 // A scenario → the options of one cluster run, and a run's verdict against the expectation.
-import type { BugName } from "../../impl/bugs.js";
-import { livenessWindowUs, type ClusterRunOptions } from "../cluster/config.js";
+import type { BugName } from "../systems/raft-metadata/bugs.js";
+import { livenessWindowUs, type ClusterRunOptions } from "../systems/raft-metadata/options.js";
 import { usToDuration } from "./duration.js";
-import type { ClusterVerdict } from "../cluster/run.js";
+import type { ClusterVerdict } from "../systems/raft-metadata/run.js";
 import type { Expectation, Scenario } from "./schema.js";
 
 export interface ScenarioOverrides {

@@ -2,15 +2,26 @@
 // Scenario: durations in µs, seeds as a list, defaults filled in. Documented in
 // scenarios/README.md; the loader (load.ts) turns zod issues into "file: path: problem".
 import * as z from "zod";
-import { BUGS, type BugName } from "../../impl/bugs.js";
-import { livenessWindowUs } from "../cluster/config.js";
-import { FAULT_FAMILIES, FAULT_KINDS, type FaultAction, type FaultFamily } from "../nemesis.js";
+import { ALL_FAULT_KINDS, type GenericFault } from "../faults/index.js";
+import { livenessWindowUs } from "../runner/liveness-window.js";
+import { EXPECTATIONS, type Expectation } from "../runner/verdict.js";
+// The file format is raft-metadata's today (its raft/workload blocks, its bugs and families);
+// per-system scenario blocks are the next step (issue 10).
+import { BUGS, type BugName } from "../systems/raft-metadata/bugs.js";
+import type { RaftFault } from "../systems/raft-metadata/faults.js";
+import { raftMetadata } from "../systems/raft-metadata/system.js";
 import type { NetConfig } from "../kernel/network.js";
-import type { OpMix } from "../workload/config.js";
+import type { OpMix } from "../systems/raft-metadata/clients/config.js";
 import { durationToUs, usToDuration } from "./duration.js";
 
-export const EXPECTATIONS = ["ok", "violation", "liveness"] as const;
-export type Expectation = (typeof EXPECTATIONS)[number];
+export { EXPECTATIONS, type Expectation };
+
+/** A fault action a scenario file can hold: the generic kinds and raft-metadata's own. */
+export type ScenarioAction = GenericFault | RaftFault;
+type FaultAction = ScenarioAction;
+type FaultFamily = string;
+const FAULT_FAMILIES: readonly string[] = raftMetadata.families.map((f) => f.name);
+const FAULT_KINDS = ALL_FAULT_KINDS;
 export const READ_MODES = ["read-index", "lease"] as const;
 export type ReadMode = (typeof READ_MODES)[number];
 

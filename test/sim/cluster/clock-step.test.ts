@@ -2,8 +2,8 @@
 // the cluster leaderless for 5 s after every fault had healed (10,000-seed sweep, seed 52 with
 // --every-fault). Elections now run on monotonic time (src/impl/raft/monotonic.ts).
 import { describe, expect, it } from "vitest";
-import { runCluster } from "../../../src/sim/cluster/run.js";
-import type { FaultAction } from "../../../src/sim/nemesis.js";
+import { runCluster } from "../../../src/sim/systems/raft-metadata/run.js";
+import type { FaultAction } from "../../../src/sim/faults/index.js";
 
 const S = 1_000_000;
 

@@ -2,8 +2,8 @@
 // generated fault schedules, and each planted bug found by a fixed seed.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runCluster } from "../../../src/sim/cluster/run.js";
-import type { FaultAction } from "../../../src/sim/nemesis.js";
+import { runCluster } from "../../../src/sim/systems/raft-metadata/run.js";
+import type { FaultAction } from "../../../src/sim/faults/index.js";
 
 const S = 1_000_000;
 

@@ -1,9 +1,9 @@
 // Lease reads in the full simulated cluster: linearizable while every clock stays within the
 // drift bound, and a stale read that the linearizability checker catches once a clock leaves it.
 import { describe, expect, it } from "vitest";
-import { runCluster } from "../../../src/sim/cluster/run.js";
-import { leaseSafeSchedule, swarmRaftTiming } from "../../../src/sim/cluster/swarm.js";
-import type { FaultAction } from "../../../src/sim/nemesis.js";
+import { runCluster } from "../../../src/sim/systems/raft-metadata/run.js";
+import { leaseSafeSchedule, swarmRaftTiming } from "../../../src/sim/systems/raft-metadata/swarm.js";
+import type { FaultAction } from "../../../src/sim/faults/index.js";
 import { Rng } from "../../../src/sim/kernel/rng.js";
 
 const MS = 1_000;

@@ -1,8 +1,8 @@
 // Membership at the cluster level: Engula's bootstrap / join / list flow, churn as a fault
 // (interleaved with crashes, partitions and restores) with zero violations, and determinism.
 import { describe, expect, it } from "vitest";
-import { runCluster } from "../../../src/sim/cluster/run.js";
-import type { FaultAction } from "../../../src/sim/nemesis.js";
+import { runCluster } from "../../../src/sim/systems/raft-metadata/run.js";
+import type { FaultAction } from "../../../src/sim/faults/index.js";
 
 describe("membership (cluster)", () => {
   it("bootstraps a universe on server 0 and joins four servers through non-leaders: 5 voters", () => {

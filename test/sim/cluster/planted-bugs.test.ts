@@ -2,8 +2,8 @@
 // --stop-on-first`), and the same seed passes without the bug: the checkers catch the bug,
 // not something else in that run.
 import { describe, expect, it } from "vitest";
-import { BUGS, type BugName } from "../../../src/impl/bugs.js";
-import { runCluster } from "../../../src/sim/cluster/run.js";
+import { BUGS, type BugName } from "../../../src/sim/systems/raft-metadata/bugs.js";
+import { runCluster } from "../../../src/sim/systems/raft-metadata/run.js";
 
 const FINDING_SEED: Record<BugName, number> = {
   "commit-previous-term": 344,

@@ -1,7 +1,7 @@
 // The Figure 16 experiment: deterministic per seed, and the paper's qualitative result — timeout
 // randomness removes the split-vote tail that fixed timeouts suffer from.
 import { describe, expect, it } from "vitest";
-import { runFigure16, runFigure16Trial, trialSeeds, formatFigure16 } from "../../../src/sim/experiments/figure16.js";
+import { runFigure16, runFigure16Trial, trialSeeds, formatFigure16 } from "../../../src/sim/systems/raft-metadata/experiments/figure16.js";
 
 const RANGES = [
   { minMs: 150, maxMs: 150 },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { workloadActorFactory, type WorkloadActor } from "../../../src/sim/workload/actor.js";
-import { ClientNote } from "../../../src/sim/workload/client.js";
-import { defaultWorkloadConfig } from "../../../src/sim/workload/config.js";
-import { HistoryRecorder } from "../../../src/sim/workload/recorder.js";
+import { workloadActorFactory, type WorkloadActor } from "../../../src/sim/systems/raft-metadata/clients/actor.js";
+import { ClientNote } from "../../../src/sim/systems/raft-metadata/clients/client.js";
+import { defaultWorkloadConfig } from "../../../src/sim/systems/raft-metadata/clients/config.js";
+import { HistoryRecorder } from "../../../src/sim/systems/raft-metadata/clients/recorder.js";
 import type { ActorEnv } from "../../../src/sim/kernel/world.js";
 import type { Rng } from "../../../src/sim/kernel/rng.js";
 import type { ClientRequest } from "../../../src/impl/metadata/protocol.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { WorkloadClient } from "../../../src/sim/workload/client.js";
-import { defaultWorkloadConfig, type WorkloadConfig } from "../../../src/sim/workload/config.js";
-import { HistoryRecorder, type MetaOperation } from "../../../src/sim/workload/recorder.js";
+import { WorkloadClient } from "../../../src/sim/systems/raft-metadata/clients/client.js";
+import { defaultWorkloadConfig, type WorkloadConfig } from "../../../src/sim/systems/raft-metadata/clients/config.js";
+import { HistoryRecorder, type MetaOperation } from "../../../src/sim/systems/raft-metadata/clients/recorder.js";
 import { MetadataStore } from "../../../src/impl/metadata/store.js";
 import { isStale } from "../../../src/impl/metadata/commands.js";
 import type { ClientRequest, ServerReply } from "../../../src/impl/metadata/protocol.js";

@@ -1,7 +1,7 @@
 // Test doubles for the workload client: a seeded rng and an env that records effects.
 import type { ImplRng } from "../../../src/impl/node.js";
 import type { ClientRequest } from "../../../src/impl/metadata/protocol.js";
-import type { ClientEnv } from "../../../src/sim/workload/client.js";
+import type { ClientEnv } from "../../../src/sim/systems/raft-metadata/clients/client.js";
 
 /** mulberry32: tiny, deterministic. */
 export class TestRng implements ImplRng {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HistoryRecorder } from "../../../src/sim/workload/recorder.js";
+import { HistoryRecorder } from "../../../src/sim/systems/raft-metadata/clients/recorder.js";
 
 describe("HistoryRecorder", () => {
   it("records ok, fail and info ops in invocation order; open ops read as info", () => {

@@ -22,10 +22,10 @@
 // - "info" otherwise. After an info op the client continues as a new process id
 //          (client + k * clientCount), since the old op may still take effect later; the
 //          server-side session (ClientRequest.client) stays the same and seqs keep increasing.
-import type { ImplRng } from "../../impl/node.js";
-import type { MetaOp, MetaResult, Revision } from "../../impl/metadata/ops.js";
-import type { ClientRequest, ServerReply } from "../../impl/metadata/protocol.js";
-import { isReadOp } from "../../impl/metadata/commands.js";
+import type { ImplRng } from "../../../../impl/node.js";
+import type { MetaOp, MetaResult, Revision } from "../../../../impl/metadata/ops.js";
+import type { ClientRequest, ServerReply } from "../../../../impl/metadata/protocol.js";
+import { isReadOp } from "../../../../impl/metadata/commands.js";
 import { validateWorkloadConfig, type WorkloadConfig } from "./config.js";
 import type { HistoryRecorder, OpHandle } from "./recorder.js";
 

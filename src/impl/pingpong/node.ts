@@ -1,6 +1,7 @@
-// A minimal system on the node contract, standing in until the Raft cluster exists: every
-// node pings its peers periodically, counts pongs, and persists the pong counter with synced
-// writes. After a crash it recovers the counter from its WAL. Pure: all effects go through env.
+// pingpong: the smallest real system on the node contract — the kernel's determinism fixture
+// and the template to copy for your own system (with src/sim/systems/pingpong/). Every node
+// pings its peers periodically, counts pongs, and persists the pong counter with synced writes;
+// after a crash it recovers the counter from its WAL. Pure: all effects go through env.
 import type { NodeEnv, NodeId, Recovered, SimNode } from "../node.js";
 
 export type PMsg = { readonly type: "ping"; readonly seq: number } | { readonly type: "pong"; readonly seq: number };
@@ -11,10 +12,10 @@ export type PRecord = { readonly counter: number };
 export const PING_PERIOD_US = 100_000;
 
 function check(cond: boolean, msg: string): void {
-  if (!cond) throw new Error(`placeholder invariant: ${msg}`);
+  if (!cond) throw new Error(`pingpong invariant: ${msg}`);
 }
 
-export class PlaceholderNode implements SimNode<PMsg, PReq> {
+export class PingPongNode implements SimNode<PMsg, PReq> {
   private counter: number;
   private durable: number; // highest counter known durable (acknowledged by onPersisted)
   private seq = 0;

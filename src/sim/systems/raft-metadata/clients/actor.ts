@@ -1,8 +1,8 @@
 // Glue between the world host's actor contract (src/sim/world.ts) and WorkloadClient: client
 // actors live on endpoints firstEndpoint..firstEndpoint+clientCount-1; the client (session) id
 // is endpoint - firstEndpoint. Messages from servers are ServerReply objects.
-import type { ServerReply } from "../../impl/metadata/protocol.js";
-import type { Actor, ActorEnv, ActorFactory } from "../kernel/world.js";
+import type { ServerReply } from "../../../../impl/metadata/protocol.js";
+import type { Actor, ActorEnv, ActorFactory } from "../../../kernel/world.js";
 import { WorkloadClient } from "./client.js";
 import type { WorkloadConfig } from "./config.js";
 import type { HistoryRecorder } from "./recorder.js";

@@ -6,8 +6,8 @@
 // non-decreasing order (the simulator's clock); the recorder asserts it.
 //
 // The Operation shape is the checker's contract (src/check/history.ts).
-import type { MetaOp, MetaResult } from "../../impl/metadata/ops.js";
-import type { Operation, Status } from "../../check/history.js";
+import type { MetaOp, MetaResult } from "../../../../impl/metadata/ops.js";
+import type { Operation, Status } from "../../../../check/history.js";
 
 export type { Operation, Status };
 

@@ -1,6 +1,6 @@
 // The registry of planted bugs. Each is a real mechanism from Raft's history, off by default,
 // switched on per run with `--bug NAME`. `breaks` names what should catch it.
-import type { RaftBugName } from "./raft/api.js";
+import type { RaftBugName } from "../../../impl/raft/api.js";
 
 export type ServerBugName = "no-session-dedup";
 export type BugName = RaftBugName | ServerBugName;

@@ -18,7 +18,7 @@
 // committed prefix must be durable on a quorum of the voters of the configuration it commits
 // in (its latest; a leader that removed itself does not count itself). n, q and k above are
 // then that configuration's size, quorum and fenced voters.
-import type { RaftView } from "../impl/raft/api.js";
+import type { RaftView } from "../../impl/raft/api.js";
 
 export interface Violation {
   readonly invariant:

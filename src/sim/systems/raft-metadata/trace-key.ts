@@ -1,8 +1,8 @@
 // A cheap numeric summary of every message on the wire, for the trace hash: message type,
 // term and the fields that distinguish one message of that type from another. No strings are
 // hashed on the hot path except the short type tag's first character.
-import type { ClientRequest, ServerReply } from "../../impl/metadata/protocol.js";
-import type { ServerMessage } from "../../impl/server.js";
+import type { ClientRequest, ServerReply } from "../../../impl/metadata/protocol.js";
+import type { ServerMessage } from "../../../impl/server.js";
 
 export function messageTraceKey(m: unknown): number {
   const msg = m as ServerMessage | ClientRequest | ServerReply;

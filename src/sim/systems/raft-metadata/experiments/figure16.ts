@@ -20,14 +20,14 @@
 // time, so node 0's clock is stepped forward by electionMax right after boot: its election timer
 // fires first and it wins the first term. Clocks are otherwise perfect (no drift), so durations
 // measured by the nodes equal virtual durations.
-import type { NodeId } from "../../impl/node.js";
-import { RoleCode } from "../../impl/node.js";
-import type { RaftOptions, RaftBugName } from "../../impl/raft/api.js";
-import type { ClientRequest, ServerReply } from "../../impl/metadata/protocol.js";
-import { MetaServer, type ServerMessage, type ServerRecord } from "../../impl/server.js";
-import { messageTraceKey } from "../cluster/trace-key.js";
-import { Rng } from "../kernel/rng.js";
-import { World } from "../kernel/world.js";
+import type { NodeId } from "../../../../impl/node.js";
+import { RoleCode } from "../../../../impl/node.js";
+import type { RaftOptions, RaftBugName } from "../../../../impl/raft/api.js";
+import type { ClientRequest, ServerReply } from "../../../../impl/metadata/protocol.js";
+import { MetaServer, type ServerMessage, type ServerRecord } from "../../../../impl/server.js";
+import { messageTraceKey } from "../trace-key.js";
+import { Rng } from "../../../kernel/rng.js";
+import { World } from "../../../kernel/world.js";
 
 const MS = 1_000;
 const S = 1_000_000;

@@ -4,10 +4,10 @@
 // election-timeout ranges make common, and a deposed leader's stale read lasts longest when
 // CheckQuorum is off; frequent snapshots with tiny chunks make InstallSnapshot common and
 // long. All choices are legal configurations of a correct Raft.
-import type { RaftOptions } from "../../impl/raft/api.js";
-import type { FaultAction } from "../nemesis.js";
-import type { Rng } from "../kernel/rng.js";
-import { MS } from "./config.js";
+import type { RaftOptions } from "../../../impl/raft/api.js";
+import { isGenericFault, type FaultAction } from "../../faults/index.js";
+import type { Rng } from "../../kernel/rng.js";
+import { MS } from "./options.js";
 
 export type RaftTiming = Omit<RaftOptions, "voters" | "bugs">;
 
@@ -48,7 +48,7 @@ export function leaseSafeSchedule(actions: readonly FaultAction[], raft: Pick<Ra
   const out: FaultAction[] = [];
   for (const a of actions) {
     if (a.kind === "clock-jump" || a.kind === "clock-offset" || a.kind === "clock-strobe") continue;
-    if (a.kind === "clock-drift" && Math.abs(a.ppm) > bound) out.push({ ...a, ppm: Math.sign(a.ppm) * bound });
+    if (isGenericFault(a) && a.kind === "clock-drift" && Math.abs(a.ppm) > bound) out.push({ ...a, ppm: Math.sign(a.ppm) * bound });
     else out.push(a);
   }
   return out;

@@ -1,12 +1,13 @@
 // Settings of a cluster run: the Raft timing, the workload and the phases. Defaults model a
 // LAN cluster (a few ms per hop), Raft's usual 150–300 ms election timeouts.
-import type { BugName } from "../../impl/bugs.js";
-import type { RaftBugName, RaftOptions } from "../../impl/raft/api.js";
-import { DEFAULT_MAX_DRIFT_PPM, withReadMode } from "../../impl/raft/lease.js";
-import type { FaultAction, FaultFamily, MembershipSetup } from "../nemesis.js";
-import type { NetConfig } from "../kernel/network.js";
-import type { WorkloadConfig } from "../workload/config.js";
-import type { World } from "../kernel/world.js";
+import type { BugName } from "./bugs.js";
+import type { RaftBugName, RaftOptions } from "../../../impl/raft/api.js";
+import { DEFAULT_MAX_DRIFT_PPM, withReadMode } from "../../../impl/raft/lease.js";
+import type { FaultAction } from "../../faults/index.js";
+import type { MembershipSetup } from "./faults.js";
+import type { NetConfig } from "../../kernel/network.js";
+import type { WorkloadConfig } from "./clients/config.js";
+import type { World } from "../../kernel/world.js";
 
 export interface ClusterRunOptions {
   readonly seed: number;
@@ -18,7 +19,7 @@ export interface ClusterRunOptions {
   readonly faults?: readonly FaultAction[];
   readonly scenarioName?: string | null;
   /** Fault families the swarm may enable (default: all). */
-  readonly families?: readonly FaultFamily[];
+  readonly families?: readonly string[];
   /** Called with the world at the end of the run (before the history check): for debugging a
    * seed — node states, disks, the network. */
   readonly inspect?: (world: World<any, any, any, any>) => void;
@@ -68,8 +69,5 @@ export function raftOptions(servers: number, o: ClusterRunOptions, base: Omit<Ra
   return withReadMode({ ...base, ...o.raft, voters, bugs: raftBugs });
 }
 
-/** The liveness window after the final heal: a third of the run, clamped to [1 s, 10 s], and
- * never more than half the run. Elections take well under a second at default timeouts. */
-export function livenessWindowUs(timeUs: number): number {
-  return Math.min(Math.floor(timeUs / 2), Math.max(1 * S, Math.min(10 * S, Math.floor(timeUs / 3))));
-}
+/** The liveness window (one definition for every system: src/sim/runner/liveness-window.ts). */
+export { livenessWindowUs } from "../../runner/liveness-window.js";

@@ -1,0 +1,189 @@
+// The generic runner: one checked run of any registered system, in two phases as in
+// TigerBeetle's VOPR — faults until the final heal, then the system's liveness phase — then its
+// end checks and the check of its client history against its model. Every run is a function
+// of (system, seed, options): the schedule comes from the stream "nemesis", the system draws
+// its own configuration from its streams, and the world forks the rest (src/sim/runner/seeds.ts
+// lists every stream).
+import { checkOperations, type CheckResult } from "../../check/linearizability.js";
+import type { Operation } from "../../check/history.js";
+import { generateSchedule, faultExecutor, type FaultAction, type GeneratedSchedule } from "../faults/index.js";
+import { Rng } from "../kernel/rng.js";
+import { BudgetExhaustedError } from "../kernel/scheduler.js";
+import type { Trace } from "../kernel/trace.js";
+import { World, type WorldStats } from "../kernel/world.js";
+import { livenessWindowUs } from "./liveness-window.js";
+import { CheckFailure, type AnyWorld, type System } from "./system.js";
+import type { Verdict } from "./verdict.js";
+
+export interface RunOptions {
+  readonly seed: number;
+  /** Total simulated time, µs: the fault phase, then the liveness phase. */
+  readonly timeUs: number;
+  readonly servers?: number;
+  readonly clients?: number;
+  /** Explicit fault schedule (a scenario); undefined → generated from the seed (swarm). */
+  readonly faults?: readonly FaultAction[];
+  /** Fault families the swarm may enable, by name (default: all the system's). */
+  readonly families?: readonly string[];
+  /** Every fault family on every seed, instead of the swarm's random subset. */
+  readonly everyFamily?: boolean;
+  readonly bugs?: readonly string[];
+  readonly keepTrace?: boolean;
+  readonly scenarioName?: string | null;
+  /** The system's own options (opaque to the runner). */
+  readonly options?: unknown;
+  /** Called with the world at the end of the run (before the history check): for debugging a
+   * seed — node states, disks, the network. */
+  readonly inspect?: (world: AnyWorld) => void;
+}
+
+export type LinSummary = Pick<CheckResult, "verdict" | "partitions" | "ms" | "reason" | "counterexample">;
+
+export interface RunResult {
+  readonly seed: number;
+  readonly system: string;
+  readonly scenario: string | null;
+  readonly verdict: Verdict;
+  /** Why the verdict is not ok: the invariant, check or liveness condition that failed. */
+  readonly message: string | null;
+  /** Virtual time of the failure, µs (end of run when an end check failed). */
+  readonly atUs: number;
+  readonly traceHash: string;
+  readonly stats: WorldStats;
+  readonly families: readonly string[];
+  readonly faults: readonly FaultAction[];
+  /** Client history counts; null for a system that records none. */
+  readonly history: { ops: number; ok: number; fail: number; info: number } | null;
+  readonly lin: LinSummary | null;
+  readonly trace: Trace;
+  readonly operations: readonly Operation<unknown, unknown>[];
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export function runSystem(system: System, o: RunOptions): RunResult {
+  const N = o.servers ?? system.defaults.servers;
+  const C = o.clients ?? system.defaults.clients;
+  const healAt = o.timeUs - livenessWindowUs(o.timeUs);
+  // The schedule is drawn first (from the same stream the world would hand out: forks are
+  // keyed by label), because a family may decide how the system starts (Raft's membership).
+  let generated: GeneratedSchedule | null = null;
+  if (o.faults === undefined) {
+    generated = generateSchedule(Rng.root(o.seed).fork("nemesis"), { servers: N, healAtUs: healAt, definitions: system.families, families: o.families, everyFamily: o.everyFamily });
+  }
+  const sys = system.setup({
+    seed: o.seed,
+    timeUs: o.timeUs,
+    healAtUs: healAt,
+    servers: N,
+    clients: C,
+    bugs: o.bugs ?? [],
+    generated,
+    explicitFaults: o.faults ?? null,
+    options: o.options,
+  });
+  const world: AnyWorld = new World<any, any, any, any>({
+    ...sys.world,
+    seed: o.seed,
+    servers: N,
+    clients: C,
+    keepTrace: o.keepTrace ?? false,
+    applyFault: faultExecutor(sys.faults),
+  });
+  sys.attach?.(world);
+
+  let faults: readonly FaultAction[];
+  let lastHeal = healAt;
+  if (o.faults !== undefined) {
+    faults = o.faults;
+    const heals = faults.filter((f) => f.kind === "heal-all");
+    if (heals.length === 0) faults = [...faults, { at: healAt, kind: "heal-all" }];
+    else lastHeal = Math.max(...heals.map((f) => f.at));
+  } else {
+    faults = sys.adjustSchedule ? sys.adjustSchedule(generated!.actions) : generated!.actions;
+  }
+  if (sys.initialActions !== undefined && sys.initialActions.length > 0) world.scheduleFaults(sys.initialActions);
+  world.scheduleFaults(faults);
+
+  let verdict: Verdict = "ok";
+  let message: string | null = null;
+  let atUs = 0;
+  try {
+    world.runUntil(lastHeal);
+    const why = sys.liveness(world, lastHeal, sys.endAt(lastHeal, o.timeUs));
+    if (why !== null) {
+      verdict = "liveness";
+      message = why;
+      atUs = world.now;
+    }
+    sys.finalCheck?.(world);
+  } catch (e) {
+    atUs = world.now;
+    if (e instanceof CheckFailure) {
+      verdict = "violation";
+      message = e.message;
+      atUs = e.atUs;
+    } else if (e instanceof BudgetExhaustedError) {
+      verdict = "liveness";
+      message = e.message;
+    } else if (e instanceof Error) {
+      // An assertion inside the system under test or the simulator: a bug found.
+      verdict = "violation";
+      message = `${e.name}: ${e.message}`;
+    } else throw e;
+  }
+  o.inspect?.(world);
+  sys.finish?.(world);
+  const operations = sys.history?.operations() ?? [];
+
+  if (verdict !== "violation" && sys.endCheck !== undefined) {
+    const lost = sys.endCheck();
+    if (lost !== null) {
+      verdict = "violation";
+      message = lost;
+      atUs = world.now;
+    }
+  }
+  let lin: LinSummary | null = null;
+  if (verdict !== "violation" && sys.history !== undefined) {
+    const r = checkOperations(sys.history.model, operations, { timeoutMs: sys.history.timeoutMs ?? 10_000 });
+    lin = { verdict: r.verdict, partitions: r.partitions, ms: r.ms, reason: r.reason, counterexample: r.counterexample };
+    if (r.verdict === "illegal") {
+      verdict = "violation";
+      message = `history is not linearizable (${r.counterexample?.parts.length ?? 0} key(s) fail)`;
+      atUs = world.now;
+    } else if (r.verdict === "unknown" && verdict === "ok") {
+      verdict = "unknown";
+      message = `linearizability check gave up (${r.reason})`;
+    }
+  }
+
+  let history: RunResult["history"] = null;
+  if (sys.history !== undefined) {
+    let ok = 0;
+    let fail = 0;
+    let info = 0;
+    for (const op of operations) {
+      if (op.status === "ok") ok++;
+      else if (op.status === "fail") fail++;
+      else info++;
+    }
+    history = { ops: operations.length, ok, fail, info };
+  }
+  return {
+    seed: o.seed,
+    system: system.name,
+    scenario: o.scenarioName ?? null,
+    verdict,
+    message,
+    atUs,
+    traceHash: world.trace.hash(),
+    stats: world.stats(),
+    families: generated?.families ?? [],
+    faults,
+    history,
+    lin,
+    trace: world.trace,
+    operations,
+    details: sys.details?.(world) ?? {},
+  };
+}

@@ -1,0 +1,102 @@
+// The System contract: everything the generic runner (run.ts) needs to know about one system
+// under test, as one registered record. A system brings pure node code (src/impl), its trace
+// keys, clients, online observers, its liveness condition, end-of-run checks, the model its
+// history is checked against, its planted bugs, its fault families and kinds, and what a fault
+// target such as "leader" means for it. The runner owns the seed, the world, the two phases
+// (faults, then heal and converge) and the verdict.
+//
+// To add a system: copy src/sim/systems/pingpong/ (and src/impl/pingpong/), then add one line
+// to src/sim/systems/index.ts.
+import type { Model } from "../../check/model.js";
+import type { Operation } from "../../check/history.js";
+import type { FaultAction, FaultHooks, GeneratedSchedule, SwarmFamily } from "../faults/index.js";
+import type { WorldOptions, World } from "../kernel/world.js";
+
+export type AnyWorld = World<any, any, any, any>;
+
+export interface PlantedBug {
+  readonly name: string;
+  readonly description: string;
+  /** The checks that should catch it. */
+  readonly breaks: string;
+  /** A seed (10 s default run) on which the harness finds it; the same seed passes without it. */
+  readonly detectingSeed?: number;
+}
+
+/** What the runner hands the system for one run. */
+export interface RunRequest {
+  readonly seed: number;
+  readonly timeUs: number;
+  /** When the generated schedule heals (explicit schedules carry their own heal-all). */
+  readonly healAtUs: number;
+  readonly servers: number;
+  readonly clients: number;
+  readonly bugs: readonly string[];
+  /** The swarm's schedule (null: an explicit one was given). */
+  readonly generated: GeneratedSchedule | null;
+  /** The explicit schedule, if any (before the runner appends a heal-all). */
+  readonly explicitFaults: readonly FaultAction[] | null;
+  /** The system's own options (a scenario's system block, test overrides); opaque here. */
+  readonly options: unknown;
+}
+
+/** The parts of the world a system supplies. */
+export type SystemWorldOptions = Omit<WorldOptions<any, any, any, any>, "seed" | "servers" | "clients" | "keepTrace" | "applyFault">;
+
+/** One run of a system: built by System.setup, used by the runner in this order — world,
+ * attach, initial actions + schedule, fault phase, liveness, final check, finish, end checks,
+ * history check, details. */
+export interface SystemRun {
+  readonly world: SystemWorldOptions;
+  /** Fault targets, the system's own fault kinds, heal-all hook. */
+  readonly faults: FaultHooks;
+  /** Called once with the world, before it runs. */
+  attach?(w: AnyWorld): void;
+  /** Rewrites a generated schedule (Raft: lease-safe filtering). */
+  adjustSchedule?(actions: readonly FaultAction[]): readonly FaultAction[];
+  /** Scheduled before the fault schedule (Raft: a bootstrapped universe's first joins). */
+  readonly initialActions?: readonly FaultAction[];
+  /** The end of the liveness phase, given the last heal. */
+  endAt(lastHealUs: number, timeUs: number): number;
+  /** Runs the world from the last heal to endUs and says why the system did not recover, or
+   * null (TigerBeetle's pending()). Throw CheckFailure for a safety violation. */
+  liveness(w: AnyWorld, lastHealUs: number, endUs: number): string | null;
+  /** A last safety check inside the run (Raft: full Log Matching). Throw CheckFailure. */
+  finalCheck?(w: AnyWorld): void;
+  /** After the run, before the history is read (clients give up what is in flight). */
+  finish?(w: AnyWorld): void;
+  /** End-of-run checks over the history (no acknowledged write lost): a message, or null. */
+  endCheck?(): string | null;
+  /** The client history and the model to check it against; none: no history check. */
+  readonly history?: {
+    operations(): readonly Operation<unknown, unknown>[];
+    readonly model: Model<any, any, any>;
+    /** Wall-clock budget of the check, ms (default 10 s). */
+    readonly timeoutMs?: number;
+  };
+  /** System-specific result fields (Raft: its configuration, members, join redirects). */
+  details?(w: AnyWorld): Readonly<Record<string, unknown>>;
+}
+
+export interface System {
+  /** "raft-metadata", "pingpong". */
+  readonly name: string;
+  readonly description: string;
+  readonly defaults: { readonly servers: number; readonly clients: number };
+  readonly bugs: readonly PlantedBug[];
+  /** Swarm families, in generation order (draw order frozen: see src/sim/faults/swarm.ts). */
+  readonly families: readonly SwarmFamily[];
+  /** Fault kinds only this system executes (codes reserved in src/sim/faults/codes.ts). */
+  readonly faultKinds: readonly string[];
+  /** Named fault targets this system resolves ("leader"). */
+  readonly targets: readonly string[];
+  setup(req: RunRequest): SystemRun;
+}
+
+/** A safety check failed at virtual time atUs: the run's verdict is "violation". */
+export class CheckFailure extends Error {
+  constructor(message: string, readonly atUs: number) {
+    super(message);
+    this.name = "CheckFailure";
+  }
+}

@@ -1,0 +1,26 @@
+// The registry of systems under test: the only file that names them all. `--system NAME`
+// resolves here; the first is the default.
+import type { System } from "../runner/system.js";
+import { pingpong } from "./pingpong/system.js";
+import { raftMetadata } from "./raft-metadata/system.js";
+
+export const SYSTEMS: readonly System[] = [raftMetadata, pingpong];
+
+export const DEFAULT_SYSTEM = "raft-metadata";
+
+export function findSystem(name: string): System | undefined {
+  return SYSTEMS.find((s) => s.name === name);
+}
+
+export class UnknownSystemError extends Error {
+  constructor(readonly requested: string) {
+    super(`unknown system "${requested}"; known systems: ${SYSTEMS.map((s) => s.name).join(", ")}`);
+    this.name = "UnknownSystemError";
+  }
+}
+
+export function getSystem(name: string): System {
+  const s = findSystem(name);
+  if (s === undefined) throw new UnknownSystemError(name);
+  return s;
+}

@@ -1,0 +1,41 @@
+// raft-metadata's liveness condition after the final heal: a leader that a majority of its
+// configuration follows, client operations succeeding again, and nothing left unanswered.
+import type { MetaServer } from "../../../impl/server.js";
+import type { AnyWorld } from "../../runner/system.js";
+import type { WorkloadActor } from "./clients/actor.js";
+
+const S = 1_000_000;
+
+/** The clients stop issuing new operations for the last 40% of the window, and every one they
+ * had in flight must be answered by the end. Returns a description of the failure, or null. */
+export function runLivenessPhase(world: AnyWorld, actors: readonly WorkloadActor[], healAt: number, endUs: number): string | null {
+  const okAtHeal = actors.map((a) => a.client.counters().ok);
+  const drainAt = healAt + Math.floor((endUs - healAt) * 0.6);
+  world.runUntil(drainAt);
+  for (const a of actors) a.client.stop(world.now);
+  world.runUntil(endUs);
+  const leader = knownLeader(world);
+  if (leader < 0) return `no leader ${((endUs - healAt) / S).toFixed(1)}s after the final heal`;
+  const progressed = actors.some((a, i) => a.client.counters().ok > okAtHeal[i]);
+  if (!progressed) return `no client operation succeeded in the ${((endUs - healAt) / S).toFixed(1)}s after the final heal`;
+  const stuck = actors.filter((a) => a.client.pending()).map((a) => a.client.process());
+  if (stuck.length > 0) return `operations of client process(es) ${stuck.join(", ")} still unanswered at the end of the liveness phase`;
+  return null;
+}
+
+/** A leader that a majority of the voters of its configuration follow in its term, or -1. */
+export function knownLeader(world: AnyWorld): number {
+  const N = world.servers;
+  for (let i = 0; i < N; i++) {
+    const n = world.nodes[i] as MetaServer | null;
+    if (n === null || n.raft.role() !== "leader") continue;
+    const voters = n.raft.voters();
+    let followers = 0;
+    for (const j of voters) {
+      const m = world.nodes[j] as MetaServer | null;
+      if (m !== null && m.raft.term() === n.raft.term() && m.raft.leader() === i) followers++;
+    }
+    if (followers > voters.length / 2) return i;
+  }
+  return -1;
+}

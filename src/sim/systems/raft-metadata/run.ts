@@ -1,0 +1,73 @@
+// runCluster: one raft-metadata run through the generic runner, with its result typed for
+// callers that want the Raft details (its configuration, final membership, the history).
+import type { RaftOptions } from "../../../impl/raft/api.js";
+import type { Trace } from "../../kernel/trace.js";
+import type { WorldStats } from "../../kernel/world.js";
+import type { FaultAction } from "../../faults/index.js";
+import { runSystem, type LinSummary } from "../../runner/run.js";
+import type { Verdict } from "../../runner/verdict.js";
+import type { MetaOperation } from "./clients/recorder.js";
+import type { ClusterRunOptions } from "./options.js";
+import { raftMetadata } from "./system.js";
+
+export type ClusterVerdict = Verdict;
+
+export interface ClusterResult {
+  readonly seed: number;
+  readonly scenario: string | null;
+  readonly verdict: ClusterVerdict;
+  /** Why the verdict is not ok: the invariant, check or liveness condition that failed. */
+  readonly message: string | null;
+  /** Virtual time of the failure, µs (end of run when the history check failed). */
+  readonly atUs: number;
+  readonly traceHash: string;
+  readonly stats: WorldStats;
+  readonly families: readonly string[];
+  readonly faults: readonly FaultAction[];
+  readonly history: { ops: number; ok: number; fail: number; info: number };
+  /** The Raft configuration this run used (drawn from the seed in swarm mode). */
+  readonly raft: Omit<RaftOptions, "voters" | "bugs">;
+  readonly lin: LinSummary | null;
+  readonly trace: Trace;
+  readonly operations: readonly MetaOperation[];
+  /** Membership at the end, as the leader lists it (the admin query); null: no leader. */
+  readonly members: { readonly leader: number; readonly voters: readonly number[]; readonly learners: readonly number[] } | null;
+  /** Join requests a non-leader answered with a redirect to the leader. */
+  readonly joinRedirects: number;
+}
+
+export function runCluster(o: ClusterRunOptions): ClusterResult {
+  const r = runSystem(raftMetadata, {
+    seed: o.seed,
+    timeUs: o.timeUs,
+    servers: o.servers,
+    clients: o.clients,
+    faults: o.faults,
+    families: o.families,
+    everyFamily: o.everyFamily,
+    bugs: o.bugs,
+    keepTrace: o.keepTrace,
+    scenarioName: o.scenarioName,
+    inspect: o.inspect,
+    options: { raft: o.raft, workload: o.workload, net: o.net, membership: o.membership, swarmConfig: o.swarmConfig, checkTimeoutMs: o.checkTimeoutMs },
+  });
+  const d = r.details as Pick<ClusterResult, "raft" | "members" | "joinRedirects">;
+  return {
+    seed: r.seed,
+    scenario: r.scenario,
+    verdict: r.verdict,
+    message: r.message,
+    atUs: r.atUs,
+    traceHash: r.traceHash,
+    stats: r.stats,
+    families: r.families,
+    faults: r.faults,
+    history: r.history!,
+    raft: d.raft,
+    lin: r.lin,
+    trace: r.trace,
+    operations: r.operations as readonly MetaOperation[],
+    members: d.members,
+    joinRedirects: d.joinRedirects,
+  };
+}

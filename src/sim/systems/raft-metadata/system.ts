@@ -1,0 +1,153 @@
+// raft-metadata: N metadata servers (Raft + the revisioned store, src/impl) and C closed-loop
+// clients. Raft invariants are checked after every event; after the final heal a leader must
+// emerge and clients must get answers; at the end no acknowledged write may be lost and the
+// client history must be linearizable (metadata-kv model, key by key).
+import { InvariantChecker } from "../../../check/raft/invariants.js";
+import { metadataKv } from "../../../check/models/index.js";
+import type { RaftOptions } from "../../../impl/raft/api.js";
+import { MetaServer } from "../../../impl/server.js";
+import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
+import { Rng } from "../../kernel/rng.js";
+import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
+import { BUGS, type BugName } from "./bugs.js";
+import { WorkloadActor, workloadActorFactory } from "./clients/actor.js";
+import { defaultWorkloadConfig } from "./clients/config.js";
+import { HistoryRecorder } from "./clients/recorder.js";
+import { lostAcknowledgedWrite } from "./end-checks.js";
+import { membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
+import { knownLeader, runLivenessPhase } from "./liveness.js";
+import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
+import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type ClusterRunOptions } from "./options.js";
+import { leaseSafeSchedule, swarmRaftTiming } from "./swarm.js";
+import { messageTraceKey } from "./trace-key.js";
+
+/** raft-metadata's own options (a scenario's Raft, workload and network blocks; tests). */
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs">;
+
+function setup(req: RunRequest): SystemRun {
+  const o = (req.options ?? {}) as RaftMetadataOptions;
+  const N = req.servers;
+  const bugs = new Set(req.bugs);
+  // Generated runs also draw Raft's configuration from the seed (swarm); a given fault
+  // schedule (a scenario) runs the default configuration unless it sets its own.
+  const swarm = req.generated !== null && o.swarmConfig !== false;
+  let setup: MembershipSetup | undefined = o.membership;
+  if (req.generated !== null && setup === undefined) setup = req.generated.extras.membership as MembershipSetup | undefined;
+  // An explicit schedule with membership actions: every server starts as a voter.
+  if (setup === undefined && req.explicitFaults?.some((f) => f.kind.startsWith("member-"))) setup = { initialVoters: N, bootstrap: false };
+  const members = setup === undefined ? null : membershipPlan(N, setup);
+  let raft = raftOptions(N, { seed: req.seed, timeUs: req.timeUs, raft: o.raft, bugs: req.bugs as BugName[] }, swarm ? swarmRaftTiming(Rng.root(req.seed).fork("swarm-config")) : defaultRaftTiming);
+  // A removed server that never hears of its removal must not disrupt the cluster: that rests
+  // on PreVote and CheckQuorum's follower-side check (dissertation §4.2.3), so a membership run
+  // has both on. (Without PreVote, a removed server whose log is behind bumps the term every
+  // election timeout; each bump resets the others' timers, and nobody is ever elected.)
+  if (members !== null && (!raft.preVote || !raft.checkQuorum)) raft = { ...raft, preVote: true, checkQuorum: true };
+  const raftOf: RaftOptions[] = [];
+  for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
+  const servers: number[] = [];
+  for (let i = 0; i < N; i++) servers.push(i);
+  const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...o.workload });
+  const recorder = new HistoryRecorder();
+  const actors: WorkloadActor[] = [];
+  const inv = new InvariantChecker(N);
+  const seen: (MetaServer | null)[] = new Array(N).fill(null);
+  let sinceLogMatch = 0;
+  const restoresSeen = new Int32Array(N);
+  let joinRedirects = 0;
+  const driver = new RaftFaultDriver(members === null ? null : (w, op) => operator(w, op, driver.leader));
+  let world!: AnyWorld;
+
+  return {
+    world: {
+      factory: (id, env, recovered) =>
+        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64 }, env, recovered, world.localNow(id)),
+      actorFactory: workloadActorFactory(workload, recorder, N, actors),
+      traceKey: messageTraceKey,
+      net: o.net,
+      budget: 2_000_000 + Math.ceil(req.timeUs / S) * 400_000,
+      restoreMarker: (w) => restoreMarker(w),
+      restoreAllowed: members === null
+        ? (w, node) => noOtherRestoreFenced(w, node)
+        : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
+      onNote: (id, kind, a, b) => driver.onNote(id, kind, a, b),
+      onCrash: (id) => driver.onCrash(id),
+      onSend: (from, to, msg) => {
+        if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
+        else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
+        else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
+        else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
+      },
+      afterEachEvent: (w) => {
+        for (let i = 0; i < N; i++) {
+          const n = w.nodes[i] as MetaServer | null;
+          if (n !== seen[i]) {
+            seen[i] = n;
+            if (w.restores[i] !== restoresSeen[i]) {
+              restoresSeen[i] = w.restores[i];
+              inv.forgetAcks(i);
+            }
+            inv.setView(i, n === null ? null : n.raft);
+          }
+        }
+        let v = inv.check(w.now);
+        if (v === null && (++sinceLogMatch & 15) === 0) v = inv.checkLogTerms();
+        if (v === null && sinceLogMatch >= 5_000) {
+          sinceLogMatch = 0;
+          v = inv.checkLogMatching();
+        }
+        if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+      },
+    },
+    faults: {
+      target: (name) => (name === "leader" ? driver.leader : -1),
+      system: (w, f) => driver.execute(w, f),
+      onHealAll: () => driver.disarm(),
+    },
+    attach(w) {
+      world = w;
+      driver.attach(w);
+    },
+    adjustSchedule: (actions: readonly FaultAction[]) => leaseSafeSchedule(actions, raft),
+    initialActions: members?.joins,
+    endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + livenessWindowUs(timeUs)),
+    liveness: (w, lastHeal, endUs) => runLivenessPhase(w, actors, lastHeal, endUs),
+    finalCheck(w) {
+      const v = inv.checkLogMatching();
+      if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+    },
+    finish(w) {
+      for (const a of actors) a.client.abandon(w.now);
+    },
+    endCheck: () => lostAcknowledgedWrite(recorder.operations(), inv),
+    history: {
+      operations: () => recorder.operations(),
+      model: metadataKv,
+      timeoutMs: o.checkTimeoutMs ?? 10_000,
+    },
+    details: (w) => ({
+      raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch, readMode: raft.readMode, maxDriftPpm: raft.maxDriftPpm, snapshotEvery: raft.snapshotEvery, snapshotChunk: raft.snapshotChunk },
+      members: finalMembers(w),
+      joinRedirects,
+    }),
+  };
+}
+
+/** Membership at the end, as the leader lists it (the admin query); null: no leader. */
+function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: readonly number[]; readonly learners: readonly number[] } | null {
+  const l = knownLeader(w);
+  if (l < 0) return null;
+  const r = (w.nodes[l] as MetaServer).listMembers();
+  if (r.kind !== "members") return null;
+  return { leader: r.leader, voters: r.members.filter((m) => m.role === "voter").map((m) => m.node), learners: r.members.filter((m) => m.role === "learner").map((m) => m.node) };
+}
+
+export const raftMetadata: System = {
+  name: "raft-metadata",
+  description: "5 metadata servers (Raft + a revisioned key-value store with CAS) and 5 closed-loop clients; Raft invariants online, no acknowledged write lost, linearizable history",
+  defaults: { servers: 5, clients: 5 },
+  bugs: BUGS,
+  families: [...GENERIC_FAMILIES, timedFamily, membershipFamily],
+  faultKinds: RAFT_FAULT_KINDS,
+  targets: ["leader"],
+  setup,
+};
