@@ -5,6 +5,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { bugsCommand } from "./commands/bugs.js";
+import { systemsCommand } from "./commands/systems.js";
 import { checkCommand } from "./commands/check.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerSweep } from "./commands/sweep.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerFigure16(program);
   program.addCommand(checkCommand());
   program.addCommand(bugsCommand());
+  program.addCommand(systemsCommand());
   program.addCommand(scenariosCommand());
   // Commands built on their own (addCommand) do not inherit these settings.
   for (const c of program.commands) c.exitOverride().showHelpAfterError("(add --help for usage)");

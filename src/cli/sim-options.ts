@@ -2,11 +2,12 @@
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../check/counterexample.js";
-import { BUGS, findBug, type BugName } from "../sim/systems/raft-metadata/bugs.js";
-import { runCluster, type ClusterResult, type ClusterVerdict } from "../sim/systems/raft-metadata/run.js";
+import { simulate as simulateRun, type TimedRun } from "../api/simulate.js";
+import { DEFAULT_SYSTEM, getSystem, resolveBugs, UnknownBugError, UnknownSystemError } from "../api/systems.js";
+import type { Verdict } from "../sim/runner/verdict.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
-import { judge, scenarioRunOptions, timeOverrideProblem } from "../sim/scenario/index.js";
+import { judge, timeOverrideProblem } from "../sim/scenario/index.js";
 import { UsageError } from "./errors.js";
 import { expectationExit, loadScenarioForCli, type LoadedScenario } from "./scenario-file.js";
 
@@ -16,8 +17,9 @@ export interface SimCliOptions {
   time?: number; // µs
   trace?: string;
   json?: boolean;
-  bug: BugName[];
+  bug: string[];
   everyFault?: boolean;
+  system?: string;
 }
 
 /** The options of one run after the scenario (if any) filled in what the command line left out. */
@@ -30,16 +32,27 @@ export interface ResolvedSim {
   trace?: string;
   json?: boolean;
   /** Bugs from the command line (the scenario's own come from its file). */
-  bug: BugName[];
+  bug: string[];
   everyFault: boolean;
+  /** The system under test (default raft-metadata). */
+  system: string;
 }
 
 const DEFAULT_TIME_US = 30_000_000;
 
-function collectBug(text: string, prev: BugName[]): BugName[] {
-  const b = findBug(text);
-  if (b === undefined) throw new InvalidArgumentError(`unknown bug "${text}"; one of: ${BUGS.map((x) => x.name).join(", ")}`);
-  return [...prev, b.name];
+/** --bug is checked against the chosen system's catalogue once --system is known (resolveSim). */
+function collectBug(text: string, prev: string[]): string[] {
+  return [...prev, text.trim()];
+}
+
+/** --system NAME → the name; unknown names list the known ones (exit 64). */
+export function parseSystem(text: string): string {
+  try {
+    return getSystem(text.trim()).name;
+  } catch (e) {
+    if (e instanceof UnknownSystemError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
 }
 
 export function parseSeed(text: string): number {
@@ -64,15 +77,13 @@ export function addSimOptions(cmd: Command): Command {
     .option("--scenario <name|file>", "a scenario: a name from scenarios/ (see `raftsim scenarios`) or a .yaml/.json file")
     .option("--time <duration>", "simulated time, e.g. 30s, 500ms, 2m (default: the scenario's, else 30s)", parseTime)
     .option("--trace <file>", "write every trace record as JSON lines to <file>")
-    .option("--bug <name>", "switch on a planted bug (repeatable; see `raftsim bugs`)", collectBug, [] as BugName[])
+    .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
+    .option("--bug <name>", "switch on a planted bug of the system (repeatable; see `raftsim bugs`)", collectBug, [] as string[])
     .option("--every-fault", "enable every fault family (default: a random subset drawn from the seed)")
     .option("--json", "print one JSON object on stdout");
 }
 
-export interface TimedRun {
-  result: ClusterResult;
-  wallMs: number;
-}
+export type { TimedRun };
 
 /** Fill in seed and time from the scenario; loading errors become CLI errors (exit 65 / 64). */
 export function resolveSim(o: SimCliOptions): ResolvedSim {
@@ -81,6 +92,15 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   if (seed === undefined) throw new UsageError("required option '--seed <n>' not specified (or give --scenario NAME, whose first seed is the default)");
   const tooShort = scenario !== null && o.time !== undefined ? timeOverrideProblem(scenario.scenario, o.time) : null;
   if (tooShort !== null) throw new UsageError(tooShort);
+  const system = o.system ?? DEFAULT_SYSTEM;
+  if (scenario !== null && system !== "raft-metadata")
+    throw new UsageError(`scenario files describe raft-metadata runs today; --system ${system} cannot run one (run it without --scenario)`);
+  try {
+    resolveBugs(getSystem(system), o.bug);
+  } catch (e) {
+    if (e instanceof UnknownBugError) throw new UsageError(e.message);
+    throw e;
+  }
   return {
     seed,
     time: o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US,
@@ -90,18 +110,21 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     json: o.json,
     bug: o.bug,
     everyFault: o.everyFault ?? false,
+    system,
   };
 }
 
 export function simulate(o: ResolvedSim): TimedRun {
   const keepTrace = o.trace !== undefined;
-  const t0 = process.hrtime.bigint();
-  const result = runCluster(
-    o.scenario !== null
-      ? scenarioRunOptions(o.scenario.scenario, o.seed, { timeUs: o.time, extraBugs: o.bug, keepTrace })
-      : { seed: o.seed, timeUs: o.time, scenarioName: null, bugs: o.bug, everyFamily: o.everyFault, keepTrace },
-  );
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const { result, wallMs } = simulateRun({
+    system: o.system,
+    seed: o.seed,
+    timeUs: o.time,
+    bugs: o.bug,
+    everyFamily: o.everyFault,
+    keepTrace,
+    scenario: o.scenario?.scenario,
+  });
   if (o.trace !== undefined) {
     const lines: string[] = [];
     for (const r of result.trace.records()) lines.push(JSON.stringify(r));
@@ -111,7 +134,9 @@ export function simulate(o: ResolvedSim): TimedRun {
 }
 
 export function replayCommand(o: ResolvedSim, hash: string): string {
-  const parts = ["raftsim replay", `--seed ${o.seed}`, `--time ${formatDuration(o.time)}`];
+  const parts = ["raftsim replay"];
+  if (o.system !== DEFAULT_SYSTEM) parts.push(`--system ${o.system}`);
+  parts.push(`--seed ${o.seed}`, `--time ${formatDuration(o.time)}`);
   if (o.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(o.scenarioRef)}`);
   for (const b of o.bug) parts.push(`--bug ${b}`);
   if (o.everyFault) parts.push("--every-fault");
@@ -121,18 +146,18 @@ export function replayCommand(o: ResolvedSim, hash: string): string {
 
 /** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged
  * against the scenario's expectation (0 when it matches). */
-export function runExit(o: ResolvedSim, v: ClusterVerdict): ExitCode {
+export function runExit(o: ResolvedSim, v: Verdict): ExitCode {
   return o.scenario !== null ? expectationExit(o.scenario.scenario.expect, v) : verdictExit(v);
 }
 
 /** One line for stderr when a scenario's expectation is not met, else null. */
-export function expectationMismatch(o: ResolvedSim, v: ClusterVerdict): string | null {
+export function expectationMismatch(o: ResolvedSim, v: Verdict): string | null {
   if (o.scenario === null) return null;
   const j = judge(o.scenario.scenario.expect, v);
   return j.met ? null : `raftsim: scenario ${o.scenario.scenario.name}, seed ${o.seed}: ${j.message}\n`;
 }
 
-function expectationLine(expect: LoadedScenario["scenario"]["expect"], v: ClusterVerdict): string {
+function expectationLine(expect: LoadedScenario["scenario"]["expect"], v: Verdict): string {
   const j = judge(expect, v);
   return j.met ? j.message : `MISMATCH — ${j.message}`;
 }
@@ -141,7 +166,7 @@ function shellQuote(s: string): string {
   return /^[\w./:@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function verdictExit(v: ClusterVerdict): ExitCode {
+export function verdictExit(v: Verdict): ExitCode {
   return v === "ok" ? Exit.ok : v === "violation" ? Exit.violation : v === "liveness" ? Exit.liveness : Exit.undecided;
 }
 
@@ -150,6 +175,7 @@ export function summaryJson(o: ResolvedSim, r: TimedRun, extra: object = {}): st
   const sc = o.scenario;
   const expectation = sc === null ? {} : { scenarioFile: sc.file, expect: sc.scenario.expect, expectationMet: judge(sc.scenario.expect, res.verdict).met };
   return JSON.stringify({
+    system: res.system,
     seed: res.seed,
     scenario: res.scenario,
     verdict: res.verdict,
@@ -176,9 +202,11 @@ export function summaryText(o: ResolvedSim, r: TimedRun): string {
   const res = r.result;
   const s = res.stats;
   const lines = [
-    `raftsim: seed ${res.seed}, ${formatDuration(o.time)} simulated, ${res.scenario ? `scenario ${res.scenario}, ` : ""}${o.scenario !== null && "schedule" in o.scenario.scenario.faults ? "scheduled faults" : `generated faults [${res.families.join(", ") || "none"}]`} (${res.faults.length} actions)`,
+    `raftsim: ${res.system === DEFAULT_SYSTEM ? "" : `system ${res.system}, `}seed ${res.seed}, ${formatDuration(o.time)} simulated, ${res.scenario ? `scenario ${res.scenario}, ` : ""}${o.scenario !== null && "schedule" in o.scenario.scenario.faults ? "scheduled faults" : `generated faults [${res.families.join(", ") || "none"}]`} (${res.faults.length} actions)`,
     `verdict:    ${res.verdict}${res.message ? ` — ${res.message}` : ""}`,
-    `history:    ${res.history.ops} ops (${res.history.ok} ok, ${res.history.fail} fail, ${res.history.info} info); linearizability ${res.lin === null ? "not checked" : `${res.lin.verdict} in ${res.lin.ms.toFixed(0)} ms over ${res.lin.partitions} key(s)`}`,
+    res.history === null
+      ? `history:    none (system ${res.system} records no client history)`
+      : `history:    ${res.history.ops} ops (${res.history.ok} ok, ${res.history.fail} fail, ${res.history.info} info); linearizability ${res.lin === null ? "not checked" : `${res.lin.verdict} in ${res.lin.ms.toFixed(0)} ms over ${res.lin.partitions} key(s)`}`,
     ...(o.scenario !== null ? [`expect:     ${expectationLine(o.scenario.scenario.expect, res.verdict)}`] : []),
     `trace hash: ${res.traceHash}`,
     `events ${s.events}, messages delivered ${s.messagesDelivered}, dropped ${s.messagesDropped}, wall ${r.wallMs.toFixed(0)} ms`,

@@ -26,23 +26,6 @@ export interface GoldenRow {
 
 const S = 1_000_000;
 
-/** The detecting seed of every planted bug (also in test/sim/cluster/planted-bugs.test.ts). */
-export const DETECTING_SEED: Readonly<Record<string, number>> = {
-  "commit-previous-term": 344,
-  "vote-without-log-check": 2,
-  "vote-not-persisted": 77,
-  "count-stale-vote": 33,
-  "append-keeps-conflicts": 2,
-  "commit-index-decreases": 1,
-  "stale-local-read": 1,
-  "read-before-term-commit": 1,
-  "ack-before-durable": 1,
-  "no-session-dedup": 1,
-  "restore-unfenced": 7,
-  "snapshot-install-drops-newer": 18,
-  "membership-concurrent-changes": 28,
-  "membership-before-term-commit": 1310,
-};
 
 /** The fault families every system has (no Raft operator families): what pingpong is pinned with. */
 export const GENERIC_FAMILIES: readonly string[] = ["partition", "crash", "pause", "clock", "disk", "clog", "net"];
@@ -75,7 +58,7 @@ export function goldenCases(): GoldenCase[] {
   for (const s of seeds(1, 200)) out.push(raft("raft-metadata/10s", s, { timeUs: 10 * S }));
   for (const s of seeds(1, 3)) out.push(raft("raft-metadata/30s", s, { timeUs: 30 * S }));
   for (const s of seeds(1, 50)) out.push(raft("raft-metadata/every-fault", s, { timeUs: 10 * S, everyFamily: true }));
-  for (const b of BUGS) out.push(raft(`raft-metadata/bug/${b.name}`, DETECTING_SEED[b.name], { timeUs: 10 * S, bugs: [b.name] }));
+  for (const b of BUGS) out.push(raft(`raft-metadata/bug/${b.name}`, b.detectingSeed, { timeUs: 10 * S, bugs: [b.name] }));
   for (const { name } of shippedScenarioFiles()) {
     const { scenario } = loadScenarioRef(name);
     if (scenario.experiment !== undefined) continue;

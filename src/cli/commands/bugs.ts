@@ -1,17 +1,24 @@
-// `raftsim bugs`: the planted bugs that `--bug NAME` switches on.
+// `raftsim bugs`: the planted bugs that `--bug NAME` switches on, per system.
 import { Command } from "commander";
-import { BUGS } from "../../sim/systems/raft-metadata/bugs.js";
+import { DEFAULT_SYSTEM, getSystem } from "../../api/systems.js";
+import { parseSystem } from "../sim-options.js";
 
 export function bugsCommand(): Command {
   return new Command("bugs")
     .description("list the planted bugs that --bug NAME can switch on")
-    .option("--json", "print [{name, description, breaks}] as JSON")
-    .action((o: { json?: boolean }) => {
+    .option("--system <name>", `the system whose bugs to list (default ${DEFAULT_SYSTEM})`, parseSystem)
+    .option("--json", "print [{name, description, breaks, detectingSeed}] as JSON")
+    .action((o: { json?: boolean; system?: string }) => {
+      const bugs = getSystem(o.system ?? DEFAULT_SYSTEM).bugs;
       if (o.json) {
-        process.stdout.write(JSON.stringify(BUGS, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(bugs, null, 2) + "\n");
         return;
       }
-      const w = Math.max(...BUGS.map((b) => b.name.length));
-      for (const b of BUGS) process.stdout.write(`${b.name.padEnd(w)}  ${b.description}\n${" ".repeat(w)}  caught by: ${b.breaks}\n`);
+      if (bugs.length === 0) {
+        process.stdout.write(`system ${o.system} has no planted bugs\n`);
+        return;
+      }
+      const w = Math.max(...bugs.map((b) => b.name.length));
+      for (const b of bugs) process.stdout.write(`${b.name.padEnd(w)}  ${b.description}\n${" ".repeat(w)}  caught by: ${b.breaks}${b.detectingSeed !== undefined ? `; found at seed ${b.detectingSeed}` : ""}\n`);
     });
 }

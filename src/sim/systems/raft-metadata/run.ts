@@ -4,7 +4,7 @@ import type { RaftOptions } from "../../../impl/raft/api.js";
 import type { Trace } from "../../kernel/trace.js";
 import type { WorldStats } from "../../kernel/world.js";
 import type { FaultAction } from "../../faults/index.js";
-import { runSystem, type LinSummary } from "../../runner/run.js";
+import { runSystem, type LinSummary, type RunOptions } from "../../runner/run.js";
 import type { Verdict } from "../../runner/verdict.js";
 import type { MetaOperation } from "./clients/recorder.js";
 import type { ClusterRunOptions } from "./options.js";
@@ -36,8 +36,9 @@ export interface ClusterResult {
   readonly joinRedirects: number;
 }
 
-export function runCluster(o: ClusterRunOptions): ClusterResult {
-  const r = runSystem(raftMetadata, {
+/** ClusterRunOptions (the flat form tests and scenarios use) → the generic runner's options. */
+export function clusterRunOptions(o: ClusterRunOptions): RunOptions {
+  return {
     seed: o.seed,
     timeUs: o.timeUs,
     servers: o.servers,
@@ -50,7 +51,11 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     scenarioName: o.scenarioName,
     inspect: o.inspect,
     options: { raft: o.raft, workload: o.workload, net: o.net, membership: o.membership, swarmConfig: o.swarmConfig, checkTimeoutMs: o.checkTimeoutMs },
-  });
+  };
+}
+
+export function runCluster(o: ClusterRunOptions): ClusterResult {
+  const r = runSystem(raftMetadata, clusterRunOptions(o));
   const d = r.details as Pick<ClusterResult, "raft" | "members" | "joinRedirects">;
   return {
     seed: r.seed,
