@@ -20,10 +20,10 @@ export interface CheckOptions {
   sliceSteps?: number;
 }
 
-export type Verdict = "ok" | "illegal" | "unknown";
+export type LinVerdict = "ok" | "illegal" | "unknown";
 
 export interface CheckResult {
-  verdict: Verdict;
+  verdict: LinVerdict;
   partitions: number;
   ops: number; // operations searched (after dropping ops the model reads as not executed)
   unchecked: number; // ops the model could not place in a part (see Model.partition)
@@ -67,7 +67,7 @@ export function checkOperations<S, I, O>(
   const active = [...parts.entries()]
     .sort((a, b) => a[1].length - b[1].length)
     .map(([key, partOps]) => ({ key, search: new PartitionSearch(model, partOps, budget) }));
-  const done = (verdict: Verdict, extra: Partial<CheckResult> = {}): CheckResult => {
+  const done = (verdict: LinVerdict, extra: Partial<CheckResult> = {}): CheckResult => {
     for (const a of active) a.search.abandon();
     return { verdict, partitions: parts.size, ops: searched, unchecked, ms: performance.now() - start, ...extra };
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/cli/errors.js";
+import { HistoryInputError } from "../../src/check/errors.js";
 import { EdnColl, EdnMap, Keyword, parseEdn } from "../../src/check/formats/edn.js";
 import { writeEdn } from "../../src/check/formats/edn-writer.js";
 import { detectFormat, readHistory } from "../../src/check/formats/index.js";
@@ -12,10 +12,10 @@ function inputError(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
+    expect(e).toBeInstanceOf(HistoryInputError);
     return (e as Error).message;
   }
-  throw new Error("expected an InputError");
+  throw new Error("expected a HistoryInputError");
 }
 
 describe("EDN reader", () => {

@@ -2,7 +2,7 @@
 // strings, characters, keywords, symbols, lists, vectors, maps, sets, tagged values (the tag
 // is dropped), `;` comments, `#_` discards, commas as whitespace. Every collection remembers
 // the line it starts on so history readers can name the line of a bad op.
-import { InputError } from "../../cli/errors.js";
+import { HistoryInputError } from "../errors.js";
 
 export class Keyword {
   constructor(readonly name: string) {}
@@ -53,7 +53,7 @@ class Reader {
   ) {}
 
   fail(problem: string, line = this.line): never {
-    throw new InputError(`${this.source}:${line}`, problem);
+    throw new HistoryInputError(this.source, line, problem);
   }
 
   private advance(): string {
@@ -192,7 +192,7 @@ class Reader {
 
 const END = Symbol("end");
 
-/** Every top-level form of `text`; errors are InputErrors naming `source:line`. */
+/** Every top-level form of `text`; errors are HistoryInputErrors naming `source:line`. */
 export function parseEdn(text: string, source: string): EdnValue[] {
   const r = new Reader(text, source);
   const forms: EdnValue[] = [];

@@ -2,7 +2,7 @@
 // Porcupine's kv files are). Nemesis ops (any non-integer :process) are skipped; extra keys
 // are ignored. The input is {f, value, key?} from the invocation; the output is the
 // completion's :value.
-import { InputError } from "../../cli/errors.js";
+import { HistoryInputError } from "../errors.js";
 import { eventsToOperations, HistoryError, type Event, type Operation } from "../history.js";
 import { EdnColl, EdnMap, Keyword, ednToJs, parseEdn, type EdnValue } from "./edn.js";
 
@@ -23,19 +23,18 @@ export function readJepsenEdn(text: string, source: string): Operation<JepsenInp
   items.forEach((item, i) => {
     if (!(item instanceof EdnMap)) {
       const line = item instanceof EdnColl ? item.line : undefined;
-      throw new InputError(line ? `${source}:${line}` : source, `op ${i + 1} is not a map`);
+      throw new HistoryInputError(source, line || undefined, `op ${i + 1} is not a map`);
     }
-    const where = `${source}:${item.line}`;
     const process = item.get("process");
     if (typeof process !== "number") {
       if (process instanceof Keyword || typeof process === "string") return; // :nemesis and other non-client processes
-      throw new InputError(where, `:process must be an integer or a keyword, got ${show(process)}`);
+      throw new HistoryInputError(source, item.line, `:process must be an integer or a keyword, got ${show(process)}`);
     }
-    if (!Number.isInteger(process)) throw new InputError(where, `:process must be an integer, got ${process}`);
+    if (!Number.isInteger(process)) throw new HistoryInputError(source, item.line, `:process must be an integer, got ${process}`);
     const type = item.get("type");
-    if (!(type instanceof Keyword) || !TYPES.has(type.name)) throw new InputError(where, `:type must be :invoke, :ok, :fail or :info, got ${show(type)}`);
+    if (!(type instanceof Keyword) || !TYPES.has(type.name)) throw new HistoryInputError(source, item.line, `:type must be :invoke, :ok, :fail or :info, got ${show(type)}`);
     const f = item.get("f");
-    if (!(f instanceof Keyword || typeof f === "string")) throw new InputError(where, `:f must be a keyword, got ${show(f)}`);
+    if (!(f instanceof Keyword || typeof f === "string")) throw new HistoryInputError(source, item.line, `:f must be a keyword, got ${show(f)}`);
     const fName = f instanceof Keyword ? f.name : f;
     const value = ednToJs(item.get("value") ?? null);
     if (type.name === "invoke") {
@@ -45,7 +44,7 @@ export function readJepsenEdn(text: string, source: string): Operation<JepsenInp
       openF.set(process, fName);
     } else {
       const invoked = openF.get(process);
-      if (invoked !== undefined && invoked !== fName) throw new InputError(where, `process ${process} completes :${fName} but invoked :${invoked}`);
+      if (invoked !== undefined && invoked !== fName) throw new HistoryInputError(source, item.line, `process ${process} completes :${fName} but invoked :${invoked}`);
       openF.delete(process);
       events.push({ type: type.name as "ok" | "fail" | "info", client: process, output: value });
     }
@@ -54,7 +53,7 @@ export function readJepsenEdn(text: string, source: string): Operation<JepsenInp
   try {
     return eventsToOperations(events);
   } catch (e) {
-    if (e instanceof HistoryError) throw new InputError(`${source}:${lines[e.index]}`, e.message);
+    if (e instanceof HistoryError) throw new HistoryInputError(source, lines[e.index], e.message);
     throw e;
   }
 }

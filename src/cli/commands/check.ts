@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { InputError, UsageError } from "../errors.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { formatCounterexample } from "../../check/counterexample.js";
-import { FORMATS, isFormat, readHistory } from "../../check/formats/index.js";
+import { FORMATS, HistoryInputError, isFormat, readHistory } from "../../check/formats/index.js";
 import { HistoryError } from "../../check/history.js";
 import { checkOperations } from "../../check/linearizability.js";
 import { getModel, modelNames } from "../../check/models/index.js";
@@ -43,7 +43,13 @@ export function runCheck(file: string, opts: CheckCliOptions, io: Io = stdio): E
     } catch (e) {
       throw new InputError(file, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const history = readHistory(text, file, opts.format as Parameters<typeof readHistory>[2]);
+    let history;
+    try {
+      history = readHistory(text, file, opts.format as Parameters<typeof readHistory>[2]);
+    } catch (e) {
+      if (e instanceof HistoryInputError) throw new InputError(e.where, e.problem); // same message, exit 65
+      throw e;
+    }
     const modelName = opts.model ?? history.model;
     const model = getModel(modelName);
     if (model === undefined) throw new InputError(file, `the history names an unknown model "${modelName}"`);
