@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { runCluster } from "../src/sim/systems/raft-metadata/run.js";
+import { runCluster } from "../src/api/index.js";
 
 export interface ClusterBench {
   seeds: number;

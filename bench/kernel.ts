@@ -4,7 +4,7 @@
 import seedrandom from "seedrandom";
 import type { NodeEnv, SimNode } from "../src/impl/node.js";
 import { Rng } from "../src/sim/kernel/rng.js";
-import { runSimulation } from "../src/sim/systems/pingpong/run.js";
+import { runSimulation } from "../src/api/index.js";
 import { Scheduler } from "../src/sim/kernel/scheduler.js";
 import { World } from "../src/sim/kernel/world.js";
 

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import type { ClusterVerdict } from "../sim/systems/raft-metadata/run.js";
+import type { Verdict as ClusterVerdict } from "../api/index.js";
 import { judge, parseScenarioText, ScenarioError, usToDuration, type Expectation, type Scenario } from "../sim/scenario/index.js";
 import { InputError, UsageError } from "./errors.js";
 import { Exit, type ExitCode } from "./exit-codes.js";

@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../check/counterexample.js";
 import { simulate as simulateRun, type TimedRun } from "../api/simulate.js";
 import { DEFAULT_SYSTEM, getSystem, resolveBugs, UnknownBugError, UnknownSystemError } from "../api/systems.js";
-import type { Verdict } from "../sim/runner/verdict.js";
+import type { Verdict } from "../api/index.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, timeOverrideProblem } from "../sim/scenario/index.js";

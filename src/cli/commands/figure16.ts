@@ -1,7 +1,7 @@
 // `raftsim figure16`: the Raft paper's Figure 16 experiment (leader-crash → new leader, as a
 // function of election-timeout randomness), printed as a table beside the paper's figures.
 import { Command, InvalidArgumentError } from "commander";
-import { formatFigure16, runFigure16, type Figure16Row } from "../../sim/systems/raft-metadata/experiments/figure16.js";
+import { formatFigure16, runFigure16, type Figure16Row } from "../../api/index.js";
 import { parseSeed } from "../sim-options.js";
 
 function parseTrials(text: string): number {
