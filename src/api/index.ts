@@ -7,3 +7,4 @@ export { judge, VERDICTS, EXPECTATIONS, type Verdict, type Expectation, type Jud
 export { runCluster, clusterRunOptions, type ClusterResult } from "../sim/systems/raft-metadata/run.js";
 export { runSimulation } from "../sim/systems/pingpong/run.js";
 export { formatFigure16, runFigure16, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
+export { addModel, checkOperations, formatCounterexample, getModel, modelNames, readHistory, type CheckResult, type LinVerdict, type Operation } from "./check.js";

@@ -1,7 +1,7 @@
 // Options shared by `run` and `replay`, and the one-run driver both use.
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
-import { formatCounterexample } from "../check/counterexample.js";
+import { formatCounterexample } from "../api/check.js";
 import { simulate as simulateRun, type TimedRun } from "../api/simulate.js";
 import { DEFAULT_SYSTEM, getSystem, resolveBugs, UnknownBugError, UnknownSystemError } from "../api/systems.js";
 import type { Verdict } from "../api/index.js";

@@ -3,11 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { InputError, UsageError } from "../errors.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
-import { formatCounterexample } from "../../check/counterexample.js";
-import { FORMATS, HistoryInputError, isFormat, readHistory } from "../../check/formats/index.js";
-import { HistoryError } from "../../check/history.js";
-import { checkOperations } from "../../check/linearizability.js";
-import { getModel, modelNames } from "../../check/models/index.js";
+import { checkOperations, formatCounterexample, FORMATS, getModel, HistoryError, HistoryInputError, isFormat, modelNames, readHistory } from "../../api/check.js";
 
 export interface CheckCliOptions {
   format?: string;

@@ -90,6 +90,8 @@ export interface System {
   readonly faultKinds: readonly string[];
   /** Named fault targets this system resolves ("leader"). */
   readonly targets: readonly string[];
+  /** The model of its client operations, registered by name for `raftsim check --model`. */
+  readonly model?: Model<any, any, any>;
   setup(req: RunRequest): SystemRun;
 }
 

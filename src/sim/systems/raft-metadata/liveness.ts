@@ -1,6 +1,6 @@
 // raft-metadata's liveness condition after the final heal: a leader that a majority of its
 // configuration follows, client operations succeeding again, and nothing left unanswered.
-import type { MetaServer } from "../../../impl/server.js";
+import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 import type { WorkloadActor } from "./clients/actor.js";
 

@@ -1,6 +1,6 @@
 // raft-metadata's operator: how servers start (membership plan), membership changes through
 // the current leader (the member-* faults), and the backup-restore policy and marker.
-import type { MetaServer } from "../../../impl/server.js";
+import type { MetaServer } from "../../../impl/metadata/server.js";
 import { RESTORED_FILE, SNAPSHOT_FILE, type RaftSnapshot, type RestoreMarker } from "../../../impl/raft/snapshot.js";
 import type { FaultAction } from "../../faults/index.js";
 import type { AnyWorld } from "../../runner/system.js";

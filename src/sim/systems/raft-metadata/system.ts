@@ -3,9 +3,9 @@
 // emerge and clients must get answers; at the end no acknowledged write may be lost and the
 // client history must be linearizable (metadata-kv model, key by key).
 import { InvariantChecker } from "../../../check/raft/invariants.js";
-import { metadataKv } from "../../../check/models/index.js";
+import { metadataKv } from "./model.js";
 import type { RaftOptions } from "../../../impl/raft/api.js";
-import { MetaServer } from "../../../impl/server.js";
+import { MetaServer } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { Rng } from "../../kernel/rng.js";
 import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
@@ -149,5 +149,6 @@ export const raftMetadata: System = {
   families: [...GENERIC_FAMILIES, timedFamily, membershipFamily],
   faultKinds: RAFT_FAULT_KINDS,
   targets: ["leader"],
+  model: metadataKv,
   setup,
 };

@@ -2,7 +2,7 @@
 // term and the fields that distinguish one message of that type from another. No strings are
 // hashed on the hot path except the short type tag's first character.
 import type { ClientRequest, ServerReply } from "../../../impl/metadata/protocol.js";
-import type { ServerMessage } from "../../../impl/server.js";
+import type { ServerMessage } from "../../../impl/metadata/server.js";
 
 export function messageTraceKey(m: unknown): number {
   const msg = m as ServerMessage | ClientRequest | ServerReply;

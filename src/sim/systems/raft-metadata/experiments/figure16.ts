@@ -24,7 +24,7 @@ import type { NodeId } from "../../../../impl/node.js";
 import { RoleCode } from "../../../../impl/node.js";
 import type { RaftOptions, RaftBugName } from "../../../../impl/raft/api.js";
 import type { ClientRequest, ServerReply } from "../../../../impl/metadata/protocol.js";
-import { MetaServer, type ServerMessage, type ServerRecord } from "../../../../impl/server.js";
+import { MetaServer, type ServerMessage, type ServerRecord } from "../../../../impl/metadata/server.js";
 import { messageTraceKey } from "../trace-key.js";
 import { Rng } from "../../../kernel/rng.js";
 import { World } from "../../../kernel/world.js";

@@ -1,15 +1,15 @@
 // The metadata server node: Raft + the metadata store + client request handling. This is the
 // node the simulator runs. Writes go through the Raft log and are answered when applied; reads
 // go through ReadIndex and are answered from the local store once it has applied far enough.
-import type { NodeEnv, NodeId, Recovered, SimNode } from "./node.js";
-import type { RaftApp, RaftEntry, RaftOptions } from "./raft/api.js";
-import { Raft, type RaftMessage, type RaftRecord } from "./raft/raft.js";
-import { MetadataStore, type StoreSnapshot } from "./metadata/store.js";
-import type { MetaEntry } from "./metadata/ops.js";
-import type { SessionEntry } from "./metadata/sessions.js";
-import { isReadOp, isStale, type MetaCommand } from "./metadata/commands.js";
-import type { ClientRequest, ServerReply } from "./metadata/protocol.js";
-import type { ConfChange } from "./raft/config.js";
+import type { NodeEnv, NodeId, Recovered, SimNode } from "../node.js";
+import type { RaftApp, RaftEntry, RaftOptions } from "../raft/api.js";
+import { Raft, type RaftMessage, type RaftRecord } from "../raft/raft.js";
+import { MetadataStore, type StoreSnapshot } from "./store.js";
+import type { MetaEntry } from "./ops.js";
+import type { SessionEntry } from "./sessions.js";
+import { isReadOp, isStale, type MetaCommand } from "./commands.js";
+import type { ClientRequest, ServerReply } from "./protocol.js";
+import type { ConfChange } from "../raft/config.js";
 
 export interface ServerOptions {
   readonly raft: RaftOptions;

@@ -7,9 +7,9 @@
 // write that took effect gives the key an unknown revision > the previous one; a later
 // observation (get, cas ok, a failed cas's currentRevision) pins it. A delete's revision is
 // the delete entry's index, greater than every revision the key ever had.
-import type { MetaOp, MetaResult } from "../../impl/metadata/ops.js";
-import type { Model } from "../model.js";
-import { hashCombine, hashString } from "../hash.js";
+import type { MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
+import type { Model } from "../../../check/model.js";
+import { hashCombine, hashString } from "../../../check/hash.js";
 
 export interface MetaKeyState {
   readonly present: boolean;
