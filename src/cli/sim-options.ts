@@ -8,6 +8,7 @@ import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, scenarioRunOptions, timeOverrideProblem } from "../sim/scenario/index.js";
 import { UsageError } from "./errors.js";
+import { parseSeedRange, type SeedRange } from "../util/ranges.js";
 import { expectationExit, loadScenarioForCli, type LoadedScenario } from "./scenario-file.js";
 
 export interface SimCliOptions {
@@ -36,10 +37,24 @@ export interface ResolvedSim {
 
 const DEFAULT_TIME_US = 30_000_000;
 
-function collectBug(text: string, prev: BugName[]): BugName[] {
+/** A planted bug's name (see `raftsim bugs`), as a commander argument parser. */
+export function parseBug(text: string): BugName {
   const b = findBug(text);
   if (b === undefined) throw new InvalidArgumentError(`unknown bug "${text}"; one of: ${BUGS.map((x) => x.name).join(", ")}`);
-  return [...prev, b.name];
+  return b.name;
+}
+
+function collectBug(text: string, prev: BugName[]): BugName[] {
+  return [...prev, parseBug(text)];
+}
+
+/** "A..B" or "N" → the inclusive seed range, as a commander argument parser. */
+export function parseSeedRangeOption(text: string): SeedRange {
+  try {
+    return parseSeedRange(text);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 export function parseSeed(text: string): number {

@@ -7,12 +7,12 @@ import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import Tinypool from "tinypool";
-import { BUGS, findBug, type BugName } from "../../impl/bugs.js";
+import type { BugName } from "../../impl/bugs.js";
 import type { ClusterRunOptions } from "../../sim/cluster/config.js";
 import { judge, scenarioBaseOptions, timeOverrideProblem, type Expectation } from "../../sim/scenario/index.js";
 import { formatDuration } from "../duration.js";
 import { UsageError } from "../errors.js";
-import { parseTime } from "../sim-options.js";
+import { parseBug, parseSeedRangeOption, parseTime } from "../sim-options.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli, type LoadedScenario } from "../scenario-file.js";
 import type { SeedSummary, SweepTask } from "../sweep-worker.js";
@@ -58,15 +58,6 @@ export interface SweepReport {
 }
 
 const BATCH = 10;
-
-export function parseSeedRange(text: string): { from: number; to: number } {
-  const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$/.exec(text);
-  if (m === null) throw new InvalidArgumentError(`expected A..B or N (e.g. 1..1000), got "${text}"`);
-  const from = Number(m[1]);
-  const to = m[2] === undefined ? from : Number(m[2]);
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) throw new InvalidArgumentError(`bad seed range "${text}": need A <= B`);
-  return { from, to };
-}
 
 function replayOf(seed: number, o: SweepOptions): string {
   const scen = o.scenarioRef !== undefined ? ` --scenario ${/^[\w./:@+-]+$/.test(o.scenarioRef) ? o.scenarioRef : `'${o.scenarioRef.replace(/'/g, `'\\''`)}'`}` : "";
@@ -177,17 +168,11 @@ function parsePositive(text: string): number {
   return n;
 }
 
-function parseBug(text: string): BugName {
-  const b = findBug(text);
-  if (b === undefined) throw new InvalidArgumentError(`unknown bug "${text}"; one of: ${BUGS.map((x) => x.name).join(", ")}`);
-  return b.name;
-}
-
 export function registerSweep(program: Command): void {
   program.addCommand(
     new Command("sweep")
       .description("run many seeds of the checked cluster in parallel and collect every failure with its replay command")
-      .option("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000 (required unless --scenario: default its seeds)", parseSeedRange)
+      .option("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000 (required unless --scenario: default its seeds)", parseSeedRangeOption)
       .option("--scenario <name|file>", "sweep a scenario; a seed fails when its verdict is not the scenario's `expect`")
       .option("--jobs <n>", "worker threads", parsePositive, Math.max(1, availableParallelism()))
       .option("--bug <name>", "switch on a planted bug (see `raftsim bugs`)", parseBug)

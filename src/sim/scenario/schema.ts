@@ -7,6 +7,7 @@ import { livenessWindowUs } from "../cluster/config.js";
 import { FAULT_FAMILIES, FAULT_KINDS, type FaultAction, type FaultFamily } from "../nemesis.js";
 import type { NetConfig } from "../network.js";
 import type { OpMix } from "../workload/config.js";
+import { seedRangeOrNull } from "../../util/ranges.js";
 import { durationToUs, usToDuration } from "./duration.js";
 
 export const EXPECTATIONS = ["ok", "violation", "liveness"] as const;
@@ -193,11 +194,9 @@ const MAX_SEEDS = 100_000;
 function seedItems(v: unknown): number[] | null {
   if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? [v] : null;
   if (typeof v !== "string") return null;
-  const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$/.exec(v);
-  if (m === null) return null;
-  const from = Number(m[1]);
-  const to = m[2] === undefined ? from : Number(m[2]);
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from || to - from >= MAX_SEEDS) return null;
+  const r = seedRangeOrNull(v);
+  if (r === null || r.to - r.from >= MAX_SEEDS) return null;
+  const { from, to } = r;
   const out: number[] = [];
   for (let s = from; s <= to; s++) out.push(s);
   return out;
