@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../check/counterexample.js";
 import { BUGS, findBug, type BugName } from "../impl/bugs.js";
 import { runCluster, type ClusterResult, type ClusterVerdict } from "../sim/cluster/run.js";
+import { replayLine } from "../api/replay.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, scenarioRunOptions, timeOverrideProblem } from "../sim/scenario/index.js";
@@ -126,12 +127,7 @@ export function simulate(o: ResolvedSim): TimedRun {
 }
 
 export function replayCommand(o: ResolvedSim, hash: string): string {
-  const parts = ["raftsim replay", `--seed ${o.seed}`, `--time ${formatDuration(o.time)}`];
-  if (o.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(o.scenarioRef)}`);
-  for (const b of o.bug) parts.push(`--bug ${b}`);
-  if (o.everyFault) parts.push("--every-fault");
-  parts.push(`--expect-hash ${hash}`);
-  return parts.join(" ");
+  return replayLine({ seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, everyFault: o.everyFault }, hash);
 }
 
 /** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged
@@ -150,10 +146,6 @@ export function expectationMismatch(o: ResolvedSim, v: ClusterVerdict): string |
 function expectationLine(expect: LoadedScenario["scenario"]["expect"], v: ClusterVerdict): string {
   const j = judge(expect, v);
   return j.met ? j.message : `MISMATCH — ${j.message}`;
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./:@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function verdictExit(v: ClusterVerdict): ExitCode {

@@ -10,7 +10,7 @@ import Tinypool from "tinypool";
 import type { BugName } from "../../impl/bugs.js";
 import type { ClusterRunOptions } from "../../sim/cluster/config.js";
 import { judge, scenarioBaseOptions, timeOverrideProblem, type Expectation } from "../../sim/scenario/index.js";
-import { formatDuration } from "../duration.js";
+import { rerunLine } from "../../api/replay.js";
 import { UsageError } from "../errors.js";
 import { parseBug, parseSeedRangeOption, parseTime } from "../sim-options.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
@@ -60,8 +60,7 @@ export interface SweepReport {
 const BATCH = 10;
 
 function replayOf(seed: number, o: SweepOptions): string {
-  const scen = o.scenarioRef !== undefined ? ` --scenario ${/^[\w./:@+-]+$/.test(o.scenarioRef) ? o.scenarioRef : `'${o.scenarioRef.replace(/'/g, `'\\''`)}'`}` : "";
-  return `raftsim run${scen} --seed ${seed} --time ${formatDuration(o.timeUs)}${o.bug ? ` --bug ${o.bug}` : ""}${o.everyFault ? " --every-fault" : ""}`;
+  return rerunLine({ seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs: o.bug ? [o.bug] : [], everyFault: o.everyFault ?? false });
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepReport> {
