@@ -1,6 +1,6 @@
 // A sweep worker thread: runs a batch of seeds and returns one small summary per seed (the
 // trace and the history stay in the worker, so memory does not grow with the sweep).
-import { runCluster } from "../sim/cluster/run.js";
+import { runCluster, type ClusterVerdict } from "../sim/cluster/run.js";
 import type { ClusterRunOptions } from "../sim/cluster/config.js";
 
 export interface SweepTask {
@@ -10,7 +10,7 @@ export interface SweepTask {
 
 export interface SeedSummary {
   readonly seed: number;
-  readonly verdict: "ok" | "violation" | "liveness" | "unknown";
+  readonly verdict: ClusterVerdict;
   readonly message: string | null;
   readonly traceHash: string;
   readonly events: number;

@@ -1,0 +1,161 @@
+// The sweep engine: many seeds of the checked cluster, in parallel on worker threads. Seeds go
+// out in small batches; results are collected by seed, so the report never depends on the
+// number of jobs or on which worker finished first. With stopOnFirst the sweep reports the
+// lowest failing seed: batches below a known failure still run, batches above it are skipped.
+// Host layer: no console, no command line; progress goes to the caller through a callback.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import Tinypool from "tinypool";
+import type { BugName } from "../impl/bugs.js";
+import type { ClusterRunOptions } from "../sim/cluster/config.js";
+import type { ClusterVerdict } from "../sim/cluster/run.js";
+import { judge, scenarioBaseOptions, type Expectation, type Scenario } from "../sim/scenario/index.js";
+import { rerunLine } from "./replay.js";
+import { runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
+
+export interface SweepOptions {
+  /** The seeds to run, ascending. */
+  readonly seeds: readonly number[];
+  /** Worker threads wanted (default: the host's available parallelism). 1 runs in this thread. */
+  readonly jobs?: number;
+  /** A scenario; seeds whose verdict is not its `expect` are failures. */
+  readonly scenario?: Scenario;
+  /** How the user named the scenario (a name or a path): the replay lines repeat it. */
+  readonly scenarioRef?: string;
+  /** Planted bugs switched on (on top of the scenario's own). */
+  readonly bugs?: readonly BugName[];
+  readonly stopOnFirst?: boolean;
+  /** Every fault family on every seed (not the swarm's random subset). Ignored with a scenario. */
+  readonly everyFault?: boolean;
+  /** Simulated time per seed, µs. */
+  readonly timeUs: number;
+}
+
+export interface SweepFailure {
+  seed: number;
+  verdict: ClusterVerdict;
+  message: string | null;
+  /** `raftsim run …` that reruns this seed alone. */
+  replay: string;
+}
+
+export interface SweepReport {
+  seeds: number;
+  ran: number;
+  verdicts: Record<ClusterVerdict, number>;
+  /** With a scenario: its name and expectation, and how many seeds met it. */
+  scenario?: string;
+  expect?: Expectation;
+  matched?: number;
+  mismatched?: number;
+  failures: SweepFailure[];
+  wallMs: number;
+  seedsPerMinute: number;
+  events: number;
+  simulatedMs: number;
+}
+
+/** Reported after every batch. */
+export interface SweepProgress {
+  /** Seeds finished so far (of `total`). */
+  done: number;
+  total: number;
+  /** Failing seeds so far. */
+  failures: number;
+  seedsPerMinute: number;
+}
+
+/** Seeds per task sent to a worker. */
+export const SWEEP_BATCH = 10;
+
+/** The worker module for Tinypool. Built: dist/src/api/sweep-worker.js beside this file. Under
+ * vitest this file is src/api/sweep.ts and a worker thread cannot load TypeScript, so the
+ * built worker is used (run `npm run build` first; it runs the code as last built). */
+export function sweepWorkerFile(): string {
+  const beside = fileURLToPath(new URL("./sweep-worker.js", import.meta.url));
+  if (existsSync(beside)) return beside;
+  const built = fileURLToPath(new URL("../../dist/src/api/sweep-worker.js", import.meta.url));
+  if (import.meta.url.endsWith(".ts") && existsSync(built)) return built;
+  throw new Error(`sweep worker not found at ${beside} (run \`npm run build\`)`);
+}
+
+export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => void): Promise<SweepReport> {
+  const bugs = o.bugs ?? [];
+  const jobs = o.jobs ?? Math.max(1, availableParallelism());
+  const base: Omit<ClusterRunOptions, "seed"> =
+    o.scenario !== undefined
+      ? scenarioBaseOptions(o.scenario, { timeUs: o.timeUs, extraBugs: bugs })
+      : { timeUs: o.timeUs, bugs: [...bugs], everyFamily: o.everyFault ?? false };
+  const expect: Expectation = o.scenario?.expect ?? "ok";
+  const fails = (r: SeedSummary): boolean => !judge(expect, r.verdict).met;
+  const batches: number[][] = [];
+  for (let i = 0; i < o.seeds.length; i += SWEEP_BATCH) batches.push(o.seeds.slice(i, i + SWEEP_BATCH));
+  const total = o.seeds.length;
+  const t0 = performance.now();
+  const results: SeedSummary[] = [];
+  let lowestFailure = Infinity;
+  let failures = 0;
+  const record = (rs: SeedSummary[]): void => {
+    for (const r of rs) {
+      results.push(r);
+      if (fails(r)) {
+        failures++;
+        lowestFailure = Math.min(lowestFailure, r.seed);
+      }
+    }
+    const seedsPerMinute = Math.round((results.length / Math.max(1, performance.now() - t0)) * 60_000);
+    onProgress?.({ done: results.length, total, failures, seedsPerMinute });
+  };
+  const skip = (b: number[]): boolean => (o.stopOnFirst ?? false) && b[0] > lowestFailure;
+
+  if (jobs <= 1) {
+    for (const b of batches) if (!skip(b)) record(runSeeds({ seeds: b, base }));
+  } else {
+    const pool = new Tinypool({ filename: sweepWorkerFile(), minThreads: jobs, maxThreads: jobs });
+    try {
+      // Feed batches a few at a time, so stopOnFirst can skip what has not started yet.
+      let nextBatch = 0;
+      const lane = async (): Promise<void> => {
+        while (nextBatch < batches.length) {
+          const b = batches[nextBatch++];
+          if (skip(b)) continue;
+          const task: SweepTask = { seeds: b, base };
+          record((await pool.run(task)) as SeedSummary[]);
+        }
+      };
+      await Promise.all(Array.from({ length: jobs * 2 }, lane));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  const wallMs = performance.now() - t0;
+  results.sort((a, b) => a.seed - b.seed);
+  const kept = o.stopOnFirst ? results.filter((r) => r.seed <= lowestFailure) : results;
+  const verdicts = { ok: 0, violation: 0, liveness: 0, unknown: 0 };
+  let events = 0;
+  let simulatedUs = 0;
+  for (const r of kept) {
+    verdicts[r.verdict]++;
+    events += r.events;
+    simulatedUs += r.simulatedUs;
+  }
+  const failing = kept.filter(fails);
+  const everyFault = o.everyFault ?? false;
+  return {
+    seeds: total,
+    ran: kept.length,
+    verdicts,
+    ...(o.scenario !== undefined ? { scenario: o.scenario.name, expect, matched: kept.length - failing.length, mismatched: failing.length } : {}),
+    failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({
+      seed: r.seed,
+      verdict: r.verdict,
+      message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
+      replay: rerunLine({ seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }),
+    })),
+    wallMs: Math.round(wallMs),
+    seedsPerMinute: Math.round((results.length / wallMs) * 60_000),
+    events,
+    simulatedMs: Math.round(simulatedUs / 1000),
+  };
+}

@@ -1,0 +1,29 @@
+// The sweep engine called as a library (the CLI's tests spawn the built command). Worker
+// threads load the built worker (dist/src/api/sweep-worker.js): `npm run build` first.
+import { describe, expect, it } from "vitest";
+import { sweep, sweepWorkerFile, type SweepProgress } from "../../src/api/sweep.js";
+
+const seeds = Array.from({ length: 12 }, (_, i) => i + 1);
+const stable = (r: Awaited<ReturnType<typeof sweep>>) => ({ ...r, wallMs: 0, seedsPerMinute: 0 });
+
+describe("api sweep", () => {
+  it("finds the built worker from the TypeScript sources", () => {
+    expect(sweepWorkerFile()).toMatch(/dist[\\/]src[\\/]api[\\/]sweep-worker\.js$/);
+  });
+
+  it("reports progress through the callback and gives the same report in this thread and on 2 workers", async () => {
+    const seen: SweepProgress[] = [];
+    const one = await sweep({ seeds, timeUs: 2_000_000, jobs: 1 }, (p) => seen.push(p));
+    expect(one).toMatchObject({ seeds: 12, ran: 12, failures: [] });
+    expect(seen.map((p) => p.done)).toEqual([10, 12]);
+    expect(seen.at(-1)).toMatchObject({ total: 12, failures: 0 });
+    const two = await sweep({ seeds, timeUs: 2_000_000, jobs: 2 });
+    expect(stable(two)).toEqual(stable(one));
+  });
+
+  it("a planted bug: failures carry the run form of the replay line", async () => {
+    const r = await sweep({ seeds: [1, 2, 3], timeUs: 10_000_000, bugs: ["no-session-dedup"], stopOnFirst: true, jobs: 1 });
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0].replay).toBe(`raftsim run --seed ${r.failures[0].seed} --time 10s --bug no-session-dedup`);
+  });
+});
