@@ -17,7 +17,8 @@ import { runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
 export interface SweepOptions {
   /** The seeds to run, ascending. */
   readonly seeds: readonly number[];
-  /** Worker threads wanted (default: the host's available parallelism). 1 runs in this thread. */
+  /** Worker threads wanted (default: the host's available parallelism); capped by planJobs.
+   * 1 runs in this thread. */
   readonly jobs?: number;
   /** A scenario; seeds whose verdict is not its `expect` are failures. */
   readonly scenario?: Scenario;
@@ -54,6 +55,9 @@ export interface SweepReport {
   seedsPerMinute: number;
   events: number;
   simulatedMs: number;
+  /** Worker threads used (see planJobs), and how many were asked for. */
+  jobs: number;
+  jobsRequested: number;
 }
 
 /** Reported after every batch. */
@@ -72,6 +76,22 @@ export const SWEEP_BATCH = 10;
 /** The worker module for Tinypool. Built: dist/src/api/sweep-worker.js beside this file. Under
  * vitest this file is src/api/sweep.ts and a worker thread cannot load TypeScript, so the
  * built worker is used (run `npm run build` first; it runs the code as last built). */
+export interface JobsPlan {
+  /** Threads the sweep will use: min(requested, cpus, batches), at least 1. */
+  jobs: number;
+  requested: number;
+  cpus: number;
+  batches: number;
+}
+
+/** More threads than CPUs only share them, and more than batches have nothing to do; an
+ * unbounded pool (say 10,000 threads) never finishes starting. */
+export function planJobs(requested: number | undefined, seedCount: number, cpus: number = availableParallelism()): JobsPlan {
+  const want = requested ?? cpus;
+  const batches = Math.ceil(seedCount / SWEEP_BATCH);
+  return { jobs: Math.max(1, Math.min(want, cpus, batches)), requested: want, cpus, batches };
+}
+
 export function sweepWorkerFile(): string {
   const beside = fileURLToPath(new URL("./sweep-worker.js", import.meta.url));
   if (existsSync(beside)) return beside;
@@ -82,7 +102,8 @@ export function sweepWorkerFile(): string {
 
 export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => void): Promise<SweepReport> {
   const bugs = o.bugs ?? [];
-  const jobs = o.jobs ?? Math.max(1, availableParallelism());
+  const plan = planJobs(o.jobs, o.seeds.length);
+  const jobs = plan.jobs;
   const base: Omit<ClusterRunOptions, "seed"> =
     o.scenario !== undefined
       ? scenarioBaseOptions(o.scenario, { timeUs: o.timeUs, extraBugs: bugs })
@@ -157,5 +178,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
     seedsPerMinute: Math.round((results.length / wallMs) * 60_000),
     events,
     simulatedMs: Math.round(simulatedUs / 1000),
+    jobs,
+    jobsRequested: plan.requested,
   };
 }

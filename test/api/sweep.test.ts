@@ -1,12 +1,21 @@
 // The sweep engine called as a library (the CLI's tests spawn the built command). Worker
 // threads load the built worker (dist/src/api/sweep-worker.js): `npm run build` first.
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import { sweep, sweepWorkerFile, type SweepProgress } from "../../src/api/sweep.js";
+import { planJobs, sweep, sweepWorkerFile, type SweepProgress } from "../../src/api/sweep.js";
 
 const seeds = Array.from({ length: 12 }, (_, i) => i + 1);
 const stable = (r: Awaited<ReturnType<typeof sweep>>) => ({ ...r, wallMs: 0, seedsPerMinute: 0 });
 
 describe("api sweep", () => {
+  it("plans jobs: min(requested, CPUs, batches), at least 1", () => {
+    expect(planJobs(10_000, 2, 2)).toEqual({ jobs: 1, requested: 10_000, cpus: 2, batches: 1 });
+    expect(planJobs(10_000, 300, 2)).toMatchObject({ jobs: 2, batches: 30 });
+    expect(planJobs(3, 300, 8)).toMatchObject({ jobs: 3, requested: 3 });
+    expect(planJobs(undefined, 300, 4)).toMatchObject({ jobs: 4, requested: 4 });
+    expect(planJobs(4, 0, 4)).toMatchObject({ jobs: 1, batches: 0 });
+  });
+
   it("finds the built worker from the TypeScript sources", () => {
     expect(sweepWorkerFile()).toMatch(/dist[\\/]src[\\/]api[\\/]sweep-worker\.js$/);
   });
@@ -14,11 +23,12 @@ describe("api sweep", () => {
   it("reports progress through the callback and gives the same report in this thread and on 2 workers", async () => {
     const seen: SweepProgress[] = [];
     const one = await sweep({ seeds, timeUs: 2_000_000, jobs: 1 }, (p) => seen.push(p));
-    expect(one).toMatchObject({ seeds: 12, ran: 12, failures: [] });
+    expect(one).toMatchObject({ seeds: 12, ran: 12, failures: [], jobs: 1, jobsRequested: 1 });
     expect(seen.map((p) => p.done)).toEqual([10, 12]);
     expect(seen.at(-1)).toMatchObject({ total: 12, failures: 0 });
     const two = await sweep({ seeds, timeUs: 2_000_000, jobs: 2 });
-    expect(stable(two)).toEqual(stable(one));
+    expect(two).toMatchObject({ jobs: Math.min(2, availableParallelism()), jobsRequested: 2 });
+    expect({ ...stable(two), jobs: 1, jobsRequested: 1 }).toEqual(stable(one));
   });
 
   it("a planted bug: failures carry the run form of the replay line", async () => {

@@ -176,6 +176,21 @@ describe("raftsim sweep / bugs / check", () => {
     expect(summary("2")).toEqual(one);
   });
 
+  it("caps --jobs to the CPUs and batches, with one warning line (--jobs 10000 used to hang)", () => {
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [BIN, "sweep", "--seeds", "1..2", "--time", "2s", "--jobs", "10000", "--json", "--no-progress"], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(r.signal).toBeNull(); // not killed by the timeout
+    expect(r.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(r.stderr).toMatch(/^raftsim: --jobs 10000 capped to 1 \(\d+ CPUs? available, 1 batch of up to 10 seeds\)\n$/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ran: 2, jobs: 1, jobsRequested: 10000 });
+    // The default (the host's CPUs) is capped without a word.
+    const d = cli("sweep", "--seeds", "1..2", "--time", "2s", "--no-progress");
+    expect(d.code).toBe(0);
+    expect(d.err).toBe("");
+    expect(d.out).toMatch(/\(\d+ seeds\/min, 1 jobs\)/);
+  });
+
   it("finds a planted bug, exits 1 and prints the replay command", () => {
     const r = cli("sweep", "--seeds", "1..20", "--bug", "no-session-dedup", "--stop-on-first", "--json", "--no-progress");
     expect(r.code).toBe(1);

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import type { BugName } from "../../impl/bugs.js";
 import { timeOverrideProblem } from "../../sim/scenario/index.js";
-import { sweep, type SweepOptions, type SweepReport } from "../../api/sweep.js";
+import { planJobs, sweep, SWEEP_BATCH, type SweepOptions, type SweepReport } from "../../api/sweep.js";
 import { UsageError } from "../errors.js";
 import { parseBug, parseSeedRangeOption, parseTime } from "../sim-options.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
@@ -36,14 +36,14 @@ export function registerSweep(program: Command): void {
       .description("run many seeds of the checked cluster in parallel and collect every failure with its replay command")
       .option("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000 (required unless --scenario: default its seeds)", parseSeedRangeOption)
       .option("--scenario <name|file>", "sweep a scenario; a seed fails when its verdict is not the scenario's `expect`")
-      .option("--jobs <n>", "worker threads", parsePositive, Math.max(1, availableParallelism()))
+      .option("--jobs <n>", "worker threads (capped to the CPUs available and to one per batch of 10 seeds)", parsePositive, Math.max(1, availableParallelism()))
       .option("--bug <name>", "switch on a planted bug (see `raftsim bugs`)", parseBug)
       .option("--stop-on-first", "stop at the lowest failing seed")
       .option("--every-fault", "enable every fault family on every seed (default: a random subset per seed)")
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
-      .option("--json", "print {seeds, failures: [{seed, verdict, replay}], wallMs, seedsPerMinute, ...} on stdout")
+      .option("--json", "print {seeds, failures: [{seed, verdict, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
@@ -65,6 +65,11 @@ export function registerSweep(program: Command): void {
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
         };
+        const plan = planJobs(opts.jobs, seeds.length);
+        if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")
+          process.stderr.write(
+            `raftsim: --jobs ${plan.requested} capped to ${plan.jobs} (${plan.cpus} CPU${plan.cpus === 1 ? "" : "s"} available, ${plan.batches} batch${plan.batches === 1 ? "" : "es"} of up to ${SWEEP_BATCH} seeds)\n`,
+          );
         const bar =
           opts.progress && process.stderr.isTTY === true
             ? new cliProgress.SingleBar(
@@ -83,7 +88,7 @@ export function registerSweep(program: Command): void {
         else {
           const v = r.verdicts;
           process.stdout.write(
-            `swept ${r.scenario !== undefined ? `scenario ${r.scenario}, ` : ""}${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${opts.jobs} jobs): ` +
+            `swept ${r.scenario !== undefined ? `scenario ${r.scenario}, ` : ""}${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${r.jobs} jobs): ` +
               `${v.ok} ok, ${v.violation} violation, ${v.liveness} liveness, ${v.unknown} unknown\n`,
           );
           if (r.expect !== undefined)
