@@ -1,6 +1,8 @@
 // A sweep worker thread: runs a batch of seeds and returns one small summary per seed (the
-// trace and the history stay in the worker, so memory does not grow with the sweep).
-import { runCluster, type ClusterVerdict } from "../sim/cluster/run.js";
+// trace and the history stay in the worker, so memory does not grow with the sweep). A run
+// that throws — a harness error escaping runCluster, a scenario or model that throws — is
+// reported as that seed's `error`, never as a verdict about the system, and the batch goes on.
+import { runCluster, type ClusterResult, type ClusterVerdict } from "../sim/cluster/run.js";
 import type { ClusterRunOptions } from "../sim/cluster/config.js";
 
 export interface SweepTask {
@@ -10,20 +12,51 @@ export interface SweepTask {
 
 export interface SeedSummary {
   readonly seed: number;
-  readonly verdict: ClusterVerdict;
+  /** The system's verdict; null when the run threw (see `error`). */
+  readonly verdict: ClusterVerdict | null;
   readonly message: string | null;
+  /** Set when the run threw instead of giving a verdict: "Name: message (at first frame)". */
+  readonly error?: string;
   readonly traceHash: string;
   readonly events: number;
   readonly simulatedUs: number;
   readonly ops: number;
 }
 
-export function runSeeds(task: SweepTask): SeedSummary[] {
+/** TEST HOOK, not a feature: RAFTSIM_TEST_THROW_SEED=5 (or "5,9") makes the runs of those seeds
+ * throw before they start, so tests can watch a sweep report a harness error end to end
+ * (worker threads and the CLI's exit code included). Read here only. */
+const TEST_THROW_SEEDS = new Set(
+  (process.env.RAFTSIM_TEST_THROW_SEED ?? "")
+    .split(",")
+    .filter((x) => x.trim() !== "")
+    .map(Number),
+);
+
+function runOne(o: ClusterRunOptions): ClusterResult {
+  if (TEST_THROW_SEEDS.has(o.seed)) throw new Error(`synthetic failure for seed ${o.seed} (RAFTSIM_TEST_THROW_SEED)`);
+  return runCluster(o);
+}
+
+/** One line for a thrown value: "TypeError: x is undefined (at f (dist/src/…/file.js:12:5))". */
+export function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return `non-Error thrown: ${typeof e === "string" ? JSON.stringify(e) : String(e)}`;
+  const frame = /^\s*at (.+)$/m.exec(e.stack ?? "")?.[1];
+  const where = frame?.replace(/(?:file:\/\/)?[^\s()]*?\/(?=(?:dist\/)?src\/)/, "");
+  return `${e.name}: ${e.message}${where !== undefined ? ` (at ${where})` : ""}`;
+}
+
+export function erroredSummary(seed: number, error: string): SeedSummary {
+  return { seed, verdict: null, message: error, error, traceHash: "", events: 0, simulatedUs: 0, ops: 0 };
+}
+
+/** The seeds of `task`, one summary each; `run` is the seam for tests (default: runCluster). */
+export function runSeeds(task: SweepTask, run: (o: ClusterRunOptions) => ClusterResult = runOne): SeedSummary[] {
   const out: SeedSummary[] = [];
   for (const seed of task.seeds) {
     let s: SeedSummary;
     try {
-      const r = runCluster({ ...task.base, seed });
+      const r = run({ ...task.base, seed });
       s = {
         seed,
         verdict: r.verdict,
@@ -34,12 +67,15 @@ export function runSeeds(task: SweepTask): SeedSummary[] {
         ops: r.history.ops,
       };
     } catch (e) {
-      // A crash of the harness itself is still a finding for this seed, never a lost result.
-      s = { seed, verdict: "violation", message: `internal error: ${(e as Error).message}`, traceHash: "", events: 0, simulatedUs: 0, ops: 0 };
+      // A crash of the harness is still a result for this seed, never a lost one.
+      s = erroredSummary(seed, describeError(e));
     }
     out.push(s);
   }
   return out;
 }
 
-export default runSeeds;
+// Tinypool calls the default export with one task.
+export default function (task: SweepTask): SeedSummary[] {
+  return runSeeds(task);
+}

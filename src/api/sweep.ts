@@ -2,6 +2,7 @@
 // out in small batches; results are collected by seed, so the report never depends on the
 // number of jobs or on which worker finished first. With stopOnFirst the sweep reports the
 // lowest failing seed: batches below a known failure still run, batches above it are skipped.
+// A seed whose run throws is a failure with an `error` (counted in `errors`), not a verdict.
 // Host layer: no console, no command line; progress goes to the caller through a callback.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -12,7 +13,7 @@ import type { ClusterRunOptions } from "../sim/cluster/config.js";
 import type { ClusterVerdict } from "../sim/cluster/run.js";
 import { judge, scenarioBaseOptions, type Expectation, type Scenario } from "../sim/scenario/index.js";
 import { rerunLine } from "./replay.js";
-import { runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
+import { describeError, erroredSummary, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
 
 export interface SweepOptions {
   /** The seeds to run, ascending. */
@@ -35,8 +36,12 @@ export interface SweepOptions {
 
 export interface SweepFailure {
   seed: number;
-  verdict: ClusterVerdict;
+  /** The system's verdict; null when the run threw (then `error` says how). */
+  verdict: ClusterVerdict | null;
   message: string | null;
+  /** Only when the run threw instead of giving a verdict (a harness error, not a finding about
+   * the system): "Name: message (at first stack frame)". Also in `message`. */
+  error?: string;
   /** `raftsim run …` that reruns this seed alone. */
   replay: string;
 }
@@ -44,7 +49,10 @@ export interface SweepFailure {
 export interface SweepReport {
   seeds: number;
   ran: number;
+  /** Verdicts of the seeds that ran to the end. */
   verdicts: Record<ClusterVerdict, number>;
+  /** Seeds whose run threw (each is also in `failures`, with `error`). */
+  errors: number;
   /** With a scenario: its name and expectation, and how many seeds met it. */
   scenario?: string;
   expect?: Expectation;
@@ -109,7 +117,8 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       ? scenarioBaseOptions(o.scenario, { timeUs: o.timeUs, extraBugs: bugs })
       : { timeUs: o.timeUs, bugs: [...bugs], everyFamily: o.everyFault ?? false };
   const expect: Expectation = o.scenario?.expect ?? "ok";
-  const fails = (r: SeedSummary): boolean => !judge(expect, r.verdict).met;
+  // A seed fails when its run threw, or when its verdict is not the expected one.
+  const fails = (r: SeedSummary): boolean => r.verdict === null || !judge(expect, r.verdict).met;
   const batches: number[][] = [];
   for (let i = 0; i < o.seeds.length; i += SWEEP_BATCH) batches.push(o.seeds.slice(i, i + SWEEP_BATCH));
   const total = o.seeds.length;
@@ -142,7 +151,15 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
           const b = batches[nextBatch++];
           if (skip(b)) continue;
           const task: SweepTask = { seeds: b, base };
-          record((await pool.run(task)) as SeedSummary[]);
+          let rs: SeedSummary[];
+          try {
+            rs = (await pool.run(task)) as SeedSummary[];
+          } catch (e) {
+            // The worker itself died: every seed of the batch is an error, the sweep goes on.
+            const error = `worker failed: ${describeError(e)}`;
+            rs = b.map((seed) => erroredSummary(seed, error));
+          }
+          record(rs);
         }
       };
       await Promise.all(Array.from({ length: jobs * 2 }, lane));
@@ -154,10 +171,12 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   results.sort((a, b) => a.seed - b.seed);
   const kept = o.stopOnFirst ? results.filter((r) => r.seed <= lowestFailure) : results;
   const verdicts = { ok: 0, violation: 0, liveness: 0, unknown: 0 };
+  let errors = 0;
   let events = 0;
   let simulatedUs = 0;
   for (const r of kept) {
-    verdicts[r.verdict]++;
+    if (r.verdict === null) errors++;
+    else verdicts[r.verdict]++;
     events += r.events;
     simulatedUs += r.simulatedUs;
   }
@@ -167,11 +186,13 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
     seeds: total,
     ran: kept.length,
     verdicts,
+    errors,
     ...(o.scenario !== undefined ? { scenario: o.scenario.name, expect, matched: kept.length - failing.length, mismatched: failing.length } : {}),
     failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({
       seed: r.seed,
       verdict: r.verdict,
       message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
+      ...(r.error !== undefined ? { error: r.error } : {}),
       replay: rerunLine({ seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }),
     })),
     wallMs: Math.round(wallMs),

@@ -2,6 +2,8 @@
 // threads load the built worker (dist/src/api/sweep-worker.js): `npm run build` first.
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
+import { describeError, runSeeds } from "../../src/api/sweep-worker.js";
+import { runCluster } from "../../src/sim/cluster/run.js";
 import { planJobs, sweep, sweepWorkerFile, type SweepProgress } from "../../src/api/sweep.js";
 
 const seeds = Array.from({ length: 12 }, (_, i) => i + 1);
@@ -35,5 +37,20 @@ describe("api sweep", () => {
     const r = await sweep({ seeds: [1, 2, 3], timeUs: 10_000_000, bugs: ["no-session-dedup"], stopOnFirst: true, jobs: 1 });
     expect(r.failures).toHaveLength(1);
     expect(r.failures[0].replay).toBe(`raftsim run --seed ${r.failures[0].seed} --time 10s --bug no-session-dedup`);
+  });
+
+  it("a run that throws becomes that seed's error (name, message, first frame); the batch goes on", () => {
+    const rs = runSeeds({ seeds: [1, 2, 3], base: { timeUs: 1_000_000 } }, (o) => {
+      if (o.seed === 2) (null as unknown as { x: number }).x;
+      return runCluster(o);
+    });
+    expect(rs.map((r) => r.verdict)).toEqual(["ok", null, "ok"]);
+    expect(rs[1].error).toMatch(/^TypeError: .+ \(at .+:\d+:\d+\)?$/);
+    expect(rs[1].message).toBe(rs[1].error);
+    expect(rs[0].error).toBeUndefined();
+    expect(describeError("boom")).toBe('non-Error thrown: "boom"');
+    const e = new RangeError("bad");
+    e.stack = "RangeError: bad\n    at f (file:///home/x/raftsim/dist/src/sim/world.js:1:2)\n    at g (file:///home/x/raftsim/dist/src/api/sweep.js:3:4)";
+    expect(describeError(e)).toBe("RangeError: bad (at f (dist/src/sim/world.js:1:2))");
   });
 });

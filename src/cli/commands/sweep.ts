@@ -11,14 +11,16 @@ import { parseBug, parseSeedRangeOption, parseTime } from "../sim-options.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
 
+/** A violation wins; then a seed whose run threw (an internal error, 70); then the rest. */
 export function sweepExit(r: SweepReport): ExitCode {
   if (r.expect !== undefined && r.expect !== "ok") {
     // Judged against the scenario: the worst exit code among the seeds that missed it.
     let worst: ExitCode = Exit.ok;
-    for (const f of r.failures) worst = Math.max(worst, expectationExit(r.expect, f.verdict)) as ExitCode;
-    return worst;
+    for (const f of r.failures) if (f.verdict !== null) worst = Math.max(worst, expectationExit(r.expect, f.verdict)) as ExitCode;
+    return worst !== Exit.violation && r.errors > 0 ? Exit.software : worst;
   }
   if (r.verdicts.violation > 0) return Exit.violation;
+  if (r.errors > 0) return Exit.software;
   if (r.verdicts.liveness > 0) return Exit.liveness;
   if (r.verdicts.unknown > 0) return Exit.undecided;
   return Exit.ok;
@@ -41,7 +43,7 @@ export function registerSweep(program: Command): void {
       .option("--stop-on-first", "stop at the lowest failing seed")
       .option("--every-fault", "enable every fault family on every seed (default: a random subset per seed)")
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
-      .option("--json", "print {seeds, failures: [{seed, verdict, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
+      .option("--json", "print {seeds, verdicts, errors, failures: [{seed, verdict, message, error?, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
       .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
@@ -89,7 +91,7 @@ export function registerSweep(program: Command): void {
           const v = r.verdicts;
           process.stdout.write(
             `swept ${r.scenario !== undefined ? `scenario ${r.scenario}, ` : ""}${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${r.jobs} jobs): ` +
-              `${v.ok} ok, ${v.violation} violation, ${v.liveness} liveness, ${v.unknown} unknown\n`,
+              `${v.ok} ok, ${v.violation} violation, ${v.liveness} liveness, ${v.unknown} unknown${r.errors > 0 ? `, ${r.errors} internal error${r.errors === 1 ? "" : "s"}` : ""}\n`,
           );
           if (r.expect !== undefined)
             process.stdout.write(
@@ -97,7 +99,8 @@ export function registerSweep(program: Command): void {
                 ? `expect ${r.expect}: all ${r.matched} seeds as the scenario expects\n`
                 : `expect ${r.expect}: ${r.matched} seeds as expected, ${r.mismatched} NOT (listed below)\n`,
             );
-          for (const f of r.failures.slice(0, 20)) process.stdout.write(`  seed ${f.seed}: ${f.verdict}: ${f.message}\n    replay: ${f.replay}\n`);
+          for (const f of r.failures.slice(0, 20))
+            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n`);
           if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
         }
         process.exitCode = sweepExit(r);
