@@ -46,7 +46,9 @@ export function benchCluster(seeds = 60, timeUs = 10_000_000): ClusterBench {
 
 export interface SweepBench {
   seeds: number;
+  /** Worker threads the sweep used (the request, capped to the CPUs and batches). */
   jobs: number;
+  jobsRequested: number;
   seedsPerMinute: number;
   wallMs: number;
   verdicts: Record<string, number>;
@@ -56,7 +58,8 @@ export interface SweepBench {
   rssMbAt: { p10: number; p50: number; p90: number };
 }
 
-/** Runs `raftsim sweep` as a child process and samples its RSS every 250 ms. */
+/** Runs `raftsim sweep` (the built CLI, which calls src/api/sweep.ts) as a child process and
+ * samples its RSS every 250 ms: the child's RSS is the memory of the sweep alone. */
 export function benchSweep(repoRoot: string, seeds: number, jobs = 2): Promise<SweepBench> {
   const bin = path.join(repoRoot, "dist/src/cli/main.js");
   return new Promise((resolve, reject) => {
@@ -78,11 +81,12 @@ export function benchSweep(repoRoot: string, seeds: number, jobs = 2): Promise<S
     child.on("close", () => {
       clearInterval(timer);
       try {
-        const r = JSON.parse(out) as { seedsPerMinute: number; wallMs: number; verdicts: Record<string, number> };
+        const r = JSON.parse(out) as { seedsPerMinute: number; wallMs: number; verdicts: Record<string, number>; jobs: number; jobsRequested: number };
         const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0);
         resolve({
           seeds,
-          jobs,
+          jobs: r.jobs,
+          jobsRequested: r.jobsRequested,
           seedsPerMinute: r.seedsPerMinute,
           wallMs: r.wallMs,
           verdicts: r.verdicts,

@@ -5,10 +5,12 @@ import { formatCounterexample } from "../api/check.js";
 import { simulate as simulateRun, type TimedRun } from "../api/simulate.js";
 import { DEFAULT_SYSTEM, getSystem, resolveBugs, UnknownBugError, UnknownSystemError } from "../api/systems.js";
 import type { Verdict } from "../api/index.js";
+import { replayLine } from "../api/replay.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, timeOverrideProblem } from "../sim/scenario/index.js";
 import { UsageError } from "./errors.js";
+import { parseSeedRange, type SeedRange } from "../util/ranges.js";
 import { expectationExit, loadScenarioForCli, type LoadedScenario } from "./scenario-file.js";
 
 export interface SimCliOptions {
@@ -55,6 +57,25 @@ export function parseSystem(text: string): string {
   }
 }
 
+/** --bug names checked against the system's catalogue; an unknown one is a usage error (64). */
+export function checkBugs(system: string, bugs: readonly string[]): void {
+  try {
+    resolveBugs(getSystem(system), bugs);
+  } catch (e) {
+    if (e instanceof UnknownBugError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** "A..B" or "N" → the inclusive seed range, as a commander argument parser. */
+export function parseSeedRangeOption(text: string): SeedRange {
+  try {
+    return parseSeedRange(text);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
 export function parseSeed(text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError("expected a non-negative integer");
   const n = Number(text);
@@ -95,12 +116,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   const system = o.system ?? DEFAULT_SYSTEM;
   if (scenario !== null && system !== "raft-metadata")
     throw new UsageError(`scenario files describe raft-metadata runs today; --system ${system} cannot run one (run it without --scenario)`);
-  try {
-    resolveBugs(getSystem(system), o.bug);
-  } catch (e) {
-    if (e instanceof UnknownBugError) throw new UsageError(e.message);
-    throw e;
-  }
+  checkBugs(system, o.bug);
   return {
     seed,
     time: o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US,
@@ -134,14 +150,7 @@ export function simulate(o: ResolvedSim): TimedRun {
 }
 
 export function replayCommand(o: ResolvedSim, hash: string): string {
-  const parts = ["raftsim replay"];
-  if (o.system !== DEFAULT_SYSTEM) parts.push(`--system ${o.system}`);
-  parts.push(`--seed ${o.seed}`, `--time ${formatDuration(o.time)}`);
-  if (o.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(o.scenarioRef)}`);
-  for (const b of o.bug) parts.push(`--bug ${b}`);
-  if (o.everyFault) parts.push("--every-fault");
-  parts.push(`--expect-hash ${hash}`);
-  return parts.join(" ");
+  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, everyFault: o.everyFault }, hash);
 }
 
 /** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged
@@ -160,10 +169,6 @@ export function expectationMismatch(o: ResolvedSim, v: Verdict): string | null {
 function expectationLine(expect: LoadedScenario["scenario"]["expect"], v: Verdict): string {
   const j = judge(expect, v);
   return j.met ? j.message : `MISMATCH — ${j.message}`;
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./:@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function verdictExit(v: Verdict): ExitCode {

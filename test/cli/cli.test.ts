@@ -176,6 +176,59 @@ describe("raftsim sweep / bugs / check", () => {
     expect(summary("2")).toEqual(one);
   });
 
+  it("caps --jobs to the CPUs and batches, with one warning line (--jobs 10000 used to hang)", () => {
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [BIN, "sweep", "--seeds", "1..2", "--time", "2s", "--jobs", "10000", "--json", "--no-progress"], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(r.signal).toBeNull(); // not killed by the timeout
+    expect(r.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(r.stderr).toMatch(/^raftsim: --jobs 10000 capped to 1 \(\d+ CPUs? available, 1 batch of up to 10 seeds\)\n$/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ran: 2, jobs: 1, jobsRequested: 10000 });
+    // The default (the host's CPUs) is capped without a word.
+    const d = cli("sweep", "--seeds", "1..2", "--time", "2s", "--no-progress");
+    expect(d.code).toBe(0);
+    expect(d.err).toBe("");
+    expect(d.out).toMatch(/\(\d+ seeds\/min, 1 jobs\)/);
+  });
+
+  it("a run that throws is that seed's internal error: reported with its replay line, the sweep goes on, exit 70 (a violation wins)", () => {
+    // RAFTSIM_TEST_THROW_SEED is a test hook of src/api/sweep-worker.ts: those seeds' runs throw.
+    const env = { ...process.env, RAFTSIM_TEST_THROW_SEED: "5" };
+    const sweepWith = (...args: string[]) => spawnSync(process.execPath, [BIN, "sweep", ...args, "--no-progress"], { cwd: ROOT, encoding: "utf8", env });
+    const byJobs = ["1", "2"].map((jobs) => {
+      const r = sweepWith("--seeds", "1..12", "--time", "2s", "--jobs", jobs, "--json");
+      expect(r.status).toBe(70);
+      expect(r.stderr).toBe("");
+      const j = JSON.parse(r.stdout);
+      expect(j).toMatchObject({ seeds: 12, ran: 12, errors: 1, verdicts: { ok: 11, violation: 0, liveness: 0, unknown: 0 } });
+      expect(j.failures).toHaveLength(1);
+      const f = j.failures[0];
+      expect(f).toMatchObject({ seed: 5, verdict: null, replay: "raftsim run --seed 5 --time 2s" });
+      expect(f.error).toMatch(/^Error: synthetic failure for seed 5 \(RAFTSIM_TEST_THROW_SEED\) \(at .+:\d+:\d+\)\)$/);
+      expect(f.message).toBe(f.error);
+      return { failures: j.failures, verdicts: j.verdicts, events: j.events };
+    });
+    expect(byJobs[1]).toEqual(byJobs[0]);
+    const text = sweepWith("--seeds", "1..12", "--time", "2s");
+    expect(text.status).toBe(70);
+    expect(text.stdout).toMatch(/11 ok, 0 violation, 0 liveness, 0 unknown, 1 internal error\n/);
+    expect(text.stdout).toMatch(/\n {2}seed 5: internal error: Error: synthetic failure for seed 5 .*\n {4}replay: raftsim run --seed 5 --time 2s\n/);
+    expect(text.stdout + text.stderr).not.toMatch(/\n\s+at /); // no raw stack trace
+    // A violation elsewhere in the sweep decides the exit code.
+    const bug = sweepWith("--seeds", "1..3", "--bug", "no-session-dedup", "--json");
+    expect(bug.status).toBe(1);
+    expect(JSON.parse(bug.stdout)).toMatchObject({ errors: 0 });
+    const both = spawnSync(process.execPath, [BIN, "sweep", "--seeds", "1..3", "--bug", "no-session-dedup", "--json", "--no-progress"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, RAFTSIM_TEST_THROW_SEED: "2" },
+    });
+    const jb = JSON.parse(both.stdout);
+    expect(jb.errors).toBe(1);
+    expect(jb.verdicts.violation).toBeGreaterThan(0);
+    expect(both.status).toBe(1);
+  });
+
   it("finds a planted bug, exits 1 and prints the replay command", () => {
     const r = cli("sweep", "--seeds", "1..20", "--bug", "no-session-dedup", "--stop-on-first", "--json", "--no-progress");
     expect(r.code).toBe(1);

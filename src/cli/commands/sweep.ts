@@ -1,171 +1,26 @@
-// `raftsim sweep`: many seeds in parallel on worker threads. Seeds go out in small batches;
-// results are collected by seed, so the summary never depends on --jobs or on which worker
-// finished first. With --stop-on-first the sweep reports the lowest failing seed: batches
-// below a known failure still run, batches above it are skipped.
+// `raftsim sweep`: the flags, a progress bar on stderr, the printed report and the exit code.
+// The engine (batches, worker threads, stop-on-first, the report) is src/api/sweep.ts.
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
-import Tinypool from "tinypool";
-import { BUGS, findBug, type BugName } from "../../sim/systems/raft-metadata/bugs.js";
-import type { ClusterRunOptions } from "../../sim/systems/raft-metadata/options.js";
-import { judge, scenarioBaseOptions, timeOverrideProblem, type Expectation } from "../../sim/scenario/index.js";
-import { formatDuration } from "../duration.js";
+import { timeOverrideProblem } from "../../sim/scenario/index.js";
+import { planJobs, sweep, SWEEP_BATCH, type SweepOptions, type SweepReport } from "../../api/sweep.js";
 import { UsageError } from "../errors.js";
-import { parseTime } from "../sim-options.js";
+import { checkBugs, parseSeedRangeOption, parseSystem, parseTime } from "../sim-options.js";
+import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
-import { expectationExit, loadScenarioForCli, type LoadedScenario } from "../scenario-file.js";
-import type { SeedSummary, SweepTask } from "../sweep-worker.js";
-import { runSeeds } from "../sweep-worker.js";
+import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
 
-export interface SweepOptions {
-  /** The seeds to run, ascending. */
-  seeds: readonly number[];
-  jobs: number;
-  /** A scenario (loaded) and how --scenario named it; seeds failing its `expect` are failures. */
-  scenario?: LoadedScenario;
-  scenarioRef?: string;
-  bug?: BugName;
-  stopOnFirst: boolean;
-  /** Every fault family on every seed (not the swarm's random subset). */
-  everyFault?: boolean;
-  timeUs: number;
-  json: boolean;
-  progress: boolean;
-}
-
-export interface SweepFailure {
-  seed: number;
-  verdict: SeedSummary["verdict"];
-  message: string | null;
-  replay: string;
-}
-
-export interface SweepReport {
-  seeds: number;
-  ran: number;
-  verdicts: Record<SeedSummary["verdict"], number>;
-  /** With a scenario: its name and expectation, and how many seeds met it. */
-  scenario?: string;
-  expect?: Expectation;
-  matched?: number;
-  mismatched?: number;
-  failures: SweepFailure[];
-  wallMs: number;
-  seedsPerMinute: number;
-  events: number;
-  simulatedMs: number;
-}
-
-const BATCH = 10;
-
-export function parseSeedRange(text: string): { from: number; to: number } {
-  const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$/.exec(text);
-  if (m === null) throw new InvalidArgumentError(`expected A..B or N (e.g. 1..1000), got "${text}"`);
-  const from = Number(m[1]);
-  const to = m[2] === undefined ? from : Number(m[2]);
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) throw new InvalidArgumentError(`bad seed range "${text}": need A <= B`);
-  return { from, to };
-}
-
-function replayOf(seed: number, o: SweepOptions): string {
-  const scen = o.scenarioRef !== undefined ? ` --scenario ${/^[\w./:@+-]+$/.test(o.scenarioRef) ? o.scenarioRef : `'${o.scenarioRef.replace(/'/g, `'\\''`)}'`}` : "";
-  return `raftsim run${scen} --seed ${seed} --time ${formatDuration(o.timeUs)}${o.bug ? ` --bug ${o.bug}` : ""}${o.everyFault ? " --every-fault" : ""}`;
-}
-
-export async function runSweep(o: SweepOptions): Promise<SweepReport> {
-  const base: Omit<ClusterRunOptions, "seed"> =
-    o.scenario !== undefined
-      ? scenarioBaseOptions(o.scenario.scenario, { timeUs: o.timeUs, extraBugs: o.bug ? [o.bug] : [] })
-      : { timeUs: o.timeUs, bugs: o.bug ? [o.bug] : [], everyFamily: o.everyFault };
-  const expect: Expectation = o.scenario?.scenario.expect ?? "ok";
-  const fails = (r: SeedSummary): boolean => !judge(expect, r.verdict).met;
-  const batches: number[][] = [];
-  for (let i = 0; i < o.seeds.length; i += BATCH) batches.push(o.seeds.slice(i, i + BATCH));
-  const total = o.seeds.length;
-  const bar = o.progress
-    ? new cliProgress.SingleBar(
-        { format: "sweep [{bar}] {value}/{total} seeds | {failures} failing | {rate} seeds/min | eta {eta_formatted}", stream: process.stderr, hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  bar?.start(total, 0, { failures: 0, rate: 0 });
-  const t0 = performance.now();
-  const results: SeedSummary[] = [];
-  let lowestFailure = Infinity;
-  let failures = 0;
-  const record = (rs: SeedSummary[]): void => {
-    for (const r of rs) {
-      results.push(r);
-      if (fails(r)) {
-        failures++;
-        lowestFailure = Math.min(lowestFailure, r.seed);
-      }
-    }
-    const rate = Math.round((results.length / Math.max(1, performance.now() - t0)) * 60_000);
-    bar?.update(results.length, { failures, rate });
-  };
-  const skip = (b: number[]): boolean => o.stopOnFirst && b[0] > lowestFailure;
-
-  if (o.jobs <= 1) {
-    for (const b of batches) if (!skip(b)) record(runSeeds({ seeds: b, base }));
-  } else {
-    const pool = new Tinypool({ filename: fileURLToPath(new URL("../sweep-worker.js", import.meta.url)), minThreads: o.jobs, maxThreads: o.jobs });
-    try {
-      // Feed batches a few at a time, so --stop-on-first can skip what has not started yet.
-      let nextBatch = 0;
-      const lane = async (): Promise<void> => {
-        while (nextBatch < batches.length) {
-          const b = batches[nextBatch++];
-          if (skip(b)) continue;
-          const task: SweepTask = { seeds: b, base };
-          record((await pool.run(task)) as SeedSummary[]);
-        }
-      };
-      await Promise.all(Array.from({ length: o.jobs * 2 }, lane));
-    } finally {
-      await pool.destroy();
-    }
-  }
-  bar?.stop();
-  const wallMs = performance.now() - t0;
-  results.sort((a, b) => a.seed - b.seed);
-  const kept = o.stopOnFirst ? results.filter((r) => r.seed <= lowestFailure) : results;
-  const verdicts = { ok: 0, violation: 0, liveness: 0, unknown: 0 };
-  let events = 0;
-  let simulatedUs = 0;
-  for (const r of kept) {
-    verdicts[r.verdict]++;
-    events += r.events;
-    simulatedUs += r.simulatedUs;
-  }
-  const failing = kept.filter(fails);
-  return {
-    seeds: total,
-    ran: kept.length,
-    verdicts,
-    ...(o.scenario !== undefined ? { scenario: o.scenario.scenario.name, expect, matched: kept.length - failing.length, mismatched: failing.length } : {}),
-    failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({
-      seed: r.seed,
-      verdict: r.verdict,
-      message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
-      replay: replayOf(r.seed, o),
-    })),
-    wallMs: Math.round(wallMs),
-    seedsPerMinute: Math.round((results.length / wallMs) * 60_000),
-    events,
-    simulatedMs: Math.round(simulatedUs / 1000),
-  };
-}
-
+/** A violation wins; then a seed whose run threw (an internal error, 70); then the rest. */
 export function sweepExit(r: SweepReport): ExitCode {
   if (r.expect !== undefined && r.expect !== "ok") {
     // Judged against the scenario: the worst exit code among the seeds that missed it.
     let worst: ExitCode = Exit.ok;
-    for (const f of r.failures) worst = Math.max(worst, expectationExit(r.expect, f.verdict)) as ExitCode;
-    return worst;
+    for (const f of r.failures) if (f.verdict !== null) worst = Math.max(worst, expectationExit(r.expect, f.verdict)) as ExitCode;
+    return worst !== Exit.violation && r.errors > 0 ? Exit.software : worst;
   }
   if (r.verdicts.violation > 0) return Exit.violation;
+  if (r.errors > 0) return Exit.software;
   if (r.verdicts.liveness > 0) return Exit.liveness;
   if (r.verdicts.unknown > 0) return Exit.undecided;
   return Exit.ok;
@@ -177,26 +32,25 @@ function parsePositive(text: string): number {
   return n;
 }
 
-function parseBug(text: string): BugName {
-  const b = findBug(text);
-  if (b === undefined) throw new InvalidArgumentError(`unknown bug "${text}"; one of: ${BUGS.map((x) => x.name).join(", ")}`);
-  return b.name;
-}
-
 export function registerSweep(program: Command): void {
   program.addCommand(
     new Command("sweep")
       .description("run many seeds of the checked cluster in parallel and collect every failure with its replay command")
-      .option("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000 (required unless --scenario: default its seeds)", parseSeedRange)
+      .option("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000 (required unless --scenario: default its seeds)", parseSeedRangeOption)
       .option("--scenario <name|file>", "sweep a scenario; a seed fails when its verdict is not the scenario's `expect`")
-      .option("--jobs <n>", "worker threads", parsePositive, Math.max(1, availableParallelism()))
-      .option("--bug <name>", "switch on a planted bug (see `raftsim bugs`)", parseBug)
+      .option("--jobs <n>", "worker threads (capped to the CPUs available and to one per batch of 10 seeds)", parsePositive, Math.max(1, availableParallelism()))
+      .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
+      .option("--bug <name>", "switch on a planted bug of the system (see `raftsim bugs`)")
       .option("--stop-on-first", "stop at the lowest failing seed")
       .option("--every-fault", "enable every fault family on every seed (default: a random subset per seed)")
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
-      .option("--json", "print {seeds, failures: [{seed, verdict, replay}], wallMs, seedsPerMinute, ...} on stdout")
+      .option("--json", "print {seeds, verdicts, errors, failures: [{seed, verdict, message, error?, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: BugName; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }, cmd: Command) => {
+        const system = opts.system ?? DEFAULT_SYSTEM;
+        checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
+        if (opts.scenario !== undefined && system !== DEFAULT_SYSTEM)
+          throw new UsageError(`scenario files describe raft-metadata runs today; --system ${system} cannot sweep one (sweep it without --scenario)`);
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
@@ -209,24 +63,41 @@ export function registerSweep(program: Command): void {
         const tooShort = scenario !== undefined && opts.time !== undefined ? timeOverrideProblem(scenario.scenario, opts.time) : null;
         if (tooShort !== null) throw new UsageError(tooShort);
         const o: SweepOptions = {
+          system,
           seeds,
-          scenario,
+          scenario: scenario?.scenario,
           scenarioRef: opts.scenario,
           jobs: opts.jobs,
-          bug: opts.bug,
+          bugs: opts.bug ? [opts.bug] : [],
           stopOnFirst: opts.stopOnFirst ?? false,
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
-          json: opts.json ?? false,
-          progress: opts.progress && process.stderr.isTTY === true,
         };
-        const r = await runSweep(o);
-        if (o.json) process.stdout.write(JSON.stringify(r) + "\n");
+        const plan = planJobs(opts.jobs, seeds.length);
+        if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")
+          process.stderr.write(
+            `raftsim: --jobs ${plan.requested} capped to ${plan.jobs} (${plan.cpus} CPU${plan.cpus === 1 ? "" : "s"} available, ${plan.batches} batch${plan.batches === 1 ? "" : "es"} of up to ${SWEEP_BATCH} seeds)\n`,
+          );
+        const bar =
+          opts.progress && process.stderr.isTTY === true
+            ? new cliProgress.SingleBar(
+                { format: "sweep [{bar}] {value}/{total} seeds | {failures} failing | {rate} seeds/min | eta {eta_formatted}", stream: process.stderr, hideCursor: true },
+                cliProgress.Presets.shades_classic,
+              )
+            : null;
+        bar?.start(seeds.length, 0, { failures: 0, rate: 0 });
+        let r: SweepReport;
+        try {
+          r = await sweep(o, (p) => bar?.update(p.done, { failures: p.failures, rate: p.seedsPerMinute }));
+        } finally {
+          bar?.stop();
+        }
+        if (opts.json) process.stdout.write(JSON.stringify(r) + "\n");
         else {
           const v = r.verdicts;
           process.stdout.write(
-            `swept ${r.scenario !== undefined ? `scenario ${r.scenario}, ` : ""}${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${o.jobs} jobs): ` +
-              `${v.ok} ok, ${v.violation} violation, ${v.liveness} liveness, ${v.unknown} unknown\n`,
+            `swept ${r.scenario !== undefined ? `scenario ${r.scenario}, ` : ""}${r.ran} of ${r.seeds} seeds in ${(r.wallMs / 1000).toFixed(1)}s (${r.seedsPerMinute} seeds/min, ${r.jobs} jobs): ` +
+              `${v.ok} ok, ${v.violation} violation, ${v.liveness} liveness, ${v.unknown} unknown${r.errors > 0 ? `, ${r.errors} internal error${r.errors === 1 ? "" : "s"}` : ""}\n`,
           );
           if (r.expect !== undefined)
             process.stdout.write(
@@ -234,7 +105,8 @@ export function registerSweep(program: Command): void {
                 ? `expect ${r.expect}: all ${r.matched} seeds as the scenario expects\n`
                 : `expect ${r.expect}: ${r.matched} seeds as expected, ${r.mismatched} NOT (listed below)\n`,
             );
-          for (const f of r.failures.slice(0, 20)) process.stdout.write(`  seed ${f.seed}: ${f.verdict}: ${f.message}\n    replay: ${f.replay}\n`);
+          for (const f of r.failures.slice(0, 20))
+            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n`);
           if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
         }
         process.exitCode = sweepExit(r);

@@ -12,6 +12,7 @@ import type { RaftFault } from "../systems/raft-metadata/faults.js";
 import { raftMetadata } from "../systems/raft-metadata/system.js";
 import type { NetConfig } from "../kernel/network.js";
 import type { OpMix } from "../systems/raft-metadata/clients/config.js";
+import { seedRangeOrNull } from "../../util/ranges.js";
 import { durationToUs, usToDuration } from "./duration.js";
 
 export { EXPECTATIONS, type Expectation };
@@ -204,11 +205,9 @@ const MAX_SEEDS = 100_000;
 function seedItems(v: unknown): number[] | null {
   if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? [v] : null;
   if (typeof v !== "string") return null;
-  const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+))?\s*$/.exec(v);
-  if (m === null) return null;
-  const from = Number(m[1]);
-  const to = m[2] === undefined ? from : Number(m[2]);
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from || to - from >= MAX_SEEDS) return null;
+  const r = seedRangeOrNull(v);
+  if (r === null || r.to - r.from >= MAX_SEEDS) return null;
+  const { from, to } = r;
   const out: number[] = [];
   for (let s = from; s <= to; s++) out.push(s);
   return out;

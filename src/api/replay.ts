@@ -1,0 +1,45 @@
+// The one builder of replay lines: the command that reruns a seed exactly as it ran. `raftsim
+// run` and `raftsim replay` print the `replay` form (with the trace hash to insist on); a sweep
+// report carries the `run` form for each failing seed (a sweep keeps no trace hashes).
+import { formatDuration } from "../util/duration.js";
+
+export interface ReplaySpec {
+  /** The system; omitted from the line when it is the default (raft-metadata). */
+  readonly system?: string;
+  readonly seed: number;
+  readonly timeUs: number;
+  /** --scenario as the user gave it (a name or a path); repeated, shell-quoted when needed. */
+  readonly scenarioRef?: string;
+  /** Bugs from the command line (a scenario's own come from its file). */
+  readonly bugs: readonly string[];
+  readonly everyFault: boolean;
+}
+
+/** `raftsim replay --seed S --time T [--scenario X] [--bug B]… [--every-fault] --expect-hash H` */
+export function replayLine(s: ReplaySpec, traceHash: string): string {
+  const parts = ["raftsim replay", ...systemFlag(s), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
+  if (s.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(s.scenarioRef)}`);
+  parts.push(...tail(s), `--expect-hash ${traceHash}`);
+  return parts.join(" ");
+}
+
+/** `raftsim run [--scenario X] --seed S --time T [--bug B]… [--every-fault]` */
+export function rerunLine(s: ReplaySpec): string {
+  const parts = ["raftsim run", ...systemFlag(s)];
+  if (s.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(s.scenarioRef)}`);
+  parts.push(`--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`, ...tail(s));
+  return parts.join(" ");
+}
+
+function systemFlag(s: ReplaySpec): string[] {
+  return s.system === undefined || s.system === "raft-metadata" ? [] : [`--system ${s.system}`];
+}
+
+function tail(s: ReplaySpec): string[] {
+  return [...s.bugs.map((b) => `--bug ${b}`), ...(s.everyFault ? ["--every-fault"] : [])];
+}
+
+/** A word the shell leaves alone stays bare; anything else goes in single quotes. */
+export function shellQuote(s: string): string {
+  return /^[\w./:@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

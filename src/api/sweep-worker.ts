@@ -1,0 +1,84 @@
+// A sweep worker thread: runs a batch of seeds of one system and returns one small summary per seed (the
+// trace and the history stay in the worker, so memory does not grow with the sweep). A run
+// that throws — a harness error escaping runCluster, a scenario or model that throws — is
+// reported as that seed's `error`, never as a verdict about the system, and the batch goes on.
+import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js";
+import type { Verdict } from "../sim/runner/verdict.js";
+import { getSystem } from "../sim/systems/index.js";
+
+export interface SweepTask {
+  /** The registered system's name (plain data: tasks cross to worker threads). */
+  readonly system: string;
+  readonly seeds: readonly number[];
+  readonly base: Omit<RunOptions, "seed" | "inspect">;
+}
+
+export interface SeedSummary {
+  readonly seed: number;
+  /** The system's verdict; null when the run threw (see `error`). */
+  readonly verdict: Verdict | null;
+  readonly message: string | null;
+  /** Set when the run threw instead of giving a verdict: "Name: message (at first frame)". */
+  readonly error?: string;
+  readonly traceHash: string;
+  readonly events: number;
+  readonly simulatedUs: number;
+  readonly ops: number;
+}
+
+/** TEST HOOK, not a feature: RAFTSIM_TEST_THROW_SEED=5 (or "5,9") makes the runs of those seeds
+ * throw before they start, so tests can watch a sweep report a harness error end to end
+ * (worker threads and the CLI's exit code included). Read here only. */
+const TEST_THROW_SEEDS = new Set(
+  (process.env.RAFTSIM_TEST_THROW_SEED ?? "")
+    .split(",")
+    .filter((x) => x.trim() !== "")
+    .map(Number),
+);
+
+function runOne(system: string, o: RunOptions): RunResult {
+  if (TEST_THROW_SEEDS.has(o.seed)) throw new Error(`synthetic failure for seed ${o.seed} (RAFTSIM_TEST_THROW_SEED)`);
+  return runSystem(getSystem(system), o);
+}
+
+/** One line for a thrown value: "TypeError: x is undefined (at f (dist/src/…/file.js:12:5))". */
+export function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return `non-Error thrown: ${typeof e === "string" ? JSON.stringify(e) : String(e)}`;
+  const frame = /^\s*at (.+)$/m.exec(e.stack ?? "")?.[1];
+  const where = frame?.replace(/(?:file:\/\/)?[^\s()]*?\/(?=(?:dist\/)?src\/)/, "");
+  return `${e.name}: ${e.message}${where !== undefined ? ` (at ${where})` : ""}`;
+}
+
+export function erroredSummary(seed: number, error: string): SeedSummary {
+  return { seed, verdict: null, message: error, error, traceHash: "", events: 0, simulatedUs: 0, ops: 0 };
+}
+
+/** The seeds of `task`, one summary each; `run` is the seam for tests (default: the system's run). */
+export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> = runOne): SeedSummary[] {
+  const out: SeedSummary[] = [];
+  for (const seed of task.seeds) {
+    let s: SeedSummary;
+    try {
+      const r = run(task.system, { ...task.base, seed });
+      s = {
+        seed,
+        verdict: r.verdict,
+        message: r.message,
+        traceHash: r.traceHash,
+        events: r.stats.events,
+        simulatedUs: r.stats.simulatedUs,
+        ops: r.history?.ops ?? 0,
+      };
+    } catch (e) {
+      // A crash of the harness is still a result for this seed, never a lost one.
+      s = erroredSummary(seed, describeError(e));
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+// Tinypool calls the default export with one task.
+export default function (task: SweepTask): SeedSummary[] {
+  return runSeeds(task);
+}

@@ -1,0 +1,205 @@
+// The sweep engine: many seeds of the checked cluster, in parallel on worker threads. Seeds go
+// out in small batches; results are collected by seed, so the report never depends on the
+// number of jobs or on which worker finished first. With stopOnFirst the sweep reports the
+// lowest failing seed: batches below a known failure still run, batches above it are skipped.
+// A seed whose run throws is a failure with an `error` (counted in `errors`), not a verdict.
+// Host layer: no console, no command line; progress goes to the caller through a callback.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import Tinypool from "tinypool";
+import type { Verdict as ClusterVerdict } from "../sim/runner/verdict.js";
+import { runOptionsFor } from "./simulate.js";
+import { judge, type Expectation, type Scenario } from "../sim/scenario/index.js";
+import { rerunLine } from "./replay.js";
+import { describeError, erroredSummary, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
+
+export interface SweepOptions {
+  /** The system under test (default raft-metadata). */
+  readonly system?: string;
+  /** The seeds to run, ascending. */
+  readonly seeds: readonly number[];
+  /** Worker threads wanted (default: the host's available parallelism); capped by planJobs.
+   * 1 runs in this thread. */
+  readonly jobs?: number;
+  /** A scenario; seeds whose verdict is not its `expect` are failures. */
+  readonly scenario?: Scenario;
+  /** How the user named the scenario (a name or a path): the replay lines repeat it. */
+  readonly scenarioRef?: string;
+  /** Planted bugs switched on (on top of the scenario's own). */
+  readonly bugs?: readonly string[];
+  readonly stopOnFirst?: boolean;
+  /** Every fault family on every seed (not the swarm's random subset). Ignored with a scenario. */
+  readonly everyFault?: boolean;
+  /** Simulated time per seed, µs. */
+  readonly timeUs: number;
+}
+
+export interface SweepFailure {
+  seed: number;
+  /** The system's verdict; null when the run threw (then `error` says how). */
+  verdict: ClusterVerdict | null;
+  message: string | null;
+  /** Only when the run threw instead of giving a verdict (a harness error, not a finding about
+   * the system): "Name: message (at first stack frame)". Also in `message`. */
+  error?: string;
+  /** `raftsim run …` that reruns this seed alone. */
+  replay: string;
+}
+
+export interface SweepReport {
+  seeds: number;
+  ran: number;
+  /** Verdicts of the seeds that ran to the end. */
+  verdicts: Record<ClusterVerdict, number>;
+  /** Seeds whose run threw (each is also in `failures`, with `error`). */
+  errors: number;
+  /** With a scenario: its name and expectation, and how many seeds met it. */
+  scenario?: string;
+  expect?: Expectation;
+  matched?: number;
+  mismatched?: number;
+  failures: SweepFailure[];
+  wallMs: number;
+  seedsPerMinute: number;
+  events: number;
+  simulatedMs: number;
+  /** Worker threads used (see planJobs), and how many were asked for. */
+  jobs: number;
+  jobsRequested: number;
+}
+
+/** Reported after every batch. */
+export interface SweepProgress {
+  /** Seeds finished so far (of `total`). */
+  done: number;
+  total: number;
+  /** Failing seeds so far. */
+  failures: number;
+  seedsPerMinute: number;
+}
+
+/** Seeds per task sent to a worker. */
+export const SWEEP_BATCH = 10;
+
+/** The worker module for Tinypool. Built: dist/src/api/sweep-worker.js beside this file. Under
+ * vitest this file is src/api/sweep.ts and a worker thread cannot load TypeScript, so the
+ * built worker is used (run `npm run build` first; it runs the code as last built). */
+export interface JobsPlan {
+  /** Threads the sweep will use: min(requested, cpus, batches), at least 1. */
+  jobs: number;
+  requested: number;
+  cpus: number;
+  batches: number;
+}
+
+/** More threads than CPUs only share them, and more than batches have nothing to do; an
+ * unbounded pool (say 10,000 threads) never finishes starting. */
+export function planJobs(requested: number | undefined, seedCount: number, cpus: number = availableParallelism()): JobsPlan {
+  const want = requested ?? cpus;
+  const batches = Math.ceil(seedCount / SWEEP_BATCH);
+  return { jobs: Math.max(1, Math.min(want, cpus, batches)), requested: want, cpus, batches };
+}
+
+export function sweepWorkerFile(): string {
+  const beside = fileURLToPath(new URL("./sweep-worker.js", import.meta.url));
+  if (existsSync(beside)) return beside;
+  const built = fileURLToPath(new URL("../../dist/src/api/sweep-worker.js", import.meta.url));
+  if (import.meta.url.endsWith(".ts") && existsSync(built)) return built;
+  throw new Error(`sweep worker not found at ${beside} (run \`npm run build\`)`);
+}
+
+export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => void): Promise<SweepReport> {
+  const bugs = o.bugs ?? [];
+  const plan = planJobs(o.jobs, o.seeds.length);
+  const jobs = plan.jobs;
+  // The options of every seed's run, as plain data (the same path `raftsim run` takes).
+  const { system, options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs, everyFamily: o.everyFault ?? false, scenario: o.scenario });
+  const { seed: _seed, inspect: _inspect, ...base } = options;
+  const expect: Expectation = o.scenario?.expect ?? "ok";
+  // A seed fails when its run threw, or when its verdict is not the expected one.
+  const fails = (r: SeedSummary): boolean => r.verdict === null || !judge(expect, r.verdict).met;
+  const batches: number[][] = [];
+  for (let i = 0; i < o.seeds.length; i += SWEEP_BATCH) batches.push(o.seeds.slice(i, i + SWEEP_BATCH));
+  const total = o.seeds.length;
+  const t0 = performance.now();
+  const results: SeedSummary[] = [];
+  let lowestFailure = Infinity;
+  let failures = 0;
+  const record = (rs: SeedSummary[]): void => {
+    for (const r of rs) {
+      results.push(r);
+      if (fails(r)) {
+        failures++;
+        lowestFailure = Math.min(lowestFailure, r.seed);
+      }
+    }
+    const seedsPerMinute = Math.round((results.length / Math.max(1, performance.now() - t0)) * 60_000);
+    onProgress?.({ done: results.length, total, failures, seedsPerMinute });
+  };
+  const skip = (b: number[]): boolean => (o.stopOnFirst ?? false) && b[0] > lowestFailure;
+
+  if (jobs <= 1) {
+    for (const b of batches) if (!skip(b)) record(runSeeds({ system, seeds: b, base }));
+  } else {
+    const pool = new Tinypool({ filename: sweepWorkerFile(), minThreads: jobs, maxThreads: jobs });
+    try {
+      // Feed batches a few at a time, so stopOnFirst can skip what has not started yet.
+      let nextBatch = 0;
+      const lane = async (): Promise<void> => {
+        while (nextBatch < batches.length) {
+          const b = batches[nextBatch++];
+          if (skip(b)) continue;
+          const task: SweepTask = { system, seeds: b, base };
+          let rs: SeedSummary[];
+          try {
+            rs = (await pool.run(task)) as SeedSummary[];
+          } catch (e) {
+            // The worker itself died: every seed of the batch is an error, the sweep goes on.
+            const error = `worker failed: ${describeError(e)}`;
+            rs = b.map((seed) => erroredSummary(seed, error));
+          }
+          record(rs);
+        }
+      };
+      await Promise.all(Array.from({ length: jobs * 2 }, lane));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  const wallMs = performance.now() - t0;
+  results.sort((a, b) => a.seed - b.seed);
+  const kept = o.stopOnFirst ? results.filter((r) => r.seed <= lowestFailure) : results;
+  const verdicts = { ok: 0, violation: 0, liveness: 0, unknown: 0 };
+  let errors = 0;
+  let events = 0;
+  let simulatedUs = 0;
+  for (const r of kept) {
+    if (r.verdict === null) errors++;
+    else verdicts[r.verdict]++;
+    events += r.events;
+    simulatedUs += r.simulatedUs;
+  }
+  const failing = kept.filter(fails);
+  const everyFault = o.everyFault ?? false;
+  return {
+    seeds: total,
+    ran: kept.length,
+    verdicts,
+    errors,
+    ...(o.scenario !== undefined ? { scenario: o.scenario.name, expect, matched: kept.length - failing.length, mismatched: failing.length } : {}),
+    failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({
+      seed: r.seed,
+      verdict: r.verdict,
+      message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }),
+    })),
+    wallMs: Math.round(wallMs),
+    seedsPerMinute: Math.round((results.length / wallMs) * 60_000),
+    events,
+    simulatedMs: Math.round(simulatedUs / 1000),
+    jobs,
+    jobsRequested: plan.requested,
+  };
+}
