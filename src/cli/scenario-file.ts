@@ -1,97 +1,11 @@
-// Scenario files on disk (the format itself, pure, lives in src/sim/scenario): names resolved
-// against the package's scenarios/ directory, files read and validated, CLI errors (bad file →
-// InputError, exit 65; unknown name → UsageError, exit 64, listing the available names), the
-// exit code of a judged run, and the `raftsim scenarios` command.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+// Scenarios on the command line: loading errors as CLI errors (bad file → InputError, exit 65;
+// unknown name → UsageError, exit 64, listing the available names), the exit code of a judged
+// run, and the `raftsim scenarios` command. Files and names: src/api/scenarios.ts.
 import { Command } from "commander";
 import type { Verdict as ClusterVerdict } from "../api/index.js";
-import { judge, parseScenarioText, ScenarioError, usToDuration, type Expectation, type Scenario } from "../sim/scenario/index.js";
+import { judge, loadScenarioRef, ScenarioError, shippedScenarioFiles, UnknownScenarioError, usToDuration, type Expectation, type LoadedScenario, type Scenario } from "../api/scenarios.js";
 import { InputError, UsageError } from "./errors.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
-
-export const SCENARIO_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
-
-/** The directory holding raftsim's package.json (works from src/ under vitest and from dist/). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "raftsim") return dir;
-      } catch {
-        /* not ours */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find raftsim's package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
-
-export function scenariosDir(): string {
-  return join(packageRoot(), "scenarios");
-}
-
-/** Scenario files in `dir`, by name (file name without extension), sorted. */
-export function shippedScenarioFiles(dir: string = scenariosDir()): { name: string; file: string }[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => (SCENARIO_EXTENSIONS as readonly string[]).includes(extname(f).toLowerCase()))
-    .sort()
-    .map((f) => ({ name: f.slice(0, -extname(f).length), file: join(dir, f) }));
-}
-
-export class UnknownScenarioError extends Error {
-  constructor(readonly requested: string, readonly available: readonly string[]) {
-    super(`unknown scenario "${requested}"; available: ${available.length > 0 ? available.join(", ") : "(none)"} — or give a path to a .yaml/.json file`);
-    this.name = "UnknownScenarioError";
-  }
-}
-
-/** A path, not a name: it has a slash or a scenario extension, or names an existing file. */
-export function looksLikePath(ref: string): boolean {
-  if (ref.includes("/") || ref.includes("\\") || (SCENARIO_EXTENSIONS as readonly string[]).includes(extname(ref).toLowerCase())) return true;
-  return existsSync(ref) && statSync(ref).isFile();
-}
-
-/** NAME or PATH → the file to load. Throws UnknownScenarioError for an unknown name. */
-export function resolveScenarioRef(ref: string, dir: string = scenariosDir()): string {
-  if (looksLikePath(ref)) return resolve(ref);
-  const hit = shippedScenarioFiles(dir).find((s) => s.name === ref);
-  if (hit === undefined) throw new UnknownScenarioError(ref, shippedScenarioFiles(dir).map((s) => s.name));
-  return hit.file;
-}
-
-/** Read and validate `file`; errors name it as `display` (default: the path as given). */
-export function loadScenarioFile(file: string, display: string = file): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ScenarioError(display, err.code === "ENOENT" ? "no such file" : `cannot read: ${err.message}`);
-  }
-  return parseScenarioText(text, display);
-}
-
-export interface LoadedScenario {
-  readonly scenario: Scenario;
-  readonly file: string;
-}
-
-/** Resolve and load; a scenario found by name must carry that name. Errors name the file as
- * "scenarios/NAME.yaml" for a name, as given for a path. */
-export function loadScenarioRef(ref: string, dir: string = scenariosDir()): LoadedScenario {
-  const file = resolveScenarioRef(ref, dir);
-  const byName = !looksLikePath(ref);
-  const display = byName ? `${basename(dir)}/${basename(file)}` : ref;
-  const scenario = loadScenarioFile(file, display);
-  if (byName && scenario.name !== ref) throw new ScenarioError(`${display}: name`, `"${scenario.name}" does not match the file name "${ref}"`);
-  return { scenario, file };
-}
 
 export function loadScenarioForCli(ref: string): LoadedScenario {
   try {

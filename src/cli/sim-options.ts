@@ -8,10 +8,11 @@ import type { Verdict } from "../api/index.js";
 import { replayLine } from "../api/replay.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
-import { judge, timeOverrideProblem } from "../sim/scenario/index.js";
+import { judge, timeOverrideProblem } from "../api/scenarios.js";
 import { UsageError } from "./errors.js";
 import { parseSeedRange, type SeedRange } from "../util/ranges.js";
-import { expectationExit, loadScenarioForCli, type LoadedScenario } from "./scenario-file.js";
+import { expectationExit, loadScenarioForCli } from "./scenario-file.js";
+import type { LoadedScenario } from "../api/scenarios.js";
 
 export interface SimCliOptions {
   seed?: number;

@@ -10,7 +10,7 @@
 import { BUGS } from "../../src/sim/systems/raft-metadata/bugs.js";
 import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
 import { runSimulation } from "../../src/sim/systems/pingpong/run.js";
-import { loadScenarioRef, shippedScenarioFiles } from "../../src/cli/scenario-file.js";
+import { loadScenarioRef, shippedScenarioFiles } from "../../src/api/scenarios.js";
 import { scenarioRunOptions } from "../../src/sim/scenario/index.js";
 
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
 import { runFigure16 } from "../../src/sim/systems/raft-metadata/experiments/figure16.js";
-import { loadScenarioRef, shippedScenarioFiles } from "../../src/cli/scenario-file.js";
+import { loadScenarioRef, shippedScenarioFiles } from "../../src/api/scenarios.js";
 import { judge, scenarioRunOptions } from "../../src/sim/scenario/index.js";
 
 const shipped = shippedScenarioFiles();

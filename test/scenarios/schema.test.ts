@@ -8,7 +8,7 @@ import { ALL_FAULT_KINDS as FAULT_KINDS } from "../../src/sim/faults/index.js";
 import { raftMetadata } from "../../src/sim/systems/raft-metadata/system.js";
 
 const FAULT_FAMILIES = raftMetadata.families.map((f) => f.name);
-import { loadScenarioFile, loadScenarioRef, resolveScenarioRef, UnknownScenarioError } from "../../src/cli/scenario-file.js";
+import { loadScenarioFile, loadScenarioRef, resolveScenarioRef, UnknownScenarioError } from "../../src/api/scenarios.js";
 import { durationToUs, judge, parseScenarioText, scenarioRunOptions, ScenarioError } from "../../src/sim/scenario/index.js";
 
 function errorOf(yaml: string, file = "scenarios/x.yaml"): string {

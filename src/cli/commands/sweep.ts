@@ -3,7 +3,7 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
-import { timeOverrideProblem } from "../../sim/scenario/index.js";
+import { timeOverrideProblem } from "../../api/scenarios.js";
 import { planJobs, sweep, SWEEP_BATCH, type SweepOptions, type SweepReport } from "../../api/sweep.js";
 import { UsageError } from "../errors.js";
 import { checkBugs, parseSeedRangeOption, parseSystem, parseTime } from "../sim-options.js";
