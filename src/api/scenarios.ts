@@ -5,10 +5,36 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseScenarioText, ScenarioError, type Scenario } from "../sim/scenario/index.js";
+import { parseScenarioText as parseWith, ScenarioError, type Scenario, type ScenarioBlock, type ScenarioBlocks } from "../sim/scenario/index.js";
+import { DEFAULT_SYSTEM, SYSTEMS } from "../sim/systems/index.js";
+import type { ScenarioExperiment } from "../sim/systems/raft-metadata/scenario-block.js";
 
 export { ScenarioError };
 export { judge, timeOverrideProblem, usToDuration, type Expectation, type Scenario } from "../sim/scenario/index.js";
+
+/** Every registered system's part of the scenario format. */
+export const SCENARIO_BLOCKS: ScenarioBlocks = {
+  defaultSystem: DEFAULT_SYSTEM,
+  names: SYSTEMS.filter((s) => s.scenario !== undefined).map((s) => s.name),
+  get: (name) => SYSTEMS.find((s) => s.name === name)?.scenario as ScenarioBlock | undefined,
+};
+
+/** The block of the system a scenario names. */
+export function scenarioBlock(s: Scenario): ScenarioBlock {
+  const b = SCENARIO_BLOCKS.get(s.system);
+  if (b === undefined) throw new Error(`scenario ${s.name}: system ${s.system} has no scenario format`);
+  return b;
+}
+
+/** Parse and validate scenario text for whichever registered system it names. */
+export function parseScenarioText(text: string, file: string): Scenario {
+  return parseWith(text, file, SCENARIO_BLOCKS);
+}
+
+/** A measurement scenario's experiment (raft-metadata's `experiment:` block), if any. */
+export function scenarioExperiment(s: Scenario): ScenarioExperiment | undefined {
+  return s.system === "raft-metadata" ? (s.experiment as ScenarioExperiment | undefined) : undefined;
+}
 
 export const SCENARIO_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
 

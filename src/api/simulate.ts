@@ -1,8 +1,8 @@
 // One checked run of any registered system, timed on the wall clock (the host layer may read
 // clocks; src/sim may not). What `raftsim run` and `raftsim replay` call.
-import { clusterRunOptions } from "../sim/systems/raft-metadata/run.js";
 import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js";
 import { scenarioRunOptions, type Scenario } from "../sim/scenario/index.js";
+import { scenarioBlock } from "./scenarios.js";
 import { DEFAULT_SYSTEM, getSystem, resolveBugs } from "./systems.js";
 
 export type { RunResult } from "../sim/runner/run.js";
@@ -15,7 +15,7 @@ export interface SimulateOptions {
   readonly bugs?: readonly string[];
   readonly everyFamily?: boolean;
   readonly keepTrace?: boolean;
-  /** A scenario (raft-metadata's file format); its seed is `seed`, `timeUs` overrides its time. */
+  /** A scenario; its seed is `seed`, `timeUs` overrides its time. It names its own system. */
   readonly scenario?: Scenario;
   /** Pass-through for tests and debugging (see RunOptions.inspect). */
   readonly inspect?: RunOptions["inspect"];
@@ -27,20 +27,20 @@ export interface TimedRun {
 }
 
 export class ScenarioSystemError extends Error {
-  constructor(system: string) {
-    super(`scenario files describe raft-metadata runs today; --system ${system} cannot run one (run it without --scenario)`);
+  constructor(scenario: string, its: string, asked: string) {
+    super(`scenario ${scenario} is a ${its} scenario; --system ${asked} does not match (leave --system out)`);
     this.name = "ScenarioSystemError";
   }
 }
 
 /** The generic runner's options for one run (plain data, so a sweep worker can rebuild it). */
 export function runOptionsFor(o: SimulateOptions): { system: string; options: RunOptions } {
-  const name = o.system ?? DEFAULT_SYSTEM;
+  if (o.scenario !== undefined && o.system !== undefined && o.system !== o.scenario.system) throw new ScenarioSystemError(o.scenario.name, o.scenario.system, o.system);
+  const name = o.scenario?.system ?? o.system ?? DEFAULT_SYSTEM;
   const system = getSystem(name);
   const bugs = resolveBugs(system, o.bugs ?? []);
   if (o.scenario !== undefined) {
-    if (name !== "raft-metadata") throw new ScenarioSystemError(name);
-    return { system: name, options: { ...clusterRunOptions(scenarioRunOptions(o.scenario, o.seed, { timeUs: o.timeUs, extraBugs: bugs as never, keepTrace: o.keepTrace })), inspect: o.inspect } };
+    return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect } };
   }
   return { system: name, options: { seed: o.seed, timeUs: o.timeUs, bugs, everyFamily: o.everyFamily, keepTrace: o.keepTrace, scenarioName: null, inspect: o.inspect } };
 }

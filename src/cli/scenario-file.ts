@@ -3,7 +3,7 @@
 // run, and the `raftsim scenarios` command. Files and names: src/api/scenarios.ts.
 import { Command } from "commander";
 import type { Verdict as ClusterVerdict } from "../api/index.js";
-import { judge, loadScenarioRef, ScenarioError, shippedScenarioFiles, UnknownScenarioError, usToDuration, type Expectation, type LoadedScenario, type Scenario } from "../api/scenarios.js";
+import { judge, loadScenarioRef, ScenarioError, scenarioExperiment, shippedScenarioFiles, UnknownScenarioError, usToDuration, type Expectation, type LoadedScenario, type Scenario } from "../api/scenarios.js";
 import { InputError, UsageError } from "./errors.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 
@@ -54,8 +54,9 @@ export function scenariosCommand(): Command {
         const rows = all.map(({ scenario: s, file }) => ({
           name: s.name,
           description: s.description,
-          ...(s.experiment !== undefined ? { experiment: s.experiment.kind } : {}),
-          expect: s.experiment !== undefined ? null : s.expect,
+          system: s.system,
+          ...(scenarioExperiment(s) !== undefined ? { experiment: scenarioExperiment(s)!.kind } : {}),
+          expect: scenarioExperiment(s) !== undefined ? null : s.expect,
           seeds: formatSeeds(s.seeds),
           time: usToDuration(s.timeUs),
           faults: "swarm" in s.faults ? { swarm: s.faults.swarm } : { schedule: s.faults.schedule.length },
@@ -67,9 +68,10 @@ export function scenariosCommand(): Command {
       }
       const w = Math.max(0, ...all.map((x) => x.scenario.name.length));
       for (const { scenario: s } of all) {
-        if (s.experiment !== undefined) {
+        const e = scenarioExperiment(s);
+        if (e !== undefined) {
           // A measurement: no verdict, seeds or faults to show.
-          process.stdout.write(`${s.name.padEnd(w)}  experiment ${s.experiment.kind} (${s.experiment.trials} trials per range; run it with \`raftsim run --scenario ${s.name}\`)\n`);
+          process.stdout.write(`${s.name.padEnd(w)}  experiment ${e.kind} (${e.trials} trials per range; run it with \`raftsim run --scenario ${s.name}\`)\n`);
           if (s.description) process.stdout.write(`${" ".repeat(w)}  ${s.description.trim().replace(/\s+/g, " ")}\n`);
           continue;
         }

@@ -1,9 +1,10 @@
 // CI for the shipped scenarios: every file in scenarios/ loads, validates, is named after its
 // file, and meets its `expect` on a few of its seeds (the first two and the last).
 import { describe, expect, it } from "vitest";
-import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
 import { runFigure16 } from "../../src/sim/systems/raft-metadata/experiments/figure16.js";
-import { loadScenarioRef, shippedScenarioFiles } from "../../src/api/scenarios.js";
+import { loadScenarioRef, scenarioBlock, scenarioExperiment, shippedScenarioFiles } from "../../src/api/scenarios.js";
+import { runSystem } from "../../src/sim/runner/run.js";
+import { getSystem } from "../../src/sim/systems/index.js";
 import { judge, scenarioRunOptions } from "../../src/sim/scenario/index.js";
 
 const shipped = shippedScenarioFiles();
@@ -32,7 +33,7 @@ describe("shipped scenarios", () => {
 
   for (const { name } of shipped) {
     const { scenario } = loadScenarioRef(name);
-    const e = scenario.experiment;
+    const e = scenarioExperiment(scenario);
     if (e !== undefined) {
       // A measurement: run it small and check the table is complete and sane.
       it(`${name}: experiment runs and fills its table`, () => {
@@ -44,7 +45,7 @@ describe("shipped scenarios", () => {
     }
     for (const seed of ciSeeds(scenario.seeds)) {
       it(`${name} seed ${seed}: ${scenario.expect}`, () => {
-        const r = runCluster(scenarioRunOptions(scenario, seed));
+        const r = runSystem(getSystem(scenario.system), scenarioRunOptions(scenario, scenarioBlock(scenario), seed));
         const j = judge(scenario.expect, r.verdict);
         expect(j.met, `${j.message}${r.message ? ` (${r.message})` : ""} — replay: raftsim run --scenario ${name} --seed ${seed}`).toBe(true);
         expect(r.scenario).toBe(name);

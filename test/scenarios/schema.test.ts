@@ -8,8 +8,10 @@ import { ALL_FAULT_KINDS as FAULT_KINDS } from "../../src/sim/faults/index.js";
 import { raftMetadata } from "../../src/sim/systems/raft-metadata/system.js";
 
 const FAULT_FAMILIES = raftMetadata.families.map((f) => f.name);
-import { loadScenarioFile, loadScenarioRef, resolveScenarioRef, UnknownScenarioError } from "../../src/api/scenarios.js";
-import { durationToUs, judge, parseScenarioText, scenarioRunOptions, ScenarioError } from "../../src/sim/scenario/index.js";
+import { loadScenarioFile, loadScenarioRef, parseScenarioText, resolveScenarioRef, scenarioBlock, UnknownScenarioError } from "../../src/api/scenarios.js";
+import { durationToUs, judge, scenarioRunOptions as runOptionsWith, ScenarioError, type Scenario } from "../../src/sim/scenario/index.js";
+
+const scenarioRunOptions = (s: Scenario, seed: number, o?: Parameters<typeof runOptionsWith>[3]) => runOptionsWith(s, scenarioBlock(s), seed, o);
 
 function errorOf(yaml: string, file = "scenarios/x.yaml"): string {
   try {
@@ -27,6 +29,7 @@ describe("scenario schema: defaults", () => {
     expect(s).toEqual({
       name: "minimal",
       description: "",
+      system: "raft-metadata",
       servers: 5,
       clients: 5,
       timeUs: 10_000_000,
@@ -225,9 +228,21 @@ describe("scenario files and names", () => {
     const o = scenarioRunOptions(s, 7, { timeUs: 2_000_000, extraBugs: ["no-session-dedup", "stale-local-read"] });
     expect(o).toMatchObject({ seed: 7, timeUs: 2_000_000, servers: 5, clients: 5, scenarioName: "o", families: ["crash"], bugs: ["stale-local-read", "no-session-dedup"] });
     expect(o.faults).toBeUndefined();
-    expect(o.raft).toEqual({ checkQuorum: false, readMode: "lease" });
-    expect(o.workload).toMatchObject({ keys: ["a"], timeoutUs: 50_000 });
+    const own = o.options as { raft: unknown; workload: unknown };
+    expect(own.raft).toEqual({ checkQuorum: false, readMode: "lease" });
+    expect(own.workload).toMatchObject({ keys: ["a"], timeoutUs: 50_000 });
     expect(o.net).toMatchObject({ dupP: 0.5 });
+  });
+
+  it("a scenario names its system: pingpong gets the generic keys and its own families only", () => {
+    const s = parseScenarioText("name: p\nsystem: pingpong\nfaults: { swarm: all }", "p.yaml");
+    expect(s.system).toBe("pingpong");
+    expect(s.faults).toEqual({ swarm: ["partition", "crash", "pause", "clock", "disk", "clog", "net"] });
+    expect(errorOf("name: p\nsystem: pingpong\nraft: { preVote: false }")).toMatch(/raft/);
+    expect(errorOf("name: p\nsystem: pingpong\nfaults: { swarm: [membership] }")).toMatch(/expected a fault family/);
+    expect(errorOf("name: p\nsystem: pingpong\nbugs: [stale-local-read]")).toMatch(/system pingpong has no planted bugs/);
+    expect(errorOf("name: p\nsystem: pingpong\nfaults: { schedule: [{ at: 1s, kind: member-churn, durationUs: 1s }] }")).toMatch(/unknown fault kind/);
+    expect(errorOf("name: p\nsystem: etcd")).toMatch(/system: unknown system "etcd"; expected one of raft-metadata, pingpong/);
   });
 
   it("judges verdicts against the expectation", () => {

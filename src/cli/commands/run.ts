@@ -2,13 +2,14 @@
 // --scenario, from the verdict judged against the scenario's `expect`.
 import type { Command } from "commander";
 import { printFigure16 } from "./figure16.js";
+import { scenarioExperiment } from "../../api/scenarios.js";
 import { addSimOptions, expectationMismatch, resolveSim, runExit, simulate, summaryJson, summaryText, type SimCliOptions } from "../sim-options.js";
 
 export function registerRun(program: Command): void {
   addSimOptions(program.command("run").description("run one simulation with a generated fault schedule, or a scenario (--scenario NAME|FILE)"))
     .action((opts: SimCliOptions) => {
       const o = resolveSim(opts);
-      const e = o.scenario?.scenario.experiment;
+      const e = o.scenario === null ? undefined : scenarioExperiment(o.scenario.scenario);
       if (e !== undefined) {
         // A measurement scenario: its table is the result; there is no verdict to judge.
         printFigure16({ ...e, json: o.json ?? false, progress: !o.json && process.stderr.isTTY === true });

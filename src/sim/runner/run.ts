@@ -9,6 +9,7 @@ import type { Operation } from "../../check/history.js";
 import { generateSchedule, faultExecutor, type FaultAction, type GeneratedSchedule } from "../faults/index.js";
 import { Rng } from "../kernel/rng.js";
 import { BudgetExhaustedError } from "../kernel/scheduler.js";
+import type { NetConfig } from "../kernel/network.js";
 import type { Trace } from "../kernel/trace.js";
 import { World, type WorldStats } from "../kernel/world.js";
 import { livenessWindowUs } from "./liveness-window.js";
@@ -29,6 +30,8 @@ export interface RunOptions {
   readonly everyFamily?: boolean;
   readonly bugs?: readonly string[];
   readonly keepTrace?: boolean;
+  /** The network profile at boot (a scenario's net block); default: the system's, else the kernel's. */
+  readonly net?: Partial<NetConfig>;
   readonly scenarioName?: string | null;
   /** The system's own options (opaque to the runner). */
   readonly options?: unknown;
@@ -87,6 +90,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     servers: N,
     clients: C,
     keepTrace: o.keepTrace ?? false,
+    ...(o.net !== undefined ? { net: o.net } : {}),
     applyFault: faultExecutor(sys.faults),
   });
   sys.attach?.(world);

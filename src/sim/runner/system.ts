@@ -90,6 +90,9 @@ export interface System {
   readonly faultKinds: readonly string[];
   /** Named fault targets this system resolves ("leader"). */
   readonly targets: readonly string[];
+  /** Its part of the scenario file format: a ScenarioBlock (src/sim/scenario/schema.ts), kept
+   * opaque here so the runner does not depend on the file format. None: no scenario files. */
+  readonly scenario?: unknown;
   /** The model of its client operations, registered by name for `raftsim check --model`. */
   readonly model?: Model<any, any, any>;
   setup(req: RunRequest): SystemRun;

@@ -4,7 +4,7 @@
 import { extname } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type * as z from "zod";
-import { scenarioSchema, type Scenario } from "./schema.js";
+import { scenarioSchema, type Scenario, type ScenarioBlocks } from "./schema.js";
 
 /** A scenario that cannot be read or is invalid. `where` is "file" or "file: path". */
 export class ScenarioError extends Error {
@@ -15,7 +15,7 @@ export class ScenarioError extends Error {
 }
 
 /** Parse and validate scenario text; `file` names it in errors and picks JSON for ".json". */
-export function parseScenarioText(text: string, file: string): Scenario {
+export function parseScenarioText(text: string, file: string, blocks: ScenarioBlocks): Scenario {
   let data: unknown;
   if (extname(file).toLowerCase() === ".json") {
     try {
@@ -34,12 +34,17 @@ export function parseScenarioText(text: string, file: string): Scenario {
       throw new ScenarioError(file, `not valid YAML: ${(e as Error).message}`);
     }
   }
-  return validateScenario(data, file);
+  return validateScenario(data, file, blocks);
 }
 
-export function validateScenario(data: unknown, file: string): Scenario {
+/** Validate parsed data against the schema of the system it names (`system:`, else the default). */
+export function validateScenario(data: unknown, file: string, blocks: ScenarioBlocks): Scenario {
   if (data === null || data === undefined) throw new ScenarioError(file, "empty file: expected a scenario {name, faults, ...}");
-  const r = scenarioSchema.safeParse(data);
+  const named = typeof data === "object" && !Array.isArray(data) ? (data as { system?: unknown }).system : undefined;
+  if (named !== undefined && (typeof named !== "string" || blocks.get(named) === undefined))
+    throw new ScenarioError(`${file}: system`, `unknown system ${JSON.stringify(named)}; expected one of ${blocks.names.join(", ")}`);
+  const block = blocks.get(named ?? blocks.defaultSystem)!;
+  const r = scenarioSchema(block).safeParse(data);
   if (r.success) return r.data as Scenario;
   const lines = r.error.issues.map((iss) => describeIssue(iss));
   const [first, ...rest] = lines;

@@ -1,20 +1,22 @@
-// A scenario → the options of one cluster run, and a run's verdict against the expectation.
-import type { BugName } from "../systems/raft-metadata/bugs.js";
-import { livenessWindowUs, type ClusterRunOptions } from "../systems/raft-metadata/options.js";
+// A scenario → the options of one run of its system (the generic runner's RunOptions), and
+// whether a --time override still fits its schedule.
+import type { RunOptions } from "../runner/run.js";
+import { livenessWindowUs } from "../runner/liveness-window.js";
 import { usToDuration } from "./duration.js";
-import type { ClusterVerdict } from "../systems/raft-metadata/run.js";
-import type { Expectation, Scenario } from "./schema.js";
+import type { Scenario, ScenarioBlock } from "./schema.js";
+
+export { judge, type Judgement } from "../runner/verdict.js";
 
 export interface ScenarioOverrides {
   /** Simulated time, µs (default: the scenario's). */
   readonly timeUs?: number;
   /** Planted bugs switched on in addition to the scenario's. */
-  readonly extraBugs?: readonly BugName[];
+  readonly extraBugs?: readonly string[];
   readonly keepTrace?: boolean;
 }
 
 /** Everything of a run but its seed: plain data, so it can go to a sweep worker as it is. */
-export function scenarioBaseOptions(s: Scenario, o: ScenarioOverrides = {}): Omit<ClusterRunOptions, "seed"> {
+export function scenarioBaseOptions(s: Scenario, block: ScenarioBlock, o: ScenarioOverrides = {}): Omit<RunOptions, "seed"> {
   const bugs = [...s.bugs];
   for (const b of o.extraBugs ?? []) if (!bugs.includes(b)) bugs.push(b);
   return {
@@ -25,19 +27,8 @@ export function scenarioBaseOptions(s: Scenario, o: ScenarioOverrides = {}): Omi
     ...("swarm" in s.faults ? { families: s.faults.swarm } : { faults: s.faults.schedule }),
     bugs,
     keepTrace: o.keepTrace ?? false,
-    // Only the fields the scenario sets: the rest stay the harness defaults (timed schedule)
-    // or are drawn from the seed (swarm). readMode / leaseDriftBoundPpm / maxDriftPpm are
-    // passed through to RaftOptions untouched.
-    raft: { ...s.raft },
-    workload: {
-      keys: s.workload.keys,
-      mix: s.workload.mix,
-      thinkMinUs: s.workload.thinkMinUs,
-      thinkMaxUs: s.workload.thinkMaxUs,
-      timeoutUs: s.workload.requestTimeoutUs,
-      staleCasP: s.workload.staleCasP,
-    },
     net: { ...s.net },
+    options: block.options(s),
   };
 }
 
@@ -53,19 +44,6 @@ export function timeOverrideProblem(s: Scenario, timeUs: number): string | null 
   return null;
 }
 
-export function scenarioRunOptions(s: Scenario, seed: number, o: ScenarioOverrides = {}): ClusterRunOptions {
-  return { ...scenarioBaseOptions(s, o), seed };
-}
-
-export interface Judgement {
-  readonly met: boolean;
-  /** "verdict violation, as the scenario expects" / "expected a violation, got ok". */
-  readonly message: string;
-}
-
-const ARTICLE: Record<string, string> = { ok: "ok", violation: "a violation", liveness: "a liveness failure", unknown: "unknown" };
-
-export function judge(expect: Expectation, verdict: ClusterVerdict): Judgement {
-  if (verdict === expect) return { met: true, message: `verdict ${verdict}, as the scenario expects` };
-  return { met: false, message: `expected ${expect === "ok" ? "verdict ok" : ARTICLE[expect]}, got ${verdict}` };
+export function scenarioRunOptions(s: Scenario, block: ScenarioBlock, seed: number, o: ScenarioOverrides = {}): RunOptions {
+  return { ...scenarioBaseOptions(s, block, o), seed };
 }

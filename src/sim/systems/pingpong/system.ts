@@ -14,6 +14,7 @@
 // src/sim/systems/index.ts. `raftsim run|replay|sweep --system NAME` and the bench pick it up.
 import { PingPongNode, PING_PERIOD_US, type PMsg, type PRep, type PReq } from "../../../impl/pingpong/node.js";
 import { GENERIC_FAMILIES } from "../../faults/index.js";
+import type { ScenarioBlock } from "../../scenario/index.js";
 import { CheckFailure, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { PingPongClient } from "./client.js";
 
@@ -63,6 +64,16 @@ function setup(req: RunRequest): SystemRun {
   };
 }
 
+/** pingpong in scenario files (`system: pingpong`): the generic keys only, no options. */
+const scenarioBlock: ScenarioBlock = {
+  system: "pingpong",
+  families: GENERIC_FAMILIES.map((f) => f.name),
+  bugs: [],
+  actions: [],
+  shape: {},
+  options: () => undefined,
+};
+
 export const pingpong: System = {
   name: "pingpong",
   description: "5 nodes ping each other and persist a pong counter; the kernel's determinism fixture and the template for a new system",
@@ -71,5 +82,6 @@ export const pingpong: System = {
   families: GENERIC_FAMILIES,
   faultKinds: [],
   targets: [],
+  scenario: scenarioBlock,
   setup,
 };

@@ -41,6 +41,10 @@ export interface ClusterRunOptions {
   readonly checkTimeoutMs?: number;
 }
 
+/** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
+ * and test overrides. */
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs">;
+
 export const MS = 1_000;
 export const S = 1_000_000;
 

@@ -17,12 +17,11 @@ import { lostAcknowledgedWrite } from "./end-checks.js";
 import { membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
-import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type ClusterRunOptions } from "./options.js";
+import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
+import { raftScenarioBlock } from "./scenario-block.js";
 import { leaseSafeSchedule, swarmRaftTiming } from "./swarm.js";
 import { messageTraceKey } from "./trace-key.js";
 
-/** raft-metadata's own options (a scenario's Raft, workload and network blocks; tests). */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs">;
 
 function setup(req: RunRequest): SystemRun {
   const o = (req.options ?? {}) as RaftMetadataOptions;
@@ -141,14 +140,17 @@ function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: 
   return { leader: r.leader, voters: r.members.filter((m) => m.role === "voter").map((m) => m.node), learners: r.members.filter((m) => m.role === "learner").map((m) => m.node) };
 }
 
+const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipFamily];
+
 export const raftMetadata: System = {
   name: "raft-metadata",
   description: "5 metadata servers (Raft + a revisioned key-value store with CAS) and 5 closed-loop clients; Raft invariants online, no acknowledged write lost, linearizable history",
   defaults: { servers: 5, clients: 5 },
   bugs: BUGS,
-  families: [...GENERIC_FAMILIES, timedFamily, membershipFamily],
+  families: FAMILIES,
   faultKinds: RAFT_FAULT_KINDS,
   targets: ["leader"],
   model: metadataKv,
+  scenario: raftScenarioBlock(FAMILIES.map((f) => f.name)),
   setup,
 };

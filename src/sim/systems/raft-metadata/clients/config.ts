@@ -46,6 +46,8 @@ export interface WorkloadConfig {
 }
 
 export const defaultOpMix: OpMix = Object.freeze({ get: 3, put: 2, delete: 1, cas: 3, exists: 1 });
+/** The same mix under the name the scenario format uses (one definition). */
+export const DEFAULT_MIX: OpMix = defaultOpMix;
 
 /** A reasonable configuration; override fields as needed. */
 export function defaultWorkloadConfig(
