@@ -1,13 +1,10 @@
 // Small 32-bit hashes for model states and the linearized-set fingerprint.
+import { FNV_OFFSET, fnv1a } from "../util/hash.js";
 
-/** FNV-1a over UTF-16 code units; `from` continues an earlier hash (hashString(a + b) === hashString(b, hashString(a))). */
-export function hashString(s: string, from = 0x811c9dc5): number {
-  let h = from;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
+/** FNV-1a over UTF-16 code units, signed; `from` continues an earlier hash
+ * (hashString(a + b) === hashString(b, hashString(a))). */
+export function hashString(s: string, from: number = FNV_OFFSET): number {
+  return fnv1a(s, from) | 0;
 }
 
 /** Mixes a number (integer or not) into 32 bits. */

@@ -15,6 +15,7 @@
 //   the order does not depend on the host's locale.
 // - Entries without a command (the leader's no-op, config changes) should be reported with
 //   advance(index) so appliedIndex() matches Raft's applied index (ReadIndex waits on it).
+import { FNV_OFFSET, fnv1a, fnvStep } from "../../util/hash.js";
 import type { ApplyResult, MetaCommand, StaleResult } from "./commands.js";
 import type { MetaEntry, MetaOp, MetaResult, Revision } from "./ops.js";
 import { SessionTable, type SessionEntry } from "./sessions.js";
@@ -173,13 +174,13 @@ export class MetadataStore {
   /** 32-bit FNV-1a over keys, values, revisions, versions and sessions, in a canonical order.
    * Equal states give equal hashes; for state-machine-safety checks across replicas. O(n log n). */
   stateHash(): number {
-    let h = 0x811c9dc5;
+    let h = FNV_OFFSET;
     const mixNum = (n: number): void => {
-      h = Math.imul(h ^ (n & 0xffff), 0x01000193);
-      h = Math.imul(h ^ ((n / 0x10000) & 0xffff), 0x01000193);
+      h = fnvStep(h, n & 0xffff);
+      h = fnvStep(h, (n / 0x10000) & 0xffff);
     };
     const mixStr = (s: string): void => {
-      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+      h = fnv1a(s, h);
       mixNum(s.length);
     };
     const snap = this.snapshot();

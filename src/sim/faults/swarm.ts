@@ -13,9 +13,8 @@ import type { LossMode } from "../kernel/disk.js";
 import { range } from "../kernel/network.js";
 import type { Rng } from "../kernel/rng.js";
 import type { FaultAction } from "./kinds.js";
+import { MS, S } from "../../util/time.js";
 
-const MS = 1_000;
-const S = 1_000_000;
 
 /** What a family's generator gets besides its own stream. */
 export interface FamilyContext {

@@ -2,28 +2,18 @@
 // (not its current state), so forking or drawing in one consumer never shifts another's draws.
 // Generator: sfc32 (fast, passes PractRand to large sizes), state filled by splitmix32.
 import type { ImplRng } from "../../impl/node.js";
+import { fmix32, fnv1a } from "../../util/hash.js";
 import { assert, fail } from "./assert.js";
 
 const TWO_32 = 4294967296;
 
-/** FNV-1a over UTF-16 code units, finished with a murmur3 avalanche. */
+/** FNV-1a over UTF-16 code units, finished with a murmur3 avalanche (unsigned). It seeds every
+ * stream from its label: its output must never change. */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h);
+  return fmix32(fnv1a(s));
 }
 
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { fmix32 };
 
 /** splitmix32 step over a u32 state; returns [output, nextState] packed via the caller. */
 function splitmix32(state: number): number {

@@ -1,7 +1,7 @@
 // The run's trace: compact numeric records (kind, virtual time, a, b, c, d) in growable typed
 // arrays, plus a running 64-bit hash (two independent 32-bit lanes) over every record. The
 // hash is what replay compares; records are kept only when asked (for --trace / reports).
-import { fmix32 } from "./rng.js";
+import { fmix32 } from "../../util/hash.js";
 
 export const T = {
   deliver: 1, // a=from b=to c=msgKey

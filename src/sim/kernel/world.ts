@@ -3,6 +3,7 @@
 // factory — at boot with recovered=null, after a crash from their disk only. Client actors
 // live on endpoints N..N+C-1 and talk to servers through the same network.
 import type { NodeEnv, NodeId, NoteKind, Recovered, SimNode } from "../../impl/node.js";
+import { fnv1a } from "../../util/hash.js";
 import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
@@ -98,11 +99,7 @@ export function defaultTraceKey(msg: unknown): number {
   const m = msg as { type?: unknown; kind?: unknown; t?: unknown };
   const tag = m.type ?? m.kind ?? m.t;
   if (typeof tag === "number") return tag | 0;
-  if (typeof tag === "string") {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < tag.length; i++) h = Math.imul(h ^ tag.charCodeAt(i), 0x01000193);
-    return h | 0;
-  }
+  if (typeof tag === "string") return fnv1a(tag) | 0;
   return 0;
 }
 

@@ -17,8 +17,8 @@ import { GENERIC_FAMILIES } from "../../faults/index.js";
 import type { ScenarioBlock } from "../../scenario/index.js";
 import { CheckFailure, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { PingPongClient } from "./client.js";
+import { S } from "../../../util/time.js";
 
-const S = 1_000_000;
 const CLIENT_PERIOD_US = 500_000;
 
 function setup(req: RunRequest): SystemRun {

@@ -4,10 +4,10 @@
 import type { FaultAction, FaultArgs, SwarmFamily, SystemFault } from "../../faults/index.js";
 import { RoleCode, type NodeId, type NoteKind } from "../../../impl/node.js";
 import type { World } from "../../kernel/world.js";
+import { MS } from "../../../util/time.js";
 
 type AnyWorld = World<any, any, any, any>;
 
-const MS = 1_000;
 
 export type LeaderEvent = "elected" | "first-commit";
 

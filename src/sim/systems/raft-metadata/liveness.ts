@@ -3,8 +3,8 @@
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 import type { WorkloadActor } from "./clients/actor.js";
+import { S } from "../../../util/time.js";
 
-const S = 1_000_000;
 
 /** The clients stop issuing new operations for the last 40% of the window, and every one they
  * had in flight must be answered by the end. Returns a description of the failure, or null. */
@@ -23,12 +23,14 @@ export function runLivenessPhase(world: AnyWorld, actors: readonly WorkloadActor
   return null;
 }
 
-/** A leader that a majority of the voters of its configuration follow in its term, or -1. */
-export function knownLeader(world: AnyWorld): number {
+/** A live leader of a term above `afterTerm` that a majority of the voters of its configuration
+ * follow in its term, or -1. (The liveness phase, the final membership listing and the Figure
+ * 16 experiment all ask this.) */
+export function knownLeader(world: AnyWorld, afterTerm = -1): number {
   const N = world.servers;
   for (let i = 0; i < N; i++) {
     const n = world.nodes[i] as MetaServer | null;
-    if (n === null || n.raft.role() !== "leader") continue;
+    if (n === null || n.raft.role() !== "leader" || n.raft.term() <= afterTerm) continue;
     const voters = n.raft.voters();
     let followers = 0;
     for (const j of voters) {

@@ -45,8 +45,9 @@ export interface ClusterRunOptions {
  * and test overrides. */
 export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs">;
 
-export const MS = 1_000;
-export const S = 1_000_000;
+import { MS, S } from "../../../util/time.js";
+
+export { MS, S };
 
 export const defaultRaftTiming = {
   electionMinUs: 150 * MS,

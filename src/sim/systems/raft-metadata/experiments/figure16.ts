@@ -28,9 +28,9 @@ import { MetaServer, type ServerMessage, type ServerRecord } from "../../../../i
 import { messageTraceKey } from "../trace-key.js";
 import { Rng } from "../../../kernel/rng.js";
 import { World } from "../../../kernel/world.js";
+import { MS, S } from "../../../../util/time.js";
+import { knownLeader } from "../liveness.js";
 
-const MS = 1_000;
-const S = 1_000_000;
 
 export interface TimeoutRange {
   readonly minMs: number;
@@ -260,25 +260,6 @@ export function runFigure16Trial(range: TimeoutRange, seed: number, opts: Figure
   if (found < 0) return { seed, knownUs: null, electedUs: firstLeaderAt < 0 ? null : firstLeaderAt - crashAt, rounds: 0, crashOffsetUs: offset };
   const newTerm = (world.nodes[found] as MetaServer).raft.term();
   return { seed, knownUs: world.now - crashAt, electedUs: firstLeaderAt - crashAt, rounds: newTerm - termAtCrash, crashOffsetUs: offset };
-}
-
-/** A live leader of a term > afterTerm that a majority of the cluster (itself included)
- * follows in that term, or -1. */
-function knownLeader(world: W, afterTerm: number): number {
-  const n = world.servers;
-  for (let i = 0; i < n; i++) {
-    const s = world.nodes[i] as MetaServer | null;
-    if (s === null || s.raft.role() !== "leader") continue;
-    const t = s.raft.term();
-    if (t <= afterTerm) continue;
-    let followers = 0;
-    for (let j = 0; j < n; j++) {
-      const m = world.nodes[j] as MetaServer | null;
-      if (m !== null && m.raft.term() === t && m.raft.leader() === i) followers++;
-    }
-    if (followers > n / 2) return i;
-  }
-  return -1;
 }
 
 function summarize(range: TimeoutRange, results: readonly TrialResult[], capUs: number): Figure16Row {
