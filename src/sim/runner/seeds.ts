@@ -1,0 +1,29 @@
+// The seed-stream table: every random stream a run draws from, forked by label from the run's
+// root seed (src/sim/kernel/rng.ts: a fork depends on the parent's key and the label only, so
+// consumers never shift each other's draws). Labels are hash input — rename the concepts, never
+// the strings. test/sim/runner/seeds.test.ts fails when a fork label in src/ is missing here.
+export interface StreamEntry {
+  /** The label as forked ("<i>" etc. stand for numbers and names filled in at run time). */
+  readonly label: string;
+  /** The stream it is forked from: "root" (the run's seed) or another label. */
+  readonly parent: string;
+  readonly consumer: string;
+}
+
+export const SEED_STREAMS: readonly StreamEntry[] = [
+  { label: "nemesis", parent: "root", consumer: "the fault schedule: which families are on, then each family's draws (runner/run.ts)" },
+  { label: "family/<name>", parent: "nemesis", consumer: "one swarm family's episodes and choices (faults/swarm.ts)" },
+  { label: "family/<name>/draw", parent: "nemesis", consumer: "whether a family with a stream of its own is on (raft-metadata: membership)" },
+  { label: "family/crash/restore", parent: "nemesis", consumer: "backup restores riding with the crash family (faults/swarm.ts)" },
+  { label: "swarm-config", parent: "root", consumer: "raft-metadata's configuration on generated runs (systems/raft-metadata/swarm.ts)" },
+  { label: "read-mode", parent: "swarm-config", consumer: "raft-metadata's read mode and drift bound" },
+  { label: "snapshots", parent: "swarm-config", consumer: "raft-metadata's snapshot frequency and chunk size" },
+  { label: "network", parent: "root", consumer: "latency, loss, duplication, reordering (kernel/network.ts)" },
+  { label: "fault-exec", parent: "root", consumer: "choices made while faults run: trigger durations, re-add targets (world.faultRng)" },
+  { label: "clocks", parent: "root", consumer: "each node's initial clock offset (kernel/world.ts)" },
+  { label: "disk/<i>", parent: "root", consumer: "server i's disk: fsync latency, crash loss (kernel/disk.ts)" },
+  { label: "node/<i>/<incarnation>", parent: "root", consumer: "the ImplRng handed to server i in one incarnation (election jitter)" },
+  { label: "actor/<id>", parent: "root", consumer: "client actor on endpoint id (workload choices, think times)" },
+  { label: "figure16/<range>", parent: "root", consumer: "the Figure 16 experiment: trial seeds per timeout range" },
+  { label: "figure16/crash-at", parent: "root", consumer: "the Figure 16 experiment: when the leader is crashed" },
+];
