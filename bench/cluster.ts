@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { runCluster } from "../src/api/index.js";
+import { getSystem, runSystem } from "../src/api/index.js";
 
 export interface ClusterBench {
   seeds: number;
@@ -18,7 +18,10 @@ export interface ClusterBench {
   eventsPerSimulatedSecond: number;
 }
 
-export function benchCluster(seeds = 60, timeUs = 10_000_000): ClusterBench {
+/** One system's runs back to back (default raft-metadata: 5 servers, 5 clients, swarm faults). */
+export function benchCluster(seeds = 60, timeUs = 10_000_000, systemName = "raft-metadata"): ClusterBench & { system: string } {
+  const system = getSystem(systemName);
+  const runCluster = (o: { seed: number; timeUs: number }) => runSystem(system, o);
   for (let s = 1; s <= 5; s++) runCluster({ seed: 100_000 + s, timeUs }); // JIT warm-up
   let events = 0;
   let simUs = 0;
@@ -33,6 +36,7 @@ export function benchCluster(seeds = 60, timeUs = 10_000_000): ClusterBench {
   const wallMs = performance.now() - t0;
   const simMs = wallMs - checkMs;
   return {
+    system: systemName,
     seeds,
     simulatedSecondsPerSeed: timeUs / 1e6,
     simToWall: Math.round(simUs / 1000 / simMs),
@@ -60,10 +64,10 @@ export interface SweepBench {
 
 /** Runs `raftsim sweep` (the built CLI, which calls src/api/sweep.ts) as a child process and
  * samples its RSS every 250 ms: the child's RSS is the memory of the sweep alone. */
-export function benchSweep(repoRoot: string, seeds: number, jobs = 2): Promise<SweepBench> {
+export function benchSweep(repoRoot: string, seeds: number, jobs = 2, system = "raft-metadata"): Promise<SweepBench> {
   const bin = path.join(repoRoot, "dist/src/cli/main.js");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "sweep", "--seeds", `1..${seeds}`, "--jobs", String(jobs), "--json", "--no-progress"], {
+    const child = spawn(process.execPath, [bin, "sweep", "--system", system, "--seeds", `1..${seeds}`, "--jobs", String(jobs), "--json", "--no-progress"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const samples: number[] = [];

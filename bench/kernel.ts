@@ -1,5 +1,5 @@
 // Kernel micro-benchmarks: scheduler throughput, message delivery in a small world, wall time
-// per simulated second of the placeholder world, and ns/draw of candidate generators.
+// per simulated second of the pingpong system, and ns/draw of candidate generators.
 // Each function returns plain numbers so bench/main.ts can write them to JSON.
 import seedrandom from "seedrandom";
 import type { NodeEnv, SimNode } from "../src/impl/node.js";
@@ -75,7 +75,7 @@ export function benchNetwork(target = 1_000_000, perLink = 20) {
   return { nodes: N, inFlight: N * (N - 1) * perLink, delivered: stats.delivered, ms: round(ms), messagesPerSec: Math.round(stats.delivered / (ms / 1000)) };
 }
 
-export function benchPlaceholder(seeds = 5, simSeconds = 60) {
+export function benchPingpong(seeds = 5, simSeconds = 60) {
   let events = 0, simUs = 0;
   const t0 = nowMs();
   for (let s = 1; s <= seeds; s++) {

@@ -1,10 +1,13 @@
-// Runs the benchmarks and writes reports/bench/latest.json. `npm run bench`.
+// Runs the benchmarks and writes reports/bench/latest.json. `npm run bench [-- --system NAME]`:
+// the kernel micro-benchmarks, then the system under test (default raft-metadata; every
+// registered system with --system all), a sweep of it, and the checker on the history corpus.
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchCluster, benchSweep } from "./cluster.js";
-import { benchNetwork, benchPlaceholder, benchRng, benchScheduler } from "./kernel.js";
+import { benchNetwork, benchPingpong, benchRng, benchScheduler } from "./kernel.js";
+import { listSystems } from "../src/api/index.js";
 
 // dist/bench/main.js or bench/main.ts → the repo root is two or one levels up.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,12 +27,20 @@ async function main(): Promise<void> {
   };
   step("scheduler", () => benchScheduler());
   step("network", () => benchNetwork());
-  step("placeholder", () => benchPlaceholder());
+  step("pingpong", () => benchPingpong());
   step("rng", () => benchRng());
-  step("cluster", () => benchCluster());
+  const i = process.argv.indexOf("--system");
+  const wanted = i >= 0 ? process.argv[i + 1] : "raft-metadata";
+  const known = listSystems().map((s) => s.name);
+  const systems = wanted === "all" ? known : [wanted];
+  for (const s of systems) if (!known.includes(s)) throw new Error(`unknown system "${s}"; known systems: ${known.join(", ")} (or all)`);
+  report.system = systems.join(",");
+  // "cluster" keeps its name for comparison with earlier reports: the first system chosen.
+  step("cluster", () => benchCluster(60, 10_000_000, systems[0]));
+  for (const s of systems.slice(1)) step(`cluster:${s}`, () => benchCluster(60, 10_000_000, s));
   const sweepSeeds = Number(process.env.BENCH_SWEEP_SEEDS ?? 10_000);
-  console.log(`sweep: ${sweepSeeds} seeds on 2 worker threads (BENCH_SWEEP_SEEDS to change)...`);
-  report.sweep = await benchSweep(repoRoot, sweepSeeds, 2);
+  console.log(`sweep: ${sweepSeeds} seeds of ${systems[0]} on 2 worker threads (BENCH_SWEEP_SEEDS to change)...`);
+  report.sweep = await benchSweep(repoRoot, sweepSeeds, 2, systems[0]);
   console.log(`sweep: ${JSON.stringify(report.sweep)}`);
   try {
     const mod = (await import("./checker.js" as string)) as { benchChecker?: (dir: string) => Promise<object>; historiesDir: (root: string) => string };

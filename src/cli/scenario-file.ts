@@ -6,6 +6,7 @@ import type { Verdict as ClusterVerdict } from "../api/index.js";
 import { judge, loadScenarioRef, ScenarioError, scenarioExperiment, shippedScenarioFiles, UnknownScenarioError, usToDuration, type Expectation, type LoadedScenario, type Scenario } from "../api/scenarios.js";
 import { InputError, UsageError } from "./errors.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
+import { parseSystem } from "./system-option.js";
 
 export function loadScenarioForCli(ref: string): LoadedScenario {
   try {
@@ -47,9 +48,12 @@ function faultsSummary(s: Scenario): string {
 export function scenariosCommand(): Command {
   return new Command("scenarios")
     .description("list the shipped scenarios (scenarios/*.yaml): name, description, expectation, seeds")
-    .option("--json", "print [{name, description, expect, seeds, time, faults, bugs, file}] as JSON")
-    .action((o: { json?: boolean }) => {
-      const all = shippedScenarioFiles().map((f) => loadScenarioForCli(f.name));
+    .option("--system <name>", "only the scenarios of this system (see `raftsim systems`)", parseSystem)
+    .option("--json", "print [{name, description, system, expect, seeds, time, faults, bugs, file}] as JSON")
+    .action((o: { json?: boolean; system?: string }) => {
+      const all = shippedScenarioFiles()
+        .map((f) => loadScenarioForCli(f.name))
+        .filter((x) => o.system === undefined || x.scenario.system === o.system);
       if (o.json) {
         const rows = all.map(({ scenario: s, file }) => ({
           name: s.name,

@@ -3,7 +3,10 @@ import { writeFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../api/check.js";
 import { simulate as simulateRun, type TimedRun } from "../api/simulate.js";
-import { DEFAULT_SYSTEM, getSystem, resolveBugs, UnknownBugError, UnknownSystemError } from "../api/systems.js";
+import { DEFAULT_SYSTEM, getSystem, resolveBugs, UnknownBugError } from "../api/systems.js";
+import { parseSystem } from "./system-option.js";
+
+export { parseSystem };
 import type { Verdict } from "../api/index.js";
 import { replayLine } from "../api/replay.js";
 import { formatDuration, parseDuration } from "./duration.js";
@@ -46,16 +49,6 @@ const DEFAULT_TIME_US = 30_000_000;
 /** --bug is checked against the chosen system's catalogue once --system is known (resolveSim). */
 function collectBug(text: string, prev: string[]): string[] {
   return [...prev, text.trim()];
-}
-
-/** --system NAME → the name; unknown names list the known ones (exit 64). */
-export function parseSystem(text: string): string {
-  try {
-    return getSystem(text.trim()).name;
-  } catch (e) {
-    if (e instanceof UnknownSystemError) throw new InvalidArgumentError(e.message);
-    throw e;
-  }
 }
 
 /** --bug names checked against the system's catalogue; an unknown one is a usage error (64). */
