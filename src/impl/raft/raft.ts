@@ -56,7 +56,9 @@ import type { NodeEnv, NodeId, Recovered } from "../node.js";
 import { MonotonicTime } from "./monotonic.js";
 import { RoleCode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
-import { applyConfChange, checkConf, singleServerApart, VoterSet, type ConfChange, type ConfState } from "./config.js";
+import { applyConfChange, checkConf, singleServerApart, type ConfChange, type ConfState } from "./config.js";
+import { resolveBugFlags, type BugFlags } from "./bug-flags.js";
+import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON, VoterSet } from "./quorum.js";
 import { RaftLog } from "./log.js";
 import { ignoresWhileFollowing, ReadLease } from "./lease.js";
 import type {
@@ -91,10 +93,6 @@ export const NOTE_SNAPSHOT_TAKEN = 2; // b = index
 export const NOTE_SNAPSHOT_INSTALLED = 3; // b = index
 export const NOTE_CONFIG = 4; // b = index of the configuration entry now in effect (0: initial)
 export const NOTE_STEP_DOWN_REMOVED = 5; // b = term: a leader left the configuration and stepped down
-
-const VOTE_NONE = 0;
-const VOTE_GRANTED = 1;
-const VOTE_REJECTED = 2;
 
 interface Deferred<C> {
   readonly token: number;
@@ -153,20 +151,8 @@ export class Raft<C> implements RaftView<C> {
   /** Each voter's replicated index for commitment (ours: the durable index). Allocated once. */
   private readonly matchOf = (p: NodeId): number => (p === this.id ? this.durable : this.prs[p]!.cmatch);
 
-  // --- planted bugs, resolved once (Set lookups stay off the hot path) ---
-  private readonly bugCommitPreviousTerm: boolean;
-  private readonly bugVoteWithoutLogCheck: boolean;
-  private readonly bugVoteNotPersisted: boolean;
-  private readonly bugCountStaleVote: boolean;
-  private readonly bugAppendKeepsConflicts: boolean;
-  private readonly bugCommitIndexDecreases: boolean;
-  private readonly bugStaleLocalRead: boolean;
-  private readonly bugReadBeforeTermCommit: boolean;
-  private readonly bugAckBeforeDurable: boolean;
-  private readonly bugRestoreUnfenced: boolean;
-  private readonly bugSnapshotInstallDropsNewer: boolean;
-  private readonly bugMembershipConcurrent: boolean;
-  private readonly bugMembershipBeforeTermCommit: boolean;
+  /** Planted bugs, resolved once (bug-flags.ts). */
+  private readonly bugs: BugFlags;
   /** No bug on: assert the safety properties that a planted bug would break. */
   private readonly strict: boolean;
 
@@ -253,24 +239,11 @@ export class Raft<C> implements RaftView<C> {
     this.cfg = new VoterSet(opts.voters);
     this.isVoter = this.cfg.has(id);
     this.promoteLag = opts.promoteLag ?? 16;
-    const b = opts.bugs;
-    this.bugCommitPreviousTerm = b.has("commit-previous-term");
-    this.bugVoteWithoutLogCheck = b.has("vote-without-log-check");
-    this.bugVoteNotPersisted = b.has("vote-not-persisted");
-    this.bugCountStaleVote = b.has("count-stale-vote");
-    this.bugAppendKeepsConflicts = b.has("append-keeps-conflicts");
-    this.bugCommitIndexDecreases = b.has("commit-index-decreases");
-    this.bugStaleLocalRead = b.has("stale-local-read");
-    this.bugReadBeforeTermCommit = b.has("read-before-term-commit");
-    this.bugAckBeforeDurable = b.has("ack-before-durable");
-    this.bugRestoreUnfenced = b.has("restore-unfenced");
-    this.bugSnapshotInstallDropsNewer = b.has("snapshot-install-drops-newer");
-    this.bugMembershipConcurrent = b.has("membership-concurrent-changes");
-    this.bugMembershipBeforeTermCommit = b.has("membership-before-term-commit");
+    this.bugs = resolveBugFlags(opts.bugs);
     this.snapshotEvery = opts.snapshotEvery ?? 0;
     this.snapshotChunk = opts.snapshotChunk ?? 16;
     if (!(this.snapshotEvery >= 0 && this.snapshotChunk >= 1)) fail("bad snapshot settings");
-    this.strict = b.size === 0;
+    this.strict = this.bugs.strict;
     this.log = new RaftLog<C>(this.strict);
     this.lease = ReadLease.create(opts, now);
 
@@ -293,7 +266,7 @@ export class Raft<C> implements RaftView<C> {
       }
       const mk = recovered.files?.get(RESTORED_FILE);
       if (mk !== undefined) {
-        if (this.bugRestoreUnfenced) {
+        if (this.bugs.restoreUnfenced) {
           // PLANTED BUG restore-unfenced: ignore the marker (and drop it) — the restored node
           // votes and acknowledges at once with the state it forgot.
           env.deleteFile(RESTORED_FILE);
@@ -419,9 +392,9 @@ export class Raft<C> implements RaftView<C> {
     if (this.curRole !== "leader") return "not leader";
     if (this.transferee !== -1) return "leadership transfer in progress";
     // PLANTED BUG membership-before-term-commit: propose before this term's first commit.
-    if (this.commit < this.termStart && !this.bugMembershipBeforeTermCommit) return "no entry of this term committed yet";
+    if (this.commit < this.termStart && !this.bugs.membershipBeforeTermCommit) return "no entry of this term committed yet";
     // PLANTED BUG membership-concurrent-changes: a second change while one is uncommitted.
-    if (this.curConfIndex > this.commit && !this.bugMembershipConcurrent) return "a configuration change is pending";
+    if (this.curConfIndex > this.commit && !this.bugs.membershipConcurrent) return "a configuration change is pending";
     const next = applyConfChange(this.curConf, ch);
     if (typeof next === "string") return next;
     checkConf(next);
@@ -438,7 +411,7 @@ export class Raft<C> implements RaftView<C> {
   readIndex(ctx: number, now: number): boolean {
     now = this.readClock(now);
     if (this.curRole !== "leader") return false;
-    if (this.bugStaleLocalRead) {
+    if (this.bugs.staleLocalRead) {
       // PLANTED BUG stale-local-read: serve from the local commit index without confirming
       // leadership; a deposed leader that has not heard of its successor answers stale data.
       this.readyNow.push({ ctx, index: this.commit, seq: 0 });
@@ -461,7 +434,7 @@ export class Raft<C> implements RaftView<C> {
     }
     // PLANTED BUG read-before-term-commit: take the local commit index as the read index even
     // before this leader's no-op committed — it may lag entries committed by earlier leaders.
-    const index = termCommitted || this.bugReadBeforeTermCommit ? this.commit : -1;
+    const index = termCommitted || this.bugs.readBeforeTermCommit ? this.commit : -1;
     const seq = ++this.readSeq;
     this.reads.push({ ctx, index, seq });
     if (lease !== null) lease.roundSent(this.curTerm, seq, now); // a ReadIndex round renews the lease
@@ -592,7 +565,7 @@ export class Raft<C> implements RaftView<C> {
       } else if (m.type === "vote" && m.pre) {
         this.env.send(from, this.voteResp(this.curTerm, true, false));
       } else if (
-        this.bugCountStaleVote &&
+        this.bugs.countStaleVote &&
         m.type === "voteResp" &&
         !m.pre &&
         m.granted &&
@@ -728,13 +701,13 @@ export class Raft<C> implements RaftView<C> {
     const lastTerm = this.log.lastTerm();
     // PLANTED BUG vote-without-log-check: skip the election restriction (§5.4.1).
     const upToDate =
-      this.bugVoteWithoutLogCheck ||
+      this.bugs.voteWithoutLogCheck ||
       m.lastTerm > lastTerm ||
       (m.lastTerm === lastTerm && m.lastIndex >= this.log.lastIndex());
     // PreVote (§9.6): no prevote while we have heard from a leader within the minimum timeout.
     const leaseOk = !m.pre || m.force || !this.recentlyHeardLeader(now);
     // PLANTED BUG vote-not-persisted: reply without waiting for the hard state to be durable.
-    const waitDurable = !this.bugVoteNotPersisted;
+    const waitDurable = !this.bugs.voteNotPersisted;
     if (canVote && upToDate && leaseOk) {
       if (m.pre) {
         this.env.send(from, this.voteResp(m.term, true, true));
@@ -753,17 +726,11 @@ export class Raft<C> implements RaftView<C> {
   private poll(from: NodeId, granted: boolean, now: number): void {
     if (!this.cfg.has(from)) return;
     if (this.votes[from] === VOTE_NONE) this.votes[from] = granted ? VOTE_GRANTED : VOTE_REJECTED;
-    let yes = 0;
-    let no = 0;
-    for (const p of this.cfg.ids) {
-      const v = this.votes[p];
-      if (v === VOTE_GRANTED) yes++;
-      else if (v === VOTE_REJECTED) no++;
-    }
-    if (yes >= this.cfg.quorum) {
+    const res = this.cfg.voteResult(this.votes);
+    if (res === VOTE_WON) {
       if (this.curRole === "precandidate") this.becomeCandidate(false, now);
       else this.becomeLeader(now);
-    } else if (no >= this.cfg.quorum) {
+    } else if (res === VOTE_LOST) {
       this.becomeFollower(this.curTerm, -1, now);
     }
   }
@@ -846,7 +813,7 @@ export class Raft<C> implements RaftView<C> {
       const fresh = i === 0 ? ents : ents.slice(i);
       const first = fresh[0].index;
       if (first <= last) {
-        if (this.bugAppendKeepsConflicts) {
+        if (this.bugs.appendKeepsConflicts) {
           // PLANTED BUG append-keeps-conflicts: overwrite in place only where the new entries
           // reach and keep the rest of the old, conflicting suffix.
           for (const e of fresh) {
@@ -875,7 +842,7 @@ export class Raft<C> implements RaftView<C> {
     const c = m.commit < lastNew ? m.commit : lastNew;
     this.followerCommitTo(c, now);
     // PLANTED BUG ack-before-durable: acknowledge entries that may still be lost in a crash.
-    this.respond(from, this.appResp(true, lastNew, 0, 0), !this.bugAckBeforeDurable, now);
+    this.respond(from, this.appResp(true, lastNew, 0, 0), !this.bugs.ackBeforeDurable, now);
   }
 
   private handleHeartbeat(from: NodeId, m: Heartbeat, now: number): void {
@@ -887,7 +854,7 @@ export class Raft<C> implements RaftView<C> {
     // lost what it acknowledged and hold other entries at those indices again, so it learns its
     // commit index only from appends, whose consistency check has just verified its log.
     // (Found by a 10,000-seed sweep, seed 5248: a restored node "committed" a stale entry.)
-    if (this.fenceTerm < 0 || this.bugRestoreUnfenced) {
+    if (this.fenceTerm < 0 || this.bugs.restoreUnfenced) {
       const last = this.log.lastIndex();
       this.followerCommitTo(m.commit < last ? m.commit : last, now);
     }
@@ -896,7 +863,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   private followerCommitTo(c: number, now: number): void {
-    if (this.bugCommitIndexDecreases) {
+    if (this.bugs.commitIndexDecreases) {
       // PLANTED BUG commit-index-decreases: take the leader's value even when it is lower.
       if (c !== this.commit) {
         this.commit = c;
@@ -1067,7 +1034,7 @@ export class Raft<C> implements RaftView<C> {
     if (q <= this.commit) return;
     // Figure 8: only an entry of the current term is committed by counting replicas.
     // PLANTED BUG commit-previous-term: also commit an older-term entry that a majority holds.
-    if (this.log.termAt(q) !== this.curTerm && !this.bugCommitPreviousTerm) return;
+    if (this.log.termAt(q) !== this.curTerm && !this.bugs.commitPreviousTerm) return;
     const wasPending = this.curConfIndex > this.commit;
     this.commitTo(q, now);
     if (this.curRole !== "leader") return; // an apply callback may have changed things
@@ -1243,7 +1210,7 @@ export class Raft<C> implements RaftView<C> {
   private saveSnapshot(s: RaftSnapshot): void {
     const boundary = this.env.rotateWal();
     const base: RaftRecord<C>[] = [
-      { kind: "hs", term: this.curTerm, vote: this.bugVoteNotPersisted ? -1 : this.vote },
+      { kind: "hs", term: this.curTerm, vote: this.bugs.voteNotPersisted ? -1 : this.vote },
       { kind: "truncate", from: s.index + 1 },
     ];
     if (this.log.lastIndex() > s.index) base.push({ kind: "entries", entries: this.log.slice(s.index + 1, this.log.lastIndex()) });
@@ -1352,7 +1319,7 @@ export class Raft<C> implements RaftView<C> {
     // §7: if the log has the snapshot's last entry (same index and term), keep what follows it.
     // PLANTED BUG snapshot-install-drops-newer: discard the whole log regardless, including
     // entries after the snapshot that this node may already have acknowledged.
-    if (!this.bugSnapshotInstallDropsNewer && this.log.termAt(s.index) === s.term) {
+    if (!this.bugs.snapshotInstallDropsNewer && this.log.termAt(s.index) === s.term) {
       this.log.compact(s.index);
     } else {
       this.log.reset(s.index, s.term);
@@ -1449,7 +1416,7 @@ export class Raft<C> implements RaftView<C> {
     } finally {
       this.applying = false;
     }
-    if (this.applied > this.commit && !this.bugCommitIndexDecreases) fail("applied beyond commit");
+    if (this.applied > this.commit && !this.bugs.commitIndexDecreases) fail("applied beyond commit");
     this.maybeScheduleSnapshot(now);
   }
 
@@ -1475,7 +1442,7 @@ export class Raft<C> implements RaftView<C> {
     this.curTerm = term;
     this.vote = vote;
     // PLANTED BUG vote-not-persisted: the vote never reaches the disk.
-    this.persist([{ kind: "hs", term, vote: this.bugVoteNotPersisted ? -1 : vote }]);
+    this.persist([{ kind: "hs", term, vote: this.bugs.voteNotPersisted ? -1 : vote }]);
   }
 
   /** Track a write (persist or a file sync) whose durability makes the log durable up to its
