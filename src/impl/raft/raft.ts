@@ -5,11 +5,7 @@
 // CheckQuorum + leader lease on votes (§4.2.3, §6.2), ReadIndex (§6.4), leadership transfer
 // (§3.10), fast conflict backtracking, Figure-8 commit rule.
 //
-// Durability: hard state (term, vote) and entries are persisted with sync=true. Messages whose
-// meaning is "I have durably done X" (vote grants and rejections after a term bump, candidate
-// vote requests, append acknowledgements) are queued with the token of the latest write and sent
-// from onPersisted once that token is durable. The leader counts its own log for commitment only
-// up to its durable index; its AppendEntries go out in parallel with its own write (§10.2.1).
+// Durability before replies: durability.ts.
 //
 // Snapshots (§7): once snapshotEvery applied entries follow the last snapshot, the next tick
 // takes one at the applied index (never inside an apply callback, so every committed entry is
@@ -20,44 +16,13 @@
 // than its commit index and keeps the entries after the snapshot if its log has the snapshot's
 // last entry (same index and term), as §7 says. Restart: snapshot file, then the WAL.
 //
-// Fencing (snapshot restore). An operator may restore a node's disk from an older backup; it
-// then writes the marker RESTORED holding fenceTerm = the highest term in any node's durable
-// state at that moment. The node forgot votes it cast (all in terms <= fenceTerm: a candidate
-// makes its term durable before asking) and entries it acknowledged (which leaders may have
-// counted toward commitment, before the crash or — from a stale progress — after it). A node
-// that starts with the marker is fenced until its commit index reaches an entry of a term
-// above fenceTerm (received from a leader of such a term). While fenced it
-//   - never campaigns and never grants a vote or a prevote, in ANY term,
-//   - flags its append / snapshot / heartbeat / vote responses as fenced, and leaders count
-//     those toward nothing: not commitment (Progress.cmatch), not ReadIndex rounds, not
-//     CheckQuorum activity (it may still be a term behind and follow a deposed leader).
-// Why no votes at all, and not only "no votes in terms <= fenceTerm": an entry committed with
-// its (now forgotten) acknowledgement in term t <= fenceTerm is held by only quorum-1 others;
-// were it to vote in a term above fenceTerm with its older log, a candidate lacking the entry
-// could win with it plus quorum-1 nodes that lack it too (5 nodes: e committed by {L, A, N};
-// N restored; L down; B wins term fenceTerm+1 with votes of B, C and N). Without its vote, any
-// election quorum Q' (q nodes among the n-k not fenced, k fenced) meets the q-k genuine holders
-// left of every commit quorum: (q-k) + q - (n-k) = 2q-n >= 1. That includes commits that
-// counted its acknowledgement after the restore through a leader's stale progress: those
-// leaders have terms <= fenceTerm. Why unfencing needs an entry of a term above fenceTerm at
-// its commit index: such a leader L' was elected without it, so L' holds every entry committed
-// in terms <= fenceTerm, all below L's first entry of its term; holding L's log up to that
-// entry, the node holds them too, and its term (> fenceTerm) rules out a second vote in any
-// term it may have voted in. Catching up with a leader of term fenceTerm is not enough: that
-// leader may still commit entries counting the node's stale pre-restore acknowledgement.
-// Liveness: a fenced node stays fenced under a stable leader of term fenceTerm until the next
-// election; the nemesis never restores a node when that would leave fewer than a quorum of
-// unfenced nodes.
-//
-// Planted bugs (RaftOptions.bugs) are checked at exactly the spot where the real bug lived; each
-// site is marked "PLANTED BUG". With any bug on, the assertions that the bug could trip are
-// skipped so that the simulator's external checkers find the violation instead.
+// Fencing after a restore from a backup: fencing.ts. Planted bugs: bug-flags.ts. The node's
+// fields: state.ts (a base class, so that the per-topic files need not import this one).
 import type { NodeEnv, NodeId, Recovered } from "../node.js";
-import { MonotonicTime } from "./monotonic.js";
 import { RoleCode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
 import { applyConfChange, checkConf, singleServerApart, type ConfChange, type ConfState } from "./config.js";
-import { resolveBugFlags, type BugFlags } from "./bug-flags.js";
+import { resolveBugFlags } from "./bug-flags.js";
 import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON, VoterSet } from "./quorum.js";
 import { RaftLog } from "./log.js";
 import { ignoresWhileFollowing, ReadLease } from "./lease.js";
@@ -73,8 +38,10 @@ import type {
 import type { InstallSnapshot, SnapshotResponse } from "./messages.js";
 import { Progress } from "./progress.js";
 import type { RaftRecord } from "./records.js";
+import { clampPendingWrites, persist, releaseDeferred, respond, track, writesDurable } from "./durability.js";
+import { isFencedMessage, maybeUnfence, readRestoreMarker } from "./fencing.js";
+import { fail, NOTE_CONFIG, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, NOTE_STEP_DOWN_REMOVED, RaftState } from "./state.js";
 import {
-  asRestoreMarker,
   asSnapshot,
   RESTORED_FILE,
   SNAPSHOT_FILE,
@@ -87,135 +54,9 @@ export type { RaftRecord } from "./records.js";
 
 const NO_ENTRIES: readonly RaftEntry<never>[] = Object.freeze([]);
 
-/** "custom" notes (a = code, b = argument), for traces and tools. */
-export const NOTE_UNFENCED = 1; // b = term
-export const NOTE_SNAPSHOT_TAKEN = 2; // b = index
-export const NOTE_SNAPSHOT_INSTALLED = 3; // b = index
-export const NOTE_CONFIG = 4; // b = index of the configuration entry now in effect (0: initial)
-export const NOTE_STEP_DOWN_REMOVED = 5; // b = term: a leader left the configuration and stepped down
+export { NOTE_CONFIG, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, NOTE_STEP_DOWN_REMOVED, NOTE_UNFENCED } from "./state.js";
 
-interface Deferred<C> {
-  readonly token: number;
-  readonly to: NodeId;
-  readonly msg: RaftMessage<C>;
-}
-
-/** A snapshot being received, chunk by chunk. */
-interface IncomingSnapshot {
-  readonly index: number;
-  readonly term: number;
-  readonly leaderTerm: number;
-  readonly voters: readonly NodeId[];
-  readonly learners: readonly NodeId[];
-  readonly chunks: unknown[];
-  next: number;
-}
-
-/** A configuration entry still in the log (after the snapshot). */
-interface ConfAt {
-  readonly index: number;
-  readonly conf: ConfState;
-}
-
-interface PendingRead {
-  readonly ctx: number;
-  /** Read index, or -1 when registered before the leader committed an entry of its term (then
-   * the commit index at release time is used, which is >= every index committed before). */
-  readonly index: number;
-  readonly seq: number;
-}
-
-function fail(what: string): never {
-  throw new Error(`raft invariant: ${what}`);
-}
-
-export class Raft<C> implements RaftView<C> {
-  readonly id: NodeId;
-  private readonly opts: RaftOptions;
-  private readonly env: NodeEnv<RaftMessage<C>, RaftRecord<C>, unknown>;
-  private readonly app: RaftApp<C>;
-  /** The voters of the configuration in effect (see "Membership"). Replaced on every change. */
-  private cfg: VoterSet;
-  private readonly log: RaftLog<C>;
-  private isVoter: boolean;
-  // --- membership: the configuration at the snapshot index (or the initial one), the
-  // configuration entries after it in log order, and what is in effect (the latest of them) ---
-  private baseConf: ConfAt;
-  private confs: ConfAt[] = [];
-  private curConf: ConfState;
-  private curConfIndex = 0;
-  /** Servers the leader replicates to: voters and learners but us, plus (while the latest
-   * configuration entry is uncommitted) the members it removes, so they usually learn of it. */
-  private peers: NodeId[] = [];
-  private readonly promoteLag: number;
-  /** Each voter's replicated index for commitment (ours: the durable index). Allocated once. */
-  private readonly matchOf = (p: NodeId): number => (p === this.id ? this.durable : this.prs[p]!.cmatch);
-
-  /** Planted bugs, resolved once (bug-flags.ts). */
-  private readonly bugs: BugFlags;
-  /** No bug on: assert the safety properties that a planted bug would break. */
-  private readonly strict: boolean;
-
-  // --- persistent state (mirrored in the WAL) ---
-  private curTerm = 0;
-  private vote: NodeId = -1;
-
-  // --- volatile state ---
-  private curRole: Role = "follower";
-  private lead: NodeId = -1;
-  private commit = 0;
-  private applied = 0;
-  private durable = 0;
-  private applying = false;
-
-  // --- snapshots and fencing ---
-  private readonly snapshotEvery: number;
-  private readonly snapshotChunk: number;
-  /** The latest snapshot (taken, installed or loaded): what InstallSnapshot sends. */
-  private snap: RaftSnapshot | null = null;
-  /** Local time at which to take a snapshot (-1: none due). */
-  private snapDueAt = -1;
-  /** Snapshot writes in flight: once `token` is durable, WAL records before `boundary` go. */
-  private saving: { token: number; boundary: number }[] = [];
-  private incoming: IncomingSnapshot | null = null;
-  /** >= 0 while fenced after a restore (see "Fencing" above); -1 otherwise. */
-  private fenceTerm = -1;
-
-  // --- timers (local microseconds) ---
-  private electionDeadline = 0;
-  private heartbeatDeadline = 0;
-  private checkQuorumDeadline = 0;
-  private transferDeadline = 0;
-  private lastLeaderContact = Number.NEGATIVE_INFINITY;
-  private armedAt = Number.NaN;
-
-  // --- candidate ---
-  private readonly votes: number[];
-
-  // --- leader ---
-  private readonly prs: (Progress | undefined)[];
-  private transferee: NodeId = -1;
-  private termStart = 0; // index of this leader's no-op
-  private readSeq = 0;
-  private reads: PendingRead[] = [];
-  private readHead = 0;
-  /** Reads answered without a quorum round, delivered from the next tick. */
-  private readyNow: PendingRead[] = [];
-  private readsDueAt = -1;
-  /** Lease reads (lease.ts); null in read-index mode. */
-  private readonly lease: ReadLease | null;
-
-  // --- durability bookkeeping ---
-  // Writes not yet durable: token and the log index that is durable once it is (fsyncs complete
-  // in order, so a write's durability implies all earlier ones).
-  private wTokens: number[] = [];
-  private wIndex: number[] = [];
-  private wHead = 0;
-  private deferred: Deferred<C>[] = [];
-  private dHead = 0;
-  /** Local clock readings → non-decreasing time (see monotonic.ts); every input goes through it. */
-  private readonly clock = new MonotonicTime();
-
+export class Raft<C> extends RaftState<C> implements RaftView<C> {
   constructor(
     id: NodeId,
     opts: RaftOptions,
@@ -224,6 +65,7 @@ export class Raft<C> implements RaftView<C> {
     recovered: Recovered<RaftRecord<C>> | null,
     now: number,
   ) {
+    super();
     if (!(opts.electionMinUs > 0 && opts.electionMaxUs >= opts.electionMinUs)) fail("bad election timeout range");
     if (!(opts.heartbeatUs > 0)) fail("bad heartbeat interval");
     if (!(opts.maxBatch >= 1)) fail("maxBatch must be >= 1");
@@ -265,16 +107,7 @@ export class Raft<C> implements RaftView<C> {
         this.applied = snap.index;
       }
       const mk = recovered.files?.get(RESTORED_FILE);
-      if (mk !== undefined) {
-        if (this.bugs.restoreUnfenced) {
-          // PLANTED BUG restore-unfenced: ignore the marker (and drop it) — the restored node
-          // votes and acknowledges at once with the state it forgot.
-          env.deleteFile(RESTORED_FILE);
-        } else {
-          this.fenceTerm = asRestoreMarker(mk).fenceTerm;
-          if (this.fenceTerm < 0) fail("negative fence term");
-        }
-      }
+      if (mk !== undefined) readRestoreMarker(this, mk);
       const n = Math.min(recovered.corruptFrom, recovered.records.length);
       for (let i = 0; i < n; i++) {
         const rec = recovered.records[i];
@@ -497,17 +330,7 @@ export class Raft<C> implements RaftView<C> {
 
   onPersisted(token: number, now: number): void {
     now = this.readClock(now);
-    while (this.wHead < this.wTokens.length && this.wTokens[this.wHead] <= token) {
-      const d = this.wIndex[this.wHead++];
-      if (d < this.durable && this.strict) fail("durable index decreased");
-      this.durable = d;
-    }
-    if (this.wHead === this.wTokens.length) {
-      this.wTokens.length = 0;
-      this.wIndex.length = 0;
-      this.wHead = 0;
-    }
-    if (this.durable > this.log.lastIndex()) fail("durable index beyond last index");
+    writesDurable(this, token);
     // Snapshots now durable: the WAL segments before their base can go.
     let dropped = false;
     while (this.saving.length > 0 && this.saving[0].token <= token) {
@@ -515,16 +338,7 @@ export class Raft<C> implements RaftView<C> {
       dropped = true;
     }
     if (dropped) this.maybeScheduleSnapshot(now);
-    // Deferred messages, in token order. Handling one may defer more (always with a larger,
-    // not yet durable token), so the loop re-reads the length.
-    while (this.dHead < this.deferred.length && this.deferred[this.dHead].token <= token) {
-      const d = this.deferred[this.dHead++];
-      this.deliver(d.to, d.msg, now);
-    }
-    if (this.dHead === this.deferred.length) {
-      this.deferred.length = 0;
-      this.dHead = 0;
-    }
+    releaseDeferred(this, token, now);
     if (this.curRole === "leader") this.maybeCommit(now);
     this.arm(false);
   }
@@ -539,7 +353,7 @@ export class Raft<C> implements RaftView<C> {
   // Step: term handling, then dispatch (etcd's Step)
   // ======================================================================================
 
-  private step(from: NodeId, m: RaftMessage<C>, now: number): void {
+  step(from: NodeId, m: RaftMessage<C>, now: number): void {
     if (m.term > this.curTerm) {
       if (m.type === "vote" && !m.force && this.inLease(now)) {
         // CheckQuorum leader lease: a node that heard from a live leader within the minimum
@@ -628,7 +442,7 @@ export class Raft<C> implements RaftView<C> {
   }
 
   /** Recently heard from a leader (CheckQuorum lease); a leader is always in its own lease. */
-  private recentlyHeardLeader(now: number): boolean {
+  recentlyHeardLeader(now: number): boolean {
     if (this.lead === -1) return false;
     if (this.curRole === "leader") return true;
     return now - this.lastLeaderContact < this.opts.electionMinUs;
@@ -688,8 +502,8 @@ export class Raft<C> implements RaftView<C> {
     };
     // Requests and our own vote count only once term+vote are durable: otherwise a crash could
     // forget the self-vote and let this node vote for someone else in the same term.
-    for (const p of this.cfg.ids) if (p !== this.id) this.respond(p, req, true, now);
-    this.respond(this.id, this.voteResp(this.curTerm, false, true), true, now);
+    for (const p of this.cfg.ids) if (p !== this.id) respond(this, p, req, true, now);
+    respond(this, this.id, this.voteResp(this.curTerm, false, true), true, now);
   }
 
   private handleVote(from: NodeId, m: VoteRequest, now: number): void {
@@ -716,10 +530,10 @@ export class Raft<C> implements RaftView<C> {
         if (this.curRole === "precandidate") this.becomeFollower(this.curTerm, -1, now);
         this.setTermAndVote(this.curTerm, from);
         this.resetElectionTimer(now);
-        this.respond(from, this.voteResp(this.curTerm, false, true), waitDurable, now);
+        respond(this, from, this.voteResp(this.curTerm, false, true), waitDurable, now);
       }
     } else {
-      this.respond(from, this.voteResp(this.curTerm, m.pre, false), !m.pre && waitDurable, now);
+      respond(this, from, this.voteResp(this.curTerm, m.pre, false), !m.pre && waitDurable, now);
     }
   }
 
@@ -735,7 +549,7 @@ export class Raft<C> implements RaftView<C> {
     }
   }
 
-  private becomeFollower(term: number, leader: NodeId, now: number): void {
+  becomeFollower(term: number, leader: NodeId, now: number): void {
     const wasLeader = this.curRole === "leader";
     const termChanged = term !== this.curTerm;
     if (termChanged) this.setTermAndVote(term, -1);
@@ -778,7 +592,7 @@ export class Raft<C> implements RaftView<C> {
       // Trim the message to start at the snapshot (a rare, delayed or duplicated append).
       const skip = Math.min(off - m.prevIndex, m.entries.length);
       if (skip < off - m.prevIndex) {
-        this.respond(from, this.appResp(true, m.prevIndex + m.entries.length, 0, 0), true, now);
+        respond(this, from, this.appResp(true, m.prevIndex + m.entries.length, 0, 0), true, now);
         return;
       }
       const at = m.entries[skip - 1];
@@ -821,18 +635,18 @@ export class Raft<C> implements RaftView<C> {
             else this.log.append(e);
           }
           if (this.durable >= first) this.durable = first - 1;
-          this.clampPendingWrites(first - 1);
-          this.persist([{ kind: "entries", entries: fresh }]);
+          clampPendingWrites(this, first - 1);
+          persist(this, [{ kind: "entries", entries: fresh }]);
           this.rescanConfs();
         } else {
           if (first <= this.commit && this.strict) fail("follower append would change a committed entry");
           this.truncateLocal(first);
           for (const e of fresh) this.appendConfAware(e);
-          this.persist([{ kind: "truncate", from: first }, { kind: "entries", entries: fresh }]);
+          persist(this, [{ kind: "truncate", from: first }, { kind: "entries", entries: fresh }]);
         }
       } else {
         for (const e of fresh) this.appendConfAware(e);
-        this.persist([{ kind: "entries", entries: fresh }]);
+        persist(this, [{ kind: "entries", entries: fresh }]);
       }
       // Only when a configuration entry came or went (no allocation on the common path).
       const top = this.confs.length > 0 ? this.confs[this.confs.length - 1] : this.baseConf;
@@ -842,7 +656,7 @@ export class Raft<C> implements RaftView<C> {
     const c = m.commit < lastNew ? m.commit : lastNew;
     this.followerCommitTo(c, now);
     // PLANTED BUG ack-before-durable: acknowledge entries that may still be lost in a crash.
-    this.respond(from, this.appResp(true, lastNew, 0, 0), !this.bugs.ackBeforeDurable, now);
+    respond(this, from, this.appResp(true, lastNew, 0, 0), !this.bugs.ackBeforeDurable, now);
   }
 
   private handleHeartbeat(from: NodeId, m: Heartbeat, now: number): void {
@@ -874,7 +688,7 @@ export class Raft<C> implements RaftView<C> {
     }
     if (c > this.commit) {
       this.commitTo(c, now);
-      this.maybeUnfence();
+      maybeUnfence(this);
     }
   }
 
@@ -884,12 +698,9 @@ export class Raft<C> implements RaftView<C> {
     // A truncated configuration entry no longer counts: the configuration reverts (§4.1).
     while (this.confs.length > 0 && this.confs[this.confs.length - 1].index >= from) this.confs.pop();
     if (this.durable >= from) this.durable = from - 1;
-    this.clampPendingWrites(from - 1);
+    clampPendingWrites(this, from - 1);
   }
 
-  private clampPendingWrites(max: number): void {
-    for (let k = this.wHead; k < this.wIndex.length; k++) if (this.wIndex[k] > max) this.wIndex[k] = max;
-  }
 
   // ======================================================================================
   // Leader side of replication
@@ -899,7 +710,7 @@ export class Raft<C> implements RaftView<C> {
     if (this.curRole !== "leader") fail("only a leader appends locally");
     if (e.term !== this.curTerm) fail("leader appends an entry of another term");
     this.appendConfAware(e);
-    this.persist([{ kind: "entries", entries: [e] }]);
+    persist(this, [{ kind: "entries", entries: [e] }]);
     if (e.conf !== undefined) this.applyConf(-1);
   }
 
@@ -1218,7 +1029,7 @@ export class Raft<C> implements RaftView<C> {
     this.env.writeFile(SNAPSHOT_TMP, s);
     this.env.renameFile(SNAPSHOT_TMP, SNAPSHOT_FILE);
     const token = this.env.syncFile();
-    this.track(token);
+    track(this, token);
     this.saving.push({ token, boundary });
   }
 
@@ -1287,7 +1098,7 @@ export class Raft<C> implements RaftView<C> {
     if (m.index <= this.commit) {
       // Already there (a delayed or duplicated chunk): nothing to install.
       this.incoming = null;
-      this.respond(from, this.snapResp(m.index, -1), true, now);
+      respond(this, from, this.snapResp(m.index, -1), true, now);
       return;
     }
     if (m.chunk === 0) {
@@ -1309,7 +1120,7 @@ export class Raft<C> implements RaftView<C> {
     this.incoming = null;
     this.installSnapshot({ kind: "raft-snapshot", index: inc.index, term: inc.term, voters: inc.voters, learners: inc.learners, chunks: inc.chunks }, now);
     // Acknowledged once the snapshot (and every write before it) is durable.
-    this.respond(from, this.snapResp(m.index, -1), true, now);
+    respond(this, from, this.snapResp(m.index, -1), true, now);
   }
 
   private installSnapshot(s: RaftSnapshot, now: number): void {
@@ -1326,7 +1137,7 @@ export class Raft<C> implements RaftView<C> {
       // What survives a crash before the new snapshot is durable: the old state, whose entries
       // past the old commit index may be the conflicting ones just discarded.
       if (this.durable > oldCommit) this.durable = oldCommit;
-      this.clampPendingWrites(oldCommit);
+      clampPendingWrites(this, oldCommit);
     }
     this.snap = s;
     this.baseConf = { index: s.index, conf: { voters: s.voters, learners: s.learners ?? [] } };
@@ -1338,18 +1149,7 @@ export class Raft<C> implements RaftView<C> {
     this.env.note("commit", s.index, this.curTerm);
     this.env.note("custom", NOTE_SNAPSHOT_INSTALLED, s.index);
     this.saveSnapshot(s);
-    this.maybeUnfence();
-  }
-
-  /** Unfence once the commit index holds an entry of a term above fenceTerm (see "Fencing"):
-   * delete the marker durably (a crash before that only fences the node again). */
-  private maybeUnfence(): void {
-    if (this.fenceTerm < 0 || this.commit <= 0) return;
-    if (this.log.termAt(this.commit) <= this.fenceTerm) return;
-    this.fenceTerm = -1;
-    this.env.deleteFile(RESTORED_FILE);
-    this.track(this.env.syncFile());
-    this.env.note("custom", NOTE_UNFENCED, this.curTerm);
+    maybeUnfence(this);
   }
 
   // ======================================================================================
@@ -1392,7 +1192,7 @@ export class Raft<C> implements RaftView<C> {
   // Commit and apply
   // ======================================================================================
 
-  private commitTo(c: number, now: number): void {
+  commitTo(c: number, now: number): void {
     if (c <= this.commit) fail("commit index must increase");
     if (c > this.log.lastIndex()) fail(`commit ${c} beyond last index ${this.log.lastIndex()}`);
     this.commit = c;
@@ -1400,7 +1200,7 @@ export class Raft<C> implements RaftView<C> {
     this.applyCommitted(now);
   }
 
-  private applyCommitted(now: number): void {
+  applyCommitted(now: number): void {
     if (this.applying) return;
     this.applying = true;
     try {
@@ -1424,53 +1224,25 @@ export class Raft<C> implements RaftView<C> {
   // State helpers, durability, timers
   // ======================================================================================
 
-  private setRole(r: Role): void {
+  setRole(r: Role): void {
     this.curRole = r;
     this.env.note("role", RoleCode[r], this.curTerm);
   }
 
-  private setLeader(l: NodeId): void {
+  setLeader(l: NodeId): void {
     if (l !== this.lead) {
       this.lead = l;
       this.env.note("leader", l, this.curTerm);
     }
   }
 
-  private setTermAndVote(term: number, vote: NodeId): void {
+  setTermAndVote(term: number, vote: NodeId): void {
     if (term < this.curTerm) fail("term must never decrease");
     if (term === this.curTerm && this.vote !== -1 && vote !== this.vote) fail("two votes in one term");
     this.curTerm = term;
     this.vote = vote;
     // PLANTED BUG vote-not-persisted: the vote never reaches the disk.
-    this.persist([{ kind: "hs", term, vote: this.bugs.voteNotPersisted ? -1 : vote }]);
-  }
-
-  /** Track a write (persist or a file sync) whose durability makes the log durable up to its
-   * current last index. */
-  private track(token: number): void {
-    const n = this.wTokens.length;
-    if (n > this.wHead && token <= this.wTokens[n - 1]) fail("persist tokens must increase");
-    this.wTokens.push(token);
-    this.wIndex.push(this.log.lastIndex());
-  }
-
-  private persist(records: RaftRecord<C>[]): void {
-    this.track(this.env.persist(records, true));
-  }
-
-  /** Send now, or — if needDurable and a write is still in flight — once every write so far is
-   * durable. Messages to ourselves are stepped locally. */
-  private respond(to: NodeId, msg: RaftMessage<C>, needDurable: boolean, now: number): void {
-    if (needDurable && this.wHead < this.wTokens.length) {
-      this.deferred.push({ token: this.wTokens[this.wTokens.length - 1], to, msg });
-    } else {
-      this.deliver(to, msg, now);
-    }
-  }
-
-  private deliver(to: NodeId, msg: RaftMessage<C>, now: number): void {
-    if (to === this.id) this.step(to, msg, now);
-    else this.env.send(to, msg);
+    persist(this, [{ kind: "hs", term, vote: this.bugs.voteNotPersisted ? -1 : vote }]);
   }
 
   private voteResp(term: number, pre: boolean, granted: boolean): VoteResponse {
@@ -1481,7 +1253,7 @@ export class Raft<C> implements RaftView<C> {
     return { type: "appResp", term: this.curTerm, from: this.id, success, index, hintIndex, hintTerm, fenced: this.fenceTerm >= 0 };
   }
 
-  private resetElectionTimer(now: number): void {
+  resetElectionTimer(now: number): void {
     this.electionDeadline = now + this.env.rng.int(this.opts.electionMinUs, this.opts.electionMaxUs);
   }
 
@@ -1494,7 +1266,7 @@ export class Raft<C> implements RaftView<C> {
     return now;
   }
 
-  private arm(force: boolean): void {
+  arm(force: boolean): void {
     let d: number;
     if (this.curRole === "leader") {
       d = this.heartbeatDeadline;
@@ -1513,19 +1285,6 @@ export class Raft<C> implements RaftView<C> {
       this.armedAt = local;
       this.env.wakeAt(local);
     }
-  }
-}
-
-/** Whether a message says its sender is fenced (restored from a backup, not caught up). */
-function isFencedMessage<C>(m: RaftMessage<C>): boolean {
-  switch (m.type) {
-    case "appResp":
-    case "hbResp":
-    case "snapResp":
-    case "voteResp":
-      return m.fenced;
-    default:
-      return false;
   }
 }
 
