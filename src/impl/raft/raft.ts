@@ -20,8 +20,11 @@
 // fields: state.ts (a base class, so that the per-topic files need not import this one).
 import type { NodeEnv, NodeId, Recovered } from "../node.js";
 import { RoleCode } from "../node.js";
-import type { RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
-import { applyConfChange, checkConf, singleServerApart, type ConfChange, type ConfState } from "./config.js";
+import type { ConfState, RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
+import { applyConf, appendLocal, canCampaign, checkConf, confAt, confChange, rescanConfs, appendConfAware, type ConfChange } from "./confchange.js";
+import { broadcastHeartbeat, quorumActive, sendAppend, sendTimeoutNow } from "./replication.js";
+import { handleAppendResponse, handleHeartbeatResponse, handleSnapshotResponse, maybeCommit } from "./step-leader.js";
+import { failReads, registerRead, releaseDueReads } from "./read-only.js";
 import { resolveBugFlags } from "./bug-flags.js";
 import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON, VoterSet } from "./quorum.js";
 import { RaftLog } from "./log.js";
@@ -40,7 +43,7 @@ import { Progress } from "./progress.js";
 import type { RaftRecord } from "./records.js";
 import { clampPendingWrites, persist, releaseDeferred, respond, track, writesDurable } from "./durability.js";
 import { isFencedMessage, maybeUnfence, readRestoreMarker } from "./fencing.js";
-import { fail, NOTE_CONFIG, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, NOTE_STEP_DOWN_REMOVED, RaftState } from "./state.js";
+import { fail, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, RaftState } from "./state.js";
 import {
   asSnapshot,
   RESTORED_FILE,
@@ -51,8 +54,6 @@ import {
 
 export type { RaftMessage } from "./messages.js";
 export type { RaftRecord } from "./records.js";
-
-const NO_ENTRIES: readonly RaftEntry<never>[] = Object.freeze([]);
 
 export { NOTE_CONFIG, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, NOTE_STEP_DOWN_REMOVED, NOTE_UNFENCED } from "./state.js";
 
@@ -121,8 +122,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       }
       if (this.log.lastTerm() > this.curTerm && this.strict) fail("recovered log has an entry from a future term");
       this.durable = this.log.lastIndex();
-      this.rescanConfs();
-      this.applyConf(now);
+      rescanConfs(this);
+      applyConf(this, now);
     }
     env.note("role", RoleCode.follower, this.curTerm);
     this.resetElectionTimer(now);
@@ -186,7 +187,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     return this.curConfIndex;
   }
   votersAt(i: number): readonly NodeId[] {
-    return this.confAt(i).voters;
+    return confAt(this, i).voters;
   }
   /** Whether the latest configuration entry is still uncommitted (a change is in progress). */
   confChangePending(): boolean {
@@ -205,8 +206,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     now = this.readClock(now);
     if (this.curRole !== "leader" || this.transferee !== -1) return null;
     const e: RaftEntry<C> = { index: this.log.lastIndex() + 1, term: this.curTerm, data };
-    this.appendLocal(e);
-    for (const p of this.peers) this.sendAppend(p, false);
+    appendLocal(this, e);
+    for (const p of this.peers) sendAppend(this, p, false);
     this.arm(false);
     return { index: e.index, term: e.term };
   }
@@ -218,63 +219,15 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
    * that appends the entry. */
   proposeConfChange(ch: ConfChange, now: number): { index: number; term: number } | string {
     this.readClock(now);
-    return this.confChange(ch);
+    return confChange(this, ch);
   }
 
-  private confChange(ch: ConfChange): { index: number; term: number } | string {
-    if (this.curRole !== "leader") return "not leader";
-    if (this.transferee !== -1) return "leadership transfer in progress";
-    // PLANTED BUG membership-before-term-commit: propose before this term's first commit.
-    if (this.commit < this.termStart && !this.bugs.membershipBeforeTermCommit) return "no entry of this term committed yet";
-    // PLANTED BUG membership-concurrent-changes: a second change while one is uncommitted.
-    if (this.curConfIndex > this.commit && !this.bugs.membershipConcurrent) return "a configuration change is pending";
-    const next = applyConfChange(this.curConf, ch);
-    if (typeof next === "string") return next;
-    checkConf(next);
-    if (this.strict && !singleServerApart(next.voters, this.confAt(this.commit).voters)) fail("configuration change of more than one voter from the committed configuration");
-    const e: RaftEntry<C> = { index: this.log.lastIndex() + 1, term: this.curTerm, data: null, conf: next };
-    this.appendLocal(e);
-    for (const p of this.peers) this.sendAppend(p, false);
-    this.arm(false);
-    return { index: e.index, term: e.term };
-  }
 
   /** Register a linearizable read. Never calls back synchronously: readReady / readFailed come
    * from a later input (a single-voter or stale-local-read answer comes from a tick at `now`). */
   readIndex(ctx: number, now: number): boolean {
     now = this.readClock(now);
-    if (this.curRole !== "leader") return false;
-    if (this.bugs.staleLocalRead) {
-      // PLANTED BUG stale-local-read: serve from the local commit index without confirming
-      // leadership; a deposed leader that has not heard of its successor answers stale data.
-      this.readyNow.push({ ctx, index: this.commit, seq: 0 });
-      this.readsDueAt = now;
-      this.arm(false);
-      return true;
-    }
-    const termCommitted = this.commit >= this.termStart;
-    const lease = this.lease;
-    if (lease !== null && termCommitted && this.transferee === -1 && lease.valid(this.curTerm, now)) {
-      // Lease read (lease.ts): answered from the commit index at this instant, from the next tick.
-      this.readyNow.push({ ctx, index: this.commit, seq: 0 });
-      this.readsDueAt = now;
-      if (lease.wantsRenewal(now) && (this.cfg.quorum > 1 || !this.isVoter)) {
-        lease.roundSent(this.curTerm, ++this.readSeq, now);
-        this.broadcastHeartbeat();
-      }
-      this.arm(false);
-      return true;
-    }
-    // PLANTED BUG read-before-term-commit: take the local commit index as the read index even
-    // before this leader's no-op committed — it may lag entries committed by earlier leaders.
-    const index = termCommitted || this.bugs.readBeforeTermCommit ? this.commit : -1;
-    const seq = ++this.readSeq;
-    this.reads.push({ ctx, index, seq });
-    if (lease !== null) lease.roundSent(this.curTerm, seq, now); // a ReadIndex round renews the lease
-    if (this.cfg.quorum <= 1 && this.isVoter) this.readsDueAt = now;
-    else this.broadcastHeartbeat();
-    this.arm(false);
-    return true;
+    return registerRead(this, ctx, now);
   }
 
   transferLeadership(to: NodeId, now: number): boolean {
@@ -285,8 +238,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     this.transferDeadline = now + this.opts.electionMinUs;
     if (this.lease !== null) this.lease.revoke(this.curTerm); // TimeoutNow forces votes past the lease
     const pr = this.prs[to]!;
-    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
-    else this.sendAppend(to, true);
+    if (pr.match === this.log.lastIndex()) sendTimeoutNow(this, to);
+    else sendAppend(this, to, true);
     this.arm(false);
     return true;
   }
@@ -297,19 +250,11 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       this.snapDueAt = -1;
       this.takeSnapshot();
     }
-    if (this.readsDueAt >= 0) {
-      this.readsDueAt = -1;
-      const rs = this.readyNow;
-      if (rs.length > 0) {
-        this.readyNow = [];
-        for (const r of rs) this.app.readReady(r.ctx, r.index, now);
-      }
-      if (this.curRole === "leader" && this.readHead < this.reads.length) this.processReads(now);
-    }
+    if (this.readsDueAt >= 0) releaseDueReads(this, now);
     if (this.curRole === "leader") {
       if (this.opts.checkQuorum && now >= this.checkQuorumDeadline) {
         this.checkQuorumDeadline = now + this.opts.electionMinUs;
-        if (!this.quorumActive()) {
+        if (!quorumActive(this)) {
           this.becomeFollower(this.curTerm, -1, now);
           this.arm(true);
           return;
@@ -318,9 +263,9 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       if (this.transferee !== -1 && now >= this.transferDeadline) this.transferee = -1; // abort
       if (now >= this.heartbeatDeadline) {
         this.heartbeatDeadline = now + this.opts.heartbeatUs;
-        this.broadcastHeartbeat();
+        broadcastHeartbeat(this);
       }
-    } else if (this.canCampaign() && now >= this.electionDeadline) {
+    } else if (canCampaign(this) && now >= this.electionDeadline) {
       // A fenced node never campaigns: it waits for a leader of a term above fenceTerm.
       if (this.fenceTerm >= 0) this.resetElectionTimer(now);
       else this.campaign(false, now);
@@ -339,7 +284,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     }
     if (dropped) this.maybeScheduleSnapshot(now);
     releaseDeferred(this, token, now);
-    if (this.curRole === "leader") this.maybeCommit(now);
+    if (this.curRole === "leader") maybeCommit(this, now);
     this.arm(false);
   }
 
@@ -422,13 +367,13 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
         this.handleHeartbeat(from, m, now);
         return;
       case "appResp":
-        if (this.curRole === "leader") this.handleAppendResponse(from, m, now);
+        if (this.curRole === "leader") handleAppendResponse(this, from, m, now);
         return;
       case "hbResp":
-        if (this.curRole === "leader") this.handleHeartbeatResponse(from, m, now);
+        if (this.curRole === "leader") handleHeartbeatResponse(this, from, m, now);
         return;
       case "timeoutNow":
-        if (this.curRole === "follower" && this.canCampaign() && this.fenceTerm < 0) this.becomeCandidate(true, now);
+        if (this.curRole === "follower" && canCampaign(this) && this.fenceTerm < 0) this.becomeCandidate(true, now);
         return;
       case "snap":
         if (this.curRole === "leader") return;
@@ -436,7 +381,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
         this.handleSnapshot(from, m, now);
         return;
       case "snapResp":
-        if (this.curRole === "leader") this.handleSnapshotResponse(from, m, now);
+        if (this.curRole === "leader") handleSnapshotResponse(this, from, m, now);
         return;
     }
   }
@@ -557,7 +502,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     this.setLeader(leader);
     this.transferee = -1;
     this.resetElectionTimer(now);
-    if (wasLeader) this.failReads(now);
+    if (wasLeader) failReads(this, now);
   }
 
   private becomeLeader(now: number): void {
@@ -566,16 +511,16 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     this.setRole("leader");
     this.setLeader(this.id);
     this.transferee = -1;
-    this.applyConf(now); // a pending change: replicate to the members it removes too
+    applyConf(this, now); // a pending change: replicate to the members it removes too
     const next = this.log.lastIndex() + 1;
     for (const p of this.peers) this.prs[p]!.reset(next);
     this.reads.length = 0;
     this.readHead = 0;
     this.termStart = next;
-    this.appendLocal({ index: next, term: this.curTerm, data: null });
+    appendLocal(this, { index: next, term: this.curTerm, data: null });
     this.checkQuorumDeadline = now + this.opts.electionMinUs;
     this.heartbeatDeadline = now + this.opts.heartbeatUs;
-    for (const p of this.peers) this.sendAppend(p, true);
+    for (const p of this.peers) sendAppend(this, p, true);
   }
 
   // ======================================================================================
@@ -637,20 +582,20 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
           if (this.durable >= first) this.durable = first - 1;
           clampPendingWrites(this, first - 1);
           persist(this, [{ kind: "entries", entries: fresh }]);
-          this.rescanConfs();
+          rescanConfs(this);
         } else {
           if (first <= this.commit && this.strict) fail("follower append would change a committed entry");
           this.truncateLocal(first);
-          for (const e of fresh) this.appendConfAware(e);
+          for (const e of fresh) appendConfAware(this, e);
           persist(this, [{ kind: "truncate", from: first }, { kind: "entries", entries: fresh }]);
         }
       } else {
-        for (const e of fresh) this.appendConfAware(e);
+        for (const e of fresh) appendConfAware(this, e);
         persist(this, [{ kind: "entries", entries: fresh }]);
       }
       // Only when a configuration entry came or went (no allocation on the common path).
       const top = this.confs.length > 0 ? this.confs[this.confs.length - 1] : this.baseConf;
-      if (top.conf !== this.curConf || top.index !== this.curConfIndex) this.applyConf(now);
+      if (top.conf !== this.curConf || top.index !== this.curConfIndex) applyConf(this, now);
     }
     const lastNew = m.prevIndex + n;
     const c = m.commit < lastNew ? m.commit : lastNew;
@@ -706,282 +651,24 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   // Leader side of replication
   // ======================================================================================
 
-  private appendLocal(e: RaftEntry<C>): void {
-    if (this.curRole !== "leader") fail("only a leader appends locally");
-    if (e.term !== this.curTerm) fail("leader appends an entry of another term");
-    this.appendConfAware(e);
-    persist(this, [{ kind: "entries", entries: [e] }]);
-    if (e.conf !== undefined) this.applyConf(-1);
-  }
 
-  /** Send AppendEntries from pr.next if flow control allows. Returns whether a message went out. */
-  private sendAppend(to: NodeId, allowEmpty: boolean): boolean {
-    const pr = this.prs[to];
-    if (pr === undefined) return false;
-    if (pr.next <= this.log.snapshotIndex()) return this.sendSnapshot(to, pr);
-    if (pr.replicate ? pr.inflightFull() : pr.probeSent) return false;
-    const last = this.log.lastIndex();
-    if (pr.next > last + 1 || pr.next <= pr.match) fail(`progress next ${pr.next} out of range (match ${pr.match}, last ${last})`);
-    let hi = pr.next + this.opts.maxBatch - 1;
-    if (hi > last) hi = last;
-    const count = hi - pr.next + 1;
-    if (count === 0 && !allowEmpty && pr.replicate) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.log.termAt(prevIndex);
-    if (prevTerm < 0) fail("leader lacks the entry before next");
-    const msg: AppendRequest<C> = {
-      type: "app",
-      term: this.curTerm,
-      from: this.id,
-      prevIndex,
-      prevTerm,
-      entries: count > 0 ? this.log.slice(pr.next, hi) : NO_ENTRIES,
-      commit: this.commit,
-    };
-    if (pr.replicate) {
-      if (count > 0) {
-        pr.next = hi + 1;
-        pr.addInflight(hi);
-      }
-    } else {
-      pr.probeSent = true;
-    }
-    this.env.send(to, msg);
-    return true;
-  }
 
-  private handleAppendResponse(from: NodeId, m: AppendResponse, now: number): void {
-    const pr = this.prs[from];
-    if (pr === undefined) return;
-    if (m.success) {
-      if (m.index > this.log.lastIndex()) fail("follower acknowledged an index beyond the leader's log");
-      pr.freeTo(m.index);
-      // Only acknowledgements from an unfenced node count toward commitment.
-      const counted = !m.fenced && m.index > pr.cmatch;
-      if (counted) pr.cmatch = m.index;
-      if (m.index <= pr.match) {
-        if (counted) this.maybeCommit(now);
-        return; // stale or duplicate
-      }
-      pr.match = m.index;
-      if (pr.next <= m.index) pr.next = m.index + 1;
-      if (!pr.replicate) pr.becomeReplicate();
-      this.maybeCommit(now);
-      if (this.curRole !== "leader") return;
-      if (from === this.transferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(from);
-      if (this.curConf.learners.length > 0 && this.curConf.learners.includes(from)) {
-        this.maybePromote();
-        if (this.curRole !== "leader") return;
-      }
-      while (this.sendAppend(from, false)) {
-        // pipeline until the inflight window is full or the follower is caught up
-      }
-      return;
-    }
-    // Rejection. index 0 is a bare "stale term" reply: nothing to learn.
-    const rejected = m.index;
-    if (rejected === 0) return;
-    if (pr.replicate) {
-      if (rejected <= pr.match) return; // stale
-    } else if (rejected !== pr.next - 1) {
-      return; // stale: answers an older probe
-    } else if (rejected <= pr.match) {
-      // The follower no longer holds an entry it acknowledged: its disk lost durable data
-      // (corruption; or a planted bug such as ack-before-durable). Lower match so that
-      // backtracking can make progress instead of re-sending the same probe forever. Safe:
-      // match only feeds commitment, and the commit index itself never goes back.
-      const lower = m.hintTerm === 0 && m.hintIndex < rejected - 1 ? m.hintIndex : rejected - 1;
-      pr.match = lower < 0 ? 0 : lower;
-      if (pr.cmatch > pr.match) pr.cmatch = pr.match;
-    }
-    let nn: number;
-    if (m.hintTerm === 0) {
-      nn = m.hintIndex + 1;
-    } else {
-      // Skip the follower's whole conflicting term: if we hold entries of hintTerm, resume after
-      // our last one; otherwise resume at the follower's first index of that term.
-      let j = Math.min(rejected, this.log.lastIndex());
-      while (j > pr.match && this.log.termAt(j) > m.hintTerm) j--;
-      nn = this.log.termAt(j) === m.hintTerm ? j + 1 : m.hintIndex;
-    }
-    if (nn > rejected) nn = rejected;
-    if (nn < pr.match + 1) nn = pr.match + 1;
-    pr.becomeProbe(nn);
-    this.sendAppend(from, true);
-  }
 
-  private handleHeartbeatResponse(from: NodeId, m: HeartbeatResponse, now: number): void {
-    const pr = this.prs[from];
-    if (pr === undefined) return;
-    pr.probeSent = false;
-    // A lost append must not stall a full pipeline forever: release one slot per heartbeat ack.
-    if (pr.replicate && pr.inflightFull()) pr.freeFirst();
-    if (m.seq > pr.ackedSeq && !m.fenced) pr.ackedSeq = m.seq; // a fenced node confirms no read round
-    if (this.lease !== null && this.cfg.ids.length > 0) this.lease.confirmed(this.curTerm, this.cfg.committedIndex((p) => (p === this.id ? this.readSeq : this.prs[p]!.ackedSeq)));
-    if (pr.match < this.log.lastIndex()) this.sendAppend(from, true);
-    if (this.readHead < this.reads.length) this.processReads(now);
-  }
 
-  private broadcastHeartbeat(): void {
-    for (const p of this.peers) {
-      const pr = this.prs[p]!;
-      const hb: Heartbeat = {
-        type: "hb",
-        term: this.curTerm,
-        from: this.id,
-        commit: this.commit < pr.match ? this.commit : pr.match,
-        seq: this.readSeq,
-      };
-      this.env.send(p, hb);
-    }
-  }
 
-  private sendTimeoutNow(to: NodeId): void {
-    this.env.send(to, { type: "timeoutNow", term: this.curTerm, from: this.id });
-  }
 
-  private maybeCommit(now: number): void {
-    const q = this.cfg.committedIndex(this.matchOf);
-    if (q <= this.commit) return;
-    // Figure 8: only an entry of the current term is committed by counting replicas.
-    // PLANTED BUG commit-previous-term: also commit an older-term entry that a majority holds.
-    if (this.log.termAt(q) !== this.curTerm && !this.bugs.commitPreviousTerm) return;
-    const wasPending = this.curConfIndex > this.commit;
-    this.commitTo(q, now);
-    if (this.curRole !== "leader") return; // an apply callback may have changed things
-    if (wasPending && this.curConfIndex <= this.commit) {
-      // The change committed: tell the servers it removed (one heartbeat with the commit index,
-      // so one that holds the entry learns it is out and never campaigns again), then stop
-      // replicating to them.
-      for (const p of this.peers) {
-        if (this.cfg.has(p) || this.curConf.learners.includes(p)) continue;
-        const pr = this.prs[p]!;
-        const hb: Heartbeat = { type: "hb", term: this.curTerm, from: this.id, commit: this.commit < pr.match ? this.commit : pr.match, seq: this.readSeq };
-        this.env.send(p, hb);
-      }
-      this.applyConf(now);
-      if (!this.isVoter) {
-        this.stepDownRemoved(now);
-        return;
-      }
-      this.maybePromote();
-    }
-    if (this.readHead < this.reads.length) this.processReads(now);
-    for (const p of this.peers) this.sendAppend(p, true);
-  }
 
-  private quorumActive(): boolean {
-    const ok = this.cfg.isQuorum((p) => p === this.id || this.prs[p]!.recentActive);
-    for (const p of this.peers) this.prs[p]!.recentActive = false;
-    return ok;
-  }
 
   // ======================================================================================
   // Membership (dissertation ch. 4): single-server changes, learners, leader removal
   // ======================================================================================
 
-  /** Append to the in-memory log, recording a configuration entry. */
-  private appendConfAware(e: RaftEntry<C>): void {
-    this.log.append(e);
-    if (e.conf !== undefined) this.confs.push({ index: e.index, conf: e.conf });
-  }
 
-  /** Rebuild the configuration entries from the log (recovery, snapshot install, and the
-   * planted append-keeps-conflicts path that overwrites entries in place). */
-  private rescanConfs(): void {
-    this.confs = [];
-    for (let i = this.log.firstIndex(); i <= this.log.lastIndex(); i++) {
-      const e = this.log.entry(i)!;
-      if (e.conf !== undefined) this.confs.push({ index: i, conf: e.conf });
-    }
-  }
 
-  /** The configuration in effect at index i (the latest entry at or below it). */
-  private confAt(i: number): ConfState {
-    for (let k = this.confs.length - 1; k >= 0; k--) if (this.confs[k].index <= i) return this.confs[k].conf;
-    return this.baseConf.conf;
-  }
 
-  /** Make the latest configuration in the log the one in effect. now < 0: called from the
-   * leader's own append (no timer to reset: a leader has none). */
-  private applyConf(now: number): void {
-    const top = this.confs.length > 0 ? this.confs[this.confs.length - 1] : this.baseConf;
-    // Same members (a snapshot's copy of the configuration in effect): nothing changes.
-    const changed = top.conf !== this.curConf && !sameConf(top.conf, this.curConf);
-    this.curConf = top.conf;
-    this.curConfIndex = top.index;
-    if (changed) {
-      const wasVoter = this.isVoter;
-      this.cfg = new VoterSet(top.conf.voters);
-      this.isVoter = this.cfg.has(this.id);
-      if (this.transferee !== -1 && !this.cfg.has(this.transferee)) this.transferee = -1;
-      if (!wasVoter && this.isVoter && this.curRole !== "leader" && now >= 0) this.resetElectionTimer(now);
-      this.env.note("custom", NOTE_CONFIG, top.index);
-    }
-    // Replication targets.
-    const peers: NodeId[] = [];
-    const add = (p: NodeId) => { if (p !== this.id && !peers.includes(p)) peers.push(p); };
-    for (const p of this.curConf.voters) add(p);
-    for (const p of this.curConf.learners) add(p);
-    if (this.curRole === "leader" && this.curConfIndex > this.commit) {
-      const prev = this.confAt(this.curConfIndex - 1);
-      for (const p of prev.voters) add(p);
-      for (const p of prev.learners) add(p);
-    }
-    let bound = this.votes.length;
-    for (const p of peers) if (p + 1 > bound) bound = p + 1;
-    while (this.votes.length < bound) this.votes.push(VOTE_NONE);
-    while (this.prs.length < bound) this.prs.push(undefined);
-    for (const p of peers) {
-      if (this.prs[p] !== undefined) continue;
-      const pr = new Progress(p, this.opts.maxInflight);
-      pr.reset(this.log.lastIndex() + 1);
-      pr.recentActive = true; // a new member is not held against CheckQuorum before its first reply
-      this.prs[p] = pr;
-    }
-    for (const p of this.peers) if (!peers.includes(p)) this.prs[p] = undefined;
-    this.peers = peers;
-  }
 
-  /** §4.2.2: a leader that is not in the committed configuration steps down, handing over to
-   * an up-to-date voter (TimeoutNow) so the cluster does not wait for an election timeout. */
-  private stepDownRemoved(now: number): void {
-    let best = -1;
-    for (const p of this.cfg.ids) {
-      const pr = this.prs[p];
-      if (pr !== undefined && pr.match === this.log.lastIndex()) best = p;
-    }
-    if (best >= 0) this.sendTimeoutNow(best);
-    this.env.note("custom", NOTE_STEP_DOWN_REMOVED, this.curTerm);
-    this.becomeFollower(this.curTerm, -1, now);
-  }
 
-  /** Voters campaign. So does a server that its latest configuration removes while that entry
-   * is uncommitted, if it was a voter before: it may still be needed to elect a leader (its log
-   * may be the only one holding the removal; dissertation §4.2.2). Its own vote does not count
-   * (poll counts the voters of its configuration). Once the removal is committed it never
-   * campaigns again: a removed server does not disrupt (§4.2.3). */
-  private canCampaign(): boolean {
-    if (this.isVoter) return true;
-    if (this.curConfIndex <= this.commit || this.curConfIndex <= this.log.snapshotIndex()) return false;
-    return this.confAt(this.curConfIndex - 1).voters.includes(this.id);
-  }
 
-  /** §4.2.1: promote a learner once it has caught up (within promoteLag of our last index). */
-  private maybePromote(): void {
-    const ls = this.curConf.learners;
-    if (ls.length === 0 || this.curRole !== "leader") return;
-    const last = this.log.lastIndex();
-    for (const l of ls) {
-      const pr = this.prs[l];
-      // Caught up: within promoteLag of our last index, and not fenced (a fenced voter would
-      // neither vote nor count, so promoting it could leave the configuration without a quorum).
-      // It must also have acknowledged our commit index (at or past the entry that added it: a
-      // real answer, so its fenced flag is known; a short log alone is not "caught up").
-      if (pr === undefined || pr.fenced || pr.match + this.promoteLag < last || pr.match < this.commit) continue;
-      if (typeof this.confChange({ kind: "promote", node: l }) !== "string") return;
-    }
-  }
 
   // ======================================================================================
   // Snapshots: taking, saving, sending, installing; fencing
@@ -1002,8 +689,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       kind: "raft-snapshot",
       index: idx,
       term: this.log.termAt(idx),
-      voters: this.confAt(idx).voters,
-      learners: this.confAt(idx).learners,
+      voters: confAt(this, idx).voters,
+      learners: confAt(this, idx).learners,
       chunks: this.app.snapshot(this.snapshotChunk),
     };
     if (s.chunks.length < 1) fail("a snapshot has at least one chunk");
@@ -1033,58 +720,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     this.saving.push({ token, boundary });
   }
 
-  /** Leader: send the follower the next chunk of the latest snapshot (one chunk in flight). */
-  private sendSnapshot(to: NodeId, pr: Progress): boolean {
-    const s = this.snap;
-    if (s === null || s.index !== this.log.snapshotIndex()) fail("compacted log without its snapshot");
-    if (pr.replicate) pr.becomeProbe(pr.next);
-    if (pr.probeSent) return false;
-    if (pr.snapIndex !== s.index) {
-      pr.snapIndex = s.index;
-      pr.snapChunk = 0;
-    }
-    if (pr.snapChunk >= s.chunks.length) pr.snapChunk = 0;
-    const msg: InstallSnapshot = {
-      type: "snap",
-      term: this.curTerm,
-      from: this.id,
-      index: s.index,
-      snapTerm: s.term,
-      voters: s.voters,
-      learners: s.learners,
-      chunk: pr.snapChunk,
-      total: s.chunks.length,
-      data: s.chunks[pr.snapChunk],
-    };
-    pr.probeSent = true;
-    this.env.send(to, msg);
-    return true;
-  }
 
-  private handleSnapshotResponse(from: NodeId, m: SnapshotResponse, now: number): void {
-    const pr = this.prs[from];
-    if (pr === undefined) return;
-    if (m.next >= 0) {
-      // The follower wants chunk m.next of the snapshot at m.index.
-      if (m.index !== pr.snapIndex || pr.replicate || pr.next > this.log.snapshotIndex()) return;
-      pr.snapChunk = m.next;
-      pr.probeSent = false;
-      this.sendAppend(from, true);
-      return;
-    }
-    // Done: the follower holds everything up to m.index.
-    if (m.index > this.log.lastIndex()) fail("follower acknowledged a snapshot beyond the leader's log");
-    const counted = !m.fenced && m.index > pr.cmatch;
-    if (counted) pr.cmatch = m.index;
-    if (m.index >= pr.match && !pr.replicate) {
-      pr.match = m.index;
-      pr.snapIndex = 0;
-      pr.becomeProbe(m.index + 1);
-    }
-    if (counted) this.maybeCommit(now);
-    if (this.curRole !== "leader") return;
-    this.sendAppend(from, true);
-  }
 
   private snapResp(index: number, next: number): SnapshotResponse {
     return { type: "snapResp", term: this.curTerm, from: this.id, index, next, fenced: this.fenceTerm >= 0 };
@@ -1141,8 +777,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     }
     this.snap = s;
     this.baseConf = { index: s.index, conf: { voters: s.voters, learners: s.learners ?? [] } };
-    this.rescanConfs();
-    this.applyConf(now);
+    rescanConfs(this);
+    applyConf(this, now);
     this.app.restore(s.chunks, s.index, now);
     this.applied = s.index;
     this.commit = s.index;
@@ -1156,37 +792,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   // ReadIndex
   // ======================================================================================
 
-  private processReads(now: number): void {
-    const termCommitted = this.commit >= this.termStart;
-    while (this.readHead < this.reads.length) {
-      const r = this.reads[this.readHead];
-      if (!this.readConfirmed(r.seq)) break;
-      if (r.index < 0 && !termCommitted) break;
-      this.readHead++;
-      this.app.readReady(r.ctx, r.index < 0 ? this.commit : r.index, now);
-      if (this.curRole !== "leader") return;
-    }
-    if (this.readHead === this.reads.length) {
-      this.reads.length = 0;
-      this.readHead = 0;
-    }
-  }
 
-  private readConfirmed(seq: number): boolean {
-    let acks = 0;
-    for (const p of this.cfg.ids) {
-      if ((p === this.id || this.prs[p]!.ackedSeq >= seq) && ++acks >= this.cfg.quorum) return true;
-    }
-    return false;
-  }
 
-  private failReads(now: number): void {
-    const rs = this.reads;
-    const from = this.readHead;
-    this.reads = [];
-    this.readHead = 0;
-    for (let k = from; k < rs.length; k++) this.app.readFailed(rs[k].ctx, now);
-  }
 
   // ======================================================================================
   // Commit and apply
@@ -1272,7 +879,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       d = this.heartbeatDeadline;
       if (this.opts.checkQuorum && this.checkQuorumDeadline < d) d = this.checkQuorumDeadline;
       if (this.transferee !== -1 && this.transferDeadline < d) d = this.transferDeadline;
-    } else if (this.canCampaign()) {
+    } else if (canCampaign(this)) {
       d = this.electionDeadline;
     } else {
       d = Number.POSITIVE_INFINITY;
@@ -1288,12 +895,3 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   }
 }
 
-function sameMembers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
-  if (a.length !== b.length) return false;
-  for (const x of a) if (!b.includes(x)) return false;
-  return true;
-}
-
-function sameConf(a: ConfState, b: ConfState): boolean {
-  return sameMembers(a.voters, b.voters) && sameMembers(a.learners, b.learners);
-}

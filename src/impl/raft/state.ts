@@ -17,7 +17,7 @@
 import type { NodeEnv, NodeId } from "../node.js";
 import type { RaftApp, RaftOptions, Role } from "./api.js";
 import type { BugFlags } from "./bug-flags.js";
-import type { ConfState } from "./config.js";
+import type { ConfState } from "./api.js";
 import type { ReadLease } from "./lease.js";
 import type { RaftLog } from "./log.js";
 import type { RaftMessage } from "./messages.js";
