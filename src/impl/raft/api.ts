@@ -95,7 +95,7 @@ export interface RaftView<C> {
   /** Last index and term covered by the snapshot (0, 0 when none). */
   snapshotIndex(): number;
   snapshotTerm(): number;
-  /** Restored from a backup and not yet caught up: neither votes nor counts (see raft.ts). */
+  /** Restored from a backup and not yet caught up: neither votes nor counts (see fencing.ts). */
   fenced(): boolean;
   lastIndex(): number;
   /** The entry at index i, or undefined if outside [firstIndex, lastIndex]. */

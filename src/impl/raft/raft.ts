@@ -7,14 +7,7 @@
 //
 // Durability before replies: durability.ts.
 //
-// Snapshots (§7): once snapshotEvery applied entries follow the last snapshot, the next tick
-// takes one at the applied index (never inside an apply callback, so every committed entry is
-// seen by the host before it can be compacted away), compacts the in-memory log and writes it
-// through the disk (see snapshot.ts: rotate the WAL, base records, write tmp, rename, fsync;
-// once durable, older WAL segments are dropped). A follower whose next entry was compacted is
-// sent InstallSnapshot in chunks, one in flight at a time; it installs only a snapshot newer
-// than its commit index and keeps the entries after the snapshot if its log has the snapshot's
-// last entry (same index and term), as §7 says. Restart: snapshot file, then the WAL.
+// Snapshots and log compaction (§7): compaction.ts.
 //
 // Fencing after a restore from a backup: fencing.ts. Planted bugs: bug-flags.ts. The node's
 // fields: state.ts (a base class, so that the per-topic files need not import this one).
@@ -25,6 +18,7 @@ import { applyConf, appendLocal, canCampaign, checkConf, confAt, confChange, res
 import { broadcastHeartbeat, quorumActive, sendAppend, sendTimeoutNow } from "./replication.js";
 import { handleAppendResponse, handleHeartbeatResponse, handleSnapshotResponse, maybeCommit } from "./step-leader.js";
 import { failReads, registerRead, releaseDueReads } from "./read-only.js";
+import { handleSnapshot, maybeScheduleSnapshot, recover, snapshotsDurable, takeSnapshot } from "./compaction.js";
 import { resolveBugFlags } from "./bug-flags.js";
 import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON, VoterSet } from "./quorum.js";
 import { RaftLog } from "./log.js";
@@ -38,19 +32,12 @@ import type {
   VoteRequest,
   VoteResponse,
 } from "./messages.js";
-import type { InstallSnapshot, SnapshotResponse } from "./messages.js";
 import { Progress } from "./progress.js";
 import type { RaftRecord } from "./records.js";
-import { clampPendingWrites, persist, releaseDeferred, respond, track, writesDurable } from "./durability.js";
-import { isFencedMessage, maybeUnfence, readRestoreMarker } from "./fencing.js";
-import { fail, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, RaftState } from "./state.js";
-import {
-  asSnapshot,
-  RESTORED_FILE,
-  SNAPSHOT_FILE,
-  SNAPSHOT_TMP,
-  type RaftSnapshot,
-} from "./snapshot.js";
+import { clampPendingWrites, persist, releaseDeferred, respond, writesDurable } from "./durability.js";
+import { isFencedMessage, maybeUnfence } from "./fencing.js";
+import { fail, RaftState } from "./state.js";
+import type { RaftSnapshot } from "./snapshot.js";
 
 export type { RaftMessage } from "./messages.js";
 export type { RaftRecord } from "./records.js";
@@ -96,35 +83,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     for (const p of this.cfg.ids) if (p !== id) this.prs[p] = new Progress(p, opts.maxInflight);
     for (const p of this.cfg.ids) if (p !== id) this.peers.push(p);
 
-    if (recovered !== null) {
-      const sf = recovered.files?.get(SNAPSHOT_FILE);
-      if (sf !== undefined) {
-        const snap = asSnapshot(sf);
-        this.snap = snap;
-        this.baseConf = { index: snap.index, conf: { voters: snap.voters, learners: snap.learners ?? [] } };
-        this.log.reset(snap.index, snap.term);
-        app.restore(snap.chunks, snap.index, now);
-        this.commit = snap.index;
-        this.applied = snap.index;
-      }
-      const mk = recovered.files?.get(RESTORED_FILE);
-      if (mk !== undefined) readRestoreMarker(this, mk);
-      const n = Math.min(recovered.corruptFrom, recovered.records.length);
-      for (let i = 0; i < n; i++) {
-        const rec = recovered.records[i];
-        if (rec.kind === "hs") {
-          if (rec.term < this.curTerm) fail("WAL hard state term decreases");
-          this.curTerm = rec.term;
-          this.vote = rec.vote;
-        } else {
-          this.log.replay(rec);
-        }
-      }
-      if (this.log.lastTerm() > this.curTerm && this.strict) fail("recovered log has an entry from a future term");
-      this.durable = this.log.lastIndex();
-      rescanConfs(this);
-      applyConf(this, now);
-    }
+    if (recovered !== null) recover(this, recovered, now);
     env.note("role", RoleCode.follower, this.curTerm);
     this.resetElectionTimer(now);
     this.arm(true);
@@ -248,7 +207,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     now = this.readClock(now);
     if (this.snapDueAt >= 0 && now >= this.snapDueAt) {
       this.snapDueAt = -1;
-      this.takeSnapshot();
+      takeSnapshot(this);
     }
     if (this.readsDueAt >= 0) releaseDueReads(this, now);
     if (this.curRole === "leader") {
@@ -276,13 +235,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   onPersisted(token: number, now: number): void {
     now = this.readClock(now);
     writesDurable(this, token);
-    // Snapshots now durable: the WAL segments before their base can go.
-    let dropped = false;
-    while (this.saving.length > 0 && this.saving[0].token <= token) {
-      this.env.dropWalBefore(this.saving.shift()!.boundary);
-      dropped = true;
-    }
-    if (dropped) this.maybeScheduleSnapshot(now);
+    snapshotsDurable(this, token, now);
     releaseDeferred(this, token, now);
     if (this.curRole === "leader") maybeCommit(this, now);
     this.arm(false);
@@ -378,7 +331,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       case "snap":
         if (this.curRole === "leader") return;
         if (this.curRole !== "follower") this.becomeFollower(this.curTerm, from, now);
-        this.handleSnapshot(from, m, now);
+        handleSnapshot(this, from, m, now);
         return;
       case "snapResp":
         if (this.curRole === "leader") handleSnapshotResponse(this, from, m, now);
@@ -674,119 +627,13 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   // Snapshots: taking, saving, sending, installing; fencing
   // ======================================================================================
 
-  private maybeScheduleSnapshot(now: number): void {
-    if (this.snapshotEvery <= 0 || this.snapDueAt >= 0 || this.saving.length > 0) return;
-    if (this.applied - this.log.snapshotIndex() < this.snapshotEvery) return;
-    this.snapDueAt = now; // taken from the next tick, outside any apply callback
-  }
-
-  /** Snapshot the state machine at the applied index and compact the log up to it. */
-  private takeSnapshot(): void {
-    const idx = this.applied;
-    if (idx <= this.log.snapshotIndex() || this.saving.length > 0) return;
-    if (idx > this.log.lastIndex()) fail("applied beyond the log");
-    const s: RaftSnapshot = {
-      kind: "raft-snapshot",
-      index: idx,
-      term: this.log.termAt(idx),
-      voters: confAt(this, idx).voters,
-      learners: confAt(this, idx).learners,
-      chunks: this.app.snapshot(this.snapshotChunk),
-    };
-    if (s.chunks.length < 1) fail("a snapshot has at least one chunk");
-    this.snap = s;
-    this.log.compact(idx);
-    this.baseConf = { index: idx, conf: { voters: s.voters, learners: s.learners ?? [] } };
-    this.confs = this.confs.filter((c) => c.index > idx);
-    this.saveSnapshot(s);
-    this.env.note("custom", NOTE_SNAPSHOT_TAKEN, idx);
-  }
-
-  /** Write a snapshot durably: new WAL segment starting with a base (hard state, truncation
-   * after the snapshot, the entries after it), the file written under a temporary name and
-   * renamed, one fsync; when it completes (onPersisted) older segments are dropped. */
-  private saveSnapshot(s: RaftSnapshot): void {
-    const boundary = this.env.rotateWal();
-    const base: RaftRecord<C>[] = [
-      { kind: "hs", term: this.curTerm, vote: this.bugs.voteNotPersisted ? -1 : this.vote },
-      { kind: "truncate", from: s.index + 1 },
-    ];
-    if (this.log.lastIndex() > s.index) base.push({ kind: "entries", entries: this.log.slice(s.index + 1, this.log.lastIndex()) });
-    this.env.persist(base, false);
-    this.env.writeFile(SNAPSHOT_TMP, s);
-    this.env.renameFile(SNAPSHOT_TMP, SNAPSHOT_FILE);
-    const token = this.env.syncFile();
-    track(this, token);
-    this.saving.push({ token, boundary });
-  }
 
 
 
-  private snapResp(index: number, next: number): SnapshotResponse {
-    return { type: "snapResp", term: this.curTerm, from: this.id, index, next, fenced: this.fenceTerm >= 0 };
-  }
 
-  /** Follower: assemble chunks in order; install the whole snapshot once complete. */
-  private handleSnapshot(from: NodeId, m: InstallSnapshot, now: number): void {
-    this.lastLeaderContact = now;
-    this.resetElectionTimer(now);
-    this.setLeader(from);
-    if (m.index <= this.commit) {
-      // Already there (a delayed or duplicated chunk): nothing to install.
-      this.incoming = null;
-      respond(this, from, this.snapResp(m.index, -1), true, now);
-      return;
-    }
-    if (m.chunk === 0) {
-      if (!(m.total >= 1)) fail("InstallSnapshot with no chunks");
-      this.incoming = { index: m.index, term: m.snapTerm, leaderTerm: m.term, voters: m.voters, learners: m.learners ?? [], chunks: new Array<unknown>(m.total), next: 0 };
-    }
-    const inc = this.incoming;
-    const same = inc !== null && inc.index === m.index && inc.term === m.snapTerm && inc.leaderTerm === m.term && inc.chunks.length === m.total;
-    if (!same || m.chunk !== inc.next) {
-      // Out of order (loss, duplication, another snapshot): ask for the chunk we need.
-      this.env.send(from, this.snapResp(m.index, same ? inc.next : 0));
-      return;
-    }
-    inc.chunks[inc.next++] = m.data;
-    if (inc.next < inc.chunks.length) {
-      this.env.send(from, this.snapResp(m.index, inc.next));
-      return;
-    }
-    this.incoming = null;
-    this.installSnapshot({ kind: "raft-snapshot", index: inc.index, term: inc.term, voters: inc.voters, learners: inc.learners, chunks: inc.chunks }, now);
-    // Acknowledged once the snapshot (and every write before it) is durable.
-    respond(this, from, this.snapResp(m.index, -1), true, now);
-  }
 
-  private installSnapshot(s: RaftSnapshot, now: number): void {
-    if (s.index <= this.commit) return;
-    if (this.curRole === "leader") fail("a leader never installs a snapshot");
-    const oldCommit = this.commit;
-    // §7: if the log has the snapshot's last entry (same index and term), keep what follows it.
-    // PLANTED BUG snapshot-install-drops-newer: discard the whole log regardless, including
-    // entries after the snapshot that this node may already have acknowledged.
-    if (!this.bugs.snapshotInstallDropsNewer && this.log.termAt(s.index) === s.term) {
-      this.log.compact(s.index);
-    } else {
-      this.log.reset(s.index, s.term);
-      // What survives a crash before the new snapshot is durable: the old state, whose entries
-      // past the old commit index may be the conflicting ones just discarded.
-      if (this.durable > oldCommit) this.durable = oldCommit;
-      clampPendingWrites(this, oldCommit);
-    }
-    this.snap = s;
-    this.baseConf = { index: s.index, conf: { voters: s.voters, learners: s.learners ?? [] } };
-    rescanConfs(this);
-    applyConf(this, now);
-    this.app.restore(s.chunks, s.index, now);
-    this.applied = s.index;
-    this.commit = s.index;
-    this.env.note("commit", s.index, this.curTerm);
-    this.env.note("custom", NOTE_SNAPSHOT_INSTALLED, s.index);
-    this.saveSnapshot(s);
-    maybeUnfence(this);
-  }
+
+
 
   // ======================================================================================
   // ReadIndex
@@ -824,7 +671,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       this.applying = false;
     }
     if (this.applied > this.commit && !this.bugs.commitIndexDecreases) fail("applied beyond commit");
-    this.maybeScheduleSnapshot(now);
+    maybeScheduleSnapshot(this, now);
   }
 
   // ======================================================================================
