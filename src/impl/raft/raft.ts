@@ -5,39 +5,44 @@
 // CheckQuorum + leader lease on votes (§4.2.3, §6.2), ReadIndex (§6.4), leadership transfer
 // (§3.10), fast conflict backtracking, Figure-8 commit rule.
 //
-// Durability before replies: durability.ts.
-//
-// Snapshots and log compaction (§7): compaction.ts.
-//
-// Fencing after a restore from a backup: fencing.ts. Planted bugs: bug-flags.ts. The node's
-// fields: state.ts (a base class, so that the per-topic files need not import this one).
+// This file is the node as the rest of the program sees it: the constructor, the read-only
+// view (RaftView), the inputs, and Step — the term rule (§5.1), applied once to every message,
+// then the handler of the node's role (etcd's step function: step-follower.ts,
+// step-candidate.ts, step-leader.ts; selected by setRole). Also here: the role, leader, term
+// and vote changes every part goes through, commitment and apply, and the timers. The rest is
+// one file per topic, as etcd's raft package is split:
+//   state.ts        the fields (a base class: the topic files take the node without importing
+//                   this file, so there are no import cycles)
+//   election.ts     campaigns, PreVote, RequestVote, becoming (pre)candidate and leader
+//   replication.ts  AppendEntries / heartbeats / snapshots out, under the leader's flow control
+//   confchange.ts   membership: single-server changes, learners, a removed leader
+//   quorum.ts       voter sets, commit index and election tally
+//   read-only.ts    ReadIndex and lease reads
+//   compaction.ts   snapshots: taking, saving, installing, recovery on restart
+//   durability.ts   durable before reply
+//   fencing.ts      a node restored from a backup (and why the rules are safe)
+//   bug-flags.ts    planted bugs
 import type { NodeEnv, NodeId, Recovered } from "../node.js";
 import { RoleCode } from "../node.js";
 import type { ConfState, RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
-import { applyConf, appendLocal, canCampaign, checkConf, confAt, confChange, rescanConfs, appendConfAware, type ConfChange } from "./confchange.js";
-import { broadcastHeartbeat, quorumActive, sendAppend, sendTimeoutNow } from "./replication.js";
-import { handleAppendResponse, handleHeartbeatResponse, handleSnapshotResponse, maybeCommit } from "./step-leader.js";
-import { failReads, registerRead, releaseDueReads } from "./read-only.js";
-import { handleSnapshot, maybeScheduleSnapshot, recover, snapshotsDurable, takeSnapshot } from "./compaction.js";
 import { resolveBugFlags } from "./bug-flags.js";
-import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON, VoterSet } from "./quorum.js";
-import { RaftLog } from "./log.js";
+import { maybeScheduleSnapshot, recover, snapshotsDurable, takeSnapshot } from "./compaction.js";
+import { appendLocal, canCampaign, checkConf, confAt, confChange, type ConfChange } from "./confchange.js";
+import { persist, releaseDeferred, writesDurable } from "./durability.js";
+import { campaign, voteResp } from "./election.js";
 import { ignoresWhileFollowing, ReadLease } from "./lease.js";
-import type {
-  AppendRequest,
-  AppendResponse,
-  Heartbeat,
-  HeartbeatResponse,
-  RaftMessage,
-  VoteRequest,
-  VoteResponse,
-} from "./messages.js";
+import { RaftLog } from "./log.js";
+import type { RaftMessage } from "./messages.js";
 import { Progress } from "./progress.js";
+import { VOTE_NONE, VoterSet } from "./quorum.js";
+import { failReads, registerRead, releaseDueReads } from "./read-only.js";
 import type { RaftRecord } from "./records.js";
-import { clampPendingWrites, persist, releaseDeferred, respond, writesDurable } from "./durability.js";
-import { isFencedMessage, maybeUnfence } from "./fencing.js";
-import { fail, RaftState } from "./state.js";
+import { broadcastHeartbeat, quorumActive, sendAppend, sendTimeoutNow } from "./replication.js";
 import type { RaftSnapshot } from "./snapshot.js";
+import { fail, RaftState } from "./state.js";
+import { poll, stepCandidate } from "./step-candidate.js";
+import { appResp, stepFollower } from "./step-follower.js";
+import { maybeCommit, stepLeader } from "./step-leader.js";
 
 export type { RaftMessage } from "./messages.js";
 export type { RaftRecord } from "./records.js";
@@ -54,6 +59,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     now: number,
   ) {
     super();
+    this.stepFn = stepFollower; // curRole starts as "follower" (state.ts)
     if (!(opts.electionMinUs > 0 && opts.electionMaxUs >= opts.electionMinUs)) fail("bad election timeout range");
     if (!(opts.heartbeatUs > 0)) fail("bad heartbeat interval");
     if (!(opts.maxBatch >= 1)) fail("maxBatch must be >= 1");
@@ -181,7 +187,6 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     return confChange(this, ch);
   }
 
-
   /** Register a linearizable read. Never calls back synchronously: readReady / readFailed come
    * from a later input (a single-voter or stale-local-read answer comes from a tick at `now`). */
   readIndex(ctx: number, now: number): boolean {
@@ -227,7 +232,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     } else if (canCampaign(this) && now >= this.electionDeadline) {
       // A fenced node never campaigns: it waits for a leader of a term above fenceTerm.
       if (this.fenceTerm >= 0) this.resetElectionTimer(now);
-      else this.campaign(false, now);
+      else campaign(this, false, now);
     }
     this.arm(true);
   }
@@ -273,9 +278,9 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       if ((this.opts.checkQuorum || this.opts.preVote) && (m.type === "app" || m.type === "hb" || m.type === "snap")) {
         // Tell a stale leader about the newer term (otherwise, with PreVote/CheckQuorum, a node
         // with a higher term that nobody will vote for could stay stuck, etcd #5451).
-        this.env.send(from, this.appResp(false, 0, 0, 0));
+        this.env.send(from, appResp(this, false, 0, 0, 0));
       } else if (m.type === "vote" && m.pre) {
-        this.env.send(from, this.voteResp(this.curTerm, true, false));
+        this.env.send(from, voteResp(this, this.curTerm, true, false));
       } else if (
         this.bugs.countStaleVote &&
         m.type === "voteResp" &&
@@ -284,59 +289,13 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
         this.curRole === "candidate"
       ) {
         // PLANTED BUG count-stale-vote: a grant from an earlier election is counted for this one.
-        this.poll(from, true, now);
+        poll(this, from, true, now);
       }
       return;
     }
 
-    if (this.curRole === "leader") {
-      const pr = this.prs[from];
-      // A fenced node's messages show no CheckQuorum activity (PLANTED BUG restore-unfenced
-      // never sets the flag).
-      if (pr !== undefined) {
-        const fenced = isFencedMessage(m);
-        if (!fenced) pr.recentActive = true;
-        if (m.type === "appResp" || m.type === "hbResp" || m.type === "snapResp") pr.fenced = fenced;
-      }
-    }
-
-    switch (m.type) {
-      case "vote":
-        this.handleVote(from, m, now);
-        return;
-      case "voteResp":
-        if ((this.curRole === "precandidate" && m.pre) || (this.curRole === "candidate" && !m.pre && m.term === this.curTerm)) {
-          this.poll(from, m.granted, now);
-        }
-        return;
-      case "app":
-        if (this.curRole === "leader") return; // two leaders in one term: only under planted bugs
-        if (this.curRole !== "follower") this.becomeFollower(this.curTerm, from, now);
-        this.handleAppend(from, m, now);
-        return;
-      case "hb":
-        if (this.curRole === "leader") return;
-        if (this.curRole !== "follower") this.becomeFollower(this.curTerm, from, now);
-        this.handleHeartbeat(from, m, now);
-        return;
-      case "appResp":
-        if (this.curRole === "leader") handleAppendResponse(this, from, m, now);
-        return;
-      case "hbResp":
-        if (this.curRole === "leader") handleHeartbeatResponse(this, from, m, now);
-        return;
-      case "timeoutNow":
-        if (this.curRole === "follower" && canCampaign(this) && this.fenceTerm < 0) this.becomeCandidate(true, now);
-        return;
-      case "snap":
-        if (this.curRole === "leader") return;
-        if (this.curRole !== "follower") this.becomeFollower(this.curTerm, from, now);
-        handleSnapshot(this, from, m, now);
-        return;
-      case "snapResp":
-        if (this.curRole === "leader") handleSnapshotResponse(this, from, m, now);
-        return;
-    }
+    // Same term: the role's handler (stepFollower, stepCandidate or stepLeader; see setRole).
+    this.stepFn(this, from, m, now);
   }
 
   /** Recently heard from a leader (CheckQuorum lease); a leader is always in its own lease. */
@@ -349,298 +308,6 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   private inLease(now: number): boolean {
     return this.opts.checkQuorum && (this.recentlyHeardLeader(now) || (this.lease !== null && this.lease.bootBlackout(now)));
   }
-
-  // ======================================================================================
-  // Elections
-  // ======================================================================================
-
-  private campaign(force: boolean, now: number): void {
-    if (this.opts.preVote && !force) this.becomePreCandidate(now);
-    else this.becomeCandidate(force, now);
-  }
-
-  private becomePreCandidate(now: number): void {
-    if (this.curRole === "leader") fail("leader cannot become precandidate");
-    this.setRole("precandidate");
-    this.setLeader(-1);
-    this.resetElectionTimer(now);
-    this.votes.fill(VOTE_NONE);
-    this.votes[this.id] = VOTE_GRANTED; // counted only if we are a voter (poll iterates voters)
-    if (this.cfg.quorum <= 1 && this.isVoter) {
-      this.becomeCandidate(false, now);
-      return;
-    }
-    const req: VoteRequest = {
-      type: "vote",
-      term: this.curTerm + 1,
-      from: this.id,
-      pre: true,
-      lastIndex: this.log.lastIndex(),
-      lastTerm: this.log.lastTerm(),
-      force: false,
-    };
-    for (const p of this.cfg.ids) if (p !== this.id) this.env.send(p, req);
-  }
-
-  private becomeCandidate(force: boolean, now: number): void {
-    if (this.curRole === "leader") fail("leader cannot become candidate");
-    this.setTermAndVote(this.curTerm + 1, this.id);
-    this.setRole("candidate");
-    this.setLeader(-1);
-    this.resetElectionTimer(now);
-    this.votes.fill(VOTE_NONE);
-    const req: VoteRequest = {
-      type: "vote",
-      term: this.curTerm,
-      from: this.id,
-      pre: false,
-      lastIndex: this.log.lastIndex(),
-      lastTerm: this.log.lastTerm(),
-      force,
-    };
-    // Requests and our own vote count only once term+vote are durable: otherwise a crash could
-    // forget the self-vote and let this node vote for someone else in the same term.
-    for (const p of this.cfg.ids) if (p !== this.id) respond(this, p, req, true, now);
-    respond(this, this.id, this.voteResp(this.curTerm, false, true), true, now);
-  }
-
-  private handleVote(from: NodeId, m: VoteRequest, now: number): void {
-    // m.term >= curTerm here (a real vote with a higher term already moved us to it).
-    // A fenced node grants nothing, in any term (see "Fencing").
-    const canVote =
-      this.fenceTerm < 0 &&
-      (this.vote === from || (this.vote === -1 && this.lead === -1) || (m.pre && m.term > this.curTerm));
-    const lastTerm = this.log.lastTerm();
-    // PLANTED BUG vote-without-log-check: skip the election restriction (§5.4.1).
-    const upToDate =
-      this.bugs.voteWithoutLogCheck ||
-      m.lastTerm > lastTerm ||
-      (m.lastTerm === lastTerm && m.lastIndex >= this.log.lastIndex());
-    // PreVote (§9.6): no prevote while we have heard from a leader within the minimum timeout.
-    const leaseOk = !m.pre || m.force || !this.recentlyHeardLeader(now);
-    // PLANTED BUG vote-not-persisted: reply without waiting for the hard state to be durable.
-    const waitDurable = !this.bugs.voteNotPersisted;
-    if (canVote && upToDate && leaseOk) {
-      if (m.pre) {
-        this.env.send(from, this.voteResp(m.term, true, true));
-      } else {
-        if (this.curRole === "candidate" || this.curRole === "leader") fail("granting a vote while candidate/leader");
-        if (this.curRole === "precandidate") this.becomeFollower(this.curTerm, -1, now);
-        this.setTermAndVote(this.curTerm, from);
-        this.resetElectionTimer(now);
-        respond(this, from, this.voteResp(this.curTerm, false, true), waitDurable, now);
-      }
-    } else {
-      respond(this, from, this.voteResp(this.curTerm, m.pre, false), !m.pre && waitDurable, now);
-    }
-  }
-
-  private poll(from: NodeId, granted: boolean, now: number): void {
-    if (!this.cfg.has(from)) return;
-    if (this.votes[from] === VOTE_NONE) this.votes[from] = granted ? VOTE_GRANTED : VOTE_REJECTED;
-    const res = this.cfg.voteResult(this.votes);
-    if (res === VOTE_WON) {
-      if (this.curRole === "precandidate") this.becomeCandidate(false, now);
-      else this.becomeLeader(now);
-    } else if (res === VOTE_LOST) {
-      this.becomeFollower(this.curTerm, -1, now);
-    }
-  }
-
-  becomeFollower(term: number, leader: NodeId, now: number): void {
-    const wasLeader = this.curRole === "leader";
-    const termChanged = term !== this.curTerm;
-    if (termChanged) this.setTermAndVote(term, -1);
-    if (this.curRole !== "follower" || termChanged) this.setRole("follower");
-    this.setLeader(leader);
-    this.transferee = -1;
-    this.resetElectionTimer(now);
-    if (wasLeader) failReads(this, now);
-  }
-
-  private becomeLeader(now: number): void {
-    if (this.curRole !== "candidate") fail("only a candidate becomes leader");
-    if (this.vote !== this.id) fail("leader did not vote for itself");
-    this.setRole("leader");
-    this.setLeader(this.id);
-    this.transferee = -1;
-    applyConf(this, now); // a pending change: replicate to the members it removes too
-    const next = this.log.lastIndex() + 1;
-    for (const p of this.peers) this.prs[p]!.reset(next);
-    this.reads.length = 0;
-    this.readHead = 0;
-    this.termStart = next;
-    appendLocal(this, { index: next, term: this.curTerm, data: null });
-    this.checkQuorumDeadline = now + this.opts.electionMinUs;
-    this.heartbeatDeadline = now + this.opts.heartbeatUs;
-    for (const p of this.peers) sendAppend(this, p, true);
-  }
-
-  // ======================================================================================
-  // Follower side of replication
-  // ======================================================================================
-
-  private handleAppend(from: NodeId, m: AppendRequest<C>, now: number): void {
-    this.lastLeaderContact = now;
-    this.resetElectionTimer(now);
-    this.setLeader(from);
-    const off = this.log.snapshotIndex();
-    if (m.prevIndex < off) {
-      // Our snapshot covers prevIndex: entries up to it are committed, so they are the leader's.
-      // Trim the message to start at the snapshot (a rare, delayed or duplicated append).
-      const skip = Math.min(off - m.prevIndex, m.entries.length);
-      if (skip < off - m.prevIndex) {
-        respond(this, from, this.appResp(true, m.prevIndex + m.entries.length, 0, 0), true, now);
-        return;
-      }
-      const at = m.entries[skip - 1];
-      if (at.index !== off || (at.term !== this.log.snapshotTerm() && this.strict)) fail("leader's log disagrees with our snapshot");
-      m = { ...m, prevIndex: off, prevTerm: at.term, entries: m.entries.slice(skip) };
-    }
-    const last = this.log.lastIndex();
-    if (m.prevIndex > last || this.log.termAt(m.prevIndex) !== m.prevTerm) {
-      let hintIndex: number;
-      let hintTerm: number;
-      if (m.prevIndex > last) {
-        hintIndex = last;
-        hintTerm = 0;
-      } else {
-        if (m.prevIndex <= this.commit && this.strict) fail("leader's log disagrees with a committed entry");
-        hintTerm = this.log.termAt(m.prevIndex);
-        let j = m.prevIndex;
-        while (j - 1 > this.commit && this.log.termAt(j - 1) === hintTerm) j--;
-        hintIndex = j;
-      }
-      this.env.send(from, this.appResp(false, m.prevIndex, hintIndex, hintTerm));
-      return;
-    }
-
-    const ents = m.entries;
-    const n = ents.length;
-    if (n > 0 && ents[0].index !== m.prevIndex + 1) fail("AppendEntries entries not contiguous with prevIndex");
-    // Skip the prefix we already hold (duplicates and reordered messages are harmless).
-    let i = 0;
-    while (i < n && ents[i].index <= last && this.log.termAt(ents[i].index) === ents[i].term) i++;
-    if (i < n) {
-      const fresh = i === 0 ? ents : ents.slice(i);
-      const first = fresh[0].index;
-      if (first <= last) {
-        if (this.bugs.appendKeepsConflicts) {
-          // PLANTED BUG append-keeps-conflicts: overwrite in place only where the new entries
-          // reach and keep the rest of the old, conflicting suffix.
-          for (const e of fresh) {
-            if (e.index <= this.log.lastIndex()) this.log.overwrite(e);
-            else this.log.append(e);
-          }
-          if (this.durable >= first) this.durable = first - 1;
-          clampPendingWrites(this, first - 1);
-          persist(this, [{ kind: "entries", entries: fresh }]);
-          rescanConfs(this);
-        } else {
-          if (first <= this.commit && this.strict) fail("follower append would change a committed entry");
-          this.truncateLocal(first);
-          for (const e of fresh) appendConfAware(this, e);
-          persist(this, [{ kind: "truncate", from: first }, { kind: "entries", entries: fresh }]);
-        }
-      } else {
-        for (const e of fresh) appendConfAware(this, e);
-        persist(this, [{ kind: "entries", entries: fresh }]);
-      }
-      // Only when a configuration entry came or went (no allocation on the common path).
-      const top = this.confs.length > 0 ? this.confs[this.confs.length - 1] : this.baseConf;
-      if (top.conf !== this.curConf || top.index !== this.curConfIndex) applyConf(this, now);
-    }
-    const lastNew = m.prevIndex + n;
-    const c = m.commit < lastNew ? m.commit : lastNew;
-    this.followerCommitTo(c, now);
-    // PLANTED BUG ack-before-durable: acknowledge entries that may still be lost in a crash.
-    respond(this, from, this.appResp(true, lastNew, 0, 0), !this.bugs.ackBeforeDurable, now);
-  }
-
-  private handleHeartbeat(from: NodeId, m: Heartbeat, now: number): void {
-    this.lastLeaderContact = now;
-    this.resetElectionTimer(now);
-    this.setLeader(from);
-    // The heartbeat's commit is min(leader commit, our match index), and a match index is only
-    // as good as the acknowledgement behind it. A node restored from a backup (fenced) may have
-    // lost what it acknowledged and hold other entries at those indices again, so it learns its
-    // commit index only from appends, whose consistency check has just verified its log.
-    // (Found by a 10,000-seed sweep, seed 5248: a restored node "committed" a stale entry.)
-    if (this.fenceTerm < 0 || this.bugs.restoreUnfenced) {
-      const last = this.log.lastIndex();
-      this.followerCommitTo(m.commit < last ? m.commit : last, now);
-    }
-    const resp: HeartbeatResponse = { type: "hbResp", term: this.curTerm, from: this.id, seq: m.seq, fenced: this.fenceTerm >= 0 };
-    this.env.send(from, resp);
-  }
-
-  private followerCommitTo(c: number, now: number): void {
-    if (this.bugs.commitIndexDecreases) {
-      // PLANTED BUG commit-index-decreases: take the leader's value even when it is lower.
-      if (c !== this.commit) {
-        this.commit = c;
-        this.env.note("commit", c, this.curTerm);
-        this.applyCommitted(now);
-      }
-      return;
-    }
-    if (c > this.commit) {
-      this.commitTo(c, now);
-      maybeUnfence(this);
-    }
-  }
-
-  private truncateLocal(from: number): void {
-    if (this.curRole === "leader") fail("a leader never truncates its own log");
-    this.log.truncateFrom(from);
-    // A truncated configuration entry no longer counts: the configuration reverts (§4.1).
-    while (this.confs.length > 0 && this.confs[this.confs.length - 1].index >= from) this.confs.pop();
-    if (this.durable >= from) this.durable = from - 1;
-    clampPendingWrites(this, from - 1);
-  }
-
-
-  // ======================================================================================
-  // Leader side of replication
-  // ======================================================================================
-
-
-
-
-
-
-
-
-
-  // ======================================================================================
-  // Membership (dissertation ch. 4): single-server changes, learners, leader removal
-  // ======================================================================================
-
-
-
-
-
-
-
-
-  // ======================================================================================
-  // Snapshots: taking, saving, sending, installing; fencing
-  // ======================================================================================
-
-
-
-
-
-
-
-
-
-  // ======================================================================================
-  // ReadIndex
-  // ======================================================================================
-
-
-
 
   // ======================================================================================
   // Commit and apply
@@ -675,11 +342,27 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   }
 
   // ======================================================================================
-  // State helpers, durability, timers
+  // Role, leader, term and vote; timers
   // ======================================================================================
 
+  /** Follow `leader` (-1: none known) in `term` (§5.1: a higher term always makes us a
+   * follower; also a candidate that meets its term's leader, a leader that loses CheckQuorum or
+   * leaves the configuration). The other role changes are in election.ts. */
+  becomeFollower(term: number, leader: NodeId, now: number): void {
+    const wasLeader = this.curRole === "leader";
+    const termChanged = term !== this.curTerm;
+    if (termChanged) this.setTermAndVote(term, -1);
+    if (this.curRole !== "follower" || termChanged) this.setRole("follower");
+    this.setLeader(leader);
+    this.transferee = -1;
+    this.resetElectionTimer(now);
+    if (wasLeader) failReads(this, now);
+  }
+  /** The only place the role changes; it selects the role's step function with it (etcd's
+   * become* set r.step; here become* live in election.ts and raft.ts and all come through). */
   setRole(r: Role): void {
     this.curRole = r;
+    this.stepFn = r === "leader" ? stepLeader : r === "follower" ? stepFollower : stepCandidate;
     this.env.note("role", RoleCode[r], this.curTerm);
   }
 
@@ -697,14 +380,6 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     this.vote = vote;
     // PLANTED BUG vote-not-persisted: the vote never reaches the disk.
     persist(this, [{ kind: "hs", term, vote: this.bugs.voteNotPersisted ? -1 : vote }]);
-  }
-
-  private voteResp(term: number, pre: boolean, granted: boolean): VoteResponse {
-    return { type: "voteResp", term, from: this.id, pre, granted, fenced: this.fenceTerm >= 0 };
-  }
-
-  private appResp(success: boolean, index: number, hintIndex: number, hintTerm: number): AppendResponse {
-    return { type: "appResp", term: this.curTerm, from: this.id, success, index, hintIndex, hintTerm, fenced: this.fenceTerm >= 0 };
   }
 
   resetElectionTimer(now: number): void {

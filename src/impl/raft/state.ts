@@ -2,14 +2,12 @@
 // (persistent state, volatile state, leader state) plus what this implementation adds
 // (membership, snapshots and fencing, timers, reads, durability bookkeeping).
 //
-// Raft's code is split by topic, as etcd's raft package is split into files: raft.ts (inputs,
-// Step, role changes, commit/apply, timers), step-follower.ts / step-candidate.ts /
-// step-leader.ts (per-role message handling), election.ts, replication.ts, confchange.ts,
-// quorum.ts, read-only.ts, compaction.ts (snapshots), fencing.ts, durability.ts, bug-flags.ts.
-// The per-topic files are free functions of a RaftState. Go allows the files of one package to
-// call each other freely; here a file may only import files below it (no import cycles), so the
-// few operations that are called from below — role changes, commitment, the step entry point,
-// timers — are declared here as abstract methods and implemented by Raft.
+// Raft's code is split by topic into files, as etcd's raft package is (the map is at the top
+// of raft.ts); the topic files are free functions of a RaftState. Go lets the files of one
+// package call each other freely; here a file may only import files below it (no import
+// cycles), so the few operations that are called from below — the step entry point, role,
+// term and leader changes, commitment, timers — are declared here as abstract methods and
+// implemented by Raft.
 //
 // The fields are public only so that those files can reach them; outside src/impl/raft, use
 // Raft's methods and RaftView. Fields without an initializer are set once, by Raft's

@@ -4,11 +4,39 @@
 // commit rule they drive (§5.3-5.4.2, Figure 8: only an entry of the current term is committed
 // by counting replicas). A committed configuration change finishes here too (confchange.ts).
 import type { NodeId } from "../node.js";
-import type { AppendResponse, Heartbeat, HeartbeatResponse, SnapshotResponse } from "./messages.js";
+import type { AppendResponse, Heartbeat, HeartbeatResponse, RaftMessage, SnapshotResponse } from "./messages.js";
 import { applyConf, maybePromote, stepDownRemoved } from "./confchange.js";
+import { handleVote } from "./election.js";
+import { isFencedMessage } from "./fencing.js";
 import { processReads } from "./read-only.js";
 import { sendAppend, sendTimeoutNow } from "./replication.js";
 import { fail, type RaftState } from "./state.js";
+
+export function stepLeader<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C>, now: number): void {
+  const pr = r.prs[from];
+  // A fenced node's messages show no CheckQuorum activity (PLANTED BUG restore-unfenced
+  // never sets the flag).
+  if (pr !== undefined) {
+    const fenced = isFencedMessage(m);
+    if (!fenced) pr.recentActive = true;
+    if (m.type === "appResp" || m.type === "hbResp" || m.type === "snapResp") pr.fenced = fenced;
+  }
+  switch (m.type) {
+    case "vote":
+      handleVote(r, from, m, now);
+      return;
+    case "appResp":
+      handleAppendResponse(r, from, m, now);
+      return;
+    case "hbResp":
+      handleHeartbeatResponse(r, from, m, now);
+      return;
+    case "snapResp":
+      handleSnapshotResponse(r, from, m, now);
+      return;
+    // app, hb, snap of our own term: two leaders in one term, only under planted bugs: ignored.
+  }
+}
 
 export function handleAppendResponse<C>(r: RaftState<C>, from: NodeId, m: AppendResponse, now: number): void {
   const pr = r.prs[from];
