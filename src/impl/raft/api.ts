@@ -1,7 +1,13 @@
 // The Raft module's public surface, shared by the Raft implementation (src/impl/raft) and the
 // server node that composes Raft with the metadata store (src/impl/server.ts).
 import type { NodeId } from "../node.js";
-import type { ConfState } from "./config.js";
+
+/** A configuration as it travels in a log entry or a snapshot: voters and learners (non-voting
+ * members that are replicated to and never counted), disjoint, each without duplicates. */
+export interface ConfState {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
 
 /** A log entry. data === null is the no-op a new leader appends at the start of its term, or a
  * configuration entry (conf set): the whole configuration from this index on (§4.1: a server
@@ -89,7 +95,7 @@ export interface RaftView<C> {
   /** Last index and term covered by the snapshot (0, 0 when none). */
   snapshotIndex(): number;
   snapshotTerm(): number;
-  /** Restored from a backup and not yet caught up: neither votes nor counts (see raft.ts). */
+  /** Restored from a backup and not yet caught up: neither votes nor counts (see fencing.ts). */
   fenced(): boolean;
   lastIndex(): number;
   /** The entry at index i, or undefined if outside [firstIndex, lastIndex]. */

@@ -5,6 +5,7 @@
 // fsynced; the WAL is rotated first and the new segment starts with a base (hard state, a
 // truncation after the snapshot index, the entries after it), so once the snapshot is durable
 // every older segment can go. Recovery: load SNAPSHOT_FILE, then replay every WAL record left.
+// What Raft does with them (taking, saving, installing, recovering): compaction.ts.
 import type { NodeId } from "../node.js";
 
 export const SNAPSHOT_FILE = "snapshot";
@@ -26,7 +27,7 @@ export interface RaftSnapshot {
 }
 
 /** The restore marker: fenceTerm is the highest term in any node's durable state when the
- * operator restored this node (see "Fencing" in raft.ts). */
+ * operator restored this node (see fencing.ts). */
 export interface RestoreMarker {
   readonly kind: "restored";
   readonly fenceTerm: number;

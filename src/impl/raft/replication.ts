@@ -1,0 +1,103 @@
+// Log replication, the sending side (§5.3; etcd's sendAppend / bcastHeartbeat): the leader
+// keeps one Progress per follower (progress.ts) and sends AppendEntries from its next index
+// under flow control — one probe at a time, or a pipeline of at most maxInflight appends in
+// replicate state — or, when the entries a follower needs were compacted away, the latest
+// snapshot in chunks (§7, one chunk in flight). Heartbeats carry min(commit, the follower's
+// match index) and the ReadIndex round (seq). What the leader does with the answers is
+// step-leader.ts; the follower's side is step-follower.ts.
+import type { NodeId } from "../node.js";
+import type { RaftEntry } from "./api.js";
+import type { AppendRequest, Heartbeat, InstallSnapshot } from "./messages.js";
+import type { Progress } from "./progress.js";
+import { fail, type RaftState } from "./state.js";
+
+const NO_ENTRIES: readonly RaftEntry<never>[] = Object.freeze([]);
+
+/** Send AppendEntries from pr.next if flow control allows. Returns whether a message went out. */
+export function sendAppend<C>(r: RaftState<C>, to: NodeId, allowEmpty: boolean): boolean {
+  const pr = r.prs[to];
+  if (pr === undefined) return false;
+  if (pr.next <= r.log.snapshotIndex()) return sendSnapshot(r, to, pr);
+  if (pr.replicate ? pr.inflightFull() : pr.probeSent) return false;
+  const last = r.log.lastIndex();
+  if (pr.next > last + 1 || pr.next <= pr.match) fail(`progress next ${pr.next} out of range (match ${pr.match}, last ${last})`);
+  let hi = pr.next + r.opts.maxBatch - 1;
+  if (hi > last) hi = last;
+  const count = hi - pr.next + 1;
+  if (count === 0 && !allowEmpty && pr.replicate) return false;
+  const prevIndex = pr.next - 1;
+  const prevTerm = r.log.termAt(prevIndex);
+  if (prevTerm < 0) fail("leader lacks the entry before next");
+  const msg: AppendRequest<C> = {
+    type: "app",
+    term: r.curTerm,
+    from: r.id,
+    prevIndex,
+    prevTerm,
+    entries: count > 0 ? r.log.slice(pr.next, hi) : NO_ENTRIES,
+    commit: r.commit,
+  };
+  if (pr.replicate) {
+    if (count > 0) {
+      pr.next = hi + 1;
+      pr.addInflight(hi);
+    }
+  } else {
+    pr.probeSent = true;
+  }
+  r.env.send(to, msg);
+  return true;
+}
+
+/** Leader: send the follower the next chunk of the latest snapshot (one chunk in flight). */
+export function sendSnapshot<C>(r: RaftState<C>, to: NodeId, pr: Progress): boolean {
+  const s = r.snap;
+  if (s === null || s.index !== r.log.snapshotIndex()) fail("compacted log without its snapshot");
+  if (pr.replicate) pr.becomeProbe(pr.next);
+  if (pr.probeSent) return false;
+  if (pr.snapIndex !== s.index) {
+    pr.snapIndex = s.index;
+    pr.snapChunk = 0;
+  }
+  if (pr.snapChunk >= s.chunks.length) pr.snapChunk = 0;
+  const msg: InstallSnapshot = {
+    type: "snap",
+    term: r.curTerm,
+    from: r.id,
+    index: s.index,
+    snapTerm: s.term,
+    voters: s.voters,
+    learners: s.learners,
+    chunk: pr.snapChunk,
+    total: s.chunks.length,
+    data: s.chunks[pr.snapChunk],
+  };
+  pr.probeSent = true;
+  r.env.send(to, msg);
+  return true;
+}
+
+export function broadcastHeartbeat<C>(r: RaftState<C>): void {
+  for (const p of r.peers) {
+    const pr = r.prs[p]!;
+    const hb: Heartbeat = {
+      type: "hb",
+      term: r.curTerm,
+      from: r.id,
+      commit: r.commit < pr.match ? r.commit : pr.match,
+      seq: r.readSeq,
+    };
+    r.env.send(p, hb);
+  }
+}
+
+export function sendTimeoutNow<C>(r: RaftState<C>, to: NodeId): void {
+  r.env.send(to, { type: "timeoutNow", term: r.curTerm, from: r.id });
+}
+
+/** CheckQuorum (§6.2): whether a quorum was heard from since the last round; starts a new one. */
+export function quorumActive<C>(r: RaftState<C>): boolean {
+  const ok = r.cfg.isQuorum((p) => p === r.id || r.prs[p]!.recentActive);
+  for (const p of r.peers) r.prs[p]!.recentActive = false;
+  return ok;
+}

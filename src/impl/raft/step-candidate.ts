@@ -1,0 +1,51 @@
+// A (pre)candidate's message handling (etcd's stepCandidate, for both): it counts vote
+// responses (poll: the tally is quorum.ts's voteResult) and changes role on the outcome — a
+// precandidate that wins its PreVote round campaigns for real, a candidate that wins becomes
+// leader, and either one that loses (a quorum rejected) returns to follower. Any AppendEntries,
+// heartbeat or snapshot of its term comes from that term's leader (§5.2): it becomes its
+// follower and handles the message as one.
+import type { NodeId } from "../node.js";
+import type { RaftMessage } from "./messages.js";
+import { handleSnapshot } from "./compaction.js";
+import { becomeCandidate, becomeLeader, handleVote } from "./election.js";
+import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON } from "./quorum.js";
+import { handleAppend, handleHeartbeat } from "./step-follower.js";
+import type { RaftState } from "./state.js";
+
+export function stepCandidate<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C>, now: number): void {
+  switch (m.type) {
+    case "vote":
+      handleVote(r, from, m, now);
+      return;
+    case "voteResp":
+      if ((r.curRole === "precandidate" && m.pre) || (r.curRole === "candidate" && !m.pre && m.term === r.curTerm)) {
+        poll(r, from, m.granted, now);
+      }
+      return;
+    case "app":
+      r.becomeFollower(r.curTerm, from, now);
+      handleAppend(r, from, m, now);
+      return;
+    case "hb":
+      r.becomeFollower(r.curTerm, from, now);
+      handleHeartbeat(r, from, m, now);
+      return;
+    case "snap":
+      r.becomeFollower(r.curTerm, from, now);
+      handleSnapshot(r, from, m, now);
+      return;
+  }
+}
+
+/** Record a voter's answer (the first one counts) and act on the election's outcome. */
+export function poll<C>(r: RaftState<C>, from: NodeId, granted: boolean, now: number): void {
+  if (!r.cfg.has(from)) return;
+  if (r.votes[from] === VOTE_NONE) r.votes[from] = granted ? VOTE_GRANTED : VOTE_REJECTED;
+  const res = r.cfg.voteResult(r.votes);
+  if (res === VOTE_WON) {
+    if (r.curRole === "precandidate") becomeCandidate(r, false, now);
+    else becomeLeader(r, now);
+  } else if (res === VOTE_LOST) {
+    r.becomeFollower(r.curTerm, -1, now);
+  }
+}
