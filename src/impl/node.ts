@@ -48,18 +48,11 @@ export interface NodeEnv<M, R, Rep> {
   reply(client: number, reply: Rep): void;
   /** Ask to be ticked at (or soon after) this local time. The latest call wins. */
   wakeAt(localUs: number): void;
-  /** A notable event for the trace: role change, leader change, etc. Cheap: numbers only. */
-  note(kind: NoteKind, a: number, b: number): void;
+  /** A notable event for the trace and the system's observers: `code` is the system's own
+   * (its System.noteNames names them in decoded traces; Raft: role, commit, ...). Cheap:
+   * numbers only. */
+  note(code: number, a: number, b: number): void;
 }
-
-export type NoteKind =
-  | "role" // a = role code (see RoleCode), b = term
-  | "leader" // a = leader id or -1, b = term (leader-change notification to the host)
-  | "commit" // a = commit index, b = term
-  | "apply" // a = applied index, b = 0
-  | "custom";
-
-export const RoleCode = { follower: 0, candidate: 1, leader: 2, precandidate: 3, learner: 4 } as const;
 
 /** What the host calls. `now` is the node's local clock in microseconds. */
 export interface SimNode<M, Req> {

@@ -60,7 +60,7 @@ export interface RaftOptions {
   /** How a leader confirms a linearizable read (default "read-index"): a heartbeat round per
    * read (ReadIndex, §6.4), or locally while it holds a lease (§6.4.1; see lease.ts). Lease
    * mode needs checkQuorum on. */
-  readonly readMode?: "read-index" | "lease";
+  readonly readMode?: ReadMode;
   /** The clock-drift bound lease reads rely on, in ppm (default 1000; see lease.ts). */
   readonly maxDriftPpm?: number;
 }
@@ -110,3 +110,26 @@ export interface RaftView<C> {
   /** The voters in effect at log index i (the latest configuration at or below it). */
   votersAt(i: number): readonly NodeId[];
 }
+
+/** How reads are served: ReadIndex (a quorum round) or a leader lease (see lease.ts). */
+export const READ_MODES = ["read-index", "lease"] as const;
+export type ReadMode = (typeof READ_MODES)[number];
+
+/** Raft's note codes (NodeEnv.note): the trace records them under these numbers. */
+export const RaftNote = {
+  /** a = role code (RoleCode), b = term */
+  role: 1,
+  /** a = leader id or -1, b = term */
+  leader: 2,
+  /** a = commit index, b = term */
+  commit: 3,
+  /** a = applied index, b = 0 */
+  apply: 4,
+  /** a = one of the NOTE_* codes in state.ts, b = its argument */
+  custom: 5,
+} as const;
+
+/** Trace names of the note codes (System.noteNames). */
+export const RAFT_NOTE_NAMES: Readonly<Record<number, string>> = { 1: "role", 2: "leader", 3: "commit", 4: "apply", 5: "custom" };
+
+export const RoleCode = { follower: 0, candidate: 1, leader: 2, precandidate: 3, learner: 4 } as const;

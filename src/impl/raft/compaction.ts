@@ -18,6 +18,7 @@ import { applyConf, confAt, rescanConfs } from "./confchange.js";
 import { clampPendingWrites, respond, track } from "./durability.js";
 import { maybeUnfence, readRestoreMarker } from "./fencing.js";
 import { fail, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, type RaftState } from "./state.js";
+import { RaftNote } from "./api.js";
 
 export function maybeScheduleSnapshot<C>(r: RaftState<C>, now: number): void {
   if (r.snapshotEvery <= 0 || r.snapDueAt >= 0 || r.saving.length > 0) return;
@@ -44,7 +45,7 @@ export function takeSnapshot<C>(r: RaftState<C>): void {
   r.baseConf = { index: idx, conf: { voters: s.voters, learners: s.learners ?? [] } };
   r.confs = r.confs.filter((c) => c.index > idx);
   saveSnapshot(r, s);
-  r.env.note("custom", NOTE_SNAPSHOT_TAKEN, idx);
+  r.env.note(RaftNote.custom, NOTE_SNAPSHOT_TAKEN, idx);
 }
 
 /** Write a snapshot durably: new WAL segment starting with a base (hard state, truncation
@@ -125,8 +126,8 @@ export function installSnapshot<C>(r: RaftState<C>, s: RaftSnapshot, now: number
   r.app.restore(s.chunks, s.index, now);
   r.applied = s.index;
   r.commit = s.index;
-  r.env.note("commit", s.index, r.curTerm);
-  r.env.note("custom", NOTE_SNAPSHOT_INSTALLED, s.index);
+  r.env.note(RaftNote.commit, s.index, r.curTerm);
+  r.env.note(RaftNote.custom, NOTE_SNAPSHOT_INSTALLED, s.index);
   saveSnapshot(r, s);
   maybeUnfence(r);
 }

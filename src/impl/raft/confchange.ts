@@ -8,6 +8,7 @@
 // (the configuration at the snapshot, the entries after it, the one in effect, the peers).
 import type { NodeId } from "../node.js";
 import type { ConfState, RaftEntry } from "./api.js";
+import { RaftNote } from "./api.js";
 import { persist } from "./durability.js";
 import { Progress } from "./progress.js";
 import { VOTE_NONE, VoterSet } from "./quorum.js";
@@ -122,7 +123,7 @@ export function applyConf<C>(r: RaftState<C>, now: number): void {
     r.isVoter = r.cfg.has(r.id);
     if (r.transferee !== -1 && !r.cfg.has(r.transferee)) r.transferee = -1;
     if (!wasVoter && r.isVoter && r.curRole !== "leader" && now >= 0) r.resetElectionTimer(now);
-    r.env.note("custom", NOTE_CONFIG, top.index);
+    r.env.note(RaftNote.custom, NOTE_CONFIG, top.index);
   }
   // Replication targets.
   const peers: NodeId[] = [];
@@ -204,6 +205,6 @@ export function stepDownRemoved<C>(r: RaftState<C>, now: number): void {
     if (pr !== undefined && pr.match === r.log.lastIndex()) best = p;
   }
   if (best >= 0) sendTimeoutNow(r, best);
-  r.env.note("custom", NOTE_STEP_DOWN_REMOVED, r.curTerm);
+  r.env.note(RaftNote.custom, NOTE_STEP_DOWN_REMOVED, r.curTerm);
   r.becomeFollower(r.curTerm, -1, now);
 }

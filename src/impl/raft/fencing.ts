@@ -37,6 +37,7 @@ import type { RaftMessage } from "./messages.js";
 import { asRestoreMarker, RESTORED_FILE } from "./snapshot.js";
 import { track } from "./durability.js";
 import { fail, NOTE_UNFENCED, type RaftState } from "./state.js";
+import { RaftNote } from "./api.js";
 
 /** Whether a message says its sender is fenced (restored from a backup, not caught up). */
 export function isFencedMessage<C>(m: RaftMessage<C>): boolean {
@@ -71,5 +72,5 @@ export function maybeUnfence<C>(r: RaftState<C>): void {
   r.fenceTerm = -1;
   r.env.deleteFile(RESTORED_FILE);
   track(r, r.env.syncFile());
-  r.env.note("custom", NOTE_UNFENCED, r.curTerm);
+  r.env.note(RaftNote.custom, NOTE_UNFENCED, r.curTerm);
 }

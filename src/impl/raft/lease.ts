@@ -44,7 +44,9 @@ import type { RaftOptions } from "./api.js";
  * tiny — the lease is (1−ρ)/(1+ρ) ≈ 99.8% of electionMin — so we take the widest of these. */
 export const DEFAULT_MAX_DRIFT_PPM = 1000;
 
-export type ReadMode = "read-index" | "lease";
+import type { ReadMode } from "./api.js";
+
+export type { ReadMode };
 
 /** The safety margin subtracted from the lease: 1% of electionMin, at least 1 ms. It absorbs the
  * integer-µs rounding of both clocks (each reading floors; every drift change re-anchors) and

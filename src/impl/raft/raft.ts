@@ -23,8 +23,8 @@
 //   fencing.ts      a node restored from a backup (and why the rules are safe)
 //   bug-flags.ts    planted bugs
 import type { NodeEnv, NodeId, Recovered } from "../node.js";
-import { RoleCode } from "../node.js";
 import type { ConfState, RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
+import { RaftNote, RoleCode } from "./api.js";
 import { resolveBugFlags } from "./bug-flags.js";
 import { maybeScheduleSnapshot, recover, snapshotsDurable, takeSnapshot } from "./compaction.js";
 import { appendLocal, canCampaign, checkConf, confAt, confChange, type ConfChange } from "./confchange.js";
@@ -90,7 +90,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     for (const p of this.cfg.ids) if (p !== id) this.peers.push(p);
 
     if (recovered !== null) recover(this, recovered, now);
-    env.note("role", RoleCode.follower, this.curTerm);
+    env.note(RaftNote.role, RoleCode.follower, this.curTerm);
     this.resetElectionTimer(now);
     this.arm(true);
   }
@@ -317,7 +317,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     if (c <= this.commit) fail("commit index must increase");
     if (c > this.log.lastIndex()) fail(`commit ${c} beyond last index ${this.log.lastIndex()}`);
     this.commit = c;
-    this.env.note("commit", c, this.curTerm);
+    this.env.note(RaftNote.commit, c, this.curTerm);
     this.applyCommitted(now);
   }
 
@@ -363,13 +363,13 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   setRole(r: Role): void {
     this.curRole = r;
     this.stepFn = r === "leader" ? stepLeader : r === "follower" ? stepFollower : stepCandidate;
-    this.env.note("role", RoleCode[r], this.curTerm);
+    this.env.note(RaftNote.role, RoleCode[r], this.curTerm);
   }
 
   setLeader(l: NodeId): void {
     if (l !== this.lead) {
       this.lead = l;
-      this.env.note("leader", l, this.curTerm);
+      this.env.note(RaftNote.leader, l, this.curTerm);
     }
   }
 

@@ -11,6 +11,7 @@ import { clampPendingWrites, persist, respond } from "./durability.js";
 import { becomeCandidate, handleVote } from "./election.js";
 import { maybeUnfence } from "./fencing.js";
 import { fail, type RaftState } from "./state.js";
+import { RaftNote } from "./api.js";
 
 export function stepFollower<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C>, now: number): void {
   switch (m.type) {
@@ -131,7 +132,7 @@ export function followerCommitTo<C>(r: RaftState<C>, c: number, now: number): vo
     // PLANTED BUG commit-index-decreases: take the leader's value even when it is lower.
     if (c !== r.commit) {
       r.commit = c;
-      r.env.note("commit", c, r.curTerm);
+      r.env.note(RaftNote.commit, c, r.curTerm);
       r.applyCommitted(now);
     }
     return;

@@ -14,19 +14,17 @@ export const T = {
   pause: 8, // a=node
   resume: 9, // a=node
   fault: 10, // a=FaultCode b,c,d = args
-  note: 11, // a=node b=NoteCode c,d = args
+  note: 11, // a=node b=the system's note code c,d = args
   client: 12, // a=actor endpoint b,c,d = actor-defined
   timer: 13, // a=actor endpoint
   send: 14, // a=from b=to c=msgKey d=#copies scheduled
 } as const;
 
 export const DropReason = { cut: 1, loss: 2, down: 3 } as const;
-export const NoteCode = { role: 1, leader: 2, commit: 3, apply: 4, custom: 5 } as const;
 
 const KIND_NAMES: Record<number, string> = {};
 for (const [k, v] of Object.entries(T)) KIND_NAMES[v] = k;
 const REASON_NAMES: Record<number, string> = { 1: "cut", 2: "loss", 3: "down" };
-const NOTE_NAMES: Record<number, string> = { 1: "role", 2: "leader", 3: "commit", 4: "apply", 5: "custom" };
 
 const TWO_32 = 4294967296;
 
@@ -51,7 +49,8 @@ export class Trace {
   private times = new Float64Array(0);
   private args = new Int32Array(0);
 
-  constructor(readonly keep: boolean) {
+  /** noteNames: the system's names for its note codes (decoded records carry them). */
+  constructor(readonly keep: boolean, private readonly noteNames: Readonly<Record<number, string>> = {}) {
     if (keep) this.grow(4096);
   }
 
@@ -95,7 +94,7 @@ export class Trace {
       a: this.args[o], b: this.args[o + 1], c: this.args[o + 2], d: this.args[o + 3],
     };
     if (kind === T.drop) return { ...r, reason: REASON_NAMES[r.d] };
-    if (kind === T.note) return { ...r, note: NOTE_NAMES[r.b] };
+    if (kind === T.note) return { ...r, note: this.noteNames[r.b] ?? `note-${r.b}` };
     return r;
   }
 

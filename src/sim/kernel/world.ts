@@ -2,7 +2,7 @@
 // the system under test through the NodeEnv contract (src/impl/node.ts). Nodes are built by a
 // factory — at boot with recovered=null, after a crash from their disk only. Client actors
 // live on endpoints N..N+C-1 and talk to servers through the same network.
-import type { NodeEnv, NodeId, NoteKind, Recovered, SimNode } from "../../impl/node.js";
+import type { NodeEnv, NodeId, Recovered, SimNode } from "../../impl/node.js";
 import { fnv1a } from "../../util/hash.js";
 import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
@@ -11,7 +11,7 @@ import { Ev } from "./events.js";
 import { Network, defaultNetConfig, type NetConfig } from "./network.js";
 import { Rng } from "./rng.js";
 import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";
-import { DropReason, NoteCode, T, Trace } from "./trace.js";
+import { DropReason, T, Trace } from "./trace.js";
 
 /** A timed action the world schedules and hands to its fault executor (src/sim/faults). The
  * kernel knows only when it runs. */
@@ -65,7 +65,9 @@ export interface WorldOptions<M, Req, R, Rep> {
   /** Online checks: called after every event. Throw to fail the run. */
   afterEachEvent?: (world: World<M, Req, R, Rep>) => void;
   /** Notes from nodes (after they are traced), for checkers and the system's fault targets. */
-  onNote?: (node: NodeId, kind: NoteKind, a: number, b: number) => void;
+  onNote?: (node: NodeId, code: number, a: number, b: number) => void;
+  /** Names of the system's note codes, for decoded traces (--trace). */
+  noteNames?: Readonly<Record<number, string>>;
   /** A node crashed: called first thing, before its object is dropped (fault targets forget it). */
   onCrash?: (node: NodeId) => void;
   /** Executes a fault action when its time comes (src/sim/faults/apply.ts builds one). Without
@@ -91,7 +93,6 @@ export interface WorldStats {
   simulatedUs: number;
 }
 
-const NOTE_CODES: Record<NoteKind, number> = NoteCode;
 
 /** Default trace key: a hash of msg.type / msg.kind / msg.t if it is a string or number. */
 export function defaultTraceKey(msg: unknown): number {
@@ -158,8 +159,8 @@ class HostEnv<M, Req, R, Rep> implements NodeEnv<M, R, Rep> {
   wakeAt(localUs: number): void {
     if (this.live()) this.w.setWake(this.id, localUs);
   }
-  note(kind: NoteKind, a: number, b: number): void {
-    if (this.live()) this.w.noteFrom(this.id, kind, a, b);
+  note(code: number, a: number, b: number): void {
+    if (this.live()) this.w.noteFrom(this.id, code, a, b);
   }
 }
 
@@ -196,7 +197,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   /** Backup restores per node so far (checkers reset what the node legitimately forgot). */
   readonly restores: Int32Array;
   afterEachEvent: ((world: World<M, Req, R, Rep>) => void) | undefined;
-  onNote: ((node: NodeId, kind: NoteKind, a: number, b: number) => void) | undefined;
+  onNote: ((node: NodeId, code: number, a: number, b: number) => void) | undefined;
   onCrash: ((node: NodeId) => void) | undefined;
   readonly applyFault: (world: World<M, Req, R, Rep>, action: TimedAction) => void;
   onSend: ((from: NodeId, to: NodeId, msg: M) => void) | undefined;
@@ -226,7 +227,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
     assert(this.clients === 0 || opts.actorFactory !== undefined, "world: clients need an actorFactory");
     this.rng = Rng.root(opts.seed);
     this.sched = new Scheduler({ budget: opts.budget, seed: opts.seed });
-    this.trace = new Trace(opts.keepTrace ?? false);
+    this.trace = new Trace(opts.keepTrace ?? false, opts.noteNames);
     this.net = new Network(this.servers, this.clients, this.sched, this.rng.fork("network"), this.trace,
       opts.traceKey ?? defaultTraceKey, { ...defaultNetConfig, ...opts.net });
     this.baseNet = { ...this.net.cfg };
@@ -415,9 +416,9 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.tickHandle[id] = this.sched.push(at, Ev.tick, id, this.inc[id], undefined);
   }
 
-  noteFrom(id: NodeId, kind: NoteKind, a: number, b: number): void {
-    this.trace.add(T.note, this.sched.now, id, NOTE_CODES[kind], a, b);
-    if (this.onNote !== undefined) this.onNote(id, kind, a, b);
+  noteFrom(id: NodeId, code: number, a: number, b: number): void {
+    this.trace.add(T.note, this.sched.now, id, code, a, b);
+    if (this.onNote !== undefined) this.onNote(id, code, a, b);
   }
 
   setActorTimer(id: number, atUs: number): void {

@@ -90,6 +90,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     servers: N,
     clients: C,
     keepTrace: o.keepTrace ?? false,
+    noteNames: system.noteNames,
     ...(o.net !== undefined ? { net: o.net } : {}),
     applyFault: faultExecutor(sys.faults),
   });

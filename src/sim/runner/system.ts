@@ -90,6 +90,8 @@ export interface System {
   readonly faultKinds: readonly string[];
   /** Named fault targets this system resolves ("leader"). */
   readonly targets: readonly string[];
+  /** Names of its nodes' note codes (NodeEnv.note), for decoded traces. */
+  readonly noteNames?: Readonly<Record<number, string>>;
   /** Its part of the scenario file format: a ScenarioBlock (src/sim/scenario/schema.ts), kept
    * opaque here so the runner does not depend on the file format. None: no scenario files. */
   readonly scenario?: unknown;

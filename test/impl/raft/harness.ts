@@ -1,7 +1,7 @@
 // A tiny in-test harness: Raft instances exchanging messages through one FIFO queue, a fake
 // disk per node whose writes become durable when the test says (or at once with autoSync), a
 // seeded rng, and explicit time. No simulator involved.
-import type { ImplRng, NodeEnv, NodeId, NoteKind } from "../../../src/impl/node.js";
+import type { ImplRng, NodeEnv, NodeId } from "../../../src/impl/node.js";
 import type { RaftApp, RaftBugName, RaftEntry, RaftOptions } from "../../../src/impl/raft/api.js";
 import { Raft, type RaftMessage, type RaftRecord } from "../../../src/impl/raft/raft.js";
 
@@ -58,7 +58,8 @@ export class TestNode implements RaftApp<string> {
   applied: RaftEntry<string>[] = [];
   ready: [number, number][] = [];
   failed: number[] = [];
-  notes: [NoteKind, number, number][] = [];
+  /** Notes as (code, a, b): RaftNote codes. */
+  notes: [number, number, number][] = [];
   readonly env: NodeEnv<Msg, Rec, unknown>;
 
   constructor(
@@ -117,8 +118,8 @@ export class TestNode implements RaftApp<string> {
       wakeAt: (t) => {
         this.wake = t;
       },
-      note: (kind, a, b) => {
-        this.notes.push([kind, a, b]);
+      note: (code, a, b) => {
+        this.notes.push([code, a, b]);
       },
     };
   }

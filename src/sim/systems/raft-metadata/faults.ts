@@ -2,7 +2,8 @@
 // ("isolate-leader-on", the "timed" family) and operator membership changes ("member-*", the
 // "membership" family). Their trace codes are reserved in src/sim/faults/codes.ts (21, 24-28).
 import type { FaultAction, FaultArgs, SwarmFamily, SystemFault } from "../../faults/index.js";
-import { RoleCode, type NodeId, type NoteKind } from "../../../impl/node.js";
+import type { NodeId } from "../../../impl/node.js";
+import { RaftNote, RoleCode } from "../../../impl/raft/api.js";
 import type { World } from "../../kernel/world.js";
 import { MS } from "../../../util/time.js";
 
@@ -134,15 +135,15 @@ export class RaftFaultDriver {
   }
 
   /** World hook: a node's note (after it is traced). */
-  onNote(id: NodeId, kind: NoteKind, a: number, b: number): void {
-    if (kind === "role") {
+  onNote(id: NodeId, code: number, a: number, b: number): void {
+    if (code === RaftNote.role) {
       if (a === RoleCode.leader && b >= this.leaderTerm) {
         this.leader = id;
         this.leaderTerm = b;
         this.leaderFresh = true;
         this.fireTriggers("elected", id);
       } else if (id === this.leader && a !== RoleCode.leader) this.leader = -1;
-    } else if (kind === "commit" && id === this.leader && this.leaderFresh) {
+    } else if (code === RaftNote.commit && id === this.leader && this.leaderFresh) {
       this.leaderFresh = false;
       this.fireTriggers("first-commit", id);
     }

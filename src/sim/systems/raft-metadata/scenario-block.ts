@@ -10,8 +10,9 @@ import type { RaftFault } from "./faults.js";
 import type { RaftMetadataOptions } from "./options.js";
 
 export { DEFAULT_MIX };
-export const READ_MODES = ["read-index", "lease"] as const;
-export type ReadMode = (typeof READ_MODES)[number];
+import { READ_MODES, type ReadMode } from "../../../impl/raft/api.js";
+
+export { READ_MODES, type ReadMode };
 
 /** Raft settings a scenario pins. Unset fields: the harness default (timed schedules) or drawn
  * from the seed (swarm). The lease fields are passed through to RaftOptions as they are. */

@@ -4,7 +4,7 @@
 // client history must be linearizable (metadata-kv model, key by key).
 import { InvariantChecker } from "../../../check/raft/invariants.js";
 import { metadataKv } from "./model.js";
-import type { RaftOptions } from "../../../impl/raft/api.js";
+import { RAFT_NOTE_NAMES, type RaftOptions } from "../../../impl/raft/api.js";
 import { MetaServer } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { Rng } from "../../kernel/rng.js";
@@ -150,6 +150,7 @@ export const raftMetadata: System = {
   families: FAMILIES,
   faultKinds: RAFT_FAULT_KINDS,
   targets: ["leader"],
+  noteNames: RAFT_NOTE_NAMES,
   model: metadataKv,
   scenario: raftScenarioBlock(FAMILIES.map((f) => f.name)),
   setup,

@@ -21,7 +21,7 @@
 // fires first and it wins the first term. Clocks are otherwise perfect (no drift), so durations
 // measured by the nodes equal virtual durations.
 import type { NodeId } from "../../../../impl/node.js";
-import { RoleCode } from "../../../../impl/node.js";
+import { RaftNote, RoleCode } from "../../../../impl/raft/api.js";
 import type { RaftOptions, RaftBugName } from "../../../../impl/raft/api.js";
 import type { ClientRequest, ServerReply } from "../../../../impl/metadata/protocol.js";
 import { MetaServer, type ServerMessage, type ServerRecord } from "../../../../impl/metadata/server.js";
@@ -216,7 +216,7 @@ export function runFigure16Trial(range: TimeoutRange, seed: number, opts: Figure
       if (msg.type === "hb") lastHbAt[from] = world.now;
     },
     onNote: (_node, kind, a, b) => {
-      if (kind === "role" && a === RoleCode.leader && b > termAtCrash && firstLeaderAt < 0) firstLeaderAt = world.now;
+      if (kind === RaftNote.role && a === RoleCode.leader && b > termAtCrash && firstLeaderAt < 0) firstLeaderAt = world.now;
     },
   });
   const rng = world.rng.fork("figure16/crash-at");
