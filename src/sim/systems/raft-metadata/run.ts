@@ -1,10 +1,7 @@
 // runCluster: one raft-metadata run through the generic runner, with its result typed for
 // callers that want the Raft details (its configuration, final membership, the history).
 import type { RaftOptions } from "../../../impl/raft/api.js";
-import type { Trace } from "../../kernel/trace.js";
-import type { WorldStats } from "../../kernel/world.js";
-import type { FaultAction } from "../../faults/index.js";
-import { runSystem, type LinSummary, type RunOptions } from "../../runner/run.js";
+import { runSystem, type RunOptions, type RunResult } from "../../runner/run.js";
 import type { Verdict } from "../../runner/verdict.js";
 import type { MetaOperation } from "./clients/recorder.js";
 import type { ClusterRunOptions } from "./options.js";
@@ -12,23 +9,12 @@ import { raftMetadata } from "./system.js";
 
 export type ClusterVerdict = Verdict;
 
-export interface ClusterResult {
-  readonly seed: number;
-  readonly scenario: string | null;
-  readonly verdict: ClusterVerdict;
-  /** Why the verdict is not ok: the invariant, check or liveness condition that failed. */
-  readonly message: string | null;
-  /** Virtual time of the failure, µs (end of run when the history check failed). */
-  readonly atUs: number;
-  readonly traceHash: string;
-  readonly stats: WorldStats;
-  readonly families: readonly string[];
-  readonly faults: readonly FaultAction[];
-  readonly history: { ops: number; ok: number; fail: number; info: number };
+/** A raft-metadata run's result: the generic one with the history always present and the Raft
+ * details typed. */
+export interface ClusterResult extends Omit<RunResult, "system" | "history" | "operations" | "details"> {
+  readonly history: NonNullable<RunResult["history"]>;
   /** The Raft configuration this run used (drawn from the seed in swarm mode). */
   readonly raft: Omit<RaftOptions, "voters" | "bugs">;
-  readonly lin: LinSummary | null;
-  readonly trace: Trace;
   readonly operations: readonly MetaOperation[];
   /** Membership at the end, as the leader lists it (the admin query); null: no leader. */
   readonly members: { readonly leader: number; readonly voters: readonly number[]; readonly learners: readonly number[] } | null;
