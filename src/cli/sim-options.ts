@@ -51,6 +51,14 @@ function collectBug(text: string, prev: string[]): string[] {
   return [...prev, text.trim()];
 }
 
+/** The system of a run: --system, else the scenario's, else the default; a --system that
+ * contradicts the scenario's own is a usage error. */
+export function systemFor(flag: string | undefined, scenario: { readonly name: string; readonly system: string } | undefined): string {
+  if (flag !== undefined && scenario !== undefined && flag !== scenario.system)
+    throw new UsageError(`scenario ${scenario.name} is a ${scenario.system} scenario; --system ${flag} does not match (leave --system out)`);
+  return flag ?? scenario?.system ?? DEFAULT_SYSTEM;
+}
+
 /** --bug names checked against the system's catalogue; an unknown one is a usage error (64). */
 export function checkBugs(system: string, bugs: readonly string[]): void {
   try {
@@ -107,9 +115,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   if (seed === undefined) throw new UsageError("required option '--seed <n>' not specified (or give --scenario NAME, whose first seed is the default)");
   const tooShort = scenario !== null && o.time !== undefined ? timeOverrideProblem(scenario.scenario, o.time) : null;
   if (tooShort !== null) throw new UsageError(tooShort);
-  const system = o.system ?? DEFAULT_SYSTEM;
-  if (scenario !== null && system !== "raft-metadata")
-    throw new UsageError(`scenario files describe raft-metadata runs today; --system ${system} cannot run one (run it without --scenario)`);
+  const system = systemFor(o.system, scenario?.scenario);
   checkBugs(system, o.bug);
   return {
     seed,

@@ -1,6 +1,7 @@
 // End-to-end: --system and `raftsim systems` through the built CLI.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -36,7 +37,7 @@ describe("raftsim systems", () => {
     expect(all.map((s) => s.name)).toEqual(["raft-metadata", "pingpong"]);
     expect(all[0].bugs).toContain("commit-previous-term");
     expect(all[0].historyModel).toBe("metadata-kv");
-    expect(all[1].bugs).toEqual([]);
+    expect(all[1].bugs).toEqual(["ack-before-durable"]);
     for (const s of all) expect(s.description.length).toBeGreaterThan(20);
   });
 
@@ -50,7 +51,7 @@ describe("raftsim systems", () => {
   it("a bug of another system is a usage error", () => {
     const r = cli("run", "--system", "pingpong", "--seed", "1", "--bug", "vote-not-persisted");
     expect(r.code).toBe(64);
-    expect(r.err).toContain('unknown bug "vote-not-persisted" for system pingpong');
+    expect(r.err).toContain('unknown bug "vote-not-persisted" for system pingpong; one of: ack-before-durable');
   });
 });
 
@@ -71,5 +72,20 @@ describe("run --system pingpong", () => {
   it("raft-metadata through the CLI matches its golden hash too", () => {
     const r = cli("run", "--seed", "5", "--time", "10s", "--json");
     expect(JSON.parse(r.out).traceHash).toBe(golden("raft-metadata/10s", 5));
+  });
+});
+
+describe("scenario files name their system", () => {
+  it("a pingpong scenario runs pingpong, with its own bug, and expects the violation it finds", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-pp-"));
+    const file = join(dir, "pp.yaml");
+    writeFileSync(file, "name: pp\nsystem: pingpong\ndescription: a crash takes back an acknowledged count\nexpect: violation\nseeds: [1, 2]\nbugs: [ack-before-durable]\nfaults: { swarm: [crash, disk] }\n");
+    const r = cli("run", "--scenario", file, "--json");
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ system: "pingpong", verdict: "violation", expectationMet: true });
+    const clash = cli("run", "--scenario", file, "--system", "raft-metadata");
+    expect(clash.code).toBe(64);
+    expect(clash.err).toContain("pingpong");
   });
 });

@@ -240,7 +240,7 @@ describe("scenario files and names", () => {
     expect(s.faults).toEqual({ swarm: ["partition", "crash", "pause", "clock", "disk", "clog", "net"] });
     expect(errorOf("name: p\nsystem: pingpong\nraft: { preVote: false }")).toMatch(/raft/);
     expect(errorOf("name: p\nsystem: pingpong\nfaults: { swarm: [membership] }")).toMatch(/expected a fault family/);
-    expect(errorOf("name: p\nsystem: pingpong\nbugs: [stale-local-read]")).toMatch(/system pingpong has no planted bugs/);
+    expect(errorOf("name: p\nsystem: pingpong\nbugs: [stale-local-read]")).toMatch(/unknown bug; expected one of ack-before-durable/);
     expect(errorOf("name: p\nsystem: pingpong\nfaults: { schedule: [{ at: 1s, kind: member-churn, durationUs: 1s }] }")).toMatch(/unknown fault kind/);
     expect(errorOf("name: p\nsystem: etcd")).toMatch(/system: unknown system "etcd"; expected one of raft-metadata, pingpong/);
   });

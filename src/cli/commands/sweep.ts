@@ -6,7 +6,7 @@ import cliProgress from "cli-progress";
 import { timeOverrideProblem } from "../../api/scenarios.js";
 import { planJobs, sweep, SWEEP_BATCH, type SweepOptions, type SweepReport } from "../../api/sweep.js";
 import { UsageError } from "../errors.js";
-import { checkBugs, parseSeedRangeOption, parseSystem, parseTime } from "../sim-options.js";
+import { checkBugs, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
@@ -47,11 +47,9 @@ export function registerSweep(program: Command): void {
       .option("--json", "print {seeds, verdicts, errors, failures: [{seed, verdict, message, error?, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
       .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }, cmd: Command) => {
-        const system = opts.system ?? DEFAULT_SYSTEM;
-        checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
-        if (opts.scenario !== undefined && system !== DEFAULT_SYSTEM)
-          throw new UsageError(`scenario files describe raft-metadata runs today; --system ${system} cannot sweep one (sweep it without --scenario)`);
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
+        const system = systemFor(opts.system, scenario?.scenario);
+        checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
         let seeds: number[];

@@ -25,10 +25,14 @@ export class PingPongNode implements SimNode<PMsg, PReq> {
   /** Pongs received per peer, this incarnation. */
   readonly pongsFrom: Int32Array;
 
+  /** ackBeforeDurable: the planted bug — a pong's counter is reported durable as soon as it is
+   * written, without waiting for (or even asking for) the fsync. A crash can then take back a
+   * count the node had acknowledged. */
   constructor(
     private readonly env: NodeEnv<PMsg, PRecord, PRep>,
     private readonly servers: number,
     recovered: Recovered<PRecord> | null,
+    private readonly bugs: { readonly ackBeforeDurable?: boolean } = {},
   ) {
     this.pongsFrom = new Int32Array(servers);
     let c = 0;
@@ -71,6 +75,11 @@ export class PingPongNode implements SimNode<PMsg, PReq> {
     }
     this.pongsFrom[from]++;
     this.counter++;
+    if (this.bugs.ackBeforeDurable === true) {
+      this.env.persist([{ counter: this.counter }], false);
+      this.durable = this.counter;
+      return;
+    }
     const token = this.env.persist([{ counter: this.counter }], true);
     this.pendingTokens.push(token);
     this.pendingCounters.push(this.counter);

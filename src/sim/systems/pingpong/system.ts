@@ -15,7 +15,7 @@
 import { PingPongNode, PING_PERIOD_US, type PMsg, type PRep, type PReq } from "../../../impl/pingpong/node.js";
 import { GENERIC_FAMILIES } from "../../faults/index.js";
 import type { ScenarioBlock } from "../../scenario/index.js";
-import { CheckFailure, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
+import { CheckFailure, type PlantedBug, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { PingPongClient } from "./client.js";
 import { S } from "../../../util/time.js";
 
@@ -27,7 +27,7 @@ function setup(req: RunRequest): SystemRun {
   const ackedDurable = new Float64Array(N);
   return {
     world: {
-      factory: (_id, env, rec) => new PingPongNode(env as never, N, rec as never),
+      factory: (_id, env, rec) => new PingPongNode(env as never, N, rec as never, { ackBeforeDurable: req.bugs.includes("ack-before-durable") }),
       actorFactory: (_id, env) => new PingPongClient(env, N, CLIENT_PERIOD_US),
       budget: 1_000_000 + Math.ceil(req.timeUs / S) * 200_000,
       traceKey: (m) => {
@@ -64,11 +64,22 @@ function setup(req: RunRequest): SystemRun {
   };
 }
 
+// A template's planted bug: proof that the observer above can fail, and the pattern for yours
+// (a flag the node reads, off by default, and a seed that finds it).
+const BUGS: readonly PlantedBug[] = [
+  {
+    name: "ack-before-durable",
+    description: "A node reports a pong count durable when it writes it, without an fsync; a crash takes it back.",
+    breaks: "counter-not-below-acknowledged (the online observer)",
+    detectingSeed: 1,
+  },
+];
+
 /** pingpong in scenario files (`system: pingpong`): the generic keys only, no options. */
 const scenarioBlock: ScenarioBlock = {
   system: "pingpong",
   families: GENERIC_FAMILIES.map((f) => f.name),
-  bugs: [],
+  bugs: BUGS.map((b) => b.name),
   actions: [],
   shape: {},
   options: () => undefined,
@@ -78,7 +89,7 @@ export const pingpong: System = {
   name: "pingpong",
   description: "5 nodes ping each other and persist a pong counter; the kernel's determinism fixture and the template for a new system",
   defaults: { servers: 5, clients: 1 },
-  bugs: [],
+  bugs: BUGS,
   families: GENERIC_FAMILIES,
   faultKinds: [],
   targets: [],
