@@ -9,7 +9,7 @@ const TWO_32 = 4294967296;
 
 /** FNV-1a over UTF-16 code units, finished with a murmur3 avalanche (unsigned). It seeds every
  * stream from its label: its output must never change. */
-export function hashString(s: string): number {
+export function labelHash(s: string): number {
   return fmix32(fnv1a(s));
 }
 
@@ -57,7 +57,7 @@ export class Rng implements ImplRng {
 
   /** An independent stream named `label` under this one. Same (parent, label) → same stream. */
   fork(label: string): Rng {
-    const h = hashString(label);
+    const h = labelHash(label);
     return new Rng(fmix32(this.k0 ^ h), fmix32((this.k1 + Math.imul(h, 0x9e3779b1)) | 0));
   }
 
