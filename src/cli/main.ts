@@ -17,7 +17,7 @@ import { Exit } from "./exit-codes.js";
 
 export function buildProgram(): Command {
   const program = new Command("raftsim")
-    .description("deterministic simulation testing for a Raft-backed metadata layer")
+    .description("deterministic simulation testing for cluster metadata systems (see `raftsim systems`)")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride() // throw instead of process.exit; inherited by the subcommands below
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

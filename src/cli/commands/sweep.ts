@@ -35,7 +35,7 @@ function parsePositive(text: string): number {
 export function registerSweep(program: Command): void {
   program.addCommand(
     new Command("sweep")
-      .description("run many seeds of the checked cluster in parallel and collect every failure with its replay command")
+      .description("run many seeds of a system in parallel and collect every failure with its replay command")
       .option("--seeds <A..B>", "seed range, inclusive, e.g. 1..1000 (required unless --scenario: default its seeds)", parseSeedRangeOption)
       .option("--scenario <name|file>", "sweep a scenario; a seed fails when its verdict is not the scenario's `expect`")
       .option("--jobs <n>", "worker threads (capped to the CPUs available and to one per batch of 10 seeds)", parsePositive, Math.max(1, availableParallelism()))
