@@ -1237,16 +1237,18 @@ export class Raft<C> implements RaftView<C> {
     this.env.note("custom", NOTE_SNAPSHOT_TAKEN, idx);
   }
 
-  /** Write a snapshot durably: new WAL segment starting with a base (hard state, truncation
-   * after the snapshot, the entries after it), the file written under a temporary name and
+  /** Write a snapshot durably: new WAL segment starting with a base (hard state, the entries
+   * after the snapshot, a truncation after them), the file written under a temporary name and
    * renamed, one fsync; when it completes (onPersisted) older segments are dropped. */
   private saveSnapshot(s: RaftSnapshot): void {
     const boundary = this.env.rotateWal();
-    const base: RaftRecord<C>[] = [
-      { kind: "hs", term: this.curTerm, vote: this.bugVoteNotPersisted ? -1 : this.vote },
-      { kind: "truncate", from: s.index + 1 },
-    ];
-    if (this.log.lastIndex() > s.index) base.push({ kind: "entries", entries: this.log.slice(s.index + 1, this.log.lastIndex()) });
+    // Entries first, then a truncation past them: a crash may keep any prefix of these unsynced
+    // records, and no prefix may cut a durable entry. "truncate from s.index+1" first lost
+    // acknowledged entries when a crash kept it without the entries record (seed 17275).
+    const last = this.log.lastIndex();
+    const base: RaftRecord<C>[] = [{ kind: "hs", term: this.curTerm, vote: this.bugVoteNotPersisted ? -1 : this.vote }];
+    if (last > s.index) base.push({ kind: "entries", entries: this.log.slice(s.index + 1, last) });
+    base.push({ kind: "truncate", from: last + 1 });
     this.env.persist(base, false);
     this.env.writeFile(SNAPSHOT_TMP, s);
     this.env.renameFile(SNAPSHOT_TMP, SNAPSHOT_FILE);
