@@ -48,16 +48,18 @@ export function takeSnapshot<C>(r: RaftState<C>): void {
   r.env.note(RaftNote.custom, NOTE_SNAPSHOT_TAKEN, idx);
 }
 
-/** Write a snapshot durably: new WAL segment starting with a base (hard state, truncation
- * after the snapshot, the entries after it), the file written under a temporary name and
+/** Write a snapshot durably: new WAL segment starting with a base (hard state, the entries
+ * after the snapshot, a truncation after them), the file written under a temporary name and
  * renamed, one fsync; when it completes (onPersisted) older segments are dropped. */
 export function saveSnapshot<C>(r: RaftState<C>, s: RaftSnapshot): void {
   const boundary = r.env.rotateWal();
-  const base: RaftRecord<C>[] = [
-    { kind: "hs", term: r.curTerm, vote: r.bugs.voteNotPersisted ? -1 : r.vote },
-    { kind: "truncate", from: s.index + 1 },
-  ];
-  if (r.log.lastIndex() > s.index) base.push({ kind: "entries", entries: r.log.slice(s.index + 1, r.log.lastIndex()) });
+  // Entries first, then a truncation past them: a crash may keep any prefix of these unsynced
+  // records, and no prefix may cut a durable entry. "truncate from s.index+1" first lost
+  // acknowledged entries when a crash kept it without the entries record (seed 17275).
+  const last = r.log.lastIndex();
+  const base: RaftRecord<C>[] = [{ kind: "hs", term: r.curTerm, vote: r.bugs.voteNotPersisted ? -1 : r.vote }];
+  if (last > s.index) base.push({ kind: "entries", entries: r.log.slice(s.index + 1, last) });
+  base.push({ kind: "truncate", from: last + 1 });
   r.env.persist(base, false);
   r.env.writeFile(SNAPSHOT_TMP, s);
   r.env.renameFile(SNAPSHOT_TMP, SNAPSHOT_FILE);

@@ -96,8 +96,12 @@ export class RaftLog<C> {
       for (const e of rec.entries) {
         if (e.index <= this.offset) continue;
         if (e.index === this.lastIndex() + 1) this.ents.push(e);
-        else if (e.index > this.offset && e.index <= this.lastIndex()) this.overwrite(e);
-        else throw new Error(`raft invariant: WAL entries record leaves a gap at ${e.index}`);
+        else if (e.index > this.offset && e.index <= this.lastIndex()) {
+          // Correct code rewrites an entry in place only with itself (a snapshot base, see
+          // records.ts); a different term there would mean a lost truncation.
+          if (this.strict && this.termAt(e.index) !== e.term) throw new Error(`raft invariant: WAL rewrites entry ${e.index} with another term`);
+          this.overwrite(e);
+        } else throw new Error(`raft invariant: WAL entries record leaves a gap at ${e.index}`);
       }
     } else if (rec.kind === "truncate") {
       this.truncateFrom(rec.from > this.offset ? rec.from : this.offset + 1);

@@ -1,9 +1,10 @@
 // Write-ahead-log records. Replayed in order on recovery (see replayRecords in log.ts):
 // - hs:       hard state; the latest one wins (term never decreases across records).
 // - entries:  entries placed at their own indexes. Normally they start at lastIndex + 1; an
-//             entry at an existing index overwrites it in place (only the planted bug
-//             "append-keeps-conflicts" produces that shape — correct code always writes a
-//             truncate record before a conflicting suffix).
+//             entry at an existing index overwrites it in place. Correct code does that only
+//             with the same entry (a snapshot base rewriting what older segments hold) and
+//             writes a truncate record before a conflicting suffix; only the planted bug
+//             "append-keeps-conflicts" overwrites with a different one.
 // - truncate: discard every entry with index >= from.
 import type { NodeId } from "../node.js";
 import type { RaftEntry } from "./api.js";

@@ -2,9 +2,11 @@
 // an operator writes when restoring a node's disk from a backup.
 //
 // On disk: the snapshot is written to SNAPSHOT_TMP, renamed to SNAPSHOT_FILE (atomic), and
-// fsynced; the WAL is rotated first and the new segment starts with a base (hard state, a
-// truncation after the snapshot index, the entries after it), so once the snapshot is durable
+// fsynced; the WAL is rotated first and the new segment starts with a base (hard state, the
+// entries after the snapshot index, a truncation after them), so once the snapshot is durable
 // every older segment can go. Recovery: load SNAPSHOT_FILE, then replay every WAL record left.
+// The base's order matters: a crash keeps any prefix of it, and a prefix only rewrites entries
+// the older segments already hold (identically) — it never cuts a durable one.
 // What Raft does with them (taking, saving, installing, recovering): compaction.ts.
 import type { NodeId } from "../node.js";
 
