@@ -14,14 +14,84 @@ export class ScenarioError extends Error {
   }
 }
 
+/** Scenario files nest a few levels (faults.schedule[i].nodes[j]); deeper input is rejected
+ * before the YAML parser (which recurses) sees it. */
+export const MAX_SCENARIO_DEPTH = 32;
+
+/** The first place where `text` nests deeper than `max` levels — flow collections ([ {) and
+ * block indentation (and "- - -" on one line) counted together — or null. A heuristic scan:
+ * it skips quoted strings and comments; the parser's own stack overflow is the backstop. */
+export function tooDeep(text: string, max: number = MAX_SCENARIO_DEPTH): { line: number; col: number } | null {
+  const indents: number[] = [];
+  let flow = 0;
+  const lines = text.split("\n");
+  for (let li = 0; li < lines.length; li++) {
+    const raw = lines[li];
+    let i = 0;
+    if (flow === 0) {
+      while (i < raw.length && raw[i] === " ") i++;
+      if (i >= raw.length || raw[i] === "#" || raw.trim() === "") continue;
+      while (indents.length > 0 && indents[indents.length - 1] > i) indents.pop();
+      if (indents.length === 0 || indents[indents.length - 1] < i) indents.push(i);
+      // "- - - x": each dash on the line opens a level
+      let j = i;
+      let dashes = 0;
+      while (raw[j] === "-" && (raw[j + 1] === " " || j + 1 === raw.length)) {
+        dashes++;
+        j += 2;
+        while (raw[j] === " ") j++;
+      }
+      if (indents.length + dashes > max) return { line: li + 1, col: i + 1 };
+    }
+    let quote: string | null = null;
+    for (; i < raw.length; i++) {
+      const c = raw[i];
+      const prev = i === 0 ? " " : raw[i - 1];
+      if (quote !== null) {
+        if (c === "\\" && quote === '"') i++;
+        else if (c === quote) quote = null;
+        continue;
+      }
+      if ((c === '"' || c === "'") && /[\s[{,:]/.test(prev)) quote = c;
+      else if (c === "#" && /\s/.test(prev)) break;
+      else if (c === "[" || c === "{") {
+        if (++flow + indents.length > max) return { line: li + 1, col: i + 1 };
+      } else if ((c === "]" || c === "}") && flow > 0) flow--;
+    }
+  }
+  return null;
+}
+
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
 /** Parse and validate scenario text; `file` names it in errors and picks JSON for ".json". */
 export function parseScenarioText(text: string, file: string): Scenario {
+  const deep = tooDeep(text);
+  if (deep !== null) throw new ScenarioError(`${file}:${deep.line}:${deep.col}`, `nested deeper than ${MAX_SCENARIO_DEPTH} levels (a scenario needs a few: see scenarios/README.md)`);
+  try {
+    return parseAndValidate(text, file);
+  } catch (e) {
+    if (isStackOverflow(e)) throw new ScenarioError(file, `nested too deeply to read (a scenario needs a few levels: see scenarios/README.md)`);
+    throw e;
+  }
+}
+
+function parseAndValidate(text: string, file: string): Scenario {
   let data: unknown;
   if (extname(file).toLowerCase() === ".json") {
     try {
       data = JSON.parse(text);
     } catch (e) {
-      throw new ScenarioError(file, `not valid JSON: ${(e as Error).message}`);
+      const msg = (e as Error).message;
+      const at = /at position (\d+)/.exec(msg);
+      const tok = /^Unexpected token '(.)'/.exec(msg);
+      let pos = at !== null ? Number(at[1]) : tok !== null ? text.indexOf(tok[1]) : /end of JSON/.test(msg) ? text.length : -1;
+      if (pos < 0) pos = Math.max(0, text.search(/\S/));
+      const before = text.slice(0, pos).split("\n");
+      const found = pos >= text.length ? "the end of the file" : JSON.stringify(text[pos]);
+      throw new ScenarioError(`${file}:${before.length}:${before[before.length - 1].length + 1}`, `not valid JSON: found ${found} where the JSON breaks off`);
     }
   } else {
     try {
@@ -31,7 +101,8 @@ export function parseScenarioText(text: string, file: string): Scenario {
         const pos = e.linePos?.[0];
         throw new ScenarioError(pos ? `${file}:${pos.line}:${pos.col}` : file, `not valid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`);
       }
-      throw new ScenarioError(file, `not valid YAML: ${(e as Error).message}`);
+      if (isStackOverflow(e)) throw e;
+      throw new ScenarioError(file, `not valid YAML: ${clip(firstLine((e as Error).message), 100)}`);
     }
   }
   return validateScenario(data, file);
@@ -66,6 +137,10 @@ function describeIssue(iss: z.core.$ZodIssue): { path: string; message: string }
   if (iss.code === "invalid_type" && / received undefined$/.test(message)) message = `required (${message.replace(/^Invalid input: /, "").replace(/, received undefined$/, "")})`;
   else message = message.replace(/^Invalid input: /, "");
   return { path: formatPath(iss.path), message };
+}
+
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 function firstLine(s: string): string {
