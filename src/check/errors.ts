@@ -26,26 +26,45 @@ export function clip(s: string, max = 60): string {
 
 /** Text from the input, quoted with control characters escaped, cut short. */
 export function quote(s: string, max = 50): string {
-  return clip(JSON.stringify(s), max);
+  return JSON.stringify(clip(s, max));
 }
 
 /** Any JS value as short, readable text for a message ("null", "a string \"x\"", "an object {…}"). */
 export function showFound(v: unknown, max = 60): string {
   if (v === undefined) return "nothing";
   if (v === null) return "null";
-  if (typeof v === "string") return `the string ${clip(JSON.stringify(v), max)}`;
+  if (typeof v === "string") return `the string ${quote(v, max)}`;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return `an array ${clip(safeJson(v), max)}`;
-  if (typeof v === "object") return `an object ${clip(safeJson(v), max)}`;
+  if (Array.isArray(v)) return `an array ${clipJson(safeJson(v), max)}`;
+  if (typeof v === "object") return `an object ${clipJson(safeJson(v), max)}`;
   return `a ${typeof v}`;
 }
 
 function safeJson(v: unknown): string {
   try {
-    return JSON.stringify(v) ?? String(typeof v);
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === "string" ? clip(x, 20) : x)) ?? String(typeof v);
   } catch {
     return "(too deep to show)";
   }
+}
+
+/** JSON cut to about `max` characters, never inside a string (so quotes stay paired). */
+function clipJson(json: string, max: number): string {
+  if (json.length <= max) return json;
+  let inString = false;
+  let lastSafe = 0;
+  for (let i = 0; i < max; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') {
+        inString = false;
+        lastSafe = i + 1;
+      }
+    } else if (c === '"') inString = true;
+    else lastSafe = i + 1;
+  }
+  return `${json.slice(0, lastSafe)}…`;
 }
 
 /** How deeply nested a JSON-like value is (iterative: safe on any depth); stops counting past `limit`. */

@@ -42,7 +42,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     if (argv.length <= 2) {
-      program.outputHelp();
+      program.outputHelp({ error: true });
+      process.stderr.write("raftsim: no command given (one of the commands above)\n");
       return Exit.usage;
     }
     await program.parseAsync(argv as string[]);

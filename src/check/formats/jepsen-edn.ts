@@ -2,9 +2,9 @@
 // Porcupine's kv files are). Nemesis ops (any non-integer :process) are skipped; extra keys
 // are ignored. The input is {f, value, key?} from the invocation; the output is the
 // completion's :value.
-import { clip, HistoryInputError } from "../errors.js";
+import { clip, HistoryInputError, quote } from "../errors.js";
 import { eventsToOperations, HistoryError, type Event, type Operation } from "../history.js";
-import { EdnColl, EdnMap, Keyword, ednToJs, parseEdn, type EdnValue } from "./edn.js";
+import { EdnColl, EdnMap, EdnSymbol, Keyword, ednToJs, parseEdn, type EdnValue } from "./edn.js";
 
 export interface JepsenInput {
   readonly f: string;
@@ -69,7 +69,8 @@ function show(v: EdnValue | undefined): string {
   if (v instanceof EdnMap) return "a map";
   if (v instanceof EdnColl) return `a ${v.kind}`;
   if (v instanceof Keyword) return clip(`:${v.name}`, 40);
-  if (typeof v === "string") return `the string ${clip(JSON.stringify(v), 40)}`;
+  if (typeof v === "string") return `the string ${quote(v, 40)}`;
+  if (v instanceof EdnSymbol) return `the symbol ${quote(v.name, 40)}`;
   if (typeof v === "object" && "char" in v) return `the character ${JSON.stringify(v.char)}`;
   return clip(String(v), 40);
 }

@@ -63,7 +63,7 @@ export function tooDeep(text: string, max: number = MAX_SCENARIO_DEPTH): { line:
 }
 
 function isStackOverflow(e: unknown): boolean {
-  return e instanceof RangeError && /call stack/i.test(e.message);
+  return (e instanceof RangeError || e instanceof YAMLParseError) && /call stack/i.test(e.message);
 }
 
 /** Parse and validate scenario text; `file` names it in errors and picks JSON for ".json". */
@@ -97,6 +97,7 @@ function parseAndValidate(text: string, file: string): Scenario {
     try {
       data = parseYaml(text);
     } catch (e) {
+      if (isStackOverflow(e)) throw e; // reported as nesting, by parseScenarioText
       if (e instanceof YAMLParseError) {
         const pos = e.linePos?.[0];
         throw new ScenarioError(pos ? `${file}:${pos.line}:${pos.col}` : file, `not valid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`);
@@ -122,7 +123,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) {
     if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? String(p) : `.${String(p)}`;
+    else {
+      // A key from the file that is not a plain name (or looks like a JS value) is quoted.
+      const key = clip(String(p), 40);
+      if (!/^[A-Za-z_$][\w$-]*$/.test(key) || /^(undefined|null|NaN|Infinity|true|false)$/.test(key)) out += `[${JSON.stringify(key)}]`;
+      else out += out === "" ? key : `.${key}`;
+    }
   }
   return out === "" ? "(top level)" : out;
 }
@@ -130,7 +136,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function describeIssue(iss: z.core.$ZodIssue): { path: string; message: string } {
   if (iss.code === "unrecognized_keys") {
     const key = iss.keys[0];
-    const more = iss.keys.length > 1 ? ` (also: ${iss.keys.slice(1).join(", ")})` : "";
+    const others = iss.keys.slice(1, 6).map((k) => formatPath([k]));
+    const more = iss.keys.length > 1 ? ` (also: ${others.join(", ")}${iss.keys.length > 6 ? `, and ${iss.keys.length - 6} more` : ""})` : "";
     return { path: formatPath([...iss.path, key]), message: `unknown field${more}` };
   }
   let message = iss.message;
