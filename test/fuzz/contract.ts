@@ -39,6 +39,7 @@ const INTERNAL: readonly [RegExp, string][] = [
   [/internal error/, "internal error"],
   [/\n\s+at .+[:(]\d+:\d+\)?/, "stack trace"],
   [/Invalid array length|Invalid string length|out of memory/i, "resource limit"],
+  [/\(node(:\d+)?\)/, "a Node warning"],
 ];
 
 /** Quoted input ("…" as JSON quotes it) is the user's own text: it may say anything. */

@@ -29,6 +29,15 @@ const N = {
   cli: Number(process.env.FUZZ_CLI ?? (LONG ? 500 : 12)),
 };
 const tally = new Tally();
+
+// In-process cases: a library that calls process.emitWarning would print "(node:PID) …" on the
+// CLI's stderr; the warnings are collected and count as that case's output.
+const warnings: string[] = [];
+process.on("warning", (w) => warnings.push(`(node) ${w.name}: ${w.message}`));
+async function emitted(): Promise<string> {
+  await new Promise((r) => setImmediate(r));
+  return warnings.splice(0).join("\n");
+}
 const started = Date.now();
 
 function report(surface: string): string[] {
@@ -45,17 +54,19 @@ beforeAll(() => {
 });
 
 describe(`fuzz (${LONG ? "long" : "short"} run, seed ${SEED})`, () => {
-  it(`check: ${N.check} mutated histories keep the contract`, () => {
+  it(`check: ${N.check} mutated histories keep the contract`, async () => {
     for (const c of fc.sample(arbCheckCase(), { numRuns: N.check, seed: SEED })) {
       const { outcome, expect: e } = runCheckCase(c);
+      outcome.stderr += await emitted();
       tally.add("check", outcome, violations(outcome, e), () => describeCheckCase(c));
     }
     expect(report("check")).toEqual([]);
   }, 3_600_000);
 
-  it(`scenario: ${N.scenario} mutated scenario files keep the contract`, () => {
+  it(`scenario: ${N.scenario} mutated scenario files keep the contract`, async () => {
     for (const c of fc.sample(arbScenarioCase(), { numRuns: N.scenario, seed: SEED + 1 })) {
       const { outcome, expect: e } = runScenarioCase(c);
+      outcome.stderr += await emitted();
       tally.add("scenario", outcome, violations(outcome, e), () => describeScenarioCase(c));
     }
     expect(report("scenario")).toEqual([]);

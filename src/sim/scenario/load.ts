@@ -2,7 +2,7 @@
 // reported as "FILE: field.path[2].at: problem" through ScenarioError; the CLI maps it to exit
 // 65. Pure: reading files and resolving names is the CLI's job (src/cli/scenario-file.ts).
 import { extname } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseDocument, YAMLParseError, type YAMLWarning } from "yaml";
 import type * as z from "zod";
 import { scenarioSchema, type Scenario } from "./schema.js";
 
@@ -95,8 +95,19 @@ function parseAndValidate(text: string, file: string): Scenario {
     }
   } else {
     try {
-      data = parseYaml(text);
+      // Warnings (an unresolved tag, an unknown directive, an ambiguous alias, a collection as a
+      // key) are errors here: a file not read as written is not run. logLevel "error" keeps the
+      // library from printing them as Node warnings.
+      const doc = parseDocument(text, { logLevel: "error" });
+      if (doc.errors.length > 0) throw doc.errors[0];
+      const w: YAMLWarning | undefined = doc.warnings[0];
+      if (w !== undefined) {
+        const pos = w.linePos?.[0];
+        throw new ScenarioError(pos ? `${file}:${pos.line}:${pos.col}` : file, `not valid YAML: ${clip(firstLine(w.message).replace(/ at line \d+, column \d+:?$/, ""), 100)}`);
+      }
+      data = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
+      if (e instanceof ScenarioError) throw e;
       if (isStackOverflow(e)) throw e; // reported as nesting, by parseScenarioText
       if (e instanceof YAMLParseError) {
         const pos = e.linePos?.[0];
