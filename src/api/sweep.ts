@@ -13,12 +13,31 @@ import { runOptionsFor } from "./simulate.js";
 import { judge, type Expectation, type Scenario } from "../sim/scenario/index.js";
 import { rerunLine } from "./replay.js";
 import { describeError, erroredSummary, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
+import type { SeedRange } from "../util/ranges.js";
+
+function seedCount(seeds: readonly number[] | SeedRange): number {
+  return "from" in seeds ? seeds.to - seeds.from + 1 : seeds.length;
+}
+
+/** The seeds in batches of SWEEP_BATCH, lazily. */
+function* seedBatches(seeds: readonly number[] | SeedRange): Generator<number[]> {
+  if ("from" in seeds) {
+    for (let x = seeds.from; x <= seeds.to; x += SWEEP_BATCH) {
+      const b: number[] = [];
+      for (let y = x; y <= Math.min(seeds.to, x + SWEEP_BATCH - 1); y++) b.push(y);
+      yield b;
+    }
+    return;
+  }
+  for (let i = 0; i < seeds.length; i += SWEEP_BATCH) yield seeds.slice(i, i + SWEEP_BATCH);
+}
 
 export interface SweepOptions {
   /** The system under test (default raft-metadata). */
   readonly system?: string;
-  /** The seeds to run, ascending. */
-  readonly seeds: readonly number[];
+  /** The seeds to run, ascending: a list, or an inclusive range that is walked, never built
+   * (a range of 10^12 seeds costs no memory up front). */
+  readonly seeds: readonly number[] | SeedRange;
   /** Worker threads wanted (default: the host's available parallelism); capped by planJobs.
    * 1 runs in this thread. */
   readonly jobs?: number;
@@ -111,7 +130,8 @@ export function sweepWorkerFile(): string {
 
 export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => void): Promise<SweepReport> {
   const bugs = o.bugs ?? [];
-  const plan = planJobs(o.jobs, o.seeds.length);
+  const total = seedCount(o.seeds);
+  const plan = planJobs(o.jobs, total);
   const jobs = plan.jobs;
   // The options of every seed's run, as plain data (the same path `raftsim run` takes).
   const { system, options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs, everyFamily: o.everyFault ?? false, scenario: o.scenario });
@@ -119,37 +139,54 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   const expect: Expectation = o.scenario?.expect ?? "ok";
   // A seed fails when its run threw, or when its verdict is not the expected one.
   const fails = (r: SeedSummary): boolean => r.verdict === null || !judge(expect, r.verdict).met;
-  const batches: number[][] = [];
-  for (let i = 0; i < o.seeds.length; i += SWEEP_BATCH) batches.push(o.seeds.slice(i, i + SWEEP_BATCH));
-  const total = o.seeds.length;
+  const batches = seedBatches(o.seeds);
   const t0 = performance.now();
+  // Without stopOnFirst only the failures are kept (a long sweep's memory does not grow with
+  // its seeds); with it, every result, since a lower failure found later drops those above it.
+  const stopOnFirst = o.stopOnFirst ?? false;
   const results: SeedSummary[] = [];
+  const totals = { ran: 0, errors: 0, events: 0, simulatedUs: 0, verdicts: { ok: 0, violation: 0, liveness: 0, unknown: 0 } };
+  let done = 0;
   let lowestFailure = Infinity;
   let failures = 0;
   const record = (rs: SeedSummary[]): void => {
     for (const r of rs) {
-      results.push(r);
-      if (fails(r)) {
+      done++;
+      const failed = fails(r);
+      if (stopOnFirst || failed) results.push(r);
+      if (!stopOnFirst) {
+        totals.ran++;
+        if (r.verdict === null) totals.errors++;
+        else totals.verdicts[r.verdict]++;
+        totals.events += r.events;
+        totals.simulatedUs += r.simulatedUs;
+      }
+      if (failed) {
         failures++;
         lowestFailure = Math.min(lowestFailure, r.seed);
       }
     }
-    const seedsPerMinute = Math.round((results.length / Math.max(1, performance.now() - t0)) * 60_000);
-    onProgress?.({ done: results.length, total, failures, seedsPerMinute });
+    const seedsPerMinute = Math.round((done / Math.max(1, performance.now() - t0)) * 60_000);
+    onProgress?.({ done, total, failures, seedsPerMinute });
   };
-  const skip = (b: number[]): boolean => (o.stopOnFirst ?? false) && b[0] > lowestFailure;
+  const skip = (b: number[]): boolean => stopOnFirst && b[0] > lowestFailure;
+  // (With a list of seeds given out of order the batches would not ascend; the CLI sorts them.)
 
   if (jobs <= 1) {
-    for (const b of batches) if (!skip(b)) record(runSeeds({ system, seeds: b, base }));
+    for (const b of batches) {
+      if (skip(b)) break; // batches ascend: every later one would be skipped too
+      record(runSeeds({ system, seeds: b, base }));
+    }
   } else {
     const pool = new Tinypool({ filename: sweepWorkerFile(), minThreads: jobs, maxThreads: jobs });
     try {
       // Feed batches a few at a time, so stopOnFirst can skip what has not started yet.
-      let nextBatch = 0;
       const lane = async (): Promise<void> => {
-        while (nextBatch < batches.length) {
-          const b = batches[nextBatch++];
-          if (skip(b)) continue;
+        for (;;) {
+          const next = batches.next();
+          if (next.done === true) return;
+          const b = next.value;
+          if (skip(b)) return; // batches ascend: every later one would be skipped too
           const task: SweepTask = { system, seeds: b, base };
           let rs: SeedSummary[];
           try {
@@ -169,25 +206,24 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   }
   const wallMs = performance.now() - t0;
   results.sort((a, b) => a.seed - b.seed);
-  const kept = o.stopOnFirst ? results.filter((r) => r.seed <= lowestFailure) : results;
-  const verdicts = { ok: 0, violation: 0, liveness: 0, unknown: 0 };
-  let errors = 0;
-  let events = 0;
-  let simulatedUs = 0;
-  for (const r of kept) {
-    if (r.verdict === null) errors++;
-    else verdicts[r.verdict]++;
-    events += r.events;
-    simulatedUs += r.simulatedUs;
-  }
+  const kept = stopOnFirst ? results.filter((r) => r.seed <= lowestFailure) : results;
+  if (stopOnFirst)
+    for (const r of kept) {
+      totals.ran++;
+      if (r.verdict === null) totals.errors++;
+      else totals.verdicts[r.verdict]++;
+      totals.events += r.events;
+      totals.simulatedUs += r.simulatedUs;
+    }
+  const { verdicts, errors, events, simulatedUs } = totals;
   const failing = kept.filter(fails);
   const everyFault = o.everyFault ?? false;
   return {
     seeds: total,
-    ran: kept.length,
+    ran: totals.ran,
     verdicts,
     errors,
-    ...(o.scenario !== undefined ? { scenario: o.scenario.name, expect, matched: kept.length - failing.length, mismatched: failing.length } : {}),
+    ...(o.scenario !== undefined ? { scenario: o.scenario.name, expect, matched: totals.ran - failing.length, mismatched: failing.length } : {}),
     failures: (o.stopOnFirst ? failing.slice(0, 1) : failing).map((r) => ({
       seed: r.seed,
       verdict: r.verdict,
@@ -196,7 +232,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }),
     })),
     wallMs: Math.round(wallMs),
-    seedsPerMinute: Math.round((results.length / wallMs) * 60_000),
+    seedsPerMinute: Math.round((done / wallMs) * 60_000),
     events,
     simulatedMs: Math.round(simulatedUs / 1000),
     jobs,

@@ -29,17 +29,25 @@ export class HistoryError extends Error {
   }
 }
 
+/** A value in a validation message: short, and never JavaScript's own wording. */
+function shortValue(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v);
+  if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
+  return Array.isArray(v) ? "an array" : `a ${typeof v}`;
+}
+
 /** Throws HistoryError unless op is well formed (finite call; ret > =call; info <=> ret Infinity). */
 export function validateOperation(op: Operation, index: number): void {
-  if (!Number.isInteger(op.client)) throw new HistoryError(index, `client must be an integer, got ${op.client}`);
-  if (!Number.isFinite(op.call)) throw new HistoryError(index, `call time must be finite, got ${op.call}`);
+  if (!Number.isInteger(op.client)) throw new HistoryError(index, `client must be an integer, found ${shortValue(op.client)}`);
+  if (!Number.isFinite(op.call)) throw new HistoryError(index, `call time must be a finite number, found ${shortValue(op.call)}`);
   if (op.status === "info") {
-    if (op.ret !== Infinity) throw new HistoryError(index, `an info operation never returns: ret must be Infinity`);
+    if (op.ret !== Infinity) throw new HistoryError(index, `an info operation never returns: ret must be Infinity, found ${shortValue(op.ret)}`);
   } else if (op.status === "ok" || op.status === "fail") {
-    if (!Number.isFinite(op.ret)) throw new HistoryError(index, `an ${op.status} operation needs a finite return time`);
+    if (!Number.isFinite(op.ret)) throw new HistoryError(index, `an ${op.status} operation needs a finite return time, found ${shortValue(op.ret)}`);
     if (op.ret < op.call) throw new HistoryError(index, `returns (${op.ret}) before its call (${op.call})`);
   } else {
-    throw new HistoryError(index, `unknown status ${JSON.stringify(op.status)}`);
+    throw new HistoryError(index, `status must be ok, fail or info, found ${shortValue(op.status)}`);
   }
 }
 

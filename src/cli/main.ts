@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // raftsim command line. Every failure ends in a one-line message and an exit code from
-// exit-codes.ts — never a stack trace: usage 64, bad input data 65, internal error 70.
+// exit-codes.ts — never a stack trace: usage 64, bad input data 65, I/O error 74, internal
+// error 70 (a bug of raftsim).
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
@@ -12,8 +13,8 @@ import { registerSweep } from "./commands/sweep.js";
 import { registerFigure16 } from "./commands/figure16.js";
 import { scenariosCommand } from "./scenario-file.js";
 import { registerRun } from "./commands/run.js";
-import { InputError, UsageError } from "./errors.js";
-import { Exit } from "./exit-codes.js";
+import { InputError, IoError, UsageError } from "./errors.js";
+import { Exit, type ExitCode } from "./exit-codes.js";
 
 export function buildProgram(): Command {
   const program = new Command("raftsim")
@@ -41,25 +42,28 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     if (argv.length <= 2) {
-      program.outputHelp();
+      program.outputHelp({ error: true });
+      process.stderr.write("raftsim: no command given (one of the commands above)\n");
       return Exit.usage;
     }
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === "number" ? process.exitCode : Exit.ok;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? Exit.ok : Exit.usage; // commander already printed it
-    if (e instanceof UsageError) {
-      process.stderr.write(`raftsim: ${e.message}\n`);
-      return Exit.usage;
-    }
-    if (e instanceof InputError) {
-      process.stderr.write(`raftsim: ${e.message}\n`);
-      return Exit.dataErr;
-    }
-    process.stderr.write(`raftsim: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env.RAFTSIM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    return Exit.software;
+    const { code, message } = cliErrorOutcome(e);
+    process.stderr.write(`raftsim: ${message}\n`);
+    if (code === Exit.software && process.env.RAFTSIM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return code;
   }
+}
+
+/** The exit code and the one-line message for an error thrown by a command: usage 64, bad
+ * data 65, I/O 74; anything else is a bug of raftsim (70). */
+export function cliErrorOutcome(e: unknown): { code: ExitCode; message: string } {
+  if (e instanceof UsageError) return { code: Exit.usage, message: e.message };
+  if (e instanceof InputError) return { code: Exit.dataErr, message: e.message };
+  if (e instanceof IoError) return { code: Exit.ioErr, message: e.message };
+  return { code: Exit.software, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
 }
 
 function isEntryPoint(): boolean {

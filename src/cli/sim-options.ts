@@ -1,5 +1,6 @@
 // Options shared by `run` and `replay`, and the one-run driver both use.
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../api/check.js";
 import { simulate as simulateRun, type TimedRun } from "../api/simulate.js";
@@ -12,7 +13,7 @@ import { replayLine } from "../api/replay.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, timeOverrideProblem } from "../api/scenarios.js";
-import { UsageError } from "./errors.js";
+import { describeIoError, IoError, UsageError } from "./errors.js";
 import { parseSeedRange, type SeedRange } from "../util/ranges.js";
 import { expectationExit, loadScenarioForCli } from "./scenario-file.js";
 import type { LoadedScenario } from "../api/scenarios.js";
@@ -108,8 +109,41 @@ export function addSimOptions(cmd: Command): Command {
 
 export type { TimedRun };
 
+/** Throws IoError (exit 74) unless `file` can be written: checked before a run, so a bad
+ * --trace path fails in a moment rather than after the whole simulation. Creates nothing. */
+export function checkWritable(file: string, option = "--trace"): void {
+  const full = resolve(file);
+  const fail = (why: string): never => {
+    throw new IoError(file, `${option}: cannot write: ${why}`);
+  };
+  let st;
+  try {
+    st = statSync(full);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") fail(describeIoError(e));
+  }
+  if (st !== undefined) {
+    if (st.isDirectory()) fail("is a directory, expected a file");
+    try {
+      accessSync(full, constants.W_OK);
+    } catch (e) {
+      fail(describeIoError(e));
+    }
+    return;
+  }
+  const dir = dirname(full);
+  try {
+    if (!statSync(dir).isDirectory()) fail(`${dirname(file)} is not a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof IoError) throw e;
+    fail((e as NodeJS.ErrnoException).code === "ENOENT" ? `no directory ${dirname(file)}` : describeIoError(e));
+  }
+}
+
 /** Fill in seed and time from the scenario; loading errors become CLI errors (exit 65 / 64). */
 export function resolveSim(o: SimCliOptions): ResolvedSim {
+  if (o.trace !== undefined) checkWritable(o.trace);
   const scenario = o.scenario !== undefined ? loadScenarioForCli(o.scenario) : null;
   const seed = o.seed ?? scenario?.scenario.seeds[0];
   if (seed === undefined) throw new UsageError("required option '--seed <n>' not specified (or give --scenario NAME, whose first seed is the default)");
@@ -144,7 +178,11 @@ export function simulate(o: ResolvedSim): TimedRun {
   if (o.trace !== undefined) {
     const lines: string[] = [];
     for (const r of result.trace.records()) lines.push(JSON.stringify(r));
-    writeFileSync(o.trace, lines.length > 0 ? lines.join("\n") + "\n" : "");
+    try {
+      writeFileSync(o.trace, lines.length > 0 ? lines.join("\n") + "\n" : "");
+    } catch (e) {
+      throw new IoError(o.trace, `--trace: cannot write: ${describeIoError(e)}`);
+    }
   }
   return { result, wallMs };
 }

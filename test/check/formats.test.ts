@@ -38,9 +38,9 @@ describe("EDN reader", () => {
 
   it("names the line of each problem", () => {
     expect(inputError(() => parseEdn('[1\n 2\n "abc', "f.edn"))).toBe("f.edn:3: unterminated string");
-    expect(inputError(() => parseEdn("[1 2\n}", "f.edn"))).toBe('f.edn:2: unexpected "}", expected "]"');
+    expect(inputError(() => parseEdn("[1 2\n}", "f.edn"))).toBe('f.edn:2:1: unexpected "}", expected "]"');
     expect(inputError(() => parseEdn("{:a 1\n :b}", "f.edn"))).toBe("f.edn:1: map starting here has an odd number of forms (3)");
-    expect(inputError(() => parseEdn("[1 2", "f.edn"))).toBe('f.edn:1: unexpected end of input: missing "]"');
+    expect(inputError(() => parseEdn("[1 2", "f.edn"))).toBe('f.edn:1:5: unexpected end of input: missing "]"');
   });
 });
 
@@ -64,7 +64,7 @@ describe("Jepsen EDN histories", () => {
 
   it("reports a completion with no open op, or a bad :type, at its line", () => {
     expect(inputError(() => readJepsenEdn("{:process 1, :type :ok, :f :read, :value 1}", "h.edn"))).toBe("h.edn:1: client 1 completes (ok) with no open operation");
-    expect(inputError(() => readJepsenEdn("\n\n{:process 1, :type :done, :f :read}", "h.edn"))).toMatch(/^h\.edn:3: :type must be/);
+    expect(inputError(() => readJepsenEdn("\n\n{:process 1, :type :done, :f :read}", "h.edn"))).toMatch(/^h\.edn:3: op 1: :type must be :invoke, :ok, :fail or :info, found :done$/);
   });
 
   it("round-trips through the EDN writer", () => {
@@ -83,7 +83,7 @@ describe("Jepsen EDN histories", () => {
 describe("Porcupine etcd logs", () => {
   it("reads ok/fail/info lines, with tabs or spaces", () => {
     const ops = readPorcupineEtcd(
-      ["INFO  jepsen.util - 0\t:invoke\t:read\tnil", "other log line", "INFO  jepsen.util - 1   :invoke :cas    [1 2]", "INFO  jepsen.util - 0\t:fail\t:read\t:timed-out", "INFO  jepsen.util - 1   :fail   :cas    [1 2]"].join("\n"),
+      ["INFO  jepsen.util - 0\t:invoke\t:read\tnil", "WARN  jepsen.core - another logger's line", "INFO  jepsen.util - 1   :invoke :cas    [1 2]", "INFO  jepsen.util - 0\t:fail\t:read\t:timed-out", "INFO  jepsen.util - 1   :fail   :cas    [1 2]"].join("\n"),
       "e.log",
     );
     expect(ops).toEqual([
@@ -92,7 +92,7 @@ describe("Porcupine etcd logs", () => {
     ]);
   });
   it("names the line of a malformed event", () => {
-    expect(inputError(() => readPorcupineEtcd("INFO  jepsen.util - 0\t:invoke\t:write\t[1", "e.log"))).toBe('e.log:1: bad value "[1"');
+    expect(inputError(() => readPorcupineEtcd("INFO  jepsen.util - 0\t:invoke\t:write\t[1", "e.log"))).toBe('e.log:1: value must be nil, an integer, [from to] or :timed-out, found "[1"');
     expect(inputError(() => readPorcupineEtcd("\nINFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:ok\t:write\t1", "e.log"))).toBe(
       "e.log:3: process 0 completes :write but invoked :read",
     );
@@ -114,7 +114,7 @@ describe("JSONL", () => {
     expect(readHistory(text, "h.jsonl").ops).toEqual([{ client: 1, input: { f: "get", key: "a" }, call: 1, ret: 2, status: "ok", output: { f: "get", found: false } }]);
   });
   it("names the line of a problem", () => {
-    expect(inputError(() => readJsonl('{"client":1,"input":1,"call":1,"ret":2,"status":"ok"}\n{oops', "h.jsonl"))).toMatch(/^h\.jsonl:2: not JSON/);
+    expect(inputError(() => readJsonl('{"client":1,"input":1,"call":1,"ret":2,"status":"ok"}\n{oops', "h.jsonl"))).toMatch(/^h\.jsonl:2:2: not JSON: expected one JSON object per line, found "o"/);
     expect(inputError(() => readJsonl('\n{"client":1,"input":1,"call":3,"ret":2,"status":"ok"}', "h.jsonl"))).toBe("h.jsonl:2: returns (2) before its call (3)");
   });
 });

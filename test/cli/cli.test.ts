@@ -265,7 +265,7 @@ describe("raftsim sweep / bugs / check", () => {
     expect(cli("check", ok).code).toBe(0);
     const r = cli("check", bad);
     expect(r.code).toBe(65);
-    expect(r.err).toMatch(/bad\.jsonl:2: not JSON/);
+    expect(r.err).toMatch(/bad\.jsonl:2:\d+: not JSON/);
     expect(r.err).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
 });

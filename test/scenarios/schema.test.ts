@@ -194,7 +194,7 @@ describe("scenario files and names", () => {
     writeFileSync(f, JSON.stringify({ name: "j", faults: { schedule: [{ at: "1s", kind: "crash", node: 1 }, { at: 1_500_000, kind: "restart", node: 1 }] } }));
     expect(loadScenarioFile(f).faults).toEqual({ schedule: [{ at: 1_000_000, kind: "crash", node: 1 }, { at: 1_500_000, kind: "restart", node: 1 }] });
     writeFileSync(f, "{ nope");
-    expect(() => loadScenarioFile(f)).toThrow(/j\.json: not valid JSON/);
+    expect(() => loadScenarioFile(f)).toThrow(/j\.json:\d+:\d+: not valid JSON/);
     expect(() => loadScenarioFile(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: no such file/);
   });
 

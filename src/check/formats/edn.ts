@@ -1,8 +1,12 @@
 // A small, real EDN reader (https://github.com/edn-format/edn): nil, booleans, numbers,
 // strings, characters, keywords, symbols, lists, vectors, maps, sets, tagged values (the tag
 // is dropped), `;` comments, `#_` discards, commas as whitespace. Every collection remembers
-// the line it starts on so history readers can name the line of a bad op.
-import { HistoryInputError } from "../errors.js";
+// the line it starts on so history readers can name the line of a bad op. Nesting is limited
+// (MAX_EDN_DEPTH): deeper input is an error naming the line and column, not a stack overflow.
+import { clip, HistoryInputError } from "../errors.js";
+
+/** Collections nested deeper than this are rejected (a history needs three or four levels). */
+export const MAX_EDN_DEPTH = 200;
 
 export class Keyword {
   constructor(readonly name: string) {}
@@ -47,13 +51,15 @@ class Reader {
   pos = 0;
   line = 1;
   col = 1;
+  depth = 0;
   constructor(
     private readonly text: string,
     private readonly source: string,
   ) {}
 
-  fail(problem: string, line = this.line): never {
-    throw new HistoryInputError(this.source, line, problem);
+  fail(problem: string, line?: number): never {
+    if (line !== undefined) throw new HistoryInputError(this.source, line, problem); // where a form starts: no column
+    throw new HistoryInputError(this.source, this.line, problem, this.col);
   }
 
   private advance(): string {
@@ -100,26 +106,36 @@ class Reader {
         if (d === "{") return this.advance(), new EdnColl("set", this.readSeq("}"), line);
         if (d === "_") {
           this.advance();
-          if (this.read() === END) this.fail("#_ discards nothing");
+          if (this.nested(() => this.read()) === END) this.fail("#_ discards nothing");
           continue;
         }
         const tag = this.readToken();
-        if (tag === "" || !/^[A-Za-z]/.test(tag)) this.fail(`bad dispatch "#${tag}"`);
-        const v = this.read();
-        if (v === END) this.fail(`tag #${tag} has no value`);
+        if (tag === "" || !/^[A-Za-z]/.test(tag)) this.fail(`bad dispatch "#${clip(tag, 30)}" (expected #{, #_ or a tag)`);
+        const v = this.nested(() => this.read());
+        if (v === END) this.fail(`tag #${clip(tag, 30)} has no value`);
         return v;
       }
       return this.readAtom();
     }
   }
 
+  /** Runs `f` one level deeper; past MAX_EDN_DEPTH levels the input is rejected. */
+  private nested<T>(f: () => T): T {
+    if (++this.depth > MAX_EDN_DEPTH) this.fail(`nested deeper than ${MAX_EDN_DEPTH} levels (expected a history: a vector of op maps)`);
+    const v = f();
+    this.depth--;
+    return v;
+  }
+
   private readSeq(close: string): EdnValue[] {
-    const items: EdnValue[] = [];
-    for (;;) {
-      const v = this.read(close);
-      if (v === END) return items;
-      items.push(v);
-    }
+    return this.nested(() => {
+      const items: EdnValue[] = [];
+      for (;;) {
+        const v = this.read(close);
+        if (v === END) return items;
+        items.push(v);
+      }
+    });
   }
 
   private readMap(line: number): EdnMap {
@@ -147,7 +163,7 @@ class Reader {
       if (e in simple) out += simple[e];
       else if (e === "u") {
         const hex = this.text.slice(this.pos, this.pos + 4);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail(`bad unicode escape \\u${hex}`);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail(`bad unicode escape \\u${clip(hex, 4)}`);
         for (let i = 0; i < 4; i++) this.advance();
         out += String.fromCharCode(parseInt(hex, 16));
       } else this.fail(`bad escape \\${e} in string`);
@@ -161,7 +177,7 @@ class Reader {
     if (tok.length === 1) return { char: tok };
     if (tok in named) return { char: named[tok] };
     if (/^u[0-9a-fA-F]{4}$/.test(tok)) return { char: String.fromCharCode(parseInt(tok.slice(1), 16)) };
-    return this.fail(`bad character literal \\${tok}`);
+    return this.fail(`bad character literal \\${clip(tok, 30)}`);
   }
 
   private readToken(firstAny = false): string {
@@ -179,11 +195,11 @@ class Reader {
     if (tok === "false") return false;
     if (/^[+-]?\d/.test(tok)) {
       const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)[NM]?$/.exec(tok);
-      if (m === null) this.fail(`bad number "${tok}"`);
+      if (m === null) this.fail(`bad number "${clip(tok, 40)}"`);
       return Number(m[1]);
     }
     if (tok[0] === ":") {
-      if (tok.length === 1 || tok[1] === ":" && tok.length === 2) this.fail(`bad keyword "${tok}"`);
+      if (tok.length === 1 || tok[1] === ":" && tok.length === 2) this.fail(`bad keyword "${clip(tok, 40)}"`);
       return new Keyword(tok.slice(tok[1] === ":" ? 2 : 1));
     }
     return new EdnSymbol(tok);
@@ -198,7 +214,7 @@ export function parseEdn(text: string, source: string): EdnValue[] {
   const forms: EdnValue[] = [];
   while (r.skip()) {
     const v = r.read();
-    if (v === END) throw new Error("parseEdn: read() without a closing delimiter returned END"); // unreachable
+    if (v === END) throw new HistoryInputError(source, r.line, "unexpected closing delimiter", r.col); // unreachable: read() fails first
     forms.push(v);
   }
   return forms;
@@ -212,7 +228,10 @@ export function ednToJs(v: EdnValue): unknown {
   if (v instanceof EdnColl) return v.items.map(ednToJs);
   if (v instanceof EdnMap) {
     const o: Record<string, unknown> = {};
-    for (const [k, x] of v.entries) o[k instanceof Keyword ? k.name : String(ednToJs(k))] = ednToJs(x);
+    for (const [k, x] of v.entries) {
+      const key = k instanceof Keyword ? k.name : ednToJs(k);
+      o[typeof key === "string" ? key : JSON.stringify(key)] = ednToJs(x);
+    }
     return o;
   }
   return v.char;

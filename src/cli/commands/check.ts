@@ -1,7 +1,7 @@
 // `raftsim check FILE`: judge a recorded history for linearizability.
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { InputError, UsageError } from "../errors.js";
+import { clip, describeIoError, InputError, IoError, UsageError } from "../errors.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { checkOperations, formatCounterexample, FORMATS, getModel, HistoryError, HistoryInputError, isFormat, modelNames, readHistory } from "../../api/check.js";
 
@@ -10,6 +10,8 @@ export interface CheckCliOptions {
   model?: string;
   timeout?: string;
   json?: boolean;
+  /** Judge the ops the model can place even when some it cannot (list ops) were left out. */
+  lenient?: boolean;
 }
 
 export interface Io {
@@ -27,67 +29,105 @@ export function parseDuration(s: string): number {
   return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
 }
 
+/** JavaScript's own wording in an error message: not something to show a user. */
+const INTERNAL = /Cannot read propert|is not iterable|is not a function|is not defined|undefined|\[object |Maximum call stack|is not an object|Cannot convert|Invalid array length/;
+
 /** Runs the check and prints the outcome; returns the exit code (never throws for bad input). */
 export function runCheck(file: string, opts: CheckCliOptions, io: Io = stdio): ExitCode {
   try {
-    if (opts.format !== undefined && !isFormat(opts.format)) throw new UsageError(`unknown --format "${opts.format}" (one of: ${FORMATS.join(", ")})`);
-    if (opts.model !== undefined && getModel(opts.model) === undefined) throw new UsageError(`unknown --model "${opts.model}" (one of: ${modelNames().join(", ")})`);
-    const timeoutMs = parseDuration(opts.timeout ?? "60s");
+    checkUsage(opts);
     let text: string;
     try {
       text = readFileSync(file, "utf8");
     } catch (e) {
-      throw new InputError(file, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new IoError(file, `cannot read: ${describeIoError(e)}`);
     }
-    let history;
-    try {
-      history = readHistory(text, file, opts.format as Parameters<typeof readHistory>[2]);
-    } catch (e) {
-      if (e instanceof HistoryInputError) throw new InputError(e.where, e.problem); // same message, exit 65
-      throw e;
-    }
-    const modelName = opts.model ?? history.model;
-    const model = getModel(modelName);
-    if (model === undefined) throw new InputError(file, `the history names an unknown model "${modelName}"`);
-    let result;
-    try {
-      result = checkOperations(model, history.ops, { timeoutMs });
-    } catch (e) {
-      if (e instanceof HistoryError) throw new InputError(`${file}: op ${e.index + 1}`, e.message);
-      if (e instanceof TypeError) throw new InputError(file, e.message); // the model rejects an op's shape
-      throw e;
-    }
-    const code: ExitCode = result.verdict === "ok" ? Exit.ok : result.verdict === "illegal" ? Exit.violation : Exit.undecided;
-    if (opts.json) {
-      io.out(
-        JSON.stringify({
-          verdict: result.verdict,
-          model: model.name,
-          ops: result.ops,
-          partitions: result.partitions,
-          unchecked: result.unchecked,
-          ms: Math.round(result.ms * 100) / 100,
-          ...(result.reason ? { reason: result.reason } : {}),
-          ...(result.counterexample ? { counterexample: result.counterexample } : {}),
-        }),
-      );
-      return code;
-    }
-    const summary = `${result.ops} ops, ${result.partitions} partition${result.partitions === 1 ? "" : "s"}, model ${model.name}, ${result.ms.toFixed(1)} ms`;
-    if (result.verdict === "ok") io.out(`ok: linearizable (${summary})`);
-    else if (result.verdict === "illegal") {
-      io.out(`illegal: not linearizable (${summary})`);
-      if (result.counterexample) io.out(formatCounterexample(result.counterexample));
-    } else io.out(`unknown: ${result.reason === "memory" ? "memory budget exhausted" : `no verdict within ${timeoutMs} ms`} (${summary})`);
-    if (result.unchecked > 0) io.err(`raftsim check: warning: ${result.unchecked} ops the model cannot place by key (e.g. list) were not checked`);
-    return code;
+    return checkText(text, file, opts, io);
   } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError) {
+    if (e instanceof InputError || e instanceof UsageError || e instanceof IoError) {
       io.err(`raftsim check: ${e.message}`);
       return e.exitCode;
     }
     throw e;
   }
+}
+
+function checkUsage(opts: CheckCliOptions): number {
+  if (opts.format !== undefined && !isFormat(opts.format)) throw new UsageError(`unknown --format "${clip(opts.format, 40)}" (one of: ${FORMATS.join(", ")})`);
+  if (opts.model !== undefined && getModel(opts.model) === undefined) throw new UsageError(`unknown --model "${clip(opts.model, 40)}" (one of: ${modelNames().join(", ")})`);
+  return parseDuration(opts.timeout ?? "60s");
+}
+
+/**
+ * `raftsim check` on a history's text (`file` names it in messages): what runCheck does once the
+ * file is read. Exported so tests and the fuzz suite run the command in-process.
+ */
+export function runCheckText(text: string, file: string, opts: CheckCliOptions, io: Io = stdio): ExitCode {
+  try {
+    checkUsage(opts);
+    return checkText(text, file, opts, io);
+  } catch (e) {
+    if (e instanceof InputError || e instanceof UsageError || e instanceof IoError) {
+      io.err(`raftsim check: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+function checkText(text: string, file: string, opts: CheckCliOptions, io: Io): ExitCode {
+  const timeoutMs = checkUsage(opts);
+  let history;
+  try {
+    history = readHistory(text, file, opts.format as Parameters<typeof readHistory>[2], opts.model);
+  } catch (e) {
+    if (e instanceof HistoryInputError) throw new InputError(e.where, e.problem); // same message, exit 65
+    throw e;
+  }
+  const modelName = history.model;
+  const model = getModel(modelName);
+  if (model === undefined) throw new InputError(file, `header "model": unknown model "${clip(modelName, 40)}" (expected one of: ${modelNames().join(", ")}; or pass --model)`);
+  let result;
+  try {
+    result = checkOperations(model, history.ops, { timeoutMs });
+  } catch (e) {
+    if (e instanceof HistoryError) throw new InputError(`${file}${history.lines[e.index] !== undefined ? `:${history.lines[e.index]}` : ""}`, `op ${e.index + 1}: ${e.message}`);
+    // The model rejects an op's shape in the middle of the search (checkShapes missed it).
+    if (e instanceof TypeError) throw new InputError(file, `an op model ${model.name} cannot apply: ${e.message === "" || INTERNAL.test(e.message) ? "its input or output is not what the model reads" : clip(e.message, 100)}`);
+    throw e;
+  }
+  const lenient = opts.lenient ?? false;
+  // Ops left out of the check leave the verdict open, unless the user asked to judge the rest.
+  const partial = result.unchecked > 0 && !lenient && result.verdict === "ok";
+  const verdict = partial ? "unknown" : result.verdict;
+  const reason = partial ? "unchecked" : result.reason;
+  const code: ExitCode = verdict === "ok" ? Exit.ok : verdict === "illegal" ? Exit.violation : Exit.undecided;
+  if (opts.json) {
+    io.out(
+      JSON.stringify({
+        verdict,
+        model: model.name,
+        ops: result.ops,
+        partitions: result.partitions,
+        unchecked: result.unchecked,
+        lenient,
+        ms: Math.round(result.ms * 100) / 100,
+        ...(reason ? { reason } : {}),
+        ...(result.counterexample ? { counterexample: result.counterexample } : {}),
+      }),
+    );
+    return code;
+  }
+  const summary = `${result.ops} ops, ${result.partitions} partition${result.partitions === 1 ? "" : "s"}, model ${model.name}, ${result.ms.toFixed(1)} ms`;
+  const skipped = `${result.unchecked} op${result.unchecked === 1 ? "" : "s"} the model cannot place by key (e.g. list)`;
+  if (verdict === "ok") io.out(`ok: linearizable (${summary})`);
+  else if (verdict === "illegal") {
+    io.out(`illegal: not linearizable (${summary})`);
+    if (result.counterexample) io.out(formatCounterexample(result.counterexample));
+  } else if (reason === "unchecked") io.out(`unknown: ${skipped} not checked; the rest is linearizable (${summary}); --lenient accepts that`);
+  else io.out(`unknown: ${reason === "memory" ? "memory budget exhausted" : `no verdict within ${timeoutMs} ms`} (${summary})`);
+  if (result.unchecked > 0 && reason !== "unchecked") io.err(`raftsim check: warning: ${skipped} were not checked${lenient ? " (--lenient)" : ""}`);
+  return code;
 }
 
 export function checkCommand(): Command {
@@ -97,12 +137,14 @@ export function checkCommand(): Command {
     .option("--format <format>", `history format: ${FORMATS.join(" | ")} (default: guessed from the content)`)
     .option("--model <name>", `model: ${modelNames().join(" | ")} (default: per format, or the JSONL header)`)
     .option("--timeout <duration>", "give up with verdict unknown after this long (e.g. 10s, 500ms)", "60s")
-    .option("--json", "print {verdict, model, ops, partitions, ms, counterexample?} as JSON")
+    .option("--lenient", "judge the ops the model can place even when some (e.g. list) cannot be checked (default: verdict unknown)")
+    .option("--json", "print {verdict, model, ops, partitions, unchecked, lenient, ms, reason?, counterexample?} as JSON")
     .addHelpText(
       "after",
       `
-Exit codes: 0 linearizable, 1 not linearizable, 3 unknown (budget exhausted),
-64 bad usage, 65 malformed history (the message names the line).
+Exit codes: 0 linearizable, 1 not linearizable, 3 unknown (budget exhausted, or ops
+the model cannot place were left out and --lenient was not given), 64 bad usage,
+65 malformed history (the message names the line), 74 the file cannot be read.
 
 Default models: jsonl → metadata-kv, porcupine-etcd → etcd-cas-register,
 porcupine-kv → porcupine-kv, edn → knossos-cas-register.`,

@@ -1,5 +1,5 @@
 // `raftsim replay`: rerun a seed and insist on the same trace hash (--expect-hash).
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { UsageError } from "../errors.js";
 import { Exit } from "../exit-codes.js";
 import { addSimOptions, expectationMismatch, resolveSim, runExit, simulate, summaryJson, summaryText, type SimCliOptions } from "../sim-options.js";
@@ -8,9 +8,16 @@ interface ReplayOptions extends SimCliOptions {
   expectHash?: string;
 }
 
+/** --expect-hash: the 16 hex characters a run prints as its trace hash (checked before the run). */
+export function parseTraceHash(text: string): string {
+  const h = text.trim();
+  if (!/^[0-9a-fA-F]{16}$/.test(h)) throw new InvalidArgumentError(`expected a trace hash of 16 hex characters (as \`raftsim run\` prints it), found ${h.length > 24 ? `${h.slice(0, 23)}…` : h === "" ? "nothing" : h} (${h.length} characters)`);
+  return h.toLowerCase();
+}
+
 export function registerReplay(program: Command): void {
   addSimOptions(program.command("replay").description("rerun a seed exactly; with --expect-hash, fail loudly if the trace differs"))
-    .option("--expect-hash <hex>", "the trace hash the original run printed (16 hex chars)")
+    .option("--expect-hash <hex>", "the trace hash the original run printed (16 hex chars)", parseTraceHash)
     .action((opts: ReplayOptions) => {
       const o = resolveSim(opts);
       if (o.scenario?.scenario.experiment !== undefined)

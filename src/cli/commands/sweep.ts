@@ -52,11 +52,10 @@ export function registerSweep(program: Command): void {
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
-        let seeds: number[];
-        if (opts.seeds !== undefined) {
-          seeds = [];
-          for (let x = opts.seeds.from; x <= opts.seeds.to; x++) seeds.push(x);
-        } else if (scenario !== undefined) seeds = [...scenario.scenario.seeds].sort((a, b) => a - b);
+        // A range is handed over as a range: the engine walks it, never builds it (1..10^12 is fine).
+        let seeds: readonly number[] | { from: number; to: number };
+        if (opts.seeds !== undefined) seeds = opts.seeds;
+        else if (scenario !== undefined) seeds = [...scenario.scenario.seeds].sort((a, b) => a - b);
         else throw new UsageError("required option '--seeds <A..B>' not specified (or give --scenario NAME to sweep its seeds)");
         const tooShort = scenario !== undefined && opts.time !== undefined ? timeOverrideProblem(scenario.scenario, opts.time) : null;
         if (tooShort !== null) throw new UsageError(tooShort);
@@ -71,7 +70,8 @@ export function registerSweep(program: Command): void {
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
         };
-        const plan = planJobs(opts.jobs, seeds.length);
+        const seedCount = "from" in seeds ? seeds.to - seeds.from + 1 : seeds.length;
+        const plan = planJobs(opts.jobs, seedCount);
         if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")
           process.stderr.write(
             `raftsim: --jobs ${plan.requested} capped to ${plan.jobs} (${plan.cpus} CPU${plan.cpus === 1 ? "" : "s"} available, ${plan.batches} batch${plan.batches === 1 ? "" : "es"} of up to ${SWEEP_BATCH} seeds)\n`,
@@ -83,7 +83,7 @@ export function registerSweep(program: Command): void {
                 cliProgress.Presets.shades_classic,
               )
             : null;
-        bar?.start(seeds.length, 0, { failures: 0, rate: 0 });
+        bar?.start(seedCount, 0, { failures: 0, rate: 0 });
         let r: SweepReport;
         try {
           r = await sweep(o, (p) => bar?.update(p.done, { failures: p.failures, rate: p.seedsPerMinute }));

@@ -95,6 +95,8 @@ export interface Figure16Row {
   readonly trials: number;
   /** Trials that hit the cap before a leader was known (counted at the cap in the figures). */
   readonly capped: number;
+  /** Of the capped trials, those whose cluster never settled before the crash (see TrialResult). */
+  readonly unsettled: number;
   /** Crash → a new leader known by a majority, ms. */
   readonly known: Quantiles;
   /** Crash → the first node becomes leader of a newer term, ms (capped trials excluded). */
@@ -129,6 +131,9 @@ export interface TrialResult {
   readonly rounds: number;
   /** Offset of the crash in the heartbeat interval, µs. */
   readonly crashOffsetUs: number;
+  /** The cluster never settled on a stable leader before the crash (e.g. the network is too
+   * slow for the timeouts): nothing was measured; the trial counts as capped. */
+  readonly unsettled?: true;
 }
 
 type W = World<ServerMessage, ClientRequest, ServerRecord, ServerReply>;
@@ -241,7 +246,7 @@ export function runFigure16Trial(range: TimeoutRange, seed: number, opts: Figure
   for (let attempt = 0; ; attempt++) {
     world.runUntil(world.now + capUs, settled);
     leader = knownLeader(world, -1);
-    if (leader < 0 || !settled()) throw new Error(`figure16: seed ${seed}: no settled leader within ${capUs / S}s`);
+    if (leader < 0 || !settled()) return { seed, knownUs: null, electedUs: null, rounds: 0, crashOffsetUs: 0, unsettled: true };
     const since = world.now;
     world.runUntil(world.now + 2 * heartbeatUs + 1, () => lastHbAt[leader] > since);
     offset = rng.int(0, heartbeatUs - 1);
@@ -249,7 +254,7 @@ export function runFigure16Trial(range: TimeoutRange, seed: number, opts: Figure
       world.runUntil(lastHbAt[leader] + offset);
       if (knownLeader(world, -1) === leader) break;
     }
-    if (attempt >= 100) throw new Error(`figure16: seed ${seed}: leadership never stable for a heartbeat interval`);
+    if (attempt >= 100) return { seed, knownUs: null, electedUs: null, rounds: 0, crashOffsetUs: 0, unsettled: true };
   }
   termAtCrash = (world.nodes[leader] as MetaServer).raft.term();
   world.crash(leader);
@@ -274,6 +279,7 @@ function summarize(range: TimeoutRange, results: readonly TrialResult[], capUs: 
     heartbeatMs: Math.floor((range.minMs * MS) / 2) / MS,
     trials: results.length,
     capped: results.length - done.length,
+    unsettled: results.filter((r) => r.unsettled === true).length,
     known: quantiles(known),
     elected: elected.length > 0 ? quantiles(elected) : null,
     splitVoteFraction: done.length === 0 ? 1 : (results.length - done.length + done.filter((r) => r.rounds > 1).length) / results.length,
@@ -307,7 +313,7 @@ export function formatFigure16(t: Figure16Table): string {
     r.capped > 0 ? `>${r.known.mean.toFixed(1)}` : r.known.mean.toFixed(1),
     r.elected === null ? "-" : r.elected.median.toFixed(1),
     `${(r.splitVoteFraction * 100).toFixed(1)}%`,
-    r.paper ?? "(CDF only)",
+    r.unsettled > 0 ? `did not settle: ${r.unsettled} of ${r.trials} trials never had a stable leader to crash` : (r.paper ?? "(CDF only)"),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd();
