@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { InputError, UsageError } from "../errors.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { checkOperations, formatCounterexample, FORMATS, getModel, HistoryError, HistoryInputError, isFormat, modelNames, readHistory } from "../../api/check.js";
+import { checkSummary } from "../../api/summary.js";
 
 export interface CheckCliOptions {
   format?: string;
@@ -59,18 +60,7 @@ export function runCheck(file: string, opts: CheckCliOptions, io: Io = stdio): E
     }
     const code: ExitCode = result.verdict === "ok" ? Exit.ok : result.verdict === "illegal" ? Exit.violation : Exit.undecided;
     if (opts.json) {
-      io.out(
-        JSON.stringify({
-          verdict: result.verdict,
-          model: model.name,
-          ops: result.ops,
-          partitions: result.partitions,
-          unchecked: result.unchecked,
-          ms: Math.round(result.ms * 100) / 100,
-          ...(result.reason ? { reason: result.reason } : {}),
-          ...(result.counterexample ? { counterexample: result.counterexample } : {}),
-        }),
-      );
+      io.out(JSON.stringify(checkSummary(result, model.name)));
       return code;
     }
     const summary = `${result.ops} ops, ${result.partitions} partition${result.partitions === 1 ? "" : "s"}, model ${model.name}, ${result.ms.toFixed(1)} ms`;
