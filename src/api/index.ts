@@ -6,6 +6,7 @@ import { casRegister, etcdCasRegister, knossosCasRegister, porcupineKv, register
 import { GENERIC_FAULT_KINDS } from "../sim/faults/kinds.js";
 import { GENERIC_FAMILIES } from "../sim/faults/swarm.js";
 import { defineModel } from "./models.js";
+import { episodes, episodesToActions, faultCount, schedule, SCHEDULE_FAMILIES } from "./faults.js";
 import { allSystems, getSystem, isBuiltinSystem, listSystems, registerSystem } from "./systems.js";
 
 // ---- runs, replays, sweeps, checks: the objects `--json` prints -------------------------------
@@ -15,6 +16,8 @@ export { type RunSummary, type CheckSummary } from "./summary.js";
 export { sweep, type SweepOptions, type SweepReport, type SweepFailure, type SweepProgress } from "./sweep.js";
 export { check, defineModel, UnknownModelError, type History, type PorcupineModel, type PorcupineOperation } from "./models.js";
 export { replayLine, rerunLine, type ReplaySpec } from "./replay.js";
+export { simProperty, checkSimProperty, type SimPropertyOptions, type SimPropertyReport, type SimCase } from "./property.js";
+export { type Episode, type ScheduleFamily, type ScheduleOptions } from "./faults.js";
 
 // ---- systems ---------------------------------------------------------------------------------
 export { DEFAULT_SYSTEM, getSystem, listSystems, registerSystem, resolveBugs, UnknownBugError, UnknownSystemError, type PlantedBug, type System, type SystemInfo } from "./systems.js";
@@ -60,8 +63,15 @@ export const models = {
   porcupineKv,
 } as const;
 
-/** The generic fault kinds and swarm families every system can be subjected to. */
+/** The generic fault kinds and swarm families every system can be subjected to, and fault
+ * schedules as fast-check arbitraries (`faults.schedule({ servers, durationMs, maxFaults })`). */
 export const faults = {
   kinds: GENERIC_FAULT_KINDS,
   families: GENERIC_FAMILIES.map((f) => f.name),
+  /** The families faults.schedule draws from. */
+  scheduleFamilies: SCHEDULE_FAMILIES,
+  schedule,
+  episodes,
+  episodesToActions,
+  count: faultCount,
 } as const;
