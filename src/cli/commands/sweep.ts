@@ -10,6 +10,16 @@ import { checkBugs, parseSeedRangeOption, parseSystem, parseTime, systemFor } fr
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
+import { writeFileSync } from "node:fs";
+import { junitXml, parseShard, shardSeeds, type Shard } from "../../api/shard.js";
+
+function parseShardOption(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 /** A violation wins; then a seed whose run threw (an internal error, 70); then the rest. */
 export function sweepExit(r: SweepReport): ExitCode {
@@ -46,7 +56,9 @@ export function registerSweep(program: Command): void {
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
       .option("--json", "print {seeds, verdicts, errors, failures: [{seed, verdict, message, error?, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }, cmd: Command) => {
+      .option("--shard <k/n>", "run only the k-th of n disjoint slices of the seeds (every n-th seed from the k-th); `raftsim merge` combines the shards' --json reports", parseShardOption)
+      .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
@@ -58,6 +70,7 @@ export function registerSweep(program: Command): void {
           for (let x = opts.seeds.from; x <= opts.seeds.to; x++) seeds.push(x);
         } else if (scenario !== undefined) seeds = [...scenario.scenario.seeds].sort((a, b) => a - b);
         else throw new UsageError("required option '--seeds <A..B>' not specified (or give --scenario NAME to sweep its seeds)");
+        if (opts.shard !== undefined) seeds = shardSeeds(seeds, opts.shard);
         const tooShort = scenario !== undefined && opts.time !== undefined ? timeOverrideProblem(scenario.scenario, opts.time) : null;
         if (tooShort !== null) throw new UsageError(tooShort);
         const o: SweepOptions = {
@@ -90,7 +103,8 @@ export function registerSweep(program: Command): void {
         } finally {
           bar?.stop();
         }
-        if (opts.json) process.stdout.write(JSON.stringify(r) + "\n");
+        if (opts.junit !== undefined) writeFileSync(opts.junit, junitXml(r, opts.shard !== undefined ? `raftsim sweep (shard ${opts.shard.k}/${opts.shard.n})` : "raftsim sweep"));
+        if (opts.json) process.stdout.write(JSON.stringify(opts.shard !== undefined ? { ...r, shard: `${opts.shard.k}/${opts.shard.n}` } : r) + "\n");
         else {
           const v = r.verdicts;
           process.stdout.write(
