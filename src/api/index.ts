@@ -1,10 +1,77 @@
 // raftsim's public surface: the one export list (everything else is internal, however long its
-// path). The CLI and the benchmarks go through it.
-export { simulate, runOptionsFor, ScenarioSystemError, type SimulateOptions, type TimedRun } from "./simulate.js";
-export { DEFAULT_SYSTEM, getSystem, listSystems, resolveBugs, UnknownBugError, UnknownSystemError, type PlantedBug, type System, type SystemInfo } from "./systems.js";
+// path). `import { simulate, sweep, replay, check, systems, models, faults, simProperty } from
+// "raftsim"`. The CLI and the benchmarks go through it.
+import { addModel, getModel, modelNames } from "./check.js";
+import { casRegister, etcdCasRegister, knossosCasRegister, porcupineKv, register } from "../check/models/index.js";
+import { GENERIC_FAULT_KINDS } from "../sim/faults/kinds.js";
+import { GENERIC_FAMILIES } from "../sim/faults/swarm.js";
+import { defineModel } from "./models.js";
+import { episodes, episodesToActions, faultCount, schedule, SCHEDULE_FAMILIES } from "./faults.js";
+import { allSystems, getSystem, isBuiltinSystem, listSystems, registerSystem } from "./systems.js";
+
+// ---- runs, replays, sweeps, checks: the objects `--json` prints -------------------------------
+export { simulate, replay, type Simulation, type SimulationOptions, type Replay, type ReplayOptions } from "./library.js";
+export { runOptionsFor, ScenarioSystemError, type SimulateOptions, type TimedRun } from "./simulate.js";
+export { type RunSummary, type CheckSummary } from "./summary.js";
+export { sweep, type SweepOptions, type SweepReport, type SweepFailure, type SweepProgress } from "./sweep.js";
+export { check, defineModel, UnknownModelError, type History, type PorcupineModel, type PorcupineOperation } from "./models.js";
+export { replayLine, rerunLine, type ReplaySpec } from "./replay.js";
+export { simProperty, checkSimProperty, type SimPropertyOptions, type SimPropertyReport, type SimCase } from "./property.js";
+export { type Episode, type ScheduleFamily, type ScheduleOptions } from "./faults.js";
+
+// ---- systems ---------------------------------------------------------------------------------
+export { DEFAULT_SYSTEM, getSystem, listSystems, registerSystem, resolveBugs, UnknownBugError, UnknownSystemError, type PlantedBug, type System, type SystemInfo } from "./systems.js";
 export { runSystem, type RunOptions, type RunResult, type LinSummary } from "../sim/runner/run.js";
 export { judge, VERDICTS, EXPECTATIONS, type Verdict, type Expectation, type Judgement } from "../sim/runner/verdict.js";
 export { runCluster, clusterRunOptions, type ClusterResult } from "../sim/systems/raft-metadata/run.js";
 export { runSimulation } from "../sim/systems/pingpong/run.js";
 export { formatFigure16, runFigure16, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
+
+// ---- writing a system of your own (the System contract and what it runs on) ------------------
+export { CheckFailure, type AnyWorld, type RunRequest, type SystemRun, type SystemWorldOptions } from "../sim/runner/system.js";
+export type { Actor, ActorEnv, ActorFactory, NodeFactory, World, WorldStats } from "../sim/kernel/world.js";
+export type { ImplRng, NodeEnv, NodeId, Recovered, SimNode } from "../impl/node.js";
+export { GENERIC_FAULT_KINDS, type FaultAction, type GenericFault, type GenericFaultKind, type SystemFault } from "../sim/faults/kinds.js";
+export { GENERIC_FAMILIES, type SwarmFamily } from "../sim/faults/swarm.js";
+
+// ---- the checker on its own ----------------------------------------------------------------
 export { addModel, checkOperations, formatCounterexample, getModel, modelNames, readHistory, type CheckResult, type LinVerdict, type Operation } from "./check.js";
+export type { Event, Status } from "../check/history.js";
+export type { Model } from "../check/model.js";
+export type { RegisterInput, RegisterOutput, RegisterValue, KvInput, KvOutput } from "../check/models/index.js";
+
+/** The systems under test: the built-in ones and any you register. */
+export const systems = {
+  list: listSystems,
+  get: getSystem,
+  register: registerSystem,
+  isBuiltin: isBuiltinSystem,
+  names: (): string[] => allSystems().map((s) => s.name),
+} as const;
+
+/** Models for the linearizability checker: the built-in ones, the registry, and defineModel for
+ * a model in Porcupine's shape. */
+export const models = {
+  get: getModel,
+  names: modelNames,
+  add: addModel,
+  define: defineModel,
+  register,
+  casRegister,
+  etcdCasRegister,
+  knossosCasRegister,
+  porcupineKv,
+} as const;
+
+/** The generic fault kinds and swarm families every system can be subjected to, and fault
+ * schedules as fast-check arbitraries (`faults.schedule({ servers, durationMs, maxFaults })`). */
+export const faults = {
+  kinds: GENERIC_FAULT_KINDS,
+  families: GENERIC_FAMILIES.map((f) => f.name),
+  /** The families faults.schedule draws from. */
+  scheduleFamilies: SCHEDULE_FAMILIES,
+  schedule,
+  episodes,
+  episodesToActions,
+  count: faultCount,
+} as const;

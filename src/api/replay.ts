@@ -13,6 +13,8 @@ export interface ReplaySpec {
   /** Bugs from the command line (a scenario's own come from its file). */
   readonly bugs: readonly string[];
   readonly everyFault: boolean;
+  /** An explicit fault schedule (virtual µs), repeated as --faults '<json>'. */
+  readonly faults?: readonly unknown[];
 }
 
 /** `raftsim replay --seed S --time T [--scenario X] [--bug B]… [--every-fault] --expect-hash H` */
@@ -36,7 +38,7 @@ function systemFlag(s: ReplaySpec): string[] {
 }
 
 function tail(s: ReplaySpec): string[] {
-  return [...s.bugs.map((b) => `--bug ${b}`), ...(s.everyFault ? ["--every-fault"] : [])];
+  return [...s.bugs.map((b) => `--bug ${b}`), ...(s.everyFault ? ["--every-fault"] : []), ...(s.faults !== undefined ? [`--faults ${shellQuote(JSON.stringify(s.faults))}`] : [])];
 }
 
 /** A word the shell leaves alone stays bare; anything else goes in single quotes. */

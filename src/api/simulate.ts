@@ -1,6 +1,8 @@
 // One checked run of any registered system, timed on the wall clock (the host layer may read
 // clocks; src/sim may not). What `raftsim run` and `raftsim replay` call.
+import type { FaultAction } from "../sim/faults/kinds.js";
 import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js";
+import type { System } from "../sim/runner/system.js";
 import { scenarioRunOptions, type Scenario } from "../sim/scenario/index.js";
 import { scenarioBlock } from "./scenarios.js";
 import { DEFAULT_SYSTEM, getSystem, resolveBugs } from "./systems.js";
@@ -8,8 +10,8 @@ import { DEFAULT_SYSTEM, getSystem, resolveBugs } from "./systems.js";
 export type { RunResult } from "../sim/runner/run.js";
 
 export interface SimulateOptions {
-  /** A registered system (default raft-metadata). */
-  readonly system?: string;
+  /** A registered system by name (default raft-metadata), or a System object of your own. */
+  readonly system?: string | System;
   readonly seed: number;
   readonly timeUs: number;
   readonly bugs?: readonly string[];
@@ -17,6 +19,13 @@ export interface SimulateOptions {
   readonly keepTrace?: boolean;
   /** A scenario; its seed is `seed`, `timeUs` overrides its time. It names its own system. */
   readonly scenario?: Scenario;
+  /** An explicit fault schedule (virtual µs) instead of the swarm's; the runner appends a
+   * heal-all at the start of the liveness window unless the schedule has one. */
+  readonly faults?: readonly FaultAction[];
+  /** Fault families the swarm may draw from (default: all the system's). */
+  readonly families?: readonly string[];
+  readonly servers?: number;
+  readonly clients?: number;
   /** Pass-through for tests and debugging (see RunOptions.inspect). */
   readonly inspect?: RunOptions["inspect"];
 }
@@ -35,19 +44,28 @@ export class ScenarioSystemError extends Error {
 
 /** The generic runner's options for one run (plain data, so a sweep worker can rebuild it). */
 export function runOptionsFor(o: SimulateOptions): { system: string; options: RunOptions } {
-  if (o.scenario !== undefined && o.system !== undefined && o.system !== o.scenario.system) throw new ScenarioSystemError(o.scenario.name, o.scenario.system, o.system);
-  const name = o.scenario?.system ?? o.system ?? DEFAULT_SYSTEM;
-  const system = getSystem(name);
+  const asked = typeof o.system === "object" ? o.system.name : o.system;
+  if (o.scenario !== undefined && asked !== undefined && asked !== o.scenario.system) throw new ScenarioSystemError(o.scenario.name, o.scenario.system, asked);
+  const name = o.scenario?.system ?? asked ?? DEFAULT_SYSTEM;
+  const system = typeof o.system === "object" ? o.system : getSystem(name);
   const bugs = resolveBugs(system, o.bugs ?? []);
   if (o.scenario !== undefined) {
     return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect } };
   }
-  return { system: name, options: { seed: o.seed, timeUs: o.timeUs, bugs, everyFamily: o.everyFamily, keepTrace: o.keepTrace, scenarioName: null, inspect: o.inspect } };
+  const extra: Partial<RunOptions> = {
+    ...(o.faults !== undefined ? { faults: o.faults } : {}),
+    ...(o.families !== undefined ? { families: o.families } : {}),
+    ...(o.servers !== undefined ? { servers: o.servers } : {}),
+    ...(o.clients !== undefined ? { clients: o.clients } : {}),
+  };
+  return { system: name, options: { seed: o.seed, timeUs: o.timeUs, bugs, everyFamily: o.everyFamily, keepTrace: o.keepTrace, scenarioName: null, inspect: o.inspect, ...extra } };
 }
 
+/** One run of a system: the runner's full result (trace, history, ...) and its wall time. */
 export function simulate(o: SimulateOptions): TimedRun {
   const { system, options } = runOptionsFor(o);
+  const sys = typeof o.system === "object" ? o.system : getSystem(system);
   const t0 = process.hrtime.bigint();
-  const result = runSystem(getSystem(system), options);
+  const result = runSystem(sys, options);
   return { result, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 };
 }

@@ -15,18 +15,28 @@ import { rerunLine } from "./replay.js";
 import { describeError, erroredSummary, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
 import type { SeedRange } from "../util/ranges.js";
 
-function seedCount(seeds: readonly number[] | SeedRange): number {
-  return "from" in seeds ? seeds.to - seeds.from + 1 : seeds.length;
+/** The seeds of a sweep: a list, or an inclusive range walked every `step` seeds (default 1;
+ * a shard of a range is a strided range), never built. */
+export type SeedSet = readonly number[] | (SeedRange & { readonly step?: number });
+
+export function seedCount(seeds: SeedSet): number {
+  if (!("from" in seeds)) return seeds.length;
+  return seeds.to < seeds.from ? 0 : Math.floor((seeds.to - seeds.from) / (seeds.step ?? 1)) + 1;
 }
 
 /** The seeds in batches of SWEEP_BATCH, lazily. */
-function* seedBatches(seeds: readonly number[] | SeedRange): Generator<number[]> {
+function* seedBatches(seeds: SeedSet): Generator<number[]> {
   if ("from" in seeds) {
-    for (let x = seeds.from; x <= seeds.to; x += SWEEP_BATCH) {
-      const b: number[] = [];
-      for (let y = x; y <= Math.min(seeds.to, x + SWEEP_BATCH - 1); y++) b.push(y);
-      yield b;
+    const step = seeds.step ?? 1;
+    let b: number[] = [];
+    for (let x = seeds.from; x <= seeds.to; x += step) {
+      b.push(x);
+      if (b.length === SWEEP_BATCH) {
+        yield b;
+        b = [];
+      }
     }
+    if (b.length > 0) yield b;
     return;
   }
   for (let i = 0; i < seeds.length; i += SWEEP_BATCH) yield seeds.slice(i, i + SWEEP_BATCH);
@@ -37,7 +47,7 @@ export interface SweepOptions {
   readonly system?: string;
   /** The seeds to run, ascending: a list, or an inclusive range that is walked, never built
    * (a range of 10^12 seeds costs no memory up front). */
-  readonly seeds: readonly number[] | SeedRange;
+  readonly seeds: SeedSet;
   /** Worker threads wanted (default: the host's available parallelism); capped by planJobs.
    * 1 runs in this thread. */
   readonly jobs?: number;

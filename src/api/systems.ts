@@ -1,9 +1,38 @@
 // The registered systems, as plain data for `raftsim systems` and library users.
-import { DEFAULT_SYSTEM, getSystem, SYSTEMS, UnknownSystemError } from "../sim/systems/index.js";
+// Library users add their own systems with registerSystem (in this process: a sweep of a
+// user system runs its seeds in this thread, since worker threads know the built-in ones only).
+import { DEFAULT_SYSTEM, findSystem, SYSTEMS, UnknownSystemError } from "../sim/systems/index.js";
 import type { PlantedBug, System } from "../sim/runner/system.js";
 
-export { DEFAULT_SYSTEM, getSystem, UnknownSystemError };
+export { DEFAULT_SYSTEM, UnknownSystemError };
 export type { PlantedBug, System };
+
+const userSystems = new Map<string, System>();
+
+/** Makes a system of your own known by name to simulate, replay, sweep (jobs 1) and simProperty.
+ * A built-in name cannot be taken; registering the same object twice is harmless. */
+export function registerSystem(system: System): void {
+  if (findSystem(system.name) !== undefined) throw new Error(`system name ${JSON.stringify(system.name)} is taken by a built-in system`);
+  const had = userSystems.get(system.name);
+  if (had !== undefined && had !== system) throw new Error(`a system named ${JSON.stringify(system.name)} is already registered`);
+  userSystems.set(system.name, system);
+}
+
+/** Whether a system is one of raftsim's own (worker threads can run only those). */
+export function isBuiltinSystem(name: string): boolean {
+  return findSystem(name) !== undefined;
+}
+
+/** The built-in systems, then the registered ones. */
+export function allSystems(): System[] {
+  return [...SYSTEMS, ...userSystems.values()];
+}
+
+export function getSystem(name: string): System {
+  const s = findSystem(name) ?? userSystems.get(name);
+  if (s === undefined) throw new UnknownSystemError(name);
+  return s;
+}
 
 export interface SystemInfo {
   readonly name: string;
@@ -19,7 +48,7 @@ export interface SystemInfo {
 }
 
 export function listSystems(): SystemInfo[] {
-  return SYSTEMS.map((s) => {
+  return allSystems().map((s) => {
     // The model is part of a run's setup; ask a throwaway setup (cheap: nothing runs).
     const probe = s.setup({ seed: 0, timeUs: 10_000_000, healAtUs: 0, servers: s.defaults.servers, clients: s.defaults.clients, bugs: [], generated: null, explicitFaults: [], options: undefined });
     return {

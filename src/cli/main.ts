@@ -10,6 +10,7 @@ import { systemsCommand } from "./commands/systems.js";
 import { checkCommand } from "./commands/check.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerSweep } from "./commands/sweep.js";
+import { mergeCommand } from "./commands/merge.js";
 import { registerFigure16 } from "./commands/figure16.js";
 import { scenariosCommand } from "./scenario-file.js";
 import { registerRun } from "./commands/run.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerReplay(program);
 
   registerSweep(program);
+  program.addCommand(mergeCommand());
   registerFigure16(program);
   program.addCommand(checkCommand());
   program.addCommand(bugsCommand());

@@ -1,5 +1,5 @@
 // Options shared by `run` and `replay`, and the one-run driver both use.
-import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../api/check.js";
@@ -10,6 +10,7 @@ import { parseSystem } from "./system-option.js";
 export { parseSystem };
 import type { Verdict } from "../api/index.js";
 import { replayLine } from "../api/replay.js";
+import { runSummary } from "../api/summary.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, timeOverrideProblem } from "../api/scenarios.js";
@@ -27,6 +28,7 @@ export interface SimCliOptions {
   bug: string[];
   everyFault?: boolean;
   system?: string;
+  faults?: FaultList;
 }
 
 /** The options of one run after the scenario (if any) filled in what the command line left out. */
@@ -43,6 +45,35 @@ export interface ResolvedSim {
   everyFault: boolean;
   /** The system under test (default raft-metadata). */
   system: string;
+  /** --faults: an explicit schedule (virtual µs), as simProperty and the API's replay lines give it. */
+  faults?: FaultList;
+}
+
+type FaultList = { at: number; kind: string; [field: string]: unknown }[];
+
+/** --faults '<json>' or --faults @FILE: a JSON array of fault actions ({at (µs), kind, ...}). */
+export function parseFaults(text: string): FaultList {
+  let json = text;
+  if (text.startsWith("@")) {
+    try {
+      json = readFileSync(text.slice(1), "utf8");
+    } catch (e) {
+      throw new InvalidArgumentError(`cannot read ${text.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch (e) {
+    throw new InvalidArgumentError(`not JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(v)) throw new InvalidArgumentError("expected a JSON array of fault actions");
+  v.forEach((a: unknown, i) => {
+    const f = a as { at?: unknown; kind?: unknown };
+    if (typeof a !== "object" || a === null || typeof f.kind !== "string" || typeof f.at !== "number" || !Number.isInteger(f.at) || f.at < 0)
+      throw new InvalidArgumentError(`action ${i}: expected {"at": <µs, a non-negative integer>, "kind": "<fault kind>", ...}`);
+  });
+  return v as FaultList;
 }
 
 const DEFAULT_TIME_US = 30_000_000;
@@ -104,6 +135,7 @@ export function addSimOptions(cmd: Command): Command {
     .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
     .option("--bug <name>", "switch on a planted bug of the system (repeatable; see `raftsim bugs`)", collectBug, [] as string[])
     .option("--every-fault", "enable every fault family (default: a random subset drawn from the seed)")
+    .option("--faults <json|@file>", "an explicit fault schedule instead of the generated one: a JSON array of {at (µs), kind, ...} (what simProperty prints)", parseFaults)
     .option("--json", "print one JSON object on stdout");
 }
 
@@ -151,6 +183,8 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   if (tooShort !== null) throw new UsageError(tooShort);
   const system = systemFor(o.system, scenario?.scenario);
   checkBugs(system, o.bug);
+  if (o.faults !== undefined && scenario !== null) throw new UsageError("--faults and --scenario both give a fault schedule: use one");
+  if (o.faults !== undefined && o.everyFault === true) throw new UsageError("--faults gives the schedule: --every-fault has nothing to do");
   return {
     seed,
     time: o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US,
@@ -161,6 +195,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     bug: o.bug,
     everyFault: o.everyFault ?? false,
     system,
+    ...(o.faults !== undefined ? { faults: o.faults } : {}),
   };
 }
 
@@ -174,6 +209,7 @@ export function simulate(o: ResolvedSim): TimedRun {
     everyFamily: o.everyFault,
     keepTrace,
     scenario: o.scenario?.scenario,
+    ...(o.faults !== undefined ? { faults: o.faults } : {}),
   });
   if (o.trace !== undefined) {
     const lines: string[] = [];
@@ -188,7 +224,7 @@ export function simulate(o: ResolvedSim): TimedRun {
 }
 
 export function replayCommand(o: ResolvedSim, hash: string): string {
-  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, everyFault: o.everyFault }, hash);
+  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, everyFault: o.everyFault, ...(o.faults !== undefined ? { faults: o.faults } : {}) }, hash);
 }
 
 /** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged
@@ -214,38 +250,17 @@ export function verdictExit(v: Verdict): ExitCode {
 }
 
 export function summaryJson(o: ResolvedSim, r: TimedRun, extra: object = {}): string {
-  const res = r.result;
   const sc = o.scenario;
-  const expectation = sc === null ? {} : { scenarioFile: sc.file, expect: sc.scenario.expect, expectationMet: judge(sc.scenario.expect, res.verdict).met };
-  return JSON.stringify({
-    system: res.system,
-    seed: res.seed,
-    scenario: res.scenario,
-    verdict: res.verdict,
-    message: res.message,
-    traceHash: res.traceHash,
-    atMs: res.verdict === "ok" ? null : res.atUs / 1000,
-    bugs: sc === null ? o.bug : [...new Set([...sc.scenario.bugs, ...o.bug])],
-    ...expectation,
-    faults: { families: res.families, actions: res.faults.length },
-    history: res.history,
-    linearizability: res.lin === null ? null : { verdict: res.lin.verdict, partitions: res.lin.partitions, ms: Math.round(res.lin.ms * 10) / 10, counterexample: res.lin.counterexample ?? null },
-    stats: {
-      events: res.stats.events,
-      messages: res.stats.messagesDelivered,
-      simulatedMs: res.stats.simulatedUs / 1000,
-      wallMs: Math.round(r.wallMs * 10) / 10,
-    },
-    replay: replayCommand(o, res.traceHash),
-    ...extra,
-  });
+  const scenario = sc === null ? undefined : { file: sc.file, expect: sc.scenario.expect, expectationMet: judge(sc.scenario.expect, r.result.verdict).met };
+  const bugs = sc === null ? o.bug : [...new Set([...sc.scenario.bugs, ...o.bug])];
+  return JSON.stringify({ ...runSummary(r, { bugs, replay: replayCommand(o, r.result.traceHash), scenario }), ...extra });
 }
 
 export function summaryText(o: ResolvedSim, r: TimedRun): string {
   const res = r.result;
   const s = res.stats;
   const lines = [
-    `raftsim: ${res.system === DEFAULT_SYSTEM ? "" : `system ${res.system}, `}seed ${res.seed}, ${formatDuration(o.time)} simulated, ${res.scenario ? `scenario ${res.scenario}, ` : ""}${o.scenario !== null && "schedule" in o.scenario.scenario.faults ? "scheduled faults" : `generated faults [${res.families.join(", ") || "none"}]`} (${res.faults.length} actions)`,
+    `raftsim: ${res.system === DEFAULT_SYSTEM ? "" : `system ${res.system}, `}seed ${res.seed}, ${formatDuration(o.time)} simulated, ${res.scenario ? `scenario ${res.scenario}, ` : ""}${o.faults !== undefined || (o.scenario !== null && "schedule" in o.scenario.scenario.faults) ? "scheduled faults" : `generated faults [${res.families.join(", ") || "none"}]`} (${res.faults.length} actions)`,
     `verdict:    ${res.verdict}${res.message ? ` — ${res.message}` : ""}`,
     res.history === null
       ? `history:    none (system ${res.system} records no client history)`

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { clip, describeIoError, InputError, IoError, UsageError } from "../errors.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
+import { checkSummary } from "../../api/summary.js";
 import { checkOperations, formatCounterexample, FORMATS, getModel, HistoryError, HistoryInputError, isFormat, modelNames, readHistory } from "../../api/check.js";
 
 export interface CheckCliOptions {
@@ -97,25 +98,14 @@ function checkText(text: string, file: string, opts: CheckCliOptions, io: Io): E
     throw e;
   }
   const lenient = opts.lenient ?? false;
-  // Ops left out of the check leave the verdict open, unless the user asked to judge the rest.
-  const partial = result.unchecked > 0 && !lenient && result.verdict === "ok";
-  const verdict = partial ? "unknown" : result.verdict;
-  const reason = partial ? "unchecked" : result.reason;
+  // Ops left out of the check leave the verdict open, unless the user asked to judge the rest
+  // (one rule for the CLI and the library: src/api/summary.ts).
+  const s = checkSummary(result, model.name, lenient);
+  const verdict = s.verdict;
+  const reason = s.reason;
   const code: ExitCode = verdict === "ok" ? Exit.ok : verdict === "illegal" ? Exit.violation : Exit.undecided;
   if (opts.json) {
-    io.out(
-      JSON.stringify({
-        verdict,
-        model: model.name,
-        ops: result.ops,
-        partitions: result.partitions,
-        unchecked: result.unchecked,
-        lenient,
-        ms: Math.round(result.ms * 100) / 100,
-        ...(reason ? { reason } : {}),
-        ...(result.counterexample ? { counterexample: result.counterexample } : {}),
-      }),
-    );
+    io.out(JSON.stringify(s));
     return code;
   }
   const summary = `${result.ops} ops, ${result.partitions} partition${result.partitions === 1 ? "" : "s"}, model ${model.name}, ${result.ms.toFixed(1)} ms`;

@@ -4,12 +4,22 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { timeOverrideProblem } from "../../api/scenarios.js";
-import { planJobs, sweep, SWEEP_BATCH, type SweepOptions, type SweepReport } from "../../api/sweep.js";
+import { planJobs, seedCount, sweep, SWEEP_BATCH, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
 import { UsageError } from "../errors.js";
 import { checkBugs, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
+import { writeFileSync } from "node:fs";
+import { junitXml, parseShard, shardSeeds, type Shard } from "../../api/shard.js";
+
+function parseShardOption(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 /** A violation wins; then a seed whose run threw (an internal error, 70); then the rest. */
 export function sweepExit(r: SweepReport): ExitCode {
@@ -46,17 +56,20 @@ export function registerSweep(program: Command): void {
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
       .option("--json", "print {seeds, verdicts, errors, failures: [{seed, verdict, message, error?, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean }, cmd: Command) => {
+      .option("--shard <k/n>", "run only the k-th of n disjoint slices of the seeds (every n-th seed from the k-th); `raftsim merge` combines the shards' --json reports", parseShardOption)
+      .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
         // A range is handed over as a range: the engine walks it, never builds it (1..10^12 is fine).
-        let seeds: readonly number[] | { from: number; to: number };
+        let seeds: SeedSet;
         if (opts.seeds !== undefined) seeds = opts.seeds;
         else if (scenario !== undefined) seeds = [...scenario.scenario.seeds].sort((a, b) => a - b);
         else throw new UsageError("required option '--seeds <A..B>' not specified (or give --scenario NAME to sweep its seeds)");
+        if (opts.shard !== undefined) seeds = shardSeeds(seeds, opts.shard);
         const tooShort = scenario !== undefined && opts.time !== undefined ? timeOverrideProblem(scenario.scenario, opts.time) : null;
         if (tooShort !== null) throw new UsageError(tooShort);
         const o: SweepOptions = {
@@ -70,8 +83,7 @@ export function registerSweep(program: Command): void {
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
         };
-        const seedCount = "from" in seeds ? seeds.to - seeds.from + 1 : seeds.length;
-        const plan = planJobs(opts.jobs, seedCount);
+        const plan = planJobs(opts.jobs, seedCount(seeds));
         if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")
           process.stderr.write(
             `raftsim: --jobs ${plan.requested} capped to ${plan.jobs} (${plan.cpus} CPU${plan.cpus === 1 ? "" : "s"} available, ${plan.batches} batch${plan.batches === 1 ? "" : "es"} of up to ${SWEEP_BATCH} seeds)\n`,
@@ -83,14 +95,15 @@ export function registerSweep(program: Command): void {
                 cliProgress.Presets.shades_classic,
               )
             : null;
-        bar?.start(seedCount, 0, { failures: 0, rate: 0 });
+        bar?.start(seedCount(seeds), 0, { failures: 0, rate: 0 });
         let r: SweepReport;
         try {
           r = await sweep(o, (p) => bar?.update(p.done, { failures: p.failures, rate: p.seedsPerMinute }));
         } finally {
           bar?.stop();
         }
-        if (opts.json) process.stdout.write(JSON.stringify(r) + "\n");
+        if (opts.junit !== undefined) writeFileSync(opts.junit, junitXml(r, opts.shard !== undefined ? `raftsim sweep (shard ${opts.shard.k}/${opts.shard.n})` : "raftsim sweep"));
+        if (opts.json) process.stdout.write(JSON.stringify(opts.shard !== undefined ? { ...r, shard: `${opts.shard.k}/${opts.shard.n}` } : r) + "\n");
         else {
           const v = r.verdicts;
           process.stdout.write(
