@@ -271,6 +271,17 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
         // a granted prevote carries the term we would campaign in; not a real term
       } else if (m.type === "app" || m.type === "hb" || m.type === "timeoutNow" || m.type === "snap") {
         this.becomeFollower(m.term, from, now);
+      } else if (m.type === "vote") {
+        // A RequestVote of a higher term moves us to its term but does not restart our election
+        // timer (Figure 2: a follower times out unless it hears from the current leader or
+        // GRANTS a vote; handleVote restarts the timer on a grant). Restarting it on every
+        // request (etcd's becomeFollower) lets a candidate that cannot win — its log is behind a
+        // majority's — hold back the servers that can: each of its failed elections re-draws
+        // their timeouts, so an electable server must out-draw it afresh every round (seed
+        // 43933, PreVote off: nodes whose logs were behind timed out first in all nine rounds
+        // after the heal, no leader for 3.6 s). A (pre)candidate keeps the timer its campaign
+        // started; a deposed leader has none running, so it starts one.
+        this.becomeFollower(m.term, -1, now, false);
       } else {
         this.becomeFollower(m.term, -1, now);
       }
@@ -348,14 +359,18 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   /** Follow `leader` (-1: none known) in `term` (§5.1: a higher term always makes us a
    * follower; also a candidate that meets its term's leader, a leader that loses CheckQuorum or
    * leaves the configuration). The other role changes are in election.ts. */
-  becomeFollower(term: number, leader: NodeId, now: number): void {
+  becomeFollower(term: number, leader: NodeId, now: number, restartTimer = true): void {
     const wasLeader = this.curRole === "leader";
     const termChanged = term !== this.curTerm;
     if (termChanged) this.setTermAndVote(term, -1);
     if (this.curRole !== "follower" || termChanged) this.setRole("follower");
     this.setLeader(leader);
     this.transferee = -1;
-    this.resetElectionTimer(now);
+    if (restartTimer || wasLeader) this.resetElectionTimer(now);
+    // Kept timer: the timeout is drawn all the same and dropped, so the node's random stream
+    // stays where it was and a step-down followed by a grant (which restarts the timer) draws
+    // exactly as before.
+    else this.env.rng.int(this.opts.electionMinUs, this.opts.electionMaxUs);
     if (wasLeader) failReads(this, now);
   }
   /** The only place the role changes; it selects the role's step function with it (etcd's

@@ -167,7 +167,9 @@ export abstract class RaftState<C> {
   abstract setRole(r: Role): void;
   abstract setLeader(l: NodeId): void;
   abstract setTermAndVote(term: number, vote: NodeId): void;
-  abstract becomeFollower(term: number, leader: NodeId, now: number): void;
+  /** restartTimer false: keep the running election timer (a higher-term RequestVote; a
+   * leader always starts one). */
+  abstract becomeFollower(term: number, leader: NodeId, now: number, restartTimer?: boolean): void;
   abstract commitTo(c: number, now: number): void;
   abstract applyCommitted(now: number): void;
   abstract resetElectionTimer(now: number): void;
