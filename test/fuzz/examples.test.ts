@@ -119,11 +119,16 @@ describe("issue 18: input the tool cannot read is an error, never a verdict", ()
   });
 
   it("figure16 values that cannot settle are a result row, not a crash", () => {
+    // Whether a given extreme settles depends on Raft's timing (since a rejected RequestVote no
+    // longer restarts a follower's timer, --jitter 7 settles); what must hold for all of them is
+    // a complete table and exit 0, and --latency 100 (hops longer than the election timeouts)
+    // cannot settle at all.
     for (const args of [["--latency", "100"], ["--fsync", "7"], ["--jitter", "7"]]) {
       const r = cli("figure16", "--trials", "2", "--no-progress", "--json", ...args);
       expect(r.code, args.join(" ")).toBe(0);
       const rows = JSON.parse(r.stdout).rows as { range: string; unsettled: number; capped: number }[];
-      expect(rows.some((row) => row.unsettled > 0), args.join(" ")).toBe(true);
+      expect(rows.length, args.join(" ")).toBeGreaterThanOrEqual(10);
+      if (args[1] === "100") expect(rows.some((row) => row.unsettled > 0), args.join(" ")).toBe(true);
       for (const row of rows) expect(row.capped).toBeGreaterThanOrEqual(row.unsettled);
     }
     expect(cli("figure16", "--trials", "2", "--no-progress", "--latency", "100").stdout).toMatch(/did not settle: \d+ of \d+ trials never had a stable leader/);
