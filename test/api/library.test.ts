@@ -1,24 +1,12 @@
 // The library surface (src/api/index.ts): the objects simulate/replay/check return are the ones
 // the CLI prints with --json; user systems and Porcupine-shaped models plug in.
-import { execFileSync, spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { check, defineModel, faults, models, replay, simulate, systems, registerSystem, getSystem, type PorcupineModel, type System } from "../../src/api/index.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "dist/src/cli/main.js");
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { buildCli, cli } from "../support/cli.js";
 
 beforeAll(() => {
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe" });
-  } catch {
-    /* type errors elsewhere: emitted anyway */
-  }
+  buildCli();
 });
 
 const noWall = (j: { stats: { wallMs: number } }) => ({ ...j, stats: { ...j.stats, wallMs: 0 } });

@@ -1,26 +1,15 @@
 // End-to-end: build once, then run the real CLI in separate processes.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDuration, parseDuration } from "../../src/cli/duration.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "dist/src/cli/main.js");
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { BIN, buildCli, cli, ROOT } from "../support/cli.js";
 
 beforeAll(() => {
-  // Others' files may not compile at a given moment; tsc still emits, so only require our entry.
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe" });
-  } catch {
-    /* type errors elsewhere: emitted anyway */
-  }
+  buildCli();
   expect(existsSync(BIN)).toBe(true);
 });
 

@@ -1,17 +1,10 @@
 // End-to-end: --system and `raftsim systems` through the built CLI.
-import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "dist/src/cli/main.js");
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { BIN, buildCli, cli, ROOT } from "../support/cli.js";
 
 /** The pinned hash of a golden row (test/golden/golden.tsv). */
 function golden(set: string, seed: number): string {
@@ -21,11 +14,7 @@ function golden(set: string, seed: number): string {
 }
 
 beforeAll(() => {
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe" });
-  } catch {
-    /* emitted anyway */
-  }
+  buildCli();
   expect(existsSync(BIN)).toBe(true);
 });
 
