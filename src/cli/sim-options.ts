@@ -101,14 +101,20 @@ export function checkBugs(system: string, bugs: readonly string[]): void {
   }
 }
 
-/** "A..B" or "N" → the inclusive seed range, as a commander argument parser. */
-export function parseSeedRangeOption(text: string): SeedRange {
-  try {
-    return parseSeedRange(text);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
+/** A parser that throws Error, as a commander argument parser (its message becomes the usage
+ * error's). */
+function optionParser<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  };
 }
+
+/** "A..B" or "N" → the inclusive seed range, as a commander argument parser. */
+export const parseSeedRangeOption: (text: string) => SeedRange = optionParser(parseSeedRange);
 
 export function parseSeed(text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError("expected a non-negative integer");
@@ -118,13 +124,7 @@ export function parseSeed(text: string): number {
 }
 
 /** A duration option ("30s") → µs, as a commander argument parser. */
-export function parseTime(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
+export const parseTime: (text: string) => number = optionParser(parseDuration);
 
 export function addSimOptions(cmd: Command): Command {
   return cmd

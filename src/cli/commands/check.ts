@@ -45,12 +45,18 @@ export function runCheck(file: string, opts: CheckCliOptions, io: Io = stdio): E
     }
     return checkText(text, file, opts, io);
   } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError || e instanceof IoError) {
-      io.err(`raftsim check: ${e.message}`);
-      return e.exitCode;
-    }
-    throw e;
+    return reportError(e, io);
   }
+}
+
+/** A usage, input or I/O error is the command's answer (its message and exit code); anything
+ * else is a bug of raftsim and goes on up. */
+function reportError(e: unknown, io: Io): ExitCode {
+  if (e instanceof InputError || e instanceof UsageError || e instanceof IoError) {
+    io.err(`raftsim check: ${e.message}`);
+    return e.exitCode;
+  }
+  throw e;
 }
 
 function checkUsage(opts: CheckCliOptions): number {
@@ -68,11 +74,7 @@ export function runCheckText(text: string, file: string, opts: CheckCliOptions, 
     checkUsage(opts);
     return checkText(text, file, opts, io);
   } catch (e) {
-    if (e instanceof InputError || e instanceof UsageError || e instanceof IoError) {
-      io.err(`raftsim check: ${e.message}`);
-      return e.exitCode;
-    }
-    throw e;
+    return reportError(e, io);
   }
 }
 
