@@ -154,4 +154,11 @@ export const raftMetadata: System = {
   model: metadataKv,
   scenario: raftScenarioBlock(FAMILIES.map((f) => f.name)),
   setup,
+  // A generated run drew Raft's configuration from the seed (details.raft) and its membership
+  // setup from the schedule's extras: an explicit replay of its schedule pins both.
+  materialise({ options, extras, details }): RaftMetadataOptions {
+    const o = (options ?? {}) as RaftMetadataOptions;
+    const membership = o.membership ?? (extras.membership as MembershipSetup | undefined);
+    return { ...o, raft: { ...(details.raft as RaftMetadataOptions["raft"]) }, swarmConfig: false, ...(membership !== undefined ? { membership } : {}) };
+  },
 };

@@ -1,0 +1,421 @@
+// Shrinking a failing run: materialise its fault schedule (and whatever else it drew from its
+// seed: System.materialise) as an explicit run, check that the explicit run fails the same way,
+// then reduce it — a shorter run, fewer clients and servers, fewer faults (delta debugging),
+// faults earlier and shorter — replaying every candidate deterministically and keeping it only
+// if the same failure recurs. The wall clock bounds the search (the host layer may read it);
+// the result is a function of the run and of how far the budget got.
+import type { FaultAction } from "../sim/faults/kinds.js";
+import { livenessWindowUs } from "../sim/runner/liveness-window.js";
+import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js";
+import type { System } from "../sim/runner/system.js";
+import type { Verdict } from "../sim/runner/verdict.js";
+
+/** What "the same failure" means: the verdict and the check that failed — an invariant's name
+ * (the message's first word: `ack-retained`, `election-safety`), `linearizability` with the
+ * keys whose history cannot be linearized, or the liveness condition (its first two words). */
+export interface Failure {
+  readonly verdict: "violation" | "liveness";
+  readonly check: string;
+  /** Linearizability: the keys that fail (a candidate must fail on one of them). */
+  readonly keys?: readonly string[];
+}
+
+/** The part of a run's result shrinking looks at (a RunResult is one). */
+export type Outcome = Pick<RunResult, "verdict" | "message" | "atUs" | "lin" | "stats" | "history" | "traceHash">;
+
+/** The size of a run, as `raftsim shrink` prints it. */
+export interface RunFigures {
+  readonly faults: number;
+  readonly clients: number;
+  readonly servers: number;
+  readonly ops: number;
+  readonly simulatedMs: number;
+  readonly events: number;
+  readonly verdict: Verdict;
+  readonly message: string | null;
+  readonly traceHash: string;
+}
+
+export interface ShrinkProgress {
+  readonly pass: string;
+  readonly tried: number;
+  readonly accepted: number;
+  readonly faults: number;
+  readonly events: number;
+  readonly elapsedMs: number;
+}
+
+export interface ShrinkOptions {
+  /** Wall-clock budget, ms (default 2 minutes): the best run found so far is returned. */
+  readonly budgetMs?: number;
+  readonly onProgress?: (p: ShrinkProgress) => void;
+  /** The clock (ms); tests pass their own. */
+  readonly now?: () => number;
+}
+
+export interface ShrinkResult {
+  readonly failure: Failure;
+  /** The run as it was given (a generated schedule, usually). */
+  readonly before: RunFigures;
+  readonly after: RunFigures;
+  /** The explicit run that reproduces `before` (its schedule and drawn configuration). */
+  readonly materialised: RunOptions;
+  /** The shrunk run: explicit faults, servers, clients, time, system options. */
+  readonly options: RunOptions;
+  /** Candidates replayed, and how many of them were kept. */
+  readonly steps: number;
+  readonly accepted: number;
+  readonly wallMs: number;
+  /** The budget ran out before the passes reached a fixed point. */
+  readonly budgetExhausted: boolean;
+}
+
+export class NotFailingError extends Error {
+  constructor(verdict: Verdict) {
+    super(`the run does not fail (verdict ${verdict}): nothing to shrink`);
+    this.name = "NotFailingError";
+  }
+}
+
+export class MaterialiseError extends Error {
+  constructor(readonly want: Failure, got: Outcome) {
+    super(`the run's materialised schedule does not reproduce its failure (${describeFailure(want)}; the explicit replay gave ${got.verdict}${got.message !== null ? `: ${got.message}` : ""})`);
+    this.name = "MaterialiseError";
+  }
+}
+
+const DEFAULT_BUDGET_MS = 120_000;
+const MS = 1_000;
+const S = 1_000_000;
+
+/** The failure of a run, or null when it passed (or the checker gave up). */
+export function failureOf(r: Outcome): Failure | null {
+  if (r.verdict === "violation") {
+    const m = r.message ?? "";
+    if (m.startsWith("history is not linearizable")) {
+      const keys = (r.lin?.counterexample?.parts ?? []).map((p) => String(p.partition));
+      return { verdict: "violation", check: "linearizability", keys };
+    }
+    // "node 3: counter ..." (a per-node check) is named by what follows the node.
+    return { verdict: "violation", check: (m.replace(/^node \d+:\s*/, "").split(/\s+/)[0] ?? "").replace(/:$/, "") };
+  }
+  if (r.verdict === "liveness") return { verdict: "liveness", check: (r.message ?? "").split(/\s+/).slice(0, 2).join(" ") };
+  return null;
+}
+
+/** Whether `got` is the failure `want`: same verdict and check, and for linearizability a
+ * failing key in common (when the original named any). */
+export function sameFailure(want: Failure, got: Failure | null): boolean {
+  if (got === null || got.verdict !== want.verdict || got.check !== want.check) return false;
+  if (want.keys !== undefined && want.keys.length > 0) return (got.keys ?? []).some((k) => want.keys!.includes(k));
+  return true;
+}
+
+export function describeFailure(f: Failure): string {
+  return `${f.verdict}: ${f.check}${f.keys !== undefined && f.keys.length > 0 ? ` on key ${f.keys.join(", ")}` : ""}`;
+}
+
+/** The explicit options that replay a run of `options`: its materialised schedule, and the
+ * system's options for what the run drew besides (System.materialise). */
+export function materialise(system: System, options: RunOptions, result: RunResult): RunOptions {
+  const { families: _f, everyFamily: _e, inspect: _i, ...rest } = options;
+  return {
+    ...rest,
+    keepTrace: false,
+    faults: result.faults,
+    servers: options.servers ?? system.defaults.servers,
+    clients: options.clients ?? system.defaults.clients,
+    options: system.materialise !== undefined ? system.materialise({ options: options.options, extras: result.extras, details: result.details }) : options.options,
+  };
+}
+
+/** Shrink a failing run of `system`. Throws NotFailingError if it passes, MaterialiseError if
+ * its explicit replay does not fail the same way. */
+export function shrink(system: System, options: RunOptions, o: ShrinkOptions = {}): ShrinkResult {
+  const now = o.now ?? (() => Number(process.hrtime.bigint()) / 1e6);
+  const t0 = now();
+  const first = runSystem(system, { ...options, keepTrace: false, inspect: undefined });
+  const failure = failureOf(first);
+  if (failure === null) throw new NotFailingError(first.verdict);
+  const explicit = materialise(system, options, first);
+  const replayed = runSystem(system, explicit);
+  if (!sameFailure(failure, failureOf(replayed))) throw new MaterialiseError(failure, replayed);
+  const core = shrinkExplicit(explicit, failure, (c) => runSystem(system, c), { ...o, now, startedAt: t0, defaults: system.defaults, known: replayed });
+  return { ...core, before: figures(explicit, first, system.defaults), materialised: explicit };
+}
+
+export interface ShrinkCore {
+  readonly failure: Failure;
+  readonly before: RunFigures;
+  readonly after: RunFigures;
+  readonly options: RunOptions;
+  readonly steps: number;
+  readonly accepted: number;
+  readonly wallMs: number;
+  readonly budgetExhausted: boolean;
+}
+
+/** The reduction itself, over explicit options and any replay function (tests pass a fake).
+ * `explicit.faults` must be set; the final heal-all is kept (appended if missing). */
+export function shrinkExplicit(
+  explicit: RunOptions,
+  failure: Failure,
+  replay: (o: RunOptions) => Outcome,
+  o: ShrinkOptions & { readonly startedAt?: number; readonly defaults?: { servers: number; clients: number }; readonly known?: Outcome } = {},
+): ShrinkCore {
+  const now = o.now ?? (() => Number(process.hrtime.bigint()) / 1e6);
+  const t0 = o.startedAt ?? now();
+  const budget = o.budgetMs ?? DEFAULT_BUDGET_MS;
+  const defaults = o.defaults ?? { servers: explicit.servers ?? 5, clients: explicit.clients ?? 5 };
+  let best: Cand = toCand(explicit, defaults);
+  let bestOutcome: Outcome = o.known ?? replay(fromCand(explicit, best));
+  if (!sameFailure(failure, failureOf(bestOutcome))) throw new MaterialiseError(failure, bestOutcome);
+  const before = figures(fromCand(explicit, best), bestOutcome, defaults);
+  let steps = 0;
+  let accepted = 0;
+  let exhausted = false;
+  let pass = "";
+  const seen = new Set<string>([key(best)]);
+
+  const out = () => now() - t0 >= budget;
+  /** Replay a candidate; keep it if the failure recurs. */
+  const attempt = (c: Cand): boolean => {
+    if (exhausted || out()) {
+      exhausted = true;
+      return false;
+    }
+    const k = key(c);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    steps++;
+    let r: Outcome | null = null;
+    try {
+      r = replay(fromCand(explicit, c));
+    } catch {
+      r = null; // a candidate the system cannot run (too few servers for its setup, ...)
+    }
+    // Same failure, and no bigger: never more events, except a schedule with fewer faults may
+    // cost a quarter more (a simpler schedule is worth it).
+    const ok = r !== null && sameFailure(failure, failureOf(r)) && (r.stats.events <= bestOutcome.stats.events || (c.faults.length < best.faults.length && r.stats.events <= 1.25 * bestOutcome.stats.events));
+    if (ok) {
+      best = c;
+      bestOutcome = r!;
+      accepted++;
+    }
+    o.onProgress?.({ pass, tried: steps, accepted, faults: best.faults.length, events: bestOutcome.stats.events, elapsedMs: now() - t0 });
+    return ok;
+  };
+
+  for (let round = 0; round < 8 && !exhausted; round++) {
+    const start = key(best);
+    pass = "time";
+    shrinkTime(failure, () => best, attempt);
+    pass = "clients";
+    for (let c = 1; c < best.clients && !attempt({ ...best, clients: c }); c++);
+    pass = "servers";
+    for (let n = 1; n < best.servers; n++) {
+      if (maxNode(best.faults) >= n) continue;
+      if (attempt({ ...best, servers: n })) break;
+    }
+    pass = "faults";
+    ddmin(() => best, attempt);
+    pass = "shift";
+    shiftEarlier(() => best, attempt);
+    pass = "compress";
+    compressGaps(() => best, attempt);
+    pass = "durations";
+    shortenDurations(() => best, attempt);
+    if (key(best) === start) break;
+  }
+  const shrunk = fromCand(explicit, best);
+  return { failure, before, after: figures(shrunk, bestOutcome, defaults), options: shrunk, steps, accepted, wallMs: now() - t0, budgetExhausted: exhausted };
+}
+
+// ---- candidates -----------------------------------------------------------------------------
+
+/** A candidate: the faults before the final heal-all, the heal's time, the run's size. */
+interface Cand {
+  readonly faults: readonly FaultAction[];
+  readonly healAt: number;
+  readonly timeUs: number;
+  readonly servers: number;
+  readonly clients: number;
+}
+
+function toCand(o: RunOptions, defaults: { servers: number; clients: number }): Cand {
+  const all = o.faults ?? [];
+  const heals = all.filter((f) => f.kind === "heal-all");
+  const healAt = heals.length > 0 ? Math.max(...heals.map((f) => f.at)) : o.timeUs - livenessWindowUs(o.timeUs);
+  // Every action but the final heal-all (an earlier heal-all stays an ordinary fault).
+  let dropped = false;
+  const faults: FaultAction[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const f = all[i]!;
+    if (!dropped && f.kind === "heal-all" && f.at === healAt) dropped = true;
+    else faults.unshift(f);
+  }
+  return { faults, healAt, timeUs: o.timeUs, servers: o.servers ?? defaults.servers, clients: o.clients ?? defaults.clients };
+}
+
+function fromCand(base: RunOptions, c: Cand): RunOptions {
+  return { ...base, timeUs: c.timeUs, servers: c.servers, clients: c.clients, faults: [...c.faults, { at: c.healAt, kind: "heal-all" }] };
+}
+
+function key(c: Cand): string {
+  return JSON.stringify(c);
+}
+
+const NODE_FIELDS = ["node", "from", "to", "via", "bridge"] as const;
+
+/** The highest node id a schedule names (-1: none). */
+export function maxNode(faults: readonly FaultAction[]): number {
+  let m = -1;
+  for (const f of faults) {
+    const r = f as unknown as Record<string, unknown>;
+    for (const k of NODE_FIELDS) if (typeof r[k] === "number") m = Math.max(m, r[k] as number);
+    for (const k of ["side", "order"]) if (Array.isArray(r[k])) for (const x of r[k] as number[]) m = Math.max(m, x);
+    // A ring lists every server: it fits no smaller cluster.
+    if (f.kind === "partition-ring") m = Math.max(m, Number.MAX_SAFE_INTEGER);
+  }
+  return m;
+}
+
+/** The shortest run whose automatic heal would come no earlier than `healAt` (at least 1 s),
+ * rounded up to 100 ms. */
+function timeForHeal(healAt: number): number {
+  let lo = 1 * S;
+  let hi = Math.max(lo, 4 * healAt + 20 * S);
+  if (lo - livenessWindowUs(lo) >= healAt) return lo;
+  while (hi - lo > 100 * MS) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (mid - livenessWindowUs(mid) >= healAt) hi = mid;
+    else lo = mid;
+  }
+  return Math.ceil(hi / (100 * MS)) * 100 * MS;
+}
+
+/** A shorter run: the final heal earlier (faults after it dropped) and the run cut to its
+ * heal plus the liveness window. A liveness failure keeps its window (a shorter window could
+ * make a healthy system look stuck): its run only gets shorter when the window stays. */
+function shrinkTime(failure: Failure, best: () => Cand, attempt: (c: Cand) => boolean): void {
+  const b = best();
+  const heals = new Set<number>();
+  const lastFault = b.faults.length > 0 ? Math.max(...b.faults.map((f) => f.at)) : 0;
+  heals.add(Math.ceil((lastFault + 1) / MS) * MS);
+  for (const frac of [0.125, 0.25, 0.5, 0.75]) heals.add(Math.floor((b.healAt * frac) / MS) * MS);
+  const candidates: Cand[] = [];
+  for (const h of [...heals].sort((x, y) => x - y)) {
+    if (h >= b.healAt || h <= 0) continue;
+    let timeUs = b.timeUs;
+    if (failure.verdict === "violation") timeUs = Math.min(b.timeUs, timeForHeal(h));
+    else if (livenessWindowUs(timeForHeal(h)) >= livenessWindowUs(b.timeUs)) timeUs = Math.min(b.timeUs, timeForHeal(h));
+    candidates.push({ ...b, healAt: h, timeUs, faults: b.faults.filter((f) => f.at < h) });
+  }
+  for (const c of candidates) if (attempt(c)) return;
+}
+
+/** Delta debugging (Zeller's ddmin) over the faults before the final heal. */
+function ddmin(best: () => Cand, attempt: (c: Cand) => boolean): void {
+  if (best().faults.length === 0) return;
+  if (attempt({ ...best(), faults: [] })) return;
+  let n = 2;
+  while (best().faults.length >= 2) {
+    const fs = best().faults;
+    const size = Math.ceil(fs.length / n);
+    const chunks: FaultAction[][] = [];
+    for (let i = 0; i < fs.length; i += size) chunks.push(fs.slice(i, i + size));
+    let reduced = false;
+    // Complements first (drop one chunk), then single chunks.
+    for (let i = 0; i < chunks.length && !reduced; i++) {
+      const rest = chunks.filter((_, j) => j !== i).flat();
+      if (attempt({ ...best(), faults: rest })) {
+        n = Math.max(n - 1, 2);
+        reduced = true;
+      }
+    }
+    for (let i = 0; i < chunks.length && !reduced && chunks.length > 2; i++) {
+      if (attempt({ ...best(), faults: chunks[i]! })) {
+        n = 2;
+        reduced = true;
+      }
+    }
+    if (!reduced) {
+      if (n >= fs.length) break;
+      n = Math.min(fs.length, 2 * n);
+    }
+  }
+  // A last fault on its own.
+  if (best().faults.length === 1) attempt({ ...best(), faults: [] });
+}
+
+/** Everything earlier: the schedule (and its heal) moved up so that its first fault comes at
+ * 100 ms, or half-way there. */
+function shiftEarlier(best: () => Cand, attempt: (c: Cand) => boolean): void {
+  const b = best();
+  if (b.faults.length === 0) return;
+  const first = Math.min(...b.faults.map((f) => f.at));
+  for (const target of [100 * MS, Math.floor(first / 2 / MS) * MS]) {
+    const d = first - target;
+    if (d <= 0) continue;
+    const healAt = b.healAt - d;
+    const c: Cand = { ...b, healAt, timeUs: Math.min(b.timeUs, Math.max(timeForHeal(healAt), b.timeUs - d)), faults: b.faults.map((f) => ({ ...f, at: f.at - d })) };
+    if (attempt(c)) return;
+  }
+}
+
+/** Quiet stretches shortened: from each fault on, the rest of the schedule (and its heal) moved
+ * up by half the gap before it. */
+function compressGaps(best: () => Cand, attempt: (c: Cand) => boolean): void {
+  for (let i = 1; i < best().faults.length; i++) {
+    for (let tries = 0; tries < 4; tries++) {
+      const b = best();
+      const order = [...b.faults].sort((x, y) => x.at - y.at);
+      const from = order[i]!.at;
+      const d = Math.floor((from - order[i - 1]!.at) / 2 / MS) * MS;
+      if (d <= 0) break;
+      const healAt = b.healAt - d;
+      const c: Cand = { ...b, healAt, timeUs: Math.min(b.timeUs, Math.max(timeForHeal(healAt), b.timeUs - d)), faults: b.faults.map((f) => (f.at >= from ? { ...f, at: f.at - d } : f)) };
+      if (!attempt(c)) break;
+    }
+  }
+}
+
+const DURATION_FIELDS = ["downUs", "durationUs", "readdUs", "periodUs"] as const;
+
+/** Each fault's durations halved while the failure recurs; repeated faults fire once. */
+function shortenDurations(best: () => Cand, attempt: (c: Cand) => boolean): void {
+  for (let i = 0; i < best().faults.length; i++) {
+    const with_ = (patch: Record<string, number>): Cand => {
+      const b = best();
+      const fs = [...b.faults];
+      fs[i] = { ...fs[i]!, ...patch } as FaultAction;
+      return { ...b, faults: fs };
+    };
+    const f = best().faults[i] as unknown as Record<string, unknown>;
+    if (typeof f.times === "number" && f.times > 1) {
+      if (!attempt(with_({ times: 1 }))) attempt(with_({ times: Math.ceil((f.times as number) / 2) }));
+    }
+    for (const k of DURATION_FIELDS) {
+      for (let tries = 0; tries < 6; tries++) {
+        const v = (best().faults[i] as unknown as Record<string, unknown>)[k];
+        if (typeof v !== "number" || v < 2 * MS) break;
+        if (!attempt(with_({ [k]: Math.floor(v / 2 / MS) * MS }))) break;
+      }
+    }
+  }
+}
+
+function figures(o: RunOptions, r: Outcome, defaults: { servers: number; clients: number }): RunFigures {
+  const faults = o.faults === undefined ? 0 : o.faults.filter((f) => f.kind !== "heal-all").length;
+  return {
+    faults,
+    clients: o.clients ?? defaults.clients,
+    servers: o.servers ?? defaults.servers,
+    ops: r.history?.ops ?? 0,
+    simulatedMs: Math.round(r.stats.simulatedUs / 1000),
+    events: r.stats.events,
+    verdict: r.verdict,
+    message: r.message,
+    traceHash: r.traceHash,
+  };
+}
