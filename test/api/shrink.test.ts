@@ -130,3 +130,21 @@ describe("shrinking planted bugs", () => {
     expect(() => shrink(sys, { seed: 1, timeUs: 2_000_000 })).toThrow(NotFailingError);
   });
 });
+
+describe("the shrunk run as a scenario file", () => {
+  it("carries Raft's drawn configuration and the membership setup, and replays the shrunk run exactly", async () => {
+    const { scenarioYaml } = await import("../../src/api/shrunk-scenario.js");
+    const { parseScenarioText, scenarioBlock } = await import("../../src/api/scenarios.js");
+    const { scenarioRunOptions } = await import("../../src/sim/scenario/index.js");
+    const sys = getSystem("raft-metadata");
+    const r = shrink(sys, { seed: 1310, timeUs: 10_000_000, bugs: ["membership-before-term-commit"] }, { budgetMs: 30_000 });
+    expect((r.options.options as { membership?: unknown }).membership).toBeDefined();
+    const text = scenarioYaml(sys, r.options, { name: "shrunk", description: "", expect: "violation" });
+    expect(text).toMatch(/^membership:\n {2}initialVoters: \d+\n {2}bootstrap: (true|false)$/m);
+    const sc = parseScenarioText(text, "shrunk.yaml");
+    const again = runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 1310));
+    expect(again.traceHash).toBe(r.after.traceHash);
+    // The file's keys give back the very system options (fileKeys is options' inverse).
+    expect(scenarioBlock(sc).options(sc)).toMatchObject({ membership: (r.options.options as { membership: unknown }).membership, raft: (r.options.options as { raft: unknown }).raft });
+  });
+});

@@ -117,7 +117,7 @@ export function registerSweep(program: Command): void {
                 : `expect ${r.expect}: ${r.matched} seeds as expected, ${r.mismatched} NOT (listed below)\n`,
             );
           for (const f of r.failures.slice(0, 20))
-            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n`);
+            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n${f.shrink !== undefined ? `    shrink: ${f.shrink}\n` : ""}`);
           if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
         }
         process.exitCode = sweepExit(r);
