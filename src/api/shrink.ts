@@ -214,8 +214,10 @@ export function shrinkExplicit(
     for (let c = 1; c < best.clients && !attempt({ ...best, clients: c }); c++);
     pass = "servers";
     for (let n = 1; n < best.servers; n++) {
-      if (maxNode(best.faults) >= n) continue;
-      if (attempt({ ...best, servers: n })) break;
+      // The schedule as it is when it fits, else with the nodes it names renumbered 0, 1, ...
+      const fs = maxNode(best.faults) < n ? best.faults : renumbered(best.faults);
+      if (maxNode(fs) >= n) continue;
+      if (attempt({ ...best, servers: n, faults: fs })) break;
     }
     pass = "faults";
     ddmin(() => best, attempt);
@@ -280,6 +282,23 @@ export function maxNode(faults: readonly FaultAction[]): number {
   return m;
 }
 
+/** The schedule with the node ids it names mapped, in order, onto 0, 1, 2, ... */
+export function renumbered(faults: readonly FaultAction[]): readonly FaultAction[] {
+  const ids = new Set<number>();
+  for (const f of faults) {
+    const r = f as unknown as Record<string, unknown>;
+    for (const k of NODE_FIELDS) if (typeof r[k] === "number") ids.add(r[k] as number);
+    for (const k of ["side", "order"]) if (Array.isArray(r[k])) for (const x of r[k] as number[]) ids.add(x);
+  }
+  const map = new Map([...ids].sort((a, b) => a - b).map((id, i) => [id, i] as const));
+  return faults.map((f) => {
+    const r: Record<string, unknown> = { ...f };
+    for (const k of NODE_FIELDS) if (typeof r[k] === "number") r[k] = map.get(r[k] as number);
+    for (const k of ["side", "order"]) if (Array.isArray(r[k])) r[k] = (r[k] as number[]).map((x) => map.get(x));
+    return r as unknown as FaultAction;
+  });
+}
+
 /** The shortest run whose automatic heal would come no earlier than `healAt` (at least 1 s),
  * rounded up to 100 ms. */
 function timeForHeal(healAt: number): number {
@@ -304,13 +323,21 @@ function shrinkTime(failure: Failure, best: () => Cand, attempt: (c: Cand) => bo
   heals.add(Math.ceil((lastFault + 1) / MS) * MS);
   for (const frac of [0.125, 0.25, 0.5, 0.75]) heals.add(Math.floor((b.healAt * frac) / MS) * MS);
   const candidates: Cand[] = [];
-  for (const h of [...heals].sort((x, y) => x - y)) {
-    if (h >= b.healAt || h <= 0) continue;
-    let timeUs = b.timeUs;
-    if (failure.verdict === "violation") timeUs = Math.min(b.timeUs, timeForHeal(h));
-    else if (livenessWindowUs(timeForHeal(h)) >= livenessWindowUs(b.timeUs)) timeUs = Math.min(b.timeUs, timeForHeal(h));
-    candidates.push({ ...b, healAt: h, timeUs, faults: b.faults.filter((f) => f.at < h) });
+  const up = (us: number) => Math.ceil(us / (100 * MS)) * 100 * MS;
+  for (const h of [...heals, b.healAt].sort((x, y) => x - y)) {
+    if (h > b.healAt || h <= 0) continue;
+    const faults = b.faults.filter((f) => f.at < h);
+    const times = new Set<number>();
+    if (failure.verdict === "violation") {
+      // A safety failure needs no liveness window: the run may end right after its heal
+      // (the runner still runs the liveness phase to heal + the window of the shorter run).
+      times.add(Math.max(1 * S, up(h + 1)));
+      times.add(timeForHeal(h));
+    } else if (livenessWindowUs(timeForHeal(h)) >= livenessWindowUs(b.timeUs)) times.add(timeForHeal(h));
+    else times.add(b.timeUs);
+    for (const t of times) if (t <= b.timeUs && (t < b.timeUs || h < b.healAt)) candidates.push({ ...b, healAt: h, timeUs: t, faults });
   }
+  candidates.sort((x, y) => x.timeUs - y.timeUs || x.healAt - y.healAt);
   for (const c of candidates) if (attempt(c)) return;
 }
 

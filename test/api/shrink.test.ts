@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { FaultAction } from "../../src/sim/faults/kinds.js";
 import { runSystem, type RunOptions } from "../../src/sim/runner/run.js";
 import { getSystem } from "../../src/sim/systems/index.js";
-import { failureOf, materialise, maxNode, sameFailure, shrink, shrinkExplicit, NotFailingError, type Outcome } from "../../src/api/shrink.js";
+import { failureOf, materialise, maxNode, renumbered, sameFailure, shrink, shrinkExplicit, NotFailingError, type Outcome } from "../../src/api/shrink.js";
 
 const outcome = (verdict: Outcome["verdict"], message: string | null, events = 100, keys: string[] = []): Outcome => ({
   verdict,
@@ -71,7 +71,9 @@ describe("the reduction, with a fake replay", () => {
     // A candidate without B was replayed (and failed as beta), and was not kept.
     expect(tried.some((o) => has(o, A) && !has(o, B))).toBe(true);
     expect(r.options.clients).toBe(1);
-    expect(r.options.servers).toBe(3); // node 2 is named: at least 3 servers
+    // Nodes 1 and 2 are named: renumbered 0 and 1, two servers suffice.
+    expect(r.options.servers).toBe(2);
+    expect(r.options.faults!.slice(0, 2)).toMatchObject([{ kind: "crash", node: 0 }, { kind: "isolate", node: 1 }]);
     expect(r.options.timeUs).toBeLessThan(base.timeUs);
     expect(r.options.faults!.at(-1)!.kind).toBe("heal-all");
   });
@@ -89,6 +91,10 @@ describe("the reduction, with a fake replay", () => {
     const slow = shrinkExplicit(base, { verdict: "violation", check: "alpha" }, replay, { budgetMs: 5, now: () => (t += 1) });
     expect(slow.budgetExhausted).toBe(true);
     expect(slow.steps).toBeLessThan(5);
+  });
+
+  it("renumbers the node ids a schedule names", () => {
+    expect(renumbered([B, { at: 5, kind: "partition-halves", side: [4, 2] }])).toEqual([{ ...B, node: 0 }, { at: 5, kind: "partition-halves", side: [1, 0] }]);
   });
 
   it("counts the node ids a schedule names", () => {
