@@ -1,7 +1,7 @@
 // `raftsim shrink` end to end: the JSON it prints, the scenario file it writes (which `raftsim
 // run --scenario` runs to the expected verdict), the refusal of a passing run, and the shrink
 // command a sweep prints next to each failure's replay command.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -65,5 +65,37 @@ describe("raftsim shrink", () => {
     expect(f.shrink).toBe("raftsim shrink --seed 1 --time 10s --bug commit-index-decreases");
     const text = cli("sweep", "--seeds", "1..1", "--time", "10s", "--bug", "commit-index-decreases", "--no-progress");
     expect(text.out).toMatch(/\n {4}replay: raftsim run --seed 1 --time 10s --bug commit-index-decreases\n {4}shrink: raftsim shrink --seed 1 --time 10s --bug commit-index-decreases\n/);
+  });
+});
+
+describe("raftsim sweep --save-failures / raftsim corpus", () => {
+  it("a sweep saves each failure shrunk; the corpus reruns it (exit 0), and a tampered entry fails it (exit 1)", () => {
+    const file = join(dir, "corpus.jsonl");
+    const s = cli("sweep", "--seeds", "1..2", "--time", "10s", "--bug", "commit-index-decreases", "--save-failures", file, "--shrink-budget", "20s", "--json", "--no-progress");
+    expect(s.code).toBe(1);
+    const failing = JSON.parse(s.out).failures.length;
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    expect(lines.length).toBe(failing);
+    const e = JSON.parse(lines[0]!);
+    expect(e).toMatchObject({ system: "raft-metadata", flags: { time: "10s", bugs: ["commit-index-decreases"], everyFault: false, scenario: null }, expect: { verdict: "violation", check: "state-machine-safety" }, withoutBugs: "ok" });
+    expect(e.run.faults.at(-1).kind).toBe("heal-all");
+    const ok = cli("corpus", file);
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(ok.out).toMatch(/^ok {4}\S+:1 raft-metadata seed \d+ \(bug commit-index-decreases\): violation: state-machine-safety; without the bug: ok/m);
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, JSON.stringify({ ...e, expect: { verdict: "violation", check: "election-safety" } }) + "\n");
+    const r = cli("corpus", bad, "--json");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ entries: 1, failed: 1, results: [{ ok: false, got: "violation: state-machine-safety" }] });
+  });
+
+  it("the shipped corpus passes; a malformed file is exit 65, a missing one 74", () => {
+    const r = cli("corpus", "test/data/corpus.jsonl");
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/(\d+) of \1 entries behave as recorded\n$/);
+    const junk = join(dir, "junk.jsonl");
+    writeFileSync(junk, "{oops\n");
+    expect(cli("corpus", junk).code).toBe(65);
+    expect(cli("corpus", join(dir, "absent.jsonl")).code).toBe(74);
   });
 });
