@@ -225,8 +225,8 @@ export function shrinkExplicit(
     },
     servers,
     faults: () => ddmin(() => best, attempt),
-    shift: () => shiftEarlier(() => best, attempt),
-    compress: () => compressGaps(() => best, attempt),
+    shift: () => shiftEarlier(failure, () => best, attempt),
+    compress: () => compressGaps(failure, () => best, attempt),
     durations: () => shortenDurations(() => best, attempt),
   };
   // Two strategies from the same start, the smaller result wins: run size first and only
@@ -405,9 +405,16 @@ function ddmin(best: () => Cand, attempt: (c: Cand) => boolean): void {
   if (best().faults.length === 1) attempt({ ...best(), faults: [] });
 }
 
+/** The run's time once its heal moved d earlier: d shorter too — but a liveness failure keeps
+ * its time (and so its liveness window). */
+function earlierTime(failure: Failure, b: Cand, healAt: number, d: number): number {
+  if (failure.verdict === "liveness") return b.timeUs;
+  return Math.min(b.timeUs, Math.max(timeForHeal(healAt), b.timeUs - d));
+}
+
 /** Everything earlier: the schedule (and its heal) moved up so that its first fault comes at
  * 100 ms, or half-way there. */
-function shiftEarlier(best: () => Cand, attempt: (c: Cand) => boolean): void {
+function shiftEarlier(failure: Failure, best: () => Cand, attempt: (c: Cand) => boolean): void {
   const b = best();
   if (b.faults.length === 0) return;
   const first = Math.min(...b.faults.map((f) => f.at));
@@ -415,14 +422,14 @@ function shiftEarlier(best: () => Cand, attempt: (c: Cand) => boolean): void {
     const d = first - target;
     if (d <= 0) continue;
     const healAt = b.healAt - d;
-    const c: Cand = { ...b, healAt, timeUs: Math.min(b.timeUs, Math.max(timeForHeal(healAt), b.timeUs - d)), faults: b.faults.map((f) => ({ ...f, at: f.at - d })) };
+    const c: Cand = { ...b, healAt, timeUs: earlierTime(failure, b, healAt, d), faults: b.faults.map((f) => ({ ...f, at: f.at - d })) };
     if (attempt(c)) return;
   }
 }
 
 /** Quiet stretches shortened: from each fault on, the rest of the schedule (and its heal) moved
  * up by half the gap before it. */
-function compressGaps(best: () => Cand, attempt: (c: Cand) => boolean): void {
+function compressGaps(failure: Failure, best: () => Cand, attempt: (c: Cand) => boolean): void {
   for (let i = 1; i < best().faults.length; i++) {
     for (let tries = 0; tries < 4; tries++) {
       const b = best();
@@ -431,7 +438,7 @@ function compressGaps(best: () => Cand, attempt: (c: Cand) => boolean): void {
       const d = Math.floor((from - order[i - 1]!.at) / 2 / MS) * MS;
       if (d <= 0) break;
       const healAt = b.healAt - d;
-      const c: Cand = { ...b, healAt, timeUs: Math.min(b.timeUs, Math.max(timeForHeal(healAt), b.timeUs - d)), faults: b.faults.map((f) => (f.at >= from ? { ...f, at: f.at - d } : f)) };
+      const c: Cand = { ...b, healAt, timeUs: earlierTime(failure, b, healAt, d), faults: b.faults.map((f) => (f.at >= from ? { ...f, at: f.at - d } : f)) };
       if (!attempt(c)) break;
     }
   }

@@ -93,6 +93,20 @@ describe("the reduction, with a fake replay", () => {
     expect(slow.steps).toBeLessThan(5);
   });
 
+  it("a liveness failure keeps its liveness window: the run gets no shorter than that", async () => {
+    const { livenessWindowUs } = await import("../../src/sim/runner/liveness-window.js");
+    const tried: RunOptions[] = [];
+    const replay = (o: RunOptions): Outcome => {
+      tried.push(o);
+      return has(o, A) ? outcome("liveness", "no leader 3.3s after the final heal", size(o)) : outcome("ok", null, size(o));
+    };
+    const r = shrinkExplicit(base, { verdict: "liveness", check: "no leader" }, replay, { budgetMs: 60_000 });
+    expect(r.options.faults!.map((f) => f.kind)).toEqual(["crash", "heal-all"]);
+    for (const o of tried) expect(livenessWindowUs(o.timeUs)).toBeGreaterThanOrEqual(livenessWindowUs(base.timeUs));
+    // The heal may come earlier (a longer liveness phase only gives the system more time).
+    expect(r.options.faults!.at(-1)!.at).toBeLessThan(6_666_666);
+  });
+
   it("renumbers the node ids a schedule names", () => {
     expect(renumbered([B, { at: 5, kind: "partition-halves", side: [4, 2] }])).toEqual([{ ...B, node: 0 }, { at: 5, kind: "partition-halves", side: [1, 0] }]);
   });
