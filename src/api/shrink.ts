@@ -140,7 +140,7 @@ export function shrink(system: System, options: RunOptions, o: ShrinkOptions = {
   const explicit = materialise(system, options, first);
   const replayed = runSystem(system, explicit);
   if (!sameFailure(failure, failureOf(replayed))) throw new MaterialiseError(failure, replayed);
-  const core = shrinkExplicit(explicit, failure, (c) => runSystem(system, c), { ...o, now, startedAt: t0, defaults: system.defaults, known: replayed });
+  const core = shrinkExplicit(explicit, failure, (c) => runSystem(system, c), { ...o, now, startedAt: t0, defaults: system.defaults, known: replayed, lighter: system.lighter?.bind(system) });
   return { ...core, before: figures(explicit, first, system.defaults), materialised: explicit };
 }
 
@@ -161,7 +161,7 @@ export function shrinkExplicit(
   explicit: RunOptions,
   failure: Failure,
   replay: (o: RunOptions) => Outcome,
-  o: ShrinkOptions & { readonly startedAt?: number; readonly defaults?: { servers: number; clients: number }; readonly known?: Outcome } = {},
+  o: ShrinkOptions & { readonly startedAt?: number; readonly defaults?: { servers: number; clients: number }; readonly known?: Outcome; readonly lighter?: (options: unknown) => readonly unknown[] } = {},
 ): ShrinkCore {
   const now = o.now ?? (() => Number(process.hrtime.bigint()) / 1e6);
   const t0 = o.startedAt ?? now();
@@ -224,6 +224,9 @@ export function shrinkExplicit(
       for (let c = 1; c < best.clients && !attempt({ ...best, clients: c }); c++);
     },
     servers,
+    workload: () => {
+      for (const v of o.lighter?.(best.options) ?? []) if (attempt({ ...best, options: v })) break;
+    },
     faults: () => ddmin(() => best, attempt),
     shift: () => shiftEarlier(failure, () => best, attempt),
     compress: () => compressGaps(failure, () => best, attempt),
@@ -233,8 +236,8 @@ export function shrinkExplicit(
   // smaller runs kept; then faults first, any schedule with fewer faults kept. (A replay is
   // chaotic — one fault less moves every later event — so the order finds different minima.)
   const strategies: { strict: boolean; order: string[] }[] = [
-    { strict: true, order: ["time", "clients", "servers", "faults", "shift", "compress", "durations"] },
-    { strict: false, order: ["faults", "time", "clients", "servers", "shift", "compress", "durations"] },
+    { strict: true, order: ["time", "clients", "servers", "workload", "faults", "shift", "compress", "durations"] },
+    { strict: false, order: ["faults", "time", "clients", "servers", "workload", "shift", "compress", "durations"] },
   ];
   let winner = initial;
   let winnerOutcome = initialOutcome;
@@ -272,6 +275,8 @@ interface Cand {
   readonly timeUs: number;
   readonly servers: number;
   readonly clients: number;
+  /** The system's options (a lighter workload: System.lighter). */
+  readonly options: unknown;
 }
 
 function toCand(o: RunOptions, defaults: { servers: number; clients: number }): Cand {
@@ -286,11 +291,11 @@ function toCand(o: RunOptions, defaults: { servers: number; clients: number }): 
     if (!dropped && f.kind === "heal-all" && f.at === healAt) dropped = true;
     else faults.unshift(f);
   }
-  return { faults, healAt, timeUs: o.timeUs, servers: o.servers ?? defaults.servers, clients: o.clients ?? defaults.clients };
+  return { faults, healAt, timeUs: o.timeUs, servers: o.servers ?? defaults.servers, clients: o.clients ?? defaults.clients, options: o.options };
 }
 
 function fromCand(base: RunOptions, c: Cand): RunOptions {
-  return { ...base, timeUs: c.timeUs, servers: c.servers, clients: c.clients, faults: [...c.faults, { at: c.healAt, kind: "heal-all" }] };
+  return { ...base, timeUs: c.timeUs, servers: c.servers, clients: c.clients, faults: [...c.faults, { at: c.healAt, kind: "heal-all" }], ...(c.options !== undefined ? { options: c.options } : {}) };
 }
 
 function key(c: Cand): string {

@@ -151,6 +151,30 @@ describe("shrinking planted bugs", () => {
   });
 });
 
+describe("lighter workloads", () => {
+  it("raft-metadata offers fewer operations (longer think times) and one key, lightest first", () => {
+    const sys = getSystem("raft-metadata");
+    const v = sys.lighter!({ raft: { electionMinUs: 150_000 } }) as { raft: unknown; workload: { thinkMinUs?: number; thinkMaxUs?: number; keys?: string[] } }[];
+    expect(v.map((x) => x.workload)).toEqual([{ thinkMinUs: 200_000, thinkMaxUs: 400_000 }, { thinkMinUs: 50_000, thinkMaxUs: 100_000 }, { thinkMinUs: 25_000, thinkMaxUs: 50_000 }, { keys: ["a"] }]);
+    for (const x of v) expect(x.raft).toEqual({ electionMinUs: 150_000 });
+    expect(sys.lighter!({ workload: { thinkMinUs: 200_000, thinkMaxUs: 400_000, keys: ["a"] } })).toEqual([]);
+  });
+
+  it("a shrunk run with a lighter workload is written as a scenario that replays it exactly", async () => {
+    const { scenarioYaml } = await import("../../src/api/shrunk-scenario.js");
+    const { parseScenarioText, scenarioBlock } = await import("../../src/api/scenarios.js");
+    const { scenarioRunOptions } = await import("../../src/sim/scenario/index.js");
+    const sys = getSystem("raft-metadata");
+    const r = shrink(sys, { seed: 1, timeUs: 10_000_000, bugs: ["ack-before-durable"] }, { budgetMs: 30_000 });
+    const w = (r.options.options as { workload?: { thinkMaxUs?: number } }).workload;
+    expect(w?.thinkMaxUs).toBeGreaterThan(20_000);
+    const text = scenarioYaml(sys, r.options, { name: "shrunk", description: "", expect: "violation" });
+    expect(text).toMatch(/^workload:\n(.*\n)* {2}think:\n {4}min: \d+ms\n {4}max: \d+ms$/m);
+    const sc = parseScenarioText(text, "shrunk.yaml");
+    expect(runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 1)).traceHash).toBe(r.after.traceHash);
+  });
+});
+
 describe("the shrunk run as a scenario file", () => {
   it("carries Raft's drawn configuration and the membership setup, and replays the shrunk run exactly", async () => {
     const { scenarioYaml } = await import("../../src/api/shrunk-scenario.js");

@@ -103,6 +103,9 @@ export interface System {
    * schedule's extras (Raft: its configuration and membership). None: the run's options as
    * they were. Used by shrinking (src/api/shrink.ts); ordinary runs never call it. */
   materialise?(run: MaterialiseRequest): unknown;
+  /** Lighter variants of its options for shrinking (fewer client operations, fewer keys),
+   * lightest first; each must still be expressible in its scenario block. */
+  lighter?(options: unknown): readonly unknown[];
 }
 
 /** What System.materialise gets: the run's own system options and what the run reported. */

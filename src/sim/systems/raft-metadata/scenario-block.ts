@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { act, duration, driftPpm, nodeId, positiveMs, posInt, probability, want, weight, type Scenario, type ScenarioBlock } from "../../scenario/schema.js";
 import { BUGS } from "./bugs.js";
+import { usToDuration } from "../../scenario/duration.js";
 import { DEFAULT_MIX, type OpMix } from "./clients/config.js";
 import type { MembershipSetup, RaftFault } from "./faults.js";
 import type { RaftMetadataOptions } from "./options.js";
@@ -233,8 +234,8 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
         out.workload = {
           ...(w.keys !== undefined ? { keys: [...w.keys] } : {}),
           ...(w.mix !== undefined ? { mix: { ...w.mix } } : {}),
-          ...(w.thinkMinUs !== undefined || w.thinkMaxUs !== undefined ? { think: { min: w.thinkMinUs ?? 0, max: w.thinkMaxUs ?? 20_000 } } : {}),
-          ...(w.timeoutUs !== undefined ? { requestTimeout: w.timeoutUs } : {}),
+          ...(w.thinkMinUs !== undefined || w.thinkMaxUs !== undefined ? { think: { min: usToDuration(w.thinkMinUs ?? 0), max: usToDuration(w.thinkMaxUs ?? 20_000) } } : {}),
+          ...(w.timeoutUs !== undefined ? { requestTimeout: usToDuration(w.timeoutUs) } : {}),
           ...(w.staleCasP !== undefined ? { staleCas: w.staleCasP } : {}),
         };
       }
