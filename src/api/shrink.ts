@@ -60,6 +60,9 @@ export interface ShrinkResult {
   readonly after: RunFigures;
   /** The explicit run that reproduces `before` (its schedule and drawn configuration). */
   readonly materialised: RunOptions;
+  /** The materialised run replayed `before` event for event (the same trace hash), not only
+   * its failure. */
+  readonly exactReplay: boolean;
   /** The shrunk run: explicit faults, servers, clients, time, system options. */
   readonly options: RunOptions;
   /** Candidates replayed, and how many of them were kept. */
@@ -141,7 +144,7 @@ export function shrink(system: System, options: RunOptions, o: ShrinkOptions = {
   const replayed = runSystem(system, explicit);
   if (!sameFailure(failure, failureOf(replayed))) throw new MaterialiseError(failure, replayed);
   const core = shrinkExplicit(explicit, failure, (c) => runSystem(system, c), { ...o, now, startedAt: t0, defaults: system.defaults, known: replayed, lighter: system.lighter?.bind(system) });
-  return { ...core, before: figures(explicit, first, system.defaults), materialised: explicit };
+  return { ...core, before: figures(explicit, first, system.defaults), materialised: explicit, exactReplay: replayed.traceHash === first.traceHash };
 }
 
 export interface ShrinkCore {

@@ -133,6 +133,7 @@ describe("shrinking planted bugs", () => {
     const sys = getSystem("raft-metadata");
     const r = shrink(sys, { seed: 33, timeUs: 10_000_000, bugs: ["count-stale-vote"] }, { budgetMs: 30_000 });
     expect(r.failure).toEqual({ verdict: "violation", check: "election-legitimacy" });
+    expect(r.exactReplay).toBe(true);
     expect(r.after.events * 4).toBeLessThan(r.before.events);
     expect(r.after.faults).toBeLessThan(r.before.faults);
     const again = runSystem(sys, r.options);

@@ -58,6 +58,7 @@ export function registerShrink(program: Command): void {
         const system = getSystem(systemName);
         const { options } = runOptionsFor({ system: systemName, seed, timeUs, bugs: opts.bug, everyFamily: opts.everyFault, scenario: scenario?.scenario });
         const started = `raftsim shrink: seed ${seed}`;
+        let lastAccepted = 0;
         let r: ShrinkResult;
         try {
           r = shrink(system, options, {
@@ -111,6 +112,7 @@ export function registerShrink(program: Command): void {
               accepted: r.accepted,
               wallMs: Math.round(r.wallMs),
               budgetExhausted: r.budgetExhausted,
+              exactReplay: r.exactReplay,
               faults: r.options.faults,
               scenario: resolve(out),
               scenarioReproduces: met,
@@ -142,5 +144,3 @@ export function registerShrink(program: Command): void {
       }),
   );
 }
-
-let lastAccepted = 0;
