@@ -15,7 +15,10 @@ export { runOptionsFor, ScenarioSystemError, type SimulateOptions, type TimedRun
 export { type RunSummary, type CheckSummary } from "./summary.js";
 export { sweep, type SweepOptions, type SweepReport, type SweepFailure, type SweepProgress } from "./sweep.js";
 export { check, defineModel, UnknownModelError, type History, type PorcupineModel, type PorcupineOperation } from "./models.js";
-export { replayLine, rerunLine, type ReplaySpec } from "./replay.js";
+export { replayLine, rerunLine, shrinkLine, type ReplaySpec } from "./replay.js";
+export { scenarioObject, scenarioYaml, NoScenarioFormError } from "./shrunk-scenario.js";
+export { checkCorpusFile, checkEntry, corpusEntry, parseCorpus, saveFailure, CorpusFormatError, type CorpusEntry, type CorpusCheck } from "./corpus.js";
+export { shrink, failureOf, sameFailure, describeFailure, materialise, NotFailingError, MaterialiseError, type Failure, type RunFigures, type ShrinkOptions, type ShrinkProgress, type ShrinkResult } from "./shrink.js";
 export { simProperty, checkSimProperty, type SimPropertyOptions, type SimPropertyReport, type SimCase } from "./property.js";
 export { type Episode, type ScheduleFamily, type ScheduleOptions } from "./faults.js";
 

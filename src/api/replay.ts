@@ -33,6 +33,15 @@ export function rerunLine(s: ReplaySpec): string {
   return parts.join(" ");
 }
 
+/** `raftsim shrink [--system S] --seed S --time T [--scenario X] [--bug B]… [--every-fault]`:
+ * the command that shrinks a failing run (printed next to its replay command). */
+export function shrinkLine(s: ReplaySpec): string {
+  const parts = ["raftsim shrink", ...systemFlag(s), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
+  if (s.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(s.scenarioRef)}`);
+  parts.push(...tail(s));
+  return parts.join(" ");
+}
+
 function systemFlag(s: ReplaySpec): string[] {
   return s.system === undefined || s.system === "raft-metadata" ? [] : [`--system ${s.system}`];
 }

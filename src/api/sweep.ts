@@ -11,7 +11,7 @@ import Tinypool from "tinypool";
 import type { Verdict as ClusterVerdict } from "../sim/runner/verdict.js";
 import { runOptionsFor } from "./simulate.js";
 import { judge, type Expectation, type Scenario } from "../sim/scenario/index.js";
-import { rerunLine } from "./replay.js";
+import { rerunLine, shrinkLine } from "./replay.js";
 import { describeError, erroredSummary, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
 import type { SeedRange } from "../util/ranges.js";
 
@@ -74,6 +74,8 @@ export interface SweepFailure {
   error?: string;
   /** `raftsim run …` that reruns this seed alone. */
   replay: string;
+  /** `raftsim shrink …` that shrinks it (a violation or liveness failure only). */
+  shrink?: string;
 }
 
 export interface SweepReport {
@@ -240,6 +242,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
       ...(r.error !== undefined ? { error: r.error } : {}),
       replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }),
+      ...(r.verdict === "violation" || r.verdict === "liveness" ? { shrink: shrinkLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }) } : {}),
     })),
     wallMs: Math.round(wallMs),
     seedsPerMinute: Math.round((done / wallMs) * 60_000),

@@ -14,6 +14,8 @@ import { mergeCommand } from "./commands/merge.js";
 import { registerFigure16 } from "./commands/figure16.js";
 import { scenariosCommand } from "./scenario-file.js";
 import { registerRun } from "./commands/run.js";
+import { registerShrink } from "./commands/shrink.js";
+import { corpusCommand } from "./commands/corpus.js";
 import { InputError, IoError, UsageError } from "./errors.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 
@@ -28,7 +30,9 @@ export function buildProgram(): Command {
   registerReplay(program);
 
   registerSweep(program);
+  registerShrink(program);
   program.addCommand(mergeCommand());
+  program.addCommand(corpusCommand());
   registerFigure16(program);
   program.addCommand(checkCommand());
   program.addCommand(bugsCommand());

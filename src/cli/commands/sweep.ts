@@ -5,13 +5,16 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { timeOverrideProblem } from "../../api/scenarios.js";
 import { planJobs, seedCount, sweep, SWEEP_BATCH, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
-import { UsageError } from "../errors.js";
 import { checkBugs, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
 import { writeFileSync } from "node:fs";
 import { junitXml, parseShard, shardSeeds, type Shard } from "../../api/shard.js";
+import { saveFailure } from "../../api/corpus.js";
+import { MaterialiseError, NotFailingError } from "../../api/shrink.js";
+import { runOptionsFor } from "../../api/simulate.js";
+import { describeIoError, IoError, UsageError } from "../errors.js";
 
 function parseShardOption(text: string): Shard {
   try {
@@ -57,8 +60,10 @@ export function registerSweep(program: Command): void {
       .option("--json", "print {seeds, verdicts, errors, failures: [{seed, verdict, message, error?, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
       .option("--shard <k/n>", "run only the k-th of n disjoint slices of the seeds (every n-th seed from the k-th); `raftsim merge` combines the shards' --json reports", parseShardOption)
+      .option("--save-failures <file>", "shrink every failing seed (violation or liveness) and append it to a regression corpus (JSONL; rerun with `raftsim corpus FILE`)")
+      .option("--shrink-budget <duration>", "wall-clock budget to shrink each failing seed for --save-failures (default 30s)", parseTime, 30_000_000)
       .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string }, cmd: Command) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
@@ -102,6 +107,29 @@ export function registerSweep(program: Command): void {
         } finally {
           bar?.stop();
         }
+        if (opts.saveFailures !== undefined) {
+          const file = opts.saveFailures;
+          for (const f of r.failures) {
+            if (f.verdict !== "violation" && f.verdict !== "liveness") continue;
+            if (opts.progress) process.stderr.write(`raftsim sweep: shrinking seed ${f.seed} for ${file}\n`);
+            try {
+              const e = saveFailure(file, f.seed, {
+                system,
+                timeUs: o.timeUs,
+                bugs: o.bugs ?? [],
+                everyFault: o.everyFault ?? false,
+                scenarioRef: opts.scenario,
+                budgetMs: opts.shrinkBudget / 1000,
+                runOptions: (seed) => runOptionsFor({ system, seed, timeUs: o.timeUs, bugs: o.bugs, everyFamily: o.everyFault, scenario: scenario?.scenario }).options,
+              });
+              if (opts.progress) process.stderr.write(`raftsim sweep: seed ${f.seed}: ${e.run.faults.length - 1} faults, ${e.events} events, saved\n`);
+            } catch (e) {
+              if (e instanceof NotFailingError || e instanceof MaterialiseError) process.stderr.write(`raftsim sweep: seed ${f.seed} not saved: ${e.message}\n`);
+              else if ((e as NodeJS.ErrnoException).code !== undefined) throw new IoError(file, `--save-failures: cannot write: ${describeIoError(e)}`);
+              else throw e;
+            }
+          }
+        }
         if (opts.junit !== undefined) writeFileSync(opts.junit, junitXml(r, opts.shard !== undefined ? `raftsim sweep (shard ${opts.shard.k}/${opts.shard.n})` : "raftsim sweep"));
         if (opts.json) process.stdout.write(JSON.stringify(opts.shard !== undefined ? { ...r, shard: `${opts.shard.k}/${opts.shard.n}` } : r) + "\n");
         else {
@@ -117,7 +145,7 @@ export function registerSweep(program: Command): void {
                 : `expect ${r.expect}: ${r.matched} seeds as expected, ${r.mismatched} NOT (listed below)\n`,
             );
           for (const f of r.failures.slice(0, 20))
-            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n`);
+            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n${f.shrink !== undefined ? `    shrink: ${f.shrink}\n` : ""}`);
           if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
         }
         process.exitCode = sweepExit(r);

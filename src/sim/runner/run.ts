@@ -55,6 +55,9 @@ export interface RunResult {
   readonly stats: WorldStats;
   readonly families: readonly string[];
   readonly faults: readonly FaultAction[];
+  /** The generated schedule's extras (what its families passed to the system); {} for an
+   * explicit schedule. */
+  readonly extras: Readonly<Record<string, unknown>>;
   /** Client history counts; null for a system that records none. */
   readonly history: { ops: number; ok: number; fail: number; info: number } | null;
   readonly lin: LinSummary | null;
@@ -185,6 +188,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     stats: world.stats(),
     families: generated?.families ?? [],
     faults,
+    extras: generated?.extras ?? {},
     history,
     lin,
     trace: world.trace,

@@ -98,6 +98,23 @@ export interface System {
   /** The model of its client operations, registered by name for `raftsim check --model`. */
   readonly model?: Model<any, any, any>;
   setup(req: RunRequest): SystemRun;
+  /** The system options that make an explicit replay of a generated run's schedule
+   * (RunResult.faults) reproduce that run: whatever else it drew from its seed or from the
+   * schedule's extras (Raft: its configuration and membership). None: the run's options as
+   * they were. Used by shrinking (src/api/shrink.ts); ordinary runs never call it. */
+  materialise?(run: MaterialiseRequest): unknown;
+  /** Lighter variants of its options for shrinking (fewer client operations, fewer keys),
+   * lightest first; each must still be expressible in its scenario block. */
+  lighter?(options: unknown): readonly unknown[];
+}
+
+/** What System.materialise gets: the run's own system options and what the run reported. */
+export interface MaterialiseRequest {
+  readonly options: unknown;
+  /** The generated schedule's extras (RunResult.extras). */
+  readonly extras: Readonly<Record<string, unknown>>;
+  /** RunResult.details. */
+  readonly details: Readonly<Record<string, unknown>>;
 }
 
 /** A safety check failed at virtual time atUs: the run's verdict is "violation". */

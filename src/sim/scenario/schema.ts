@@ -53,6 +53,10 @@ export interface ScenarioBlock {
   checkAction?(a: ScenarioAction, node: (field: string, v: number) => void, add: (field: string, message: string) => void): void;
   /** The system's run options for a parsed scenario (the runner's RunOptions.options). */
   options(s: Scenario): unknown;
+  /** The inverse, for writing a scenario file (a shrunk run): the file's own keys that give
+   * these system options. Throws when some option has no file form. None: the system has no
+   * options (undefined is the only value it can write). */
+  fileKeys?(options: unknown): Record<string, unknown>;
 }
 
 /** The systems a scenario may name. */

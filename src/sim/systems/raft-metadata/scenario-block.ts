@@ -5,8 +5,9 @@
 import * as z from "zod";
 import { act, duration, driftPpm, nodeId, positiveMs, posInt, probability, want, weight, type Scenario, type ScenarioBlock } from "../../scenario/schema.js";
 import { BUGS } from "./bugs.js";
+import { usToDuration } from "../../scenario/duration.js";
 import { DEFAULT_MIX, type OpMix } from "./clients/config.js";
-import type { RaftFault } from "./faults.js";
+import type { MembershipSetup, RaftFault } from "./faults.js";
 import type { RaftMetadataOptions } from "./options.js";
 
 export { DEFAULT_MIX };
@@ -55,6 +56,7 @@ export interface ScenarioExperiment {
 /** A raft-metadata scenario: the generic fields and this system's keys. */
 export interface RaftScenario extends Scenario {
   readonly raft: ScenarioRaft;
+  readonly membership?: MembershipSetup;
   readonly workload: ScenarioWorkload;
   readonly experiment?: ScenarioExperiment;
 }
@@ -184,6 +186,9 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     actions: ACTIONS,
     shape: {
       experiment: experiment.optional(),
+      // How the servers start (RaftMetadataOptions.membership): what a generated run with the
+      // membership family drew, written down by `raftsim shrink`.
+      membership: z.strictObject({ initialVoters: posInt, bootstrap: z.boolean({ error: "expected true or false" }).default(false) }, { error: "expected {initialVoters, bootstrap}" }).optional(),
       raft: raft.default({}),
       workload: workload.prefault({ keys: 3, mix: DEFAULT_MIX, think: { min: 0, max: 20_000 }, requestTimeout: 100_000, staleCas: 0.1 }),
     },
@@ -202,9 +207,44 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           break;
       }
     },
+    fileKeys(opts): Record<string, unknown> {
+      const o = (opts ?? {}) as RaftMetadataOptions;
+      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, ...rest } = o;
+      const unknown = Object.keys(rest);
+      if (unknown.length > 0) throw new Error(`raft-metadata options ${unknown.join(", ")} have no scenario form`);
+      if (net !== undefined) throw new Error("raft-metadata's own net option has no scenario form (the scenario's net block is the run's)");
+      if (checkTimeoutMs !== undefined) throw new Error("checkTimeoutMs has no scenario form");
+      const out: Record<string, unknown> = {};
+      if (r !== undefined) {
+        const ms = (us: number | undefined) => (us === undefined ? undefined : us / 1000);
+        const raftKeys: Record<string, unknown> = {
+          electionMinMs: ms(r.electionMinUs), electionMaxMs: ms(r.electionMaxUs), heartbeatMs: ms(r.heartbeatUs),
+          preVote: r.preVote, checkQuorum: r.checkQuorum, maxBatch: r.maxBatch, maxInflight: r.maxInflight,
+          readMode: r.readMode, maxDriftPpm: r.maxDriftPpm, snapshotEvery: r.snapshotEvery, snapshotChunk: r.snapshotChunk,
+        };
+        const known = new Set(["electionMinUs", "electionMaxUs", "heartbeatUs", "preVote", "checkQuorum", "maxBatch", "maxInflight", "readMode", "maxDriftPpm", "snapshotEvery", "snapshotChunk"]);
+        const other = Object.keys(r).filter((k) => !known.has(k) && (r as Record<string, unknown>)[k] !== undefined);
+        if (other.length > 0) throw new Error(`Raft options ${other.join(", ")} have no scenario form`);
+        out.raft = Object.fromEntries(Object.entries(raftKeys).filter(([, v]) => v !== undefined));
+      }
+      if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
+      if (w !== undefined) {
+        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP"].includes(k));
+        if (other.length > 0) throw new Error(`workload options ${other.join(", ")} have no scenario form`);
+        out.workload = {
+          ...(w.keys !== undefined ? { keys: [...w.keys] } : {}),
+          ...(w.mix !== undefined ? { mix: { ...w.mix } } : {}),
+          ...(w.thinkMinUs !== undefined || w.thinkMaxUs !== undefined ? { think: { min: usToDuration(w.thinkMinUs ?? 0), max: usToDuration(w.thinkMaxUs ?? 20_000) } } : {}),
+          ...(w.timeoutUs !== undefined ? { requestTimeout: usToDuration(w.timeoutUs) } : {}),
+          ...(w.staleCasP !== undefined ? { staleCas: w.staleCasP } : {}),
+        };
+      }
+      return out;
+    },
     options(sc): RaftMetadataOptions {
       const s = sc as RaftScenario;
       return {
+        ...(s.membership !== undefined ? { membership: s.membership } : {}),
         // Only the fields the scenario sets: the rest stay the harness defaults (timed schedule)
         // or are drawn from the seed (swarm). readMode / leaseDriftBoundPpm / maxDriftPpm are
         // passed through to RaftOptions untouched.

@@ -154,4 +154,22 @@ export const raftMetadata: System = {
   model: metadataKv,
   scenario: raftScenarioBlock(FAMILIES.map((f) => f.name)),
   setup,
+  // A generated run drew Raft's configuration from the seed (details.raft) and its membership
+  // setup from the schedule's extras: an explicit replay of its schedule pins both.
+  materialise({ options, extras, details }): RaftMetadataOptions {
+    const o = (options ?? {}) as RaftMetadataOptions;
+    const membership = o.membership ?? (extras.membership as MembershipSetup | undefined);
+    return { ...o, raft: { ...(details.raft as RaftMetadataOptions["raft"]) }, swarmConfig: false, ...(membership !== undefined ? { membership } : {}) };
+  },
+  // Fewer operations: clients that think longer between them (the default is 0-20 ms), and one
+  // key instead of three.
+  lighter(options): RaftMetadataOptions[] {
+    const o = (options ?? {}) as RaftMetadataOptions;
+    const w = o.workload ?? {};
+    const out: RaftMetadataOptions[] = [];
+    const think = (w.thinkMaxUs ?? 20_000);
+    for (const max of [400_000, 100_000, 50_000]) if (max > think) out.push({ ...o, workload: { ...w, thinkMinUs: max / 2, thinkMaxUs: max } });
+    if ((w.keys ?? ["a", "b", "c"]).length > 1) out.push({ ...o, workload: { ...w, keys: ["a"] } });
+    return out;
+  },
 };
