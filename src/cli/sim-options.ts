@@ -11,7 +11,7 @@ export { parseSystem };
 import type { Verdict } from "../api/index.js";
 import { replayLine } from "../api/replay.js";
 import { runSummary } from "../api/summary.js";
-import { formatDuration, parseDuration } from "./duration.js";
+import { formatDuration, parseDuration } from "../util/duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, timeOverrideProblem } from "../api/scenarios.js";
 import { describeIoError, IoError, UsageError } from "./errors.js";

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../src/cli/duration.js";
+import { formatDuration, parseDuration } from "../../src/util/duration.js";
 
 import { BIN, buildCli, cli, ROOT } from "../support/cli.js";
 

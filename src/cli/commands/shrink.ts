@@ -10,7 +10,7 @@ import { judge, loadScenarioFile } from "../../api/scenarios.js";
 import { runOptionsFor, simulate } from "../../api/simulate.js";
 import { replayLine, shrinkLine } from "../../api/replay.js";
 import { DEFAULT_SYSTEM, getSystem } from "../../api/systems.js";
-import { formatDuration } from "../duration.js";
+import { formatDuration } from "../../util/duration.js";
 import { describeIoError, InputError, IoError, UsageError } from "../errors.js";
 import { Exit } from "../exit-codes.js";
 import { checkBugs, checkWritable, parseSeed, parseSystem, parseTime, systemFor } from "../sim-options.js";

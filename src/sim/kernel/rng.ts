@@ -13,7 +13,6 @@ export function labelHash(s: string): number {
   return fmix32(fnv1a(s));
 }
 
-export { fmix32 };
 
 /** splitmix32 step over a u32 state; returns [output, nextState] packed via the caller. */
 function splitmix32(state: number): number {

@@ -2,7 +2,7 @@
 // whether a --time override still fits its schedule.
 import type { RunOptions } from "../runner/run.js";
 import { livenessWindowUs } from "../runner/liveness-window.js";
-import { usToDuration } from "./duration.js";
+import { usToDuration } from "../../util/duration.js";
 import type { Scenario, ScenarioBlock } from "./schema.js";
 
 export { judge, type Judgement } from "../runner/verdict.js";

@@ -13,7 +13,7 @@ import type { NetConfig } from "../kernel/network.js";
 import { livenessWindowUs } from "../runner/liveness-window.js";
 import { EXPECTATIONS, type Expectation } from "../runner/verdict.js";
 import { seedRangeOrNull } from "../../util/ranges.js";
-import { durationToUs, usToDuration } from "./duration.js";
+import { durationToUs, usToDuration } from "../../util/duration.js";
 
 export { EXPECTATIONS, type Expectation };
 

@@ -5,7 +5,7 @@
 import * as z from "zod";
 import { act, duration, driftPpm, nodeId, positiveMs, posInt, probability, want, weight, type Scenario, type ScenarioBlock } from "../../scenario/schema.js";
 import { BUGS } from "./bugs.js";
-import { usToDuration } from "../../scenario/duration.js";
+import { usToDuration } from "../../../util/duration.js";
 import { DEFAULT_MIX, type OpMix } from "./clients/config.js";
 import type { MembershipSetup, RaftFault } from "./faults.js";
 import type { RaftMetadataOptions } from "./options.js";
