@@ -28,7 +28,7 @@ export { runSystem, type RunOptions, type RunResult, type LinSummary } from "../
 export { judge, VERDICTS, EXPECTATIONS, type Verdict, type Expectation, type Judgement } from "../sim/runner/verdict.js";
 export { runCluster, clusterRunOptions, type ClusterResult } from "../sim/systems/raft-metadata/run.js";
 export { runSimulation } from "../sim/systems/pingpong/run.js";
-export { formatFigure16, runFigure16, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
+export { FIGURE16_DEFAULTS, formatFigure16, runFigure16, type Deviation, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
 
 // ---- writing a system of your own (the System contract and what it runs on) ------------------
 export { CheckFailure, type AnyWorld, type RunRequest, type SystemRun, type SystemWorldOptions } from "../sim/runner/system.js";

@@ -1,7 +1,7 @@
 // `raftsim figure16`: the Raft paper's Figure 16 experiment (leader-crash → new leader, as a
 // function of election-timeout randomness), printed as a table beside the paper's figures.
 import { Command, InvalidArgumentError } from "commander";
-import { formatFigure16, runFigure16, type Figure16Row } from "../../api/index.js";
+import { FIGURE16_DEFAULTS, formatFigure16, runFigure16, type Figure16Row } from "../../api/index.js";
 import { parseSeed } from "../sim-options.js";
 
 function parseTrials(text: string): number {
@@ -49,9 +49,9 @@ export function registerFigure16(program: Command): void {
     .description("rerun the Raft paper's Figure 16 (time to elect a new leader after a leader crash) and print the table beside the paper's numbers")
     .option("--trials <n>", "trials per timeout range (the 150-150 ms range runs a tenth of them)", parseTrials, 1000)
     .option("--seed <n>", "root seed; each trial's seed is derived from it", parseSeed, 1)
-    .option("--latency <ms>", "median one-way network latency, ms", parseMs, 7)
-    .option("--jitter <sigma>", "lognormal sigma of the latency (0 = constant)", parseMs, 0.1)
-    .option("--fsync <ms>", "median fsync latency, ms (votes are answered once durable)", parseMs, 1)
+    .option("--latency <ms>", "median one-way network latency, ms (the default is calibrated to the paper's figures)", parseMs, FIGURE16_DEFAULTS.latencyMedianUs / 1000)
+    .option("--jitter <sigma>", "lognormal sigma of the latency (0 = constant)", parseMs, FIGURE16_DEFAULTS.latencySigma)
+    .option("--fsync <ms>", "median fsync latency, ms (votes are answered once durable)", parseMs, FIGURE16_DEFAULTS.fsyncMedianUs / 1000)
     .option("--json", "print the table as one JSON object")
     .option("--no-progress", "no per-range progress on stderr")
     .action((o: { trials: number; seed: number; latency: number; jitter: number; fsync: number; json?: boolean; progress: boolean }) =>

@@ -7,6 +7,7 @@ import { act, duration, driftPpm, nodeId, positiveMs, posInt, probability, want,
 import { BUGS } from "./bugs.js";
 import { usToDuration } from "../../../util/duration.js";
 import { DEFAULT_MIX, type OpMix } from "./clients/config.js";
+import { FIGURE16_DEFAULTS } from "./experiments/figure16.js";
 import type { MembershipSetup, RaftFault } from "./faults.js";
 import type { RaftMetadataOptions } from "./options.js";
 
@@ -158,9 +159,9 @@ const experiment = z
     kind: z.literal("figure16", { error: `expected "figure16" (the Raft paper's election-time experiment)` }),
     trials: z.number({ error: "expected an integer 1..100000" }).int({ error: "expected an integer 1..100000" }).min(1, { error: "expected an integer 1..100000" }).max(100_000, { error: "expected an integer 1..100000" }).default(1000),
     seed: z.number({ error: "expected a non-negative integer" }).int({ error: "expected a non-negative integer" }).min(0, { error: "expected a non-negative integer" }).default(1),
-    latency: duration({ positive: true }).default(7_000),
-    jitter: z.number({ error: "expected a lognormal sigma, e.g. 0.1" }).min(0, { error: "expected a sigma >= 0" }).max(3, { error: "expected a sigma <= 3" }).default(0.1),
-    fsync: duration({ positive: true }).default(1_000),
+    latency: duration({ positive: true }).default(FIGURE16_DEFAULTS.latencyMedianUs),
+    jitter: z.number({ error: "expected a lognormal sigma, e.g. 0.1" }).min(0, { error: "expected a sigma >= 0" }).max(3, { error: "expected a sigma <= 3" }).default(FIGURE16_DEFAULTS.latencySigma),
+    fsync: duration({ positive: true }).default(FIGURE16_DEFAULTS.fsyncMedianUs),
   }, { error: "expected {kind: figure16, trials, seed, latency, jitter, fsync}" })
   .transform((e): ScenarioExperiment => ({ kind: e.kind, trials: e.trials, seed: e.seed, latencyUs: e.latency, jitter: e.jitter, fsyncUs: e.fsync }));
 
