@@ -13,6 +13,8 @@ export interface ReplaySpec {
   /** Bugs from the command line (a scenario's own come from its file). */
   readonly bugs: readonly string[];
   readonly everyFault: boolean;
+  /** false: the run had the system's own assertions off (`--sut-asserts off`). */
+  readonly sutAsserts?: boolean;
   /** An explicit fault schedule (virtual µs), repeated as --faults '<json>'. */
   readonly faults?: readonly unknown[];
 }
@@ -38,7 +40,8 @@ export function rerunLine(s: ReplaySpec): string {
 export function shrinkLine(s: ReplaySpec): string {
   const parts = ["raftsim shrink", ...systemFlag(s), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
   if (s.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(s.scenarioRef)}`);
-  parts.push(...tail(s));
+  // Shrinking runs with the system's assertions on (a scenario file cannot switch them off).
+  parts.push(...tail({ ...s, sutAsserts: undefined }));
   return parts.join(" ");
 }
 
@@ -47,7 +50,7 @@ function systemFlag(s: ReplaySpec): string[] {
 }
 
 function tail(s: ReplaySpec): string[] {
-  return [...s.bugs.map((b) => `--bug ${b}`), ...(s.everyFault ? ["--every-fault"] : []), ...(s.faults !== undefined ? [`--faults ${shellQuote(JSON.stringify(s.faults))}`] : [])];
+  return [...s.bugs.map((b) => `--bug ${b}`), ...(s.sutAsserts === false ? ["--sut-asserts off"] : []), ...(s.everyFault ? ["--every-fault"] : []), ...(s.faults !== undefined ? [`--faults ${shellQuote(JSON.stringify(s.faults))}`] : [])];
 }
 
 /** A word the shell leaves alone stays bare; anything else goes in single quotes. */

@@ -15,6 +15,8 @@ export interface SimulateOptions {
   readonly seed: number;
   readonly timeUs: number;
   readonly bugs?: readonly string[];
+  /** false: the system's own assertions are off, only the harness's checks judge (default true). */
+  readonly sutAsserts?: boolean;
   readonly everyFamily?: boolean;
   readonly keepTrace?: boolean;
   /** A scenario; its seed is `seed`, `timeUs` overrides its time. It names its own system. */
@@ -50,13 +52,14 @@ export function runOptionsFor(o: SimulateOptions): { system: string; options: Ru
   const system = typeof o.system === "object" ? o.system : getSystem(name);
   const bugs = resolveBugs(system, o.bugs ?? []);
   if (o.scenario !== undefined) {
-    return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect } };
+    return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect, ...(o.sutAsserts === false ? { sutAsserts: false } : {}) } };
   }
   const extra: Partial<RunOptions> = {
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
     ...(o.families !== undefined ? { families: o.families } : {}),
     ...(o.servers !== undefined ? { servers: o.servers } : {}),
     ...(o.clients !== undefined ? { clients: o.clients } : {}),
+    ...(o.sutAsserts === false ? { sutAsserts: false } : {}),
   };
   return { system: name, options: { seed: o.seed, timeUs: o.timeUs, bugs, everyFamily: o.everyFamily, keepTrace: o.keepTrace, scenarioName: null, inspect: o.inspect, ...extra } };
 }

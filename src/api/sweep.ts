@@ -57,6 +57,8 @@ export interface SweepOptions {
   readonly scenarioRef?: string;
   /** Planted bugs switched on (on top of the scenario's own). */
   readonly bugs?: readonly string[];
+  /** false: every seed runs with the system's own assertions off (`--sut-asserts off`). */
+  readonly sutAsserts?: boolean;
   readonly stopOnFirst?: boolean;
   /** Every fault family on every seed (not the swarm's random subset). Ignored with a scenario. */
   readonly everyFault?: boolean;
@@ -146,7 +148,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   const plan = planJobs(o.jobs, total);
   const jobs = plan.jobs;
   // The options of every seed's run, as plain data (the same path `raftsim run` takes).
-  const { system, options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs, everyFamily: o.everyFault ?? false, scenario: o.scenario });
+  const { system, options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault ?? false, scenario: o.scenario });
   const { seed: _seed, inspect: _inspect, ...base } = options;
   const expect: Expectation = o.scenario?.expect ?? "ok";
   // A seed fails when its run threw, or when its verdict is not the expected one.
@@ -241,7 +243,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       verdict: r.verdict,
       message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
       ...(r.error !== undefined ? { error: r.error } : {}),
-      replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }),
+      replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, sutAsserts: o.sutAsserts, everyFault }),
       ...(r.verdict === "violation" || r.verdict === "liveness" ? { shrink: shrinkLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }) } : {}),
     })),
     wallMs: Math.round(wallMs),

@@ -26,6 +26,7 @@ export interface SimCliOptions {
   trace?: string;
   json?: boolean;
   bug: string[];
+  sutAsserts?: boolean;
   everyFault?: boolean;
   system?: string;
   faults?: FaultList;
@@ -42,6 +43,8 @@ export interface ResolvedSim {
   json?: boolean;
   /** Bugs from the command line (the scenario's own come from its file). */
   bug: string[];
+  /** false: --sut-asserts off. */
+  sutAsserts: boolean;
   everyFault: boolean;
   /** The system under test (default raft-metadata). */
   system: string;
@@ -113,6 +116,14 @@ function optionParser<T>(parse: (text: string) => T): (text: string) => T {
   };
 }
 
+/** --sut-asserts on|off → whether the system under test keeps its own assertions. */
+export function parseOnOff(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === "on") return true;
+  if (t === "off") return false;
+  throw new InvalidArgumentError(`expected on or off, found ${JSON.stringify(text)}`);
+}
+
 /** "A..B" or "N" → the inclusive seed range, as a commander argument parser. */
 export const parseSeedRangeOption: (text: string) => SeedRange = optionParser(parseSeedRange);
 
@@ -134,6 +145,7 @@ export function addSimOptions(cmd: Command): Command {
     .option("--trace <file>", "write every trace record as JSON lines to <file>")
     .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
     .option("--bug <name>", "switch on a planted bug of the system (repeatable; see `raftsim bugs`)", collectBug, [] as string[])
+    .option("--sut-asserts <on|off>", "off: switch off the system under test's own assertions, so only the harness's checks can find a bug (default on)", parseOnOff, true)
     .option("--every-fault", "enable every fault family (default: a random subset drawn from the seed)")
     .option("--faults <json|@file>", "an explicit fault schedule instead of the generated one: a JSON array of {at (µs), kind, ...} (what simProperty prints)", parseFaults)
     .option("--json", "print one JSON object on stdout");
@@ -193,6 +205,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     trace: o.trace,
     json: o.json,
     bug: o.bug,
+    sutAsserts: o.sutAsserts !== false,
     everyFault: o.everyFault ?? false,
     system,
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
@@ -206,6 +219,7 @@ export function simulate(o: ResolvedSim): TimedRun {
     seed: o.seed,
     timeUs: o.time,
     bugs: o.bug,
+    sutAsserts: o.sutAsserts,
     everyFamily: o.everyFault,
     keepTrace,
     scenario: o.scenario?.scenario,
@@ -224,7 +238,7 @@ export function simulate(o: ResolvedSim): TimedRun {
 }
 
 export function replayCommand(o: ResolvedSim, hash: string): string {
-  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, everyFault: o.everyFault, ...(o.faults !== undefined ? { faults: o.faults } : {}) }, hash);
+  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, sutAsserts: o.sutAsserts, everyFault: o.everyFault, ...(o.faults !== undefined ? { faults: o.faults } : {}) }, hash);
 }
 
 /** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged

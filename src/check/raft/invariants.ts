@@ -61,6 +61,8 @@ interface NodeMemory {
   leaderTail: unknown;
   /** Last durable index seen; kept while the node is down (its disk keeps it). */
   durable: number;
+  /** While the node is down: its last view, frozen (what its disk holds up to `durable`). */
+  downView: RaftView<unknown> | null;
   /** Last fenced state seen; kept while the node is down (its marker stays on disk). */
   fenced: boolean;
   /** Highest index this node acknowledged (append success, snapshot done) in term ackTerm. */
@@ -86,7 +88,7 @@ export class InvariantChecker {
   constructor(nodeCount: number) {
     this.nodes = [];
     for (let i = 0; i < nodeCount; i++) {
-      this.nodes.push({ view: null, applied: 0, checkedCommit: 0, leaderTerm: -1, leaderTailIndex: 0, leaderTail: undefined, durable: 0, fenced: false, ackTerm: -1, ackIndex: 0 });
+      this.nodes.push({ view: null, applied: 0, checkedCommit: 0, leaderTerm: -1, leaderTailIndex: 0, leaderTail: undefined, durable: 0, downView: null, fenced: false, ackTerm: -1, ackIndex: 0 });
     }
     this.allNodes = this.nodes.map((_, i) => i);
   }
@@ -98,6 +100,7 @@ export class InvariantChecker {
       m.durable = m.view.durableIndex();
       m.fenced = m.view.fenced();
     }
+    m.downView = view === null ? m.view : null;
     m.view = view;
     m.applied = 0;
     m.checkedCommit = 0;
@@ -360,6 +363,10 @@ export class InvariantChecker {
   }
 
   private checkDurableIn(leader: number, commit: number, voters: readonly number[]): Violation | null {
+    // A holder must hold the committed entry itself, (index, term), not just some entry at that
+    // index: a stale entry of an older term would be overwritten, not recovered.
+    const lv = this.nodes[leader].view;
+    const committedTerm = lv === null ? undefined : termAt(lv, commit);
     let holders = 0;
     let fenced = 0;
     for (const id of voters) {
@@ -369,7 +376,9 @@ export class InvariantChecker {
         continue;
       }
       const d = m.view !== null ? m.view.durableIndex() : m.durable;
-      if (d >= commit) holders++;
+      if (d < commit) continue;
+      const t = committedTerm === undefined ? undefined : termAt(m.view ?? m.downView, commit);
+      if (t === undefined || t === committedTerm) holders++;
     }
     const n = voters.length;
     const quorum = Math.floor(n / 2) + 1;
@@ -381,6 +390,15 @@ export class InvariantChecker {
       detail: `leader committed index ${commit} but only ${holders} unfenced voter(s) of its configuration [${voters.join(", ")}] hold it durably (need ${need}: quorum ${quorum}, ${fenced} fenced)`,
     };
   }
+}
+
+/** The term of entry i in a node's log; undefined when unknown there (compacted below its
+ * snapshot, or beyond its log): the index-only comparison then stands. */
+function termAt(v: RaftView<unknown> | null, i: number): number | undefined {
+  if (v === null) return undefined;
+  if (i === v.snapshotIndex()) return v.snapshotTerm();
+  if (i < v.firstIndex() || i > v.lastIndex()) return undefined;
+  return v.entry(i)?.term;
 }
 
 /** Entries carry immutable command objects; the same command object travels everywhere, so

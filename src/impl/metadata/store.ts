@@ -23,6 +23,8 @@ import { SessionTable, type SessionEntry } from "./sessions.js";
 export interface StoreOptions {
   /** Default true. false = planted bug "no-session-dedup". */
   readonly dedupSessions?: boolean;
+  /** Default true. false: the store's own apply-time assertions are off (`--sut-asserts off`). */
+  readonly asserts?: boolean;
 }
 
 /** A plain, immutable copy of the store's state, for log compaction and InstallSnapshot. */
@@ -51,12 +53,14 @@ export class MetadataStore {
   private sessions: SessionTable;
   private applied: number;
   readonly dedupSessions: boolean;
+  private readonly asserts: boolean;
 
   constructor(opts: StoreOptions = {}) {
     this.kv = new Map();
     this.sessions = new SessionTable();
     this.applied = 0;
     this.dedupSessions = opts.dedupSessions ?? true;
+    this.asserts = opts.asserts !== false;
   }
 
   /** Index of the last applied (or advanced-over) log entry; 0 initially. */
@@ -201,7 +205,7 @@ export class MetadataStore {
   // --- internals ---
 
   private checkIndex(index: number): void {
-    if (!Number.isSafeInteger(index) || index <= this.applied) {
+    if (this.asserts && (!Number.isSafeInteger(index) || index <= this.applied)) {
       throw new Error(`metadata invariant: apply index ${index} not above applied index ${this.applied}`);
     }
   }
@@ -230,7 +234,7 @@ export class MetadataStore {
   private write(index: number, key: string, value: string): Revision {
     const prev = this.kv.get(key);
     const version = prev === undefined ? 1 : prev.version + 1;
-    if (prev !== undefined && prev.revision >= index) {
+    if (this.asserts && prev !== undefined && prev.revision >= index) {
       throw new Error(`metadata invariant: key ${key} revision ${prev.revision} not below write index ${index}`);
     }
     const e: MetaEntry = { key, value, revision: index, version };

@@ -63,6 +63,10 @@ export interface RaftOptions {
   readonly readMode?: ReadMode;
   /** The clock-drift bound lease reads rely on, in ppm (default 1000; see lease.ts). */
   readonly maxDriftPpm?: number;
+  /** false: the code's own assertions are off (`--sut-asserts off`): it carries on where an
+   * assertion would have thrown, as production code built without them would, so that only the
+   * harness's checks can find a bug. Configuration checks at construction stay on. Default true. */
+  readonly asserts?: boolean;
 }
 
 /** Callbacks from Raft into the application (the metadata server). */

@@ -30,7 +30,7 @@ export function maybeScheduleSnapshot<C>(r: RaftState<C>, now: number): void {
 export function takeSnapshot<C>(r: RaftState<C>): void {
   const idx = r.applied;
   if (idx <= r.log.snapshotIndex() || r.saving.length > 0) return;
-  if (idx > r.log.lastIndex()) fail("applied beyond the log");
+  if (r.asserts && idx > r.log.lastIndex()) fail("applied beyond the log");
   const s: RaftSnapshot = {
     kind: "raft-snapshot",
     index: idx,
@@ -107,7 +107,7 @@ export function handleSnapshot<C>(r: RaftState<C>, from: NodeId, m: InstallSnaps
 
 export function installSnapshot<C>(r: RaftState<C>, s: RaftSnapshot, now: number): void {
   if (s.index <= r.commit) return;
-  if (r.curRole === "leader") fail("a leader never installs a snapshot");
+  if (r.asserts && r.curRole === "leader") fail("a leader never installs a snapshot");
   const oldCommit = r.commit;
   // §7: if the log has the snapshot's last entry (same index and term), keep what follows it.
   // PLANTED BUG snapshot-install-drops-newer: discard the whole log regardless, including
@@ -163,7 +163,7 @@ export function recover<C>(r: RaftState<C>, recovered: Recovered<RaftRecord<C>>,
   for (let i = 0; i < n; i++) {
     const rec = recovered.records[i];
     if (rec.kind === "hs") {
-      if (rec.term < r.curTerm) fail("WAL hard state term decreases");
+      if (r.asserts && rec.term < r.curTerm) fail("WAL hard state term decreases");
       r.curTerm = rec.term;
       r.vote = rec.vote;
     } else {

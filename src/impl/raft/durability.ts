@@ -17,7 +17,7 @@ import { fail, type RaftState } from "./state.js";
  * current last index. */
 export function track<C>(r: RaftState<C>, token: number): void {
   const n = r.wTokens.length;
-  if (n > r.wHead && token <= r.wTokens[n - 1]) fail("persist tokens must increase");
+  if (r.asserts && n > r.wHead && token <= r.wTokens[n - 1]) fail("persist tokens must increase");
   r.wTokens.push(token);
   r.wIndex.push(r.log.lastIndex());
 }
@@ -58,7 +58,7 @@ export function writesDurable<C>(r: RaftState<C>, token: number): void {
     r.wIndex.length = 0;
     r.wHead = 0;
   }
-  if (r.durable > r.log.lastIndex()) fail("durable index beyond last index");
+  if (r.asserts && r.durable > r.log.lastIndex()) fail("durable index beyond last index");
 }
 
 /** onPersisted: send the messages that waited for writes up to `token`. */

@@ -21,7 +21,7 @@ export function campaign<C>(r: RaftState<C>, force: boolean, now: number): void 
 }
 
 export function becomePreCandidate<C>(r: RaftState<C>, now: number): void {
-  if (r.curRole === "leader") fail("leader cannot become precandidate");
+  if (r.asserts && r.curRole === "leader") fail("leader cannot become precandidate");
   r.setRole("precandidate");
   r.setLeader(-1);
   r.resetElectionTimer(now);
@@ -44,7 +44,7 @@ export function becomePreCandidate<C>(r: RaftState<C>, now: number): void {
 }
 
 export function becomeCandidate<C>(r: RaftState<C>, force: boolean, now: number): void {
-  if (r.curRole === "leader") fail("leader cannot become candidate");
+  if (r.asserts && r.curRole === "leader") fail("leader cannot become candidate");
   r.setTermAndVote(r.curTerm + 1, r.id);
   r.setRole("candidate");
   r.setLeader(-1);
@@ -68,8 +68,8 @@ export function becomeCandidate<C>(r: RaftState<C>, force: boolean, now: number)
 /** Won the election (§5.2): a no-op of the new term starts replication and, once committed,
  * commits every earlier entry (Figure 8). */
 export function becomeLeader<C>(r: RaftState<C>, now: number): void {
-  if (r.curRole !== "candidate") fail("only a candidate becomes leader");
-  if (r.vote !== r.id) fail("leader did not vote for itself");
+  if (r.asserts && r.curRole !== "candidate") fail("only a candidate becomes leader");
+  if (r.asserts && r.vote !== r.id) fail("leader did not vote for itself");
   r.setRole("leader");
   r.setLeader(r.id);
   r.transferee = -1;
@@ -105,7 +105,7 @@ export function handleVote<C>(r: RaftState<C>, from: NodeId, m: VoteRequest, now
     if (m.pre) {
       r.env.send(from, voteResp(r, m.term, true, true));
     } else {
-      if (r.curRole === "candidate" || r.curRole === "leader") fail("granting a vote while candidate/leader");
+      if (r.asserts && (r.curRole === "candidate" || r.curRole === "leader")) fail("granting a vote while candidate/leader");
       if (r.curRole === "precandidate") r.becomeFollower(r.curTerm, -1, now);
       r.setTermAndVote(r.curTerm, from);
       r.resetElectionTimer(now);

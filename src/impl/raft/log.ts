@@ -9,8 +9,9 @@ export class RaftLog<C> {
   private offset = 0;
   private offsetTerm = 0;
 
-  /** strict=false (a planted bug is on): skip checks that a buggy log shape would trip. */
-  constructor(private readonly strict = true) {}
+  /** strict=false (a planted bug is on): skip checks that a buggy log shape would trip;
+   * asserts=false (`--sut-asserts off`): skip every check. */
+  constructor(private readonly strict = true, private readonly asserts = true) {}
 
   firstIndex(): number {
     return this.offset + 1;
@@ -28,7 +29,7 @@ export class RaftLog<C> {
   /** Drop entries up to and including `index` (a snapshot now covers them). */
   compact(index: number): void {
     if (index <= this.offset) return;
-    if (index > this.lastIndex()) throw new Error(`raft invariant: compacting to ${index} beyond last index ${this.lastIndex()}`);
+    if (this.asserts && index > this.lastIndex()) throw new Error(`raft invariant: compacting to ${index} beyond last index ${this.lastIndex()}`);
     const term = this.termAt(index);
     this.ents.splice(0, index - this.offset);
     this.offset = index;
@@ -73,13 +74,13 @@ export class RaftLog<C> {
 
   /** Replace the entry at an existing index (only the planted bug append-keeps-conflicts). */
   overwrite(e: RaftEntry<C>): void {
-    if (e.index <= this.offset || e.index > this.lastIndex()) throw new Error("raft invariant: overwrite out of range");
+    if (this.asserts && (e.index <= this.offset || e.index > this.lastIndex())) throw new Error("raft invariant: overwrite out of range");
     this.ents[e.index - this.offset - 1] = e;
   }
 
   /** Discard every entry with index >= from. */
   truncateFrom(from: number): void {
-    if (from <= this.offset) throw new Error("raft invariant: truncating below the log's first index");
+    if (this.asserts && from <= this.offset) throw new Error("raft invariant: truncating below the log's first index");
     if (from <= this.lastIndex()) this.ents.length = from - this.offset - 1;
   }
 

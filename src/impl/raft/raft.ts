@@ -79,8 +79,9 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     this.snapshotEvery = opts.snapshotEvery ?? 0;
     this.snapshotChunk = opts.snapshotChunk ?? 16;
     if (!(this.snapshotEvery >= 0 && this.snapshotChunk >= 1)) fail("bad snapshot settings");
-    this.strict = this.bugs.strict;
-    this.log = new RaftLog<C>(this.strict);
+    this.asserts = opts.asserts !== false;
+    this.strict = this.bugs.strict && this.asserts;
+    this.log = new RaftLog<C>(this.strict, this.asserts);
     this.lease = ReadLease.create(opts, now);
 
     const bound = Math.max(this.cfg.idBound, id + 1);
@@ -325,8 +326,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   // ======================================================================================
 
   commitTo(c: number, now: number): void {
-    if (c <= this.commit) fail("commit index must increase");
-    if (c > this.log.lastIndex()) fail(`commit ${c} beyond last index ${this.log.lastIndex()}`);
+    if (this.asserts && c <= this.commit) fail("commit index must increase");
+    if (this.asserts && c > this.log.lastIndex()) fail(`commit ${c} beyond last index ${this.log.lastIndex()}`);
     this.commit = c;
     this.env.note(RaftNote.commit, c, this.curTerm);
     this.applyCommitted(now);
@@ -348,7 +349,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     } finally {
       this.applying = false;
     }
-    if (this.applied > this.commit && !this.bugs.commitIndexDecreases) fail("applied beyond commit");
+    if (this.asserts && this.applied > this.commit && !this.bugs.commitIndexDecreases) fail("applied beyond commit");
     maybeScheduleSnapshot(this, now);
   }
 
@@ -389,8 +390,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   }
 
   setTermAndVote(term: number, vote: NodeId): void {
-    if (term < this.curTerm) fail("term must never decrease");
-    if (term === this.curTerm && this.vote !== -1 && vote !== this.vote) fail("two votes in one term");
+    if (this.asserts && term < this.curTerm) fail("term must never decrease");
+    if (this.asserts && term === this.curTerm && this.vote !== -1 && vote !== this.vote) fail("two votes in one term");
     this.curTerm = term;
     this.vote = vote;
     // PLANTED BUG vote-not-persisted: the vote never reaches the disk.

@@ -96,8 +96,10 @@ export abstract class RaftState<C> {
 
   /** Planted bugs, resolved once (bug-flags.ts). */
   bugs!: BugFlags;
-  /** No bug on: assert the safety properties that a planted bug would break. */
+  /** No bug on and assertions on: assert the safety properties that a planted bug would break. */
   strict!: boolean;
+  /** The code's own assertions are on (RaftOptions.asserts); off, only the harness checks. */
+  asserts!: boolean;
 
   // --- persistent state (mirrored in the WAL) ---
   curTerm = 0;

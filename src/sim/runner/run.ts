@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Every fault family on every seed, instead of the swarm's random subset. */
   readonly everyFamily?: boolean;
   readonly bugs?: readonly string[];
+  /** false: the system under test's own assertions are off (RunRequest.sutAsserts). */
+  readonly sutAsserts?: boolean;
   readonly keepTrace?: boolean;
   /** The network profile at boot (a scenario's net block); default: the system's, else the kernel's. */
   readonly net?: Partial<NetConfig>;
@@ -83,6 +85,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     servers: N,
     clients: C,
     bugs: o.bugs ?? [],
+    sutAsserts: o.sutAsserts ?? true,
     generated,
     explicitFaults: o.faults ?? null,
     options: o.options,

@@ -32,6 +32,9 @@ export interface RunRequest {
   readonly servers: number;
   readonly clients: number;
   readonly bugs: readonly string[];
+  /** false: the system under test runs with its own assertions off (`--sut-asserts off`), so
+   * only the harness's checks can find a bug. Default true. */
+  readonly sutAsserts?: boolean;
   /** The swarm's schedule (null: an explicit one was given). */
   readonly generated: GeneratedSchedule | null;
   /** The explicit schedule, if any (before the runner appends a heal-all). */

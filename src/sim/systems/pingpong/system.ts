@@ -27,7 +27,7 @@ function setup(req: RunRequest): SystemRun {
   const ackedDurable = new Float64Array(N);
   return {
     world: {
-      factory: (_id, env, rec) => new PingPongNode(env as never, N, rec as never, { ackBeforeDurable: req.bugs.includes("ack-before-durable") }),
+      factory: (_id, env, rec) => new PingPongNode(env as never, N, rec as never, { ackBeforeDurable: req.bugs.includes("ack-before-durable") }, req.sutAsserts !== false),
       actorFactory: (_id, env) => new PingPongClient(env, N, CLIENT_PERIOD_US),
       budget: 1_000_000 + Math.ceil(req.timeUs / S) * 200_000,
       traceKey: (m) => {

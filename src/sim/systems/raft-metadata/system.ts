@@ -41,6 +41,7 @@ function setup(req: RunRequest): SystemRun {
   // has both on. (Without PreVote, a removed server whose log is behind bumps the term every
   // election timeout; each bump resets the others' timers, and nobody is ever elected.)
   if (members !== null && (!raft.preVote || !raft.checkQuorum)) raft = { ...raft, preVote: true, checkQuorum: true };
+  if (req.sutAsserts === false) raft = { ...raft, asserts: false };
   const raftOf: RaftOptions[] = [];
   for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
   const servers: number[] = [];
@@ -59,7 +60,7 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) =>
-        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64 }, env, recovered, world.localNow(id)),
+        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts }, env, recovered, world.localNow(id)),
       actorFactory: workloadActorFactory(workload, recorder, N, actors),
       traceKey: messageTraceKey,
       net: o.net,
