@@ -190,6 +190,8 @@ export interface BoundContext {
   readonly intervalMeanUs?: number;
   /** phi akka: the std to assume (default: the seeded history's, interval/4). */
   readonly intervalStdUs?: number;
+  /** swim: the observer's Lifeguard health score to assume (default 0: healthy). */
+  readonly awarenessScore?: number;
 }
 
 export interface DetectionBound {
