@@ -238,9 +238,14 @@ describe("raftsim sweep / bugs / check", () => {
   it("lists the planted bugs as JSON", () => {
     const r = cli("bugs", "--json");
     expect(r.code).toBe(0);
-    const bugs = JSON.parse(r.out) as { name: string; description: string; breaks: string }[];
+    const bugs = JSON.parse(r.out) as { system: string; name: string; description: string; breaks: string; found: { assertsOff: { seed: number; check: string } } | null }[];
     expect(bugs.length).toBeGreaterThanOrEqual(10);
-    for (const b of bugs) expect(b.description.length).toBeGreaterThan(10);
+    for (const b of bugs) {
+      expect(b.description.length).toBeGreaterThan(10);
+      expect(b.system).toBe("raft-metadata");
+      expect(b.found?.assertsOff.seed, b.name).toBeGreaterThanOrEqual(1);
+      expect(b.found?.assertsOff.check, b.name).toMatch(/^[a-z-]+$/);
+    }
   });
 
   it("checks a history file through the CLI with the documented exit codes", () => {

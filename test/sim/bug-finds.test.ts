@@ -1,0 +1,40 @@
+// The seeds-to-detect table (src/api/bug-finds.ts, written by `npm run bugs:table`): every
+// planted bug of every system has a row, each row's seed finds its bug with the recorded check
+// when the system's own assertions are off, and the same seed passes without the bug; and the
+// table meets the bar (every bug within 1,000 seeds, median at most 50).
+import { describe, expect, it } from "vitest";
+import { BUG_FINDS, BUG_FINDS_MAX_SEED } from "../../src/api/bug-finds.js";
+import { failureOf } from "../../src/api/shrink.js";
+import { runSystem } from "../../src/sim/runner/run.js";
+import { SYSTEMS } from "../../src/sim/systems/index.js";
+
+describe("seeds-to-detect per planted bug", () => {
+  it("every planted bug has a row, found within 1,000 seeds with assertions off; median <= 50", () => {
+    const seeds: number[] = [];
+    for (const s of SYSTEMS) {
+      for (const b of s.bugs) {
+        const row = BUG_FINDS[`${s.name}/${b.name}`];
+        expect(row, `${s.name}/${b.name}: run npm run bugs:table`).toBeDefined();
+        expect(row.assertsOff.seed, `${s.name}/${b.name}`).not.toBeNull();
+        seeds.push(row.assertsOff.seed!);
+      }
+    }
+    expect(BUG_FINDS_MAX_SEED).toBeLessThanOrEqual(1000);
+    seeds.sort((a, b) => a - b);
+    expect(seeds[Math.floor((seeds.length - 1) / 2)]).toBeLessThanOrEqual(50);
+  });
+
+  for (const system of SYSTEMS) {
+    for (const bug of system.bugs) {
+      const row = BUG_FINDS[`${system.name}/${bug.name}`];
+      if (row?.assertsOff.seed == null) continue;
+      const seed = row.assertsOff.seed;
+      it(`${system.name} ${bug.name}: seed ${seed}, assertions off, fails ${row.assertsOff.check}; passes without the bug`, () => {
+        const withBug = runSystem(system, { seed, timeUs: 10_000_000, bugs: [bug.name], sutAsserts: false });
+        expect(failureOf(withBug)?.check, withBug.message ?? "").toBe(row.assertsOff.check);
+        const without = runSystem(system, { seed, timeUs: 10_000_000, sutAsserts: false });
+        expect(without.verdict, without.message ?? "").toBe("ok");
+      });
+    }
+  }
+});
