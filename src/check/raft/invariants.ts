@@ -162,10 +162,21 @@ export class InvariantChecker {
     return null;
   }
 
-  /** Checks every live node; returns the first violation found, or null. */
-  check(now = 0): Violation | null {
+  /** A violation seen on the wire (a second vote in a term), not yet reported; null if none. */
+  pendingViolation(): Violation | null {
+    return this.pending;
+  }
+
+  /** Checks every live node, or only `only` (the one node an event could change: the others'
+   * state, and so their checks, are as they were after the previous event); returns the first
+   * violation found, or null. */
+  check(now = 0, only = -1): Violation | null {
     this.now = now;
     if (this.pending !== null) return this.pending;
+    if (only >= 0) {
+      const m = this.nodes[only];
+      return m.view === null ? null : this.checkNode(only, m, m.view);
+    }
     for (let id = 0; id < this.nodes.length; id++) {
       const m = this.nodes[id];
       const v = m.view;

@@ -85,6 +85,11 @@ export interface WorldOptions<M, Req, R, Rep> {
 
 export const NodeStatus = { up: 0, down: 1, paused: 2 } as const;
 
+/** World.touched: the event changed no server (a client's message or timer). */
+export const TOUCHED_NONE = -1;
+/** World.touched: the event may have changed any server (a fault; before the first event). */
+export const TOUCHED_ALL = -2;
+
 export interface WorldStats {
   events: number;
   messagesSent: number;
@@ -197,6 +202,9 @@ export class World<M, Req, R, Rep> implements EventHandler {
   /** Backup restores per node so far (checkers reset what the node legitimately forgot). */
   readonly restores: Int32Array;
   afterEachEvent: ((world: World<M, Req, R, Rep>) => void) | undefined;
+  /** The server the event being handled could change (what afterEachEvent needs to recheck):
+   * a node id, TOUCHED_NONE (a client's event), or TOUCHED_ALL (a fault: any node may change). */
+  touched = TOUCHED_ALL;
   onNote: ((node: NodeId, code: number, a: number, b: number) => void) | undefined;
   onCrash: ((node: NodeId) => void) | undefined;
   readonly applyFault: (world: World<M, Req, R, Rep>, action: TimedAction) => void;
@@ -320,27 +328,33 @@ export class World<M, Req, R, Rep> implements EventHandler {
   handle(kind: number, a: number, b: number, payload: unknown, now: number): void {
     switch (kind) {
       case Ev.deliver:
+        this.touched = b < this.servers ? b : TOUCHED_NONE;
         this.deliver(a, b, payload, now);
         break;
       case Ev.tick:
+        this.touched = a;
         this.tick(a, b, now);
         break;
       case Ev.fsync: {
+        this.touched = a;
         this.disks[a].complete(b);
         this.trace.add(T.persisted, now, a, b, 0, 0);
         this.notifyPersisted(a, b, now);
         break;
       }
       case Ev.persistedNotify:
+        this.touched = a;
         this.notifyPersisted(a, b, now);
         break;
       case Ev.actorTimer: {
+        this.touched = TOUCHED_NONE;
         this.actorTimer[a - this.servers] = NO_HANDLE;
         this.trace.add(T.timer, now, a, 0, 0, 0);
         this.actors[a - this.servers]!.onTimer(now);
         break;
       }
       case Ev.fault:
+        this.touched = TOUCHED_ALL;
         this.applyFault(this, this.faults[a]);
         break;
       default:
