@@ -21,6 +21,7 @@ export { checkCorpusFile, checkEntry, corpusEntry, parseCorpus, saveFailure, Cor
 export { shrink, failureOf, sameFailure, describeFailure, materialise, NotFailingError, MaterialiseError, type Failure, type RunFigures, type ShrinkOptions, type ShrinkProgress, type ShrinkResult } from "./shrink.js";
 export { simProperty, checkSimProperty, type SimPropertyOptions, type SimPropertyReport, type SimCase } from "./property.js";
 export { nodeStatesAt, checkInstants, InstantError, type InstantSnapshot, type NodeSnapshot, type NodeField } from "./inspect.js";
+export { filterTrace, keepRecord, parseTraceKinds, parseTraceNodes, parseTraceWindow, traceKindNames, TraceFilterError, type TraceFilter, type TraceRecord } from "./trace-filter.js";
 export { type Episode, type ScheduleFamily, type ScheduleOptions } from "./faults.js";
 
 // ---- systems ---------------------------------------------------------------------------------

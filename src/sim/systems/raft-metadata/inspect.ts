@@ -31,8 +31,8 @@ export function inspectServer(w: AnyWorld, id: number, atUs: number): Readonly<R
   return {
     role: r.role(),
     term: r.term(),
-    vote: r.votedFor(),
-    leader: r.leader(),
+    vote: r.votedFor() < 0 ? null : r.votedFor(),
+    leader: r.leader() < 0 ? null : r.leader(),
     log: last < first ? `-` : `${first}..${last}`,
     terms: termRuns(first, last, (i) => r.entry(i)!.term),
     snapshot: r.snapshotIndex() === 0 ? "-" : `${r.snapshotIndex()}@${r.snapshotTerm()}`,
