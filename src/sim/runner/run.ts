@@ -106,12 +106,15 @@ export function runSystem(system: System, o: RunOptions): RunResult {
   });
   sys.attach?.(world);
   // Snapshots: probes at the asked instants (they observe only). An instant the run never
-  // reached (it stopped at a violation first) shows the nodes where it stopped.
+  // reached (it stopped at a violation first, or the instant is after its end) shows the nodes
+  // where it stopped.
   const snapshots: InstantSnapshot[] = [];
   let stopped = false;
+  let ended = false;
   const snapshotAt = (at: number): void => {
     const nodes = snapshotNodes(world, sys, at);
-    snapshots.push(stopped && at >= world.now ? { atUs: at, reached: false, stoppedAtUs: world.now, nodes } : { atUs: at, reached: true, nodes });
+    const missed = ended && (at > world.now || (stopped && at >= world.now));
+    snapshots.push(missed ? { atUs: at, reached: false, stoppedAtUs: world.now, nodes } : { atUs: at, reached: true, nodes });
   };
   for (const at of o.snapshotsAt ?? []) world.probe(at, snapshotAt);
 
@@ -158,6 +161,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
   }
   // Instants no later event passed: nothing happened after them before the end — or the run
   // stopped first.
+  ended = true;
   world.flushProbes();
   o.inspect?.(world);
   sys.finish?.(world);

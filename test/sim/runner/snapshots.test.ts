@@ -101,6 +101,13 @@ describe("raft-metadata snapshots", () => {
   });
 });
 
+describe("an instant after the end of the run", () => {
+  it("is not reached: the nodes as they were at the end", () => {
+    const r = simulate({ seed: 1, timeUs: 2 * S, at: [S, 50 * S] }).result;
+    expect(r.snapshots!.map((s) => [s.reached, s.stoppedAtUs])).toEqual([[true, undefined], [false, r.stats.simulatedUs]]);
+  });
+});
+
 describe("pingpong snapshots", () => {
   it("counters grow between two instants", () => {
     const { snapshots } = nodeStatesAt({ system: "pingpong", seed: 1, timeUs: 5 * S }, [1 * S, 4 * S]);
