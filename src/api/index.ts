@@ -20,6 +20,8 @@ export { scenarioObject, scenarioYaml, NoScenarioFormError } from "./shrunk-scen
 export { checkCorpusFile, checkEntry, corpusEntry, parseCorpus, saveFailure, CorpusFormatError, type CorpusEntry, type CorpusCheck } from "./corpus.js";
 export { shrink, failureOf, sameFailure, describeFailure, materialise, NotFailingError, MaterialiseError, type Failure, type RunFigures, type ShrinkOptions, type ShrinkProgress, type ShrinkResult } from "./shrink.js";
 export { simProperty, checkSimProperty, type SimPropertyOptions, type SimPropertyReport, type SimCase } from "./property.js";
+export { nodeStatesAt, checkInstants, InstantError, type InstantSnapshot, type NodeSnapshot, type NodeField } from "./inspect.js";
+export { filterTrace, keepRecord, parseTraceKinds, parseTraceNodes, parseTraceWindow, traceKindNames, TraceFilterError, type TraceFilter, type TraceRecord } from "./trace-filter.js";
 export { type Episode, type ScheduleFamily, type ScheduleOptions } from "./faults.js";
 
 // ---- systems ---------------------------------------------------------------------------------

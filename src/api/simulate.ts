@@ -30,6 +30,8 @@ export interface SimulateOptions {
   readonly clients?: number;
   /** Pass-through for tests and debugging (see RunOptions.inspect). */
   readonly inspect?: RunOptions["inspect"];
+  /** Instants (virtual µs) to snapshot every node at (RunResult.snapshots; `replay --at`). */
+  readonly at?: readonly number[];
 }
 
 export interface TimedRun {
@@ -51,10 +53,12 @@ export function runOptionsFor(o: SimulateOptions): { system: string; options: Ru
   const name = o.scenario?.system ?? asked ?? DEFAULT_SYSTEM;
   const system = typeof o.system === "object" ? o.system : getSystem(name);
   const bugs = resolveBugs(system, o.bugs ?? []);
+  const at: Partial<RunOptions> = o.at !== undefined ? { snapshotsAt: o.at } : {};
   if (o.scenario !== undefined) {
-    return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect, ...(o.sutAsserts === false ? { sutAsserts: false } : {}) } };
+    return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect, ...at, ...(o.sutAsserts === false ? { sutAsserts: false } : {}) } };
   }
   const extra: Partial<RunOptions> = {
+    ...at,
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
     ...(o.families !== undefined ? { families: o.families } : {}),
     ...(o.servers !== undefined ? { servers: o.servers } : {}),

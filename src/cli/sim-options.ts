@@ -1,5 +1,5 @@
 // Options shared by `run` and `replay`, and the one-run driver both use.
-import { accessSync, constants, readFileSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../api/check.js";
@@ -18,8 +18,10 @@ import { describeIoError, IoError, UsageError } from "./errors.js";
 import { parseSeedRange, type SeedRange } from "../util/ranges.js";
 import { expectationExit, loadScenarioForCli } from "./scenario-file.js";
 import type { LoadedScenario } from "../api/scenarios.js";
+import type { TraceFilter } from "../api/trace-filter.js";
+import { addTraceFilterOptions, resolveTraceFilter, writeTrace, type TraceCliOptions } from "./trace-options.js";
 
-export interface SimCliOptions {
+export interface SimCliOptions extends TraceCliOptions {
   seed?: number;
   scenario?: string;
   time?: number; // µs
@@ -40,6 +42,8 @@ export interface ResolvedSim {
   scenarioRef?: string;
   scenario: LoadedScenario | null;
   trace?: string;
+  /** What --trace writes (--trace-node, --trace-kind, --trace-window); undefined: everything. */
+  traceFilter?: TraceFilter;
   json?: boolean;
   /** Bugs from the command line (the scenario's own come from its file). */
   bug: string[];
@@ -138,17 +142,17 @@ export function parseSeed(text: string): number {
 export const parseTime: (text: string) => number = optionParser(parseDuration);
 
 export function addSimOptions(cmd: Command): Command {
-  return cmd
+  return addTraceFilterOptions(cmd
     .option("--seed <n>", "root seed (integer); required unless --scenario gives seeds (then: its first seed)", parseSeed)
     .option("--scenario <name|file>", "a scenario: a name from scenarios/ (see `raftsim scenarios`) or a .yaml/.json file")
     .option("--time <duration>", "simulated time, e.g. 30s, 500ms, 2m (default: the scenario's, else 30s)", parseTime)
-    .option("--trace <file>", "write every trace record as JSON lines to <file>")
+    .option("--trace <file>", "write every trace record as JSON lines to <file> (- : stdout); the --trace-* filters below choose which")
     .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
     .option("--bug <name>", "switch on a planted bug of the system (repeatable; see `raftsim bugs`)", collectBug, [] as string[])
     .option("--sut-asserts <on|off>", "off: switch off the system under test's own assertions, so only the harness's checks can find a bug (default on)", parseOnOff, true)
     .option("--every-fault", "enable every fault family (default: a random subset drawn from the seed)")
     .option("--faults <json|@file>", "an explicit fault schedule instead of the generated one: a JSON array of {at (µs), kind, ...} (what simProperty prints)", parseFaults)
-    .option("--json", "print one JSON object on stdout");
+    .option("--json", "print one JSON object on stdout"));
 }
 
 export type { TimedRun };
@@ -187,7 +191,7 @@ export function checkWritable(file: string, option = "--trace"): void {
 
 /** Fill in seed and time from the scenario; loading errors become CLI errors (exit 65 / 64). */
 export function resolveSim(o: SimCliOptions): ResolvedSim {
-  if (o.trace !== undefined) checkWritable(o.trace);
+  if (o.trace !== undefined && o.trace !== "-") checkWritable(o.trace);
   const scenario = o.scenario !== undefined ? loadScenarioForCli(o.scenario) : null;
   const seed = o.seed ?? scenario?.scenario.seeds[0];
   if (seed === undefined) throw new UsageError("required option '--seed <n>' not specified (or give --scenario NAME, whose first seed is the default)");
@@ -197,12 +201,15 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   checkBugs(system, o.bug);
   if (o.faults !== undefined && scenario !== null) throw new UsageError("--faults and --scenario both give a fault schedule: use one");
   if (o.faults !== undefined && o.everyFault === true) throw new UsageError("--faults gives the schedule: --every-fault has nothing to do");
+  const time = o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US;
+  const traceFilter = resolveTraceFilter(o, system, time);
   return {
     seed,
-    time: o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US,
+    time,
     scenarioRef: o.scenario,
     scenario,
     trace: o.trace,
+    ...(traceFilter !== undefined ? { traceFilter } : {}),
     json: o.json,
     bug: o.bug,
     sutAsserts: o.sutAsserts !== false,
@@ -212,7 +219,8 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   };
 }
 
-export function simulate(o: ResolvedSim): TimedRun {
+/** One run; `at`: instants (µs) to snapshot every node at (RunResult.snapshots). */
+export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
   const keepTrace = o.trace !== undefined;
   const { result, wallMs } = simulateRun({
     system: o.system,
@@ -224,16 +232,9 @@ export function simulate(o: ResolvedSim): TimedRun {
     keepTrace,
     scenario: o.scenario?.scenario,
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
+    ...(at !== undefined ? { at } : {}),
   });
-  if (o.trace !== undefined) {
-    const lines: string[] = [];
-    for (const r of result.trace.records()) lines.push(JSON.stringify(r));
-    try {
-      writeFileSync(o.trace, lines.length > 0 ? lines.join("\n") + "\n" : "");
-    } catch (e) {
-      throw new IoError(o.trace, `--trace: cannot write: ${describeIoError(e)}`);
-    }
-  }
+  if (o.trace !== undefined) writeTrace(o.trace, result.trace.records(), o.traceFilter);
   return { result, wallMs };
 }
 

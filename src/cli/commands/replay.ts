@@ -2,10 +2,13 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { UsageError } from "../errors.js";
 import { Exit } from "../exit-codes.js";
+import { formatDuration } from "../../util/duration.js";
+import { collectInstants, formatSnapshots, snapshotsJson } from "../snapshot-table.js";
 import { addSimOptions, expectationMismatch, resolveSim, runExit, simulate, summaryJson, summaryText, type SimCliOptions } from "../sim-options.js";
 
 interface ReplayOptions extends SimCliOptions {
   expectHash?: string;
+  at?: number[];
 }
 
 /** --expect-hash: the 16 hex characters a run prints as its trace hash (checked before the run). */
@@ -18,15 +21,24 @@ export function parseTraceHash(text: string): string {
 export function registerReplay(program: Command): void {
   addSimOptions(program.command("replay").description("rerun a seed exactly; with --expect-hash, fail loudly if the trace differs"))
     .option("--expect-hash <hex>", "the trace hash the original run printed (16 hex chars)", parseTraceHash)
+    .option("--at <instants>", "print every node's state at these instants of simulated time (the state after every event at or before each; role, term, log, commit, ... as the system reports them): a duration, a comma list (2s,3.25s), repeatable; within 0..--time", collectInstants)
     .action((opts: ReplayOptions) => {
       const o = resolveSim(opts);
       if (o.scenario?.scenario.experiment !== undefined)
         throw new UsageError(`scenario ${o.scenario.scenario.name} is an experiment: it prints a table, it has no trace to replay (use \`raftsim run --scenario\`)`);
-      const r = simulate(o);
+      for (const t of opts.at ?? []) {
+        if (t > o.time) throw new UsageError(`--at ${formatDuration(t)} is after the end of the run (--time ${formatDuration(o.time)}): an instant must be within 0..${formatDuration(o.time)}`);
+      }
+      const at = opts.at === undefined ? undefined : [...new Set(opts.at)].sort((x, y) => x - y);
+      const r = simulate(o, at);
+      const snaps = at === undefined ? {} : { at: snapshotsJson(r.result.snapshots ?? []) };
       const want = opts.expectHash?.toLowerCase();
       const match = want === undefined || want === r.result.traceHash;
-      if (o.json) process.stdout.write(summaryJson(o, r, { expectedHash: want ?? null, match }) + "\n");
-      else process.stdout.write(summaryText(o, r) + "\n");
+      if (o.json) process.stdout.write(summaryJson(o, r, { expectedHash: want ?? null, match, ...snaps }) + "\n");
+      else {
+        process.stdout.write(summaryText(o, r) + "\n");
+        if (at !== undefined) process.stdout.write("\n" + formatSnapshots(r.result.snapshots ?? []) + "\n");
+      }
       if (!match) {
         process.stderr.write(
           `\n!!! REPLAY MISMATCH: seed ${o.seed} produced trace hash ${r.result.traceHash}, expected ${want}.\n` +

@@ -148,6 +148,12 @@ export class ReadLease {
     return term === this.term && term !== this.revokedTerm && now < this.validUntil;
   }
 
+  /** How long the leader of `term` may still answer reads locally at local time `now`, µs (0:
+   * not now). Tools only. */
+  remainingUs(term: number, now: number): number {
+    return this.valid(term, now) ? this.validUntil - now : 0;
+  }
+
   /** Worth sending a renewal round now: past half the lease, and no round in the last tenth. */
   wantsRenewal(now: number): boolean {
     return this.validUntil - now < this.durationUs / 2 && now - this.lastRoundAt >= this.durationUs / 10;

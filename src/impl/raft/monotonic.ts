@@ -27,6 +27,11 @@ export class MonotonicTime {
     return m;
   }
 
+  /** The monotonic time read(local) would give, without reading (tools: changes nothing). */
+  peek(local: number): number {
+    return Math.max(local + this.skew, this.last);
+  }
+
   takeStep(): boolean {
     const s = this.stepped;
     this.stepped = false;

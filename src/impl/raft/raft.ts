@@ -159,6 +159,18 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   confChangePending(): boolean {
     return this.curConfIndex > this.commit;
   }
+  /** The leases at local clock reading `local`, read without changing anything (tools):
+   * quorumLease — CheckQuorum's promise (heard from a leader within electionMin, or just
+   * restarted in lease mode: no vote for another candidate now), null without CheckQuorum;
+   * readLeaseUs — a lease-mode leader's time left to answer reads locally, null outside lease
+   * mode. */
+  leaseView(local: number): { readonly quorumLease: boolean | null; readonly readLeaseUs: number | null } {
+    const now = this.clock.peek(local);
+    return {
+      quorumLease: this.opts.checkQuorum ? this.inLease(now) : null,
+      readLeaseUs: this.lease === null ? null : this.curRole === "leader" ? this.lease.remainingUs(this.curTerm, now) : 0,
+    };
+  }
   /** The transfer target while a leadership transfer is in progress, else -1. */
   transferTarget(): NodeId {
     return this.transferee;

@@ -45,6 +45,9 @@ export class Scheduler {
   private freeTop = 0;
   private used = 0; // slots handed out at least once
   private nextSeq = 0;
+  // A read-only observer, run once before the first event later than watchAt (World.probe).
+  private watchAt = Infinity;
+  private watchFn: (() => void) | undefined = undefined;
 
   constructor(opts: { budget?: number; seed?: number | string; capacity?: number } = {}) {
     this.budget = opts.budget ?? Number.MAX_SAFE_INTEGER;
@@ -107,6 +110,15 @@ export class Scheduler {
     return true;
   }
 
+  /** Call fn (once) just before the first event with time > atUs runs — in whichever runUntil
+   * that happens: the state it sees is the state after every event with time ≤ atUs. One watch
+   * at a time (fn may set the next). fn must schedule nothing: it is an observer, and the
+   * queue, the sequence numbers and `now` are what they would be without it. */
+  setWatch(atUs: number, fn: (() => void) | undefined): void {
+    this.watchAt = fn === undefined ? Infinity : atUs;
+    this.watchFn = fn;
+  }
+
   /** Run events with time ≤ limitUs (or until stop() is true after an event); then now = limitUs
    * if the queue ran dry before it. Returns the number of events executed. */
   runUntil(h: EventHandler, limitUs: number, stop?: () => boolean): number {
@@ -115,6 +127,12 @@ export class Scheduler {
       const s = this.heap[0];
       const t = this.time[s];
       if (t > limitUs) break;
+      while (t > this.watchAt) {
+        const fn = this.watchFn!;
+        this.watchAt = Infinity;
+        this.watchFn = undefined;
+        fn();
+      }
       if (this.executed >= this.budget) throw new BudgetExhaustedError(this.budget, t, this.seed);
       const k = this.kind[s], a = this.ea[s], b = this.eb[s], p = this.payload[s];
       this.removeAt(0);

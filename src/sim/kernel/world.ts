@@ -226,6 +226,9 @@ export class World<M, Req, R, Rep> implements EventHandler {
   private readonly actorTimer: number[];
   private readonly faults: TimedAction[] = [];
   private started = false;
+  // Probes (probe()): observers at instants, earliest first; probeHead is the next to fire.
+  private readonly probes: { readonly atUs: number; readonly fn: (atUs: number) => void }[] = [];
+  private probeHead = 0;
 
   constructor(opts: WorldOptions<M, Req, R, Rep>) {
     assert(Number.isInteger(opts.servers) && opts.servers >= 1, "world: servers must be ≥ 1");
@@ -315,6 +318,46 @@ export class World<M, Req, R, Rep> implements EventHandler {
 
   runFor(dUs: number, stop?: () => boolean): void {
     this.runUntil(this.sched.now + dUs, stop);
+  }
+
+  /** Observe the world at virtual instant atUs (≥ now): fn runs once, seeing the state after
+   * every event with time ≤ atUs — just before the first later event, or at flushProbes() if
+   * none runs. A probe is a pure observer: it must send, schedule, trace and draw nothing (it
+   * is checked: the trace and the event queue must be as it found them), so a run's trace hash
+   * is the same with and without probes. */
+  probe(atUs: number, fn: (atUs: number) => void): void {
+    assert(atUs >= this.sched.now, `world: probe at ${atUs}us is in the past (now ${this.sched.now}us)`);
+    let i = this.probes.length;
+    while (i > this.probeHead && this.probes[i - 1].atUs > atUs) i--;
+    this.probes.splice(i, 0, { atUs, fn });
+    this.armProbe();
+  }
+
+  /** Run the probes that have not fired (the run ended, or stopped, before a later event);
+   * returns their instants. */
+  flushProbes(): number[] {
+    const fired: number[] = [];
+    this.sched.setWatch(Infinity, undefined);
+    while (this.probeHead < this.probes.length) {
+      fired.push(this.probes[this.probeHead].atUs);
+      this.fireProbe();
+    }
+    return fired;
+  }
+
+  private armProbe(): void {
+    if (this.probeHead < this.probes.length) this.sched.setWatch(this.probes[this.probeHead].atUs, () => {
+      this.fireProbe();
+      this.armProbe();
+    });
+    else this.sched.setWatch(Infinity, undefined);
+  }
+
+  private fireProbe(): void {
+    const p = this.probes[this.probeHead++];
+    const records = this.trace.count, pending = this.sched.pending, now = this.sched.now;
+    p.fn(p.atUs);
+    assert(this.trace.count === records && this.sched.pending === pending && this.sched.now === now, `world: the probe at ${p.atUs}us changed the run (it must only observe)`);
   }
 
   /** Add timed fault actions (absolute `at`, ≥ now). */

@@ -13,7 +13,8 @@ import type { NetConfig } from "../kernel/network.js";
 import type { Trace } from "../kernel/trace.js";
 import { World, type WorldStats } from "../kernel/world.js";
 import { livenessWindowUs } from "./liveness-window.js";
-import { CheckFailure, type AnyWorld, type System } from "./system.js";
+import { snapshotNodes } from "./inspect.js";
+import { CheckFailure, type AnyWorld, type InstantSnapshot, type System } from "./system.js";
 import type { Verdict } from "./verdict.js";
 
 export interface RunOptions {
@@ -40,6 +41,10 @@ export interface RunOptions {
   /** Called with the world at the end of the run (before the history check): for debugging a
    * seed — node states, disks, the network. */
   readonly inspect?: (world: AnyWorld) => void;
+  /** Instants (virtual µs) at which to snapshot every node (RunResult.snapshots): the state
+   * after every event with time ≤ the instant. Observing changes nothing: the trace hash is
+   * the same with and without. */
+  readonly snapshotsAt?: readonly number[];
 }
 
 export type LinSummary = Pick<CheckResult, "verdict" | "partitions" | "ms" | "reason" | "counterexample">;
@@ -66,6 +71,8 @@ export interface RunResult {
   readonly trace: Trace;
   readonly operations: readonly Operation<unknown, unknown>[];
   readonly details: Readonly<Record<string, unknown>>;
+  /** The snapshots asked for with RunOptions.snapshotsAt, in instant order (absent otherwise). */
+  readonly snapshots?: readonly InstantSnapshot[];
 }
 
 export function runSystem(system: System, o: RunOptions): RunResult {
@@ -101,6 +108,18 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     applyFault: faultExecutor(sys.faults),
   });
   sys.attach?.(world);
+  // Snapshots: probes at the asked instants (they observe only). An instant the run never
+  // reached (it stopped at a violation first, or the instant is after its end) shows the nodes
+  // where it stopped.
+  const snapshots: InstantSnapshot[] = [];
+  let stopped = false;
+  let ended = false;
+  const snapshotAt = (at: number): void => {
+    const nodes = snapshotNodes(world, sys, at);
+    const missed = ended && (at > world.now || (stopped && at >= world.now));
+    snapshots.push(missed ? { atUs: at, reached: false, stoppedAtUs: world.now, nodes } : { atUs: at, reached: true, nodes });
+  };
+  for (const at of o.snapshotsAt ?? []) world.probe(at, snapshotAt);
 
   let faults: readonly FaultAction[];
   let lastHeal = healAt;
@@ -129,6 +148,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     sys.finalCheck?.(world);
   } catch (e) {
     atUs = world.now;
+    stopped = true;
     if (e instanceof CheckFailure) {
       verdict = "violation";
       message = e.message;
@@ -142,6 +162,10 @@ export function runSystem(system: System, o: RunOptions): RunResult {
       message = `${e.name}: ${e.message}`;
     } else throw e;
   }
+  // Instants no later event passed: nothing happened after them before the end — or the run
+  // stopped first.
+  ended = true;
+  world.flushProbes();
   o.inspect?.(world);
   sys.finish?.(world);
   const operations = sys.history?.operations() ?? [];
@@ -197,5 +221,6 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     trace: world.trace,
     operations,
     details: sys.details?.(world) ?? {},
+    ...(o.snapshotsAt !== undefined ? { snapshots } : {}),
   };
 }

@@ -23,6 +23,26 @@ export interface PlantedBug {
   readonly detectingSeed?: number;
 }
 
+/** One value of a node's snapshot: plain data (a table cell, a JSON value). */
+export type NodeField = string | number | boolean | null;
+
+/** One node's state at an instant (`raftsim replay --at`): the world's view of it (status,
+ * clock, disk), then the fields its system reports, by name, in display order. */
+export interface NodeSnapshot {
+  readonly node: number;
+  readonly fields: Readonly<Record<string, NodeField>>;
+}
+
+/** Every node's state at one virtual instant of a run. */
+export interface InstantSnapshot {
+  readonly atUs: number;
+  /** False when the run stopped (a violation, the event budget) before atUs: the nodes are
+   * then as they were when it stopped, at stoppedAtUs. */
+  readonly reached: boolean;
+  readonly stoppedAtUs?: number;
+  readonly nodes: readonly NodeSnapshot[];
+}
+
 /** What the runner hands the system for one run. */
 export interface RunRequest {
   readonly seed: number;
@@ -77,6 +97,13 @@ export interface SystemRun {
     /** Wall-clock budget of the check, ms (default 10 s). */
     readonly timeoutMs?: number;
   };
+  /** Node `id`'s state as named plain fields (role, term, log, ... — whatever the system has;
+   * the runner and the CLI know none of them), or null when it has none to show (a crashed
+   * node). Called at an instant a user asked about (`replay --at`), from inside the run: it
+   * must only read (no sends, timers, randomness, trace records) so the run goes on exactly as
+   * without it. `atUs` is the instant; the node's local time there is w.clocks[id].local(atUs).
+   * A failure detector's view of the cluster plugs in here as more fields. */
+  inspectNode?(w: AnyWorld, id: number, atUs: number): Readonly<Record<string, NodeField>> | null;
   /** System-specific result fields (Raft: its configuration, members, join redirects). */
   details?(w: AnyWorld): Readonly<Record<string, unknown>>;
 }

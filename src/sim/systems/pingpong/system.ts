@@ -44,6 +44,11 @@ function setup(req: RunRequest): SystemRun {
       },
     },
     faults: {},
+    // A node's state at an instant (`raftsim replay --system pingpong --at 2s`).
+    inspectNode: (w, id) => {
+      const n = w.nodes[id] as PingPongNode;
+      return { counter: n.counterValue, durable: n.durableCounter, pongsFrom: Array.from(n.pongsFrom).join(",") };
+    },
     // Two ping periods after the last heal are enough for every node to hear every peer.
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + 2 * PING_PERIOD_US),
     liveness(world, lastHeal, endUs) {
