@@ -186,9 +186,12 @@ export function extractReport(system: System, r: RunResult, o: ExtractOptions = 
       }
       case "deliver":
       case "drop": {
+        // A drop for loss happens at the send (no send record); one for a cut may happen at the
+        // send or at the arrival: it takes a pending send of the same link and key if there is
+        // one (a cut that drops a new message while an older one of the same key is still in
+        // flight is drawn from the older one's send: an approximation the trace cannot settle).
         const q = pending.get(`${e.a}>${e.b}>${e.c}`);
-        const atSend = e.kind === "drop" && (e.reason === "loss" || q === undefined || q.length === 0);
-        const t0 = atSend ? t : q!.shift()!;
+        const t0 = (e.kind === "drop" && e.reason === "loss") || q === undefined || q.length === 0 ? t : q.shift()!;
         const fate = e.kind === "deliver" ? FATE.delivered : e.reason === "loss" ? FATE.lost : e.reason === "cut" ? FATE.cut : FATE.down;
         msgRows.push([t0, t, e.a, e.b, fate]);
         text = e.kind === "deliver" ? `deliver ${ep(e.a)} → ${ep(e.b)} (key ${e.c})` : `drop ${ep(e.a)} → ${ep(e.b)} (key ${e.c}, ${e.reason})`;
