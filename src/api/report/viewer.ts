@@ -357,12 +357,14 @@ export function raftsimViewer(data: ReportData, win: VWin): void {
         const kind = data.spans.kind[i];
         ctx.fillStyle = SPAN_COLORS[kind];
         ctx.globalAlpha = kind === 0 ? 0.55 : 0.4;
+        // Down and paused fill the row (the crash/restart marks carry the words); cuts and clogs
+        // its lower half.
         const inset = kind === 2 || kind === 3 ? r.h / 2 : 0;
         ctx.fillRect(x0, r.y + inset, Math.max(1, x1 - x0), r.h - inset);
         ctx.globalAlpha = 1;
         const label = S[data.spans.label[i]];
-        if (x1 - x0 > ctx.measureText(label).width + 6) {
-          ctx.fillStyle = kind === 0 ? "#fff" : "#222";
+        if (kind !== 0 && x1 - x0 > ctx.measureText(label).width + 6) {
+          ctx.fillStyle = "#222";
           ctx.fillText(label, Math.max(x0, 0) + 3, r.y + (inset > 0 ? r.h * 0.75 : r.h / 2));
         }
       }
