@@ -38,6 +38,7 @@ interface Hook {
 declare const window: { raftsimReport: Hook };
 declare const document: { querySelectorAll(s: string): { length: number }; getElementById(id: string): { textContent: string; dataset: Record<string, string> } | null };
 declare function requestAnimationFrame(f: () => void): void;
+declare const performance: { now(): number };
 
 // Never skipped quietly in CI: there the browser is part of the suite (.ci/run installs it).
 it.runIf(!HAVE_CHROMIUM && IN_CI)(`chromium is installed at ${CHROMIUM} (CI installs Debian's chromium)`, () => {
@@ -237,6 +238,22 @@ describe.skipIf(!HAVE_CHROMIUM)("flight recorder reports in headless Chromium", 
         const sorted = [...times].sort((x, y) => x - y);
         return { first, median: sorted[sorted.length >> 1], p90: sorted[Math.floor(sorted.length * 0.9)], max: sorted[sorted.length - 1] };
       });
+      // The same as a user sees it: a zoom, then the frame it is painted in (rAF-throttled).
+      const frames = await page.evaluate(async () => {
+        const h = window.raftsimReport;
+        const out: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const t = performance.now();
+          h.zoom(i < 5 ? 0.7 : 1 / 0.7);
+          // The viewer's redraw is queued first, so this callback runs right after it, same frame.
+          await new Promise<void>((r) => requestAnimationFrame(() => r()));
+          out.push(performance.now() - t);
+        }
+        return out.sort((x, y) => x - y);
+      });
+      console.log(
+        `50k-event report: zoom call to its redrawn frame (includes waiting for the frame) median ${frames[5].toFixed(1)} ms, max ${frames[9].toFixed(1)} ms`,
+      );
       console.log(
         `50k-event report: ${r.stats.events} events (${r.trace.count} trace records), ${(html.length / 1024).toFixed(0)} KiB; simulate ${simMs.toFixed(0)} ms, build ${buildMs.toFixed(0)} ms, open ${loadMs.toFixed(0)} ms; ` +
           `redraw full ${m.first.toFixed(1)} ms, zoom/pan median ${m.median.toFixed(1)} ms, p90 ${m.p90.toFixed(1)} ms, max ${m.max.toFixed(1)} ms`,

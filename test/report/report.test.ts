@@ -71,6 +71,20 @@ describe("the report page", () => {
     expect(d.meta.commands.map((c) => c[0])).toEqual(["replay"]);
     expect(d.meta.commands[0][1]).toBe(`raftsim replay --seed 1 --time 3s --every-fault --expect-hash ${r.traceHash}`);
   });
+
+  it("splits a lane by an argument: one row per value (an observer's view of each peer)", () => {
+    const raft = getSystem("raft-metadata");
+    // Raft's custom notes (a = sub-code, b = argument) read as a per-sub-code lane, as a failure
+    // detector's "suspicion of node c is d" notes would be.
+    const sys = { ...raft, recorder: { lanes: [{ name: "custom", note: 5, value: "d" as const, kind: "step" as const, splitBy: "c" as const }] } };
+    const r = runSystem(raft, { seed: 1, timeUs: 3_000_000, keepTrace: true, everyFamily: true });
+    const d = reportData(r, { timeUs: 3_000_000, system: sys });
+    const split = d.series.filter((s) => s.lane === 0);
+    expect(split.length).toBeGreaterThan(0);
+    for (const s of split) expect(s.key).not.toBeNull();
+    const notes = [...r.trace.records()].filter((e) => e.kind === "note" && e.b === 5);
+    expect(new Set(split.map((s) => `${s.node}/${s.key}`))).toEqual(new Set(notes.map((e) => `${e.a}/${e.c}`)));
+  });
 });
 
 describe("raftsim run|replay --report, sweep --reports", () => {
