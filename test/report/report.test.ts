@@ -102,6 +102,15 @@ describe("raftsim run|replay --report, sweep --reports", () => {
     expect(readFileSync(file2, "utf8")).toBe(html);
   });
 
+  it("each command's --help names its report flag", () => {
+    expect(cli("run", "--help").out).toMatch(/--report <file\.html>/);
+    expect(cli("replay", "--help").out).toMatch(/--report <file\.html>/);
+    expect(cli("shrink", "--help").out).toMatch(/--report <file\.html>/);
+    const sweep = cli("sweep", "--help").out;
+    expect(sweep).toMatch(/--reports <dir>/);
+    expect(sweep).toMatch(/--reports-max <n>/);
+  });
+
   it("a report path that cannot be written fails at once, naming the option (exit 74)", () => {
     const missing = cli("run", "--system", "pingpong", "--seed", "1", "--time", "1s", "--report", join(dir, "no-such-dir", "r.html"));
     expect(missing.code).toBe(74);
@@ -128,6 +137,13 @@ describe("raftsim run|replay --report, sweep --reports", () => {
     const replay = cli("replay", "--system", "pingpong", "--seed", String(failing[0]), "--time", "3s", "--bug", "ack-before-durable", "--expect-hash", hash);
     expect(replay.code).toBe(1); // the violation, not a mismatch (that would say so on stderr)
     expect(replay.err).not.toContain("MISMATCH");
+  });
+
+  it("an experiment scenario has no run to draw: --report is a usage error (64)", () => {
+    const r = cli("run", "--scenario", "figure16", "--report", join(dir, "fig.html"));
+    expect(r.code).toBe(64);
+    expect(r.err).toMatch(/is an experiment: .*--report/);
+    expect(existsSync(join(dir, "fig.html"))).toBe(false);
   });
 
   it("sweep --reports onto a file fails before the sweep (exit 74)", () => {

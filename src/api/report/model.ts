@@ -347,7 +347,8 @@ export function extractReport(system: System, r: RunResult, o: ExtractOptions = 
         label = a >= 0 ? `crash leader n${a} for ${ms(c)}` : "crash leader (no target)";
         break;
       default:
-        if (!KERNEL_DRAWN.has(kind)) label = `${kind} ${a} ${b} ${c}`;
+        // A system's own kind: its action's fields say more than the trace arguments.
+        if (!KERNEL_DRAWN.has(kind)) label = act !== undefined ? `${kind} ${actionFields(act)}` : `${kind} ${a} ${b} ${c}`;
     }
     if (!KERNEL_DRAWN.has(kind)) {
       if (NODE_FAULTS.has(kind) && a >= 0 && a < N) mark(a, t, MARK.fault, label);
@@ -449,6 +450,13 @@ function history(system: System, r: RunResult): { ops: ReportData["ops"]; failur
 
 function opLine(v: { index: number; client: number; call: number; ret: number | null; description: string }): string {
   return `#${v.index} process ${v.client} [${ms(v.call)}, ${v.ret === null ? "∞" : ms(v.ret)}] ${v.description}`;
+}
+
+function actionFields(act: Record<string, unknown>): string {
+  return Object.entries(act)
+    .filter(([k]) => k !== "at" && k !== "kind")
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
 }
 
 function fill(label: string, c: number, d: number): string {
