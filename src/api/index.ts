@@ -19,6 +19,7 @@ export { replayLine, rerunLine, shrinkLine, type ReplaySpec } from "./replay.js"
 export { scenarioObject, scenarioYaml, NoScenarioFormError } from "./shrunk-scenario.js";
 export { checkCorpusFile, checkEntry, corpusEntry, parseCorpus, saveFailure, CorpusFormatError, type CorpusEntry, type CorpusCheck } from "./corpus.js";
 export { shrink, failureOf, sameFailure, describeFailure, materialise, NotFailingError, MaterialiseError, type Failure, type RunFigures, type ShrinkOptions, type ShrinkProgress, type ShrinkResult } from "./shrink.js";
+export { buildReport, writeReport, reportData, NoTraceError, type ReportMeta, type ReportData } from "./report/index.js";
 export { simProperty, checkSimProperty, type SimPropertyOptions, type SimPropertyReport, type SimCase } from "./property.js";
 export { nodeStatesAt, checkInstants, InstantError, type InstantSnapshot, type NodeSnapshot, type NodeField } from "./inspect.js";
 export { filterTrace, keepRecord, parseTraceKinds, parseTraceNodes, parseTraceWindow, traceKindNames, TraceFilterError, type TraceFilter, type TraceRecord } from "./trace-filter.js";
@@ -33,7 +34,7 @@ export { runSimulation } from "../sim/systems/pingpong/run.js";
 export { FIGURE16_DEFAULTS, formatFigure16, runFigure16, type Deviation, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
 
 // ---- writing a system of your own (the System contract and what it runs on) ------------------
-export { CheckFailure, type AnyWorld, type RunRequest, type SystemRun, type SystemWorldOptions } from "../sim/runner/system.js";
+export { CheckFailure, type AnyWorld, type RunRequest, type SystemRun, type SystemWorldOptions, type RecorderSpec, type RecorderLane, type RecorderMarker } from "../sim/runner/system.js";
 export type { Actor, ActorEnv, ActorFactory, NodeFactory, World, WorldStats } from "../sim/kernel/world.js";
 export type { ImplRng, NodeEnv, NodeId, Recovered, SimNode } from "../impl/node.js";
 export { GENERIC_FAULT_KINDS, type FaultAction, type GenericFault, type GenericFaultKind, type SystemFault } from "../sim/faults/kinds.js";

@@ -10,6 +10,7 @@ import { parseSystem } from "./system-option.js";
 export { parseSystem };
 import type { Verdict } from "../api/index.js";
 import { replayLine } from "../api/replay.js";
+import { writeReport, type ReportMeta } from "../api/report/index.js";
 import { runSummary } from "../api/summary.js";
 import { formatDuration, parseDuration } from "../util/duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
@@ -26,6 +27,7 @@ export interface SimCliOptions extends TraceCliOptions {
   scenario?: string;
   time?: number; // µs
   trace?: string;
+  report?: string;
   json?: boolean;
   bug: string[];
   sutAsserts?: boolean;
@@ -44,6 +46,8 @@ export interface ResolvedSim {
   trace?: string;
   /** What --trace writes (--trace-node, --trace-kind, --trace-window); undefined: everything. */
   traceFilter?: TraceFilter;
+  /** --report: the flight recorder's HTML file. */
+  report?: string;
   json?: boolean;
   /** Bugs from the command line (the scenario's own come from its file). */
   bug: string[];
@@ -147,6 +151,7 @@ export function addSimOptions(cmd: Command): Command {
     .option("--scenario <name|file>", "a scenario: a name from scenarios/ (see `raftsim scenarios`) or a .yaml/.json file")
     .option("--time <duration>", "simulated time, e.g. 30s, 500ms, 2m (default: the scenario's, else 30s)", parseTime)
     .option("--trace <file>", "write every trace record as JSON lines to <file> (- : stdout); the --trace-* filters below choose which")
+    .option("--report <file.html>", "write the flight recorder: one self-contained HTML file drawing the run (timelines per node, the client history with the counterexample marked, the failure, messages, the replay and shrink commands)")
     .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
     .option("--bug <name>", "switch on a planted bug of the system (repeatable; see `raftsim bugs`)", collectBug, [] as string[])
     .option("--sut-asserts <on|off>", "off: switch off the system under test's own assertions, so only the harness's checks can find a bug (default on)", parseOnOff, true)
@@ -192,6 +197,7 @@ export function checkWritable(file: string, option = "--trace"): void {
 /** Fill in seed and time from the scenario; loading errors become CLI errors (exit 65 / 64). */
 export function resolveSim(o: SimCliOptions): ResolvedSim {
   if (o.trace !== undefined && o.trace !== "-") checkWritable(o.trace);
+  if (o.report !== undefined) checkWritable(o.report, "--report");
   const scenario = o.scenario !== undefined ? loadScenarioForCli(o.scenario) : null;
   const seed = o.seed ?? scenario?.scenario.seeds[0];
   if (seed === undefined) throw new UsageError("required option '--seed <n>' not specified (or give --scenario NAME, whose first seed is the default)");
@@ -210,6 +216,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     scenario,
     trace: o.trace,
     ...(traceFilter !== undefined ? { traceFilter } : {}),
+    report: o.report,
     json: o.json,
     bug: o.bug,
     sutAsserts: o.sutAsserts !== false,
@@ -221,7 +228,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
 
 /** One run; `at`: instants (µs) to snapshot every node at (RunResult.snapshots). */
 export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
-  const keepTrace = o.trace !== undefined;
+  const keepTrace = o.trace !== undefined || o.report !== undefined;
   const { result, wallMs } = simulateRun({
     system: o.system,
     seed: o.seed,
@@ -235,6 +242,14 @@ export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
     ...(at !== undefined ? { at } : {}),
   });
   if (o.trace !== undefined) writeTrace(o.trace, result.trace.records(), o.traceFilter);
+  if (o.report !== undefined) {
+    const meta: ReportMeta = { timeUs: o.time, bugs: o.bug, everyFault: o.everyFault, ...(o.scenarioRef !== undefined ? { scenarioRef: o.scenarioRef } : {}), ...(o.faults !== undefined ? { faults: o.faults } : {}), ...(o.scenario !== null && o.scenario.scenario.bugs.length > 0 ? { options: [["scenario's bugs", o.scenario.scenario.bugs.join(", ")]] as [string, string][] } : {}) };
+    try {
+      writeReport(o.report, result, meta);
+    } catch (e) {
+      throw new IoError(o.report, `--report: cannot write: ${describeIoError(e)}`);
+    }
+  }
   return { result, wallMs };
 }
 
@@ -268,7 +283,7 @@ export function summaryJson(o: ResolvedSim, r: TimedRun, extra: object = {}): st
   const sc = o.scenario;
   const scenario = sc === null ? undefined : { file: sc.file, expect: sc.scenario.expect, expectationMet: judge(sc.scenario.expect, r.result.verdict).met };
   const bugs = sc === null ? o.bug : [...new Set([...sc.scenario.bugs, ...o.bug])];
-  return JSON.stringify({ ...runSummary(r, { bugs, replay: replayCommand(o, r.result.traceHash), scenario }), ...extra });
+  return JSON.stringify({ ...runSummary(r, { bugs, replay: replayCommand(o, r.result.traceHash), scenario }), ...(o.report !== undefined ? { report: o.report } : {}), ...extra });
 }
 
 export function summaryText(o: ResolvedSim, r: TimedRun): string {
@@ -284,6 +299,7 @@ export function summaryText(o: ResolvedSim, r: TimedRun): string {
     `trace hash: ${res.traceHash}`,
     `events ${s.events}, messages delivered ${s.messagesDelivered}, dropped ${s.messagesDropped}, wall ${r.wallMs.toFixed(0)} ms`,
     `replay:     ${replayCommand(o, res.traceHash)}`,
+    ...(o.report !== undefined ? [`report:     ${o.report}`] : []),
   ];
   if (res.lin?.counterexample) lines.push("", formatCounterexample(res.lin.counterexample));
   return lines.join("\n");

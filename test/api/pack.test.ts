@@ -40,12 +40,19 @@ beforeAll(() => {
   writeFileSync(
     join(DIR, "user.test.ts"),
     `import { expect, test } from "vitest";
-import { checkSimProperty, simProperty } from "raftsim";
+import { buildReport, checkSimProperty, simProperty, simulate } from "raftsim";
 test("pingpong holds", () => simProperty({ system: "pingpong", timeMs: 3000, numRuns: 10 }));
 test("the planted bug is found", () => {
   const r = checkSimProperty({ system: "pingpong", bugs: ["ack-before-durable"], timeMs: 3000, numRuns: 100 });
   expect(r.failed).toBe(true);
   console.log("REPORT " + JSON.stringify(r.message));
+});
+test("a report is drawn from the packed package", () => {
+  const r = simulate({ system: "pingpong", seed: 1, timeUs: 2000000, bugs: ["ack-before-durable"], keepTrace: true });
+  const html = buildReport(r.result, { timeUs: 2000000, bugs: ["ack-before-durable"] });
+  expect(html).toMatch(/^<!doctype html>/);
+  expect(html).toContain("raftsimReport");
+  console.log("REPORT-BYTES " + html.length);
 });
 test("the bug fails a plain simProperty", () => simProperty({ system: "pingpong", bugs: ["ack-before-durable"], timeMs: 3000, numRuns: 100 }));
 `,
@@ -70,6 +77,7 @@ describe("the packed package in a user's vitest suite", () => {
     const out = r.stdout + r.stderr;
     expect(out).toMatch(/pingpong holds/);
     expect(out).toMatch(/the planted bug is found/);
+    expect(out).toMatch(/REPORT-BYTES \d+/);
     // The third test fails — that is the point — and its error carries what a user pastes.
     expect(r.status, out.slice(-2000)).toBe(1);
     expect(out).toMatch(/1 failed/);

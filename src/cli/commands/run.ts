@@ -2,6 +2,7 @@
 // --scenario, from the verdict judged against the scenario's `expect`.
 import type { Command } from "commander";
 import { printFigure16 } from "./figure16.js";
+import { UsageError } from "../errors.js";
 import { scenarioExperiment } from "../../api/scenarios.js";
 import { addSimOptions, expectationMismatch, resolveSim, runExit, simulate, summaryJson, summaryText, type SimCliOptions } from "../sim-options.js";
 
@@ -10,6 +11,8 @@ export function registerRun(program: Command): void {
     .action((opts: SimCliOptions) => {
       const o = resolveSim(opts);
       const e = o.scenario === null ? undefined : scenarioExperiment(o.scenario.scenario);
+      if (e !== undefined && (o.report !== undefined || o.trace !== undefined))
+        throw new UsageError(`scenario ${o.scenario!.scenario.name} is an experiment: it prints a table and keeps no trace to ${o.report !== undefined ? "draw (--report)" : "write (--trace)"}`);
       if (e !== undefined) {
         // A measurement scenario: its table is the result; there is no verdict to judge.
         printFigure16({ ...e, json: o.json ?? false, progress: !o.json && process.stderr.isTTY === true });

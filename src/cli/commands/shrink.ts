@@ -10,6 +10,7 @@ import { judge, loadScenarioFile } from "../../api/scenarios.js";
 import { runOptionsFor, simulate } from "../../api/simulate.js";
 import { replayLine, shrinkLine } from "../../api/replay.js";
 import { DEFAULT_SYSTEM, getSystem } from "../../api/systems.js";
+import { writeReport } from "../../api/report/index.js";
 import { formatDuration } from "../../util/duration.js";
 import { describeIoError, InputError, IoError, UsageError } from "../errors.js";
 import { Exit } from "../exit-codes.js";
@@ -25,6 +26,7 @@ interface ShrinkCliOptions {
   scenario?: string;
   budget: number;
   out?: string;
+  report?: string;
   json?: boolean;
   progress: boolean;
 }
@@ -43,6 +45,7 @@ export function registerShrink(program: Command): void {
       .option("--scenario <name|file>", "the run was of this scenario")
       .option("--budget <duration>", "wall-clock budget of the search, e.g. 30s, 2m (default 2m)", parseTime, 120_000_000)
       .option("--out <file.yaml>", "where to write the shrunk scenario (default shrunk-<system>-seed<N>.yaml)")
+      .option("--report <file.html>", "also draw the shrunk run (the written scenario's check run) as a flight-recorder HTML file")
       .option("--json", "print {failure, before, after, scenario, replay, ...} on stdout")
       .option("--no-progress", "no progress lines on stderr")
       .action((opts: ShrinkCliOptions) => {
@@ -55,6 +58,7 @@ export function registerShrink(program: Command): void {
         const timeUs = opts.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US;
         const out = opts.out ?? `shrunk-${systemName}-seed${seed}${opts.bug.length > 0 ? `-${opts.bug.join("-")}` : ""}.yaml`;
         checkWritable(out, "--out");
+        if (opts.report !== undefined) checkWritable(opts.report, "--report");
         const system = getSystem(systemName);
         const { options } = runOptionsFor({ system: systemName, seed, timeUs, bugs: opts.bug, everyFamily: opts.everyFault, scenario: scenario?.scenario });
         const started = `raftsim shrink: seed ${seed}`;
@@ -96,12 +100,20 @@ export function registerShrink(program: Command): void {
         }
         // The file must reproduce the failure: run it as `raftsim run --scenario FILE` would.
         const written = loadScenarioFile(out);
-        const check = simulate({ seed, timeUs: written.timeUs, scenario: written });
+        const check = simulate({ seed, timeUs: written.timeUs, scenario: written, keepTrace: opts.report !== undefined });
         const met = judge(written.expect, check.result.verdict).met && sameFailure(r.failure, failureOf(check.result));
         const replay = replayLine({ system: systemName, seed, timeUs: written.timeUs, scenarioRef: out, bugs: [], everyFault: false }, check.result.traceHash);
+        if (opts.report !== undefined) {
+          try {
+            writeReport(opts.report, check.result, { timeUs: written.timeUs, scenarioRef: out, title: `raftsim ${systemName} seed ${seed}, shrunk: ${describeFailure(r.failure)}` });
+          } catch (e) {
+            throw new IoError(opts.report, `--report: cannot write: ${describeIoError(e)}`);
+          }
+        }
         if (opts.json) {
           process.stdout.write(
             JSON.stringify({
+              ...(opts.report !== undefined ? { report: opts.report } : {}),
               seed,
               system: systemName,
               bugs: opts.bug,
@@ -134,6 +146,7 @@ export function registerShrink(program: Command): void {
               `  scenario: ${out} (${met ? `checked: ${check.result.verdict}, as it expects` : `NOT reproduced: ${check.result.verdict}`})`,
               `  run:      raftsim run --scenario ${out}`,
               `  replay:   ${replay}`,
+              ...(opts.report !== undefined ? [`  report:   ${opts.report}`] : []),
             ].join("\n") + "\n",
           );
         }

@@ -15,6 +15,21 @@ import { saveFailure } from "../../api/corpus.js";
 import { MaterialiseError, NotFailingError } from "../../api/shrink.js";
 import { runOptionsFor } from "../../api/simulate.js";
 import { describeIoError, IoError, UsageError } from "../errors.js";
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { simulate } from "../../api/simulate.js";
+import { writeReport } from "../../api/report/index.js";
+
+/** --reports DIR: created now (with its parents), so a bad path fails before the sweep. */
+function prepareReportsDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new IoError(dir, `--reports: cannot create the directory: ${code === "EEXIST" || code === "ENOTDIR" ? "a file of that name is in the way" : describeIoError(e)}`);
+  }
+}
 
 function parseShardOption(text: string): Shard {
   try {
@@ -63,8 +78,10 @@ export function registerSweep(program: Command): void {
       .option("--shard <k/n>", "run only the k-th of n disjoint slices of the seeds (every n-th seed from the k-th); `raftsim merge` combines the shards' --json reports", parseShardOption)
       .option("--save-failures <file>", "shrink every failing seed (violation or liveness) and append it to a regression corpus (JSONL; rerun with `raftsim corpus FILE`)")
       .option("--shrink-budget <duration>", "wall-clock budget to shrink each failing seed for --save-failures (default 30s)", parseTime, 30_000_000)
+      .option("--reports <dir>", "write the flight recorder of each failing seed to <dir>/seed-<N>.html (each is rerun here with its trace kept; the directory is created)")
+      .option("--reports-max <n>", "write at most this many reports, lowest seeds first (default 20)", parsePositive, 20)
       .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; sutAsserts: boolean; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number }, cmd: Command) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; sutAsserts: boolean; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number; reports?: string; reportsMax: number }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
@@ -76,6 +93,7 @@ export function registerSweep(program: Command): void {
         else if (scenario !== undefined) seeds = [...scenario.scenario.seeds].sort((a, b) => a - b);
         else throw new UsageError("required option '--seeds <A..B>' not specified (or give --scenario NAME to sweep its seeds)");
         if (opts.shard !== undefined) seeds = shardSeeds(seeds, opts.shard);
+        if (opts.reports !== undefined) prepareReportsDir(opts.reports);
         const tooShort = scenario !== undefined && opts.time !== undefined ? timeOverrideProblem(scenario.scenario, opts.time) : null;
         if (tooShort !== null) throw new UsageError(tooShort);
         const o: SweepOptions = {
@@ -132,8 +150,27 @@ export function registerSweep(program: Command): void {
             }
           }
         }
+        const reports = new Map<number, string>();
+        if (opts.reports !== undefined) {
+          const drawable = r.failures.filter((f) => f.verdict !== null);
+          for (const f of drawable.slice(0, opts.reportsMax)) {
+            const file = join(opts.reports, `seed-${f.seed}.html`);
+            const run = simulate({ system, seed: f.seed, timeUs: o.timeUs, bugs: o.bugs, everyFamily: o.everyFault, scenario: scenario?.scenario, keepTrace: true });
+            try {
+              writeReport(file, run.result, { timeUs: o.timeUs, bugs: o.bugs ?? [], everyFault: o.everyFault ?? false, ...(opts.scenario !== undefined ? { scenarioRef: opts.scenario } : {}) });
+            } catch (e) {
+              throw new IoError(file, `--reports: cannot write: ${describeIoError(e)}`);
+            }
+            reports.set(f.seed, file);
+          }
+          if (drawable.length > opts.reportsMax)
+            process.stderr.write(`raftsim sweep: wrote ${opts.reportsMax} of ${drawable.length} reports (--reports-max ${opts.reportsMax}); the rest: raftsim run ... --report FILE with the replay lines\n`);
+        }
         if (opts.junit !== undefined) writeFileSync(opts.junit, junitXml(r, opts.shard !== undefined ? `raftsim sweep (shard ${opts.shard.k}/${opts.shard.n})` : "raftsim sweep"));
-        if (opts.json) process.stdout.write(JSON.stringify(opts.shard !== undefined ? { ...r, shard: `${opts.shard.k}/${opts.shard.n}` } : r) + "\n");
+        if (opts.json) {
+          const out = { ...r, ...(opts.shard !== undefined ? { shard: `${opts.shard.k}/${opts.shard.n}` } : {}), ...(opts.reports !== undefined ? { reports: Object.fromEntries(reports) } : {}) };
+          process.stdout.write(JSON.stringify(out) + "\n");
+        }
         else {
           const v = r.verdicts;
           process.stdout.write(
@@ -147,7 +184,7 @@ export function registerSweep(program: Command): void {
                 : `expect ${r.expect}: ${r.matched} seeds as expected, ${r.mismatched} NOT (listed below)\n`,
             );
           for (const f of r.failures.slice(0, 20))
-            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n${f.shrink !== undefined ? `    shrink: ${f.shrink}\n` : ""}`);
+            process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n${f.shrink !== undefined ? `    shrink: ${f.shrink}\n` : ""}${reports.has(f.seed) ? `    report: ${reports.get(f.seed)}\n` : ""}`);
           if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
         }
         process.exitCode = sweepExit(r);

@@ -136,6 +136,48 @@ export interface System {
   /** Lighter variants of its options for shrinking (fewer client operations, fewer keys),
    * lightest first; each must still be expressible in its scenario block. */
   lighter?(options: unknown): readonly unknown[];
+  /** How the flight recorder (`--report`, src/api/report) draws its note records: per-node
+   * state lanes and point markers. None: only the kernel's records (crashes, restarts, pauses,
+   * disk and clock faults, partitions, messages) and the client history are drawn. */
+  readonly recorder?: RecorderSpec;
+}
+
+/** The flight recorder's view of a system's notes (T.note: a = node, b = note code, c, d). */
+export interface RecorderSpec {
+  /** State lanes, drawn per node, top to bottom: each note with code `note` sets the lane's
+   * value (arg `value`) from its time until the next one (a step series). */
+  readonly lanes: readonly RecorderLane[];
+  /** Notes drawn as labelled point markers on the node's timeline (membership changes...). */
+  readonly markers?: readonly RecorderMarker[];
+  /** Client records (T.client: a = actor, b = code, c, d) drawn as markers on the client's row. */
+  readonly clientMarkers?: readonly RecorderMarker[];
+}
+
+export interface RecorderLane {
+  readonly name: string;
+  readonly note: number;
+  /** Which argument of the note holds the value. */
+  readonly value: "c" | "d";
+  /** "enum": value names (colored bands); "step": a number (drawn as its value). */
+  readonly kind: "enum" | "step";
+  /** Names of enum values (absent: the number). */
+  readonly names?: Readonly<Record<number, string>>;
+  /** A second argument shown with the value ("term"), named. */
+  readonly aux?: { readonly arg: "c" | "d"; readonly name: string };
+  /** For "enum" lanes: a value drawn as "nothing" (no band), e.g. -1 for "no leader known". */
+  readonly none?: number;
+  /** Split the lane by the value of this argument (one row per distinct value: e.g. an
+   * observer's suspicion per target node); the value then comes from the other argument. */
+  readonly splitBy?: "c" | "d";
+}
+
+export interface RecorderMarker {
+  /** The note code (for clientMarkers: the client record's b). */
+  readonly code: number;
+  /** Only notes whose argument c equals this (a sub-code, as Raft's custom notes). */
+  readonly sub?: number;
+  /** The label; {c} and {d} are replaced by the arguments. */
+  readonly label: string;
 }
 
 /** What System.materialise gets: the run's own system options and what the run reported. */

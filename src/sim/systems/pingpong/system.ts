@@ -100,4 +100,7 @@ export const pingpong: System = {
   targets: [],
   scenario: scenarioBlock,
   setup,
+  // The flight recorder: the nodes note nothing; the client's answers (code 1: from, counter)
+  // are drawn on its row.
+  recorder: { lanes: [], clientMarkers: [{ code: 1, label: "node {c}: counter {d}" }] },
 };

@@ -21,6 +21,7 @@ import { inspectServer } from "./inspect.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
+import { raftRecorder } from "./recorder.js";
 import { raftScenarioBlock } from "./scenario-block.js";
 import { leaseSafeSchedule, swarmRaftTiming } from "./swarm.js";
 import { messageTraceKey } from "./trace-key.js";
@@ -163,6 +164,7 @@ export const raftMetadata: System = {
   faultKinds: RAFT_FAULT_KINDS,
   targets: ["leader"],
   noteNames: RAFT_NOTE_NAMES,
+  recorder: raftRecorder,
   model: metadataKv,
   scenario: raftScenarioBlock(FAMILIES.map((f) => f.name)),
   setup,
