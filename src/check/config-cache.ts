@@ -26,9 +26,13 @@ export interface StateBudget {
 export const ENTRY_BYTES = 64;
 
 const INITIAL_SLOTS = 1024;
-/** Past these sizes a released cache drops its arrays instead of keeping them for the next check. */
-const KEEP_SLOTS = 1 << 16;
-const KEEP_WORDS = 1 << 16;
+/**
+ * Past these sizes a released cache drops its arrays instead of keeping them for the next part:
+ * clearing a large slot table costs more than a small new one, and a sweep checks thousands of
+ * small histories after an occasional large one.
+ */
+const KEEP_SLOTS = 4 * INITIAL_SLOTS;
+const KEEP_WORDS = 16 * INITIAL_SLOTS;
 
 export class ConfigCache {
   private slots = new Int32Array(INITIAL_SLOTS); // entry index + 1, 0 = empty
