@@ -61,6 +61,7 @@ export function checkOperations<S, I, O>(
   const parts = new Map<string | null, number[]>();
   const dropFailed = model.failMeans === "not-executed";
   const partition = model.partition;
+  const readOnly = model.readOnly;
   let searched = 0;
   let unchecked = 0;
   for (let index = 0; index < ops.length; index++) {
@@ -74,8 +75,10 @@ export function checkOperations<S, I, O>(
     }
     let part = parts.get(key);
     if (part === undefined) parts.set(key, (part = []));
-    part.push(index);
     searched++;
+    // An info read decides nothing (Model.readOnly): counted as searched, left out of the search.
+    if (op.status === "info" && readOnly !== undefined && readOnly.call(model, op.input)) continue;
+    part.push(index);
   }
 
   // Smaller parts first: within a round they are the likeliest to settle quickly.
