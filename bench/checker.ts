@@ -1,13 +1,20 @@
 // Times the checker on every history of the corpus (test/data/histories, or $RAFTSIM_HISTORIES) (median of 3 runs per file) beside Porcupine's
-// reference_ms from expected.tsv.
-// Run: npx tsc -p tsconfig.build.json && node dist/bench/checker.js [histories-dir] [--no-warmup]
-import { readFileSync } from "node:fs";
+// reference_ms from expected.tsv, then on generated adversarial histories (src/check/adversarial.ts).
+// With --expose-gc, a full GC runs before each timed check (as a sweep sees it: the checker
+// runs once per seed, between allocations of the simulation).
+// Run: npx tsc -p tsconfig.build.json && node --expose-gc dist/bench/checker.js [histories-dir] [--no-warmup] [--runs N]
+// Writes reports/bench/checker.json.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readHistory } from "../src/check/formats/index.js";
 import { checkOperations } from "../src/check/linearizability.js";
 import { getModel } from "../src/check/models/index.js";
 import { readExpected } from "../src/check/corpus.js";
+import { ADVERSARIAL_SET, adversarialHistory } from "../src/check/adversarial.js";
+import { casRegister } from "../src/check/models/index.js";
+
+const gc = (globalThis as { gc?: () => void }).gc;
 
 /** The corpus the bench times: $RAFTSIM_HISTORIES, else the copy in the repository. */
 export function historiesDir(repoRoot: string): string {
@@ -54,6 +61,7 @@ export async function benchChecker(historiesDir: string, runs = 3, warmup = true
     const times: number[] = [];
     let verdict = "";
     for (let i = 0; i < runs; i++) {
+      gc?.();
       const r = checkOperations(model, h.ops, { timeoutMs: 60_000 });
       times.push(r.ms);
       verdict = r.verdict;
@@ -79,6 +87,27 @@ export async function benchChecker(historiesDir: string, runs = 3, warmup = true
   };
 }
 
+export interface AdversarialRow {
+  kind: string;
+  ops: number;
+  seed: number;
+  expected: string;
+  verdict: string;
+  reason: string | null;
+  ms: number;
+  rssMiB: number;
+}
+
+/** The generated histories, each checked once (after a GC) with the default budgets. */
+export function benchAdversarial(): AdversarialRow[] {
+  return ADVERSARIAL_SET.map((s) => {
+    const h = adversarialHistory(s.kind, s.ops, s.seed);
+    gc?.();
+    const r = checkOperations(casRegister, h, { timeoutMs: 120_000 });
+    return { kind: s.kind, ops: s.ops, seed: s.seed, expected: s.expected, verdict: r.verdict, reason: r.reason ?? null, ms: r.ms, rssMiB: process.memoryUsage().rss / 2 ** 20 };
+  });
+}
+
 function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(`${pad("file", 50)} ${pad("expected", 8)} ${pad("verdict", 8)} ${"ms".padStart(9)} ${"ref_ms".padStart(8)} ${"ratio".padStart(7)}`);
@@ -94,11 +123,33 @@ function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const arg = process.argv.slice(2).find((a) => !a.startsWith("--"));
+  const args = process.argv.slice(2);
+  const arg = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--runs");
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
   const dir = arg ? path.resolve(arg) : historiesDir(root);
-  const r = await benchChecker(dir, 3, !process.argv.includes("--no-warmup"));
+  const ri = process.argv.indexOf("--runs");
+  const runs = ri >= 0 ? Number(process.argv[ri + 1]) : 3;
+  const r = await benchChecker(dir, runs, !process.argv.includes("--no-warmup"));
   printTable(r);
-  if (r.totals.wrongVerdicts > 0) process.exitCode = 1;
+  const adversarial = benchAdversarial();
+  for (const a of adversarial) {
+    console.log(`adversarial ${a.kind.padEnd(22)} ${String(a.ops).padStart(7)} ops  ${a.verdict.padEnd(8)} ${a.ms.toFixed(1).padStart(9)} ms  rss ${a.rssMiB.toFixed(0)} MiB${a.verdict === a.expected ? "" : `  (true verdict ${a.expected}${a.verdict === "unknown" ? `: out of budget (${a.reason})` : ": WRONG"})`}`);
+  }
+  const out = path.join(root, "reports", "bench");
+  mkdirSync(out, { recursive: true });
+  const withRatio = r.files.filter((f) => f.ratio !== null);
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    gcBeforeEachCheck: gc !== undefined,
+    runsPerFile: runs,
+    totals: { ...r.totals, referencedMs: withRatio.reduce((a, f) => a + f.ms, 0), referenceMs: withRatio.reduce((a, f) => a + (f.referenceMs ?? 0), 0) },
+    files: r.files,
+    adversarial,
+  };
+  report.totals = { ...report.totals, ...{ ratio: report.totals.referencedMs / report.totals.referenceMs } };
+  writeFileSync(path.join(out, "checker.json"), JSON.stringify(report, null, 2) + "\n");
+  console.log(`total vs Porcupine (files with a reference time): ${(report.totals.referencedMs / report.totals.referenceMs).toFixed(3)}; wrote reports/bench/checker.json`);
+  if (r.totals.wrongVerdicts > 0 || adversarial.some((a) => a.verdict !== a.expected && a.verdict !== "unknown")) process.exitCode = 1;
 }

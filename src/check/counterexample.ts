@@ -38,11 +38,11 @@ export function buildPartCounterexample<S, I, O>(
   all: readonly Operation<I, O>[],
 ): PartCounterexample {
   const deepest = search.deepestPoint();
-  const view = (local: number): OpView => {
-    const p = search.ops[local];
-    const op = all[p.index];
+  const view = (id: number): OpView => {
+    const index = search.index(id);
+    const op = all[index];
     return {
-      index: p.index,
+      index,
       client: op.client,
       call: op.call,
       ret: op.ret === Infinity ? null : op.ret,
@@ -51,11 +51,11 @@ export function buildPartCounterexample<S, I, O>(
     };
   };
   const cannotFollow: BlockedOp[] = [];
-  for (const local of deepest.candidates) {
-    const p = search.ops[local];
+  for (const id of deepest.candidates) {
+    const p = all[search.index(id)];
     const fits = model.step(deepest.state, p.input, p.output, p.status) !== undefined;
     if (!fits && p.status === "info") continue; // an indeterminate op that cannot take effect here is simply left out
-    cannotFollow.push({ ...view(local), reason: fits ? "dead-end" : "inconsistent" });
+    cannotFollow.push({ ...view(id), reason: fits ? "dead-end" : "inconsistent" });
   }
   return {
     partition,

@@ -4,7 +4,7 @@
 import { buildPartCounterexample, type Counterexample } from "./counterexample.js";
 import { validateOperation, type Operation } from "./history.js";
 import type { Model } from "./model.js";
-import { PartitionSearch, type PartOp } from "./partition-search.js";
+import { acquireSearch, releaseSearch, type PartitionSearch } from "./partition-search.js";
 import type { StateBudget } from "./config-cache.js";
 
 export interface CheckOptions {
@@ -12,10 +12,15 @@ export interface CheckOptions {
   timeoutMs?: number;
   /**
    * Memory budget, as the number of memoised (linearized set, state) configurations held at
-   * once over all parts (each costs about 40 bytes + ops/8 bytes + the model state). Past it
-   * the verdict is "unknown". Default 2,000,000.
+   * once over all parts. Past it the verdict is "unknown". Default 2,000,000.
    */
   maxMemoryStates?: number;
+  /**
+   * Memory budget in bytes for the memo over all parts: each configuration is charged 64 bytes
+   * plus 4 per word of its key (usually a few words; see config-cache.ts). Past it the verdict
+   * is "unknown". Default 256 MiB.
+   */
+  maxMemoryBytes?: number;
   /** Search steps a part runs before the next part gets its turn. Default 2,000. */
   sliceSteps?: number;
 }
@@ -34,6 +39,12 @@ export interface CheckResult {
 }
 
 export const DEFAULT_MAX_STATES = 2_000_000;
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+interface Part<S, I, O> {
+  readonly key: string | null;
+  readonly search: PartitionSearch<S, I, O>;
+}
 
 export function checkOperations<S, I, O>(
   model: Model<S, I, O>,
@@ -42,56 +53,71 @@ export function checkOperations<S, I, O>(
 ): CheckResult {
   const start = performance.now();
   const deadline = start + (opts.timeoutMs ?? Infinity);
-  const budget: StateBudget = { used: 0, max: opts.maxMemoryStates ?? DEFAULT_MAX_STATES };
+  const budget: StateBudget = { states: 0, bytes: 0, maxStates: opts.maxMemoryStates ?? DEFAULT_MAX_STATES, maxBytes: opts.maxMemoryBytes ?? DEFAULT_MAX_BYTES };
   const slice = opts.sliceSteps ?? 2000;
   if (!(slice >= 1)) throw new RangeError(`sliceSteps must be >= 1, got ${slice}`);
 
-  const parts = new Map<string | null, PartOp<I, O>[]>();
+  // Positions of the ops of each part, in list order.
+  const parts = new Map<string | null, number[]>();
+  const dropFailed = model.failMeans === "not-executed";
+  const partition = model.partition;
+  const readOnly = model.readOnly;
   let searched = 0;
   let unchecked = 0;
-  ops.forEach((op, index) => {
+  for (let index = 0; index < ops.length; index++) {
+    const op = ops[index];
     validateOperation(op, index);
-    if (op.status === "fail" && model.failMeans === "not-executed") return;
-    const key = model.partition ? model.partition(op.input) : null;
+    if (dropFailed && op.status === "fail") continue;
+    const key = partition ? partition.call(model, op.input) : null;
     if (key === undefined) {
       unchecked++;
-      return;
+      continue;
     }
     let part = parts.get(key);
     if (part === undefined) parts.set(key, (part = []));
-    part.push({ index, input: op.input, output: op.output, status: op.status, call: op.call, ret: op.ret });
     searched++;
-  });
+    // An info read decides nothing (Model.readOnly): counted as searched, left out of the search.
+    if (op.status === "info" && readOnly !== undefined && readOnly.call(model, op.input)) continue;
+    part.push(index);
+  }
 
   // Smaller parts first: within a round they are the likeliest to settle quickly.
-  const active = [...parts.entries()]
-    .sort((a, b) => a[1].length - b[1].length)
-    .map(([key, partOps]) => ({ key, search: new PartitionSearch(model, partOps, budget) }));
-  const done = (verdict: LinVerdict, extra: Partial<CheckResult> = {}): CheckResult => {
-    for (const a of active) a.search.abandon();
-    return { verdict, partitions: parts.size, ops: searched, unchecked, ms: performance.now() - start, ...extra };
-  };
-
-  const failing: typeof active = [];
-  while (active.length > 0) {
-    for (let i = 0; i < active.length; ) {
-      const r = active[i].search.run(slice);
-      if (r === "out-of-memory") return done("unknown", { reason: "memory" });
-      if (r === "running") {
-        i++;
-      } else {
-        if (r === "illegal") failing.push(active[i]);
-        active.splice(i, 1);
+  const order = [...parts.entries()].sort((a, b) => a[1].length - b[1].length);
+  const searches: Part<S, I, O>[] = [];
+  try {
+    for (const [key, indices] of order) searches.push({ key, search: acquireSearch(model, ops, indices, budget) });
+    const result = (verdict: LinVerdict, extra?: Partial<CheckResult>): CheckResult => ({
+      verdict,
+      partitions: parts.size,
+      ops: searched,
+      unchecked,
+      ms: performance.now() - start,
+      ...extra,
+    });
+    const active = searches.slice();
+    const failing: Part<S, I, O>[] = [];
+    while (active.length > 0) {
+      for (let i = 0; i < active.length; ) {
+        const r = active[i].search.run(slice);
+        if (r === "out-of-memory") return result("unknown", { reason: "memory" });
+        if (r === "running") {
+          i++;
+        } else {
+          if (r === "illegal") failing.push(active[i]);
+          active.splice(i, 1);
+        }
+        if (failing.length === 0 && performance.now() > deadline) return result("unknown", { reason: "timeout" });
       }
-      if (performance.now() > deadline && failing.length === 0) return done("unknown", { reason: "timeout" });
+      // The first illegal part decides; parts that failed in the same round are reported too.
+      if (failing.length > 0) {
+        const counterexample = {
+          parts: failing.map((f) => buildPartCounterexample(model, f.key, f.search, ops)),
+        };
+        return result("illegal", { counterexample });
+      }
     }
-    // The first illegal part decides; parts that failed in the same round are reported too.
-    if (failing.length > 0) {
-      const counterexample = {
-        parts: failing.map((f) => buildPartCounterexample(model, f.key, f.search, ops)),
-      };
-      return done("illegal", { counterexample });
-    }
+    return result("ok");
+  } finally {
+    for (const s of searches) releaseSearch(s.search);
   }
-  return done("ok");
 }

@@ -28,6 +28,13 @@ export interface Model<S, I = unknown, O = unknown> {
    * (they are left out of the check and counted as unchecked). Omit for a single part.
    */
   partition?(input: I): string | undefined;
+  /**
+   * Optional: true when the op never changes the state (a read). An indeterminate (info) op
+   * that never changes the state decides nothing whether it took effect or not, so the checker
+   * leaves it out of the search. Without this hint such ops stay candidates to the end of the
+   * history: the search stays correct but every step and every memo key grows with them.
+   */
+  readOnly?(input: I): boolean;
   describeOp(input: I, output: O | undefined, status: Status): string;
   describeState(state: S): string;
 }

@@ -2,26 +2,22 @@
 // slices so that the scheduler can interleave parts. Porcupine's layout: the ops' call and
 // return entries form one doubly linked list sorted by time; linearizing an op lifts both
 // entries out, backtracking puts them back (dancing links).
+//
+// Costs kept flat (issue 12): the memo key is constant-size (config-cache.ts), the deepest
+// point copies only what changed since the last copy, and searches are pooled. A pooled search
+// keeps its arrays for the next check, and keeping instances alive keeps V8's optimised code
+// for them: once the last instance of a class dies, a full GC drops the code compiled for it
+// ("weak objects") and the next check runs unoptimised, which cost small histories ~0.5 ms.
 import { ConfigCache, type StateBudget } from "./config-cache.js";
-import type { Status } from "./history.js";
+import type { Operation, Status } from "./history.js";
 import type { Model } from "./model.js";
 import { randomWords } from "./hash.js";
 
-/** One op of a part, as the search needs it. `index` = position in the checked list. */
-export interface PartOp<I, O> {
-  readonly index: number;
-  readonly input: I;
-  readonly output: O | undefined;
-  readonly status: Status;
-  readonly call: number;
-  readonly ret: number; // Infinity: optional (info), never forces a backtrack
-}
-
 export type SliceResult = "ok" | "illegal" | "running" | "out-of-memory";
 
-/** What the deepest point of the search saw, for the counterexample. */
+/** What the deepest point of the search saw, for the counterexample. Op ids are the search's (see PartitionSearch.index). */
 export interface DeepestPoint<S> {
-  readonly prefix: readonly number[]; // part-local op ids, in linearization order
+  readonly prefix: readonly number[]; // op ids, in linearization order
   readonly state: S; // model state after the prefix
   readonly candidates: readonly number[]; // ops that could be tried next (their calls precede the earliest pending return)
   readonly deadline: number; // the op whose return forced backtracking from here (-1 if none)
@@ -29,86 +25,177 @@ export interface DeepestPoint<S> {
 
 const HEAD = 0;
 
-export class PartitionSearch<S, I, O> {
-  private readonly next: Int32Array; // linked list over nodes; node 0 = head, call of op i = 2i+1, return = 2i+2
-  private readonly prev: Int32Array;
-  private readonly bits: Uint32Array; // linearized ops
-  private readonly zobrist: Int32Array;
-  private readonly stackOps: Int32Array;
-  private readonly stackStates: (S | undefined)[];
-  private readonly inputs: I[];
-  private readonly outputs: (O | undefined)[];
-  private readonly statuses: Status[];
-  private readonly optional: Uint8Array;
-  private readonly cache: ConfigCache<S>;
+// Zobrist words per op id, two independent lanes, shared by every search (grown on demand).
+let zobrist1: Int32Array = new Int32Array(0);
+let zobrist2: Int32Array = new Int32Array(0);
+function ensureZobrist(n: number): void {
+  if (zobrist1.length >= n) return;
+  const size = Math.max(n, 2 * zobrist1.length, 1024);
+  zobrist1 = randomWords(size, 0x2545f491);
+  zobrist2 = randomWords(size, 0x6c8e9cf5 | 0);
+}
+
+// Entry sort: by time; at equal times calls first (touching intervals overlap), then by node.
+// Module level, so that no closure is made per search.
+let sortTime = new Float64Array(0);
+function byTime(a: number, b: number): number {
+  return sortTime[a] - sortTime[b] || (b & 1) - (a & 1) || a - b;
+}
+
+/** A released search that was this large drops its arrays rather than keep them. */
+const KEEP_OPS = 1 << 15;
+
+export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
+  // Op ids are ranks in call order (calls sorted as the entry list sorts them), so that the ops
+  // called before any point form a prefix of ids: the memo key relies on it.
+  private n = 0;
+  private opIndex = new Int32Array(0); // id -> position in the checked operation list
+  private inputs: I[] = [];
+  private outputs: (O | undefined)[] = [];
+  private statuses: Status[] = [];
+  private optional = new Uint8Array(0);
+  private next = new Int32Array(0); // linked list over nodes; node 0 = head, call of op i = 2i+1, return = 2i+2
+  private prev = new Int32Array(0);
+  private bits = new Int32Array(0); // linearized ops
+  private key = new Int32Array(0); // scratch: the memo key of the configuration being tried
+  private keyLo = -1;
+  private stackOps = new Int32Array(0);
+  private stackMax = new Int32Array(0); // highest linearized id + 1 before each push
+  private stackStates: (S | undefined)[] = [];
+  private prefixBuf = new Int32Array(0); // the deepest point's prefix; [0, lowWater) equals stackOps
+  private lowWater = 0;
+  private candBuf = new Int32Array(0);
+  private cache = new ConfigCache();
+  private model: Model<S, I, O> | undefined = undefined;
+  private budget: StateBudget | undefined = undefined;
   private depth = 0;
-  private required: number; // finite-return ops not yet linearized
-  private state: S;
-  private fingerprint = 0;
-  private cursor: number;
+  private required = 0; // finite-return ops not yet linearized
+  private state: S | undefined = undefined;
+  private maxLin = 0; // highest linearized id + 1
+  private fp1 = 0;
+  private fp2 = 0;
+  private cursor = HEAD;
   private finished: SliceResult = "running";
-  private deepest: DeepestPoint<S> | undefined;
   private bestDepth = -1;
   private deepestSaved = false;
+  private deepLen = 0;
+  private deepState: S | undefined = undefined;
+  private deepCands = 0;
+  private deepDeadline = -1;
   steps = 0;
 
-  constructor(
-    private readonly model: Model<S, I, O>,
-    readonly ops: readonly PartOp<I, O>[],
-    private readonly budget: StateBudget,
-  ) {
-    const n = ops.length;
-    this.inputs = ops.map((o) => o.input);
-    this.outputs = ops.map((o) => o.output);
-    this.statuses = ops.map((o) => o.status);
-    this.optional = new Uint8Array(n);
-    let required = 0;
-    ops.forEach((o, i) => {
-      if (o.ret === Infinity) this.optional[i] = 1;
-      else required++;
-    });
-    this.required = required;
-    const width = Math.max(1, Math.ceil(n / 32));
-    this.bits = new Uint32Array(width);
-    this.zobrist = randomWords(n, 0x2545f491 ^ n);
-    this.stackOps = new Int32Array(n);
-    this.stackStates = new Array<S | undefined>(n).fill(undefined);
-    this.cache = new ConfigCache<S>(width, (a, b) => model.equal(a, b), budget);
-    this.state = model.init();
+  /**
+   * Prepares a search of the ops at `indices` in `all` (in the order they are listed; at equal
+   * times that order breaks ties). The arrays are reused from an earlier search when large enough.
+   */
+  init(model: Model<S, I, O>, all: readonly Operation<I, O>[], indices: readonly number[], budget: StateBudget): this {
+    const n = indices.length;
+    this.n = n;
+    this.model = model;
+    this.budget = budget;
+    this.ensureCapacity(n);
+    ensureZobrist(n);
 
-    // Entries sorted by time; at equal times calls first, so touching intervals overlap.
-    const nodes: number[] = [];
-    for (let i = 0; i < n; i++) nodes.push(2 * i + 1, 2 * i + 2);
-    const time = (node: number) => {
-      const op = ops[(node - 1) >> 1];
-      return node & 1 ? op.call : op.ret;
-    };
-    nodes.sort((a, b) => time(a) - time(b) || (b & 1) - (a & 1) || a - b);
-    this.next = new Int32Array(2 * n + 1).fill(-1);
-    this.prev = new Int32Array(2 * n + 1).fill(-1);
-    let last = HEAD;
-    for (const node of nodes) {
-      this.next[last] = node;
-      this.prev[node] = last;
-      last = node;
+    // Entries sorted by time. Node ids here: 2p+1 / 2p+2 for position p in `indices`.
+    const m = 2 * n;
+    if (sortTime.length < m + 1) sortTime = new Float64Array(Math.max(m + 1, 2 * sortTime.length));
+    const order = new Int32Array(m);
+    for (let p = 0; p < n; p++) {
+      const op = all[indices[p]];
+      sortTime[2 * p + 1] = op.call;
+      sortTime[2 * p + 2] = op.status === "info" ? Infinity : op.ret;
+      order[2 * p] = 2 * p + 1;
+      order[2 * p + 1] = 2 * p + 2;
     }
-    this.cursor = this.next[HEAD];
+    let sorted = true;
+    for (let i = 1; i < m && sorted; i++) if (byTime(order[i - 1], order[i]) > 0) sorted = false;
+    if (!sorted) order.sort(byTime);
+
+    // Ids by call order; then the list over the renumbered nodes.
+    const idOf = new Int32Array(n);
+    let id = 0;
+    for (let i = 0; i < m; i++) {
+      const node = order[i];
+      if (node & 1) idOf[(node - 1) >> 1] = id++;
+    }
+    const { next, prev, opIndex, optional, inputs, outputs, statuses, stackStates } = this;
+    while (inputs.length < n) {
+      // grown in order, so that the arrays stay packed
+      inputs.push(undefined as I);
+      outputs.push(undefined);
+      statuses.push("ok");
+      stackStates.push(undefined);
+    }
+    let required = 0;
+    for (let p = 0; p < n; p++) {
+      const i = idOf[p];
+      const index = indices[p];
+      const op = all[index];
+      opIndex[i] = index;
+      inputs[i] = op.input;
+      outputs[i] = op.output;
+      statuses[i] = op.status;
+      if (op.status === "info") optional[i] = 1;
+      else {
+        optional[i] = 0;
+        required++;
+      }
+    }
+    let last = HEAD;
+    for (let i = 0; i < m; i++) {
+      const node = order[i];
+      const p = (node - 1) >> 1;
+      const renamed = 2 * idOf[p] + (node & 1 ? 1 : 2);
+      next[last] = renamed;
+      prev[renamed] = last;
+      last = renamed;
+    }
+    next[last] = -1;
+    this.bits.fill(0, 0, (n + 31) >> 5);
+    this.cache.reset(model as Model<unknown, unknown, unknown>, budget);
+    this.required = required;
+    this.depth = 0;
+    this.state = model.init();
+    this.maxLin = 0;
+    this.fp1 = 0;
+    this.fp2 = 0;
+    this.cursor = next[HEAD];
+    this.finished = "running";
+    this.lowWater = 0;
+    this.steps = 0;
     this.recordDeepest();
+    return this;
   }
 
   get result(): SliceResult {
     return this.finished;
   }
 
+  /** The number of ops searched. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** The position in the checked operation list of op `id`. */
+  index(id: number): number {
+    return this.opIndex[id];
+  }
+
   /** Runs at most maxSteps search steps; "running" means call again. */
   run(maxSteps: number): SliceResult {
     if (this.finished !== "running") return this.finished;
-    const { model, next, prev, bits, zobrist, stackOps, stackStates, inputs, outputs, statuses, optional, cache } = this;
+    const { next, prev, bits, stackOps, stackMax, stackStates, inputs, outputs, statuses, optional, cache } = this;
+    const model = this.model!;
+    const budget = this.budget!;
+    const z1 = zobrist1;
+    const z2 = zobrist2;
     let node = this.cursor;
-    let state = this.state;
+    let state = this.state as S;
     let depth = this.depth;
     let required = this.required;
-    let fingerprint = this.fingerprint;
+    let maxLin = this.maxLin;
+    let fp1 = this.fp1;
+    let fp2 = this.fp2;
     let steps = 0;
     let verdict: SliceResult = "running";
     while (steps < maxSteps) {
@@ -122,38 +209,49 @@ export class PartitionSearch<S, I, O> {
         // A call entry: try to linearize op now.
         const after = model.step(state, inputs[op], outputs[op], statuses[op]);
         if (after !== undefined) {
+          // lift: unlink the call entry and its return entry (the key is read from the list)
+          const r = node + 1;
+          next[prev[node]] = next[node];
+          if (next[node] !== -1) prev[next[node]] = prev[node];
+          next[prev[r]] = next[r];
+          if (next[r] !== -1) prev[next[r]] = prev[r];
           const word = op >> 5;
           const mask = 1 << (op & 31);
           bits[word] |= mask;
-          const fp = fingerprint ^ zobrist[op];
-          const key = (fp + Math.imul(model.hash(after), 0x9e3779b1)) | 0;
-          if (cache.addIfAbsent(key, bits, after)) {
+          const f1 = fp1 ^ z1[op];
+          const f2 = fp2 ^ z2[op];
+          const hi = op >= maxLin ? op + 1 : maxLin;
+          const sh = model.hash(after);
+          const len = this.encode(hi);
+          if (cache.addIfAbsent((f1 + Math.imul(sh, 0x9e3779b1)) | 0, (f2 ^ Math.imul(sh, 0x85ebca6b)) | 0, after, this.keyLo, hi, this.key, len)) {
             stackOps[depth] = op;
+            stackMax[depth] = maxLin;
             stackStates[depth] = state;
             depth++;
             state = after;
-            fingerprint = fp;
-            // lift: unlink the call entry and its return entry
-            const r = node + 1;
-            next[prev[node]] = next[node];
-            if (next[node] !== -1) prev[next[node]] = prev[node];
-            next[prev[r]] = next[r];
-            if (next[r] !== -1) prev[next[r]] = prev[r];
+            fp1 = f1;
+            fp2 = f2;
+            maxLin = hi;
             if (optional[op] === 0) required--;
             if (depth > this.bestDepth) {
               // Snapshot lazily, when the search leaves this depth: on a history that passes
-              // that never happens, and copying the prefix at every new depth is O(n²).
+              // that never happens.
               this.bestDepth = depth;
               this.deepestSaved = false;
             }
-            if (this.budget.used > this.budget.max) {
+            if (budget.states > budget.maxStates || budget.bytes > budget.maxBytes) {
               verdict = "out-of-memory";
               break;
             }
             node = next[HEAD];
             continue;
           }
+          // seen before: unlift (reverse of lift)
           bits[word] &= ~mask;
+          next[prev[r]] = r;
+          if (next[r] !== -1) prev[next[r]] = r;
+          next[prev[node]] = node;
+          if (next[node] !== -1) prev[next[node]] = node;
         }
         node = next[node];
       } else {
@@ -171,11 +269,14 @@ export class PartitionSearch<S, I, O> {
           break;
         }
         depth--;
+        if (depth < this.lowWater) this.lowWater = depth;
         const back = stackOps[depth];
         state = stackStates[depth] as S;
         stackStates[depth] = undefined;
+        maxLin = stackMax[depth];
         bits[back >> 5] &= ~(1 << (back & 31));
-        fingerprint ^= zobrist[back];
+        fp1 ^= z1[back];
+        fp2 ^= z2[back];
         // unlift: relink the return entry, then the call entry (reverse of lift)
         const c = 2 * back + 1;
         const r = c + 1;
@@ -192,15 +293,22 @@ export class PartitionSearch<S, I, O> {
     this.state = state;
     this.depth = depth;
     this.required = required;
-    this.fingerprint = fingerprint;
+    this.maxLin = maxLin;
+    this.fp1 = fp1;
+    this.fp2 = fp2;
     if (verdict !== "running") this.finish(verdict);
     return verdict;
   }
 
   /** The deepest configuration reached (meaningful once the verdict is "illegal"). */
   deepestPoint(): DeepestPoint<S> {
-    if (this.deepest === undefined) throw new Error("deepestPoint: search not started");
-    return this.deepest;
+    if (this.bestDepth < 0) throw new Error("deepestPoint: search not started");
+    return {
+      prefix: Array.from(this.prefixBuf.subarray(0, this.deepLen)),
+      state: this.deepState as S,
+      candidates: Array.from(this.candBuf.subarray(0, this.deepCands)),
+      deadline: this.deepDeadline,
+    };
   }
 
   /** Frees the memo (the part is decided or abandoned). */
@@ -209,17 +317,97 @@ export class PartitionSearch<S, I, O> {
     this.cache.release();
   }
 
+  /** Drops every reference to the checked history, so that the instance can be pooled. */
+  clear(): void {
+    this.abandon();
+    const n = this.n;
+    this.inputs.fill(undefined as I, 0, n);
+    this.outputs.fill(undefined, 0, n);
+    this.stackStates.fill(undefined, 0, n);
+    this.state = undefined;
+    this.deepState = undefined;
+    this.model = undefined;
+    this.budget = undefined;
+    this.bestDepth = -1;
+    if (this.opIndex.length > KEEP_OPS) this.ensureCapacity(0, true);
+  }
+
+  /**
+   * The memo key of the linearized set L (just updated for the op being tried), into
+   * this.key; returns its length and sets this.keyLo. With hi = max(L) + 1 and lo = the
+   * lowest op not in L, L holds every op below lo and none from hi up, so it is fixed by hi
+   * and either the ops in [lo, hi) left out (keyLo = -1: a list of ids, when that is no longer
+   * than the bitset) or the bitset's words over [lo, hi) (keyLo = lo). Both are functions of
+   * L alone, so equal sets get equal keys. The ops left out below hi are all in front of the
+   * first return entry (each was called before some op of L was linearized), so the walk
+   * stops there.
+   */
+  private encode(hi: number): number {
+    const next = this.next;
+    const key = this.key;
+    const first = next[HEAD];
+    const lo = first === -1 ? this.n : (first - 1) >> 1; // the first entry is a call: its op is the lowest not in L
+    if (hi <= lo) {
+      this.keyLo = -1;
+      return 0;
+    }
+    const loWord = lo >> 5;
+    const hiWord = (hi - 1) >> 5;
+    const width = hiWord - loWord + 1;
+    let k = 0;
+    for (let node = first; node !== -1 && (node & 1) === 1 && k <= width; node = next[node]) {
+      const id = (node - 1) >> 1;
+      if (id >= hi) break;
+      key[k++] = id;
+    }
+    if (k <= width) {
+      this.keyLo = -1;
+      return k;
+    }
+    const bits = this.bits;
+    for (let w = 0; w < width; w++) key[w] = bits[loWord + w];
+    this.keyLo = lo;
+    return width;
+  }
+
+  private ensureCapacity(n: number, shrink = false): void {
+    if (!shrink && this.opIndex.length >= n && this.opIndex.length > 0) return;
+    const cap = shrink ? 64 : Math.max(n, 64, 2 * this.opIndex.length);
+    this.opIndex = new Int32Array(cap);
+    this.optional = new Uint8Array(cap);
+    this.next = new Int32Array(2 * cap + 1);
+    this.prev = new Int32Array(2 * cap + 1);
+    this.bits = new Int32Array((cap + 31) >> 5);
+    this.key = new Int32Array(((cap + 31) >> 5) + 2);
+    this.stackOps = new Int32Array(cap);
+    this.stackMax = new Int32Array(cap);
+    this.prefixBuf = new Int32Array(cap);
+    this.candBuf = new Int32Array(cap);
+    this.inputs = [];
+    this.outputs = [];
+    this.statuses = [];
+    this.stackStates = [];
+  }
 
   private finish(v: SliceResult): void {
     this.finished = v;
-    this.stackStates.fill(undefined);
+    this.stackStates.fill(undefined, 0, this.n);
     this.cache.release();
   }
 
   private recordDeepest(): void {
-    this.bestDepth = this.depth;
+    const depth = this.depth;
+    this.bestDepth = depth;
     this.deepestSaved = true;
-    const candidates: number[] = [];
+    // Copy only the part of the prefix that changed since the last copy.
+    const from = Math.min(this.lowWater, depth);
+    const prefix = this.prefixBuf;
+    const stack = this.stackOps;
+    for (let i = from; i < depth; i++) prefix[i] = stack[i];
+    this.lowWater = depth;
+    this.deepLen = depth;
+    this.deepState = this.state;
+    let k = 0;
     let deadline = -1;
     for (let node = this.next[HEAD]; node !== -1; node = this.next[node]) {
       const op = (node - 1) >> 1;
@@ -227,8 +415,28 @@ export class PartitionSearch<S, I, O> {
         deadline = op;
         break;
       }
-      candidates.push(op);
+      this.candBuf[k++] = op;
     }
-    this.deepest = { prefix: Array.from(this.stackOps.subarray(0, this.depth)), state: this.state, candidates, deadline };
+    this.deepCands = k;
+    this.deepDeadline = deadline;
   }
+}
+
+const pool: PartitionSearch[] = [];
+/** Searches kept between checks (one per part of the widest recent check, up to this many). */
+const POOL_MAX = 16;
+/** One search always stays alive, so that its class (and the code compiled for it) survives a full GC. */
+const keeper = new PartitionSearch();
+pool.push(keeper);
+
+/** A search from the pool (or a new one), initialised for these ops. */
+export function acquireSearch<S, I, O>(model: Model<S, I, O>, all: readonly Operation<I, O>[], indices: readonly number[], budget: StateBudget): PartitionSearch<S, I, O> {
+  const s = (pool.pop() ?? new PartitionSearch()) as unknown as PartitionSearch<S, I, O>;
+  return s.init(model, all, indices, budget);
+}
+
+/** Gives a search back to the pool; it must not be used afterwards. */
+export function releaseSearch<S, I, O>(s: PartitionSearch<S, I, O>): void {
+  s.clear();
+  if (pool.length < POOL_MAX) pool.push(s as unknown as PartitionSearch);
 }

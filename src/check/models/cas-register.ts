@@ -45,6 +45,7 @@ export function registerModel(o: RegisterOptions): Model<RegisterValue, Register
     },
     equal: (a, b) => a === b,
     hash: hashPrimitive,
+    readOnly: (input) => input.f === "read",
     describeOp(input, output, status) {
       const call =
         input.f === "cas" ? `cas(${showValue(input.value[0])}→${showValue(input.value[1])})` : input.f === "write" ? `write(${showValue(input.value)})` : "read()";

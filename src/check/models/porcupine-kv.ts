@@ -40,6 +40,7 @@ export const porcupineKv: Model<KvState, KvInput, KvOutput> = {
   equal: (a, b) => a.hash === b.hash && a.value === b.value,
   hash: (s) => s.hash,
   partition: (input) => input.key,
+  readOnly: (input) => input.f === "get",
   describeOp(input, output, status) {
     const call = input.f === "get" ? `get(${JSON.stringify(input.key)})` : `${input.f}(${JSON.stringify(input.key)}, ${JSON.stringify(input.value ?? "")})`;
     if (status === "info") return `${call} → ? (indeterminate)`;

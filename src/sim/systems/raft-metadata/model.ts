@@ -103,6 +103,7 @@ export const metadataKv: Model<MetaKeyState, MetaOp, MetaResult> = {
   equal: (a, b) => a.present === b.present && a.value === b.value && a.version === b.version && a.rev === b.rev && a.revKnown === b.revKnown,
   hash: (s) => hashCombine(hashCombine(hashCombine(hashString(s.value), s.version), s.rev), (s.present ? 2 : 0) + (s.revKnown ? 1 : 0)),
   partition: (input) => (input.f === "list" ? undefined : input.key),
+  readOnly: (input) => input.f === "get" || input.f === "exists",
   describeOp(input, output, status) {
     const call =
       input.f === "list"
