@@ -1,0 +1,40 @@
+// The failover system's planted bugs (FAILURE-DETECTION.md §d and code reading of Valkey's
+// cluster_legacy.c), each a flag of the Valkey node and a seed that finds it.
+import type { PlantedBug } from "../../runner/system.js";
+import type { ValkeyBugs } from "../../../impl/failover/valkey/types.js";
+
+export const BUGS: readonly PlantedBug[] = [
+  {
+    name: "count-replica-reports",
+    description: "FAIL counts failure reports from every sender, replicas included, not only from voting primaries (failure-marking.tcl: slot-less nodes must not count)",
+    breaks: "P-FD4 justified FAIL",
+  },
+  {
+    name: "reports-never-expire",
+    description: "failure reports are never purged (no 2T validity), so a FAIL can rest on stale reports (redis#2285 is the expiry side of the same rule)",
+    breaks: "P-FD4 justified FAIL",
+  },
+  {
+    name: "no-epoch-collision",
+    description: "two primaries with the same configEpoch never resolve it (clusterHandleConfigEpochCollision missing); a cluster created with ADDSLOTS starts with every configEpoch 0",
+    breaks: "P-FO2 (no two primaries share a configEpoch after convergence)",
+  },
+  {
+    name: "vote-before-fsync",
+    description: "the FAILOVER_AUTH_ACK leaves before lastVoteEpoch is fsynced; a voter that crashes and restarts can vote again in the same epoch",
+    breaks: "P-FO1 one vote per voter and epoch",
+  },
+];
+
+const FLAGS: Readonly<Record<string, keyof ValkeyBugs>> = {
+  "count-replica-reports": "countReplicaReports",
+  "reports-never-expire": "reportsNeverExpire",
+  "no-epoch-collision": "noEpochCollision",
+  "vote-before-fsync": "voteBeforeFsync",
+};
+
+export function valkeyBugs(names: readonly string[]): ValkeyBugs {
+  const out: Record<string, boolean> = {};
+  for (const n of names) if (FLAGS[n] !== undefined) out[FLAGS[n]] = true;
+  return out as ValkeyBugs;
+}
