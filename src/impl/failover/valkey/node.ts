@@ -219,6 +219,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       this.env.syncFile();
     }
     if (!this.isPrimary) {
+      // Safeguard against sub-replicas (Valkey folds replication chains): my primary turned
+      // replica of another node, e.g. I heard it demoted before the new owner's slot claims.
+      const pp = v.primaryOf[this.primary];
+      if (pp >= 0 && pp !== me) this.followPrimary(pp);
       this.election.handleReplicaFailover(now);
       this.replicaSync(now);
     }
