@@ -15,6 +15,8 @@ export interface ReplaySpec {
   readonly everyFault: boolean;
   /** An explicit fault schedule (virtual µs), repeated as --faults '<json>'. */
   readonly faults?: readonly unknown[];
+  /** --detector NAME (systems with detectors). */
+  readonly detector?: string;
 }
 
 /** `raftsim replay --seed S --time T [--scenario X] [--bug B]… [--every-fault] --expect-hash H` */
@@ -36,14 +38,16 @@ export function rerunLine(s: ReplaySpec): string {
 /** `raftsim shrink [--system S] --seed S --time T [--scenario X] [--bug B]… [--every-fault]`:
  * the command that shrinks a failing run (printed next to its replay command). */
 export function shrinkLine(s: ReplaySpec): string {
-  const parts = ["raftsim shrink", ...systemFlag(s), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
+  // (shrink takes no --detector yet: the failover system's detector options are not shrunk)
+  const parts = ["raftsim shrink", ...systemFlag({ ...s, detector: undefined }), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
   if (s.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(s.scenarioRef)}`);
   parts.push(...tail(s));
   return parts.join(" ");
 }
 
 function systemFlag(s: ReplaySpec): string[] {
-  return s.system === undefined || s.system === "raft-metadata" ? [] : [`--system ${s.system}`];
+  const sys = s.system === undefined || s.system === "raft-metadata" ? [] : [`--system ${s.system}`];
+  return s.detector === undefined ? sys : [...sys, `--detector ${shellQuote(s.detector)}`];
 }
 
 function tail(s: ReplaySpec): string[] {

@@ -5,7 +5,7 @@ import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js
 import type { System } from "../sim/runner/system.js";
 import { scenarioRunOptions, type Scenario } from "../sim/scenario/index.js";
 import { scenarioBlock } from "./scenarios.js";
-import { DEFAULT_SYSTEM, getSystem, resolveBugs } from "./systems.js";
+import { DEFAULT_SYSTEM, getSystem, resolveBugs, resolveDetector } from "./systems.js";
 
 export type { RunResult } from "../sim/runner/run.js";
 
@@ -26,6 +26,8 @@ export interface SimulateOptions {
   readonly families?: readonly string[];
   readonly servers?: number;
   readonly clients?: number;
+  /** The detector family (systems with detectors: failover); becomes its options' `detector`. */
+  readonly detector?: string;
   /** Pass-through for tests and debugging (see RunOptions.inspect). */
   readonly inspect?: RunOptions["inspect"];
 }
@@ -49,14 +51,17 @@ export function runOptionsFor(o: SimulateOptions): { system: string; options: Ru
   const name = o.scenario?.system ?? asked ?? DEFAULT_SYSTEM;
   const system = typeof o.system === "object" ? o.system : getSystem(name);
   const bugs = resolveBugs(system, o.bugs ?? []);
+  const withDetector = (opts: unknown): unknown => (o.detector === undefined ? opts : { ...(opts as object | undefined), detector: resolveDetector(system, o.detector) });
   if (o.scenario !== undefined) {
-    return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect } };
+    const s = scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace });
+    return { system: name, options: { ...s, ...(o.detector !== undefined ? { options: withDetector(s.options) } : {}), inspect: o.inspect } };
   }
   const extra: Partial<RunOptions> = {
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
     ...(o.families !== undefined ? { families: o.families } : {}),
     ...(o.servers !== undefined ? { servers: o.servers } : {}),
     ...(o.clients !== undefined ? { clients: o.clients } : {}),
+    ...(o.detector !== undefined ? { options: withDetector(undefined) } : {}),
   };
   return { system: name, options: { seed: o.seed, timeUs: o.timeUs, bugs, everyFamily: o.everyFamily, keepTrace: o.keepTrace, scenarioName: null, inspect: o.inspect, ...extra } };
 }

@@ -7,11 +7,12 @@ export function bugsCommand(): Command {
   return new Command("bugs")
     .description("list the planted bugs that --bug NAME can switch on")
     .option("--system <name>", `the system whose bugs to list (default ${DEFAULT_SYSTEM})`, parseSystem)
-    .option("--json", "print [{name, description, breaks, detectingSeed}] as JSON")
+    .option("--json", "print [{system, name, description, breaks, detectingSeed}] as JSON")
     .action((o: { json?: boolean; system?: string }) => {
-      const bugs = getSystem(o.system ?? DEFAULT_SYSTEM).bugs;
+      const system = o.system ?? DEFAULT_SYSTEM;
+      const bugs = getSystem(system).bugs;
       if (o.json) {
-        process.stdout.write(JSON.stringify(bugs, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(bugs.map((b) => ({ system, ...b })), null, 2) + "\n");
         return;
       }
       if (bugs.length === 0) {

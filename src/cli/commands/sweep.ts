@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { timeOverrideProblem } from "../../api/scenarios.js";
 import { planJobs, seedCount, sweep, SWEEP_BATCH, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
-import { checkBugs, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
+import { checkBugs, checkDetector, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
@@ -54,6 +54,7 @@ export function registerSweep(program: Command): void {
       .option("--jobs <n>", "worker threads (capped to the CPUs available and to one per batch of 10 seeds)", parsePositive, Math.max(1, availableParallelism()))
       .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
       .option("--bug <name>", "switch on a planted bug of the system (see `raftsim bugs`)")
+      .option("--detector <name>", "the detector family of a system that has several (failover: gossip)")
       .option("--stop-on-first", "stop at the lowest failing seed")
       .option("--every-fault", "enable every fault family on every seed (default: a random subset per seed)")
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
@@ -63,10 +64,11 @@ export function registerSweep(program: Command): void {
       .option("--save-failures <file>", "shrink every failing seed (violation or liveness) and append it to a regression corpus (JSONL; rerun with `raftsim corpus FILE`)")
       .option("--shrink-budget <duration>", "wall-clock budget to shrink each failing seed for --save-failures (default 30s)", parseTime, 30_000_000)
       .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number }, cmd: Command) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number; detector?: string }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
+        checkDetector(system, opts.detector);
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
         // A range is handed over as a range: the engine walks it, never builds it (1..10^12 is fine).
@@ -87,6 +89,7 @@ export function registerSweep(program: Command): void {
           stopOnFirst: opts.stopOnFirst ?? false,
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
+          ...(opts.detector !== undefined ? { detector: opts.detector } : {}),
         };
         const plan = planJobs(opts.jobs, seedCount(seeds));
         if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")

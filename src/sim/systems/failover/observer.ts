@@ -84,7 +84,6 @@ export class FailoverObserver {
   primaryCrashes = 0;
   readonly fd1Checked = { crashes: 0, observers: 0 };
   fo6Checked = 0;
-  lastSettledAtCrash: string | null = null;
 
   constructor(
     private readonly shape: Shape,
@@ -264,7 +263,6 @@ export class FailoverObserver {
     const foBase = now + this.foBoundUs(0);
     const foLast = now + this.foBoundUs(this.shape.replicas - 1);
     const why = shard >= 0 ? settled(w, this.shape, q) : "no shard";
-    this.lastSettledAtCrash = why;
     const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - this.t.T, foLast);
     this.down[q] = 1;
     this.crashes.push({ q, at: now, first, fd1, deadline, shard, failedOver: false, fo6, foBase, foLast, down: true });

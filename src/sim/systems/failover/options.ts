@@ -56,6 +56,9 @@ export interface FailoverOptions {
   /** Valkey bus settings over its test settings (T = 3 s, P = 100 ms). */
   readonly valkey?: Partial<Omit<ValkeyOptions, "bugs">>;
   readonly workload?: Partial<FailoverWorkload>;
+  /** Tests only: the checkers' bounds (P-FD1, P-FO6) computed from these settings instead of
+   * the nodes' own, to show that the bounded-time checks can fail. */
+  readonly checkWith?: Partial<Omit<ValkeyOptions, "bugs">>;
   /** Also run the linearizability checker over the client history (a metric for gossip:
    * porcupine-kv over APPEND histories with indeterminate writes is costly; off by default,
    * lost acknowledged writes are counted against the final state either way). */

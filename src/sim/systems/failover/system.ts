@@ -24,7 +24,7 @@ import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
 import { primaryCrashFamily } from "./families.js";
 import { FailoverObserver, percentile } from "./observer.js";
-import { checkDetector, DEFAULT_WORKLOAD, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
+import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
 import { epochClash, settled } from "./settled.js";
 
 const MS = 1_000;
@@ -59,16 +59,25 @@ function setup(req: RunRequest): SystemRun {
   const T = vo.nodeTimeoutMs * MS;
   const P = (vo.pingIntervalMs > 0 ? vo.pingIntervalMs : vo.nodeTimeoutMs / 2) * MS;
   const C = vo.cronMs * MS;
+  const cw = { ...vo, ...o.checkWith };
   const actions: FaultAction[] = [...(req.generated?.actions ?? req.explicitFaults ?? [])];
   if (req.generated === null && !actions.some((a) => a.kind === "heal-all")) actions.push({ at: req.healAtUs, kind: "heal-all" });
   // Settling after the last heal: a slot-owning primary's FAIL is cleared after 2T, an expired
   // election retries after 4 x max(2T, 2 s); then a failover. Runs stop as soon as it settles.
   const settleUs = Math.max(livenessWindowUs(req.timeUs), 10 * T + 10 * S);
   const dist = new Disturbances(actions, req.timeUs + settleUs);
-  const obs = new FailoverObserver(shape, { T, P, C, electionFixedUs: vo.electionFixedMs * MS, electionRandomUs: vo.electionRandomMs * MS, electionRankUs: vo.electionRankMs * MS }, dist);
+  const obs = new FailoverObserver(shape, {
+    T: cw.nodeTimeoutMs * MS,
+    P: (cw.pingIntervalMs > 0 ? cw.pingIntervalMs : cw.nodeTimeoutMs / 2) * MS,
+    C: cw.cronMs * MS,
+    electionFixedUs: cw.electionFixedMs * MS,
+    electionRandomUs: cw.electionRandomMs * MS,
+    electionRankUs: cw.electionRankMs * MS,
+  }, dist);
   const rec = new KvRecorder();
   let world!: AnyWorld;
   let settledAt = NaN;
+  let settledAfterHealUs: number | null = null;
   let lin: { verdict: string; ms: number } | null = null;
   let lost: { lostAckedWrites: number; ackedWrites: number } | null = null;
 
@@ -123,6 +132,7 @@ function setup(req: RunRequest): SystemRun {
         if (settledAt !== settledAt) settledAt = w.now;
         return w.now - settledAt >= Math.max(S, 4 * P);
       });
+      if (why === null) settledAfterHealUs = settledAt - lastHeal;
       if (why !== null) return `no convergence ${((endUs - lastHeal) / S).toFixed(0)}s after the final heal: ${why}`;
       const clash = epochClash(w, req.servers);
       if (clash !== null) throw new CheckFailure(`P-FO2: ${clash}`, w.now);
@@ -172,8 +182,7 @@ function setup(req: RunRequest): SystemRun {
         epochCollisions: obs.epochCollisions,
         boundRank0Ms: obs.foBoundUs(0) / MS,
         checked: obs.fo6Checked,
-        whyUnchecked: obs.lastSettledAtCrash,
-        settledAfterHealMs: null,
+        settledAfterHealMs: settledAfterHealUs === null ? null : ms(settledAfterHealUs),
       },
       valkey: { nodeTimeoutMs: vo.nodeTimeoutMs, pingIntervalMs: vo.pingIntervalMs, cronMs: vo.cronMs, shards: shape.shards, replicas: shape.replicas, slots: shape.topo.slots },
       history: { ops: rec.ops.length, ok: rec.ops.filter((x) => x.status === "ok").length },
@@ -204,6 +213,7 @@ export const failover: System = {
   families: FAMILIES,
   faultKinds: [],
   targets: ["leader"],
+  detectors: KNOWN_DETECTORS,
   noteNames: VALKEY_NOTE_NAMES,
   model: porcupineKv,
   scenario: scenarioBlock,
