@@ -73,6 +73,10 @@ export class FailoverObserver {
   private readonly writableShard: Int32Array;
   private readonly writableCount: Int32Array;
   private readonly dualSince: Float64Array;
+  /** The node that last became writable for each shard. */
+  private readonly shardPrimary: Int32Array;
+  /** Wins while the shard's previous primary was up (P-FO7: a metric outside calm runs). */
+  failoversOfLivePrimary = 0;
   dualWritableUs = 0;
   readonly tdUs: number[] = [];
   readonly failoverUs: number[] = [];
@@ -98,6 +102,7 @@ export class FailoverObserver {
     this.writableShard = new Int32Array(n).fill(-1);
     this.writableCount = new Int32Array(shape.shards);
     this.dualSince = new Float64Array(shape.shards).fill(NaN);
+    this.shardPrimary = new Int32Array(shape.shards).fill(-1);
   }
 
   attach(w: AnyWorld): void {
@@ -203,6 +208,8 @@ export class FailoverObserver {
     const had = this.winners.get(key);
     if (had !== undefined && had !== p) this.fail(`P-FO2: two winners for shard ${shard} in epoch ${epoch}: nodes ${had} and ${p}`);
     this.winners.set(key, p);
+    const old = shard >= 0 ? this.shardPrimary[shard] : -1;
+    if (old >= 0 && old !== p && this.down[old] === 0) this.failoversOfLivePrimary++;
     for (const c of this.crashes) {
       if (c.shard !== shard || c.failedOver) continue;
       c.failedOver = true;
@@ -221,7 +228,10 @@ export class FailoverObserver {
     if (old === shard) return;
     if (old >= 0) this.bumpWritable(old, -1, now);
     this.writableShard[p] = shard;
-    if (shard >= 0) this.bumpWritable(shard, 1, now);
+    if (shard >= 0) {
+      this.bumpWritable(shard, 1, now);
+      this.shardPrimary[shard] = p;
+    }
   }
 
   private bumpWritable(shard: number, d: number, now: number): void {

@@ -145,10 +145,12 @@ function setup(req: RunRequest): SystemRun {
       if (finals !== null) {
         let acked = 0;
         let missing = 0;
+        const tokens = new Map<string, Set<string>>();
+        for (const [k, v] of finals) tokens.set(k, new Set(v.split(",")));
         for (const op of rec.ops) {
           if (op.input.f !== "append" || op.status !== "ok") continue;
           acked++;
-          if (!(finals.get(op.input.key) ?? "").split(",").includes(op.input.value!.slice(0, -1))) missing++;
+          if (!tokens.get(op.input.key)?.has(op.input.value!.slice(0, -1))) missing++;
         }
         lost = { lostAckedWrites: missing, ackedWrites: acked };
       }
@@ -175,6 +177,7 @@ function setup(req: RunRequest): SystemRun {
         primaryCrashes: obs.primaryCrashes,
         elections: obs.elections,
         wins: obs.wins,
+        failoversOfLivePrimary: obs.failoversOfLivePrimary,
         dualWritableMs: Math.round(obs.dualWritableUs / 100) / 10,
         lostAckedWrites: lost === null ? null : (lost as { lostAckedWrites: number }).lostAckedWrites,
         ackedWrites: lost === null ? null : (lost as { ackedWrites: number }).ackedWrites,
