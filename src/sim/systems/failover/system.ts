@@ -10,6 +10,7 @@
 // with no two primaries on one configEpoch. Measured, not judged (Valkey documents both): the
 // dual-writable window and lost acknowledged writes (final state and the linearizability
 // checker over the client history, porcupine-kv model).
+import * as z from "zod";
 import { checkOperations } from "../../../check/linearizability.js";
 import { porcupineKv } from "../../../check/models/index.js";
 import { ValkeyNode } from "../../../impl/failover/valkey/node.js";
@@ -199,13 +200,20 @@ function ms(us: number | null): number | null {
 
 const FAMILIES = [...GENERIC_FAMILIES, primaryCrashFamily];
 
+/** failover in scenario files (`system: failover`): the generic keys and `detector`. */
 const scenarioBlock: ScenarioBlock = {
   system: "failover",
   families: FAMILIES.map((f) => f.name),
   bugs: BUGS.map((b) => b.name),
   actions: [],
-  shape: {},
-  options: () => undefined,
+  shape: { detector: z.enum(KNOWN_DETECTORS).optional() },
+  options: (sc) => (sc.detector === undefined ? undefined : { detector: sc.detector }),
+  fileKeys(options): Record<string, unknown> {
+    const o = (options ?? {}) as FailoverOptions;
+    const { detector, ...rest } = o;
+    if (Object.keys(rest).length > 0) throw new Error(`failover: only the detector option has a scenario-file form (got ${Object.keys(rest).join(", ")})`);
+    return detector === undefined ? {} : { detector };
+  },
 };
 
 export const failover: System = {
