@@ -222,7 +222,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       // Safeguard against sub-replicas (Valkey folds replication chains): my primary turned
       // replica of another node, e.g. I heard it demoted before the new owner's slot claims.
       const pp = v.primaryOf[this.primary];
-      if (pp >= 0 && pp !== me) this.followPrimary(pp);
+      if (pp >= 0 && pp !== me && this.opts.bugs.noChainFold !== true) this.followPrimary(pp);
       this.election.handleReplicaFailover(now);
       this.replicaSync(now);
     }

@@ -15,6 +15,8 @@ export interface ValkeyBugs {
   readonly voteBeforeFsync?: boolean;
   /** Replica rank ignores the replication offset (rank by node id only). */
   readonly rankIgnoresOffset?: boolean;
+  /** No sub-replica safeguard: a replica whose primary turned replica keeps following it. */
+  readonly noChainFold?: boolean;
 }
 
 export interface ValkeyOptions {

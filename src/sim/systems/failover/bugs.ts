@@ -22,6 +22,12 @@ export const BUGS: readonly PlantedBug[] = [
     breaks: "P-FO2 (no two primaries share a configEpoch after convergence)",
     detectingSeed: 1,
   },
+  {
+    name: "no-chain-fold",
+    description: "no sub-replica safeguard: a replica that hears its primary demoted (it became a replica of the new primary) before it hears the new owner's slot claims keeps replicating a replica forever",
+    breaks: "P-FO3 (convergence: one primary per shard, every other node its replica)",
+    detectingSeed: 2809,
+  },
 ];
 
 // Not in the catalogue yet: "vote-before-fsync" (the FAILOVER_AUTH_ACK leaves before
@@ -34,6 +40,7 @@ const FLAGS: Readonly<Record<string, keyof ValkeyBugs>> = {
   "reports-never-expire": "reportsNeverExpire",
   "no-epoch-collision": "noEpochCollision",
   "vote-before-fsync": "voteBeforeFsync",
+  "no-chain-fold": "noChainFold",
 };
 
 export function valkeyBugs(names: readonly string[]): ValkeyBugs {

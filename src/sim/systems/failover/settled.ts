@@ -1,7 +1,10 @@
 // When the cluster has converged: every node up, nobody suspects anybody, every node agrees on
 // the slot table and on every node's role, each shard's slots have one owner that is a
 // primary, every other node is a replica of a primary, and every node's cluster state is ok.
-// Returns why not, or null. `crashing`: a node being crashed right now (the world marks it down
+// Returns why not, or null; a reason that starts with "P-FO3:" is about the shape of the
+// configuration itself (a shard with two owners, an owner that is not a primary, a primary
+// without slots, a replica of a replica) rather than about nodes still down, suspected or
+// disagreeing. `crashing`: a node being crashed right now (the world marks it down
 // before its onCrash hook), judged as it was.
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import type { AnyWorld } from "../../runner/system.js";
@@ -31,13 +34,13 @@ export function settled(w: AnyWorld, shape: Shape, crashing = -1): string | null
     const sh = shape.shardOfSlot[s];
     if (o < 0) return `slot ${s} has no owner`;
     if (ownerOfShard[sh] === -2) ownerOfShard[sh] = o;
-    else if (ownerOfShard[sh] !== o) return `shard ${sh} is split between nodes ${ownerOfShard[sh]} and ${o}`;
-    if (!nodes[o].isPrimary) return `slot ${s}'s owner ${o} is not a primary`;
+    else if (ownerOfShard[sh] !== o) return `P-FO3: shard ${sh} is split between nodes ${ownerOfShard[sh]} and ${o}`;
+    if (!nodes[o].isPrimary) return `P-FO3: slot ${s}'s owner ${o} is not a primary`;
   }
   for (let i = 0; i < n; i++) {
     const p = nodes[i].primary;
-    if (p < 0 && ref.numSlots[i] === 0) return `node ${i} is a primary without slots`;
-    if (p >= 0 && !nodes[p].isPrimary) return `node ${i} replicates node ${p}, which is a replica`;
+    if (p < 0 && ref.numSlots[i] === 0) return `P-FO3: node ${i} is a primary without slots`;
+    if (p >= 0 && !nodes[p].isPrimary) return `P-FO3: node ${i} replicates node ${p}, which is a replica`;
   }
   return null;
 }

@@ -134,7 +134,13 @@ function setup(req: RunRequest): SystemRun {
         return w.now - settledAt >= Math.max(S, 4 * P);
       });
       if (why === null) settledAfterHealUs = settledAt - lastHeal;
-      if (why !== null) return `no convergence ${((endUs - lastHeal) / S).toFixed(0)}s after the final heal: ${why}`;
+      if (why !== null) {
+        // Detection converged and the nodes agree, yet the configuration is not one primary
+        // per shard with its replicas, and 40 s of a healed network did not fix it: P-FO3.
+        const w2 = why as string;
+        if (w2.startsWith("P-FO3:")) throw new CheckFailure(`${w2} (${((endUs - lastHeal) / S).toFixed(0)}s after the final heal)`, w.now);
+        return `no convergence ${((endUs - lastHeal) / S).toFixed(0)}s after the final heal: ${why}`;
+      }
       const clash = epochClash(w, req.servers);
       if (clash !== null) throw new CheckFailure(`P-FO2: ${clash}`, w.now);
       return null;
