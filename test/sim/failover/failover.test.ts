@@ -71,6 +71,20 @@ describe("failover system (gossip)", () => {
     expect(r.fo.dualWritableMs).toBe(0);
   });
 
+  it("P-FD3 fails a calm run with any suspicion (a node timeout below the network's delay)", () => {
+    // PONGs take 150 ms; the timeout is 50 ms: pings are still pending at the next cron.
+    const r = runSystem(failover, { seed: 1, timeUs: 5 * S, faults: [], net: { latencyMedianUs: 150_000, latencySigma: 0 }, options: { valkey: { nodeTimeoutMs: 50 } } });
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^P-FD3: node \d suspects node \d \(PFAIL\) in a calm run/);
+  });
+
+  it("checkHistory runs the linearizability checker over the client history (a metric for gossip)", () => {
+    const calm = run(2, [], { checkHistory: true }, 5 * S);
+    expect((calm.details.failover as { linearizable: string }).linearizable).toBe("ok");
+    expect(calm.lin).toBeNull(); // not the run's verdict: Valkey documents that it loses writes
+    expect(run(2, [], {}, 5 * S).fo).toMatchObject({ linearizable: null });
+  });
+
   it("the detector option is validated", () => {
     expect(() => run(1, [], { detector: "phi" })).toThrow(/unknown detector "phi"; known detectors: gossip/);
     expect(run(1, [], { detector: "gossip" }, 5 * S).verdict).toBe("ok");
