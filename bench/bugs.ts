@@ -32,7 +32,14 @@ type Row = { system: string; bug: string; assertsOn: Found; assertsOff: Found };
 let rows: Row[] = [];
 // BUGS_FROM=reports/bugs/latest.json: rewrite src/api/bug-finds.ts from an earlier report.
 if (process.env.BUGS_FROM !== undefined) rows = (JSON.parse(readFileSync(process.env.BUGS_FROM, "utf8")) as { rows: Row[] }).rows;
-else for (const name of systems.names()) {
+else {
+  // BUGS_SYSTEMS=a,b: measure only those systems; the others' rows come from latest.json.
+  const only = process.env.BUGS_SYSTEMS?.split(",");
+  if (only !== undefined) {
+    const prev = (JSON.parse(readFileSync(path.join(repoRoot, "reports", "bugs", "latest.json"), "utf8")) as { rows: Row[] }).rows;
+    rows = prev.filter((r) => !only.includes(r.system) && systems.names().includes(r.system));
+  }
+  for (const name of systems.names().filter((n) => only === undefined || only.includes(n))) {
   for (const bug of getSystem(name).bugs) {
     const on = await first(name, bug.name, true);
     const off = await first(name, bug.name, false);
@@ -40,6 +47,7 @@ else for (const name of systems.names()) {
     const cell = (f: Found) => (f.seed === null ? `not found in 1..${maxSeed}` : `seed ${String(f.seed).padStart(4)} ${f.check}`);
     process.stdout.write(`${`${name}/${bug.name}`.padEnd(46)} on: ${cell(on).padEnd(36)} off: ${cell(off)}\n`);
   }
+}
 }
 const offSeeds = rows.map((r) => r.assertsOff.seed ?? Infinity).sort((a, b) => a - b);
 const median = offSeeds[Math.floor((offSeeds.length - 1) / 2)];

@@ -25,4 +25,8 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "raft-metadata/membership-before-term-commit": { assertsOn: { seed: 426, check: "leader-completeness" }, assertsOff: { seed: 426, check: "leader-completeness" } },
   "raft-metadata/no-session-dedup": { assertsOn: { seed: 1, check: "linearizability" }, assertsOff: { seed: 1, check: "linearizability" } },
   "pingpong/ack-before-durable": { assertsOn: { seed: 1, check: "counter" }, assertsOff: { seed: 1, check: "counter" } },
+  "failover/count-replica-reports": { assertsOn: { seed: 1, check: "P-FD4" }, assertsOff: { seed: 1, check: "P-FD4" } },
+  "failover/reports-never-expire": { assertsOn: { seed: 33, check: "P-FD4" }, assertsOff: { seed: 33, check: "P-FD4" } },
+  "failover/no-epoch-collision": { assertsOn: { seed: 1, check: "P-FO2" }, assertsOff: { seed: 1, check: "P-FO2" } },
+  "failover/no-chain-fold": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
 };

@@ -17,6 +17,8 @@ export interface ReplaySpec {
   readonly sutAsserts?: boolean;
   /** An explicit fault schedule (virtual µs), repeated as --faults '<json>'. */
   readonly faults?: readonly unknown[];
+  /** --detector NAME (systems with detectors). */
+  readonly detector?: string;
 }
 
 /** `raftsim replay --seed S --time T [--scenario X] [--bug B]… [--every-fault] --expect-hash H` */
@@ -38,7 +40,8 @@ export function rerunLine(s: ReplaySpec): string {
 /** `raftsim shrink [--system S] --seed S --time T [--scenario X] [--bug B]… [--every-fault]`:
  * the command that shrinks a failing run (printed next to its replay command). */
 export function shrinkLine(s: ReplaySpec): string {
-  const parts = ["raftsim shrink", ...systemFlag(s), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
+  // (shrink takes no --detector yet: the failover system's detector options are not shrunk)
+  const parts = ["raftsim shrink", ...systemFlag({ ...s, detector: undefined }), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
   if (s.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(s.scenarioRef)}`);
   // Shrinking runs with the system's assertions on (a scenario file cannot switch them off).
   parts.push(...tail({ ...s, sutAsserts: undefined }));
@@ -46,7 +49,8 @@ export function shrinkLine(s: ReplaySpec): string {
 }
 
 function systemFlag(s: ReplaySpec): string[] {
-  return s.system === undefined || s.system === "raft-metadata" ? [] : [`--system ${s.system}`];
+  const sys = s.system === undefined || s.system === "raft-metadata" ? [] : [`--system ${s.system}`];
+  return s.detector === undefined ? sys : [...sys, `--detector ${shellQuote(s.detector)}`];
 }
 
 function tail(s: ReplaySpec): string[] {

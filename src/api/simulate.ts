@@ -5,7 +5,7 @@ import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js
 import type { System } from "../sim/runner/system.js";
 import { scenarioRunOptions, type Scenario } from "../sim/scenario/index.js";
 import { scenarioBlock } from "./scenarios.js";
-import { DEFAULT_SYSTEM, getSystem, resolveBugs } from "./systems.js";
+import { DEFAULT_SYSTEM, getSystem, resolveBugs, resolveDetector } from "./systems.js";
 
 export type { RunResult } from "../sim/runner/run.js";
 
@@ -28,6 +28,8 @@ export interface SimulateOptions {
   readonly families?: readonly string[];
   readonly servers?: number;
   readonly clients?: number;
+  /** The detector family (systems with detectors: failover); becomes its options' `detector`. */
+  readonly detector?: string;
   /** Pass-through for tests and debugging (see RunOptions.inspect). */
   readonly inspect?: RunOptions["inspect"];
   /** Instants (virtual µs) to snapshot every node at (RunResult.snapshots; `replay --at`). */
@@ -54,8 +56,10 @@ export function runOptionsFor(o: SimulateOptions): { system: string; options: Ru
   const system = typeof o.system === "object" ? o.system : getSystem(name);
   const bugs = resolveBugs(system, o.bugs ?? []);
   const at: Partial<RunOptions> = o.at !== undefined ? { snapshotsAt: o.at } : {};
+  const withDetector = (opts: unknown): unknown => (o.detector === undefined ? opts : { ...(opts as object | undefined), detector: resolveDetector(system, o.detector) });
   if (o.scenario !== undefined) {
-    return { system: name, options: { ...scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace }), inspect: o.inspect, ...at, ...(o.sutAsserts === false ? { sutAsserts: false } : {}) } };
+    const s = scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace });
+    return { system: name, options: { ...s, ...(o.detector !== undefined ? { options: withDetector(s.options) } : {}), inspect: o.inspect, ...at, ...(o.sutAsserts === false ? { sutAsserts: false } : {}) } };
   }
   const extra: Partial<RunOptions> = {
     ...at,
@@ -64,6 +68,7 @@ export function runOptionsFor(o: SimulateOptions): { system: string; options: Ru
     ...(o.servers !== undefined ? { servers: o.servers } : {}),
     ...(o.clients !== undefined ? { clients: o.clients } : {}),
     ...(o.sutAsserts === false ? { sutAsserts: false } : {}),
+    ...(o.detector !== undefined ? { options: withDetector(undefined) } : {}),
   };
   return { system: name, options: { seed: o.seed, timeUs: o.timeUs, bugs, everyFamily: o.everyFamily, keepTrace: o.keepTrace, scenarioName: null, inspect: o.inspect, ...extra } };
 }

@@ -26,6 +26,9 @@ export interface RunSummary {
   stats: { events: number; messages: number; simulatedMs: number; wallMs: number };
   /** The command that reruns this seed and insists on its trace hash. */
   replay: string;
+  /** Systems with detectors (failover): detection and failover measurements (RunResult.details). */
+  detector?: unknown;
+  failover?: unknown;
   /** replay only: the hash asked for, and whether the rerun matched it. */
   expectedHash?: string | null;
   match?: boolean;
@@ -62,6 +65,8 @@ export function runSummary(r: TimedRun, ctx: SummaryContext): RunSummary {
       wallMs: Math.round(r.wallMs * 10) / 10,
     },
     replay: ctx.replay,
+    ...("detector" in res.details ? { detector: res.details.detector } : {}),
+    ...("failover" in res.details ? { failover: res.details.failover } : {}),
   };
 }
 

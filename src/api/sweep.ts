@@ -64,6 +64,8 @@ export interface SweepOptions {
   readonly everyFault?: boolean;
   /** Simulated time per seed, µs. */
   readonly timeUs: number;
+  /** --detector NAME (systems with detectors). */
+  readonly detector?: string;
 }
 
 export interface SweepFailure {
@@ -148,7 +150,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   const plan = planJobs(o.jobs, total);
   const jobs = plan.jobs;
   // The options of every seed's run, as plain data (the same path `raftsim run` takes).
-  const { system, options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault ?? false, scenario: o.scenario });
+  const { system, options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault ?? false, scenario: o.scenario, detector: o.detector });
   const { seed: _seed, inspect: _inspect, ...base } = options;
   const expect: Expectation = o.scenario?.expect ?? "ok";
   // A seed fails when its run threw, or when its verdict is not the expected one.
@@ -243,8 +245,8 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       verdict: r.verdict,
       message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
       ...(r.error !== undefined ? { error: r.error } : {}),
-      replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, sutAsserts: o.sutAsserts, everyFault }),
-      ...(r.verdict === "violation" || r.verdict === "liveness" ? { shrink: shrinkLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault }) } : {}),
+      replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, sutAsserts: o.sutAsserts, everyFault, detector: o.detector }),
+      ...(r.verdict === "violation" || r.verdict === "liveness" ? { shrink: shrinkLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault, detector: o.detector }) } : {}),
     })),
     wallMs: Math.round(wallMs),
     seedsPerMinute: Math.round((done / wallMs) * 60_000),

@@ -72,6 +72,20 @@ export class UnknownBugError extends Error {
   }
 }
 
+export class UnknownDetectorError extends Error {
+  constructor(readonly system: string, readonly requested: string, readonly known: readonly string[]) {
+    super(known.length === 0 ? `system ${system} takes no --detector` : `unknown detector "${requested}" for system ${system}; known detectors: ${known.join(", ")}`);
+    this.name = "UnknownDetectorError";
+  }
+}
+
+/** A --detector name checked against the system's detector families. */
+export function resolveDetector(system: System, name: string): string {
+  const known = system.detectors ?? [];
+  if (!known.includes(name)) throw new UnknownDetectorError(system.name, name, known);
+  return name;
+}
+
 /** Bug names checked against the system's catalogue (UnknownBugError names the known ones). */
 export function resolveBugs(system: System, names: readonly string[]): string[] {
   const known = system.bugs.map((b) => b.name);

@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatCounterexample } from "../api/check.js";
 import { simulate as simulateRun, type TimedRun } from "../api/simulate.js";
-import { DEFAULT_SYSTEM, getSystem, resolveBugs, UnknownBugError } from "../api/systems.js";
+import { DEFAULT_SYSTEM, getSystem, resolveBugs, resolveDetector, UnknownBugError, UnknownDetectorError } from "../api/systems.js";
 import { parseSystem } from "./system-option.js";
 
 export { parseSystem };
@@ -34,6 +34,7 @@ export interface SimCliOptions extends TraceCliOptions {
   everyFault?: boolean;
   system?: string;
   faults?: FaultList;
+  detector?: string;
 }
 
 /** The options of one run after the scenario (if any) filled in what the command line left out. */
@@ -58,6 +59,8 @@ export interface ResolvedSim {
   system: string;
   /** --faults: an explicit schedule (virtual µs), as simProperty and the API's replay lines give it. */
   faults?: FaultList;
+  /** --detector: the detector family (systems with detectors: failover). */
+  detector?: string;
 }
 
 type FaultList = { at: number; kind: string; [field: string]: unknown }[];
@@ -112,6 +115,17 @@ export function checkBugs(system: string, bugs: readonly string[]): void {
   }
 }
 
+/** --detector checked against the system's detector families; unknown: a usage error (64). */
+export function checkDetector(system: string, detector: string | undefined): void {
+  if (detector === undefined) return;
+  try {
+    resolveDetector(getSystem(system), detector);
+  } catch (e) {
+    if (e instanceof UnknownDetectorError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** A parser that throws Error, as a commander argument parser (its message becomes the usage
  * error's). */
 function optionParser<T>(parse: (text: string) => T): (text: string) => T {
@@ -156,6 +170,7 @@ export function addSimOptions(cmd: Command): Command {
     .option("--bug <name>", "switch on a planted bug of the system (repeatable; see `raftsim bugs`)", collectBug, [] as string[])
     .option("--sut-asserts <on|off>", "off: switch off the system under test's own assertions, so only the harness's checks can find a bug (default on)", parseOnOff, true)
     .option("--every-fault", "enable every fault family (default: a random subset drawn from the seed)")
+    .option("--detector <name>", "the detector family of a system that has several (failover: gossip)")
     .option("--faults <json|@file>", "an explicit fault schedule instead of the generated one: a JSON array of {at (µs), kind, ...} (what simProperty prints)", parseFaults)
     .option("--json", "print one JSON object on stdout"));
 }
@@ -205,6 +220,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   if (tooShort !== null) throw new UsageError(tooShort);
   const system = systemFor(o.system, scenario?.scenario);
   checkBugs(system, o.bug);
+  checkDetector(system, o.detector);
   if (o.faults !== undefined && scenario !== null) throw new UsageError("--faults and --scenario both give a fault schedule: use one");
   if (o.faults !== undefined && o.everyFault === true) throw new UsageError("--faults gives the schedule: --every-fault has nothing to do");
   const time = o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US;
@@ -223,6 +239,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     everyFault: o.everyFault ?? false,
     system,
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
+    ...(o.detector !== undefined ? { detector: o.detector } : {}),
   };
 }
 
@@ -240,6 +257,7 @@ export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
     scenario: o.scenario?.scenario,
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
     ...(at !== undefined ? { at } : {}),
+    detector: o.detector,
   });
   if (o.trace !== undefined) writeTrace(o.trace, result.trace.records(), o.traceFilter);
   if (o.report !== undefined) {
@@ -254,7 +272,7 @@ export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
 }
 
 export function replayCommand(o: ResolvedSim, hash: string): string {
-  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, sutAsserts: o.sutAsserts, everyFault: o.everyFault, ...(o.faults !== undefined ? { faults: o.faults } : {}) }, hash);
+  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, sutAsserts: o.sutAsserts, everyFault: o.everyFault, ...(o.faults !== undefined ? { faults: o.faults } : {}), detector: o.detector }, hash);
 }
 
 /** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged

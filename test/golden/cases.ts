@@ -5,8 +5,9 @@
 // The set (ARCHITECTURE-REVIEW §5 step 1):
 //   raft-metadata seeds 1..200 at 10 s (the sweep default), 3 seeds at 30 s (the run default),
 //   seeds 1..50 with every fault family, every planted bug at its detecting seed, every shipped
-//   scenario (but experiments) at its first 3 seeds, and pingpong seeds 1..50 at 10 s with the
-//   generic fault families.
+//   scenario (but experiments) at its first 3 seeds, pingpong seeds 1..50 at 10 s with the
+//   generic fault families, and failover (gossip) seeds 1..30 at 10 s and each of its planted
+//   bugs at its detecting seed (ops: its clients' operations, from RunResult.details).
 import { BUGS } from "../../src/sim/systems/raft-metadata/bugs.js";
 import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
 import { runSimulation } from "../../src/sim/systems/pingpong/run.js";
@@ -85,6 +86,17 @@ export function goldenCases(): GoldenCase[] {
       },
     });
   }
+  const failover = getSystem("failover");
+  const fo = (set: string, seed: number, bugs: string[]): GoldenCase => ({
+    set,
+    seed,
+    run: () => {
+      const r = runSystem(failover, { seed, timeUs: 10 * S, bugs });
+      return { hash: r.traceHash, verdict: r.verdict, events: r.stats.events, ops: (r.details.history as { ops: number }).ops };
+    },
+  });
+  for (const s of seeds(1, 30)) out.push(fo("failover/10s", s, []));
+  for (const b of failover.bugs) out.push(fo(`failover/bug/${b.name}`, b.detectingSeed!, [b.name]));
   return out;
 }
 

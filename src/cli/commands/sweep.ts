@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { timeOverrideProblem } from "../../api/scenarios.js";
 import { planJobs, seedCount, sweep, SWEEP_BATCH, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
-import { checkBugs, parseOnOff, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
+import { checkBugs, checkDetector, parseOnOff, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
@@ -70,6 +70,7 @@ export function registerSweep(program: Command): void {
       .option("--system <name>", `the system under test (see \`raftsim systems\`; default ${DEFAULT_SYSTEM})`, parseSystem)
       .option("--bug <name>", "switch on a planted bug of the system (see `raftsim bugs`)")
       .option("--sut-asserts <on|off>", "off: switch off the system under test's own assertions, so only the harness's checks can find a bug (default on)", parseOnOff, true)
+      .option("--detector <name>", "the detector family of a system that has several (failover: gossip)")
       .option("--stop-on-first", "stop at the lowest failing seed")
       .option("--every-fault", "enable every fault family on every seed (default: a random subset per seed)")
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
@@ -81,10 +82,11 @@ export function registerSweep(program: Command): void {
       .option("--reports <dir>", "write the flight recorder of each failing seed to <dir>/seed-<N>.html (each is rerun here with its trace kept; the directory is created)")
       .option("--reports-max <n>", "write at most this many reports, lowest seeds first (default 20)", parsePositive, 20)
       .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; sutAsserts: boolean; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number; reports?: string; reportsMax: number }, cmd: Command) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; sutAsserts: boolean; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number; reports?: string; reportsMax: number; detector?: string }, cmd: Command) => {
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);
+        checkDetector(system, opts.detector);
         if (scenario?.scenario.experiment !== undefined)
           throw new UsageError(`scenario ${scenario.scenario.name} is an experiment (a measurement, not a verdict): run it with \`raftsim run --scenario ${opts.scenario}\``);
         // A range is handed over as a range: the engine walks it, never builds it (1..10^12 is fine).
@@ -107,6 +109,7 @@ export function registerSweep(program: Command): void {
           stopOnFirst: opts.stopOnFirst ?? false,
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
+          ...(opts.detector !== undefined ? { detector: opts.detector } : {}),
         };
         const plan = planJobs(opts.jobs, seedCount(seeds));
         if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")

@@ -120,6 +120,9 @@ export interface System {
   readonly faultKinds: readonly string[];
   /** Named fault targets this system resolves ("leader"). */
   readonly targets: readonly string[];
+  /** The detector families it can run (`--detector NAME`, its options' `detector`), the
+   * default first. None: the system takes no --detector. */
+  readonly detectors?: readonly string[];
   /** Names of its nodes' note codes (NodeEnv.note), for decoded traces. */
   readonly noteNames?: Readonly<Record<number, string>>;
   /** Its part of the scenario file format: a ScenarioBlock (src/sim/scenario/schema.ts), kept

@@ -1,0 +1,50 @@
+// The failover system's planted bugs (FAILURE-DETECTION.md §d and code reading of Valkey's
+// cluster_legacy.c), each a flag of the Valkey node and a seed that finds it.
+import type { PlantedBug } from "../../runner/system.js";
+import type { ValkeyBugs } from "../../../impl/failover/valkey/types.js";
+
+export const BUGS: readonly PlantedBug[] = [
+  {
+    name: "count-replica-reports",
+    description: "FAIL counts failure reports from every sender, replicas included, not only from voting primaries (failure-marking.tcl: slot-less nodes must not count)",
+    breaks: "P-FD4 justified FAIL",
+    detectingSeed: 1,
+  },
+  {
+    name: "reports-never-expire",
+    description: "failure reports are never purged (no 2T validity), so a FAIL can rest on stale reports (redis#2285 is the expiry side of the same rule)",
+    breaks: "P-FD4 justified FAIL",
+    detectingSeed: 33,
+  },
+  {
+    name: "no-epoch-collision",
+    description: "two primaries with the same configEpoch never resolve it (clusterHandleConfigEpochCollision missing); a cluster created with ADDSLOTS starts with every configEpoch 0",
+    breaks: "P-FO2 (no two primaries share a configEpoch after convergence)",
+    detectingSeed: 1,
+  },
+  {
+    name: "no-chain-fold",
+    description: "no sub-replica safeguard: a replica that hears its primary demoted (it became a replica of the new primary) before it hears the new owner's slot claims keeps replicating a replica forever",
+    breaks: "P-FO3 (convergence: one primary per shard, every other node its replica)",
+    detectingSeed: 2809,
+  },
+];
+
+// Not in the catalogue yet: "vote-before-fsync" (the FAILOVER_AUTH_ACK leaves before
+// lastVoteEpoch is fsynced; a voter that crashes and restarts can vote again in the same epoch,
+// breaking P-FO1). The node has the flag (bugs.voteBeforeFsync); no seed of the default swarm
+// has found it yet (it needs a crash inside the fsync window and a second request in that
+// epoch), so it waits for a family that aims at it.
+const FLAGS: Readonly<Record<string, keyof ValkeyBugs>> = {
+  "count-replica-reports": "countReplicaReports",
+  "reports-never-expire": "reportsNeverExpire",
+  "no-epoch-collision": "noEpochCollision",
+  "vote-before-fsync": "voteBeforeFsync",
+  "no-chain-fold": "noChainFold",
+};
+
+export function valkeyBugs(names: readonly string[]): ValkeyBugs {
+  const out: Record<string, boolean> = {};
+  for (const n of names) if (FLAGS[n] !== undefined) out[FLAGS[n]] = true;
+  return out as ValkeyBugs;
+}

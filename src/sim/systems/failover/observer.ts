@@ -1,0 +1,326 @@
+// The failover system's online checks and measurements, fed by the nodes' notes, the messages
+// they send and the world's crashes (never by the nodes' own verdicts).
+//
+// Hard (CheckFailure):
+//   P-FD1 bounded completeness: a crash in a calm window is suspected (PFAIL or FAIL) by every
+//         correct observer within T + P + 2C (+ a delivery margin);
+//   P-FD3 no suspicion at all in a calm run (no faults);
+//   P-FD4 justified FAIL: a node that originates a FAIL holds reports from a majority of voting
+//         primaries (itself included if it is one), each younger than 2T on its own clock, as
+//         this checker recorded them from its notes;
+//   P-FO1 one vote per voter and epoch, across restarts (every ACK sent is seen);
+//   P-FO2 at most one winner per shard and epoch;
+//   P-FO6 bounded failover: a voting primary crashed in a settled cluster, nothing else
+//         happening, is replaced within T + 2P + 6C + 1000 + 1000 x rank + 2 RTT.
+// Measured: detection times, false suspicions and FAILs, crash-to-failover times, the
+// dual-writable window, epoch collisions.
+import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
+import { VN, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
+import { CheckFailure, type AnyWorld } from "../../runner/system.js";
+import type { Disturbances } from "./disturbance.js";
+import type { Shape } from "./options.js";
+import { settled } from "./settled.js";
+
+const MS = 1_000;
+/** Delivery margin for one message (default net: 1 ms median, lognormal tail). */
+const RTT_US = 25 * MS;
+
+interface Crash {
+  readonly q: number;
+  readonly at: number;
+  /** Observers up at the crash that did not suspect q yet -> first suspicion time (NaN). */
+  readonly first: Map<number, number>;
+  /** P-FD1 armed (calm window), checked at `deadline`. */
+  fd1: boolean;
+  readonly deadline: number;
+  /** Shard of q if it was a voting primary, else -1. */
+  readonly shard: number;
+  /** Crash-to-failover sample taken. */
+  failedOver: boolean;
+  /** P-FO6 armed: base deadline for a rank-0 winner, and the last deadline (max rank). */
+  fo6: boolean;
+  readonly foBase: number;
+  readonly foLast: number;
+  down: boolean;
+}
+
+export interface Timing {
+  readonly T: number;
+  readonly P: number;
+  readonly C: number;
+  readonly electionFixedUs: number;
+  readonly electionRandomUs: number;
+  readonly electionRankUs: number;
+}
+
+export function percentile(xs: readonly number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+export class FailoverObserver {
+  private w!: AnyWorld;
+  private readonly n: number;
+  /** susp[p * n + q]: p suspects q (PFAIL or FAIL), from its notes. */
+  private readonly susp: Uint8Array;
+  /** Shadow failure reports: [p][q][r] -> p's local µs of the last report (NaN: none). */
+  private readonly reports: Float64Array;
+  private readonly down: Uint8Array;
+  private readonly votes = new Map<string, number>();
+  private readonly winners = new Map<string, number>();
+  private readonly crashes: Crash[] = [];
+  private readonly writableShard: Int32Array;
+  private readonly writableCount: Int32Array;
+  private readonly dualSince: Float64Array;
+  /** The node that last became writable for each shard. */
+  private readonly shardPrimary: Int32Array;
+  /** Wins while the shard's previous primary was up (P-FO7: a metric outside calm runs). */
+  failoversOfLivePrimary = 0;
+  dualWritableUs = 0;
+  readonly tdUs: number[] = [];
+  readonly failoverUs: number[] = [];
+  falseSuspicions = 0;
+  falseFails = 0;
+  epochCollisions = 0;
+  elections = 0;
+  wins = 0;
+  primaryCrashes = 0;
+  readonly fd1Checked = { crashes: 0, observers: 0 };
+  fo6Checked = 0;
+
+  constructor(
+    private readonly shape: Shape,
+    private readonly t: Timing,
+    private readonly dist: Disturbances,
+  ) {
+    const n = shape.topo.servers;
+    this.n = n;
+    this.susp = new Uint8Array(n * n);
+    this.reports = new Float64Array(n * n * n).fill(NaN);
+    this.down = new Uint8Array(n);
+    this.writableShard = new Int32Array(n).fill(-1);
+    this.writableCount = new Int32Array(shape.shards);
+    this.dualSince = new Float64Array(shape.shards).fill(NaN);
+    this.shardPrimary = new Int32Array(shape.shards).fill(-1);
+  }
+
+  attach(w: AnyWorld): void {
+    this.w = w;
+  }
+
+  private node(i: number): ValkeyNode | null {
+    return this.w.nodes[i] as ValkeyNode | null;
+  }
+
+  private fail(msg: string): never {
+    throw new CheckFailure(`${msg} (t=${(this.w.now / MS).toFixed(1)}ms)`, this.w.now);
+  }
+
+  get fd1BoundUs(): number {
+    return this.t.T + this.t.P + 2 * this.t.C + RTT_US;
+  }
+
+  foBoundUs(rank: number): number {
+    const t = this.t;
+    return t.T + 2 * t.P + 6 * t.C + t.electionFixedUs + t.electionRandomUs + rank * t.electionRankUs + 2 * RTT_US;
+  }
+
+  // ---- inputs ----
+
+  onNote(p: number, code: number, a: number, b: number): void {
+    const now = this.w.now;
+    switch (code) {
+      case VN.pfail:
+      case VN.fail:
+        this.onSuspicion(p, a, code, b, now);
+        break;
+      case VN.report: {
+        const node = this.node(p);
+        if (node !== null && node.view.isVotingPrimary(b)) this.reports[(p * this.n + a) * this.n + b] = this.w.localNow(p);
+        break;
+      }
+      case VN.reportDel:
+        this.reports[(p * this.n + a) * this.n + b] = NaN;
+        break;
+      case VN.election:
+        this.elections++;
+        break;
+      case VN.win:
+        this.onWin(p, a, b, now);
+        break;
+      case VN.writable:
+        this.onWritable(p, b === 1 ? a : -1, now);
+        break;
+      case VN.collision:
+        this.epochCollisions++;
+        break;
+    }
+  }
+
+  private onSuspicion(p: number, q: number, code: number, b: number, now: number): void {
+    const k = p * this.n + q;
+    const on = b !== 0;
+    if (code === VN.fail && b === 1) this.justifiedFail(p, q);
+    if (code === VN.fail && on && this.down[q] === 0) this.falseFails += b === 1 ? 1 : 0;
+    const was = this.susp[k];
+    // FAIL replaces PFAIL (a PFAIL-cleared note does not follow): a clear of either clears.
+    this.susp[k] = on ? 1 : 0;
+    if (!on || was !== 0) return;
+    if (this.down[q] === 0) {
+      this.falseSuspicions++;
+      if (this.dist.calm) this.fail(`P-FD3: node ${p} suspects node ${q} (${code === VN.pfail ? "PFAIL" : "FAIL"}) in a calm run`);
+      return;
+    }
+    for (const c of this.crashes) {
+      if (c.q !== q || !c.down) continue;
+      const f = c.first.get(p);
+      if (f !== undefined && f !== f) {
+        c.first.set(p, now);
+        this.tdUs.push(now - c.at);
+      }
+    }
+  }
+
+  /** P-FD4 at p's FAIL of q: reports from a majority of voting primaries, younger than 2T. */
+  private justifiedFail(p: number, q: number): void {
+    const node = this.node(p);
+    if (node === null) return;
+    const local = this.w.localNow(p);
+    const ttl = node.opts.failReportValidityMult * node.T;
+    let count = 0;
+    const base = (p * this.n + q) * this.n;
+    for (let r = 0; r < this.n; r++) {
+      const t = this.reports[base + r];
+      if (t === t && local - t <= ttl) count++;
+    }
+    if (node.view.isVotingPrimary(p)) count++;
+    const quorum = node.view.quorum();
+    if (count < quorum) this.fail(`P-FD4: node ${p} marked node ${q} FAIL with ${count} fresh voting-primary report(s), quorum ${quorum}`);
+  }
+
+  private onWin(p: number, epoch: number, rank: number, now: number): void {
+    this.wins++;
+    const node = this.node(p)!;
+    const slot = node.firstSlot(p);
+    const shard = slot < 0 ? -1 : this.shape.shardOfSlot[slot];
+    const key = `${shard}/${epoch}`;
+    const had = this.winners.get(key);
+    if (had !== undefined && had !== p) this.fail(`P-FO2: two winners for shard ${shard} in epoch ${epoch}: nodes ${had} and ${p}`);
+    this.winners.set(key, p);
+    const old = shard >= 0 ? this.shardPrimary[shard] : -1;
+    if (old >= 0 && old !== p && this.down[old] === 0) this.failoversOfLivePrimary++;
+    for (const c of this.crashes) {
+      if (c.shard !== shard || c.failedOver) continue;
+      c.failedOver = true;
+      this.failoverUs.push(now - c.at);
+      if (c.fo6) this.fo6Checked++;
+      if (c.fo6 && now > c.at + this.foBoundUs(rank)) {
+        this.fail(`P-FO6: shard ${shard} failed over ${((now - c.at) / MS).toFixed(0)}ms after node ${c.q} crashed; bound ${(this.foBoundUs(rank) / MS).toFixed(0)}ms at rank ${rank}`);
+      }
+      c.fo6 = false;
+    }
+  }
+
+  private onWritable(p: number, slot: number, now: number): void {
+    const old = this.writableShard[p];
+    const shard = slot < 0 ? -1 : this.shape.shardOfSlot[slot];
+    if (old === shard) return;
+    if (old >= 0) this.bumpWritable(old, -1, now);
+    this.writableShard[p] = shard;
+    if (shard >= 0) {
+      this.bumpWritable(shard, 1, now);
+      this.shardPrimary[shard] = p;
+    }
+  }
+
+  private bumpWritable(shard: number, d: number, now: number): void {
+    const c = (this.writableCount[shard] += d);
+    const since = this.dualSince[shard];
+    if (c >= 2 && since !== since) this.dualSince[shard] = now;
+    else if (c < 2 && since === since) {
+      this.dualWritableUs += now - since;
+      this.dualSince[shard] = NaN;
+    }
+  }
+
+  onSend(from: number, to: number, msg: ValkeyMsg): void {
+    if (msg.type !== "authAck") return;
+    const key = `${from}/${msg.hdr.currentEpoch}`;
+    const had = this.votes.get(key);
+    if (had !== undefined && had !== to) this.fail(`P-FO1: node ${from} voted twice in epoch ${msg.hdr.currentEpoch}: for nodes ${had} and ${to}`);
+    this.votes.set(key, to);
+  }
+
+  onCrash(q: number): void {
+    const w = this.w;
+    const now = w.now;
+    const node = this.node(q);
+    this.onWritable(q, -1, now);
+    for (let i = 0; i < this.n; i++) this.susp[q * this.n + i] = 0;
+    this.reports.fill(NaN, q * this.n * this.n, (q + 1) * this.n * this.n);
+    // Any other crash ends the calm of every open failover window.
+    for (const c of this.crashes) c.fo6 = false;
+    const first = new Map<number, number>();
+    for (let p = 0; p < this.n; p++) if (p !== q && this.down[p] === 0 && this.susp[p * this.n + q] === 0) first.set(p, NaN);
+    const deadline = now + this.fd1BoundUs;
+    const fd1 = !this.dist.any(now - this.t.T, deadline);
+    let shard = -1;
+    if (node !== null && node.view.isVotingPrimary(q)) {
+      shard = this.shape.shardOfSlot[node.firstSlot(q)];
+      this.primaryCrashes++;
+    }
+    const foBase = now + this.foBoundUs(0);
+    const foLast = now + this.foBoundUs(this.shape.replicas - 1);
+    const why = shard >= 0 ? settled(w, this.shape, q) : "no shard";
+    const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - this.t.T, foLast);
+    this.down[q] = 1;
+    this.crashes.push({ q, at: now, first, fd1, deadline, shard, failedOver: false, fo6, foBase, foLast, down: true });
+  }
+
+  /** After every event: restarts, and the deadlines of P-FD1 and P-FO6. */
+  afterEvent(w: AnyWorld): void {
+    const now = w.now;
+    for (let i = 0; i < this.n; i++) {
+      if (this.down[i] === 0 || w.nodes[i] === null) continue;
+      this.down[i] = 0; // restarted
+      for (const c of this.crashes) {
+        if (c.q === i) c.down = false;
+        c.first.delete(i);
+        c.fo6 = false;
+      }
+    }
+    for (let k = 0; k < this.crashes.length; k++) {
+      const c = this.crashes[k];
+      if (c.fd1 && now >= c.deadline) {
+        c.fd1 = false;
+        if (c.down) {
+          this.fd1Checked.crashes++;
+          for (const [p, f] of c.first) {
+            if (this.down[p] !== 0) continue;
+            this.fd1Checked.observers++;
+            if (f !== f && this.susp[p * this.n + c.q] === 0)
+              this.fail(`P-FD1: node ${p} does not suspect node ${c.q}, crashed ${((now - c.at) / MS).toFixed(0)}ms ago (bound ${(this.fd1BoundUs / MS).toFixed(0)}ms)`);
+          }
+        }
+      }
+      if (c.fo6 && now >= c.foLast) {
+        c.fo6 = false;
+        this.fo6Checked++;
+        if (!c.failedOver) this.fail(`P-FO6: shard ${c.shard} not failed over ${((now - c.at) / MS).toFixed(0)}ms after its primary ${c.q} crashed (bound ${(this.foBoundUs(this.shape.replicas - 1) / MS).toFixed(0)}ms)`);
+      }
+    }
+    while (this.crashes.length > 0 && !this.crashes[0].fd1 && !this.crashes[0].fo6 && !this.crashes[0].down) this.crashes.shift();
+  }
+
+  /** Close the dual-writable intervals at the end of the run. */
+  finish(now: number): void {
+    for (let s = 0; s < this.dualSince.length; s++) {
+      const since = this.dualSince[s];
+      if (since === since) {
+        this.dualWritableUs += now - since;
+        this.dualSince[s] = now;
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// The failover system's options (RunOptions.options): the detector family, the shape of the
+// sharded data plane, the Valkey bus settings and the workload. Defaults: 3 shards of one
+// primary and 2 replicas (9 servers), Valkey's test settings (T = 3 s, P = 100 ms).
+import { DEFAULT_VALKEY_OPTIONS, VALKEY_TEST_SETTINGS, type Topology, type ValkeyOptions } from "../../../impl/failover/valkey/types.js";
+
+/** Detector families the failover system runs today (issue 11: lease, timeout, phi, swim and
+ * oracle come later). */
+export const KNOWN_DETECTORS = ["gossip"] as const;
+export type DetectorName = (typeof KNOWN_DETECTORS)[number];
+
+export class UnknownDetectorError extends Error {
+  constructor(readonly requested: string) {
+    super(`unknown detector "${requested}"; known detectors: ${KNOWN_DETECTORS.join(", ")}`);
+    this.name = "UnknownDetectorError";
+  }
+}
+
+export function checkDetector(name: string): DetectorName {
+  if (!(KNOWN_DETECTORS as readonly string[]).includes(name)) throw new UnknownDetectorError(name);
+  return name as DetectorName;
+}
+
+export interface FailoverWorkload {
+  /** Keys the clients use (spread over the shards by slot). */
+  readonly keys: readonly string[];
+  /** Think time between operations, µs. */
+  readonly thinkMinUs: number;
+  readonly thinkMaxUs: number;
+  /** A request with no answer after this long is indeterminate (info), µs. */
+  readonly timeoutUs: number;
+  /** Back-off after a CLUSTERDOWN answer, µs. */
+  readonly downBackoffUs: number;
+  /** MOVED redirects followed per operation. */
+  readonly maxRedirects: number;
+  /** Share of GETs (the rest are APPENDs). */
+  readonly readShare: number;
+}
+
+export const DEFAULT_WORKLOAD: FailoverWorkload = {
+  keys: ["a", "b", "c", "d", "e", "f"],
+  thinkMinUs: 20_000,
+  thinkMaxUs: 100_000,
+  timeoutUs: 500_000,
+  downBackoffUs: 100_000,
+  maxRedirects: 5,
+  readShare: 0.5,
+};
+
+export interface FailoverOptions {
+  /** The detector family (default gossip: Valkey's cluster bus). */
+  readonly detector?: string;
+  /** Replicas per shard (default 2); the shard count is servers / (replicas + 1). */
+  readonly replicas?: number;
+  /** Hash slots (default 48). */
+  readonly slots?: number;
+  /** Valkey bus settings over its test settings (T = 3 s, P = 100 ms). */
+  readonly valkey?: Partial<Omit<ValkeyOptions, "bugs">>;
+  readonly workload?: Partial<FailoverWorkload>;
+  /** Tests only: the checkers' bounds (P-FD1, P-FO6) computed from these settings instead of
+   * the nodes' own, to show that the bounded-time checks can fail. */
+  readonly checkWith?: Partial<Omit<ValkeyOptions, "bugs">>;
+  /** Also run the linearizability checker over the client history (a metric for gossip:
+   * porcupine-kv over APPEND histories with indeterminate writes is costly; off by default,
+   * lost acknowledged writes are counted against the final state either way). */
+  readonly checkHistory?: boolean;
+  /** Wall-clock budget of that check, ms (default 10000). */
+  readonly checkTimeoutMs?: number;
+}
+
+export interface Shape {
+  readonly shards: number;
+  readonly replicas: number;
+  readonly topo: Topology;
+  /** Slot -> shard (as created; a failover moves a shard's slots as a whole). */
+  readonly shardOfSlot: readonly number[];
+}
+
+/** Shard s is nodes s(R+1) .. s(R+1)+R, the first its primary; slots in contiguous ranges. */
+export function shapeFor(servers: number, o: FailoverOptions): Shape {
+  const replicas = o.replicas ?? 2;
+  const slots = o.slots ?? 48;
+  if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`failover: replicas must be a non-negative integer, got ${replicas}`);
+  const per = replicas + 1;
+  if (servers % per !== 0 || servers < per) throw new Error(`failover: ${servers} servers do not make shards of ${per} (1 primary + ${replicas} replicas); use a multiple of ${per}`);
+  const shards = servers / per;
+  if (slots < shards) throw new Error(`failover: ${slots} slots for ${shards} shards`);
+  const initialOwner: number[] = [];
+  const shardOfSlot: number[] = [];
+  for (let s = 0; s < slots; s++) {
+    const shard = Math.floor((s * shards) / slots);
+    shardOfSlot.push(shard);
+    initialOwner.push(shard * per);
+  }
+  const initialPrimaryOf: number[] = [];
+  for (let i = 0; i < servers; i++) initialPrimaryOf.push(i % per === 0 ? -1 : i - (i % per));
+  return { shards, replicas, topo: { servers, slots, initialOwner, initialPrimaryOf }, shardOfSlot };
+}
+
+export function valkeyOptions(o: FailoverOptions, bugs: ValkeyOptions["bugs"]): ValkeyOptions {
+  return { ...DEFAULT_VALKEY_OPTIONS, ...VALKEY_TEST_SETTINGS, ...o.valkey, bugs };
+}

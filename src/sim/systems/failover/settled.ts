@@ -1,0 +1,60 @@
+// When the cluster has converged: every node up, nobody suspects anybody, every node agrees on
+// the slot table and on every node's role, each shard's slots have one owner that is a
+// primary, every other node is a replica of a primary, and every node's cluster state is ok.
+// Returns why not, or null; a reason that starts with "P-FO3:" is about the shape of the
+// configuration itself (a shard with two owners, an owner that is not a primary, a primary
+// without slots, a replica of a replica) rather than about nodes still down, suspected or
+// disagreeing. `crashing`: a node being crashed right now (the world marks it down
+// before its onCrash hook), judged as it was.
+import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
+import type { AnyWorld } from "../../runner/system.js";
+import type { Shape } from "./options.js";
+
+export function settled(w: AnyWorld, shape: Shape, crashing = -1): string | null {
+  const n = shape.topo.servers;
+  const nodes: ValkeyNode[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = w.nodes[i] as ValkeyNode | null;
+    if (x === null || (!w.isUp(i) && i !== crashing)) return `node ${i} is not up`;
+    nodes.push(x);
+  }
+  const ref = nodes[0].view;
+  for (let i = 0; i < n; i++) {
+    const v = nodes[i].view;
+    for (let j = 0; j < n; j++) {
+      if (v.pfail[j] !== 0 || v.fail[j] !== 0) return `node ${i} suspects node ${j} (${v.fail[j] !== 0 ? "FAIL" : "PFAIL"})`;
+      if (v.primaryOf[j] !== nodes[j].view.primaryOf[j]) return `node ${i} thinks node ${j}'s primary is ${v.primaryOf[j]}, node ${j} says ${nodes[j].view.primaryOf[j]}`;
+    }
+    for (let s = 0; s < v.slots; s++) if (v.owner[s] !== ref.owner[s]) return `nodes 0 and ${i} disagree on the owner of slot ${s} (${ref.owner[s]} / ${v.owner[s]})`;
+    if (!nodes[i].clusterOk) return `node ${i}'s cluster state is fail`;
+  }
+  const ownerOfShard = new Int32Array(shape.shards).fill(-2);
+  for (let s = 0; s < ref.slots; s++) {
+    const o = ref.owner[s];
+    const sh = shape.shardOfSlot[s];
+    if (o < 0) return `slot ${s} has no owner`;
+    if (ownerOfShard[sh] === -2) ownerOfShard[sh] = o;
+    else if (ownerOfShard[sh] !== o) return `P-FO3: shard ${sh} is split between nodes ${ownerOfShard[sh]} and ${o}`;
+    if (!nodes[o].isPrimary) return `P-FO3: slot ${s}'s owner ${o} is not a primary`;
+  }
+  for (let i = 0; i < n; i++) {
+    const p = nodes[i].primary;
+    if (p < 0 && ref.numSlots[i] === 0) return `P-FO3: node ${i} is a primary without slots`;
+    if (p >= 0 && !nodes[p].isPrimary) return `P-FO3: node ${i} replicates node ${p}, which is a replica`;
+  }
+  return null;
+}
+
+/** P-FO2 after convergence: no two primaries share a configEpoch. */
+export function epochClash(w: AnyWorld, n: number): string | null {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const x = w.nodes[i] as ValkeyNode | null;
+    if (x === null || !x.isPrimary) continue;
+    const e = x.myConfigEpoch;
+    const other = seen.get(e);
+    if (other !== undefined) return `primaries ${other} and ${i} share configEpoch ${e} after convergence`;
+    seen.set(e, i);
+  }
+  return null;
+}

@@ -1,0 +1,238 @@
+// failover — failure detection and replica failover on a sharded data plane (issue 11, parts 2
+// and 3). Shards of one primary and R replicas serve a tiny key-value store with asynchronous
+// replication; clients route by the slot table they last saw and follow MOVED redirects. The
+// detector family is chosen by the `detector` option; today only `gossip`: Valkey's cluster
+// bus and replica election (src/impl/failover/valkey).
+//
+// Checked online (observer.ts): bounded completeness, no suspicion in calm runs, justified FAIL,
+// one vote per voter and epoch, one winner per shard and epoch, bounded failover; after the
+// final heal the cluster must converge (settled.ts: eventual accuracy, one primary per shard)
+// with no two primaries on one configEpoch. Measured, not judged (Valkey documents both): the
+// dual-writable window and lost acknowledged writes (final state and the linearizability
+// checker over the client history, porcupine-kv model).
+import * as z from "zod";
+import { checkOperations } from "../../../check/linearizability.js";
+import { porcupineKv } from "../../../check/models/index.js";
+import { ValkeyNode } from "../../../impl/failover/valkey/node.js";
+import { keySlot, VALKEY_NOTE_NAMES, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
+import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
+import type { ScenarioBlock } from "../../scenario/index.js";
+import { livenessWindowUs } from "../../runner/liveness-window.js";
+import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
+import { S } from "../../../util/time.js";
+import { BUGS, valkeyBugs } from "./bugs.js";
+import { FailoverClient, KvRecorder } from "./client.js";
+import { Disturbances } from "./disturbance.js";
+import { primaryCrashFamily } from "./families.js";
+import { FailoverObserver, percentile } from "./observer.js";
+import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
+import { epochClash, settled } from "./settled.js";
+
+const MS = 1_000;
+
+function traceKey(m: unknown): number {
+  const t = (m as { type: string }).type;
+  switch (t) {
+    case "ping": return 1;
+    case "pong": return 2;
+    case "fail": return 3 + 16 * (m as { node: number }).node;
+    case "authReq": return 4;
+    case "authAck": return 5;
+    case "update": return 6;
+    case "repl": return 7;
+    case "psync": return 8;
+    case "fullsync": return 9;
+    case "get": return 10;
+    case "append": return 11;
+    case "ok": return 12;
+    case "moved": return 13;
+    case "down": return 14;
+    default: return 0;
+  }
+}
+
+function setup(req: RunRequest): SystemRun {
+  const o = (req.options ?? {}) as FailoverOptions;
+  const detector = checkDetector(o.detector ?? "gossip");
+  const shape = shapeFor(req.servers, o);
+  const vo = valkeyOptions(o, valkeyBugs(req.bugs));
+  const workload = { ...DEFAULT_WORKLOAD, ...o.workload };
+  const T = vo.nodeTimeoutMs * MS;
+  const P = (vo.pingIntervalMs > 0 ? vo.pingIntervalMs : vo.nodeTimeoutMs / 2) * MS;
+  const C = vo.cronMs * MS;
+  const cw = { ...vo, ...o.checkWith };
+  const actions: FaultAction[] = [...(req.generated?.actions ?? req.explicitFaults ?? [])];
+  if (req.generated === null && !actions.some((a) => a.kind === "heal-all")) actions.push({ at: req.healAtUs, kind: "heal-all" });
+  // Settling after the last heal: a slot-owning primary's FAIL is cleared after 2T, an expired
+  // election retries after 4 x max(2T, 2 s); then a failover. Runs stop as soon as it settles.
+  const settleUs = Math.max(livenessWindowUs(req.timeUs), 10 * T + 10 * S);
+  const dist = new Disturbances(actions, req.timeUs + settleUs);
+  const obs = new FailoverObserver(shape, {
+    T: cw.nodeTimeoutMs * MS,
+    P: (cw.pingIntervalMs > 0 ? cw.pingIntervalMs : cw.nodeTimeoutMs / 2) * MS,
+    C: cw.cronMs * MS,
+    electionFixedUs: cw.electionFixedMs * MS,
+    electionRandomUs: cw.electionRandomMs * MS,
+    electionRankUs: cw.electionRankMs * MS,
+  }, dist);
+  const rec = new KvRecorder();
+  let world!: AnyWorld;
+  let settledAt = NaN;
+  let settledAfterHealUs: number | null = null;
+  let lin: { verdict: string; ms: number } | null = null;
+  let lost: { lostAckedWrites: number; ackedWrites: number } | null = null;
+
+  const finalValues = (w: AnyWorld): Map<string, string> | null => {
+    if (settled(w, shape) !== null) return null;
+    const out = new Map<string, string>();
+    for (const key of workload.keys) {
+      const slot = keySlot(key, shape.topo.slots);
+      const owner = (w.nodes[0] as ValkeyNode).view.owner[slot];
+      out.set(key, (w.nodes[owner] as ValkeyNode).kv.get(key));
+    }
+    return out;
+  };
+
+  return {
+    world: {
+      factory: (id, env, recovered) => new ValkeyNode(env as never, shape.topo, vo, recovered as never, world.localNow(id)),
+      actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec),
+      traceKey,
+      budget: 2_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 150_000,
+      onNote: (id, code, a, b) => obs.onNote(id, code, a, b),
+      onSend: (from, to, msg) => obs.onSend(from, to, msg as ValkeyMsg),
+      onCrash: (id) => obs.onCrash(id),
+      afterEachEvent: (w) => obs.afterEvent(w),
+    },
+    faults: {
+      // "leader": a primary that owns slots now, chosen at random among them.
+      target: (name) => {
+        if (name !== "leader") return -1;
+        const ps: number[] = [];
+        for (let i = 0; i < req.servers; i++) {
+          const x = world.nodes[i] as ValkeyNode | null;
+          if (x !== null && x.isPrimary && x.view.numSlots[i] > 0) ps.push(i);
+        }
+        return ps.length === 0 ? -1 : world.faultRng.pick(ps);
+      },
+    },
+    attach(w) {
+      world = w;
+      obs.attach(w);
+    },
+    endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
+    liveness(w, lastHeal, endUs) {
+      // Settled and still settled a second later (collision handling and FAIL clearing done).
+      let why: string | null = "not run";
+      w.runUntil(endUs, () => {
+        why = settled(w, shape);
+        if (why !== null) {
+          settledAt = NaN;
+          return false;
+        }
+        if (settledAt !== settledAt) settledAt = w.now;
+        return w.now - settledAt >= Math.max(S, 4 * P);
+      });
+      if (why === null) settledAfterHealUs = settledAt - lastHeal;
+      if (why !== null) {
+        // Detection converged and the nodes agree, yet the configuration is not one primary
+        // per shard with its replicas, and 40 s of a healed network did not fix it: P-FO3.
+        const w2 = why as string;
+        if (w2.startsWith("P-FO3:")) throw new CheckFailure(`${w2} (${((endUs - lastHeal) / S).toFixed(0)}s after the final heal)`, w.now);
+        return `no convergence ${((endUs - lastHeal) / S).toFixed(0)}s after the final heal: ${why}`;
+      }
+      const clash = epochClash(w, req.servers);
+      if (clash !== null) throw new CheckFailure(`P-FO2: ${clash}`, w.now);
+      return null;
+    },
+    finish(w) {
+      obs.finish(w.now);
+      rec.abandonAll();
+      const finals = finalValues(w);
+      if (finals !== null) {
+        let acked = 0;
+        let missing = 0;
+        const tokens = new Map<string, Set<string>>();
+        for (const [k, v] of finals) tokens.set(k, new Set(v.split(",")));
+        for (const op of rec.ops) {
+          if (op.input.f !== "append" || op.status !== "ok") continue;
+          acked++;
+          if (!tokens.get(op.input.key)?.has(op.input.value!.slice(0, -1))) missing++;
+        }
+        lost = { lostAckedWrites: missing, ackedWrites: acked };
+      }
+      if (o.checkHistory === true) {
+        const r = checkOperations(porcupineKv, rec.ops, { timeoutMs: o.checkTimeoutMs ?? 10_000 });
+        lin = { verdict: r.verdict, ms: Math.round(r.ms) };
+      }
+    },
+    details: () => ({
+      detector: {
+        name: detector,
+        tdP50Ms: ms(percentile(obs.tdUs, 50)),
+        tdP99Ms: ms(percentile(obs.tdUs, 99)),
+        detections: obs.tdUs.length,
+        falseSuspicions: obs.falseSuspicions,
+        falseFails: obs.falseFails,
+        boundMs: obs.fd1BoundUs / MS,
+        checked: { ...obs.fd1Checked },
+      },
+      failover: {
+        p50Ms: ms(percentile(obs.failoverUs, 50)),
+        p99Ms: ms(percentile(obs.failoverUs, 99)),
+        failovers: obs.failoverUs.length,
+        primaryCrashes: obs.primaryCrashes,
+        elections: obs.elections,
+        wins: obs.wins,
+        failoversOfLivePrimary: obs.failoversOfLivePrimary,
+        dualWritableMs: Math.round(obs.dualWritableUs / 100) / 10,
+        lostAckedWrites: lost === null ? null : (lost as { lostAckedWrites: number }).lostAckedWrites,
+        ackedWrites: lost === null ? null : (lost as { ackedWrites: number }).ackedWrites,
+        linearizable: lin === null ? null : (lin as { verdict: string }).verdict,
+        epochCollisions: obs.epochCollisions,
+        boundRank0Ms: obs.foBoundUs(0) / MS,
+        checked: obs.fo6Checked,
+        settledAfterHealMs: settledAfterHealUs === null ? null : ms(settledAfterHealUs),
+      },
+      valkey: { nodeTimeoutMs: vo.nodeTimeoutMs, pingIntervalMs: vo.pingIntervalMs, cronMs: vo.cronMs, shards: shape.shards, replicas: shape.replicas, slots: shape.topo.slots },
+      history: { ops: rec.ops.length, ok: rec.ops.filter((x) => x.status === "ok").length },
+    }),
+  };
+}
+
+function ms(us: number | null): number | null {
+  return us === null ? null : Math.round(us / 100) / 10;
+}
+
+const FAMILIES = [...GENERIC_FAMILIES, primaryCrashFamily];
+
+/** failover in scenario files (`system: failover`): the generic keys and `detector`. */
+const scenarioBlock: ScenarioBlock = {
+  system: "failover",
+  families: FAMILIES.map((f) => f.name),
+  bugs: BUGS.map((b) => b.name),
+  actions: [],
+  shape: { detector: z.enum(KNOWN_DETECTORS).optional() },
+  options: (sc) => (sc.detector === undefined ? undefined : { detector: sc.detector }),
+  fileKeys(options): Record<string, unknown> {
+    const o = (options ?? {}) as FailoverOptions;
+    const { detector, ...rest } = o;
+    if (Object.keys(rest).length > 0) throw new Error(`failover: only the detector option has a scenario-file form (got ${Object.keys(rest).join(", ")})`);
+    return detector === undefined ? {} : { detector };
+  },
+};
+
+export const failover: System = {
+  name: "failover",
+  description: "3 shards x (1 primary + 2 replicas) of a key-value store with async replication; failure detection and replica failover by Valkey's cluster bus (--detector gossip); FD and failover properties online, lost writes and dual-writable time measured",
+  defaults: { servers: 9, clients: 4 },
+  bugs: BUGS,
+  families: FAMILIES,
+  faultKinds: [],
+  targets: ["leader"],
+  detectors: KNOWN_DETECTORS,
+  noteNames: VALKEY_NOTE_NAMES,
+  model: porcupineKv,
+  scenario: scenarioBlock,
+  setup,
+};
