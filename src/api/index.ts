@@ -27,6 +27,7 @@ export { type Episode, type ScheduleFamily, type ScheduleOptions } from "./fault
 
 // ---- systems ---------------------------------------------------------------------------------
 export { DEFAULT_SYSTEM, getSystem, listSystems, registerSystem, resolveBugs, UnknownBugError, UnknownSystemError, type PlantedBug, type System, type SystemInfo } from "./systems.js";
+export { listDetectors, type DetectorInfo, type ParamDoc } from "./detectors.js";
 export { runSystem, type RunOptions, type RunResult, type LinSummary } from "../sim/runner/run.js";
 export { judge, VERDICTS, EXPECTATIONS, type Verdict, type Expectation, type Judgement } from "../sim/runner/verdict.js";
 export { runCluster, clusterRunOptions, type ClusterResult } from "../sim/systems/raft-metadata/run.js";

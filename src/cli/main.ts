@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { bugsCommand } from "./commands/bugs.js";
 import { systemsCommand } from "./commands/systems.js";
+import { detectorsCommand } from "./commands/detectors.js";
 import { checkCommand } from "./commands/check.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerSweep } from "./commands/sweep.js";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   program.addCommand(checkCommand());
   program.addCommand(bugsCommand());
   program.addCommand(systemsCommand());
+  program.addCommand(detectorsCommand());
   program.addCommand(scenariosCommand());
   // Commands built on their own (addCommand) do not inherit these settings.
   for (const c of program.commands) c.exitOverride().showHelpAfterError("(add --help for usage)");
