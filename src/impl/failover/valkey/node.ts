@@ -13,6 +13,7 @@ import type { NodeId, Recovered, SimNode } from "../../node.js";
 import { Election, type ElectionHost } from "./election.js";
 import type { ValkeyEnv } from "./env.js";
 import { ReplicatedKv } from "./kv.js";
+import { Replication } from "./replication.js";
 import {
   G_FAIL, G_PFAIL, keySlot, VN,
   type BusMsg, type ConfRecord, type DataRecord, type GossipEntry, type Header, type KvRep, type KvReq,
@@ -43,13 +44,11 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private stateDirty = true;
   private writable = false;
   private readonly lastPingSend: Float64Array;
-  // Replication (replica side).
-  private needSync = false;
-  private lastPsync = -Infinity;
-  private behindSince = NaN;
+  /** Replication (replica side). */
+  readonly repl: Replication;
   /** Local µs of the last message from my primary (data_age). */
   lastPrimaryData: number;
-  private aofDirty = false;
+  aofDirty = false;
   private lastAofFsync = -Infinity;
   private hdrCache: Header | null = null;
   private hdrKey = "";
@@ -82,9 +81,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     }
     this.kv = ReplicatedKv.recover(data);
     this.election = new Election(this);
+    this.repl = new Replication(this);
     this.bootTime = now;
     this.lastPrimaryData = now;
-    this.needSync = !this.isPrimary;
+    this.repl.needSync = !this.isPrimary;
     this.nextCron = now + this.C;
     env.wakeAt(this.nextCron);
     env.note(VN.role, this.primary, this.myConfigEpoch);
@@ -127,7 +127,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       case "repl":
       case "psync":
       case "fullsync":
-        this.onRepl(from, msg, now);
+        this.repl.onRepl(from, msg, now);
         break;
       default:
         this.onBus(from, msg, now);
@@ -224,7 +224,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       const pp = v.primaryOf[this.primary];
       if (pp >= 0 && pp !== me && this.opts.bugs.noChainFold !== true) this.followPrimary(pp);
       this.election.handleReplicaFailover(now);
-      this.replicaSync(now);
+      this.repl.replicaSync(now);
     }
     this.stateDirty = true;
   }
@@ -432,8 +432,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     if (v.primaryOf[this.id] === p) return;
     if (this.isPrimary) v.delSlots(this.id);
     v.primaryOf[this.id] = p;
-    this.needSync = true;
-    this.behindSince = NaN;
+    this.repl.resync();
     this.election.reset();
     this.stateDirty = true;
     this.saveConfig(true);
@@ -447,7 +446,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     if (v.configEpoch[me] < epoch) v.configEpoch[me] = epoch;
     v.primaryOf[me] = -1;
     for (let s = 0; s < v.slots; s++) if (v.owner[s] === oldPrimary) v.setOwner(s, me);
-    this.needSync = false;
+    this.repl.needSync = false;
     this.stateDirty = true;
     this.saveConfig(true);
     this.env.note(VN.win, epoch, rank);
@@ -505,51 +504,6 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       v.fail[q] = 0;
       this.stateDirty = true;
       this.env.note(VN.fail, q, 0);
-    }
-  }
-
-  // ---- replication ----
-
-  private onRepl(from: number, msg: Exclude<ValkeyMsg, BusMsg>, now: number): void {
-    switch (msg.type) {
-      case "psync":
-        if (this.isPrimary) this.env.send(from, { type: "fullsync", offset: this.kv.offset, data: this.kv.snapshot() });
-        return;
-      case "fullsync":
-        if (from !== this.primary) return;
-        this.lastPrimaryData = now;
-        this.env.persist([this.kv.load(msg.offset, msg.data)], false);
-        this.aofDirty = true;
-        this.needSync = false;
-        this.behindSince = NaN;
-        return;
-      case "repl": {
-        if (from !== this.primary || this.needSync) return;
-        this.lastPrimaryData = now;
-        const r = this.kv.receive(msg.from, msg.key, msg.token);
-        if (r.applied.length > 0) {
-          this.env.persist(r.applied, false);
-          this.aofDirty = true;
-        }
-        return;
-      }
-    }
-  }
-
-  /** A replica with a new primary, a gap in the stream, or behind its primary's announced
-   * offset for a while asks for a full sync. */
-  private replicaSync(now: number): void {
-    const p = this.primary;
-    if (p < 0) return;
-    const behind = this.needSync || this.kv.stashed > 0 || this.view.offset[p] > this.kv.offset;
-    if (!behind) {
-      this.behindSince = NaN;
-      return;
-    }
-    if (this.behindSince !== this.behindSince) this.behindSince = now;
-    if ((this.needSync || now - this.behindSince >= 5 * this.C) && now - this.lastPsync >= this.opts.resyncRetryMs * MS) {
-      this.lastPsync = now;
-      this.env.send(p, { type: "psync", offset: this.kv.offset });
     }
   }
 }
