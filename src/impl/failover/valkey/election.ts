@@ -140,6 +140,7 @@ export class Election {
     }
     h.lastVoteEpoch = h.currentEpoch;
     v.votedTime[p] = now;
+    h.env.note(VN.vote, h.currentEpoch, from);
     if (h.opts.bugs.voteBeforeFsync === true) {
       h.saveConfig(false);
       h.env.send(from, { type: "authAck", hdr: h.header() });

@@ -15,7 +15,7 @@ import type { ValkeyEnv } from "./env.js";
 import { ReplicatedKv } from "./kv.js";
 import { Replication } from "./replication.js";
 import {
-  G_FAIL, G_PFAIL, keySlot, VN,
+  G_FAIL, G_PFAIL, keySlot, shardOf, VN,
   type BusMsg, type ConfRecord, type DataRecord, type GossipEntry, type Header, type KvRep, type KvReq,
   type Topology, type ValkeyMsg, type ValkeyOptions, type ValkeyRecord,
 } from "./types.js";
@@ -39,6 +39,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   readonly C: number;
   private readonly bootTime: number;
   private amongMinorityTime = -Infinity;
+  /** At the last cluster-state update: fewer than a majority of voting primaries reachable. */
+  inMinority = false;
+  /** What the last epoch note said (an epoch note follows any input that changed them). */
+  private notedEpochs = "";
   private cronCount = 0;
   private nextCron: number;
   private stateDirty = true;
@@ -87,7 +91,16 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.repl.needSync = !this.isPrimary;
     this.nextCron = now + this.C;
     env.wakeAt(this.nextCron);
+    env.note(VN.shard, shardOf(topo, env.id), 0);
     env.note(VN.role, this.primary, this.myConfigEpoch);
+    this.noteEpochs();
+  }
+
+  private noteEpochs(): void {
+    const k = `${this.currentEpoch}/${this.lastVoteEpoch}`;
+    if (k === this.notedEpochs) return;
+    this.notedEpochs = k;
+    this.env.note(VN.epoch, this.currentEpoch, this.lastVoteEpoch);
   }
 
   get id(): NodeId {
@@ -165,6 +178,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   /** After every input: the cluster state if something changed it, writability, the wake-up. */
   private after(now: number): void {
     if (this.stateDirty) this.updateState(now);
+    this.noteEpochs();
     const w = this.isPrimary && this.view.numSlots[this.id] > 0 && this.clusterOk;
     if (w !== this.writable) {
       this.writable = w;
@@ -251,14 +265,17 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       size++;
       if (v.pfail[i] === 0 && v.fail[i] === 0) reachable++;
     }
-    if (reachable < Math.floor(size / 2) + 1) {
+    const minority = reachable < Math.floor(size / 2) + 1;
+    if (minority) {
       ok = false;
       this.amongMinorityTime = now;
     }
+    this.inMinority = minority;
     if (ok === this.clusterOk) return;
     const rejoin = Math.min(this.opts.maxRejoinDelayMs, Math.max(this.opts.minRejoinDelayMs, this.opts.nodeTimeoutMs)) * MS;
     if (ok && this.isPrimary && now - this.amongMinorityTime < rejoin) return;
     this.clusterOk = ok;
+    this.env.note(VN.state, ok ? 1 : 0, minority ? 1 : 0);
   }
 
   // ---- sending ----

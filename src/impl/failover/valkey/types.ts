@@ -186,6 +186,15 @@ export const VN = {
   writable: 8,
   /** configEpoch bumped by collision resolution: a = new configEpoch, b = the other node. */
   collision: 9,
+  /** currentEpoch or lastVoteEpoch changed (noted after the input that changed it):
+   * a = currentEpoch, b = lastVoteEpoch. */
+  epoch: 10,
+  /** At boot: a = the node's shard (its group in the topology as created), b = 0. */
+  shard: 11,
+  /** Cluster state changed: a = 1 ok / 0 fail, b = 1 among the minority / 0. */
+  state: 12,
+  /** A vote granted (FAILOVER_AUTH_ACK queued): a = epoch, b = the candidate. */
+  vote: 13,
 } as const;
 
 export const VALKEY_NOTE_NAMES: Readonly<Record<number, string>> = {
@@ -198,4 +207,16 @@ export const VALKEY_NOTE_NAMES: Readonly<Record<number, string>> = {
   7: "win",
   8: "writable",
   9: "epoch-collision",
+  10: "epoch",
+  11: "shard",
+  12: "state",
+  13: "vote",
 };
+
+/** A node's shard: the index of its group (initial primary and its replicas) in the topology. */
+export function shardOf(topo: Topology, id: number): number {
+  const p = topo.initialPrimaryOf[id] < 0 ? id : topo.initialPrimaryOf[id];
+  let s = 0;
+  for (let i = 0; i < p; i++) if (topo.initialPrimaryOf[i] < 0) s++;
+  return s;
+}
