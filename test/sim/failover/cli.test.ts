@@ -35,6 +35,20 @@ describe("raftsim --system failover", () => {
     expect(j.failures[0].replay).toContain("--detector gossip");
   });
 
+  it("replay --at 5s --json shows each node's role, shard, epochs, offset, PFAIL/FAIL view and minority flag", () => {
+    const r = cli("replay", "--system", "failover", "--seed", "5", "--time", "10s", "--at", "5s", "--json");
+    expect(r.code, r.err).toBe(0);
+    const at = JSON.parse(r.out).at[0];
+    expect(at.atMs).toBe(5000);
+    const up = at.nodes.filter((n: { status: string }) => n.status === "up");
+    expect(up.length).toBeGreaterThan(0);
+    for (const n of up) {
+      for (const k of ["role", "primary", "shard", "configEpoch", "currentEpoch", "lastVoteEpoch", "offset", "pfail", "fail", "minority", "clusterOk"]) expect(n, `node ${n.node} ${k}`).toHaveProperty(k);
+      expect(["primary", "replica"]).toContain(n.role);
+      expect(n.pfail).toMatch(/^(-|\d+(,\d+)*)$/);
+    }
+  });
+
   it("bugs --json rows name their system", () => {
     const r = cli("bugs", "--system", "failover", "--json");
     expect(r.code).toBe(0);

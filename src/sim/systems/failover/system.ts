@@ -24,8 +24,10 @@ import { BUGS, valkeyBugs } from "./bugs.js";
 import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
 import { primaryCrashFamily } from "./families.js";
+import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
+import { failoverRecorder } from "./recorder.js";
 import { epochClash, settled } from "./settled.js";
 
 const MS = 1_000;
@@ -120,6 +122,7 @@ function setup(req: RunRequest): SystemRun {
       world = w;
       obs.attach(w);
     },
+    inspectNode: (w, id) => inspectValkey(w, id),
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
     liveness(w, lastHeal, endUs) {
       // Settled and still settled a second later (collision handling and FAIL clearing done).
@@ -234,5 +237,6 @@ export const failover: System = {
   noteNames: VALKEY_NOTE_NAMES,
   model: porcupineKv,
   scenario: scenarioBlock,
+  recorder: failoverRecorder,
   setup,
 };
