@@ -16,7 +16,8 @@
 // Simplifications, on purpose: suspect/alive/dead updates are sent directly to every member (the
 // host's network carries them; memberlist piggybacks them on gossip with retransmits); no TCP
 // fallback ping and no push-pull. In place of push-pull's repair, a member that is pinged by a
-// member it holds dead answers and also tells it so, letting a restarted member refute.
+// member it holds dead answers and also tells it so, letting a restarted member refute; a member
+// told so with an incarnation it has already refuted sends its alive to the accuser again.
 import type { ImplRng, NodeId } from "../../node.js";
 import { Awareness, remainingSuspicionTimeUs, Suspicion, suspicionTimeoutUs } from "./swim-math.js";
 import {
@@ -336,7 +337,7 @@ export class SwimDetector implements Detector<SwimMsg> {
         this.onAlive(msg.node, msg.inc, now);
         return true;
       case FdMsgKind.dead:
-        this.onDead(msg.node, msg.inc, now);
+        this.onDead(msg.node, msg.inc, msg.from, now);
         return true;
       default:
         return false;
@@ -385,11 +386,14 @@ export class SwimDetector implements Detector<SwimMsg> {
   }
 
   /** state.go deadNode. */
-  private onDead(node: NodeId, inc: number, now: number): void {
+  private onDead(node: NodeId, inc: number, from: NodeId, now: number): void {
     const i = this.index.get(node);
     if (i === undefined) return;
     if (node === this.self) {
       if (inc >= this.incarnation) this.refute(inc);
+      // A stale accusation: I refuted it already, but the accuser missed my alive (sent once,
+      // and without memberlist's push-pull nothing repeats it): tell the accuser again.
+      else if (from !== this.self) this.out.send(from, { k: FdMsgKind.alive, node: this.self, inc: this.incarnation });
       return;
     }
     if (inc < this.inc[i]) return;

@@ -13,6 +13,7 @@ import type { NodeId, Recovered, SimNode } from "../../node.js";
 import { Election, type ElectionHost } from "./election.js";
 import type { ValkeyEnv } from "./env.js";
 import { ReplicatedKv } from "./kv.js";
+import { FdHost, type DetectorFactory } from "./fd-host.js";
 import { Replication } from "./replication.js";
 import {
   G_FAIL, G_PFAIL, keySlot, shardOf, VN,
@@ -48,6 +49,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private stateDirty = true;
   private writable = false;
   private readonly lastPingSend: Float64Array;
+  /** The hosted point-to-point detector, or null: the cluster bus's own PFAIL rule. */
+  readonly fd: FdHost | null;
   /** Replication (replica side). */
   readonly repl: Replication;
   /** Local µs of the last message from my primary (data_age). */
@@ -63,6 +66,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     readonly opts: ValkeyOptions,
     recovered: Recovered<ValkeyRecord> | null,
     now: number,
+    makeDetector?: DetectorFactory,
   ) {
     this.T = opts.nodeTimeoutMs * MS;
     this.P = (opts.pingIntervalMs > 0 ? opts.pingIntervalMs : opts.nodeTimeoutMs / 2) * MS;
@@ -71,10 +75,12 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.lastPingSend = new Float64Array(topo.servers).fill(-Infinity);
     const data: DataRecord[] = [];
     let conf: ConfRecord | null = null;
+    let inc = 0;
     if (recovered !== null) {
       for (let i = 0; i < recovered.corruptFrom; i++) {
         const r = recovered.records[i];
         if (r.t === "conf") conf = r;
+        else if (r.t === "inc") inc = Math.max(inc, r.inc);
         else data.push(r);
       }
     }
@@ -86,6 +92,16 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.kv = ReplicatedKv.recover(data);
     this.election = new Election(this);
     this.repl = new Replication(this);
+    this.fd = null;
+    if (makeDetector !== undefined) {
+      const members: number[] = [];
+      for (let j = 0; j < topo.servers; j++) members.push(j);
+      // A restart starts above every incarnation it saved (fsynced before any use matters:
+      // SWIM refutes with it only after probes that take longer than the fsync).
+      if (recovered !== null) inc++;
+      this.fd = new FdHost(this, makeDetector(env.id, members, env.rng, now, inc));
+      if (inc > 0) env.persist([{ t: "inc", inc }], true);
+    }
     this.bootTime = now;
     this.lastPrimaryData = now;
     this.repl.needSync = !this.isPrimary;
@@ -128,6 +144,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   // ---- inputs ----
 
   onTick(now: number): void {
+    this.fd?.tick(now);
     if (now >= this.nextCron) {
       this.cron(now);
       this.nextCron = now + this.C;
@@ -141,6 +158,9 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       case "psync":
       case "fullsync":
         this.repl.onRepl(from, msg, now);
+        break;
+      case "fd":
+        this.fd?.onMessage(from, msg.m, now);
         break;
       default:
         this.onBus(from, msg, now);
@@ -177,6 +197,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
 
   /** After every input: the cluster state if something changed it, writability, the wake-up. */
   private after(now: number): void {
+    this.fd?.drain(now);
     if (this.stateDirty) this.updateState(now);
     this.noteEpochs();
     const w = this.isPrimary && this.view.numSlots[this.id] > 0 && this.clusterOk;
@@ -186,7 +207,26 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     }
     // A clock stepped backwards must not silence the cron for the size of the step.
     if (this.nextCron > now + this.C) this.nextCron = now + this.C;
-    this.env.wakeAt(this.nextCron);
+    this.env.wakeAt(this.fd === null ? this.nextCron : this.fd.wake(now, this.nextCron));
+  }
+
+  // ---- a hosted detector's view (fd-host.ts) ----
+
+  fdSuspect(j: number, now: number): void {
+    const v = this.view;
+    if (j === this.id || v.pfail[j] !== 0 || v.fail[j] !== 0) return;
+    v.pfail[j] = 1;
+    this.stateDirty = true;
+    this.env.note(VN.pfail, j, 1);
+    if (v.size() === 1 && v.isVotingPrimary(this.id)) this.markFailingIfNeeded(j, now);
+  }
+
+  fdTrust(j: number): void {
+    const v = this.view;
+    if (v.pfail[j] === 0) return;
+    v.pfail[j] = 0;
+    this.stateDirty = true;
+    this.env.note(VN.pfail, j, 0);
   }
 
   firstSlot(node: number): number {
@@ -220,7 +260,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       // connect, keeping ping_sent: a pending PING is sent again every 2 crons.
       if (now - this.lastPingSend[j] >= 2 * this.C) this.sendPing(j, now);
       const delay = Math.min(now - v.pingSent[j], now - v.dataReceived[j]);
-      if (delay > this.T && v.pfail[j] === 0 && v.fail[j] === 0) {
+      if (this.fd === null && delay > this.T && v.pfail[j] === 0 && v.fail[j] === 0) {
         v.pfail[j] = 1;
         this.stateDirty = true;
         this.env.note(VN.pfail, j, 1);
@@ -349,7 +389,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       else {
         v.pingSent[from] = 0;
         v.pongReceived[from] = now;
-        if (v.pfail[from] !== 0) {
+        if (this.fd !== null) {
+          // PFAIL is the detector's; a FAIL is cleared only while the detector trusts the node.
+          if (v.fail[from] !== 0 && !this.fd.suspects(from)) this.clearFailureIfNeeded(from, now);
+        } else if (v.pfail[from] !== 0) {
           v.pfail[from] = 0;
           this.stateDirty = true;
           this.env.note(VN.pfail, from, 0);

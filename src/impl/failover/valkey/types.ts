@@ -3,6 +3,7 @@
 // Every constant of the bus is a parameter. Times in the node are its local µs; options are in
 // ms as Valkey's config gives them.
 import { fnv1a } from "../../../util/hash.js";
+import type { FdMsg } from "../detectors/types.js";
 
 export interface ValkeyBugs {
   /** FAIL counts failure reports from any sender (replicas too), not only voting primaries. */
@@ -136,7 +137,10 @@ export type ReplMsg =
   | { readonly type: "psync"; readonly offset: number }
   | { readonly type: "fullsync"; readonly offset: number; readonly data: readonly (readonly [string, string])[] };
 
-export type ValkeyMsg = BusMsg | ReplMsg;
+/** A hosted failure detector's message (`--detector timeout|phi|swim`), on the cluster bus. */
+export type FdBusMsg = { readonly type: "fd"; readonly m: FdMsg };
+
+export type ValkeyMsg = BusMsg | ReplMsg | FdBusMsg;
 
 /** Client requests: GET, and APPEND of a unique token (so a lost write is visible). */
 export type KvReq =
@@ -164,7 +168,13 @@ export type DataRecord =
   | { readonly t: "w"; readonly key: string; readonly token: string; readonly offset: number }
   | { readonly t: "snap"; readonly offset: number; readonly data: readonly (readonly [string, string])[] };
 
-export type ValkeyRecord = ConfRecord | DataRecord;
+/** A hosted SWIM detector's incarnation (a restart starts above the largest saved one). */
+export interface IncRecord {
+  readonly t: "inc";
+  readonly inc: number;
+}
+
+export type ValkeyRecord = ConfRecord | DataRecord | IncRecord;
 
 /** Note codes (NodeEnv.note): what the checkers and fault targets watch. */
 export const VN = {

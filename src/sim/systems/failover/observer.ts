@@ -51,6 +51,11 @@ export interface Timing {
   readonly electionFixedUs: number;
   readonly electionRandomUs: number;
   readonly electionRankUs: number;
+  /** A hosted detector's B_D (its spec's bound), in place of the bus's T + P; absent: gossip. */
+  readonly detectUs?: number;
+  /** How far before a crash the network must have been calm for the bounded checks to be
+   * armed (default T: the bus forgets a disturbance after T; a detector may remember longer). */
+  readonly lookbackUs?: number;
 }
 
 export function percentile(xs: readonly number[], p: number): number | null {
@@ -118,12 +123,12 @@ export class FailoverObserver {
   }
 
   get fd1BoundUs(): number {
-    return this.t.T + this.t.P + 2 * this.t.C + RTT_US;
+    return (this.t.detectUs ?? this.t.T + this.t.P) + 2 * this.t.C + RTT_US;
   }
 
   foBoundUs(rank: number): number {
     const t = this.t;
-    return t.T + 2 * t.P + 6 * t.C + t.electionFixedUs + t.electionRandomUs + rank * t.electionRankUs + 2 * RTT_US;
+    return (t.detectUs ?? t.T + t.P) + t.P + 6 * t.C + t.electionFixedUs + t.electionRandomUs + rank * t.electionRankUs + 2 * RTT_US;
   }
 
   // ---- inputs ----
@@ -264,7 +269,7 @@ export class FailoverObserver {
     const first = new Map<number, number>();
     for (let p = 0; p < this.n; p++) if (p !== q && this.down[p] === 0 && this.susp[p * this.n + q] === 0) first.set(p, NaN);
     const deadline = now + this.fd1BoundUs;
-    const fd1 = !this.dist.any(now - this.t.T, deadline);
+    const fd1 = !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), deadline);
     let shard = -1;
     if (node !== null && node.view.isVotingPrimary(q)) {
       shard = this.shape.shardOfSlot[node.firstSlot(q)];
@@ -273,7 +278,7 @@ export class FailoverObserver {
     const foBase = now + this.foBoundUs(0);
     const foLast = now + this.foBoundUs(this.shape.replicas - 1);
     const why = shard >= 0 ? settled(w, this.shape, q) : "no shard";
-    const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - this.t.T, foLast);
+    const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), foLast);
     this.down[q] = 1;
     this.crashes.push({ q, at: now, first, fd1, deadline, shard, failedOver: false, fo6, foBase, foLast, down: true });
   }

@@ -3,9 +3,10 @@
 // primary and 2 replicas (9 servers), Valkey's test settings (T = 3 s, P = 100 ms).
 import { DEFAULT_VALKEY_OPTIONS, VALKEY_TEST_SETTINGS, type Topology, type ValkeyOptions } from "../../../impl/failover/valkey/types.js";
 
-/** Detector families the failover system runs today (issue 11: lease, timeout, phi, swim and
- * oracle come later). */
-export const KNOWN_DETECTORS = ["gossip"] as const;
+/** Detector families the failover system runs: gossip (Valkey's own PFAIL rule) and the
+ * point-to-point detectors hosted in the node (src/impl/failover/valkey/fd-host.ts); lease is
+ * not one of them (it is a different failover design, not a PFAIL input). */
+export const KNOWN_DETECTORS = ["gossip", "timeout", "phi", "swim", "oracle"] as const;
 export type DetectorName = (typeof KNOWN_DETECTORS)[number];
 
 export class UnknownDetectorError extends Error {
@@ -49,6 +50,8 @@ export const DEFAULT_WORKLOAD: FailoverWorkload = {
 export interface FailoverOptions {
   /** The detector family (default gossip: Valkey's cluster bus). */
   readonly detector?: string;
+  /** A hosted detector's parameters over its spec's defaults (DETECTOR_SPECS[detector]). */
+  readonly fd?: Readonly<Record<string, number | string>>;
   /** Replicas per shard (default 2); the shard count is servers / (replicas + 1). */
   readonly replicas?: number;
   /** Hash slots (default 48). */
@@ -59,6 +62,8 @@ export interface FailoverOptions {
   /** Tests only: the checkers' bounds (P-FD1, P-FO6) computed from these settings instead of
    * the nodes' own, to show that the bounded-time checks can fail. */
   readonly checkWith?: Partial<Omit<ValkeyOptions, "bugs">>;
+  /** Tests only: the checkers' B_D computed from these detector parameters over `fd`. */
+  readonly checkFd?: Readonly<Record<string, number | string>>;
   /** Also run the linearizability checker over the client history (a metric for gossip:
    * porcupine-kv over APPEND histories with indeterminate writes is costly; off by default,
    * lost acknowledged writes are counted against the final state either way). */

@@ -1,8 +1,12 @@
 // failover — failure detection and replica failover on a sharded data plane (issue 11, parts 2
 // and 3). Shards of one primary and R replicas serve a tiny key-value store with asynchronous
 // replication; clients route by the slot table they last saw and follow MOVED redirects. The
-// detector family is chosen by the `detector` option; today only `gossip`: Valkey's cluster
-// bus and replica election (src/impl/failover/valkey).
+// detector family is chosen by the `detector` option: `gossip`, Valkey's cluster bus and replica
+// election (src/impl/failover/valkey); or `timeout`, `phi`, `swim`, `oracle`: the same node with
+// a point-to-point detector as its PFAIL input (hosted.ts, valkey/fd-host.ts). FAIL still needs
+// failure reports from a majority of voting primaries, so P-FD4 holds as for gossip; the bounded
+// checks (P-FD1, P-FO6) use the detector's B_D (its spec's bound) in place of T + P, armed only
+// after a calm stretch as long as the detector remembers (phi: its whole history, so the run).
 //
 // Checked online (observer.ts): bounded completeness, no suspicion in calm runs, justified FAIL,
 // one vote per voter and epoch, one winner per shard and epoch, bounded failover; after the
@@ -24,6 +28,7 @@ import { BUGS, valkeyBugs } from "./bugs.js";
 import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
 import { primaryCrashFamily } from "./families.js";
+import { hostedDetector, type HostedName } from "./hosted.js";
 import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
@@ -49,6 +54,7 @@ function traceKey(m: unknown): number {
     case "ok": return 12;
     case "moved": return 13;
     case "down": return 14;
+    case "fd": return 15 + 16 * (m as { m: { k: number } }).m.k;
     default: return 0;
   }
 }
@@ -63,6 +69,10 @@ function setup(req: RunRequest): SystemRun {
   const P = (vo.pingIntervalMs > 0 ? vo.pingIntervalMs : vo.nodeTimeoutMs / 2) * MS;
   const C = vo.cronMs * MS;
   const cw = { ...vo, ...o.checkWith };
+  // A hosted detector (not gossip): its B_D replaces the bus's T + P in the bounded checks.
+  const hosted = detector === "gossip" ? null : hostedDetector(detector as HostedName, o.fd, req.servers, 2 * 25 * MS, req.timeUs);
+  // Tests only: the checkers' B_D from other detector parameters (as checkWith for the bus).
+  const checkBd = hosted === null || o.checkFd === undefined ? hosted : hostedDetector(detector as HostedName, { ...o.fd, ...o.checkFd }, req.servers, 2 * 25 * MS, req.timeUs);
   const actions: FaultAction[] = [...(req.generated?.actions ?? req.explicitFaults ?? [])];
   if (req.generated === null && !actions.some((a) => a.kind === "heal-all")) actions.push({ at: req.healAtUs, kind: "heal-all" });
   // Settling after the last heal: a slot-owning primary's FAIL is cleared after 2T, an expired
@@ -76,6 +86,7 @@ function setup(req: RunRequest): SystemRun {
     electionFixedUs: cw.electionFixedMs * MS,
     electionRandomUs: cw.electionRandomMs * MS,
     electionRankUs: cw.electionRankMs * MS,
+    ...(checkBd === null ? {} : { detectUs: checkBd.boundUs, lookbackUs: checkBd.lookbackUs }),
   }, dist);
   const rec = new KvRecorder();
   let world!: AnyWorld;
@@ -97,14 +108,17 @@ function setup(req: RunRequest): SystemRun {
 
   return {
     world: {
-      factory: (id, env, recovered) => new ValkeyNode(env as never, shape.topo, vo, recovered as never, world.localNow(id)),
+      factory: (id, env, recovered) => new ValkeyNode(env as never, shape.topo, vo, recovered as never, world.localNow(id), hosted?.factory),
       actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec),
       traceKey,
       budget: 2_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 150_000,
       onNote: (id, code, a, b) => obs.onNote(id, code, a, b),
       onSend: (from, to, msg) => obs.onSend(from, to, msg as ValkeyMsg),
       onCrash: (id) => obs.onCrash(id),
-      afterEachEvent: (w) => obs.afterEvent(w),
+      afterEachEvent: hosted?.afterEvent === undefined ? (w) => obs.afterEvent(w) : (w) => {
+        hosted.afterEvent!(w);
+        obs.afterEvent(w);
+      },
     },
     faults: {
       // "leader": a primary that owns slots now, chosen at random among them.
@@ -178,6 +192,7 @@ function setup(req: RunRequest): SystemRun {
         falseSuspicions: obs.falseSuspicions,
         falseFails: obs.falseFails,
         boundMs: obs.fd1BoundUs / MS,
+        ...(hosted === null ? {} : { bdMs: hosted.boundUs / MS, bdFormula: hosted.formula }),
         checked: { ...obs.fd1Checked },
       },
       failover: {
@@ -227,7 +242,7 @@ const scenarioBlock: ScenarioBlock = {
 
 export const failover: System = {
   name: "failover",
-  description: "3 shards x (1 primary + 2 replicas) of a key-value store with async replication; failure detection and replica failover by Valkey's cluster bus (--detector gossip); FD and failover properties online, lost writes and dual-writable time measured",
+  description: "3 shards x (1 primary + 2 replicas) of a key-value store with async replication; failure detection by Valkey's cluster bus (--detector gossip) or a hosted point-to-point detector as the PFAIL input (--detector timeout|phi|swim|oracle), replica failover by Valkey's election; FD and failover properties online, lost writes and dual-writable time measured",
   defaults: { servers: 9, clients: 4 },
   bugs: BUGS,
   families: FAMILIES,

@@ -213,6 +213,18 @@ describe("SwimDetector over a network", () => {
     ]);
   });
 
+  it("a stale accusation (an incarnation already refuted) is answered with an alive to the accuser only", () => {
+    // The accuser missed the broadcast alive (sent once): without this it holds the member dead
+    // for ever (memberlist's push-pull would repair it; there is none here).
+    const d = new SwimDetector(0, [0, 1, 2], rng(3), SWIM_LAN_DEFAULTS, 0);
+    d.onMessage(1, { k: FdMsgKind.dead, node: 0, inc: 7, from: 1 }, 100);
+    d.drain();
+    d.onMessage(2, { k: FdMsgKind.dead, node: 0, inc: 7, from: 2 }, 200);
+    expect(d.selfIncarnation).toBe(8);
+    const sends = d.drain().sends;
+    expect(sends.filter((s) => s.msg.k === FdMsgKind.alive).map((s) => [s.to, s.msg])).toEqual([[2, { k: FdMsgKind.alive, node: 0, inc: 8 }]]);
+  });
+
   it("Lifeguard: an isolated member gets no acks nor nacks, its score rises to 7 and it probes every 8 s", () => {
     const { net, nodes } = group(5, { drop: (from, to) => from === 0 || to === 0 });
     let pings = 0;
