@@ -7,7 +7,8 @@
 //   seeds 1..50 with every fault family, every planted bug at its detecting seed, every shipped
 //   scenario (but experiments) at its first 3 seeds, pingpong seeds 1..50 at 10 s with the
 //   generic fault families, and failover (gossip) seeds 1..30 at 10 s and each of its planted
-//   bugs at its detecting seed (ops: its clients' operations, from RunResult.details).
+//   bugs at its detecting seed, then failover with each hosted detector (timeout, phi, swim,
+//   oracle) seeds 1..10 at 10 s (ops: its clients' operations, from RunResult.details).
 import { BUGS } from "../../src/sim/systems/raft-metadata/bugs.js";
 import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
 import { runSimulation } from "../../src/sim/systems/pingpong/run.js";
@@ -87,16 +88,17 @@ export function goldenCases(): GoldenCase[] {
     });
   }
   const failover = getSystem("failover");
-  const fo = (set: string, seed: number, bugs: string[]): GoldenCase => ({
+  const fo = (set: string, seed: number, bugs: string[], detector?: string): GoldenCase => ({
     set,
     seed,
     run: () => {
-      const r = runSystem(failover, { seed, timeUs: 10 * S, bugs });
+      const r = runSystem(failover, { seed, timeUs: 10 * S, bugs, ...(detector === undefined ? {} : { options: { detector } }) });
       return { hash: r.traceHash, verdict: r.verdict, events: r.stats.events, ops: (r.details.history as { ops: number }).ops };
     },
   });
   for (const s of seeds(1, 30)) out.push(fo("failover/10s", s, []));
   for (const b of failover.bugs) out.push(fo(`failover/bug/${b.name}`, b.detectingSeed!, [b.name]));
+  for (const d of ["timeout", "phi", "swim", "oracle"]) for (const s of seeds(1, 10)) out.push(fo(`failover/${d}/10s`, s, [], d));
   return out;
 }
 
