@@ -15,7 +15,8 @@
 //
 // Simplifications, on purpose: suspect/alive/dead updates are sent directly to every member (the
 // host's network carries them; memberlist piggybacks them on gossip with retransmits); no TCP
-// fallback ping and no push-pull. In place of push-pull's repair, a member that is pinged by a
+// fallback ping and no push-pull. In place of push-pull's repair, every pushPullInterval each
+// member tells those it holds dead that they are, and a member that is pinged by a
 // member it holds dead answers and also tells it so, letting a restarted member refute; a member
 // told so with an incarnation it has already refuted sends its alive to the accuser again.
 import type { ImplRng, NodeId } from "../../node.js";
@@ -41,6 +42,11 @@ export interface SwimParams {
   readonly suspicionMult: number;
   readonly suspicionMaxTimeoutMult: number;
   readonly awarenessMaxMultiplier: number;
+  /** Every this long, tell each member held dead that it is (0: never). Stands in for
+   * push-pull's repair: two members holding each other dead never probe each other again, so
+   * neither hears the accusation it would refute (memberlist: a third member learns the death in
+   * a push-pull and gossips it, also to the dead for GossipToTheDeadTime). */
+  readonly pushPullIntervalUs: number;
 }
 
 /** memberlist DefaultLANConfig (config.go @1b4c746). */
@@ -51,11 +57,12 @@ export const SWIM_LAN_DEFAULTS: SwimParams = {
   suspicionMult: 4,
   suspicionMaxTimeoutMult: 6,
   awarenessMaxMultiplier: 8,
+  pushPullIntervalUs: 30 * S,
 };
 /** DefaultWANConfig. */
-export const SWIM_WAN_DEFAULTS: SwimParams = { ...SWIM_LAN_DEFAULTS, probeIntervalUs: 5 * S, probeTimeoutUs: 3 * S, suspicionMult: 6 };
+export const SWIM_WAN_DEFAULTS: SwimParams = { ...SWIM_LAN_DEFAULTS, probeIntervalUs: 5 * S, probeTimeoutUs: 3 * S, suspicionMult: 6, pushPullIntervalUs: 60 * S };
 /** DefaultLocalConfig. */
-export const SWIM_LOCAL_DEFAULTS: SwimParams = { ...SWIM_LAN_DEFAULTS, probeTimeoutUs: 200 * MS, indirectChecks: 1, suspicionMult: 3 };
+export const SWIM_LOCAL_DEFAULTS: SwimParams = { ...SWIM_LAN_DEFAULTS, probeTimeoutUs: 200 * MS, indirectChecks: 1, suspicionMult: 3, pushPullIntervalUs: 15 * S };
 
 const ML = "hashicorp/memberlist @1b4c746 config.go DefaultLANConfig";
 
@@ -71,6 +78,7 @@ export const SWIM_SPEC: DetectorSpec<SwimParams> = {
     { name: "suspicionMult", default: 4, unit: "count", doc: "min suspicion = mult·max(1, log10 n)·interval; expected confirmations mult - 2", source: `${ML} SuspicionMult; util.go suspicionTimeout; state.go suspectNode` },
     { name: "suspicionMaxTimeoutMult", default: 6, unit: "count", doc: "max suspicion = this × min", source: `${ML} SuspicionMaxTimeoutMult` },
     { name: "awarenessMaxMultiplier", default: 8, unit: "count", doc: "health score in [0, this - 1]", source: `${ML} AwarenessMaxMultiplier; awareness.go` },
+    { name: "pushPullIntervalUs", default: 30 * S, unit: "us", doc: "every this long, each member held dead is told so (in place of push-pull's repair of two members holding each other dead); 0: never", source: `${ML} PushPullInterval (the period; the message is this model's)` },
   ],
   bound(p, ctx) {
     // An observer probes each live member once per round of n - 1 probes and reshuffles between
@@ -97,6 +105,7 @@ export function checkSwimParams(p: SwimParams): void {
   checkParam("suspicionMult", p.suspicionMult, 1);
   checkParam("suspicionMaxTimeoutMult", p.suspicionMaxTimeoutMult, 1);
   checkParam("awarenessMaxMultiplier", p.awarenessMaxMultiplier, 1);
+  checkParam("pushPullIntervalUs", p.pushPullIntervalUs, 0);
 }
 
 export const MemberState = { alive: 0, suspect: 1, dead: 2 } as const;
@@ -133,6 +142,7 @@ export class SwimDetector implements Detector<SwimMsg> {
   private cursor: number;
   private probe: Probe | null = null;
   private nextProbeAt: number;
+  private nextPushPullAt: number;
   private seq = 0;
   private incarnation: number;
 
@@ -161,6 +171,7 @@ export class SwimDetector implements Detector<SwimMsg> {
     this.incarnation = incarnation;
     this.inc[this.index.get(self)!] = incarnation;
     this.nextProbeAt = this.order.length > 0 ? startLocalUs : Number.POSITIVE_INFINITY;
+    this.nextPushPullAt = p.pushPullIntervalUs > 0 && this.order.length > 0 ? startLocalUs + p.pushPullIntervalUs : Number.POSITIVE_INFINITY;
     if (incarnation > 0) this.broadcast({ k: FdMsgKind.alive, node: self, inc: incarnation });
   }
 
@@ -212,10 +223,17 @@ export class SwimDetector implements Detector<SwimMsg> {
       if (now >= pr.deadline) this.failProbe(pr, now);
     }
     if (this.probe === null && now >= this.nextProbeAt) this.startProbe(now);
+    if (now >= this.nextPushPullAt) {
+      this.nextPushPullAt = now + this.p.pushPullIntervalUs;
+      for (let i = 0; i < this.members.length; i++) {
+        if (this.state[i] === MemberState.dead) this.out.send(this.members[i], { k: FdMsgKind.dead, node: this.members[i], inc: this.inc[i], from: this.self });
+      }
+    }
   }
 
   nextWakeUs(): number {
     let w = this.probe === null ? this.nextProbeAt : this.probe.indirectSent ? this.probe.deadline : this.probe.indirectAt;
+    if (this.nextPushPullAt < w) w = this.nextPushPullAt;
     for (const r of this.relays.values()) if (r.nackAt < w) w = r.nackAt;
     for (let i = 0; i < this.members.length; i++) {
       const s = this.suspicion[i];

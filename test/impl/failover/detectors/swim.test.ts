@@ -225,6 +225,26 @@ describe("SwimDetector over a network", () => {
     expect(sends.filter((s) => s.msg.k === FdMsgKind.alive).map((s) => [s.to, s.msg])).toEqual([[2, { k: FdMsgKind.alive, node: 0, inc: 8 }]]);
   });
 
+  it("every pushPullInterval a member tells those it holds dead that they are (two members holding each other dead recover)", () => {
+    const p: SwimParams = { ...SWIM_LAN_DEFAULTS, pushPullIntervalUs: 5 * S };
+    const d0 = new SwimDetector(0, [0, 1, 2], rng(3), p, 0);
+    const d1 = new SwimDetector(1, [0, 1, 2], rng(4), p, 0);
+    d0.onMessage(2, { k: FdMsgKind.dead, node: 1, inc: 0, from: 2 }, 10);
+    d1.onMessage(2, { k: FdMsgKind.dead, node: 0, inc: 0, from: 2 }, 10);
+    d0.drain();
+    d1.drain();
+    d0.tick(4 * S);
+    expect(d0.drain().sends.filter((x) => x.msg.k === FdMsgKind.dead)).toEqual([]);
+    d0.tick(5 * S);
+    const told = d0.drain().sends.filter((x) => x.msg.k === FdMsgKind.dead);
+    expect(told).toEqual([{ to: 1, msg: { k: FdMsgKind.dead, node: 1, inc: 0, from: 0 } }]);
+    d1.onMessage(0, told[0].msg, 5 * S);
+    const alive = d1.drain().sends.filter((x) => x.msg.k === FdMsgKind.alive && x.to === 0);
+    expect(alive).toHaveLength(1);
+    d0.onMessage(1, alive[0].msg, 5 * S);
+    expect(d0.memberState(1)).toBe(MemberState.alive);
+  });
+
   it("Lifeguard: an isolated member gets no acks nor nacks, its score rises to 7 and it probes every 8 s", () => {
     const { net, nodes } = group(5, { drop: (from, to) => from === 0 || to === 0 });
     let pings = 0;
