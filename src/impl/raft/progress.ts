@@ -22,6 +22,8 @@ export class Progress {
   /** The follower's last response said it is fenced (restored from a backup, not caught up):
    * a learner in that state is not promoted. */
   fenced = false;
+  /** Sent an append, snapshot chunk or heartbeat since the last heartbeat tick (coalesceHeartbeats). */
+  contacted = false;
   private readonly ring: number[];
   private head = 0;
   private count = 0;
@@ -45,6 +47,7 @@ export class Progress {
     this.recentActive = false;
     this.ackedSeq = 0;
     this.fenced = false;
+    this.contacted = false;
     this.head = 0;
     this.count = 0;
   }

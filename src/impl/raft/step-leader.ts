@@ -8,7 +8,7 @@ import type { AppendResponse, Heartbeat, HeartbeatResponse, RaftMessage, Snapsho
 import { applyConf, maybePromote, stepDownRemoved } from "./confchange.js";
 import { handleVote } from "./election.js";
 import { isFencedMessage } from "./fencing.js";
-import { processReads } from "./read-only.js";
+import { nextReadRound, processReads } from "./read-only.js";
 import { sendAppend, sendTimeoutNow } from "./replication.js";
 import { fail, type RaftState } from "./state.js";
 
@@ -108,6 +108,7 @@ export function handleHeartbeatResponse<C>(r: RaftState<C>, from: NodeId, m: Hea
   if (r.lease !== null && r.cfg.ids.length > 0) r.lease.confirmed(r.curTerm, r.cfg.committedIndex((p) => (p === r.id ? r.readSeq : r.prs[p]!.ackedSeq)));
   if (pr.match < r.log.lastIndex()) sendAppend(r, from, true);
   if (r.readHead < r.reads.length) processReads(r, now);
+  if (r.readRoundOut && r.curRole === "leader") nextReadRound(r, now);
 }
 
 export function handleSnapshotResponse<C>(r: RaftState<C>, from: NodeId, m: SnapshotResponse, now: number): void {
