@@ -6,14 +6,30 @@ import type { WorkloadActor } from "./clients/actor.js";
 import { S } from "../../../util/time.js";
 
 
-/** The clients stop issuing new operations for the last 40% of the window, and every one they
- * had in flight must be answered by the end. Returns a description of the failure, or null. */
-export function runLivenessPhase(world: AnyWorld, actors: readonly WorkloadActor[], healAt: number, endUs: number): string | null {
+/** The clients stop issuing new operations for the last 40% of the window (stopWhenHealthy:
+ * as soon as the condition below holds), and every one they had in flight must be answered by
+ * the end. Returns a description of the failure, or null. */
+export function runLivenessPhase(world: AnyWorld, actors: readonly WorkloadActor[], healAt: number, endUs: number, stopWhenHealthy = false): string | null {
   const okAtHeal = actors.map((a) => a.client.counters().ok);
   const drainAt = healAt + Math.floor((endUs - healAt) * 0.6);
-  world.runUntil(drainAt);
-  for (const a of actors) a.client.stop(world.now);
-  world.runUntil(endUs);
+  if (stopWhenHealthy) {
+    // livenessStopWhenHealthy: the clients stop as soon as the condition holds — every client
+    // had an operation succeed after the heal and a leader is followed by a majority — and the
+    // run ends once every open operation is answered (at endUs at the latest, as before).
+    let next = 0; // the first client not yet seen to succeed after the heal
+    const healthy = (): boolean => {
+      while (next < actors.length && actors[next].client.counters().ok > okAtHeal[next]) next++;
+      return next === actors.length && knownLeader(world) >= 0;
+    };
+    const anyPending = (): boolean => actors.some((a) => a.client.pending());
+    if (!healthy()) world.runUntil(drainAt, healthy);
+    for (const a of actors) a.client.stop(world.now);
+    if (anyPending()) world.runUntil(endUs, () => !anyPending());
+  } else {
+    world.runUntil(drainAt);
+    for (const a of actors) a.client.stop(world.now);
+    world.runUntil(endUs);
+  }
   const leader = knownLeader(world);
   if (leader < 0) return `no leader ${((endUs - healAt) / S).toFixed(1)}s after the final heal`;
   const progressed = actors.some((a, i) => a.client.counters().ok > okAtHeal[i]);
