@@ -24,6 +24,8 @@ export class Progress {
   fenced = false;
   /** Sent an append, snapshot chunk or heartbeat since the last heartbeat tick (coalesceHeartbeats). */
   contacted = false;
+  /** The highest commit index sent to the follower that its log could take (coalesceHeartbeats). */
+  sentCommit = 0;
   private readonly ring: number[];
   private head = 0;
   private count = 0;
@@ -48,6 +50,7 @@ export class Progress {
     this.ackedSeq = 0;
     this.fenced = false;
     this.contacted = false;
+    this.sentCommit = 0;
     this.head = 0;
     this.count = 0;
   }

@@ -163,5 +163,8 @@ export function maybeCommit<C>(r: RaftState<C>, now: number): void {
     maybePromote(r);
   }
   if (r.readHead < r.reads.length) processReads(r, now);
-  for (const p of r.peers) sendAppend(r, p, true);
+  // The new commit index goes out at once, in an empty append if need be; coalesceHeartbeats:
+  // with the next append or, at the latest, the next heartbeat tick (replication.ts).
+  const pushEmpty = r.opts.coalesceHeartbeats !== true;
+  for (const p of r.peers) sendAppend(r, p, pushEmpty);
 }

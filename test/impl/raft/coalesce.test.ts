@@ -46,6 +46,22 @@ describe("coalesceHeartbeats", () => {
     expect(net.raft(3).leader()).toBe(1);
   });
 
+  it("a new commit index is not pushed with empty appends; followers learn it within two heartbeat intervals", () => {
+    for (const coalesce of [false, true]) {
+      const net = cluster(coalesce);
+      const from = net.sent.length;
+      net.raft(1).propose("x", net.now);
+      net.deliver();
+      const c = net.raft(1).commitIndex();
+      const empty = net.sent.slice(from).filter((s) => s.msg.type === "app" && s.msg.entries.length === 0).length;
+      expect(empty).toBe(coalesce ? 0 : 2);
+      expect(net.raft(2).commitIndex()).toBe(coalesce ? c - 1 : c);
+      net.run(net.now + 200); // two heartbeat intervals
+      expect(net.raft(2).commitIndex()).toBe(c);
+      expect(net.raft(3).commitIndex()).toBe(c);
+    }
+  });
+
   it("a burst of ReadIndex reads costs one round for all reads registered while one is out (10 reads: 2 rounds, not 10)", () => {
     for (const coalesce of [false, true]) {
       const net = cluster(coalesce);
