@@ -66,6 +66,9 @@ export interface SweepOptions {
   readonly timeUs: number;
   /** --detector NAME (systems with detectors). */
   readonly detector?: string;
+  /** Merged into every seed's system options (RunOptions.options), e.g. raft-metadata's
+   * { fast: true }. Measurement only: the replay lines of failures do not repeat them. */
+  readonly systemOptions?: Readonly<Record<string, unknown>>;
 }
 
 export interface SweepFailure {
@@ -151,7 +154,8 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   const jobs = plan.jobs;
   // The options of every seed's run, as plain data (the same path `raftsim run` takes).
   const { system, options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault ?? false, scenario: o.scenario, detector: o.detector });
-  const { seed: _seed, inspect: _inspect, ...base } = options;
+  const { seed: _seed, inspect: _inspect, ...plain } = options;
+  const base = o.systemOptions === undefined ? plain : { ...plain, options: { ...(plain.options as Record<string, unknown> | undefined), ...o.systemOptions } };
   const expect: Expectation = o.scenario?.expect ?? "ok";
   // A seed fails when its run threw, or when its verdict is not the expected one.
   const fails = (r: SeedSummary): boolean => r.verdict === null || !judge(expect, r.verdict).met;

@@ -8,6 +8,20 @@ function collect(): EventHandler & { seen: [number, number][] } {
 }
 
 describe("Scheduler", () => {
+  it("hands each event its spare integer c back (0 unless given), across slot reuse and growth", () => {
+    const s = new Scheduler({ capacity: 16 });
+    const seen: [number, number][] = [];
+    const h: EventHandler = { handle: (_k, a, _b, _p, _t, c) => void seen.push([a, c]) };
+    for (let i = 0; i < 40; i++) s.push(i, 1, i, 0, null, i % 3 === 0 ? 0 : -1000 - i);
+    s.push(50, 1, 99, 0, null);
+    s.runToQuiescence(h);
+    for (let i = 0; i < 40; i++) expect(seen[i]).toEqual([i, i % 3 === 0 ? 0 : -1000 - i]);
+    expect(seen[40]).toEqual([99, 0]);
+    s.push(60, 1, 7, 0, null); // a reused slot starts from 0 again
+    s.runToQuiescence(h);
+    expect(seen[41]).toEqual([7, 0]);
+  });
+
   it("pops in (time, insertion order), with cancellations removed", () => {
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.nat({ max: 50 }), fc.boolean()), { maxLength: 300 }),

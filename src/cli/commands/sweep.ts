@@ -110,6 +110,9 @@ export function registerSweep(program: Command): void {
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
           ...(opts.detector !== undefined ? { detector: opts.detector } : {}),
+          // RAFTSIM_FAST=1 (measurement, issue 12 part 5): raft-metadata's event-saving options
+          // on (options.ts, `fast`); they move trace hashes, and replay lines do not repeat them.
+          ...(process.env.RAFTSIM_FAST === "1" && system === "raft-metadata" ? { systemOptions: { fast: true } } : {}),
         };
         const plan = planJobs(opts.jobs, seedCount(seeds));
         if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")

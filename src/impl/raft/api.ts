@@ -67,6 +67,14 @@ export interface RaftOptions {
    * assertion would have thrown, as production code built without them would, so that only the
    * harness's checks can find a bug. Configuration checks at construction stay on. Default true. */
   readonly asserts?: boolean;
+  /** Fewer heartbeats (default false; moves trace hashes): the periodic heartbeat skips a
+   * follower the leader already sent an append, snapshot chunk or heartbeat within the current
+   * interval (each resets its election timer and its CheckQuorum/PreVote lease clock as a
+   * heartbeat does, and its response marks it active as a heartbeat response does), and
+   * ReadIndex reads share heartbeat rounds: at most one read round is in flight; reads
+   * registered meanwhile all ride the next round, sent when it is confirmed (or at the next
+   * heartbeat tick). See replication.ts (heartbeatTick) and read-only.ts. */
+  readonly coalesceHeartbeats?: boolean;
 }
 
 /** Callbacks from Raft into the application (the metadata server). */

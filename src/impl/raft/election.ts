@@ -78,6 +78,8 @@ export function becomeLeader<C>(r: RaftState<C>, now: number): void {
   for (const p of r.peers) r.prs[p]!.reset(next);
   r.reads.length = 0;
   r.readHead = 0;
+  r.readRoundOut = false;
+  r.readRoundWanted = false;
   r.termStart = next;
   appendLocal(r, { index: next, term: r.curTerm, data: null });
   r.checkQuorumDeadline = now + r.opts.electionMinUs;

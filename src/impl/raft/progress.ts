@@ -22,6 +22,10 @@ export class Progress {
   /** The follower's last response said it is fenced (restored from a backup, not caught up):
    * a learner in that state is not promoted. */
   fenced = false;
+  /** Sent an append, snapshot chunk or heartbeat since the last heartbeat tick (coalesceHeartbeats). */
+  contacted = false;
+  /** The highest commit index sent to the follower that its log could take (coalesceHeartbeats). */
+  sentCommit = 0;
   private readonly ring: number[];
   private head = 0;
   private count = 0;
@@ -45,6 +49,8 @@ export class Progress {
     this.recentActive = false;
     this.ackedSeq = 0;
     this.fenced = false;
+    this.contacted = false;
+    this.sentCommit = 0;
     this.head = 0;
     this.count = 0;
   }

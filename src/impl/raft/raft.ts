@@ -37,7 +37,7 @@ import { Progress } from "./progress.js";
 import { VOTE_NONE, VoterSet } from "./quorum.js";
 import { failReads, registerRead, releaseDueReads } from "./read-only.js";
 import type { RaftRecord } from "./records.js";
-import { broadcastHeartbeat, quorumActive, sendAppend, sendTimeoutNow } from "./replication.js";
+import { broadcastHeartbeat, heartbeatTick, quorumActive, sendAppend, sendTimeoutNow } from "./replication.js";
 import type { RaftSnapshot } from "./snapshot.js";
 import { fail, RaftState } from "./state.js";
 import { poll, stepCandidate } from "./step-candidate.js";
@@ -240,7 +240,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       if (this.transferee !== -1 && now >= this.transferDeadline) this.transferee = -1; // abort
       if (now >= this.heartbeatDeadline) {
         this.heartbeatDeadline = now + this.opts.heartbeatUs;
-        broadcastHeartbeat(this);
+        if (this.opts.coalesceHeartbeats === true) heartbeatTick(this, now);
+        else broadcastHeartbeat(this);
       }
     } else if (canCampaign(this) && now >= this.electionDeadline) {
       // A fenced node never campaigns: it waits for a leader of a term above fenceTerm.

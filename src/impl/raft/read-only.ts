@@ -7,7 +7,7 @@
 // served once the application has applied that far (RaftApp.readReady). Reads are released in
 // order; if leadership is lost they all fail (readFailed). In lease mode, a leader holding a
 // valid lease answers at once from its commit index (from the next tick, never synchronously).
-import { broadcastHeartbeat } from "./replication.js";
+import { broadcastHeartbeat, sendReadRound } from "./replication.js";
 import type { RaftState } from "./state.js";
 
 /** Raft.readIndex: register a linearizable read (after the clock reading). */
@@ -37,6 +37,18 @@ export function registerRead<C>(r: RaftState<C>, ctx: number, now: number): bool
   // PLANTED BUG read-before-term-commit: take the local commit index as the read index even
   // before this leader's no-op committed — it may lag entries committed by earlier leaders.
   const index = termCommitted || r.bugs.readBeforeTermCommit ? r.commit : -1;
+  if (r.opts.coalesceHeartbeats === true && (r.cfg.quorum > 1 || !r.isVoter)) {
+    // One read round in flight at a time: a read registered while one is out rides the next,
+    // which goes out once that one is confirmed (step-leader.ts) or at the next heartbeat tick
+    // (replication.ts, heartbeatTick). Either way the round is sent after the read registered,
+    // so a quorum's acknowledgement of it confirms leadership after the read, as ReadIndex needs.
+    // Any round with a seq above readSeq is sent from now on, so it may serve this read.
+    r.reads.push({ ctx, index, seq: r.readSeq + 1 });
+    if (r.readRoundOut) r.readRoundWanted = true;
+    else sendReadRound(r, now);
+    r.arm(false);
+    return true;
+  }
   const seq = ++r.readSeq;
   r.reads.push({ ctx, index, seq });
   if (lease !== null) lease.roundSent(r.curTerm, seq, now); // a ReadIndex round renews the lease
@@ -73,6 +85,14 @@ export function processReads<C>(r: RaftState<C>, now: number): void {
   }
 }
 
+/** coalesceHeartbeats, on a heartbeat acknowledgement: once the read round in flight is
+ * confirmed, send the one the reads registered meanwhile wait for. */
+export function nextReadRound<C>(r: RaftState<C>, now: number): void {
+  if (!readConfirmed(r, r.readSeq)) return;
+  r.readRoundOut = false;
+  if (r.readRoundWanted) sendReadRound(r, now);
+}
+
 export function readConfirmed<C>(r: RaftState<C>, seq: number): boolean {
   let acks = 0;
   for (const p of r.cfg.ids) {
@@ -82,6 +102,8 @@ export function readConfirmed<C>(r: RaftState<C>, seq: number): boolean {
 }
 
 export function failReads<C>(r: RaftState<C>, now: number): void {
+  r.readRoundOut = false;
+  r.readRoundWanted = false;
   const rs = r.reads;
   const from = r.readHead;
   r.reads = [];

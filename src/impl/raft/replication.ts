@@ -45,6 +45,9 @@ export function sendAppend<C>(r: RaftState<C>, to: NodeId, allowEmpty: boolean):
   } else {
     pr.probeSent = true;
   }
+  pr.contacted = true;
+  const known = r.commit < hi ? r.commit : hi;
+  if (known > pr.sentCommit) pr.sentCommit = known;
   r.env.send(to, msg);
   return true;
 }
@@ -73,22 +76,56 @@ export function sendSnapshot<C>(r: RaftState<C>, to: NodeId, pr: Progress): bool
     data: s.chunks[pr.snapChunk],
   };
   pr.probeSent = true;
+  pr.contacted = true;
   r.env.send(to, msg);
   return true;
 }
 
 export function broadcastHeartbeat<C>(r: RaftState<C>): void {
-  for (const p of r.peers) {
-    const pr = r.prs[p]!;
-    const hb: Heartbeat = {
-      type: "hb",
-      term: r.curTerm,
-      from: r.id,
-      commit: r.commit < pr.match ? r.commit : pr.match,
-      seq: r.readSeq,
-    };
-    r.env.send(p, hb);
+  for (const p of r.peers) sendHeartbeat(r, p);
+}
+
+function sendHeartbeat<C>(r: RaftState<C>, p: NodeId): void {
+  const pr = r.prs[p]!;
+  pr.contacted = true;
+  const hb: Heartbeat = {
+    type: "hb",
+    term: r.curTerm,
+    from: r.id,
+    commit: r.commit < pr.match ? r.commit : pr.match,
+    seq: r.readSeq,
+  };
+  if (hb.commit > pr.sentCommit) pr.sentCommit = hb.commit;
+  r.env.send(p, hb);
+}
+
+/** coalesceHeartbeats: the leader's periodic heartbeat. A follower that was sent an append,
+ * snapshot chunk or heartbeat since the last tick, and the commit index it can take, is
+ * skipped: that message reset its election timer and its lease clock (lastLeaderContact) as
+ * this heartbeat would, and its answer marks it active for CheckQuorum. So a follower hears
+ * from the leader at least every two intervals (electionMin is at least three), and learns a
+ * commit index within two. A read round the pending reads want goes to every follower. */
+export function heartbeatTick<C>(r: RaftState<C>, now: number): void {
+  if (r.readRoundWanted) sendReadRound(r, now);
+  else {
+    for (const p of r.peers) {
+      const pr = r.prs[p]!;
+      // Skipped only if it was also sent the commit index it can take now (a commit is not
+      // pushed with an empty append under this option: step-leader.ts, maybeCommit).
+      if (!pr.contacted || pr.sentCommit < (r.commit < pr.match ? r.commit : pr.match)) sendHeartbeat(r, p);
+    }
   }
+  for (const p of r.peers) r.prs[p]!.contacted = false;
+}
+
+/** coalesceHeartbeats: a new ReadIndex round to every follower; it serves every read
+ * registered before it (their seq is this round's). */
+export function sendReadRound<C>(r: RaftState<C>, now: number): void {
+  const seq = ++r.readSeq;
+  r.readRoundWanted = false;
+  r.readRoundOut = true;
+  if (r.lease !== null) r.lease.roundSent(r.curTerm, seq, now); // a ReadIndex round renews the lease
+  broadcastHeartbeat(r);
 }
 
 export function sendTimeoutNow<C>(r: RaftState<C>, to: NodeId): void {

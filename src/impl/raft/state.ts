@@ -149,6 +149,10 @@ export abstract class RaftState<C> {
   /** Reads answered without a quorum round, delivered from the next tick. */
   readyNow: PendingRead[] = [];
   readsDueAt = -1;
+  /** coalesceHeartbeats: a read round (seq = readSeq) awaits its quorum; reads registered
+   * meanwhile want the next one (read-only.ts). */
+  readRoundOut = false;
+  readRoundWanted = false;
   /** Lease reads (lease.ts); null in read-index mode. */
   lease!: ReadLease | null;
 

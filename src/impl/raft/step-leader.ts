@@ -8,7 +8,7 @@ import type { AppendResponse, Heartbeat, HeartbeatResponse, RaftMessage, Snapsho
 import { applyConf, maybePromote, stepDownRemoved } from "./confchange.js";
 import { handleVote } from "./election.js";
 import { isFencedMessage } from "./fencing.js";
-import { processReads } from "./read-only.js";
+import { nextReadRound, processReads } from "./read-only.js";
 import { sendAppend, sendTimeoutNow } from "./replication.js";
 import { fail, type RaftState } from "./state.js";
 
@@ -108,6 +108,7 @@ export function handleHeartbeatResponse<C>(r: RaftState<C>, from: NodeId, m: Hea
   if (r.lease !== null && r.cfg.ids.length > 0) r.lease.confirmed(r.curTerm, r.cfg.committedIndex((p) => (p === r.id ? r.readSeq : r.prs[p]!.ackedSeq)));
   if (pr.match < r.log.lastIndex()) sendAppend(r, from, true);
   if (r.readHead < r.reads.length) processReads(r, now);
+  if (r.readRoundOut && r.curRole === "leader") nextReadRound(r, now);
 }
 
 export function handleSnapshotResponse<C>(r: RaftState<C>, from: NodeId, m: SnapshotResponse, now: number): void {
@@ -162,5 +163,8 @@ export function maybeCommit<C>(r: RaftState<C>, now: number): void {
     maybePromote(r);
   }
   if (r.readHead < r.reads.length) processReads(r, now);
-  for (const p of r.peers) sendAppend(r, p, true);
+  // The new commit index goes out at once, in an empty append if need be; coalesceHeartbeats:
+  // with the next append or, at the latest, the next heartbeat tick (replication.ts).
+  const pushEmpty = r.opts.coalesceHeartbeats !== true;
+  for (const p of r.peers) sendAppend(r, p, pushEmpty);
 }

@@ -58,31 +58,40 @@ export class Network {
     const now = this.sched.now;
     const link = from * E + to;
     this.sent++;
-    if (this.cut[link] !== 0) return this.drop(from, to, msg, DropReason.cut, now);
+    // The message's trace key, computed once: it rides in the delivery event's slot (messages
+    // are never changed in flight, so it is what keyOf would give at delivery or drop).
+    const key = this.keyOf(msg);
+    if (this.cut[link] !== 0) return this.dropKeyed(from, to, key, DropReason.cut, now);
     const cfg = this.cfg;
-    if (cfg.lossP > 0 && this.rng.chance(cfg.lossP)) return this.drop(from, to, msg, DropReason.loss, now);
+    if (cfg.lossP > 0 && this.rng.chance(cfg.lossP)) return this.dropKeyed(from, to, key, DropReason.loss, now);
     const copies = cfg.dupP > 0 && this.rng.chance(cfg.dupP) ? 2 : 1;
     const held = this.clogUntil[link];
     for (let i = 0; i < copies; i++) {
       let at = now + this.rng.latencyUs(cfg.latencyMedianUs, cfg.latencySigma);
       if (held > at) at = held;
-      this.sched.push(at, Ev.deliver, from, to, msg);
+      this.sched.push(at, Ev.deliver, from, to, msg, key);
     }
-    this.trace.add(T.send, now, from, to, this.keyOf(msg), copies);
+    this.trace.add(T.send, now, from, to, key, copies);
   }
 
-  /** Called by the world when a delivery event fires; false (and traced) if the link is cut now. */
-  admit(from: number, to: number, msg: unknown): boolean {
+  /** Called by the world when a delivery event fires (key: the message's trace key, from its
+   * slot); false (and traced) if the link is cut now. */
+  admit(from: number, to: number, key: number): boolean {
     if (this.cut[from * this.endpoints + to] !== 0) {
-      this.drop(from, to, msg, DropReason.cut, this.sched.now);
+      this.dropKeyed(from, to, key, DropReason.cut, this.sched.now);
       return false;
     }
     return true;
   }
 
   drop(from: number, to: number, msg: unknown, reason: number, now: number): void {
+    this.dropKeyed(from, to, this.keyOf(msg), reason, now);
+  }
+
+  /** drop() with the message's trace key already known. */
+  dropKeyed(from: number, to: number, key: number, reason: number, now: number): void {
     this.dropped++;
-    this.trace.add(T.drop, now, from, to, this.keyOf(msg), reason);
+    this.trace.add(T.drop, now, from, to, key, reason);
   }
 
   isCut(from: number, to: number): boolean {

@@ -5,8 +5,9 @@
 import { assert } from "./assert.js";
 
 export interface EventHandler {
-  /** Called once per event, with the scheduler's `now` already set to `time`. */
-  handle(kind: number, a: number, b: number, payload: unknown, time: number): void;
+  /** Called once per event, with the scheduler's `now` already set to `time`; c is the push's
+   * spare integer (the network keeps a message's trace key there). */
+  handle(kind: number, a: number, b: number, payload: unknown, time: number, c: number): void;
 }
 
 /** Thrown when a run exceeds its event budget: almost always a livelock. */
@@ -39,6 +40,7 @@ export class Scheduler {
   private kind: Int32Array;
   private ea: Int32Array;
   private eb: Int32Array;
+  private ec: Int32Array;
   private gen: Int32Array;
   private payload: unknown[];
   private free: Int32Array; // stack of free slots
@@ -60,6 +62,7 @@ export class Scheduler {
     this.kind = new Int32Array(this.cap);
     this.ea = new Int32Array(this.cap);
     this.eb = new Int32Array(this.cap);
+    this.ec = new Int32Array(this.cap);
     this.gen = new Int32Array(this.cap);
     this.payload = new Array(this.cap).fill(undefined);
     this.free = new Int32Array(this.cap);
@@ -74,8 +77,9 @@ export class Scheduler {
     return this.size > 0 ? this.time[this.heap[0]] : Infinity;
   }
 
-  /** Schedule an event at absolute virtual time `at` (≥ now). Returns a cancel handle. */
-  push(at: number, kind: number, a: number, b: number, payload: unknown): number {
+  /** Schedule an event at absolute virtual time `at` (≥ now). Returns a cancel handle. `c`: a
+   * spare integer handed back with the event (default 0). */
+  push(at: number, kind: number, a: number, b: number, payload: unknown, c = 0): number {
     if (!(at >= this.now)) assert(false, `event scheduled in the past: at=${at} now=${this.now} kind=${kind}`);
     const s = this.alloc();
     this.time[s] = at;
@@ -83,6 +87,7 @@ export class Scheduler {
     this.kind[s] = kind;
     this.ea[s] = a;
     this.eb[s] = b;
+    this.ec[s] = c;
     this.payload[s] = payload;
     let i = this.size++;
     // sift up
@@ -134,12 +139,12 @@ export class Scheduler {
         fn();
       }
       if (this.executed >= this.budget) throw new BudgetExhaustedError(this.budget, t, this.seed);
-      const k = this.kind[s], a = this.ea[s], b = this.eb[s], p = this.payload[s];
+      const k = this.kind[s], a = this.ea[s], b = this.eb[s], c = this.ec[s], p = this.payload[s];
       this.removeAt(0);
       this.release(s);
       this.now = t;
       this.executed++;
-      h.handle(k, a, b, p, t);
+      h.handle(k, a, b, p, t, c);
       if (stop !== undefined && stop()) return this.executed - start;
     }
     if (limitUs !== Infinity && limitUs > this.now) this.now = limitUs;
@@ -155,6 +160,7 @@ export class Scheduler {
   curKind = 0;
   curA = 0;
   curB = 0;
+  curC = 0;
   curPayload: unknown = undefined;
   pop(): boolean {
     if (this.size === 0) return false;
@@ -163,6 +169,7 @@ export class Scheduler {
     this.curKind = this.kind[s];
     this.curA = this.ea[s];
     this.curB = this.eb[s];
+    this.curC = this.ec[s];
     this.curPayload = this.payload[s];
     this.removeAt(0);
     this.release(s);
@@ -230,6 +237,7 @@ export class Scheduler {
     this.kind = g32(this.kind);
     this.ea = g32(this.ea);
     this.eb = g32(this.eb);
+    this.ec = g32(this.ec);
     this.gen = g32(this.gen);
     this.free = g32(this.free);
     for (let i = this.cap; i < n; i++) this.payload.push(undefined);

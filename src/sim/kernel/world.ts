@@ -222,7 +222,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   private readonly tickHandle: number[];
   private readonly wakeLocal: Float64Array; // NaN = no wake requested
   private readonly tickDeferred: Uint8Array;
-  private readonly deferred: { kind: number; a: number; b: number; payload: unknown }[][];
+  private readonly deferred: { kind: number; a: number; b: number; payload: unknown; c: number }[][];
   private readonly actorTimer: number[];
   private readonly faults: TimedAction[] = [];
   private started = false;
@@ -368,11 +368,11 @@ export class World<M, Req, R, Rep> implements EventHandler {
     }
   }
 
-  handle(kind: number, a: number, b: number, payload: unknown, now: number): void {
+  handle(kind: number, a: number, b: number, payload: unknown, now: number, c: number): void {
     switch (kind) {
       case Ev.deliver:
         this.touched = b < this.servers ? b : TOUCHED_NONE;
-        this.deliver(a, b, payload, now);
+        this.deliver(a, b, payload, now, c);
         break;
       case Ev.tick:
         this.touched = a;
@@ -406,22 +406,23 @@ export class World<M, Req, R, Rep> implements EventHandler {
     if (this.afterEachEvent !== undefined) this.afterEachEvent(this);
   }
 
-  private deliver(from: number, to: number, msg: unknown, now: number): void {
-    if (!this.net.admit(from, to, msg)) return;
+  /** key: the message's trace key, computed once at send (Network.send). */
+  private deliver(from: number, to: number, msg: unknown, now: number, key: number): void {
+    if (!this.net.admit(from, to, key)) return;
     if (to >= this.servers) {
       this.net.delivered++;
-      this.trace.add(T.deliver, now, from, to, this.net.keyOf(msg), 0);
+      this.trace.add(T.deliver, now, from, to, key, 0);
       this.actors[to - this.servers]!.onMessage(from, msg, now);
       return;
     }
     const st = this.status[to];
-    if (st === NodeStatus.down) return this.net.drop(from, to, msg, DropReason.down, now);
+    if (st === NodeStatus.down) return this.net.dropKeyed(from, to, key, DropReason.down, now);
     if (st === NodeStatus.paused) {
-      this.deferred[to].push({ kind: Ev.deliver, a: from, b: to, payload: msg });
+      this.deferred[to].push({ kind: Ev.deliver, a: from, b: to, payload: msg, c: key });
       return;
     }
     this.net.delivered++;
-    this.trace.add(T.deliver, now, from, to, this.net.keyOf(msg), 0);
+    this.trace.add(T.deliver, now, from, to, key, 0);
     const node = this.nodes[to]!;
     const local = this.clocks[to].local(now);
     if (from >= this.servers) node.onClient(from, msg as Req, local);
@@ -444,7 +445,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
     const st = this.status[id];
     if (!(st !== NodeStatus.down)) fail(`fsync completion for crashed node ${id}`);
     if (st === NodeStatus.paused) {
-      this.deferred[id].push({ kind: Ev.persistedNotify, a: id, b: token, payload: undefined });
+      this.deferred[id].push({ kind: Ev.persistedNotify, a: id, b: token, payload: undefined, c: 0 });
       return;
     }
     this.nodes[id]!.onPersisted(token, this.clocks[id].local(now));
@@ -507,7 +508,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.tickHandle[id] = NO_HANDLE;
     this.wakeLocal[id] = NaN;
     this.tickDeferred[id] = 0;
-    for (const d of this.deferred[id]) if (d.kind === Ev.deliver) this.net.drop(d.a, id, d.payload, DropReason.down, this.sched.now);
+    for (const d of this.deferred[id]) if (d.kind === Ev.deliver) this.net.dropKeyed(d.a, id, d.c, DropReason.down, this.sched.now);
     this.deferred[id].length = 0;
     const loss = this.disks[id].crash();
     this.trace.add(T.crash, this.sched.now, id, loss.lost, loss.torn ? 1 : 0, 0);
@@ -551,7 +552,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.status[id] = NodeStatus.up;
     this.trace.add(T.resume, this.sched.now, id, 0, 0, 0);
     const now = this.sched.now;
-    for (const d of this.deferred[id]) this.sched.push(now, d.kind, d.a, d.b, d.payload);
+    for (const d of this.deferred[id]) this.sched.push(now, d.kind, d.a, d.b, d.payload, d.c);
     this.deferred[id].length = 0;
     if (this.tickDeferred[id] !== 0) {
       this.tickDeferred[id] = 0;

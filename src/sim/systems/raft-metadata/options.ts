@@ -39,11 +39,19 @@ export interface ClusterRunOptions {
   readonly membership?: MembershipSetup;
   /** Wall-clock budget of the linearizability check, ms. */
   readonly checkTimeoutMs?: number;
+  /** End the liveness phase once its condition holds (every client had an operation succeed
+   * after the heal, a leader followed by a majority) and every open operation is answered,
+   * instead of running the clients at full speed to 60% of the window. Default false (moves
+   * trace hashes). */
+  readonly livenessStopWhenHealthy?: boolean;
+  /** Every option that means fewer events per simulated second, on (each moves trace hashes):
+   * raft.coalesceHeartbeats and livenessStopWhenHealthy. Default false. */
+  readonly fast?: boolean;
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast">;
 
 import { MS, S } from "../../../util/time.js";
 

@@ -46,6 +46,8 @@ function setup(req: RunRequest): SystemRun {
   // election timeout; each bump resets the others' timers, and nobody is ever elected.)
   if (members !== null && (!raft.preVote || !raft.checkQuorum)) raft = { ...raft, preVote: true, checkQuorum: true };
   if (req.sutAsserts === false) raft = { ...raft, asserts: false };
+  if (o.fast === true) raft = { ...raft, coalesceHeartbeats: true };
+  const stopWhenHealthy = o.fast === true || o.livenessStopWhenHealthy === true;
   const raftOf: RaftOptions[] = [];
   for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
   const servers: number[] = [];
@@ -121,7 +123,7 @@ function setup(req: RunRequest): SystemRun {
     adjustSchedule: (actions: readonly FaultAction[]) => leaseSafeSchedule(actions, raft),
     initialActions: members?.joins,
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + livenessWindowUs(timeUs)),
-    liveness: (w, lastHeal, endUs) => runLivenessPhase(w, actors, lastHeal, endUs),
+    liveness: (w, lastHeal, endUs) => runLivenessPhase(w, actors, lastHeal, endUs, stopWhenHealthy),
     finalCheck(w) {
       const v = inv.checkLogMatching();
       if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
@@ -137,7 +139,7 @@ function setup(req: RunRequest): SystemRun {
     },
     inspectNode: inspectServer,
     details: (w) => ({
-      raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch, readMode: raft.readMode, maxDriftPpm: raft.maxDriftPpm, snapshotEvery: raft.snapshotEvery, snapshotChunk: raft.snapshotChunk },
+      raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch, readMode: raft.readMode, maxDriftPpm: raft.maxDriftPpm, snapshotEvery: raft.snapshotEvery, snapshotChunk: raft.snapshotChunk, ...(raft.coalesceHeartbeats === true ? { coalesceHeartbeats: true } : {}) },
       members: finalMembers(w),
       joinRedirects,
     }),
