@@ -4,6 +4,7 @@
 // client history must be linearizable (metadata-kv model, key by key).
 import { InvariantChecker } from "../../../check/raft/invariants.js";
 import { metadataKv } from "./model.js";
+import { metadataKvRanges } from "./model-ranges.js";
 import { RAFT_NOTE_NAMES, type RaftOptions } from "../../../impl/raft/api.js";
 import { MetaServer } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
@@ -121,7 +122,8 @@ function setup(req: RunRequest): SystemRun {
     endCheck: () => lostAcknowledgedWrite(recorder.operations(), inv),
     history: {
       operations: () => recorder.operations(),
-      model: metadataKv,
+      // Lists are checked against every key they cover (model-ranges.ts); without lists, key by key.
+      model: (workload.mix.list ?? 0) > 0 ? metadataKvRanges([workload.listPrefix ?? ""]) : metadataKv,
       timeoutMs: o.checkTimeoutMs ?? 10_000,
     },
     details: (w) => ({
