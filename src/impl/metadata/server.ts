@@ -1,6 +1,13 @@
 // The metadata server node: Raft + the metadata store + client request handling. This is the
 // node the simulator runs. Writes go through the Raft log and are answered when applied; reads
 // go through ReadIndex and are answered from the local store once it has applied far enough.
+// With followerReads, a follower serves reads too (etcd's follower read): it asks the leader it
+// knows for a read index (readReq; the leader registers a ReadIndex read — or a lease read — on
+// its behalf and answers with the confirmed index, or -1), waits until it has applied that far,
+// and answers from its own store. Safe because the index covers every entry committed when the
+// leader registered the read, which is after the client sent it, and the follower's applied
+// entries are committed ones. A forwarded read with no answer within electionMin is answered
+// "unavailable" (the leader may be gone).
 import type { NodeEnv, NodeId, Recovered, SimNode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions } from "../raft/api.js";
 import { Raft, type RaftMessage, type RaftRecord } from "../raft/raft.js";
@@ -20,6 +27,8 @@ export interface ServerOptions {
   /** Default true. false: the server's and store's own assertions are off (`--sut-asserts off`);
    * Raft's follow RaftOptions.asserts. */
   readonly asserts?: boolean;
+  /** Followers serve reads, with a read index from the leader (see the header). Default false. */
+  readonly followerReads?: boolean;
 }
 
 /** Engula's join (node-to-node): a server asks any member to let it join the universe. */
@@ -41,7 +50,24 @@ export interface JoinResponse {
   readonly leader: NodeId;
 }
 
-export type ServerMessage = RaftMessage<MetaCommand> | JoinRequest | JoinResponse;
+/** Follower read: `from` asks the leader for a read index for its read `ctx`. */
+export interface ReadIndexRequest {
+  readonly type: "readReq";
+  readonly term: number; // unused by Raft: 0
+  readonly from: NodeId;
+  readonly ctx: number;
+}
+
+/** The leader's answer: the confirmed read index, or -1 (not the leader, or leadership lost). */
+export interface ReadIndexResponse {
+  readonly type: "readResp";
+  readonly term: number; // unused by Raft: 0
+  readonly from: NodeId;
+  readonly ctx: number;
+  readonly index: number;
+}
+
+export type ServerMessage = RaftMessage<MetaCommand> | JoinRequest | JoinResponse | ReadIndexRequest | ReadIndexResponse;
 
 /** The admin query "list members" (Engula's GET /members, /nodes): answered by the leader;
  * any other server redirects to the leader it knows (-1: none known). */
@@ -111,6 +137,8 @@ interface PendingRead {
   readonly endpoint: number;
   readonly req: ClientRequest;
   index: number; // -1 until ReadIndex confirms
+  /** A follower read: local time it was forwarded to the leader (-1: a leader's own read). */
+  readonly forwardedAt: number;
 }
 
 
@@ -123,8 +151,12 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   /** Reads by ReadIndex context, in registration order. */
   private readonly reads = new Map<number, PendingRead>();
   private nextReadCtx = 1;
+  /** Leader side of follower reads: our ReadIndex ctx -> the asking follower and its ctx. */
+  private readonly remoteReads = new Map<number, { readonly from: NodeId; readonly ctx: number }>();
   /** Redirects left for the join in progress (-1: not joining). */
   private joinHops = -1;
+  /** Reads this server answered as a follower (follower reads; tests read it). */
+  followerReadsServed = 0;
   /** The last join answer this server got (operators and tests read it). */
   lastJoin: JoinResponse["status"] | null = null;
 
@@ -142,6 +174,8 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   onMessage(from: NodeId, msg: ServerMessage, now: number): void {
     if (msg.type === "join") this.handleJoin(from, now);
     else if (msg.type === "joinResp") this.handleJoinResponse(from, msg);
+    else if (msg.type === "readReq") this.handleReadRequest(from, msg, now);
+    else if (msg.type === "readResp") this.handleReadResponse(msg);
     else this.raft.onMessage(from, msg, now);
   }
 
@@ -192,6 +226,39 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
 
   onTick(now: number): void {
     this.raft.onTick(now);
+    if (this.opts.followerReads === true && this.reads.size > 0) this.expireForwardedReads(now);
+  }
+
+  // --- follower reads ---
+
+  private handleReadRequest(from: NodeId, m: ReadIndexRequest, now: number): void {
+    const ctx = this.nextReadCtx++;
+    if (this.raft.readIndex(ctx, now)) this.remoteReads.set(ctx, { from, ctx: m.ctx });
+    else this.sendReadIndex(from, m.ctx, -1);
+  }
+
+  private handleReadResponse(m: ReadIndexResponse): void {
+    const r = this.reads.get(m.ctx);
+    if (r === undefined || r.forwardedAt < 0 || r.index >= 0) return;
+    if (m.index < 0) return this.failRead(m.ctx, r);
+    r.index = m.index;
+    this.serveReads();
+  }
+
+  private sendReadIndex(to: NodeId, ctx: number, index: number): void {
+    const resp: ReadIndexResponse = { type: "readResp", term: 0, from: this.id, ctx, index };
+    this.env.send(to, resp);
+  }
+
+  private expireForwardedReads(now: number): void {
+    for (const [ctx, r] of this.reads) {
+      if (r.forwardedAt >= 0 && r.index < 0 && now - r.forwardedAt >= this.opts.raft.electionMinUs) this.failRead(ctx, r);
+    }
+  }
+
+  private failRead(ctx: number, r: PendingRead): void {
+    this.reads.delete(ctx);
+    this.answer(r.endpoint, { kind: "unavailable", client: r.req.client, seq: r.req.seq, leaderHint: this.raft.leader() });
   }
 
   onPersisted(token: number, now: number): void {
@@ -205,8 +272,15 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     }
     if (isReadOp(req.op)) {
       const ctx = this.nextReadCtx++;
+      const leader = this.raft.leader();
+      if (this.opts.followerReads === true && this.raft.role() !== "leader" && leader >= 0 && leader !== this.id) {
+        this.reads.set(ctx, { endpoint, req, index: -1, forwardedAt: now });
+        const ask: ReadIndexRequest = { type: "readReq", term: 0, from: this.id, ctx };
+        this.env.send(leader, ask);
+        return;
+      }
       if (!this.raft.readIndex(ctx, now)) return this.notLeader(endpoint, req);
-      this.reads.set(ctx, { endpoint, req, index: -1 });
+      this.reads.set(ctx, { endpoint, req, index: -1, forwardedAt: -1 });
       return;
     }
     const proposed = this.raft.propose({ client: req.client, seq: req.seq, op: req.op }, now);
@@ -235,6 +309,11 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   readReady(ctx: number, index: number, _now: number): void {
+    const remote = this.remoteReads.get(ctx);
+    if (remote !== undefined) {
+      this.remoteReads.delete(ctx);
+      return this.sendReadIndex(remote.from, remote.ctx, index);
+    }
     const r = this.reads.get(ctx);
     if (r === undefined) return;
     r.index = index;
@@ -261,6 +340,11 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   readFailed(ctx: number, _now: number): void {
+    const remote = this.remoteReads.get(ctx);
+    if (remote !== undefined) {
+      this.remoteReads.delete(ctx);
+      return this.sendReadIndex(remote.from, remote.ctx, -1);
+    }
     const r = this.reads.get(ctx);
     if (r === undefined) return;
     this.reads.delete(ctx);
@@ -287,6 +371,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     for (const [ctx, r] of this.reads) {
       if (r.index < 0 || r.index > applied) continue;
       this.reads.delete(ctx);
+      if (r.forwardedAt >= 0) this.followerReadsServed++;
       this.answer(r.endpoint, { kind: "ok", client: r.req.client, seq: r.req.seq, result: this.store.read(r.req.op) });
     }
   }

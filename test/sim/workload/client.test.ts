@@ -115,6 +115,54 @@ describe("WorkloadClient routing and retries", () => {
     expect(c.counters()).toMatchObject({ timeouts: 1, retries: 1 });
   });
 
+  it("stickyUs: timeouts, unavailable and hintless not-leader retry on the same server until the op is that old", () => {
+    const { env, c } = setup({ stickyUs: 2500, maxAttempts: 10 });
+    c.start(0);
+    c.onTimer(100);
+    const first = env.last();
+    c.onTimer(1100); // timeout at 1100: 1000 µs into the op, within stickyUs
+    expect(env.last().to).toBe(first.to);
+    c.onReply(first.to, unavailable(env.last().req), 1200);
+    c.onTimer(1250);
+    expect(env.last().to).toBe(first.to);
+    c.onReply(first.to, notLeader(env.last().req, -1), 1300);
+    c.onTimer(1350);
+    expect(env.last().to).toBe(first.to);
+    c.onTimer(2350); // timeout 2250 µs into the op: still sticking
+    expect(env.last().to).toBe(first.to);
+    c.onTimer(3350); // 3250 µs: past stickyUs, moves on
+    expect(env.last().to).toBe(SERVERS[(SERVERS.indexOf(first.to) + 1) % 3]);
+    expect(env.sends.every((x) => x.req.seq === 1)).toBe(true);
+    // A leader hint is still followed at once.
+    const { env: e2, c: c2 } = setup({ stickyUs: 1e9 });
+    c2.start(0);
+    c2.onTimer(100);
+    const f2 = e2.last();
+    const hint = SERVERS.find((x) => x !== f2.to)!;
+    c2.onReply(f2.to, notLeader(f2.req, hint), 120);
+    expect(e2.last().to).toBe(hint);
+  });
+
+  it("readsAnywhere: reads go to a random server and do not move the leader guess", () => {
+    const { env, c } = setup({ readsAnywhere: true, mix: { get: 1, put: 1, delete: 0, cas: 0, exists: 0 } });
+    c.start(0);
+    const targets = new Set<number>();
+    let now = 100;
+    let writesTo = -1;
+    for (let k = 0; k < 60; k++) {
+      c.onTimer(now);
+      const s = env.last();
+      if (s.req.op.f === "get") targets.add(s.to);
+      else {
+        if (writesTo >= 0) expect(s.to).toBe(writesTo); // writes follow the server that took the last write
+        writesTo = s.to;
+      }
+      c.onReply(s.to, ok(s.req, resultFor(s.req.op)), now + 10);
+      now += 200;
+    }
+    expect(targets.size).toBe(3);
+  });
+
   it("an unanswered write becomes info after max attempts, and the client continues as a new process", () => {
     const { env, rec, c } = setup({ mix: { get: 0, put: 1, delete: 0, cas: 0 } });
     c.start(0);

@@ -39,11 +39,14 @@ export interface ClusterRunOptions {
   readonly membership?: MembershipSetup;
   /** Wall-clock budget of the linearizability check, ms. */
   readonly checkTimeoutMs?: number;
+  /** Followers serve reads with a read index from the leader (MetaServer's followerReads), and
+   * clients send reads to any server. Undefined: off, or drawn from the seed (swarm). */
+  readonly followerReads?: boolean;
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "followerReads">;
 
 import { MS, S } from "../../../util/time.js";
 

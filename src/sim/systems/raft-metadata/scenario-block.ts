@@ -32,6 +32,9 @@ export interface ScenarioRaft {
   readonly maxDriftPpm?: number;
   readonly snapshotEvery?: number;
   readonly snapshotChunk?: number;
+  /** Followers serve reads with a read index from the leader (RaftMetadataOptions.followerReads;
+   * a server option, written here beside the read mode). */
+  readonly followerReads?: boolean;
 }
 
 export interface ScenarioWorkload {
@@ -41,6 +44,8 @@ export interface ScenarioWorkload {
   readonly thinkMaxUs: number;
   readonly requestTimeoutUs: number;
   readonly staleCasP: number;
+  readonly listPrefix?: string;
+  readonly stickyUs?: number;
 }
 
 
@@ -77,6 +82,7 @@ const raft = z
     leaseDriftBoundPpm: driftPpm.optional(),
     snapshotEvery: z.number({ error: "expected an integer >= 0 (0: never)" }).int({ error: "expected an integer >= 0 (0: never)" }).min(0, { error: "expected an integer >= 0 (0: never)" }).optional(),
     snapshotChunk: posInt.optional(),
+    followerReads: z.boolean({ error: "expected true or false" }).optional(),
   }, { error: "expected an object of Raft settings" })
   .check((ctx) => {
     const r = ctx.value;
@@ -101,6 +107,7 @@ const raft = z
     set("maxDriftPpm", r.maxDriftPpm ?? r.leaseDriftBoundPpm);
     set("snapshotEvery", r.snapshotEvery);
     set("snapshotChunk", r.snapshotChunk);
+    set("followerReads", r.followerReads);
     return out as ScenarioRaft;
   });
 
@@ -141,6 +148,9 @@ const workload = z
     think: think.default({ min: 0, max: 20_000 }),
     requestTimeout: duration({ positive: true }).default(100_000),
     staleCas: probability.default(0.1),
+    // The prefix list ops read (default ""), and how long a client retries on one server.
+    listPrefix: z.string({ error: "expected a key prefix" }).optional(),
+    sticky: duration().optional(),
   }, { error: "expected an object of workload settings" })
   .transform((w): ScenarioWorkload => ({
     keys: w.keys,
@@ -149,6 +159,8 @@ const workload = z
     thinkMaxUs: w.think.max,
     requestTimeoutUs: w.requestTimeout,
     staleCasP: w.staleCas,
+    ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
+    ...(w.sticky !== undefined ? { stickyUs: w.sticky } : {}),
   }));
 
 
@@ -210,7 +222,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     fileKeys(opts): Record<string, unknown> {
       const o = (opts ?? {}) as RaftMetadataOptions;
-      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, ...rest } = o;
+      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, ...rest } = o;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw new Error(`raft-metadata options ${unknown.join(", ")} have no scenario form`);
       if (net !== undefined) throw new Error("raft-metadata's own net option has no scenario form (the scenario's net block is the run's)");
@@ -228,9 +240,10 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
         if (other.length > 0) throw new Error(`Raft options ${other.join(", ")} have no scenario form`);
         out.raft = Object.fromEntries(Object.entries(raftKeys).filter(([, v]) => v !== undefined));
       }
+      if (followerReads !== undefined) out.raft = { ...(out.raft as object | undefined), followerReads };
       if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
       if (w !== undefined) {
-        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP"].includes(k));
+        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs"].includes(k));
         if (other.length > 0) throw new Error(`workload options ${other.join(", ")} have no scenario form`);
         out.workload = {
           ...(w.keys !== undefined ? { keys: [...w.keys] } : {}),
@@ -238,18 +251,22 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           ...(w.thinkMinUs !== undefined || w.thinkMaxUs !== undefined ? { think: { min: usToDuration(w.thinkMinUs ?? 0), max: usToDuration(w.thinkMaxUs ?? 20_000) } } : {}),
           ...(w.timeoutUs !== undefined ? { requestTimeout: usToDuration(w.timeoutUs) } : {}),
           ...(w.staleCasP !== undefined ? { staleCas: w.staleCasP } : {}),
+          ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
+          ...(w.stickyUs !== undefined ? { sticky: usToDuration(w.stickyUs) } : {}),
         };
       }
       return out;
     },
     options(sc): RaftMetadataOptions {
       const s = sc as RaftScenario;
+      const { followerReads, ...raftFields } = s.raft;
       return {
         ...(s.membership !== undefined ? { membership: s.membership } : {}),
+        ...(followerReads !== undefined ? { followerReads } : {}),
         // Only the fields the scenario sets: the rest stay the harness defaults (timed schedule)
         // or are drawn from the seed (swarm). readMode / leaseDriftBoundPpm / maxDriftPpm are
         // passed through to RaftOptions untouched.
-        raft: { ...s.raft },
+        raft: raftFields,
         workload: {
           keys: s.workload.keys,
           mix: s.workload.mix,
@@ -257,6 +274,8 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           thinkMaxUs: s.workload.thinkMaxUs,
           timeoutUs: s.workload.requestTimeoutUs,
           staleCasP: s.workload.staleCasP,
+          ...(s.workload.listPrefix !== undefined ? { listPrefix: s.workload.listPrefix } : {}),
+          ...(s.workload.stickyUs !== undefined ? { stickyUs: s.workload.stickyUs } : {}),
         },
       };
     },

@@ -20,7 +20,7 @@ import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
 import { raftScenarioBlock } from "./scenario-block.js";
-import { leaseSafeSchedule, swarmRaftTiming } from "./swarm.js";
+import { leaseSafeSchedule, swarmRaftTiming, swarmWorkload, WORKLOAD_SWARM } from "./swarm.js";
 import { messageTraceKey } from "./trace-key.js";
 
 
@@ -37,6 +37,10 @@ function setup(req: RunRequest): SystemRun {
   if (setup === undefined && req.explicitFaults?.some((f) => f.kind.startsWith("member-"))) setup = { initialVoters: N, bootstrap: false };
   const members = setup === undefined ? null : membershipPlan(N, setup);
   let raft = raftOptions(N, { seed: req.seed, timeUs: req.timeUs, raft: o.raft, bugs: req.bugs as BugName[] }, swarm ? swarmRaftTiming(Rng.root(req.seed).fork("swarm-config")) : defaultRaftTiming);
+  // The workload too (swarm.ts): an op mix, follower reads, sticky clients, CheckQuorum off.
+  const sw = swarm && WORKLOAD_SWARM && o.workload === undefined ? swarmWorkload(Rng.root(req.seed).fork("workload-mix")) : null;
+  if (sw !== null && sw.checkQuorumOff && o.raft?.checkQuorum === undefined && raft.readMode !== "lease") raft = { ...raft, checkQuorum: false };
+  const followerReads = o.followerReads ?? sw?.followerReads ?? false;
   // A removed server that never hears of its removal must not disrupt the cluster: that rests
   // on PreVote and CheckQuorum's follower-side check (dissertation §4.2.3), so a membership run
   // has both on. (Without PreVote, a removed server whose log is behind bumps the term every
@@ -47,7 +51,7 @@ function setup(req: RunRequest): SystemRun {
   for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
   const servers: number[] = [];
   for (let i = 0; i < N; i++) servers.push(i);
-  const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...o.workload });
+  const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...sw?.workload, ...(followerReads ? { readsAnywhere: true } : {}), ...o.workload });
   const recorder = new HistoryRecorder();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
@@ -61,7 +65,7 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) =>
-        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts }, env, recovered, world.localNow(id)),
+        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}) }, env, recovered, world.localNow(id)),
       actorFactory: workloadActorFactory(workload, recorder, N, actors),
       traceKey: messageTraceKey,
       net: o.net,
@@ -130,6 +134,8 @@ function setup(req: RunRequest): SystemRun {
       raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch, readMode: raft.readMode, maxDriftPpm: raft.maxDriftPpm, snapshotEvery: raft.snapshotEvery, snapshotChunk: raft.snapshotChunk },
       members: finalMembers(w),
       joinRedirects,
+      // What the workload draw chose (undefined: the default workload or the run's own).
+      ...(sw !== null ? { profile: sw.profile, workload: sw.workload, followerReads } : {}),
     }),
   };
 }
@@ -162,7 +168,17 @@ export const raftMetadata: System = {
   materialise({ options, extras, details }): RaftMetadataOptions {
     const o = (options ?? {}) as RaftMetadataOptions;
     const membership = o.membership ?? (extras.membership as MembershipSetup | undefined);
-    return { ...o, raft: { ...(details.raft as RaftMetadataOptions["raft"]) }, swarmConfig: false, ...(membership !== undefined ? { membership } : {}) };
+    // ...and the workload it drew (profile, sticky clients, follower reads), if any.
+    const workload = details.workload === undefined ? o.workload : { ...(details.workload as RaftMetadataOptions["workload"]), ...o.workload };
+    const followerReads = o.followerReads ?? (details.followerReads as boolean | undefined);
+    return {
+      ...o,
+      raft: { ...(details.raft as RaftMetadataOptions["raft"]) },
+      swarmConfig: false,
+      ...(membership !== undefined ? { membership } : {}),
+      ...(workload !== undefined ? { workload } : {}),
+      ...(followerReads !== undefined ? { followerReads } : {}),
+    };
   },
   // Fewer operations: clients that think longer between them (the default is 0-20 ms), and one
   // key instead of three.

@@ -11,7 +11,10 @@
 // Retries keep the operation's seq, so the server's session dedup makes a retried write
 // execute at most once. Routing: the last server that answered ok, or a leader hint; a
 // not-leader reply with a usable hint is retried at once to the hint; otherwise the next server
-// (round robin) after a backoff; a timeout retries at once to the next server.
+// (round robin) after a backoff; a timeout retries at once to the next server. Two options
+// change that: readsAnywhere sends each read to a random server (follower reads), and stickyUs
+// keeps retrying on the same server (after a timeout, an unavailable, or a not-leader without a
+// hint) until the op is that old — a client that keeps talking to a deposed leader.
 //
 // History status (ops.ts, recorder.ts):
 // - "ok"   a server answered ok (a failed cas is ok with output {ok:false}).
@@ -150,7 +153,7 @@ export class WorkloadClient {
         this.mayHaveExecuted = true;
         this.leaderGuess = -1;
         if (this.exhausted(now)) return this.giveUp(now);
-        this.target = this.nextServer(this.target);
+        if (!this.sticks(now)) this.target = this.nextServer(this.target);
         return this.sendAttempt(now);
       case "backoff":
         if (this.exhausted(now)) return this.giveUp(now);
@@ -169,7 +172,8 @@ export class WorkloadClient {
         if (reply.result.f !== req.op.f) {
           throw new Error(`workload invariant: ${req.op.f} answered with a ${reply.result.f} result`);
         }
-        this.leaderGuess = from;
+        // A read answered by any server (follower reads) says nothing about who leads.
+        if (this.cfg.readsAnywhere !== true || !isReadOp(req.op)) this.leaderGuess = from;
         this.observe(req.op, reply.result);
         this.recorder.ok(this.handle, reply.result, now);
         this.stats.ok++;
@@ -186,7 +190,7 @@ export class WorkloadClient {
           this.target = hint;
           return this.sendAttempt(now);
         }
-        this.target = this.nextServer(from);
+        if (!this.sticks(now)) this.target = this.nextServer(from);
         return this.backoff(now);
       }
       case "unavailable": {
@@ -197,7 +201,7 @@ export class WorkloadClient {
         const hint = this.usableHint(reply.leaderHint, from);
         this.leaderGuess = hint;
         if (this.exhausted(now)) return this.giveUp(now);
-        this.target = hint >= 0 ? hint : this.nextServer(from);
+        this.target = hint >= 0 ? hint : this.sticks(now) ? from : this.nextServer(from);
         return this.backoff(now);
       }
     }
@@ -236,8 +240,14 @@ export class WorkloadClient {
     this.opStart = now;
     this.mayHaveExecuted = false;
     this.contacted.length = 0;
-    this.target = this.leaderGuess >= 0 ? this.leaderGuess : this.randomServer();
+    this.target = this.cfg.readsAnywhere === true && isReadOp(op) ? this.randomServer() : this.leaderGuess >= 0 ? this.leaderGuess : this.randomServer();
     this.sendAttempt(now);
+  }
+
+  /** Retry on the same server (see WorkloadConfig.stickyUs). */
+  private sticks(now: number): boolean {
+    const s = this.cfg.stickyUs;
+    return s !== undefined && s > 0 && now - this.opStart < s;
   }
 
   private sendAttempt(now: number): void {
