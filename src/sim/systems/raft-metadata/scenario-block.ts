@@ -187,6 +187,10 @@ const ACTIONS = [
   act("member-add", { node: nodeId, via: nodeId, tries: posInt.default(40) }),
   act("member-remove", { node: nodeId, readdUs: duration().default(0) }),
   act("member-remove-leader", { readdUs: duration().default(0) }),
+  // Deposed leaders and leader churn (faults.ts).
+  act("depose-leader", { durationUs: duration({ positive: true }) }),
+  act("leader-churn-on", { event: EVENT, times: posInt }),
+  act("transfer-leader", {}),
   act("member-churn-on", { event: EVENT, durationUs: duration({ positive: true }), times: posInt }),
   act("member-churn", { durationUs: duration({ positive: true }) }),
 ];

@@ -15,7 +15,7 @@ import { WorkloadActor, workloadActorFactory } from "./clients/actor.js";
 import { defaultWorkloadConfig } from "./clients/config.js";
 import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
-import { membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
+import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
@@ -149,7 +149,8 @@ function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: 
   return { leader: r.leader, voters: r.members.filter((m) => m.role === "voter").map((m) => m.node), learners: r.members.filter((m) => m.role === "learner").map((m) => m.node) };
 }
 
-const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipFamily];
+// The deposed-leader and leader-churn families join the swarm with the workload draw.
+const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : [])];
 
 export const raftMetadata: System = {
   name: "raft-metadata",
