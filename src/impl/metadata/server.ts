@@ -8,6 +8,12 @@
 // leader registered the read, which is after the client sent it, and the follower's applied
 // entries are committed ones. A forwarded read with no answer within electionMin is answered
 // "unavailable" (the leader may be gone).
+// With applyDelayUs, apply is asynchronous, as in Kvrocks' controller: Raft hands committed
+// entries over a channel (RaftApp.apply only enqueues them) and the store applies them
+// applyDelayUs later, in a step of its own (a tick). Raft's applied index then runs ahead of the
+// store's: writes are answered and reads served only once the store has applied far enough;
+// a snapshot drains the channel first (it must hold every entry up to Raft's applied index);
+// an installed snapshot supersedes whatever the channel still holds.
 import type { NodeEnv, NodeId, Recovered, SimNode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions } from "../raft/api.js";
 import { Raft, type RaftMessage, type RaftRecord } from "../raft/raft.js";
@@ -17,6 +23,7 @@ import type { SessionEntry } from "./sessions.js";
 import { isReadOp, isStale, type MetaCommand } from "./commands.js";
 import type { ClientRequest, ServerReply } from "./protocol.js";
 import type { ConfChange } from "../raft/config.js";
+import { MonotonicTime } from "../raft/monotonic.js";
 
 export interface ServerOptions {
   readonly raft: RaftOptions;
@@ -29,6 +36,9 @@ export interface ServerOptions {
   readonly asserts?: boolean;
   /** Followers serve reads, with a read index from the leader (see the header). Default false. */
   readonly followerReads?: boolean;
+  /** Asynchronous apply (see the header): committed entries reach the store this long after
+   * Raft hands them over (0: in the next step). Undefined: applied in the commit step. */
+  readonly applyDelayUs?: number;
 }
 
 /** Engula's join (node-to-node): a server asks any member to let it join the universe. */
@@ -151,6 +161,13 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   /** Reads by ReadIndex context, in registration order. */
   private readonly reads = new Map<number, PendingRead>();
   private nextReadCtx = 1;
+  /** Asynchronous apply: entries handed over by Raft and not yet applied, with their due time
+   * (monotonic µs); Raft's last wake-up request (local µs); the wake-up asked of the host. */
+  private readonly channel: { readonly entry: RaftEntry<MetaCommand>; readonly due: number }[] = [];
+  private channelHead = 0;
+  private readonly mono = new MonotonicTime();
+  private raftWake = Number.NaN;
+  private askedWake = Number.NaN;
   /** Leader side of follower reads: our ReadIndex ctx -> the asking follower and its ctx. */
   private readonly remoteReads = new Map<number, { readonly from: NodeId; readonly ctx: number }>();
   /** Redirects left for the join in progress (-1: not joining). */
@@ -168,7 +185,10 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     now: number,
   ) {
     this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts });
-    this.raft = new Raft<MetaCommand>(id, opts.raft, env as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
+    if (opts.applyDelayUs !== undefined && !(Number.isSafeInteger(opts.applyDelayUs) && opts.applyDelayUs >= 0)) throw new Error(`server: applyDelayUs must be a non-negative integer, got ${opts.applyDelayUs}`);
+    // With asynchronous apply the server shares the host's one wake-up with Raft.
+    const raftEnv = opts.applyDelayUs === undefined ? env : this.sharedWakeEnv(env);
+    this.raft = new Raft<MetaCommand>(id, opts.raft, raftEnv as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
   }
 
   onMessage(from: NodeId, msg: ServerMessage, now: number): void {
@@ -225,8 +245,71 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   onTick(now: number): void {
+    // A tick may be the channel's rather than Raft's: Raft ignores one before its deadlines and
+    // always asks for its next wake-up again. The tick used the host's wake-up.
+    this.askedWake = Number.NaN;
     this.raft.onTick(now);
+    if (this.opts.applyDelayUs !== undefined) this.applyDue(now);
     if (this.opts.followerReads === true && this.reads.size > 0) this.expireForwardedReads(now);
+  }
+
+  // --- asynchronous apply ---
+
+  private sharedWakeEnv(env: ServerEnv): ServerEnv {
+    return {
+      id: env.id,
+      rng: env.rng,
+      send: (to, m) => env.send(to, m),
+      persist: (records, sync) => env.persist(records, sync),
+      writeFile: (name, data) => env.writeFile(name, data),
+      renameFile: (from, to) => env.renameFile(from, to),
+      deleteFile: (name) => env.deleteFile(name),
+      syncFile: () => env.syncFile(),
+      rotateWal: () => env.rotateWal(),
+      dropWalBefore: (b) => env.dropWalBefore(b),
+      reply: (c, r) => env.reply(c, r),
+      wakeAt: (local) => {
+        this.raftWake = local;
+        this.rewake();
+      },
+      note: (code, a, b) => env.note(code, a, b),
+    };
+  }
+
+  /** Ask the host for the earlier of Raft's wake-up and the channel's next due entry. */
+  private rewake(): void {
+    let at = this.raftWake;
+    if (this.channelHead < this.channel.length) {
+      const due = this.mono.toLocal(this.channel[this.channelHead]!.due);
+      if (!(at <= due)) at = due;
+    }
+    if (at === at && at !== this.askedWake) {
+      this.askedWake = at;
+      this.env.wakeAt(at);
+    }
+  }
+
+  /** Apply the entries whose delay is over, in order. */
+  private applyDue(now: number): void {
+    const m = this.mono.read(now);
+    const q = this.channel;
+    while (this.channelHead < q.length && q[this.channelHead]!.due <= m) this.applyEntry(q[this.channelHead++]!.entry);
+    this.compactChannel();
+    this.rewake();
+  }
+
+  /** Apply everything in the channel now (before a snapshot of the store). */
+  private drainChannel(): void {
+    const q = this.channel;
+    while (this.channelHead < q.length) this.applyEntry(q[this.channelHead++]!.entry);
+    this.compactChannel();
+  }
+
+  private compactChannel(): void {
+    if (this.channelHead === this.channel.length) {
+      this.channel.length = 0;
+      this.channelHead = 0;
+    }
   }
 
   // --- follower reads ---
@@ -290,7 +373,13 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
 
   // --- RaftApp ---
 
-  apply(entry: RaftEntry<MetaCommand>, _now: number): void {
+  apply(entry: RaftEntry<MetaCommand>, now: number): void {
+    if (this.opts.applyDelayUs === undefined) return this.applyEntry(entry);
+    this.channel.push({ entry, due: this.mono.read(now) + this.opts.applyDelayUs });
+    this.rewake();
+  }
+
+  private applyEntry(entry: RaftEntry<MetaCommand>): void {
     const cmd = entry.data;
     if (cmd === null) {
       // A leader's no-op still moves the applied index, or a ReadIndex pointing at it stalls.
@@ -321,11 +410,16 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   snapshot(maxItems: number): readonly unknown[] {
+    this.drainChannel();
     return chunkStoreSnapshot(this.store.snapshot(), maxItems);
   }
 
   restore(chunks: readonly unknown[], index: number, _now: number): void {
     const snap = unchunkStoreSnapshot(chunks);
+    // Entries still in the channel are at or below Raft's applied index, which the snapshot is
+    // above: it supersedes them.
+    this.channel.length = 0;
+    this.channelHead = 0;
     if (this.opts.asserts !== false && snap.appliedIndex !== index) throw new Error(`server invariant: snapshot at ${snap.appliedIndex} installed as ${index}`);
     if (this.opts.asserts !== false && index <= this.store.appliedIndex()) throw new Error(`server invariant: snapshot ${index} not above applied ${this.store.appliedIndex()}`);
     this.store = MetadataStore.fromSnapshot(snap, { dedupSessions: this.opts.dedupSessions, asserts: this.opts.asserts });

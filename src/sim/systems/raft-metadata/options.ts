@@ -42,11 +42,14 @@ export interface ClusterRunOptions {
   /** Followers serve reads with a read index from the leader (MetaServer's followerReads), and
    * clients send reads to any server. Undefined: off, or drawn from the seed (swarm). */
   readonly followerReads?: boolean;
+  /** Asynchronous apply through a channel, this many µs after commit (MetaServer's
+   * applyDelayUs). Undefined: applied in the commit step, or drawn from the seed (swarm). */
+  readonly applyDelayUs?: number;
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "followerReads">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "followerReads" | "applyDelayUs">;
 
 import { MS, S } from "../../../util/time.js";
 

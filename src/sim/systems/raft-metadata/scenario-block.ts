@@ -35,6 +35,8 @@ export interface ScenarioRaft {
   /** Followers serve reads with a read index from the leader (RaftMetadataOptions.followerReads;
    * a server option, written here beside the read mode). */
   readonly followerReads?: boolean;
+  /** Asynchronous apply, this long after commit (RaftMetadataOptions.applyDelayUs). */
+  readonly applyDelayUs?: number;
 }
 
 export interface ScenarioWorkload {
@@ -83,6 +85,7 @@ const raft = z
     snapshotEvery: z.number({ error: "expected an integer >= 0 (0: never)" }).int({ error: "expected an integer >= 0 (0: never)" }).min(0, { error: "expected an integer >= 0 (0: never)" }).optional(),
     snapshotChunk: posInt.optional(),
     followerReads: z.boolean({ error: "expected true or false" }).optional(),
+    applyDelay: duration().optional(),
   }, { error: "expected an object of Raft settings" })
   .check((ctx) => {
     const r = ctx.value;
@@ -108,6 +111,7 @@ const raft = z
     set("snapshotEvery", r.snapshotEvery);
     set("snapshotChunk", r.snapshotChunk);
     set("followerReads", r.followerReads);
+    set("applyDelayUs", r.applyDelay);
     return out as ScenarioRaft;
   });
 
@@ -226,7 +230,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     fileKeys(opts): Record<string, unknown> {
       const o = (opts ?? {}) as RaftMetadataOptions;
-      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, ...rest } = o;
+      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, ...rest } = o;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw new Error(`raft-metadata options ${unknown.join(", ")} have no scenario form`);
       if (net !== undefined) throw new Error("raft-metadata's own net option has no scenario form (the scenario's net block is the run's)");
@@ -245,6 +249,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
         out.raft = Object.fromEntries(Object.entries(raftKeys).filter(([, v]) => v !== undefined));
       }
       if (followerReads !== undefined) out.raft = { ...(out.raft as object | undefined), followerReads };
+      if (applyDelayUs !== undefined) out.raft = { ...(out.raft as object | undefined), applyDelay: usToDuration(applyDelayUs) };
       if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
       if (w !== undefined) {
         const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs"].includes(k));
@@ -263,10 +268,11 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     options(sc): RaftMetadataOptions {
       const s = sc as RaftScenario;
-      const { followerReads, ...raftFields } = s.raft;
+      const { followerReads, applyDelayUs, ...raftFields } = s.raft;
       return {
         ...(s.membership !== undefined ? { membership: s.membership } : {}),
         ...(followerReads !== undefined ? { followerReads } : {}),
+        ...(applyDelayUs !== undefined ? { applyDelayUs } : {}),
         // Only the fields the scenario sets: the rest stay the harness defaults (timed schedule)
         // or are drawn from the seed (swarm). readMode / leaseDriftBoundPpm / maxDriftPpm are
         // passed through to RaftOptions untouched.

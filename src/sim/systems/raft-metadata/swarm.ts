@@ -97,6 +97,9 @@ export interface SwarmWorkload {
   readonly followerReads: boolean;
   /** CheckQuorum off (unless lease reads or membership changes need it on). */
   readonly checkQuorumOff: boolean;
+  /** Asynchronous apply this long after commit (MetaServer's applyDelayUs); undefined: apply in
+   * the commit step. */
+  readonly applyDelayUs: number | undefined;
 }
 
 export function swarmWorkload(r: Rng): SwarmWorkload {
@@ -111,5 +114,7 @@ export function swarmWorkload(r: Rng): SwarmWorkload {
   // that has not noticed keeps them).
   const stickyUs = r.chance(0.4) ? r.pick([300 * MS, 1000 * MS]) : 0;
   const checkQuorumOff = r.chance(0.4);
-  return { profile: p.name, workload: stickyUs > 0 ? { ...p.workload, stickyUs } : p.workload, followerReads, checkQuorumOff };
+  // Commit and apply as separate steps (Kvrocks' apply channel), the store some ms behind.
+  const applyDelayUs = r.chance(0.4) ? r.pick([0, 2 * MS, 10 * MS, 50 * MS]) : undefined;
+  return { profile: p.name, workload: stickyUs > 0 ? { ...p.workload, stickyUs } : p.workload, followerReads, checkQuorumOff, applyDelayUs };
 }

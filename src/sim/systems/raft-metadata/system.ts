@@ -41,6 +41,7 @@ function setup(req: RunRequest): SystemRun {
   const sw = swarm && WORKLOAD_SWARM && o.workload === undefined ? swarmWorkload(Rng.root(req.seed).fork("workload-mix")) : null;
   if (sw !== null && sw.checkQuorumOff && o.raft?.checkQuorum === undefined && raft.readMode !== "lease") raft = { ...raft, checkQuorum: false };
   const followerReads = o.followerReads ?? sw?.followerReads ?? false;
+  const applyDelayUs = o.applyDelayUs ?? sw?.applyDelayUs;
   // A removed server that never hears of its removal must not disrupt the cluster: that rests
   // on PreVote and CheckQuorum's follower-side check (dissertation §4.2.3), so a membership run
   // has both on. (Without PreVote, a removed server whose log is behind bumps the term every
@@ -65,7 +66,7 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) =>
-        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}) }, env, recovered, world.localNow(id)),
+        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}) }, env, recovered, world.localNow(id)),
       actorFactory: workloadActorFactory(workload, recorder, N, actors),
       traceKey: messageTraceKey,
       net: o.net,
@@ -135,7 +136,7 @@ function setup(req: RunRequest): SystemRun {
       members: finalMembers(w),
       joinRedirects,
       // What the workload draw chose (undefined: the default workload or the run's own).
-      ...(sw !== null ? { profile: sw.profile, workload: sw.workload, followerReads } : {}),
+      ...(sw !== null ? { profile: sw.profile, workload: sw.workload, followerReads, ...(applyDelayUs !== undefined ? { applyDelayUs } : {}) } : {}),
     }),
   };
 }
@@ -172,6 +173,7 @@ export const raftMetadata: System = {
     // ...and the workload it drew (profile, sticky clients, follower reads), if any.
     const workload = details.workload === undefined ? o.workload : { ...(details.workload as RaftMetadataOptions["workload"]), ...o.workload };
     const followerReads = o.followerReads ?? (details.followerReads as boolean | undefined);
+    const applyDelayUs = o.applyDelayUs ?? (details.applyDelayUs as number | undefined);
     return {
       ...o,
       raft: { ...(details.raft as RaftMetadataOptions["raft"]) },
@@ -179,6 +181,7 @@ export const raftMetadata: System = {
       ...(membership !== undefined ? { membership } : {}),
       ...(workload !== undefined ? { workload } : {}),
       ...(followerReads !== undefined ? { followerReads } : {}),
+      ...(applyDelayUs !== undefined ? { applyDelayUs } : {}),
     };
   },
   // Fewer operations: clients that think longer between them (the default is 0-20 ms), and one
