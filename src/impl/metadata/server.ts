@@ -20,7 +20,7 @@ import { Raft, type RaftMessage, type RaftRecord } from "../raft/raft.js";
 import { MetadataStore, type StoreSnapshot } from "./store.js";
 import type { MetaEntry } from "./ops.js";
 import type { SessionEntry } from "./sessions.js";
-import { isReadOp, isStale, type MetaCommand } from "./commands.js";
+import { isExpired, isReadOp, isStale, type MetaCommand } from "./commands.js";
 import type { ClientRequest, ServerReply } from "./protocol.js";
 import type { ConfChange } from "../raft/config.js";
 import { MonotonicTime } from "../raft/monotonic.js";
@@ -39,6 +39,8 @@ export interface ServerOptions {
   /** Asynchronous apply (see the header): committed entries reach the store this long after
    * Raft hands them over (0: in the next step). Undefined: applied in the commit step. */
   readonly applyDelayUs?: number;
+  /** Session expiry, in log entries (MetadataStore's sessionTtl). Undefined: never. */
+  readonly sessionTtl?: number;
 }
 
 /** Engula's join (node-to-node): a server asks any member to let it join the universe. */
@@ -184,7 +186,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     recovered: Recovered<ServerRecord> | null,
     now: number,
   ) {
-    this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts });
+    this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts, ...(opts.sessionTtl !== undefined ? { sessionTtl: opts.sessionTtl } : {}) });
     if (opts.applyDelayUs !== undefined && !(Number.isSafeInteger(opts.applyDelayUs) && opts.applyDelayUs >= 0)) throw new Error(`server: applyDelayUs must be a non-negative integer, got ${opts.applyDelayUs}`);
     // With asynchronous apply the server shares the host's one wake-up with Raft.
     const raftEnv = opts.applyDelayUs === undefined ? env : this.sharedWakeEnv(env);
@@ -246,8 +248,10 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
 
   onTick(now: number): void {
     // A tick may be the channel's rather than Raft's: Raft ignores one before its deadlines and
-    // always asks for its next wake-up again. The tick used the host's wake-up.
+    // asks for its next wake-up again — or for none (a server outside the configuration): the
+    // tick used the host's wake-up, and Raft's last request with it.
     this.askedWake = Number.NaN;
+    this.raftWake = Number.NaN;
     this.raft.onTick(now);
     if (this.opts.applyDelayUs !== undefined) this.applyDue(now);
     if (this.opts.followerReads === true && this.reads.size > 0) this.expireForwardedReads(now);
@@ -366,7 +370,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
       this.reads.set(ctx, { endpoint, req, index: -1, forwardedAt: -1 });
       return;
     }
-    const proposed = this.raft.propose({ client: req.client, seq: req.seq, op: req.op }, now);
+    const proposed = this.raft.propose(req.start === undefined ? { client: req.client, seq: req.seq, op: req.op } : { client: req.client, seq: req.seq, op: req.op, start: req.start }, now);
     if (proposed === null) return this.notLeader(endpoint, req);
     this.writes.set(req.client, { endpoint, seq: req.seq, index: proposed.index });
   }
@@ -390,7 +394,8 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
       if (w !== undefined && w.seq === cmd.seq) {
         this.writes.delete(cmd.client);
         // A stale re-delivery of an older seq: the client has moved on, nothing to answer.
-        if (!isStale(result)) this.answer(w.endpoint, { kind: "ok", client: cmd.client, seq: cmd.seq, result });
+        if (isExpired(result)) this.answer(w.endpoint, { kind: "session-expired", client: cmd.client, seq: cmd.seq });
+        else if (!isStale(result)) this.answer(w.endpoint, { kind: "ok", client: cmd.client, seq: cmd.seq, result });
       }
     }
     this.dropOverwrittenWrites(entry);
@@ -422,7 +427,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     this.channelHead = 0;
     if (this.opts.asserts !== false && snap.appliedIndex !== index) throw new Error(`server invariant: snapshot at ${snap.appliedIndex} installed as ${index}`);
     if (this.opts.asserts !== false && index <= this.store.appliedIndex()) throw new Error(`server invariant: snapshot ${index} not above applied ${this.store.appliedIndex()}`);
-    this.store = MetadataStore.fromSnapshot(snap, { dedupSessions: this.opts.dedupSessions, asserts: this.opts.asserts });
+    this.store = MetadataStore.fromSnapshot(snap, { dedupSessions: this.opts.dedupSessions, asserts: this.opts.asserts, ...(this.opts.sessionTtl !== undefined ? { sessionTtl: this.opts.sessionTtl } : {}) });
     // Writes proposed at indexes the snapshot covers: their outcome is unknown here (the entry
     // there may be another one); the client retries with the same seq, sessions de-duplicate.
     for (const [client, w] of this.writes) {

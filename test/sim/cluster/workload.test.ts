@@ -107,6 +107,15 @@ describe("asynchronous apply", () => {
     expect(Math.max(...latency(r, "get"))).toBeGreaterThanOrEqual(delay / 2);
   });
 
+  it("a server Raft no longer wakes (removed from the configuration) does not tick in a loop (seed 10 of the swarm did)", () => {
+    const faults = [{ at: 1 * S, kind: "member-remove" as const, node: 0, readdUs: 0 }, { at: 1 * S, kind: "member-remove" as const, node: 4, readdUs: 0 }];
+    for (const applyDelayUs of [undefined, 10 * MS]) {
+      const r = runCluster({ seed: 3, timeUs: 4 * S, faults, applyDelayUs });
+      expect(r.verdict, r.message ?? "").toBe("ok");
+      expect(r.members?.voters.length).toBeLessThan(5);
+    }
+  });
+
   it("is linearizable with crashes, snapshots, follower reads and lists; zero delay is still a step of its own", () => {
     for (const applyDelayUs of [0, 2 * MS, 50 * MS]) {
       for (let seed = 1; seed <= 6; seed++) {
@@ -114,5 +123,32 @@ describe("asynchronous apply", () => {
         expect(r.verdict, `seed ${seed} delay ${applyDelayUs}: ${r.message}`).toBe("ok");
       }
     }
+  });
+});
+
+describe("session expiry", () => {
+  it("clients whose sessions expire open new ones; the history stays linearizable", () => {
+    let expired = 0;
+    let reopened = 0;
+    let sawAny = false;
+    for (let seed = 1; seed <= 4; seed++) {
+      const r = runCluster({
+        seed, timeUs: 6 * S, sessionTtl: 20, workload: { stickyUs: 1000 * MS }, families: ["partition", "crash", "timed"],
+        inspect: (w: { nodes: readonly unknown[] }) => {
+          for (const n of w.nodes) {
+            const m = n as MetaServer | null;
+            if (m === null) continue;
+            for (const e of m.store.snapshot().sessions) {
+              sawAny = true;
+              if (e.expired === true) expired++;
+              if ((e.start ?? 1) > 1) reopened++;
+            }
+          }
+        },
+      });
+      expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
+    }
+    expect(sawAny).toBe(true);
+    expect(expired + reopened).toBeGreaterThan(0);
   });
 });

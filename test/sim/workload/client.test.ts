@@ -378,7 +378,7 @@ function simulate(seed: number, clients = 3, steps = 3000) {
           else {
             index++;
             const res = req.op.f === "get" || req.op.f === "exists" || req.op.f === "list" ? store.read(req.op) : store.apply(index, req);
-            reply = isStale(res) ? null : ok(req, res);
+            reply = isStale(res) || res.f === "expired" ? null : ok(req, res);
             if (rng.float() < 0.1) reply = unavailable(req); // executed, but the answer is lost
           }
           if (reply === null || rng.float() < 0.1) return;
@@ -462,5 +462,25 @@ describe("WorkloadClient in a randomized fake world", () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("WorkloadClient sessions that expire", () => {
+  it("sends its session's start; on session-expired it records the write as info and opens a new session above it", () => {
+    const { env, rec, c } = setup({ sessionStarts: true, mix: { get: 0, put: 1, delete: 0, cas: 0, exists: 0 } });
+    c.start(0);
+    c.onTimer(100);
+    const first = env.last();
+    expect(first.req).toMatchObject({ seq: 1, start: 1 });
+    c.onReply(first.to, ok(first.req, resultFor(first.req.op)), 110);
+    c.onTimer(c.state() === "thinking" ? 210 : 0);
+    const second = env.last();
+    expect(second.req).toMatchObject({ seq: 2, start: 1 });
+    c.onReply(second.to, { kind: "session-expired", client: second.req.client, seq: 2 }, 220);
+    expect(rec.operations()[1]!.status).toBe("info");
+    expect(c.counters().expired).toBe(1);
+    c.onTimer(320);
+    expect(env.last().req).toMatchObject({ seq: 3, start: 3 });
+    expect(c.process()).toBe(2); // a new process after the indeterminate write
   });
 });

@@ -45,11 +45,14 @@ export interface ClusterRunOptions {
   /** Asynchronous apply through a channel, this many µs after commit (MetaServer's
    * applyDelayUs). Undefined: applied in the commit step, or drawn from the seed (swarm). */
   readonly applyDelayUs?: number;
+  /** Client sessions expire after this many log entries without a command of theirs
+   * (MetaServer's sessionTtl); clients then open new ones. Undefined: never, or drawn (swarm). */
+  readonly sessionTtl?: number;
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "followerReads" | "applyDelayUs">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "followerReads" | "applyDelayUs" | "sessionTtl">;
 
 import { MS, S } from "../../../util/time.js";
 

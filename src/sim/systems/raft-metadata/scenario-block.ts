@@ -37,6 +37,8 @@ export interface ScenarioRaft {
   readonly followerReads?: boolean;
   /** Asynchronous apply, this long after commit (RaftMetadataOptions.applyDelayUs). */
   readonly applyDelayUs?: number;
+  /** Client sessions expire after this many log entries (RaftMetadataOptions.sessionTtl). */
+  readonly sessionTtl?: number;
 }
 
 export interface ScenarioWorkload {
@@ -86,6 +88,7 @@ const raft = z
     snapshotChunk: posInt.optional(),
     followerReads: z.boolean({ error: "expected true or false" }).optional(),
     applyDelay: duration().optional(),
+    sessionTtl: posInt.optional(),
   }, { error: "expected an object of Raft settings" })
   .check((ctx) => {
     const r = ctx.value;
@@ -112,6 +115,7 @@ const raft = z
     set("snapshotChunk", r.snapshotChunk);
     set("followerReads", r.followerReads);
     set("applyDelayUs", r.applyDelay);
+    set("sessionTtl", r.sessionTtl);
     return out as ScenarioRaft;
   });
 
@@ -230,7 +234,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     fileKeys(opts): Record<string, unknown> {
       const o = (opts ?? {}) as RaftMetadataOptions;
-      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, ...rest } = o;
+      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, sessionTtl, ...rest } = o;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw new Error(`raft-metadata options ${unknown.join(", ")} have no scenario form`);
       if (net !== undefined) throw new Error("raft-metadata's own net option has no scenario form (the scenario's net block is the run's)");
@@ -250,6 +254,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
       }
       if (followerReads !== undefined) out.raft = { ...(out.raft as object | undefined), followerReads };
       if (applyDelayUs !== undefined) out.raft = { ...(out.raft as object | undefined), applyDelay: usToDuration(applyDelayUs) };
+      if (sessionTtl !== undefined) out.raft = { ...(out.raft as object | undefined), sessionTtl };
       if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
       if (w !== undefined) {
         const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs"].includes(k));
@@ -268,11 +273,12 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     options(sc): RaftMetadataOptions {
       const s = sc as RaftScenario;
-      const { followerReads, applyDelayUs, ...raftFields } = s.raft;
+      const { followerReads, applyDelayUs, sessionTtl, ...raftFields } = s.raft;
       return {
         ...(s.membership !== undefined ? { membership: s.membership } : {}),
         ...(followerReads !== undefined ? { followerReads } : {}),
         ...(applyDelayUs !== undefined ? { applyDelayUs } : {}),
+        ...(sessionTtl !== undefined ? { sessionTtl } : {}),
         // Only the fields the scenario sets: the rest stay the harness defaults (timed schedule)
         // or are drawn from the seed (swarm). readMode / leaseDriftBoundPpm / maxDriftPpm are
         // passed through to RaftOptions untouched.

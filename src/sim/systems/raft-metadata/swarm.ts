@@ -100,6 +100,8 @@ export interface SwarmWorkload {
   /** Asynchronous apply this long after commit (MetaServer's applyDelayUs); undefined: apply in
    * the commit step. */
   readonly applyDelayUs: number | undefined;
+  /** Client sessions expire after this many log entries without a command (undefined: never). */
+  readonly sessionTtl: number | undefined;
 }
 
 export function swarmWorkload(r: Rng): SwarmWorkload {
@@ -116,5 +118,8 @@ export function swarmWorkload(r: Rng): SwarmWorkload {
   const checkQuorumOff = r.chance(0.4);
   // Commit and apply as separate steps (Kvrocks' apply channel), the store some ms behind.
   const applyDelayUs = r.chance(0.4) ? r.pick([0, 2 * MS, 10 * MS, 50 * MS]) : undefined;
-  return { profile: p.name, workload: stickyUs > 0 ? { ...p.workload, stickyUs } : p.workload, followerReads, checkQuorumOff, applyDelayUs };
+  // Sessions that expire: after 50 entries (a client that waits out a partition loses its
+  // session), or 500.
+  const sessionTtl = r.chance(0.3) ? r.pick([50, 500]) : undefined;
+  return { profile: p.name, workload: stickyUs > 0 ? { ...p.workload, stickyUs } : p.workload, followerReads, checkQuorumOff, applyDelayUs, sessionTtl };
 }

@@ -42,6 +42,7 @@ function setup(req: RunRequest): SystemRun {
   if (sw !== null && sw.checkQuorumOff && o.raft?.checkQuorum === undefined && raft.readMode !== "lease") raft = { ...raft, checkQuorum: false };
   const followerReads = o.followerReads ?? sw?.followerReads ?? false;
   const applyDelayUs = o.applyDelayUs ?? sw?.applyDelayUs;
+  const sessionTtl = o.sessionTtl ?? sw?.sessionTtl;
   // A removed server that never hears of its removal must not disrupt the cluster: that rests
   // on PreVote and CheckQuorum's follower-side check (dissertation §4.2.3), so a membership run
   // has both on. (Without PreVote, a removed server whose log is behind bumps the term every
@@ -52,7 +53,7 @@ function setup(req: RunRequest): SystemRun {
   for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
   const servers: number[] = [];
   for (let i = 0; i < N; i++) servers.push(i);
-  const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...sw?.workload, ...(followerReads ? { readsAnywhere: true } : {}), ...o.workload });
+  const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...sw?.workload, ...(followerReads ? { readsAnywhere: true } : {}), ...(sessionTtl !== undefined ? { sessionStarts: true } : {}), ...o.workload });
   const recorder = new HistoryRecorder();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
@@ -66,7 +67,7 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) =>
-        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}) }, env, recovered, world.localNow(id)),
+        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) }, env, recovered, world.localNow(id)),
       actorFactory: workloadActorFactory(workload, recorder, N, actors),
       traceKey: messageTraceKey,
       net: o.net,
@@ -136,7 +137,7 @@ function setup(req: RunRequest): SystemRun {
       members: finalMembers(w),
       joinRedirects,
       // What the workload draw chose (undefined: the default workload or the run's own).
-      ...(sw !== null ? { profile: sw.profile, workload: sw.workload, followerReads, ...(applyDelayUs !== undefined ? { applyDelayUs } : {}) } : {}),
+      ...(sw !== null ? { profile: sw.profile, workload: sw.workload, followerReads, ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) } : {}),
     }),
   };
 }
@@ -174,6 +175,7 @@ export const raftMetadata: System = {
     const workload = details.workload === undefined ? o.workload : { ...(details.workload as RaftMetadataOptions["workload"]), ...o.workload };
     const followerReads = o.followerReads ?? (details.followerReads as boolean | undefined);
     const applyDelayUs = o.applyDelayUs ?? (details.applyDelayUs as number | undefined);
+    const sessionTtl = o.sessionTtl ?? (details.sessionTtl as number | undefined);
     return {
       ...o,
       raft: { ...(details.raft as RaftMetadataOptions["raft"]) },
@@ -182,6 +184,7 @@ export const raftMetadata: System = {
       ...(workload !== undefined ? { workload } : {}),
       ...(followerReads !== undefined ? { followerReads } : {}),
       ...(applyDelayUs !== undefined ? { applyDelayUs } : {}),
+      ...(sessionTtl !== undefined ? { sessionTtl } : {}),
     };
   },
   // Fewer operations: clients that think longer between them (the default is 0-20 ms), and one

@@ -55,6 +55,8 @@ export interface ClientCounters {
   timeouts: number;
   notLeader: number;
   unavailable: number;
+  /** Answers "session-expired" (each closes an op and opens a new session). */
+  expired: number;
 }
 
 export type ClientPhase = "idle" | "thinking" | "waiting" | "backoff" | "stopped";
@@ -74,8 +76,10 @@ export class WorkloadClient {
   private timerAt = -1;
   private readonly observed = new Map<string, Observed>();
   private readonly stats: ClientCounters = {
-    issued: 0, ok: 0, fail: 0, info: 0, retries: 0, timeouts: 0, notLeader: 0, unavailable: 0,
+    issued: 0, ok: 0, fail: 0, info: 0, retries: 0, timeouts: 0, notLeader: 0, unavailable: 0, expired: 0,
   };
+  /** The seq this client's server-side session began at (sent with cfg.sessionStarts). */
+  private sessionStart = 1;
   private readonly weights: readonly number[];
   private readonly totalWeight: number;
 
@@ -193,6 +197,15 @@ export class WorkloadClient {
         if (!this.sticks(now)) this.target = this.nextServer(from);
         return this.backoff(now);
       }
+      case "session-expired": {
+        // Not executed now; an earlier attempt may have been. A new session starts above every
+        // seq used so far, and the op's outcome is unknown.
+        if (this.phase !== "waiting" || from !== this.target) return;
+        this.stats.expired++;
+        this.mayHaveExecuted = true;
+        this.sessionStart = req.seq + 1;
+        return this.giveUp(now);
+      }
       case "unavailable": {
         // Whichever attempt it answers, that attempt may still take effect.
         this.mayHaveExecuted = true;
@@ -232,7 +245,7 @@ export class WorkloadClient {
   private issue(now: number): void {
     this.seq++;
     const op = this.nextOp(this.seq);
-    this.req = { client: this.id, seq: this.seq, op };
+    this.req = this.cfg.sessionStarts === true ? { client: this.id, seq: this.seq, op, start: this.sessionStart } : { client: this.id, seq: this.seq, op };
     this.handle = this.recorder.invoke(this.process(), op, now);
     this.env.note?.(ClientNote.invoke, this.seq, this.process());
     this.stats.issued++;

@@ -25,6 +25,9 @@ export interface WorkloadConfig {
    * as a client with one connection does — so it keeps talking to a deposed leader that has
    * not noticed. 0 or absent: it moves on to the next server at once. */
   readonly stickyUs?: number;
+  /** Send each request with the seq the client's session began at, for servers whose sessions
+   * expire; after "session-expired" the client opens a new session. */
+  readonly sessionStarts?: boolean;
   /** Pause between one op's completion and the next op's call, uniform in [min, max] us. */
   readonly thinkMinUs: number;
   readonly thinkMaxUs: number;
