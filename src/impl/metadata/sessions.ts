@@ -10,9 +10,9 @@
 // same dedup decisions. Without expiry sessions live forever. With expiry (the store's
 // sessionTtl, §6.3: deterministic, from the log alone) a session with no command in the last
 // sessionTtl log entries expires; it stays as a tombstone so that no command of it — a retry,
-// or a delayed duplicate of its first command — can ever open it again: each session has a
-// start seq, a new one must start above every seq of the old, and a command of an expired
-// session is refused (ExpiredResult) without being executed.
+// or a delayed duplicate of an old command — can ever open it again: each session has a start
+// seq, a new one must start above every seq of the old, and a command of an expired session is
+// refused (ExpiredResult) without being executed.
 import type { MetaResult } from "./ops.js";
 
 export interface SessionEntry {
@@ -79,12 +79,13 @@ export class SessionTable {
     return this.sessions.get(client);
   }
 
-  /** Open a new session for the client at seq `start` (its first command, executed at `index`),
-   * replacing an expired or older one. */
-  open(client: number, start: number, result: MetaResult, index: number): void {
+  /** Open a new session for the client that began at seq `start`, with its first command in
+   * the log (seq >= start, executed at `index`), replacing an expired or older one. */
+  open(client: number, start: number, seq: number, result: MetaResult, index: number): void {
     const s = this.sessions.get(client);
     if (s !== undefined && start <= s.seq) throw new Error(`metadata invariant: session ${client} reopened at ${start} after seq ${s.seq}`);
-    this.sessions.set(client, { seq: start, result, start, lastIndex: index, expired: false });
+    if (seq < start) throw new Error(`metadata invariant: session ${client} opened by seq ${seq} below its start ${start}`);
+    this.sessions.set(client, { seq, result, start, lastIndex: index, expired: false });
   }
 
   /** Expire every live session whose last command is below log index `minIndex`. */

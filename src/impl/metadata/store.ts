@@ -105,13 +105,14 @@ export class MetadataStore {
     const s = this.sessions.state(cmd.client);
     const start = cmd.start ?? 1;
     if (s === undefined || s.expired || start > s.start) {
-      // A new session: only at its first command, and above every seq of the one before.
-      if (cmd.seq !== start || (s !== undefined && start <= s.seq)) {
+      // A new session: it starts above every seq of the one before (reads, served without the
+      // log, use seqs too, so its first command in the log may be above its start).
+      if (cmd.seq < start || (s !== undefined && start <= s.seq)) {
         const expired: ExpiredResult = { f: "expired", client: cmd.client, seq: cmd.seq };
         return expired;
       }
       const result = this.execute(index, cmd.op);
-      this.sessions.open(cmd.client, start, result, index);
+      this.sessions.open(cmd.client, start, cmd.seq, result, index);
       return result;
     }
     if (start < s.start || cmd.seq < s.seq) {

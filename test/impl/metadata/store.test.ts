@@ -334,6 +334,17 @@ describe("MetadataStore session expiry (sessionTtl)", () => {
     expect(s.get("k")).toMatchObject({ value: "c", revision: 15 });
   });
 
+  it("a session's first command in the log may be above its start (reads use seqs without the log)", () => {
+    const s = new MetadataStore({ sessionTtl: 5 });
+    expect(s.apply(1, put(1, 3, "a"))).toEqual({ f: "put", revision: 1 }); // seqs 1, 2 were reads
+    expect(s.apply(2, put(1, 3, "a"))).toEqual({ f: "put", revision: 1 }); // its retry: cached, not run again (swarm seed 1057)
+    expect(s.apply(3, put(1, 2, "z"))).toMatchObject({ f: "stale" });
+    filler(s, 4, 8);
+    expect(s.apply(9, put(1, 5, "b"))).toEqual({ f: "expired", client: 1, seq: 5 }); // start 1 <= 3: the old session
+    expect(s.apply(10, put(1, 8, "c", 6))).toEqual({ f: "put", revision: 10 }); // a new one from 6 on
+    expect(s.apply(11, put(1, 5, "b"))).toMatchObject({ f: "stale" });
+  });
+
   it("tombstones survive a snapshot; without a ttl the snapshot format is what it was", () => {
     const s = new MetadataStore({ sessionTtl: 3 });
     s.apply(1, put(1, 1, "a"));

@@ -198,13 +198,14 @@ export class WorkloadClient {
         return this.backoff(now);
       }
       case "session-expired": {
-        // Not executed now; an earlier attempt may have been. A new session starts above every
-        // seq used so far, and the op's outcome is unknown.
+        // Not executed, and never will be: a command of an expired session is refused wherever
+        // it is applied, and the new session starts above every seq used so far. An earlier
+        // attempt may have executed before the session expired: then the outcome is unknown
+        // (info); if every earlier attempt is known not to have executed, it failed.
         if (this.phase !== "waiting" || from !== this.target) return;
         this.stats.expired++;
-        this.mayHaveExecuted = true;
         this.sessionStart = req.seq + 1;
-        return this.giveUp(now);
+        return this.giveUp(now, !this.mayHaveExecuted);
       }
       case "unavailable": {
         // Whichever attempt it answers, that attempt may still take effect.
@@ -285,9 +286,9 @@ export class WorkloadClient {
     return this.attempts >= this.cfg.maxAttempts && now - this.opStart >= this.cfg.retryForUs;
   }
 
-  private giveUp(now: number): void {
+  private giveUp(now: number, notExecuted = false): void {
     const req = this.req!;
-    if (isReadOp(req.op) || (this.cfg.writeFailOnNotLeader && !this.mayHaveExecuted)) {
+    if (isReadOp(req.op) || notExecuted || (this.cfg.writeFailOnNotLeader && !this.mayHaveExecuted)) {
       this.recorder.fail(this.handle, now);
       this.stats.fail++;
       this.env.note?.(ClientNote.fail, req.seq, this.process());
