@@ -466,7 +466,7 @@ describe("WorkloadClient in a randomized fake world", () => {
 });
 
 describe("WorkloadClient sessions that expire", () => {
-  it("sends its session's start; on session-expired it records the write as fail (or info, if an earlier attempt may have run) and opens a new session above it", () => {
+  it("sends its session's start; on session-expired it records the write as info and opens a new session above it", () => {
     const { env, rec, c } = setup({ sessionStarts: true, mix: { get: 0, put: 1, delete: 0, cas: 0, exists: 0 } });
     c.start(0);
     c.onTimer(100);
@@ -477,20 +477,11 @@ describe("WorkloadClient sessions that expire", () => {
     const second = env.last();
     expect(second.req).toMatchObject({ seq: 2, start: 1 });
     c.onReply(second.to, { kind: "session-expired", client: second.req.client, seq: 2 }, 220);
-    expect(rec.operations()[1]!.status).toBe("fail"); // its only attempt was refused: never executed
+    // A copy may have run before the session expired: unknown.
+    expect(rec.operations()[1]!.status).toBe("info");
     expect(c.counters().expired).toBe(1);
-    c.onTimer(320);
-    const third = env.last();
-    expect(third.req).toMatchObject({ seq: 3, start: 3 });
-    expect(c.process()).toBe(0);
-    // After a timeout the first attempt may have executed before the session expired: info.
-    c.onTimer(third.req.seq === 3 ? 1320 : 0);
-    const retry = env.last();
-    expect(retry.req).toMatchObject({ seq: 3, start: 3 });
-    c.onReply(retry.to, { kind: "session-expired", client: retry.req.client, seq: 3 }, 1330);
-    expect(rec.operations()[2]!.status).toBe("info");
     expect(c.process()).toBe(2); // a new process after the indeterminate write
-    c.onTimer(1430);
-    expect(env.last().req).toMatchObject({ seq: 4, start: 4 });
+    c.onTimer(320);
+    expect(env.last().req).toMatchObject({ seq: 3, start: 3 });
   });
 });

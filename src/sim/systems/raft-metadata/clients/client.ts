@@ -198,14 +198,16 @@ export class WorkloadClient {
         return this.backoff(now);
       }
       case "session-expired": {
-        // Not executed, and never will be: a command of an expired session is refused wherever
-        // it is applied, and the new session starts above every seq used so far. An earlier
-        // attempt may have executed before the session expired: then the outcome is unknown
-        // (info); if every earlier attempt is known not to have executed, it failed.
+        // Not executed here, and never will be: a command of an expired session is refused
+        // wherever it is applied, and the new session starts above every seq used so far. But
+        // a copy of it may have run before the session expired — an earlier attempt, or even a
+        // network duplicate of this one proposed by a server that crashed before answering —
+        // so the outcome is unknown (info), as Raft's §6.3 client must assume.
         if (this.phase !== "waiting" || from !== this.target) return;
         this.stats.expired++;
+        this.mayHaveExecuted = true;
         this.sessionStart = req.seq + 1;
-        return this.giveUp(now, !this.mayHaveExecuted);
+        return this.giveUp(now);
       }
       case "unavailable": {
         // Whichever attempt it answers, that attempt may still take effect.
@@ -286,9 +288,9 @@ export class WorkloadClient {
     return this.attempts >= this.cfg.maxAttempts && now - this.opStart >= this.cfg.retryForUs;
   }
 
-  private giveUp(now: number, notExecuted = false): void {
+  private giveUp(now: number): void {
     const req = this.req!;
-    if (isReadOp(req.op) || notExecuted || (this.cfg.writeFailOnNotLeader && !this.mayHaveExecuted)) {
+    if (isReadOp(req.op) || (this.cfg.writeFailOnNotLeader && !this.mayHaveExecuted)) {
       this.recorder.fail(this.handle, now);
       this.stats.fail++;
       this.env.note?.(ClientNote.fail, req.seq, this.process());
