@@ -64,7 +64,7 @@ export function swarmSnapshots(r: Rng): Pick<RaftOptions, "snapshotEvery" | "sna
 // CheckQuorum off, all from the stream "workload-mix" so no earlier draw moves ----------------
 
 /** The swarm's workload draws are on (false: every seed runs the default workload, as before). */
-export const WORKLOAD_SWARM = false;
+export const WORKLOAD_SWARM = true;
 
 /** An operation-mix profile: the keys the clients use and how often each op is issued. */
 export interface WorkloadProfile {
