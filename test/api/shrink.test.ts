@@ -141,12 +141,13 @@ describe("shrinking planted bugs", () => {
       const d = r.details as Record<string, unknown>;
       for (const k of ["followerReads", "applyDelayUs", "sessionTtl"]) if (d[k] !== undefined && d[k] !== false) drawn.add(k);
       if ((d.workload as { stickyUs?: number } | undefined)?.stickyUs !== undefined) drawn.add("sticky");
+      if ((d.workload as { readsAnywhere?: boolean } | undefined)?.readsAnywhere === true) drawn.add("readsAnywhere");
       const m = materialise(sys, o, r);
       expect(runSystem(sys, m).traceHash, `seed ${seed}`).toBe(r.traceHash);
       const sc = parseScenarioText(scenarioYaml(sys, m, { name: "m", description: "", expect: "ok" }), "m.yaml");
       expect(runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), seed)).traceHash, `seed ${seed} as a file`).toBe(r.traceHash);
     }
-    expect([...drawn].sort()).toEqual(["applyDelayUs", "followerReads", "sessionTtl", "sticky"]);
+    expect([...drawn].sort()).toEqual(["applyDelayUs", "followerReads", "readsAnywhere", "sessionTtl", "sticky"]);
   });
 
   it("raft-metadata count-stale-vote: fewer faults and events, the same invariant", () => {

@@ -67,6 +67,9 @@ describe("the swarm's workload draw", () => {
     }
     for (const p of WORKLOAD_PROFILES) expect(counts.get(p.name) ?? 0).toBeGreaterThan(40);
     for (const n of [fr, sticky, cqOff]) expect(n).toBeGreaterThan(80);
+    let anywhere = 0;
+    for (let seed = 1; seed <= 400; seed++) if (swarmWorkload(Rng.root(seed).fork("workload-mix")).workload.readsAnywhere === true) anywhere++;
+    expect(anywhere).toBeGreaterThan(80);
   });
 
   it("the read-heavy profile reads at least 80% of the time", () => {

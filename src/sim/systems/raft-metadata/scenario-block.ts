@@ -50,6 +50,7 @@ export interface ScenarioWorkload {
   readonly staleCasP: number;
   readonly listPrefix?: string;
   readonly stickyUs?: number;
+  readonly readsAnywhere?: boolean;
 }
 
 
@@ -159,6 +160,8 @@ const workload = z
     // The prefix list ops read (default ""), and how long a client retries on one server.
     listPrefix: z.string({ error: "expected a key prefix" }).optional(),
     sticky: duration().optional(),
+    // Reads go to a random server (with raft.followerReads always).
+    readsAnywhere: z.boolean({ error: "expected true or false" }).optional(),
   }, { error: "expected an object of workload settings" })
   .transform((w): ScenarioWorkload => ({
     keys: w.keys,
@@ -169,6 +172,7 @@ const workload = z
     staleCasP: w.staleCas,
     ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
     ...(w.sticky !== undefined ? { stickyUs: w.sticky } : {}),
+    ...(w.readsAnywhere !== undefined ? { readsAnywhere: w.readsAnywhere } : {}),
   }));
 
 
@@ -257,7 +261,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
       if (sessionTtl !== undefined) out.raft = { ...(out.raft as object | undefined), sessionTtl };
       if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
       if (w !== undefined) {
-        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs"].includes(k));
+        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs", "readsAnywhere"].includes(k));
         if (other.length > 0) throw new Error(`workload options ${other.join(", ")} have no scenario form`);
         out.workload = {
           ...(w.keys !== undefined ? { keys: [...w.keys] } : {}),
@@ -267,6 +271,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           ...(w.staleCasP !== undefined ? { staleCas: w.staleCasP } : {}),
           ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
           ...(w.stickyUs !== undefined ? { sticky: usToDuration(w.stickyUs) } : {}),
+          ...(w.readsAnywhere !== undefined ? { readsAnywhere: w.readsAnywhere } : {}),
         };
       }
       return out;
@@ -292,6 +297,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           staleCasP: s.workload.staleCasP,
           ...(s.workload.listPrefix !== undefined ? { listPrefix: s.workload.listPrefix } : {}),
           ...(s.workload.stickyUs !== undefined ? { stickyUs: s.workload.stickyUs } : {}),
+          ...(s.workload.readsAnywhere !== undefined ? { readsAnywhere: s.workload.readsAnywhere } : {}),
         },
       };
     },

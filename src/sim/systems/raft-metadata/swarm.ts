@@ -121,5 +121,10 @@ export function swarmWorkload(r: Rng): SwarmWorkload {
   // Sessions that expire: after 50 entries (a client that waits out a partition loses its
   // session), or 500.
   const sessionTtl = r.chance(0.3) ? r.pick([50, 500]) : undefined;
-  return { profile: p.name, workload: stickyUs > 0 ? { ...p.workload, stickyUs } : p.workload, followerReads, checkQuorumOff, applyDelayUs, sessionTtl };
+  // Clients that send reads to any server even without follower reads: a follower redirects
+  // them, but a deposed leader that has not noticed answers them itself.
+  const readsAnywhere = !followerReads && r.chance(0.5);
+  let workload: Partial<WorkloadConfig> = stickyUs > 0 ? { ...p.workload, stickyUs } : p.workload;
+  if (readsAnywhere) workload = { ...workload, readsAnywhere };
+  return { profile: p.name, workload, followerReads, checkQuorumOff, applyDelayUs, sessionTtl };
 }
