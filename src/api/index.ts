@@ -31,6 +31,7 @@ export { listDetectors, type DetectorInfo, type ParamDoc } from "./detectors.js"
 export { runSystem, type RunOptions, type RunResult, type LinSummary } from "../sim/runner/run.js";
 export { judge, VERDICTS, EXPECTATIONS, type Verdict, type Expectation, type Judgement } from "../sim/runner/verdict.js";
 export { runCluster, clusterRunOptions, type ClusterResult } from "../sim/systems/raft-metadata/run.js";
+export { WORKLOAD_PROFILES, swarmWorkload, type WorkloadProfile, type SwarmWorkload } from "../sim/systems/raft-metadata/swarm.js";
 export { runSimulation } from "../sim/systems/pingpong/run.js";
 export { FIGURE16_DEFAULTS, formatFigure16, runFigure16, type Deviation, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
 

@@ -121,12 +121,33 @@ describe("the reduction, with a fake replay", () => {
 describe("shrinking planted bugs", () => {
   it("a materialised schedule replays a generated run exactly (raft config and membership carried over)", () => {
     const sys = getSystem("raft-metadata");
-    for (const [bug, seed] of [["membership-before-term-commit", 1310], ["count-stale-vote", 33]] as const) {
+    for (const [bug, seed] of [["membership-before-term-commit", 426], ["count-stale-vote", 33]] as const) {
       const o: RunOptions = { seed, timeUs: 10_000_000, bugs: [bug] };
       const r = runSystem(sys, o);
       const again = runSystem(sys, materialise(sys, o, r));
       expect(again.traceHash).toBe(r.traceHash);
     }
+  });
+
+  it("a materialised schedule carries the workload draw (profile, sticky clients, follower reads, asynchronous apply, session expiry) and survives a scenario file", async () => {
+    const { scenarioYaml } = await import("../../src/api/shrunk-scenario.js");
+    const { parseScenarioText, scenarioBlock } = await import("../../src/api/scenarios.js");
+    const { scenarioRunOptions } = await import("../../src/sim/scenario/index.js");
+    const sys = getSystem("raft-metadata");
+    const drawn = new Set<string>();
+    for (let seed = 1; seed <= 16; seed++) {
+      const o: RunOptions = { seed, timeUs: 3_000_000 };
+      const r = runSystem(sys, o);
+      const d = r.details as Record<string, unknown>;
+      for (const k of ["followerReads", "applyDelayUs", "sessionTtl"]) if (d[k] !== undefined && d[k] !== false) drawn.add(k);
+      if ((d.workload as { stickyUs?: number } | undefined)?.stickyUs !== undefined) drawn.add("sticky");
+      if ((d.workload as { readsAnywhere?: boolean } | undefined)?.readsAnywhere === true) drawn.add("readsAnywhere");
+      const m = materialise(sys, o, r);
+      expect(runSystem(sys, m).traceHash, `seed ${seed}`).toBe(r.traceHash);
+      const sc = parseScenarioText(scenarioYaml(sys, m, { name: "m", description: "", expect: "ok" }), "m.yaml");
+      expect(runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), seed)).traceHash, `seed ${seed} as a file`).toBe(r.traceHash);
+    }
+    expect([...drawn].sort()).toEqual(["applyDelayUs", "followerReads", "readsAnywhere", "sessionTtl", "sticky"]);
   });
 
   it("raft-metadata count-stale-vote: fewer faults and events, the same invariant", () => {
@@ -182,12 +203,12 @@ describe("the shrunk run as a scenario file", () => {
     const { parseScenarioText, scenarioBlock } = await import("../../src/api/scenarios.js");
     const { scenarioRunOptions } = await import("../../src/sim/scenario/index.js");
     const sys = getSystem("raft-metadata");
-    const r = shrink(sys, { seed: 1310, timeUs: 10_000_000, bugs: ["membership-before-term-commit"] }, { budgetMs: 30_000 });
+    const r = shrink(sys, { seed: 426, timeUs: 10_000_000, bugs: ["membership-before-term-commit"] }, { budgetMs: 30_000 });
     expect((r.options.options as { membership?: unknown }).membership).toBeDefined();
     const text = scenarioYaml(sys, r.options, { name: "shrunk", description: "", expect: "violation" });
     expect(text).toMatch(/^membership:\n {2}initialVoters: \d+\n {2}bootstrap: (true|false)$/m);
     const sc = parseScenarioText(text, "shrunk.yaml");
-    const again = runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 1310));
+    const again = runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 426));
     expect(again.traceHash).toBe(r.after.traceHash);
     // The file's keys give back the very system options (fileKeys is options' inverse).
     expect(scenarioBlock(sc).options(sc)).toMatchObject({ membership: (r.options.options as { membership: unknown }).membership, raft: (r.options.options as { raft: unknown }).raft });

@@ -95,6 +95,7 @@ describe("scenario schema: defaults", () => {
       "isolate-leader-on": "event: elected, durationUs: 1s, times: 1", "snapshot-restore": "node: 0, back: 1",
       "member-add": "node: 4, via: 1", "member-remove": "node: 2, readdUs: 1s", "member-remove-leader": "",
       "member-churn-on": "event: first-commit, durationUs: 300ms, times: 2", "member-churn": "durationUs: 300ms",
+      "depose-leader": "durationUs: 1s", "leader-churn-on": "event: elected, times: 3", "transfer-leader": "",
     };
     for (const kind of FAULT_KINDS) {
       const extra = fields[kind] ?? (["heal", "heal-all", "isolate-leader"].includes(kind) ? "" : "node: 0");

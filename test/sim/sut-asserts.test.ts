@@ -38,9 +38,9 @@ describe("--sut-asserts off", () => {
 
   it("a planted bug is still found by the harness's own checks, and the same seed passes without it", () => {
     const sys = getSystem("raft-metadata");
-    const withBug = runSystem(sys, { seed: 77, timeUs: TEN_S, bugs: ["vote-not-persisted"], sutAsserts: false });
+    const withBug = runSystem(sys, { seed: 24, timeUs: TEN_S, bugs: ["vote-not-persisted"], sutAsserts: false });
     expect(failureOf(withBug)).toEqual({ verdict: "violation", check: "vote-once" });
-    expect(runSystem(sys, { seed: 77, timeUs: TEN_S, sutAsserts: false }).verdict).toBe("ok");
+    expect(runSystem(sys, { seed: 24, timeUs: TEN_S, sutAsserts: false }).verdict).toBe("ok");
   });
 });
 

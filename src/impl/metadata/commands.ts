@@ -10,6 +10,8 @@ export interface MetaCommand {
   readonly client: number;
   readonly seq: number;
   readonly op: MetaOp;
+  /** With session expiry: the seq the client's current session began at (absent: 1). */
+  readonly start?: number;
 }
 
 /**
@@ -25,11 +27,26 @@ export interface StaleResult {
   readonly lastSeq: number;
 }
 
-/** What MetadataStore.apply returns: the operation's result, or the stale marker. */
-export type ApplyResult = MetaResult | StaleResult;
+/**
+ * The outcome of applying a command of a session that has expired (or a new session's command
+ * that is not its first): not executed. The client cannot know whether an earlier attempt of it
+ * was, and must open a new session (start above every seq it used).
+ */
+export interface ExpiredResult {
+  readonly f: "expired";
+  readonly client: number;
+  readonly seq: number;
+}
+
+/** What MetadataStore.apply returns: the operation's result, the stale marker, or expired. */
+export type ApplyResult = MetaResult | StaleResult | ExpiredResult;
 
 export function isStale(r: ApplyResult): r is StaleResult {
   return r.f === "stale";
+}
+
+export function isExpired(r: ApplyResult): r is ExpiredResult {
+  return r.f === "expired";
 }
 
 /** Operations that change state (and therefore go through the Raft log). */

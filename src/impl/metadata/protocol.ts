@@ -10,13 +10,17 @@
 // - unavailable: outcome unknown: the command may or may not take effect (e.g. proposed, then
 //                leadership lost; a proposal overwritten; too many pending requests — the
 //                latter is in fact "not executed", but clients treat it conservatively).
+// - session-expired: the command's session has expired (sessions.ts); it was not executed now,
+//                an earlier attempt may have been. The client opens a new session.
 // A stale command (seq below the session's last applied seq, see commands.ts) gets no reply:
 // its client has already moved on.
 import type { MetaOp, MetaResult } from "./ops.js";
 
-export type ClientRequest = { readonly client: number; readonly seq: number; readonly op: MetaOp };
+/** start: with session expiry, the seq the client's current session began at (absent: 1). */
+export type ClientRequest = { readonly client: number; readonly seq: number; readonly op: MetaOp; readonly start?: number };
 
 export type ServerReply =
   | { readonly kind: "ok"; readonly client: number; readonly seq: number; readonly result: MetaResult }
   | { readonly kind: "not-leader"; readonly client: number; readonly seq: number; readonly leaderHint: number }
-  | { readonly kind: "unavailable"; readonly client: number; readonly seq: number; readonly leaderHint: number };
+  | { readonly kind: "unavailable"; readonly client: number; readonly seq: number; readonly leaderHint: number }
+  | { readonly kind: "session-expired"; readonly client: number; readonly seq: number };

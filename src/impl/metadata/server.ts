@@ -1,15 +1,29 @@
 // The metadata server node: Raft + the metadata store + client request handling. This is the
 // node the simulator runs. Writes go through the Raft log and are answered when applied; reads
 // go through ReadIndex and are answered from the local store once it has applied far enough.
+// With followerReads, a follower serves reads too (etcd's follower read): it asks the leader it
+// knows for a read index (readReq; the leader registers a ReadIndex read — or a lease read — on
+// its behalf and answers with the confirmed index, or -1), waits until it has applied that far,
+// and answers from its own store. Safe because the index covers every entry committed when the
+// leader registered the read, which is after the client sent it, and the follower's applied
+// entries are committed ones. A forwarded read with no answer within electionMin is answered
+// "unavailable" (the leader may be gone).
+// With applyDelayUs, apply is asynchronous, as in Kvrocks' controller: Raft hands committed
+// entries over a channel (RaftApp.apply only enqueues them) and the store applies them
+// applyDelayUs later, in a step of its own (a tick). Raft's applied index then runs ahead of the
+// store's: writes are answered and reads served only once the store has applied far enough;
+// a snapshot drains the channel first (it must hold every entry up to Raft's applied index);
+// an installed snapshot supersedes whatever the channel still holds.
 import type { NodeEnv, NodeId, Recovered, SimNode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions } from "../raft/api.js";
 import { Raft, type RaftMessage, type RaftRecord } from "../raft/raft.js";
 import { MetadataStore, type StoreSnapshot } from "./store.js";
 import type { MetaEntry } from "./ops.js";
 import type { SessionEntry } from "./sessions.js";
-import { isReadOp, isStale, type MetaCommand } from "./commands.js";
+import { isExpired, isReadOp, isStale, type MetaCommand } from "./commands.js";
 import type { ClientRequest, ServerReply } from "./protocol.js";
 import type { ConfChange } from "../raft/config.js";
+import { MonotonicTime } from "../raft/monotonic.js";
 
 export interface ServerOptions {
   readonly raft: RaftOptions;
@@ -20,6 +34,13 @@ export interface ServerOptions {
   /** Default true. false: the server's and store's own assertions are off (`--sut-asserts off`);
    * Raft's follow RaftOptions.asserts. */
   readonly asserts?: boolean;
+  /** Followers serve reads, with a read index from the leader (see the header). Default false. */
+  readonly followerReads?: boolean;
+  /** Asynchronous apply (see the header): committed entries reach the store this long after
+   * Raft hands them over (0: in the next step). Undefined: applied in the commit step. */
+  readonly applyDelayUs?: number;
+  /** Session expiry, in log entries (MetadataStore's sessionTtl). Undefined: never. */
+  readonly sessionTtl?: number;
 }
 
 /** Engula's join (node-to-node): a server asks any member to let it join the universe. */
@@ -41,7 +62,24 @@ export interface JoinResponse {
   readonly leader: NodeId;
 }
 
-export type ServerMessage = RaftMessage<MetaCommand> | JoinRequest | JoinResponse;
+/** Follower read: `from` asks the leader for a read index for its read `ctx`. */
+export interface ReadIndexRequest {
+  readonly type: "readReq";
+  readonly term: number; // unused by Raft: 0
+  readonly from: NodeId;
+  readonly ctx: number;
+}
+
+/** The leader's answer: the confirmed read index, or -1 (not the leader, or leadership lost). */
+export interface ReadIndexResponse {
+  readonly type: "readResp";
+  readonly term: number; // unused by Raft: 0
+  readonly from: NodeId;
+  readonly ctx: number;
+  readonly index: number;
+}
+
+export type ServerMessage = RaftMessage<MetaCommand> | JoinRequest | JoinResponse | ReadIndexRequest | ReadIndexResponse;
 
 /** The admin query "list members" (Engula's GET /members, /nodes): answered by the leader;
  * any other server redirects to the leader it knows (-1: none known). */
@@ -111,6 +149,8 @@ interface PendingRead {
   readonly endpoint: number;
   readonly req: ClientRequest;
   index: number; // -1 until ReadIndex confirms
+  /** A follower read: local time it was forwarded to the leader (-1: a leader's own read). */
+  readonly forwardedAt: number;
 }
 
 
@@ -123,8 +163,19 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   /** Reads by ReadIndex context, in registration order. */
   private readonly reads = new Map<number, PendingRead>();
   private nextReadCtx = 1;
+  /** Asynchronous apply: entries handed over by Raft and not yet applied, with their due time
+   * (monotonic µs); Raft's last wake-up request (local µs); the wake-up asked of the host. */
+  private readonly channel: { readonly entry: RaftEntry<MetaCommand>; readonly due: number }[] = [];
+  private channelHead = 0;
+  private readonly mono = new MonotonicTime();
+  private raftWake = Number.NaN;
+  private askedWake = Number.NaN;
+  /** Leader side of follower reads: our ReadIndex ctx -> the asking follower and its ctx. */
+  private readonly remoteReads = new Map<number, { readonly from: NodeId; readonly ctx: number }>();
   /** Redirects left for the join in progress (-1: not joining). */
   private joinHops = -1;
+  /** Reads this server answered as a follower (follower reads; tests read it). */
+  followerReadsServed = 0;
   /** The last join answer this server got (operators and tests read it). */
   lastJoin: JoinResponse["status"] | null = null;
 
@@ -135,13 +186,18 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     recovered: Recovered<ServerRecord> | null,
     now: number,
   ) {
-    this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts });
-    this.raft = new Raft<MetaCommand>(id, opts.raft, env as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
+    this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts, ...(opts.sessionTtl !== undefined ? { sessionTtl: opts.sessionTtl } : {}) });
+    if (opts.applyDelayUs !== undefined && !(Number.isSafeInteger(opts.applyDelayUs) && opts.applyDelayUs >= 0)) throw new Error(`server: applyDelayUs must be a non-negative integer, got ${opts.applyDelayUs}`);
+    // With asynchronous apply the server shares the host's one wake-up with Raft.
+    const raftEnv = opts.applyDelayUs === undefined ? env : this.sharedWakeEnv(env);
+    this.raft = new Raft<MetaCommand>(id, opts.raft, raftEnv as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
   }
 
   onMessage(from: NodeId, msg: ServerMessage, now: number): void {
     if (msg.type === "join") this.handleJoin(from, now);
     else if (msg.type === "joinResp") this.handleJoinResponse(from, msg);
+    else if (msg.type === "readReq") this.handleReadRequest(from, msg, now);
+    else if (msg.type === "readResp") this.handleReadResponse(msg);
     else this.raft.onMessage(from, msg, now);
   }
 
@@ -191,7 +247,105 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   onTick(now: number): void {
+    // A tick may be the channel's rather than Raft's: Raft ignores one before its deadlines and
+    // asks for its next wake-up again — or for none (a server outside the configuration): the
+    // tick used the host's wake-up, and Raft's last request with it.
+    this.askedWake = Number.NaN;
+    this.raftWake = Number.NaN;
     this.raft.onTick(now);
+    if (this.opts.applyDelayUs !== undefined) this.applyDue(now);
+    if (this.opts.followerReads === true && this.reads.size > 0) this.expireForwardedReads(now);
+  }
+
+  // --- asynchronous apply ---
+
+  private sharedWakeEnv(env: ServerEnv): ServerEnv {
+    return {
+      id: env.id,
+      rng: env.rng,
+      send: (to, m) => env.send(to, m),
+      persist: (records, sync) => env.persist(records, sync),
+      writeFile: (name, data) => env.writeFile(name, data),
+      renameFile: (from, to) => env.renameFile(from, to),
+      deleteFile: (name) => env.deleteFile(name),
+      syncFile: () => env.syncFile(),
+      rotateWal: () => env.rotateWal(),
+      dropWalBefore: (b) => env.dropWalBefore(b),
+      reply: (c, r) => env.reply(c, r),
+      wakeAt: (local) => {
+        this.raftWake = local;
+        this.rewake();
+      },
+      note: (code, a, b) => env.note(code, a, b),
+    };
+  }
+
+  /** Ask the host for the earlier of Raft's wake-up and the channel's next due entry. */
+  private rewake(): void {
+    let at = this.raftWake;
+    if (this.channelHead < this.channel.length) {
+      const due = this.mono.toLocal(this.channel[this.channelHead]!.due);
+      if (!(at <= due)) at = due;
+    }
+    if (at === at && at !== this.askedWake) {
+      this.askedWake = at;
+      this.env.wakeAt(at);
+    }
+  }
+
+  /** Apply the entries whose delay is over, in order. */
+  private applyDue(now: number): void {
+    const m = this.mono.read(now);
+    const q = this.channel;
+    while (this.channelHead < q.length && q[this.channelHead]!.due <= m) this.applyEntry(q[this.channelHead++]!.entry);
+    this.compactChannel();
+    this.rewake();
+  }
+
+  /** Apply everything in the channel now (before a snapshot of the store). */
+  private drainChannel(): void {
+    const q = this.channel;
+    while (this.channelHead < q.length) this.applyEntry(q[this.channelHead++]!.entry);
+    this.compactChannel();
+  }
+
+  private compactChannel(): void {
+    if (this.channelHead === this.channel.length) {
+      this.channel.length = 0;
+      this.channelHead = 0;
+    }
+  }
+
+  // --- follower reads ---
+
+  private handleReadRequest(from: NodeId, m: ReadIndexRequest, now: number): void {
+    const ctx = this.nextReadCtx++;
+    if (this.raft.readIndex(ctx, now)) this.remoteReads.set(ctx, { from, ctx: m.ctx });
+    else this.sendReadIndex(from, m.ctx, -1);
+  }
+
+  private handleReadResponse(m: ReadIndexResponse): void {
+    const r = this.reads.get(m.ctx);
+    if (r === undefined || r.forwardedAt < 0 || r.index >= 0) return;
+    if (m.index < 0) return this.failRead(m.ctx, r);
+    r.index = m.index;
+    this.serveReads();
+  }
+
+  private sendReadIndex(to: NodeId, ctx: number, index: number): void {
+    const resp: ReadIndexResponse = { type: "readResp", term: 0, from: this.id, ctx, index };
+    this.env.send(to, resp);
+  }
+
+  private expireForwardedReads(now: number): void {
+    for (const [ctx, r] of this.reads) {
+      if (r.forwardedAt >= 0 && r.index < 0 && now - r.forwardedAt >= this.opts.raft.electionMinUs) this.failRead(ctx, r);
+    }
+  }
+
+  private failRead(ctx: number, r: PendingRead): void {
+    this.reads.delete(ctx);
+    this.answer(r.endpoint, { kind: "unavailable", client: r.req.client, seq: r.req.seq, leaderHint: this.raft.leader() });
   }
 
   onPersisted(token: number, now: number): void {
@@ -205,18 +359,31 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     }
     if (isReadOp(req.op)) {
       const ctx = this.nextReadCtx++;
+      const leader = this.raft.leader();
+      if (this.opts.followerReads === true && this.raft.role() !== "leader" && leader >= 0 && leader !== this.id) {
+        this.reads.set(ctx, { endpoint, req, index: -1, forwardedAt: now });
+        const ask: ReadIndexRequest = { type: "readReq", term: 0, from: this.id, ctx };
+        this.env.send(leader, ask);
+        return;
+      }
       if (!this.raft.readIndex(ctx, now)) return this.notLeader(endpoint, req);
-      this.reads.set(ctx, { endpoint, req, index: -1 });
+      this.reads.set(ctx, { endpoint, req, index: -1, forwardedAt: -1 });
       return;
     }
-    const proposed = this.raft.propose({ client: req.client, seq: req.seq, op: req.op }, now);
+    const proposed = this.raft.propose(req.start === undefined ? { client: req.client, seq: req.seq, op: req.op } : { client: req.client, seq: req.seq, op: req.op, start: req.start }, now);
     if (proposed === null) return this.notLeader(endpoint, req);
     this.writes.set(req.client, { endpoint, seq: req.seq, index: proposed.index });
   }
 
   // --- RaftApp ---
 
-  apply(entry: RaftEntry<MetaCommand>, _now: number): void {
+  apply(entry: RaftEntry<MetaCommand>, now: number): void {
+    if (this.opts.applyDelayUs === undefined) return this.applyEntry(entry);
+    this.channel.push({ entry, due: this.mono.read(now) + this.opts.applyDelayUs });
+    this.rewake();
+  }
+
+  private applyEntry(entry: RaftEntry<MetaCommand>): void {
     const cmd = entry.data;
     if (cmd === null) {
       // A leader's no-op still moves the applied index, or a ReadIndex pointing at it stalls.
@@ -227,7 +394,8 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
       if (w !== undefined && w.seq === cmd.seq) {
         this.writes.delete(cmd.client);
         // A stale re-delivery of an older seq: the client has moved on, nothing to answer.
-        if (!isStale(result)) this.answer(w.endpoint, { kind: "ok", client: cmd.client, seq: cmd.seq, result });
+        if (isExpired(result)) this.answer(w.endpoint, { kind: "session-expired", client: cmd.client, seq: cmd.seq });
+        else if (!isStale(result)) this.answer(w.endpoint, { kind: "ok", client: cmd.client, seq: cmd.seq, result });
       }
     }
     this.dropOverwrittenWrites(entry);
@@ -235,6 +403,11 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   readReady(ctx: number, index: number, _now: number): void {
+    const remote = this.remoteReads.get(ctx);
+    if (remote !== undefined) {
+      this.remoteReads.delete(ctx);
+      return this.sendReadIndex(remote.from, remote.ctx, index);
+    }
     const r = this.reads.get(ctx);
     if (r === undefined) return;
     r.index = index;
@@ -242,14 +415,19 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   snapshot(maxItems: number): readonly unknown[] {
+    this.drainChannel();
     return chunkStoreSnapshot(this.store.snapshot(), maxItems);
   }
 
   restore(chunks: readonly unknown[], index: number, _now: number): void {
     const snap = unchunkStoreSnapshot(chunks);
+    // Entries still in the channel are at or below Raft's applied index, which the snapshot is
+    // above: it supersedes them.
+    this.channel.length = 0;
+    this.channelHead = 0;
     if (this.opts.asserts !== false && snap.appliedIndex !== index) throw new Error(`server invariant: snapshot at ${snap.appliedIndex} installed as ${index}`);
     if (this.opts.asserts !== false && index <= this.store.appliedIndex()) throw new Error(`server invariant: snapshot ${index} not above applied ${this.store.appliedIndex()}`);
-    this.store = MetadataStore.fromSnapshot(snap, { dedupSessions: this.opts.dedupSessions, asserts: this.opts.asserts });
+    this.store = MetadataStore.fromSnapshot(snap, { dedupSessions: this.opts.dedupSessions, asserts: this.opts.asserts, ...(this.opts.sessionTtl !== undefined ? { sessionTtl: this.opts.sessionTtl } : {}) });
     // Writes proposed at indexes the snapshot covers: their outcome is unknown here (the entry
     // there may be another one); the client retries with the same seq, sessions de-duplicate.
     for (const [client, w] of this.writes) {
@@ -261,6 +439,11 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   }
 
   readFailed(ctx: number, _now: number): void {
+    const remote = this.remoteReads.get(ctx);
+    if (remote !== undefined) {
+      this.remoteReads.delete(ctx);
+      return this.sendReadIndex(remote.from, remote.ctx, -1);
+    }
     const r = this.reads.get(ctx);
     if (r === undefined) return;
     this.reads.delete(ctx);
@@ -287,6 +470,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     for (const [ctx, r] of this.reads) {
       if (r.index < 0 || r.index > applied) continue;
       this.reads.delete(ctx);
+      if (r.forwardedAt >= 0) this.followerReadsServed++;
       this.answer(r.endpoint, { kind: "ok", client: r.req.client, seq: r.req.seq, result: this.store.read(r.req.op) });
     }
   }

@@ -16,7 +16,7 @@
 // - Entries without a command (the leader's no-op, config changes) should be reported with
 //   advance(index) so appliedIndex() matches Raft's applied index (ReadIndex waits on it).
 import { FNV_OFFSET, fnv1a, fnvStep } from "../../util/hash.js";
-import type { ApplyResult, MetaCommand, StaleResult } from "./commands.js";
+import type { ApplyResult, ExpiredResult, MetaCommand, StaleResult } from "./commands.js";
 import type { MetaEntry, MetaOp, MetaResult, Revision } from "./ops.js";
 import { SessionTable, type SessionEntry } from "./sessions.js";
 
@@ -25,6 +25,9 @@ export interface StoreOptions {
   readonly dedupSessions?: boolean;
   /** Default true. false: the store's own apply-time assertions are off (`--sut-asserts off`). */
   readonly asserts?: boolean;
+  /** Session expiry (sessions.ts): a session with no command in the last sessionTtl log entries
+   * expires. Undefined or 0: sessions never expire. */
+  readonly sessionTtl?: number;
 }
 
 /** A plain, immutable copy of the store's state, for log compaction and InstallSnapshot. */
@@ -54,6 +57,7 @@ export class MetadataStore {
   private applied: number;
   readonly dedupSessions: boolean;
   private readonly asserts: boolean;
+  private readonly sessionTtl: number;
 
   constructor(opts: StoreOptions = {}) {
     this.kv = new Map();
@@ -61,6 +65,7 @@ export class MetadataStore {
     this.applied = 0;
     this.dedupSessions = opts.dedupSessions ?? true;
     this.asserts = opts.asserts !== false;
+    this.sessionTtl = opts.sessionTtl ?? 0;
   }
 
   /** Index of the last applied (or advanced-over) log entry; 0 initially. */
@@ -78,6 +83,7 @@ export class MetadataStore {
   apply(index: number, cmd: MetaCommand): ApplyResult {
     this.checkIndex(index);
     this.applied = index;
+    if (this.dedupSessions && this.sessionTtl > 0) return this.applyExpiring(index, cmd);
     if (this.dedupSessions) {
       const last = this.sessions.lastSeq(cmd.client);
       if (cmd.seq <= last) {
@@ -91,6 +97,32 @@ export class MetadataStore {
       return result;
     }
     return this.execute(index, cmd.op);
+  }
+
+  /** apply() with session expiry (sessions.ts). */
+  private applyExpiring(index: number, cmd: MetaCommand): ApplyResult {
+    this.sessions.expireBefore(index - this.sessionTtl);
+    const s = this.sessions.state(cmd.client);
+    const start = cmd.start ?? 1;
+    if (s === undefined || s.expired || start > s.start) {
+      // A new session: it starts above every seq of the one before (reads, served without the
+      // log, use seqs too, so its first command in the log may be above its start).
+      if (cmd.seq < start || (s !== undefined && start <= s.seq)) {
+        const expired: ExpiredResult = { f: "expired", client: cmd.client, seq: cmd.seq };
+        return expired;
+      }
+      const result = this.execute(index, cmd.op);
+      this.sessions.open(cmd.client, start, cmd.seq, result, index);
+      return result;
+    }
+    if (start < s.start || cmd.seq < s.seq) {
+      const stale: StaleResult = { f: "stale", client: cmd.client, seq: cmd.seq, lastSeq: s.seq };
+      return stale;
+    }
+    if (cmd.seq === s.seq) return this.sessions.cached(cmd.client, cmd.seq)!;
+    const result = this.execute(index, cmd.op);
+    this.sessions.record(cmd.client, cmd.seq, result, index);
+    return result;
   }
 
   /** Move appliedIndex over an entry that carries no command (no-op, conf change). */

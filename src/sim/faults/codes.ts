@@ -24,7 +24,7 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   "heal-all": 18,
   "isolate-leader": 19,
   "crash-leader": 20,
-  // 21, 24-28: raft-metadata's own kinds (src/sim/systems/raft-metadata/faults.ts).
+  // 21, 24-31: raft-metadata's own kinds (src/sim/systems/raft-metadata/faults.ts).
   "isolate-leader-on": 21,
   reconnect: 22,
   "snapshot-restore": 23,
@@ -33,6 +33,9 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   "member-remove-leader": 26,
   "member-churn-on": 27,
   "member-churn": 28,
+  "depose-leader": 29,
+  "leader-churn-on": 30,
+  "transfer-leader": 31,
 });
 
 /** Every kind with a code, in code order. */

@@ -18,6 +18,7 @@ export const SEED_STREAMS: readonly StreamEntry[] = [
   { label: "swarm-config", parent: "root", consumer: "raft-metadata's configuration on generated runs (systems/raft-metadata/swarm.ts)" },
   { label: "read-mode", parent: "swarm-config", consumer: "raft-metadata's read mode and drift bound" },
   { label: "snapshots", parent: "swarm-config", consumer: "raft-metadata's snapshot frequency and chunk size" },
+  { label: "workload-mix", parent: "root", consumer: "raft-metadata's workload on generated runs: op-mix profile, follower reads, sticky clients, CheckQuorum off (systems/raft-metadata/swarm.ts)" },
   { label: "network", parent: "root", consumer: "latency, loss, duplication, reordering (kernel/network.ts)" },
   { label: "fault-exec", parent: "root", consumer: "choices made while faults run: trigger durations, re-add targets (world.faultRng)" },
   { label: "clocks", parent: "root", consumer: "each node's initial clock offset (kernel/world.ts)" },

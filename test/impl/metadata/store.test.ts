@@ -297,3 +297,65 @@ describe("property: store == reference", () => {
   it("with session dedup", () => runProperty(true));
   it("without session dedup (planted bug mode)", () => runProperty(false));
 });
+
+describe("MetadataStore session expiry (sessionTtl)", () => {
+  const put = (client: number, seq: number, value: string, start?: number): MetaCommand => ({ client, seq, op: { f: "put", key: "k", value }, ...(start !== undefined ? { start } : {}) });
+  // Another client's writes fill log indices (its session stays live: one command per entry).
+  const fillerSeq = new WeakMap<MetadataStore, number>();
+  const filler = (s: MetadataStore, from: number, to: number) => {
+    for (let i = from; i <= to; i++) {
+      const seq = (fillerSeq.get(s) ?? 0) + 1;
+      fillerSeq.set(s, seq);
+      expect(s.apply(i, put(9, seq, `f${i}`))).toEqual({ f: "put", revision: i });
+    }
+  };
+
+  it("a retry within the ttl gets the cached result; after it, the session is expired and nothing executes", () => {
+    const s = new MetadataStore({ sessionTtl: 5 });
+    expect(s.apply(1, put(1, 1, "a"))).toEqual({ f: "put", revision: 1 });
+    filler(s, 2, 5);
+    expect(s.apply(6, put(1, 1, "a"))).toEqual({ f: "put", revision: 1 }); // 1 >= 6 - 5: still live
+    filler(s, 7, 12);
+    expect(s.apply(13, put(1, 1, "a"))).toEqual({ f: "expired", client: 1, seq: 1 });
+    expect(s.apply(14, put(1, 2, "b"))).toEqual({ f: "expired", client: 1, seq: 2 }); // not a first command
+    expect(s.get("k")).toMatchObject({ value: "f12" }); // neither executed
+  });
+
+  it("a new session starts above every seq of the old; an old incarnation's commands never execute again", () => {
+    const s = new MetadataStore({ sessionTtl: 5 });
+    s.apply(1, put(1, 1, "a"));
+    filler(s, 2, 10);
+    // The expired session's first command, duplicated late: it must not reopen the session.
+    expect(s.apply(11, put(1, 1, "a"))).toEqual({ f: "expired", client: 1, seq: 1 });
+    expect(s.apply(12, put(1, 2, "b", 2))).toEqual({ f: "put", revision: 12 }); // the new session
+    expect(s.apply(13, put(1, 1, "a"))).toMatchObject({ f: "stale" }); // an older incarnation
+    expect(s.apply(14, put(1, 2, "b", 2))).toEqual({ f: "put", revision: 12 }); // a retry: cached
+    expect(s.apply(15, put(1, 3, "c", 2))).toEqual({ f: "put", revision: 15 });
+    expect(s.get("k")).toMatchObject({ value: "c", revision: 15 });
+  });
+
+  it("a session's first command in the log may be above its start (reads use seqs without the log)", () => {
+    const s = new MetadataStore({ sessionTtl: 5 });
+    expect(s.apply(1, put(1, 3, "a"))).toEqual({ f: "put", revision: 1 }); // seqs 1, 2 were reads
+    expect(s.apply(2, put(1, 3, "a"))).toEqual({ f: "put", revision: 1 }); // its retry: cached, not run again (swarm seed 1057)
+    expect(s.apply(3, put(1, 2, "z"))).toMatchObject({ f: "stale" });
+    filler(s, 4, 8);
+    expect(s.apply(9, put(1, 5, "b"))).toEqual({ f: "expired", client: 1, seq: 5 }); // start 1 <= 3: the old session
+    expect(s.apply(10, put(1, 8, "c", 6))).toEqual({ f: "put", revision: 10 }); // a new one from 6 on
+    expect(s.apply(11, put(1, 5, "b"))).toMatchObject({ f: "stale" });
+  });
+
+  it("tombstones survive a snapshot; without a ttl the snapshot format is what it was", () => {
+    const s = new MetadataStore({ sessionTtl: 3 });
+    s.apply(1, put(1, 1, "a"));
+    filler(s, 2, 6);
+    const snap = s.snapshot();
+    expect(snap.sessions.find((e) => e.client === 1)).toMatchObject({ expired: true, seq: 1, start: 1 });
+    const t = MetadataStore.fromSnapshot(snap, { sessionTtl: 3 });
+    expect(t.snapshot()).toEqual(snap);
+    expect(t.apply(7, put(1, 1, "a"))).toMatchObject({ f: "expired" });
+    const plain = new MetadataStore();
+    plain.apply(1, put(1, 1, "a"));
+    expect(plain.snapshot().sessions).toEqual([{ client: 1, seq: 1, result: { f: "put", revision: 1 } }]);
+  });
+});

@@ -11,6 +11,7 @@ const FIRST_ASSIGNED = [
   "disk-lose-unsynced", "clog", "net", "heal-all", "isolate-leader", "crash-leader",
   "isolate-leader-on", "reconnect", "snapshot-restore",
   "member-add", "member-remove", "member-remove-leader", "member-churn-on", "member-churn",
+  "depose-leader", "leader-churn-on", "transfer-leader",
 ];
 
 describe("fault trace codes", () => {

@@ -115,6 +115,54 @@ describe("WorkloadClient routing and retries", () => {
     expect(c.counters()).toMatchObject({ timeouts: 1, retries: 1 });
   });
 
+  it("stickyUs: timeouts, unavailable and hintless not-leader retry on the same server until the op is that old", () => {
+    const { env, c } = setup({ stickyUs: 2500, maxAttempts: 10 });
+    c.start(0);
+    c.onTimer(100);
+    const first = env.last();
+    c.onTimer(1100); // timeout at 1100: 1000 µs into the op, within stickyUs
+    expect(env.last().to).toBe(first.to);
+    c.onReply(first.to, unavailable(env.last().req), 1200);
+    c.onTimer(1250);
+    expect(env.last().to).toBe(first.to);
+    c.onReply(first.to, notLeader(env.last().req, -1), 1300);
+    c.onTimer(1350);
+    expect(env.last().to).toBe(first.to);
+    c.onTimer(2350); // timeout 2250 µs into the op: still sticking
+    expect(env.last().to).toBe(first.to);
+    c.onTimer(3350); // 3250 µs: past stickyUs, moves on
+    expect(env.last().to).toBe(SERVERS[(SERVERS.indexOf(first.to) + 1) % 3]);
+    expect(env.sends.every((x) => x.req.seq === 1)).toBe(true);
+    // A leader hint is still followed at once.
+    const { env: e2, c: c2 } = setup({ stickyUs: 1e9 });
+    c2.start(0);
+    c2.onTimer(100);
+    const f2 = e2.last();
+    const hint = SERVERS.find((x) => x !== f2.to)!;
+    c2.onReply(f2.to, notLeader(f2.req, hint), 120);
+    expect(e2.last().to).toBe(hint);
+  });
+
+  it("readsAnywhere: reads go to a random server and do not move the leader guess", () => {
+    const { env, c } = setup({ readsAnywhere: true, mix: { get: 1, put: 1, delete: 0, cas: 0, exists: 0 } });
+    c.start(0);
+    const targets = new Set<number>();
+    let now = 100;
+    let writesTo = -1;
+    for (let k = 0; k < 60; k++) {
+      c.onTimer(now);
+      const s = env.last();
+      if (s.req.op.f === "get") targets.add(s.to);
+      else {
+        if (writesTo >= 0) expect(s.to).toBe(writesTo); // writes follow the server that took the last write
+        writesTo = s.to;
+      }
+      c.onReply(s.to, ok(s.req, resultFor(s.req.op)), now + 10);
+      now += 200;
+    }
+    expect(targets.size).toBe(3);
+  });
+
   it("an unanswered write becomes info after max attempts, and the client continues as a new process", () => {
     const { env, rec, c } = setup({ mix: { get: 0, put: 1, delete: 0, cas: 0 } });
     c.start(0);
@@ -330,7 +378,7 @@ function simulate(seed: number, clients = 3, steps = 3000) {
           else {
             index++;
             const res = req.op.f === "get" || req.op.f === "exists" || req.op.f === "list" ? store.read(req.op) : store.apply(index, req);
-            reply = isStale(res) ? null : ok(req, res);
+            reply = isStale(res) || res.f === "expired" ? null : ok(req, res);
             if (rng.float() < 0.1) reply = unavailable(req); // executed, but the answer is lost
           }
           if (reply === null || rng.float() < 0.1) return;
@@ -414,5 +462,26 @@ describe("WorkloadClient in a randomized fake world", () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("WorkloadClient sessions that expire", () => {
+  it("sends its session's start; on session-expired it records the write as info and opens a new session above it", () => {
+    const { env, rec, c } = setup({ sessionStarts: true, mix: { get: 0, put: 1, delete: 0, cas: 0, exists: 0 } });
+    c.start(0);
+    c.onTimer(100);
+    const first = env.last();
+    expect(first.req).toMatchObject({ seq: 1, start: 1 });
+    c.onReply(first.to, ok(first.req, resultFor(first.req.op)), 110);
+    c.onTimer(c.state() === "thinking" ? 210 : 0);
+    const second = env.last();
+    expect(second.req).toMatchObject({ seq: 2, start: 1 });
+    c.onReply(second.to, { kind: "session-expired", client: second.req.client, seq: 2 }, 220);
+    // A copy may have run before the session expired: unknown.
+    expect(rec.operations()[1]!.status).toBe("info");
+    expect(c.counters().expired).toBe(1);
+    expect(c.process()).toBe(2); // a new process after the indeterminate write
+    c.onTimer(320);
+    expect(env.last().req).toMatchObject({ seq: 3, start: 3 });
   });
 });

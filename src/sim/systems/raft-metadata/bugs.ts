@@ -20,7 +20,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "commit-previous-term",
     description: "A leader commits an entry of an earlier term by counting replicas (Raft paper, Figure 8).",
     breaks: "state-machine-safety, linearizability (acknowledged write lost)",
-    detectingSeed: 344,
+    detectingSeed: 90,
   },
   {
     name: "vote-without-log-check",
@@ -32,7 +32,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "vote-not-persisted",
     description: "Term and vote are not made durable before the vote reply, so a restarted node votes twice in a term.",
     breaks: "election-safety",
-    detectingSeed: 77,
+    detectingSeed: 24,
   },
   {
     name: "count-stale-vote",
@@ -56,13 +56,13 @@ export const BUGS: readonly BugInfo[] = [
     name: "stale-local-read",
     description: "Reads are served from the local state without ReadIndex quorum confirmation (stale read from a deposed leader).",
     breaks: "linearizability",
-    detectingSeed: 1,
+    detectingSeed: 4,
   },
   {
     name: "read-before-term-commit",
     description: "ReadIndex serves reads before the new leader has committed an entry of its own term.",
     breaks: "linearizability",
-    detectingSeed: 1,
+    detectingSeed: 15,
   },
   {
     name: "ack-before-durable",
@@ -80,19 +80,19 @@ export const BUGS: readonly BugInfo[] = [
     name: "snapshot-install-drops-newer",
     description: "A follower installing a snapshot discards its whole log, including entries after the snapshot that match (and that it acknowledged).",
     breaks: "commit-durable, leader-completeness (acknowledged entries vanish)",
-    detectingSeed: 18,
+    detectingSeed: 543,
   },
   {
     name: "membership-concurrent-changes",
     description: "The leader accepts a second single-server configuration change while one is still uncommitted: two changes in a row can take the voters two servers away from the committed configuration, whose quorums need not meet (dissertation §4.1).",
     breaks: "state-machine-safety, leader-completeness, linearizability (under membership churn: a double removal, then the leader cut off with one voter)",
-    detectingSeed: 28,
+    detectingSeed: 66,
   },
   {
     name: "membership-before-term-commit",
     description: "A new leader proposes a configuration change before it has committed an entry of its own term: an earlier leader's uncommitted change may survive in some logs, and the two changes together have disjoint majorities (Ongaro, raft-dev 2015).",
     breaks: "election-safety, state-machine-safety, leader-completeness (under protocol-timed membership churn right after elections)",
-    detectingSeed: 1310,
+    detectingSeed: 426,
   },
   {
     name: "no-session-dedup",

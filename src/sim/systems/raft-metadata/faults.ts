@@ -1,10 +1,13 @@
 // raft-metadata's own fault kinds and swarm families: protocol-timed cuts of the leader
 // ("isolate-leader-on", the "timed" family) and operator membership changes ("member-*", the
-// "membership" family). Their trace codes are reserved in src/sim/faults/codes.ts (21, 24-28).
+// "membership" family), a cut of the leader from its peers only ("depose-leader", the "deposed"
+// family) and bursts of leadership transfers ("leader-churn-on", the "leader-churn" family).
+// Their trace codes are reserved in src/sim/faults/codes.ts (21, 24-31).
 import type { FaultAction, FaultArgs, SwarmFamily, SystemFault } from "../../faults/index.js";
 import type { NodeId } from "../../../impl/node.js";
 import { RaftNote, RoleCode } from "../../../impl/raft/api.js";
 import type { World } from "../../kernel/world.js";
+import type { MetaServer } from "../../../impl/metadata/server.js";
 import { MS } from "../../../util/time.js";
 
 type AnyWorld = World<any, any, any, any>;
@@ -38,9 +41,24 @@ export type RaftFault =
    * re-added later. This is where a leader's change races an earlier leader's change. */
   | { readonly at: number; readonly kind: "member-churn-on"; readonly event: LeaderEvent; readonly durationUs: number; readonly times: number }
   /** One churn step on the current leader now (what member-churn-on fires). */
-  | { readonly at: number; readonly kind: "member-churn"; readonly durationUs: number };
+  | { readonly at: number; readonly kind: "member-churn"; readonly durationUs: number }
+  // ---- deposed leaders and leader churn
+  /** Cut the current leader off from the other servers — but not from the clients — for
+   * durationUs. The others elect a new leader; the old one, with CheckQuorum off, still
+   * believes it leads and its clients keep talking to it. */
+  | { readonly at: number; readonly kind: "depose-leader"; readonly durationUs: number }
+  /** Protocol-timed leader churn: armed for `times` firings, each asks the leader of the moment
+   * to hand leadership to another voter (TimeoutNow: the target campaigns at once), the first
+   * on the current leader, the rest as each next leader is elected (or, with event
+   * "first-commit", makes its first commit).
+   * Each transfer takes a few round trips, so several leaders follow each other within one
+   * election timeout — and state carried across terms (progress, read acknowledgements,
+   * leases) meets its successors. */
+  | { readonly at: number; readonly kind: "leader-churn-on"; readonly event: LeaderEvent; readonly times: number }
+  /** One leadership transfer from the current leader to a random other voter, now. */
+  | { readonly at: number; readonly kind: "transfer-leader" };
 
-export const RAFT_FAULT_KINDS: readonly RaftFault["kind"][] = ["isolate-leader-on", "member-add", "member-remove", "member-remove-leader", "member-churn-on", "member-churn"];
+export const RAFT_FAULT_KINDS: readonly RaftFault["kind"][] = ["isolate-leader-on", "member-add", "member-remove", "member-remove-leader", "member-churn-on", "member-churn", "depose-leader", "leader-churn-on", "transfer-leader"];
 
 /** What the operator is asked to do (see RaftFaultDriver.operator). */
 export type MembershipOp =
@@ -105,6 +123,25 @@ export const membershipFamily: SwarmFamily = {
   },
 };
 
+/** Drawn from a stream of its own (35% of the seeds whose pool has it): the leader is cut off
+ * from its peers but not from its clients, for a fifth of a second to three seconds. */
+export const deposedFamily: SwarmFamily = {
+  name: "deposed",
+  draw: { p: 0.35 },
+  generate(r, { emit, episodes }) {
+    episodes((at) => emit({ at, kind: "depose-leader", durationUs: r.int(200 * MS, 3000 * MS) } satisfies RaftFault));
+  },
+};
+
+/** Drawn from a stream of its own (30%): bursts of two to five leadership transfers in a row. */
+export const leaderChurnFamily: SwarmFamily = {
+  name: "leader-churn",
+  draw: { p: 0.3 },
+  generate(r, { emit, episodes }) {
+    episodes((at) => emit({ at, kind: "leader-churn-on", event: r.chance(0.7) ? "elected" : "first-commit", times: r.int(2, 5) } satisfies RaftFault));
+  },
+};
+
 // ---- the leader tracker, protocol triggers and the executor of the kinds above ---------------
 
 /** A burst of faults fired on protocol events. */
@@ -112,6 +149,8 @@ interface ProtocolTrigger {
   event: LeaderEvent;
   remaining: number;
   faults: (leader: NodeId) => FaultAction[];
+  /** Every firing waits for the event it was armed with (default: later ones draw it). */
+  fixedEvent?: boolean;
 }
 
 /** Follows leadership from the nodes' role and commit notes (what the target "leader" means),
@@ -121,8 +160,9 @@ export class RaftFaultDriver {
   leader = -1;
   private leaderTerm = -1;
   /** Armed protocol-timed faults: slot 0 cuts ("isolate-leader-on"), slot 1 membership churn
-   * ("member-churn-on"); one of each at a time, fired in slot order. */
-  private readonly triggers: (ProtocolTrigger | null)[] = [null, null];
+   * ("member-churn-on"), slot 2 leadership transfers ("leader-churn-on"); one of each at a
+   * time, fired in slot order. */
+  private readonly triggers: (ProtocolTrigger | null)[] = [null, null, null];
   /** The current leader has not committed anything in its term yet. */
   private leaderFresh = false;
   private w!: AnyWorld;
@@ -155,8 +195,7 @@ export class RaftFaultDriver {
   }
 
   disarm(): void {
-    this.triggers[0] = null;
-    this.triggers[1] = null;
+    this.triggers.fill(null);
   }
 
   /** A burst of protocol-timed cuts: the leader is cut off at once, then reconnected later. */
@@ -176,10 +215,27 @@ export class RaftFaultDriver {
     this.armTrigger(1, event, times, () => [{ at: this.w.sched.now, kind: "member-churn", durationUs } satisfies RaftFault]);
   }
 
+  /** A burst of leadership transfers, one per new leader. */
+  private armChurnTrigger(event: LeaderEvent, times: number): void {
+    this.armTrigger(2, event, times, () => [{ at: this.w.sched.now, kind: "transfer-leader" } satisfies RaftFault], true);
+  }
+
+  /** The current leader hands leadership to a random other voter; returns the target (-1: no
+   * leader, or no transfer started). */
+  private transferLeader(w: AnyWorld): number {
+    const l = this.leader;
+    const n = l < 0 ? null : (w.nodes[l] as MetaServer | null);
+    if (n === null || !w.isUp(l) || n.raft.role() !== "leader") return -1;
+    const others = n.raft.voters().filter((v) => v !== l);
+    if (others.length === 0) return -1;
+    const to = others[w.faultRng.int(0, others.length - 1)]!;
+    return n.raft.transferLeadership(to, w.localNow(l)) ? to : -1;
+  }
+
   /** A stable leader produces no events, so a burst starts on the current leader, if any (its
    * faults force an election); later firings wait for `event`, then for random events. */
-  private armTrigger(slot: number, event: LeaderEvent, remaining: number, faults: (leader: NodeId) => FaultAction[]): void {
-    this.triggers[slot] = { event, remaining, faults };
+  private armTrigger(slot: number, event: LeaderEvent, remaining: number, faults: (leader: NodeId) => FaultAction[], fixedEvent = false): void {
+    this.triggers[slot] = { event, remaining, faults, fixedEvent };
     if (this.leader >= 0) {
       this.fireTrigger(slot, this.leader);
       const t = this.triggers[slot];
@@ -194,7 +250,7 @@ export class RaftFaultDriver {
     const faults = t.faults(leader); // draws its own randomness first
     t.remaining--;
     if (t.remaining <= 0) this.triggers[slot] = null;
-    else t.event = this.w.faultRng.chance(0.5) ? "elected" : "first-commit";
+    else if (t.fixedEvent !== true) t.event = this.w.faultRng.chance(0.5) ? "elected" : "first-commit";
     this.w.scheduleFaults(faults);
   }
 
@@ -248,6 +304,19 @@ export class RaftFaultDriver {
         } else if (r !== null) readd(w, r.removed, now + f.durationUs);
         return [a, b, f.durationUs | 0];
       }
+      case "depose-leader": {
+        const l = this.leader;
+        if (l >= 0 && w.isUp(l)) {
+          w.net.partition([l]); // server links only: its clients still reach it
+          w.scheduleFaults([{ at: now + f.durationUs, kind: "reconnect", node: l }]);
+        }
+        return [l, -1, f.durationUs | 0];
+      }
+      case "leader-churn-on":
+        this.armChurnTrigger(f.event, f.times);
+        return [f.event === "elected" ? 0 : 1, f.times, 0];
+      case "transfer-leader":
+        return [this.leader, this.transferLeader(w), 0];
       default:
         throw new Error(`raft-metadata: unknown fault kind "${(f as SystemFault).kind}"`);
     }

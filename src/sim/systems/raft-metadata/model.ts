@@ -1,6 +1,8 @@
 // The metadata store's per-key model (src/impl/metadata/ops.ts and the choices store.ts
 // documents). Partitioned by key; `list` spans keys, so this per-key model cannot place it:
-// list ops are left out and counted as unchecked (CheckResult.unchecked).
+// list ops are left out and counted as unchecked (CheckResult.unchecked). Runs that issue
+// lists are checked with model-ranges.ts instead, which puts a list and every key it covers
+// in one part.
 // Status "fail" = definitely not executed (dropped). A failed cas arrives as status "ok"
 // with {ok:false, currentRevision}.
 // Revisions are Raft indices: exact when observed, otherwise only bounded below. An info
@@ -20,13 +22,13 @@ export interface MetaKeyState {
   readonly revKnown: boolean;
 }
 
-const ABSENT: MetaKeyState = { present: false, value: "", version: 0, rev: 0, revKnown: false };
+export const ABSENT: MetaKeyState = { present: false, value: "", version: 0, rev: 0, revKnown: false };
 
 /** The revision a write after `s` must exceed. */
 const floor = (s: MetaKeyState) => s.rev;
 
 /** Can the current revision be `r`? (present keys only) */
-const canBe = (s: MetaKeyState, r: number) => (s.revKnown ? s.rev === r : r > s.rev);
+export const canBe = (s: MetaKeyState, r: number) => (s.revKnown ? s.rev === r : r > s.rev);
 
 function written(s: MetaKeyState, value: string, rev: number, revKnown: boolean): MetaKeyState {
   return { present: true, value, version: s.present ? s.version + 1 : 1, rev, revKnown };

@@ -47,11 +47,20 @@ export interface ClusterRunOptions {
   /** Every option that means fewer events per simulated second, on (each moves trace hashes):
    * raft.coalesceHeartbeats and livenessStopWhenHealthy. Default false. */
   readonly fast?: boolean;
+  /** Followers serve reads with a read index from the leader (MetaServer's followerReads), and
+   * clients send reads to any server. Undefined: off, or drawn from the seed (swarm). */
+  readonly followerReads?: boolean;
+  /** Asynchronous apply through a channel, this many µs after commit (MetaServer's
+   * applyDelayUs). Undefined: applied in the commit step, or drawn from the seed (swarm). */
+  readonly applyDelayUs?: number;
+  /** Client sessions expire after this many log entries without a command of theirs
+   * (MetaServer's sessionTtl); clients then open new ones. Undefined: never, or drawn (swarm). */
+  readonly sessionTtl?: number;
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast" | "followerReads" | "applyDelayUs" | "sessionTtl">;
 
 import { MS, S } from "../../../util/time.js";
 

@@ -32,6 +32,13 @@ export interface ScenarioRaft {
   readonly maxDriftPpm?: number;
   readonly snapshotEvery?: number;
   readonly snapshotChunk?: number;
+  /** Followers serve reads with a read index from the leader (RaftMetadataOptions.followerReads;
+   * a server option, written here beside the read mode). */
+  readonly followerReads?: boolean;
+  /** Asynchronous apply, this long after commit (RaftMetadataOptions.applyDelayUs). */
+  readonly applyDelayUs?: number;
+  /** Client sessions expire after this many log entries (RaftMetadataOptions.sessionTtl). */
+  readonly sessionTtl?: number;
 }
 
 export interface ScenarioWorkload {
@@ -41,6 +48,9 @@ export interface ScenarioWorkload {
   readonly thinkMaxUs: number;
   readonly requestTimeoutUs: number;
   readonly staleCasP: number;
+  readonly listPrefix?: string;
+  readonly stickyUs?: number;
+  readonly readsAnywhere?: boolean;
 }
 
 
@@ -77,6 +87,9 @@ const raft = z
     leaseDriftBoundPpm: driftPpm.optional(),
     snapshotEvery: z.number({ error: "expected an integer >= 0 (0: never)" }).int({ error: "expected an integer >= 0 (0: never)" }).min(0, { error: "expected an integer >= 0 (0: never)" }).optional(),
     snapshotChunk: posInt.optional(),
+    followerReads: z.boolean({ error: "expected true or false" }).optional(),
+    applyDelay: duration().optional(),
+    sessionTtl: posInt.optional(),
   }, { error: "expected an object of Raft settings" })
   .check((ctx) => {
     const r = ctx.value;
@@ -101,6 +114,9 @@ const raft = z
     set("maxDriftPpm", r.maxDriftPpm ?? r.leaseDriftBoundPpm);
     set("snapshotEvery", r.snapshotEvery);
     set("snapshotChunk", r.snapshotChunk);
+    set("followerReads", r.followerReads);
+    set("applyDelayUs", r.applyDelay);
+    set("sessionTtl", r.sessionTtl);
     return out as ScenarioRaft;
   });
 
@@ -141,6 +157,11 @@ const workload = z
     think: think.default({ min: 0, max: 20_000 }),
     requestTimeout: duration({ positive: true }).default(100_000),
     staleCas: probability.default(0.1),
+    // The prefix list ops read (default ""), and how long a client retries on one server.
+    listPrefix: z.string({ error: "expected a key prefix" }).optional(),
+    sticky: duration().optional(),
+    // Reads go to a random server (with raft.followerReads always).
+    readsAnywhere: z.boolean({ error: "expected true or false" }).optional(),
   }, { error: "expected an object of workload settings" })
   .transform((w): ScenarioWorkload => ({
     keys: w.keys,
@@ -149,6 +170,9 @@ const workload = z
     thinkMaxUs: w.think.max,
     requestTimeoutUs: w.requestTimeout,
     staleCasP: w.staleCas,
+    ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
+    ...(w.sticky !== undefined ? { stickyUs: w.sticky } : {}),
+    ...(w.readsAnywhere !== undefined ? { readsAnywhere: w.readsAnywhere } : {}),
   }));
 
 
@@ -175,6 +199,10 @@ const ACTIONS = [
   act("member-add", { node: nodeId, via: nodeId, tries: posInt.default(40) }),
   act("member-remove", { node: nodeId, readdUs: duration().default(0) }),
   act("member-remove-leader", { readdUs: duration().default(0) }),
+  // Deposed leaders and leader churn (faults.ts).
+  act("depose-leader", { durationUs: duration({ positive: true }) }),
+  act("leader-churn-on", { event: EVENT, times: posInt }),
+  act("transfer-leader", {}),
   act("member-churn-on", { event: EVENT, durationUs: duration({ positive: true }), times: posInt }),
   act("member-churn", { durationUs: duration({ positive: true }) }),
 ];
@@ -210,7 +238,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     fileKeys(opts): Record<string, unknown> {
       const o = (opts ?? {}) as RaftMetadataOptions;
-      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, ...rest } = o;
+      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, sessionTtl, ...rest } = o;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw new Error(`raft-metadata options ${unknown.join(", ")} have no scenario form`);
       if (net !== undefined) throw new Error("raft-metadata's own net option has no scenario form (the scenario's net block is the run's)");
@@ -228,9 +256,12 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
         if (other.length > 0) throw new Error(`Raft options ${other.join(", ")} have no scenario form`);
         out.raft = Object.fromEntries(Object.entries(raftKeys).filter(([, v]) => v !== undefined));
       }
+      if (followerReads !== undefined) out.raft = { ...(out.raft as object | undefined), followerReads };
+      if (applyDelayUs !== undefined) out.raft = { ...(out.raft as object | undefined), applyDelay: usToDuration(applyDelayUs) };
+      if (sessionTtl !== undefined) out.raft = { ...(out.raft as object | undefined), sessionTtl };
       if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
       if (w !== undefined) {
-        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP"].includes(k));
+        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs", "readsAnywhere"].includes(k));
         if (other.length > 0) throw new Error(`workload options ${other.join(", ")} have no scenario form`);
         out.workload = {
           ...(w.keys !== undefined ? { keys: [...w.keys] } : {}),
@@ -238,18 +269,25 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           ...(w.thinkMinUs !== undefined || w.thinkMaxUs !== undefined ? { think: { min: usToDuration(w.thinkMinUs ?? 0), max: usToDuration(w.thinkMaxUs ?? 20_000) } } : {}),
           ...(w.timeoutUs !== undefined ? { requestTimeout: usToDuration(w.timeoutUs) } : {}),
           ...(w.staleCasP !== undefined ? { staleCas: w.staleCasP } : {}),
+          ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
+          ...(w.stickyUs !== undefined ? { sticky: usToDuration(w.stickyUs) } : {}),
+          ...(w.readsAnywhere !== undefined ? { readsAnywhere: w.readsAnywhere } : {}),
         };
       }
       return out;
     },
     options(sc): RaftMetadataOptions {
       const s = sc as RaftScenario;
+      const { followerReads, applyDelayUs, sessionTtl, ...raftFields } = s.raft;
       return {
         ...(s.membership !== undefined ? { membership: s.membership } : {}),
+        ...(followerReads !== undefined ? { followerReads } : {}),
+        ...(applyDelayUs !== undefined ? { applyDelayUs } : {}),
+        ...(sessionTtl !== undefined ? { sessionTtl } : {}),
         // Only the fields the scenario sets: the rest stay the harness defaults (timed schedule)
         // or are drawn from the seed (swarm). readMode / leaseDriftBoundPpm / maxDriftPpm are
         // passed through to RaftOptions untouched.
-        raft: { ...s.raft },
+        raft: raftFields,
         workload: {
           keys: s.workload.keys,
           mix: s.workload.mix,
@@ -257,6 +295,9 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           thinkMaxUs: s.workload.thinkMaxUs,
           timeoutUs: s.workload.requestTimeoutUs,
           staleCasP: s.workload.staleCasP,
+          ...(s.workload.listPrefix !== undefined ? { listPrefix: s.workload.listPrefix } : {}),
+          ...(s.workload.stickyUs !== undefined ? { stickyUs: s.workload.stickyUs } : {}),
+          ...(s.workload.readsAnywhere !== undefined ? { readsAnywhere: s.workload.readsAnywhere } : {}),
         },
       };
     },

@@ -4,6 +4,7 @@
 // client history must be linearizable (metadata-kv model, key by key).
 import { InvariantChecker } from "../../../check/raft/invariants.js";
 import { metadataKv } from "./model.js";
+import { metadataKvRanges } from "./model-ranges.js";
 import { RAFT_NOTE_NAMES, type RaftOptions } from "../../../impl/raft/api.js";
 import { MetaServer } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
@@ -16,14 +17,14 @@ import { WorkloadActor, workloadActorFactory } from "./clients/actor.js";
 import { defaultWorkloadConfig } from "./clients/config.js";
 import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
-import { membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
+import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { inspectServer } from "./inspect.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
 import { raftRecorder } from "./recorder.js";
 import { raftScenarioBlock } from "./scenario-block.js";
-import { leaseSafeSchedule, swarmRaftTiming } from "./swarm.js";
+import { leaseSafeSchedule, swarmRaftTiming, swarmWorkload, WORKLOAD_SWARM } from "./swarm.js";
 import { messageTraceKey } from "./trace-key.js";
 
 
@@ -40,6 +41,12 @@ function setup(req: RunRequest): SystemRun {
   if (setup === undefined && req.explicitFaults?.some((f) => f.kind.startsWith("member-"))) setup = { initialVoters: N, bootstrap: false };
   const members = setup === undefined ? null : membershipPlan(N, setup);
   let raft = raftOptions(N, { seed: req.seed, timeUs: req.timeUs, raft: o.raft, bugs: req.bugs as BugName[] }, swarm ? swarmRaftTiming(Rng.root(req.seed).fork("swarm-config")) : defaultRaftTiming);
+  // The workload too (swarm.ts): an op mix, follower reads, sticky clients, CheckQuorum off.
+  const sw = swarm && WORKLOAD_SWARM && o.workload === undefined ? swarmWorkload(Rng.root(req.seed).fork("workload-mix")) : null;
+  if (sw !== null && sw.checkQuorumOff && o.raft?.checkQuorum === undefined && raft.readMode !== "lease") raft = { ...raft, checkQuorum: false };
+  const followerReads = o.followerReads ?? sw?.followerReads ?? false;
+  const applyDelayUs = o.applyDelayUs ?? sw?.applyDelayUs;
+  const sessionTtl = o.sessionTtl ?? sw?.sessionTtl;
   // A removed server that never hears of its removal must not disrupt the cluster: that rests
   // on PreVote and CheckQuorum's follower-side check (dissertation §4.2.3), so a membership run
   // has both on. (Without PreVote, a removed server whose log is behind bumps the term every
@@ -52,7 +59,7 @@ function setup(req: RunRequest): SystemRun {
   for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
   const servers: number[] = [];
   for (let i = 0; i < N; i++) servers.push(i);
-  const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...o.workload });
+  const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...sw?.workload, ...(followerReads ? { readsAnywhere: true } : {}), ...(sessionTtl !== undefined ? { sessionStarts: true } : {}), ...o.workload });
   const recorder = new HistoryRecorder();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
@@ -68,7 +75,7 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) =>
-        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts }, env, recovered, world.localNow(id)),
+        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) }, env, recovered, world.localNow(id)),
       actorFactory: workloadActorFactory(workload, recorder, N, actors),
       traceKey: messageTraceKey,
       net: o.net,
@@ -134,7 +141,8 @@ function setup(req: RunRequest): SystemRun {
     endCheck: () => lostAcknowledgedWrite(recorder.operations(), inv),
     history: {
       operations: () => recorder.operations(),
-      model: metadataKv,
+      // Lists are checked against every key they cover (model-ranges.ts); without lists, key by key.
+      model: (workload.mix.list ?? 0) > 0 ? metadataKvRanges([workload.listPrefix ?? ""]) : metadataKv,
       timeoutMs: o.checkTimeoutMs ?? 10_000,
     },
     inspectNode: inspectServer,
@@ -142,6 +150,8 @@ function setup(req: RunRequest): SystemRun {
       raft: { electionMinUs: raft.electionMinUs, electionMaxUs: raft.electionMaxUs, heartbeatUs: raft.heartbeatUs, preVote: raft.preVote, checkQuorum: raft.checkQuorum, maxInflight: raft.maxInflight, maxBatch: raft.maxBatch, readMode: raft.readMode, maxDriftPpm: raft.maxDriftPpm, snapshotEvery: raft.snapshotEvery, snapshotChunk: raft.snapshotChunk, ...(raft.coalesceHeartbeats === true ? { coalesceHeartbeats: true } : {}) },
       members: finalMembers(w),
       joinRedirects,
+      // What the workload draw chose (undefined: the default workload or the run's own).
+      ...(sw !== null ? { profile: sw.profile, workload: sw.workload, followerReads, ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) } : {}),
     }),
   };
 }
@@ -155,7 +165,8 @@ function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: 
   return { leader: r.leader, voters: r.members.filter((m) => m.role === "voter").map((m) => m.node), learners: r.members.filter((m) => m.role === "learner").map((m) => m.node) };
 }
 
-const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipFamily];
+// The deposed-leader and leader-churn families join the swarm with the workload draw.
+const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : [])];
 
 export const raftMetadata: System = {
   name: "raft-metadata",
@@ -175,7 +186,21 @@ export const raftMetadata: System = {
   materialise({ options, extras, details }): RaftMetadataOptions {
     const o = (options ?? {}) as RaftMetadataOptions;
     const membership = o.membership ?? (extras.membership as MembershipSetup | undefined);
-    return { ...o, raft: { ...(details.raft as RaftMetadataOptions["raft"]) }, swarmConfig: false, ...(membership !== undefined ? { membership } : {}) };
+    // ...and the workload it drew (profile, sticky clients, follower reads), if any.
+    const workload = details.workload === undefined ? o.workload : { ...(details.workload as RaftMetadataOptions["workload"]), ...o.workload };
+    const followerReads = o.followerReads ?? (details.followerReads as boolean | undefined);
+    const applyDelayUs = o.applyDelayUs ?? (details.applyDelayUs as number | undefined);
+    const sessionTtl = o.sessionTtl ?? (details.sessionTtl as number | undefined);
+    return {
+      ...o,
+      raft: { ...(details.raft as RaftMetadataOptions["raft"]) },
+      swarmConfig: false,
+      ...(membership !== undefined ? { membership } : {}),
+      ...(workload !== undefined ? { workload } : {}),
+      ...(followerReads !== undefined ? { followerReads } : {}),
+      ...(applyDelayUs !== undefined ? { applyDelayUs } : {}),
+      ...(sessionTtl !== undefined ? { sessionTtl } : {}),
+    };
   },
   // Fewer operations: clients that think longer between them (the default is 0-20 ms), and one
   // key instead of three.

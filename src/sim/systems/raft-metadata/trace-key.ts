@@ -30,6 +30,10 @@ export function messageTraceKey(m: unknown): number {
         return mix(12, msg.from, 0);
       case "joinResp":
         return mix(13, msg.from, msg.leader * 8 + msg.status.length);
+      case "readReq":
+        return mix(14, msg.from, msg.ctx);
+      case "readResp":
+        return mix(15, msg.from, msg.ctx * 2048 + msg.index + 1);
     }
   }
   if ("kind" in msg) return mix(8 + msg.kind.charCodeAt(0), msg.client, msg.seq);

@@ -11,7 +11,10 @@
 // Retries keep the operation's seq, so the server's session dedup makes a retried write
 // execute at most once. Routing: the last server that answered ok, or a leader hint; a
 // not-leader reply with a usable hint is retried at once to the hint; otherwise the next server
-// (round robin) after a backoff; a timeout retries at once to the next server.
+// (round robin) after a backoff; a timeout retries at once to the next server. Two options
+// change that: readsAnywhere sends each read to a random server (follower reads), and stickyUs
+// keeps retrying on the same server (after a timeout, an unavailable, or a not-leader without a
+// hint) until the op is that old — a client that keeps talking to a deposed leader.
 //
 // History status (ops.ts, recorder.ts):
 // - "ok"   a server answered ok (a failed cas is ok with output {ok:false}).
@@ -52,6 +55,8 @@ export interface ClientCounters {
   timeouts: number;
   notLeader: number;
   unavailable: number;
+  /** Answers "session-expired" (each closes an op and opens a new session). */
+  expired: number;
 }
 
 export type ClientPhase = "idle" | "thinking" | "waiting" | "backoff" | "stopped";
@@ -71,8 +76,10 @@ export class WorkloadClient {
   private timerAt = -1;
   private readonly observed = new Map<string, Observed>();
   private readonly stats: ClientCounters = {
-    issued: 0, ok: 0, fail: 0, info: 0, retries: 0, timeouts: 0, notLeader: 0, unavailable: 0,
+    issued: 0, ok: 0, fail: 0, info: 0, retries: 0, timeouts: 0, notLeader: 0, unavailable: 0, expired: 0,
   };
+  /** The seq this client's server-side session began at (sent with cfg.sessionStarts). */
+  private sessionStart = 1;
   private readonly weights: readonly number[];
   private readonly totalWeight: number;
 
@@ -150,7 +157,7 @@ export class WorkloadClient {
         this.mayHaveExecuted = true;
         this.leaderGuess = -1;
         if (this.exhausted(now)) return this.giveUp(now);
-        this.target = this.nextServer(this.target);
+        if (!this.sticks(now)) this.target = this.nextServer(this.target);
         return this.sendAttempt(now);
       case "backoff":
         if (this.exhausted(now)) return this.giveUp(now);
@@ -169,7 +176,8 @@ export class WorkloadClient {
         if (reply.result.f !== req.op.f) {
           throw new Error(`workload invariant: ${req.op.f} answered with a ${reply.result.f} result`);
         }
-        this.leaderGuess = from;
+        // A read answered by any server (follower reads) says nothing about who leads.
+        if (this.cfg.readsAnywhere !== true || !isReadOp(req.op)) this.leaderGuess = from;
         this.observe(req.op, reply.result);
         this.recorder.ok(this.handle, reply.result, now);
         this.stats.ok++;
@@ -186,8 +194,20 @@ export class WorkloadClient {
           this.target = hint;
           return this.sendAttempt(now);
         }
-        this.target = this.nextServer(from);
+        if (!this.sticks(now)) this.target = this.nextServer(from);
         return this.backoff(now);
+      }
+      case "session-expired": {
+        // Not executed here, and never will be: a command of an expired session is refused
+        // wherever it is applied, and the new session starts above every seq used so far. But
+        // a copy of it may have run before the session expired — an earlier attempt, or even a
+        // network duplicate of this one proposed by a server that crashed before answering —
+        // so the outcome is unknown (info), as Raft's §6.3 client must assume.
+        if (this.phase !== "waiting" || from !== this.target) return;
+        this.stats.expired++;
+        this.mayHaveExecuted = true;
+        this.sessionStart = req.seq + 1;
+        return this.giveUp(now);
       }
       case "unavailable": {
         // Whichever attempt it answers, that attempt may still take effect.
@@ -197,7 +217,7 @@ export class WorkloadClient {
         const hint = this.usableHint(reply.leaderHint, from);
         this.leaderGuess = hint;
         if (this.exhausted(now)) return this.giveUp(now);
-        this.target = hint >= 0 ? hint : this.nextServer(from);
+        this.target = hint >= 0 ? hint : this.sticks(now) ? from : this.nextServer(from);
         return this.backoff(now);
       }
     }
@@ -228,7 +248,7 @@ export class WorkloadClient {
   private issue(now: number): void {
     this.seq++;
     const op = this.nextOp(this.seq);
-    this.req = { client: this.id, seq: this.seq, op };
+    this.req = this.cfg.sessionStarts === true ? { client: this.id, seq: this.seq, op, start: this.sessionStart } : { client: this.id, seq: this.seq, op };
     this.handle = this.recorder.invoke(this.process(), op, now);
     this.env.note?.(ClientNote.invoke, this.seq, this.process());
     this.stats.issued++;
@@ -236,8 +256,14 @@ export class WorkloadClient {
     this.opStart = now;
     this.mayHaveExecuted = false;
     this.contacted.length = 0;
-    this.target = this.leaderGuess >= 0 ? this.leaderGuess : this.randomServer();
+    this.target = this.cfg.readsAnywhere === true && isReadOp(op) ? this.randomServer() : this.leaderGuess >= 0 ? this.leaderGuess : this.randomServer();
     this.sendAttempt(now);
+  }
+
+  /** Retry on the same server (see WorkloadConfig.stickyUs). */
+  private sticks(now: number): boolean {
+    const s = this.cfg.stickyUs;
+    return s !== undefined && s > 0 && now - this.opStart < s;
   }
 
   private sendAttempt(now: number): void {

@@ -18,6 +18,16 @@ export interface WorkloadConfig {
   readonly mix: OpMix;
   /** Prefix used by list ops (default ""). */
   readonly listPrefix?: string;
+  /** Reads go to a random server, not the leader guess (for servers with follower reads). */
+  readonly readsAnywhere?: boolean;
+  /** A client sticks to the server it sent an op to: after a timeout, an "unavailable" or a
+   * "not-leader" without a hint it resends to the same server until the op is this old (µs),
+   * as a client with one connection does — so it keeps talking to a deposed leader that has
+   * not noticed. 0 or absent: it moves on to the next server at once. */
+  readonly stickyUs?: number;
+  /** Send each request with the seq the client's session began at, for servers whose sessions
+   * expire; after "session-expired" the client opens a new session. */
+  readonly sessionStarts?: boolean;
   /** Pause between one op's completion and the next op's call, uniform in [min, max] us. */
   readonly thinkMinUs: number;
   readonly thinkMaxUs: number;
@@ -94,6 +104,7 @@ export function validateWorkloadConfig(cfg: WorkloadConfig): void {
   if (cfg.timeoutUs <= 0) bad("timeoutUs must be > 0");
   if (!Number.isInteger(cfg.maxAttempts) || cfg.maxAttempts < 1) bad("maxAttempts must be an integer >= 1");
   if (!(cfg.retryForUs >= 0)) bad("retryForUs must be >= 0");
+  if (cfg.stickyUs !== undefined && !(Number.isSafeInteger(cfg.stickyUs) && cfg.stickyUs >= 0)) bad("stickyUs must be a non-negative integer (us)");
   if (cfg.opsLimit !== undefined && (!Number.isInteger(cfg.opsLimit) || cfg.opsLimit < 0)) bad("opsLimit");
   if (!(cfg.staleCasP >= 0 && cfg.staleCasP <= 1)) bad("staleCasP must be in [0, 1]");
   if (!Number.isInteger(cfg.clientCount) || cfg.clientCount < 1) bad("clientCount must be an integer >= 1");
