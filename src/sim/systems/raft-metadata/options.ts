@@ -39,11 +39,14 @@ export interface ClusterRunOptions {
   readonly membership?: MembershipSetup;
   /** Wall-clock budget of the linearizability check, ms. */
   readonly checkTimeoutMs?: number;
+  /** Check lease safety directly in lease mode (lease-check.ts; default true). false: only the
+   * history shows a broken lease, as a stale read (tests that demonstrate the stale read). */
+  readonly leaseCheck?: boolean;
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "leaseCheck">;
 
 import { MS, S } from "../../../util/time.js";
 

@@ -36,7 +36,7 @@ export function clusterRunOptions(o: ClusterRunOptions): RunOptions {
     keepTrace: o.keepTrace,
     scenarioName: o.scenarioName,
     inspect: o.inspect,
-    options: { raft: o.raft, workload: o.workload, net: o.net, membership: o.membership, swarmConfig: o.swarmConfig, checkTimeoutMs: o.checkTimeoutMs },
+    options: { raft: o.raft, workload: o.workload, net: o.net, membership: o.membership, swarmConfig: o.swarmConfig, checkTimeoutMs: o.checkTimeoutMs, leaseCheck: o.leaseCheck },
   };
 }
 

@@ -18,6 +18,7 @@ import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
 import { membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { inspectServer } from "./inspect.js";
+import { leaseViolation } from "./lease-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
@@ -53,6 +54,7 @@ function setup(req: RunRequest): SystemRun {
   const recorder = new HistoryRecorder();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
+  const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -106,6 +108,10 @@ function setup(req: RunRequest): SystemRun {
           v = inv.checkLogMatching();
         }
         if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+        if (leaseMode && only !== TOUCHED_NONE) {
+          const why = leaseViolation(w, N);
+          if (why !== null) throw new CheckFailure(why, w.now);
+        }
       },
     },
     faults: {
