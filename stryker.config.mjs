@@ -24,7 +24,9 @@ const files = process.env.MUTATION_FILES ? process.env.MUTATION_FILES.split(",")
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   packageManager: "npm",
-  plugins: ["@stryker-mutator/vitest-runner"],
+  plugins: ["@stryker-mutator/vitest-runner", "./stryker-ignorers.mjs"],
+  // Error messages are not mutated (stryker-ignorers.mjs): the harness never reads their text.
+  ignorers: ["assertion-messages"],
   testRunner: "vitest",
   vitest: { configFile: "vitest.mutation.config.ts", related: false },
   mutate: files,
