@@ -19,6 +19,7 @@ import { lostAcknowledgedWrite } from "./end-checks.js";
 import { membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { inspectServer } from "./inspect.js";
 import { leaseViolation } from "./lease-check.js";
+import { StoreStateCheck } from "./state-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
@@ -55,6 +56,7 @@ function setup(req: RunRequest): SystemRun {
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
+  const stores = new StoreStateCheck(N);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -108,6 +110,10 @@ function setup(req: RunRequest): SystemRun {
           v = inv.checkLogMatching();
         }
         if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+        if (only !== TOUCHED_NONE) {
+          const why = only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only);
+          if (why !== null) throw new CheckFailure(why, w.now);
+        }
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leaseViolation(w, N);
           if (why !== null) throw new CheckFailure(why, w.now);
