@@ -20,7 +20,9 @@ export function leaseViolation(w: AnyWorld, n: number): string | null {
     const h = w.nodes[holder] as MetaServer | null;
     if (h === null || h.raft.role() !== "leader") continue;
     const lease = h.raft.leaseView(w.clocks[holder].local(w.now)).readLeaseUs;
-    if (lease === null || lease <= 0) continue;
+    // Correct code reports a positive time left or 0; anything else non-zero (a negative time
+    // left) is a lease the node believes it holds past its end.
+    if (lease === null || lease === 0) continue;
     const term = h.raft.term();
     for (let other = 0; other < n; other++) {
       const o = other === holder ? null : (w.nodes[other] as MetaServer | null);
