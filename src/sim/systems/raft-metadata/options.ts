@@ -56,11 +56,14 @@ export interface ClusterRunOptions {
   /** Client sessions expire after this many log entries without a command of theirs
    * (MetaServer's sessionTtl); clients then open new ones. Undefined: never, or drawn (swarm). */
   readonly sessionTtl?: number;
+  /** Check lease safety directly in lease mode (lease-check.ts; default true). false: only the
+   * history shows a broken lease, as a stale read (tests that demonstrate the stale read). */
+  readonly leaseCheck?: boolean;
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast" | "followerReads" | "applyDelayUs" | "sessionTtl">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast" | "followerReads" | "applyDelayUs" | "sessionTtl" | "leaseCheck">;
 
 import { MS, S } from "../../../util/time.js";
 

@@ -19,6 +19,8 @@ import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
 import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { inspectServer } from "./inspect.js";
+import { leaseViolation } from "./lease-check.js";
+import { StoreStateCheck } from "./state-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
@@ -63,6 +65,8 @@ function setup(req: RunRequest): SystemRun {
   const recorder = new HistoryRecorder();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
+  const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
+  const stores = new StoreStateCheck(N);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -116,6 +120,14 @@ function setup(req: RunRequest): SystemRun {
           v = inv.checkLogMatching();
         }
         if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+        if (only !== TOUCHED_NONE) {
+          const why = only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only);
+          if (why !== null) throw new CheckFailure(why, w.now);
+        }
+        if (leaseMode && only !== TOUCHED_NONE) {
+          const why = leaseViolation(w, N);
+          if (why !== null) throw new CheckFailure(why, w.now);
+        }
       },
     },
     faults: {

@@ -1,0 +1,54 @@
+// @ts-check
+// `npm run mutation`: StrykerJS over the Raft implementation and the metadata store, judged by
+// the harness alone. The only test is the in-process seed sweep of test/mutation/ (vitest config
+// vitest.mutation.config.ts; one vitest test per run, so per-test coverage runs a mutant only
+// against the seeds that reach it), with the system's own assertions off. Mutant switching:
+// the code is instrumented once, nothing is rebuilt per mutant.
+//
+// Knobs (environment):
+//   MUTATION_FILES        comma-separated globs to mutate instead of the default set below
+//   MUTATION_CONCURRENCY  test-runner processes (default 2: the machine's cores)
+//   MUTATION_SEEDS, MUTATION_EVERY_FAULT, MUTATION_SCENARIO_SEEDS, MUTATION_TIME_S: the sweep
+//                         (test/mutation/cases.ts)
+//   MUTATION_INCREMENTAL  0: ignore reports/mutation/stryker-incremental.json and redo all
+// Reports: reports/mutation/mutation.html, mutation.json, and the incremental file.
+
+/** What is mutated: the Raft implementation, and the store with its session table. Not
+ * metadata/server.ts (the node gluing the two; MUTATION_FILES=src/impl/metadata/server.ts runs
+ * it), ops.ts/protocol.ts/commands.ts (types, and helpers the harness's clients and model also
+ * import: a mutant there changes the judge too). */
+const DEFAULT_FILES = ["src/impl/raft/**/*.ts", "src/impl/metadata/store.ts", "src/impl/metadata/sessions.ts"];
+
+const files = process.env.MUTATION_FILES ? process.env.MUTATION_FILES.split(",").map((f) => f.trim()).filter((f) => f !== "") : DEFAULT_FILES;
+
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  packageManager: "npm",
+  plugins: ["@stryker-mutator/vitest-runner", "./stryker-ignorers.mjs"],
+  // Error messages are not mutated (stryker-ignorers.mjs): the harness never reads their text.
+  ignorers: ["assertion-messages"],
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutation.config.ts", related: false },
+  mutate: files,
+  coverageAnalysis: "perTest",
+  checkers: [],
+  // TypeScript 7's JS API lacks parseConfigFileTextToJson, which Stryker's tsconfig rewriting
+  // calls for the file named here when it is part of the project. Vitest compiles the sandbox
+  // on its own and needs no rewritten tsconfig, so name a file that does not exist.
+  tsconfigFile: "stryker-no-tsconfig.json",
+  disableTypeChecks: "src/impl/**/*.ts",
+  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
+  // A mutant that loops without advancing virtual time hangs the test: a kill (Timeout).
+  timeoutMS: 10_000,
+  timeoutFactor: 1.5,
+  incremental: process.env.MUTATION_INCREMENTAL !== "0",
+  incrementalFile: "reports/mutation/stryker-incremental.json",
+  ignorePatterns: ["dist", "reports", "coverage", "bench", "docs", "examples", ".pack-test", "*.log"],
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: true,
+  reporters: ["html", "json", "clear-text", "progress"],
+  htmlReporter: { fileName: "reports/mutation/mutation.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
+  thresholds: { high: 85, low: 60, break: null },
+};

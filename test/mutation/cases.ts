@@ -1,0 +1,76 @@
+// The runs of the mutation sweep (`npm run mutation`, stryker.config.mjs): which seeds, which
+// scenarios, and the one judgement of each run. Every run has the system's own assertions off
+// (`sutAsserts: false`), so a mutant is killed by the harness — an invariant observer, an end
+// check, the linearizability check, the liveness window — or by the run crashing or hanging
+// (a TypeError, the event budget), never by an assertion inside the code under test.
+//
+// Knobs (environment): MUTATION_SEEDS (default 200) swarm seeds 1..N of the default swarm;
+// MUTATION_EVERY_FAULT (default N/4) seeds 1..M with every fault family on; MUTATION_SCENARIO_SEEDS
+// (default 3) the first K seeds of every shipped raft-metadata scenario that expects ok and
+// plants no bug; MUTATION_TIME_S (default 10) simulated seconds per swarm seed.
+import { loadScenarioFile, shippedScenarioFiles, scenarioExperiment } from "../../src/api/scenarios.js";
+import { simulate } from "../../src/api/simulate.js";
+import type { RunResult } from "../../src/sim/runner/run.js";
+
+export interface MutationCase {
+  /** The test's name. Bracketed: Stryker selects tests by an unanchored name pattern, so no
+   * name may be a substring of another. */
+  readonly name: string;
+  readonly run: () => RunResult;
+}
+
+const intEnv = (name: string, dflt: number): number => {
+  const v = process.env[name];
+  if (v === undefined || v === "") return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
+  return n;
+};
+
+export interface MutationPlan {
+  readonly seeds: number;
+  readonly everyFault: number;
+  readonly scenarioSeeds: number;
+  readonly timeUs: number;
+}
+
+export function mutationPlan(): MutationPlan {
+  const seeds = intEnv("MUTATION_SEEDS", 200);
+  return {
+    seeds,
+    everyFault: intEnv("MUTATION_EVERY_FAULT", Math.floor(seeds / 4)),
+    scenarioSeeds: intEnv("MUTATION_SCENARIO_SEEDS", 3),
+    timeUs: intEnv("MUTATION_TIME_S", 10) * 1_000_000,
+  };
+}
+
+const pad = (n: number): string => String(n).padStart(4, "0");
+
+export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase[] {
+  const cases: MutationCase[] = [];
+  for (let seed = 1; seed <= plan.seeds; seed++) {
+    cases.push({ name: `[swarm ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, sutAsserts: false }).result });
+  }
+  for (let seed = 1; seed <= plan.everyFault; seed++) {
+    cases.push({ name: `[every-fault ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, everyFamily: true, sutAsserts: false }).result });
+  }
+  if (plan.scenarioSeeds > 0) {
+    for (const { name, file } of shippedScenarioFiles()) {
+      const scenario = loadScenarioFile(file);
+      // Only scenarios that say the correct system passes: one that expects a violation does so
+      // because of a planted bug or a broken assumption, and a mutant that hides it would count
+      // as a kill that says nothing about the harness.
+      if (scenario.system !== "raft-metadata" || scenario.expect !== "ok" || scenario.bugs.length > 0) continue;
+      if (scenarioExperiment(scenario) !== undefined) continue;
+      for (const seed of scenario.seeds.slice(0, plan.scenarioSeeds)) {
+        cases.push({ name: `[scenario ${name} ${seed}]`, run: () => simulate({ scenario, seed, timeUs: scenario.timeUs, sutAsserts: false }).result });
+      }
+    }
+  }
+  return cases;
+}
+
+/** null: the run passed; otherwise why the mutant is killed. */
+export function verdictProblem(r: RunResult): string | null {
+  return r.verdict === "ok" ? null : `${r.verdict}: ${r.message ?? ""}`;
+}
