@@ -18,6 +18,10 @@ export interface ReportMeta {
   /** How the run was asked for (its replay and shrink commands are built from it). */
   readonly timeUs: number;
   readonly bugs?: readonly string[];
+  /** false: the run had the system's own assertions off (--sut-asserts off). */
+  readonly sutAsserts?: boolean;
+  /** --detector NAME (systems with detectors). */
+  readonly detector?: string;
   readonly everyFault?: boolean;
   /** --scenario as given. */
   readonly scenarioRef?: string;
@@ -44,6 +48,8 @@ export function reportData(result: RunResult, meta: ReportMeta): ReportData {
     timeUs: meta.timeUs,
     bugs: meta.bugs ?? [],
     everyFault: meta.everyFault ?? false,
+    ...(meta.sutAsserts !== undefined ? { sutAsserts: meta.sutAsserts } : {}),
+    ...(meta.detector !== undefined ? { detector: meta.detector } : {}),
     ...(meta.scenarioRef !== undefined ? { scenarioRef: meta.scenarioRef } : {}),
     ...(meta.faults !== undefined ? { faults: meta.faults } : {}),
   };

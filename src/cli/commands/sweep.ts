@@ -13,11 +13,10 @@ import { writeFileSync } from "node:fs";
 import { junitXml, parseShard, shardSeeds, type Shard } from "../../api/shard.js";
 import { saveFailure } from "../../api/corpus.js";
 import { MaterialiseError, NotFailingError } from "../../api/shrink.js";
-import { runOptionsFor } from "../../api/simulate.js";
+import { runOptionsFor, simulate, type SimulateOptions } from "../../api/simulate.js";
 import { describeIoError, IoError, UsageError } from "../errors.js";
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { simulate } from "../../api/simulate.js";
 import { writeReport } from "../../api/report/index.js";
 
 /** --reports DIR: created now (with its parents), so a bad path fails before the sweep. */
@@ -114,6 +113,8 @@ export function registerSweep(program: Command): void {
           // on (options.ts, `fast`); they move trace hashes, and replay lines do not repeat them.
           ...(process.env.RAFTSIM_FAST === "1" && system === "raft-metadata" ? { systemOptions: { fast: true } } : {}),
         };
+        // One seed's run as the sweep ran it: what --save-failures shrinks and --reports draws.
+        const seedRun = (seed: number): SimulateOptions => ({ system, seed, timeUs: o.timeUs, bugs: o.bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault, scenario: scenario?.scenario, detector: o.detector });
         const plan = planJobs(opts.jobs, seedCount(seeds));
         if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")
           process.stderr.write(
@@ -146,7 +147,7 @@ export function registerSweep(program: Command): void {
                 everyFault: o.everyFault ?? false,
                 scenarioRef: opts.scenario,
                 budgetMs: opts.shrinkBudget / 1000,
-                runOptions: (seed) => runOptionsFor({ system, seed, timeUs: o.timeUs, bugs: o.bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault, scenario: scenario?.scenario }).options,
+                runOptions: (seed) => runOptionsFor(seedRun(seed)).options,
               });
               if (opts.progress) process.stderr.write(`raftsim sweep: seed ${f.seed}: ${e.run.faults.length - 1} faults, ${e.events} events, saved\n`);
             } catch (e) {
@@ -161,9 +162,9 @@ export function registerSweep(program: Command): void {
           const drawable = r.failures.filter((f) => f.verdict !== null);
           for (const f of drawable.slice(0, opts.reportsMax)) {
             const file = join(opts.reports, `seed-${f.seed}.html`);
-            const run = simulate({ system, seed: f.seed, timeUs: o.timeUs, bugs: o.bugs, everyFamily: o.everyFault, scenario: scenario?.scenario, keepTrace: true });
+            const run = simulate({ ...seedRun(f.seed), keepTrace: true });
             try {
-              writeReport(file, run.result, { timeUs: o.timeUs, bugs: o.bugs ?? [], everyFault: o.everyFault ?? false, ...(opts.scenario !== undefined ? { scenarioRef: opts.scenario } : {}) });
+              writeReport(file, run.result, { timeUs: o.timeUs, bugs: o.bugs ?? [], sutAsserts: o.sutAsserts, detector: o.detector, everyFault: o.everyFault ?? false, ...(opts.scenario !== undefined ? { scenarioRef: opts.scenario } : {}) });
             } catch (e) {
               throw new IoError(file, `--reports: cannot write: ${describeIoError(e)}`);
             }

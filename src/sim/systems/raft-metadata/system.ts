@@ -101,9 +101,10 @@ function setup(req: RunRequest): SystemRun {
         // event changes at most the one server it was for (World.touched).
         const only = viewsSynced ? w.touched : TOUCHED_ALL;
         viewsSynced = true;
-        if (only === TOUCHED_ALL) for (let i = 0; i < N; i++) {
-          const n = w.nodes[i] as MetaServer | null;
-          if (n !== seen[i]) {
+        if (only === TOUCHED_ALL) {
+          for (let i = 0; i < N; i++) {
+            const n = w.nodes[i] as MetaServer | null;
+            if (n === seen[i]) continue;
             seen[i] = n;
             if (w.restores[i] !== restoresSeen[i]) {
               restoresSeen[i] = w.restores[i];
@@ -111,8 +112,7 @@ function setup(req: RunRequest): SystemRun {
             }
             inv.setView(i, n === null ? null : n.raft);
           }
-        }
-        else if (only >= 0 && w.nodes[only] !== seen[only]) fail(`raft-metadata: node ${only} was replaced outside a fault event (the invariant checker would miss it)`);
+        } else if (only >= 0 && w.nodes[only] !== seen[only]) fail(`raft-metadata: node ${only} was replaced outside a fault event (the invariant checker would miss it)`);
         let v = only === TOUCHED_NONE ? inv.pendingViolation() : inv.check(w.now, only === TOUCHED_ALL ? -1 : only);
         if (v === null && (++sinceLogMatch & 15) === 0) v = inv.checkLogTerms();
         if (v === null && sinceLogMatch >= 5_000) {
