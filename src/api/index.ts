@@ -26,7 +26,7 @@ export { filterTrace, keepRecord, parseTraceKinds, parseTraceNodes, parseTraceWi
 export { type Episode, type ScheduleFamily, type ScheduleOptions } from "./faults.js";
 
 // ---- systems ---------------------------------------------------------------------------------
-export { DEFAULT_SYSTEM, getSystem, listSystems, registerSystem, resolveBugs, UnknownBugError, UnknownSystemError, type PlantedBug, type System, type SystemInfo } from "./systems.js";
+export { DEFAULT_SYSTEM, getSystem, listSystems, registerSystem, resolveBugs, UnknownBugError, UnknownSystemError, type PlantedBug, type System, type SystemInfo, type SystemVariant } from "./systems.js";
 export { listDetectors, type DetectorInfo, type ParamDoc } from "./detectors.js";
 export { runSystem, type RunOptions, type RunResult, type LinSummary } from "../sim/runner/run.js";
 export { judge, VERDICTS, EXPECTATIONS, type Verdict, type Expectation, type Judgement } from "../sim/runner/verdict.js";

@@ -2,10 +2,10 @@
 // Library users add their own systems with registerSystem (in this process: a sweep of a
 // user system runs its seeds in this thread, since worker threads know the built-in ones only).
 import { DEFAULT_SYSTEM, findSystem, SYSTEMS, UnknownSystemError } from "../sim/systems/index.js";
-import type { PlantedBug, System } from "../sim/runner/system.js";
+import type { PlantedBug, System, SystemVariant } from "../sim/runner/system.js";
 
 export { DEFAULT_SYSTEM, UnknownSystemError };
-export type { PlantedBug, System };
+export type { PlantedBug, System, SystemVariant };
 
 const userSystems = new Map<string, System>();
 

@@ -143,6 +143,21 @@ export interface System {
    * state lanes and point markers. None: only the kernel's records (crashes, restarts, pauses,
    * disk and clock faults, partitions, messages) and the client history are drawn. */
   readonly recorder?: RecorderSpec;
+  /** Named design variants for `raftsim compare --variants a,b`: each is a set of system
+   * options laid over the run's own (shallow merge), run on the same seeds and so on the same
+   * generated fault schedules. None: the system has nothing to compare. */
+  readonly variants?: readonly SystemVariant[];
+  /** The compare table's columns for one run: named numbers (null: not measured in that run)
+   * read from the run's details. None: compare shows only verdicts. */
+  compareMetrics?(details: Readonly<Record<string, unknown>>): Readonly<Record<string, number | null>>;
+}
+
+/** One design variant of a system (`raftsim compare`). */
+export interface SystemVariant {
+  readonly name: string;
+  readonly description: string;
+  /** System options laid over the run's options (a shallow merge). */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 /** The flight recorder's view of a system's notes (T.note: a = node, b = note code, c, d). */
