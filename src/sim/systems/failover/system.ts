@@ -19,6 +19,7 @@ import { checkOperations } from "../../../check/linearizability.js";
 import { porcupineKv } from "../../../check/models/index.js";
 import { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { keySlot, VALKEY_NOTE_NAMES, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
+import { LEASE_NOTE_NAMES } from "../../../impl/failover/lease/types.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import type { ScenarioBlock } from "../../scenario/index.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
@@ -28,6 +29,8 @@ import { BUGS, valkeyBugs } from "./bugs.js";
 import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
 import { primaryCrashFamily } from "./families.js";
+import { dropLeaseOnly, leaseStressFamily } from "./lease-families.js";
+import { setupLease } from "./lease/setup.js";
 import { hostedDetector, type HostedName } from "./hosted.js";
 import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
@@ -62,6 +65,7 @@ function traceKey(m: unknown): number {
 function setup(req: RunRequest): SystemRun {
   const o = (req.options ?? {}) as FailoverOptions;
   const detector = checkDetector(o.detector ?? "gossip");
+  if (detector === "lease") return setupLease(req, o);
   const shape = shapeFor(req.servers, o);
   const vo = valkeyOptions(o, valkeyBugs(req.bugs));
   const workload = { ...DEFAULT_WORKLOAD, ...o.workload };
@@ -73,7 +77,8 @@ function setup(req: RunRequest): SystemRun {
   const hosted = detector === "gossip" ? null : hostedDetector(detector as HostedName, o.fd, req.servers, 2 * 25 * MS, req.timeUs);
   // Tests only: the checkers' B_D from other detector parameters (as checkWith for the bus).
   const checkBd = hosted === null || o.checkFd === undefined ? hosted : hostedDetector(detector as HostedName, { ...o.fd, ...o.checkFd }, req.servers, 2 * 25 * MS, req.timeUs);
-  const actions: FaultAction[] = [...(req.generated?.actions ?? req.explicitFaults ?? [])];
+  // The lease family's actions are for the lease design only (lease-families.ts).
+  const actions: FaultAction[] = dropLeaseOnly(req.generated?.actions ?? req.explicitFaults ?? []);
   if (req.generated === null && !actions.some((a) => a.kind === "heal-all")) actions.push({ at: req.healAtUs, kind: "heal-all" });
   // Settling after the last heal: a slot-owning primary's FAIL is cleared after 2T, an expired
   // election retries after 4 x max(2T, 2 s); then a failover. Runs stop as soon as it settles.
@@ -136,6 +141,7 @@ function setup(req: RunRequest): SystemRun {
       world = w;
       obs.attach(w);
     },
+    adjustSchedule: (a) => dropLeaseOnly(a),
     inspectNode: (w, id) => inspectValkey(w, id),
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
     liveness(w, lastHeal, endUs) {
@@ -222,7 +228,7 @@ function ms(us: number | null): number | null {
   return us === null ? null : Math.round(us / 100) / 10;
 }
 
-const FAMILIES = [...GENERIC_FAMILIES, primaryCrashFamily];
+const FAMILIES = [...GENERIC_FAMILIES, primaryCrashFamily, leaseStressFamily];
 
 /** failover in scenario files (`system: failover`): the generic keys and `detector`. */
 const scenarioBlock: ScenarioBlock = {
@@ -249,7 +255,7 @@ export const failover: System = {
   faultKinds: [],
   targets: ["leader"],
   detectors: KNOWN_DETECTORS,
-  noteNames: VALKEY_NOTE_NAMES,
+  noteNames: { ...VALKEY_NOTE_NAMES, ...LEASE_NOTE_NAMES },
   model: porcupineKv,
   scenario: scenarioBlock,
   recorder: failoverRecorder,

@@ -1,0 +1,470 @@
+// A shard node of the lease design (FAILURE-DETECTION.md §a2 and §e D4, variant V2): the
+// shard's primaryship lives in the shard log (shard-log.ts: Raft + the metadata store over the
+// shard's own nodes) as a `primaryship` key written by revisioned CAS. Revisions are the
+// store's: the Raft index of the entry that last wrote the key (unique and increasing, as a
+// committed index is; the term adds nothing once an entry is committed). A holder's epoch is the
+// revision of its takeover entry.
+//
+// - The holder renews by CAS(primaryship, its last applied revision, holder.nonce.seq) every
+//   renewUs; it serves reads and acknowledges writes only until (the successful renewal's *send*
+//   time) + L on its monotonic clock.
+// - A replica FAILs the holder failAfterMult·L (2L) after it last applied a renewal, waits a
+//   random delay and asks the shard's members for grants; with a majority it proposes the
+//   takeover CAS; whoever's CAS commits first is the new holder.
+// - Every member refuses a grant for refuseMult·L (2L) after it last applied a renewal (and while
+//   its log holds entries it has not applied: it may have acknowledged a renewal it does not
+//   know is committed; and for 2L after a restart: it forgot what it acknowledged). Any grant
+//   majority meets the majority that acknowledged the old holder's last renewal, so the new
+//   holder's first write comes after the old lease ended (drift below (m-1)/(m+1), see
+//   detectors/lease.ts).
+// - Writes are WAIT-style: the primary acknowledges an APPEND once a majority of the shard
+//   (itself included) has it durably (fsynced) in its data epoch; reads return the state at that
+//   majority point. A member grants only to a candidate whose data (epoch, offset) is at least
+//   its own, so the new holder has every acknowledged write (Raft's up-to-date rule).
+//
+// Pure: effects through the NodeEnv, randomness from env.rng, time from the readings handed in
+// and the monotonic clock reader the host supplies.
+import type { NodeId, Recovered, SimNode } from "../../node.js";
+import type { KvRep, KvReq } from "../valkey/types.js";
+import { keySlot } from "../valkey/types.js";
+import { ReplicatedKv } from "../valkey/kv.js";
+import type { DataRecord } from "../valkey/types.js";
+import { ShardLog } from "./shard-log.js";
+import {
+  LN, PRIMARYSHIP_KEY, membersOf, parseHolder, shardOfNode,
+  type DataMsg, type LeaseMsg, type LeaseOptions, type LeaseRecord, type LeaseTopology,
+} from "./types.js";
+import type { NodeEnv } from "../../node.js";
+
+export type LeaseEnv = NodeEnv<LeaseMsg, LeaseRecord, KvRep>;
+
+/** Reads the node's monotonic clock (local µs, never stepped by clock jumps). */
+export type MonoClock = () => number;
+
+const RESYNC_US = 200_000;
+
+export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
+  readonly shard: number;
+  readonly members: readonly number[];
+  readonly log: ShardLog;
+  kv: ReplicatedKv;
+  /** The primaryship epoch the data set belongs to (Raft's last log term, for the data). */
+  dataEpoch = 0;
+  /** Offset known durable on this node's disk. */
+  durableOffset = 0;
+  /** The primaryship as applied here: holder (-1 none), its boot nonce, epoch, revision. */
+  holder = -1;
+  holderNonce = 0;
+  holderEpoch = 0;
+  lastRev = 0;
+  /** Clock (monotonic, or wall with bug #5) of the last applied primaryship change. */
+  lastAck = Number.NEGATIVE_INFINITY;
+  readonly nonce: number;
+  private readonly bootClk: number;
+  private readonly restarted: boolean;
+  /** Lease: send time of the latest successful renewal (clock). */
+  leaseFrom = Number.NEGATIVE_INFINITY;
+  private readonly pendingRenew = new Map<number, number>();
+  private renewSeq = 0;
+  private lastRenewSent = Number.NEGATIVE_INFINITY;
+  /** FAIL of the holder (replica side). */
+  failed = false;
+  /** Candidacy: round, phase (0 idle, 1 waiting out its jitter, 2 asking, 3 proposed). */
+  round = 0;
+  phase = 0;
+  private phaseAt = 0;
+  private grants = new Set<number>();
+  private grantRev = 0;
+  /** Primary side of replication: durable offsets acknowledged per member, the majority point. */
+  private readonly match = new Map<number, number>();
+  commitOffset = 0;
+  private readonly waiting: { offset: number; client: number; id: number }[] = [];
+  /** Writes by offset since the last full sync (to read the state at the majority point). */
+  private readonly recent = new Map<number, { key: string; token: string }>();
+  /** Replica side. */
+  private needSync = true;
+  private lastPsync = Number.NEGATIVE_INFINITY;
+  private readonly persistAcks: { token: number; offset: number; epoch: number; to: number }[] = [];
+  /** Per client, the last APPEND request id applied here (a duplicated request is not). */
+  private readonly appended = new Map<number, number>();
+  /** Routing hints: shard -> the node that last announced itself its primary. */
+  readonly hint: number[];
+  private lastAnnounce = Number.NEGATIVE_INFINITY;
+  private nextTick: number;
+  private notedPrimary = -1;
+  private notedFail = false;
+
+  constructor(
+    readonly env: LeaseEnv,
+    readonly topo: LeaseTopology,
+    readonly opts: LeaseOptions,
+    recovered: Recovered<LeaseRecord> | null,
+    now: number,
+    private readonly mono: MonoClock,
+  ) {
+    this.shard = shardOfNode(topo, env.id);
+    this.members = membersOf(topo, this.shard);
+    this.log = new ShardLog(env as never, this.members, opts, recovered, now);
+    const data: DataRecord[] = [];
+    if (recovered !== null) {
+      for (let i = 0; i < recovered.corruptFrom; i++) {
+        const r = recovered.records[i];
+        if (!("t" in r)) continue; // the shard log's
+        if (r.t === "w" || r.t === "snap") data.push(r);
+        else if (r.t === "epoch") this.dataEpoch = r.epoch;
+      }
+    }
+    this.kv = ReplicatedKv.recover(data);
+    this.durableOffset = this.kv.offset;
+    this.nonce = env.rng.int(1, 999_999_999);
+    this.restarted = recovered !== null;
+    const t = this.clk(now);
+    this.bootClk = t;
+    this.nextTick = t;
+    this.hint = [];
+    const shards = topo.servers / topo.size;
+    for (let s = 0; s < shards; s++) this.hint.push(s * topo.size);
+    env.note(LN.shard, this.shard, 0);
+    this.after(now);
+  }
+
+  get id(): NodeId {
+    return this.env.id;
+  }
+
+  /** The clock every lease deadline is on: monotonic; the wall reading with bug #5. */
+  clk(wall: number): number {
+    return this.opts.bugs.wallClockLease === true ? wall : this.mono();
+  }
+
+  private get L(): number {
+    return this.opts.leaseUs;
+  }
+
+  private get majority(): number {
+    return Math.floor(this.members.length / 2) + 1;
+  }
+
+  /** This node is the holder of its boot (not a record left by an earlier boot). */
+  get isHolder(): boolean {
+    return this.holder === this.id && this.holderNonce === this.nonce;
+  }
+
+  /** A replica following the holder's data stream (no full sync pending, no gap). */
+  get synced(): boolean {
+    return !this.needSync && this.kv.stashed === 0;
+  }
+
+  /** Whether this node may serve now (holder with an unexpired lease), read-only. */
+  holdsLease(wall: number): boolean {
+    return this.isHolder && this.clk(wall) < this.leaseFrom + this.L;
+  }
+
+  // ---- inputs ----
+
+  onTick(now: number): void {
+    this.log.onTick(now);
+    const t = this.clk(now);
+    if (t >= this.nextTick) {
+      this.nextTick = t + this.opts.tickUs;
+      this.housekeeping(now, t);
+    }
+    this.after(now);
+  }
+
+  onMessage(from: NodeId, msg: LeaseMsg, now: number): void {
+    switch (msg.type) {
+      case "grp": this.log.onMessage(from, msg.m, now); break;
+      case "grantReq": this.onGrantReq(from, msg.round, msg.epoch, msg.offset, now); break;
+      case "grant": this.onGrant(from, msg.round, msg.ok, msg.rev, now); break;
+      case "announce": if (msg.shard !== this.shard) this.hint[msg.shard] = msg.node; break;
+      default: this.onData(from, msg, now);
+    }
+    this.after(now);
+  }
+
+  onClient(client: number, req: KvReq, now: number): void {
+    const slot = keySlot(req.key, this.topo.slots);
+    const s = this.topo.shardOfSlot[slot];
+    if (s !== this.shard) {
+      this.env.reply(client, { type: "moved", id: req.id, slot, node: this.hint[s] });
+    } else if (this.holder >= 0 && this.holder !== this.id) {
+      this.env.reply(client, { type: "moved", id: req.id, slot, node: this.holder });
+    } else if (!this.holdsLease(now)) {
+      this.env.reply(client, { type: "down", id: req.id });
+    } else if (req.type === "get") {
+      const v = this.valueAtCommit(req.key);
+      if (v === null) this.env.reply(client, { type: "down", id: req.id });
+      else {
+        this.env.note(LN.serve, this.holderEpoch, 0);
+        this.env.reply(client, { type: "ok", id: req.id, value: v });
+      }
+    } else if ((this.appended.get(client) ?? -1) >= req.id) {
+      // The network delivered this APPEND again (duplication): it is applied once, answered once.
+    } else {
+      this.appended.set(client, req.id);
+      const rec = this.kv.apply(req.key, req.token);
+      this.recent.set(rec.offset, { key: req.key, token: req.token });
+      const tok = this.env.persist([rec], true);
+      this.persistAcks.push({ token: tok, offset: rec.offset, epoch: this.dataEpoch, to: -1 });
+      this.waiting.push({ offset: rec.offset, client, id: req.id });
+      const m: DataMsg = { type: "repl", epoch: this.dataEpoch, from: rec.offset - 1, key: req.key, token: req.token };
+      for (const j of this.members) if (j !== this.id) this.env.send(j, m);
+    }
+    this.after(now);
+  }
+
+  onPersisted(token: number, now: number): void {
+    this.log.onPersisted(token, now);
+    while (this.persistAcks.length > 0 && this.persistAcks[0].token <= token) {
+      const a = this.persistAcks.shift()!;
+      if (a.epoch !== this.dataEpoch) continue;
+      if (a.offset > this.durableOffset) this.durableOffset = a.offset;
+      if (a.to >= 0) this.env.send(a.to, { type: "replAck", epoch: a.epoch, offset: a.offset });
+    }
+    if (this.isHolder) this.advanceCommit(now);
+    this.after(now);
+  }
+
+  // ---- the primaryship, as applied from the shard log ----
+
+  /** After every input: what the log applied, the role, the wake-up. */
+  private after(now: number): void {
+    const t = this.clk(now);
+    const e = this.log.read(PRIMARYSHIP_KEY);
+    if (e !== null && e.revision !== this.lastRev) this.applied(e.value, e.revision, now, t);
+    const primary = this.holdsLease(now) ? 1 : 0;
+    if (primary !== this.notedPrimary) {
+      this.notedPrimary = primary;
+      this.env.note(LN.primary, primary, this.holderEpoch);
+      if (primary === 1) this.announce(t);
+    }
+    if (this.failed !== this.notedFail) {
+      this.notedFail = this.failed;
+      this.env.note(LN.fail, this.holder, this.failed ? 1 : 0);
+    }
+    // Wake-ups: the housekeeping tick (on the lease clock, mapped to the wall clock now) and the
+    // shard log's own.
+    let wake = now + Math.max(0, this.nextTick - t);
+    if (this.log.wake === this.log.wake && this.log.wake < wake) wake = this.log.wake;
+    this.env.wakeAt(wake);
+  }
+
+  private applied(value: string, rev: number, now: number, t: number): void {
+    const p = parseHolder(value);
+    const changed = p.holder !== this.holder || p.nonce !== this.holderNonce;
+    const wasHolder = this.isHolder;
+    this.lastRev = rev;
+    this.lastAck = t;
+    this.failed = false;
+    if (this.phase !== 3) this.phase = 0; // a renewal or a takeover: this round's grants are stale
+    if (changed) {
+      this.holder = p.holder;
+      this.holderNonce = p.nonce;
+      this.holderEpoch = rev;
+      this.env.note(LN.holder, p.holder, rev);
+      this.phase = 0;
+      if (wasHolder) this.stepDown();
+      if (this.isHolder) this.takeOver(now);
+      else if (p.holder !== this.id) {
+        this.needSync = true;
+        this.lastPsync = Number.NEGATIVE_INFINITY;
+      }
+    }
+    if (p.holder === this.id && p.nonce === this.nonce) {
+      const sent = this.pendingRenew.get(p.seq);
+      if (sent !== undefined) {
+        const from = this.opts.bugs.leaseFromReceive === true ? t : sent;
+        if (from > this.leaseFrom) this.leaseFrom = from;
+        this.env.note(LN.renewed, p.seq, 0);
+      }
+      for (const k of [...this.pendingRenew.keys()]) if (k <= p.seq) this.pendingRenew.delete(k);
+    }
+  }
+
+  private takeOver(now: number): void {
+    this.dataEpoch = this.holderEpoch;
+    this.env.persist([{ t: "epoch", epoch: this.dataEpoch }], true);
+    this.match.clear();
+    this.commitOffset = 0;
+    // Fsyncs in flight count for this node's own durability in the new epoch (same data).
+    for (let i = 0; i < this.persistAcks.length; i++) this.persistAcks[i] = { ...this.persistAcks[i], epoch: this.dataEpoch, to: -1 };
+    this.advanceCommit(now);
+  }
+
+  private stepDown(): void {
+    this.leaseFrom = Number.NEGATIVE_INFINITY;
+    this.pendingRenew.clear();
+    this.waiting.length = 0; // outcome unknown to their clients: no answer
+  }
+
+  // ---- timers ----
+
+  private housekeeping(now: number, t: number): void {
+    const L = this.L;
+    if (this.holder === this.id) {
+      // Renew (the first renewal of a new boot takes the record over from the old one).
+      const pendingOld = this.pendingRenew.size > 0 && t - this.lastRenewSent < this.opts.roundTimeoutUs;
+      if (!pendingOld && t - this.lastRenewSent >= (this.isHolder ? this.opts.renewUs : this.opts.roundTimeoutUs)) this.propose(t, now, this.lastRev);
+      if (this.holdsLease(now) && t - this.lastAnnounce >= this.opts.announceUs) this.announce(t);
+    } else if (this.holder < 0) {
+      // No primaryship yet: the shard's first member claims it at once, the others after 2L.
+      const first = this.members[0] === this.id;
+      if (first || t - this.bootClk >= this.opts.failAfterMult * L) this.campaign(now, t);
+    } else {
+      if (!this.failed && t >= this.lastAck + this.opts.failAfterMult * L) this.failed = true;
+      if (this.failed) this.campaign(now, t);
+      this.replicaSync(t);
+    }
+  }
+
+  private propose(t: number, now: number, expected: number): void {
+    const seq = ++this.renewSeq;
+    this.pendingRenew.set(seq, t);
+    this.lastRenewSent = t;
+    // The outcome is read from the log as this member applies it (every member must see it);
+    // the group's answer adds nothing the applied state does not say.
+    this.log.cas(PRIMARYSHIP_KEY, expected === 0 ? "absent" : expected, `${this.id}.${this.nonce}.${seq}`, now, () => undefined);
+  }
+
+  private campaign(now: number, t: number): void {
+    const to = this.opts.roundTimeoutUs;
+    if (this.phase === 0) {
+      this.phase = 1;
+      this.phaseAt = t + this.env.rng.int(0, this.opts.candidateJitterUs);
+    } else if (this.phase === 1 && t >= this.phaseAt) {
+      this.phase = 2;
+      this.phaseAt = t;
+      this.round++;
+      this.grants = new Set();
+      this.grantRev = 0;
+      this.env.note(LN.candidate, this.round, 0);
+      if (this.mayGrant(this.dataEpoch, this.kv.offset, t)) this.grant(this.id, this.lastRev, now, t);
+      for (const j of this.members) if (j !== this.id) this.env.send(j, { type: "grantReq", round: this.round, epoch: this.dataEpoch, offset: this.kv.offset });
+    } else if (this.phase >= 2 && t - this.phaseAt >= (this.phase === 2 ? to : to + this.opts.raft.electionMaxUs)) {
+      this.phase = 0; // no majority or no commit in time: again, after a new delay
+    }
+  }
+
+  // ---- grants ----
+
+  /** May this member grant a takeover to a candidate with data (epoch, offset)? */
+  private mayGrant(epoch: number, offset: number, t: number): boolean {
+    const wait = this.opts.refuseMult * this.L;
+    if (this.restarted && t < this.bootClk + wait) return false;
+    if (this.log.unapplied > 0) return false;
+    if (this.opts.bugs.noPostAckWait !== true && this.lastRev > 0 && t < this.lastAck + wait) return false;
+    return epoch > this.dataEpoch || (epoch === this.dataEpoch && offset >= this.kv.offset);
+  }
+
+  private onGrantReq(from: number, round: number, epoch: number, offset: number, now: number): void {
+    if (!this.members.includes(from)) return;
+    const ok = this.mayGrant(epoch, offset, this.clk(now));
+    if (ok) this.env.note(LN.grant, from, round);
+    this.env.send(from, { type: "grant", round, ok, rev: this.lastRev });
+  }
+
+  private onGrant(from: number, round: number, ok: boolean, rev: number, now: number): void {
+    if (!ok || round !== this.round || this.phase !== 2) return;
+    this.grant(from, rev, now, this.clk(now));
+  }
+
+  private grant(from: number, rev: number, now: number, t: number): void {
+    this.grants.add(from);
+    if (rev > this.grantRev) this.grantRev = rev;
+    if (this.grants.size < this.majority) return;
+    this.phase = 3;
+    this.phaseAt = t;
+    this.env.note(LN.candidate, this.round, 1);
+    this.propose(t, now, this.grantRev);
+  }
+
+  // ---- data plane ----
+
+  private onData(from: number, msg: DataMsg, now: number): void {
+    switch (msg.type) {
+      case "replAck":
+        if (this.isHolder && msg.epoch === this.dataEpoch && msg.offset > (this.match.get(from) ?? 0)) {
+          this.match.set(from, msg.offset);
+          this.advanceCommit(now);
+        }
+        return;
+      case "psync":
+        if (this.isHolder) this.env.send(from, { type: "fullsync", epoch: this.dataEpoch, offset: this.kv.offset, data: this.kv.snapshot() });
+        return;
+      case "fullsync": {
+        if (from !== this.holder || this.isHolder) return;
+        this.recent.clear();
+        this.dataEpoch = msg.epoch;
+        const rec = this.kv.load(msg.offset, msg.data);
+        this.persistAcks.length = 0;
+        this.durableOffset = 0;
+        const tok = this.env.persist([rec, { t: "epoch", epoch: msg.epoch }], true);
+        this.persistAcks.push({ token: tok, offset: msg.offset, epoch: msg.epoch, to: from });
+        this.needSync = false;
+        return;
+      }
+      case "repl": {
+        if (from !== this.holder || this.isHolder) return;
+        if (this.needSync) return;
+        if (msg.epoch !== this.dataEpoch) {
+          this.needSync = true;
+          return;
+        }
+        const r = this.kv.receive(msg.from, msg.key, msg.token);
+        if (r.applied.length === 0) return;
+        for (const a of r.applied) if (a.t === "w") this.recent.set(a.offset, { key: a.key, token: a.token });
+        const tok = this.env.persist(r.applied, true);
+        this.persistAcks.push({ token: tok, offset: this.kv.offset, epoch: this.dataEpoch, to: from });
+        return;
+      }
+    }
+  }
+
+  private replicaSync(t: number): void {
+    if (this.holder < 0 || this.holder === this.id) return;
+    const behind = this.needSync || this.kv.stashed > 0;
+    if (behind && t - this.lastPsync >= RESYNC_US) {
+      this.lastPsync = t;
+      this.needSync = true;
+      this.env.send(this.holder, { type: "psync", offset: this.kv.offset });
+    }
+  }
+
+  /** The majority point: the largest offset a majority of the shard holds durably in this
+   * epoch; writes up to it are acknowledged while the lease lasts. */
+  private advanceCommit(now: number): void {
+    const acks: number[] = [this.durableOffset];
+    for (const j of this.members) if (j !== this.id) acks.push(this.match.get(j) ?? 0);
+    acks.sort((a, b) => b - a);
+    const c = Math.min(acks[this.majority - 1], this.kv.offset);
+    if (c <= this.commitOffset) return;
+    this.commitOffset = c;
+    for (const k of [...this.recent.keys()]) if (k <= c) this.recent.delete(k);
+    const serving = this.holdsLease(now);
+    while (this.waiting.length > 0 && this.waiting[0].offset <= c) {
+      const w = this.waiting.shift()!;
+      if (!serving) continue; // the lease ran out first: no answer (the write is durable on a majority)
+      this.env.note(LN.serve, this.holderEpoch, 1);
+      this.env.reply(w.client, { type: "ok", id: w.id });
+    }
+  }
+
+  /** A key's value at the majority point (null: writes above it are not known here). */
+  private valueAtCommit(key: string): string | null {
+    let v = this.kv.get(key);
+    for (let o = this.kv.offset; o > this.commitOffset; o--) {
+      const w = this.recent.get(o);
+      if (w === undefined) return null;
+      if (w.key !== key) continue;
+      if (!v.endsWith(w.token)) return null;
+      v = v.slice(0, v.length - w.token.length);
+    }
+    return v;
+  }
+
+  private announce(t: number): void {
+    this.lastAnnounce = t;
+    for (let j = 0; j < this.topo.servers; j++) if (shardOfNode(this.topo, j) !== this.shard) this.env.send(j, { type: "announce", shard: this.shard, node: this.id });
+  }
+}
