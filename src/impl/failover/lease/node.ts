@@ -75,9 +75,23 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   private phaseAt = 0;
   private grants = new Set<number>();
   private grantRev = 0;
+  /** The most up-to-date granter of this round (its data epoch and offset). */
+  private best = -1;
+  private bestEpoch = 0;
+  private bestOffset = 0;
+  /** A new holder pulls the data of that granter before it serves (-1: its own is the best). */
+  pullFrom = -1;
+  private pullRound = 0;
+  private lastPull = Number.NEGATIVE_INFINITY;
+  private pullSince = 0;
+  /** Clock of the holder's last heartbeat (or of its takeover). */
+  private lastHb = Number.NEGATIVE_INFINITY;
+  private lastHbSent = Number.NEGATIVE_INFINITY;
   /** Primary side of replication: durable offsets acknowledged per member, the majority point. */
   private readonly match = new Map<number, number>();
   commitOffset = 0;
+  /** The data this node held when it took over (reads wait until it is committed). */
+  private readyOffset = 0;
   private readonly waiting: { offset: number; client: number; id: number }[] = [];
   /** Writes by offset since the last full sync (to read the state at the majority point). */
   private readonly recent = new Map<number, { key: string; token: string }>();
@@ -118,9 +132,8 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     this.durableOffset = this.kv.offset;
     this.nonce = env.rng.int(1, 999_999_999);
     this.restarted = recovered !== null;
-    const t = this.clk(now);
-    this.bootClk = t;
-    this.nextTick = t;
+    this.bootClk = this.clk(now);
+    this.nextTick = this.mono();
     this.hint = [];
     const shards = topo.servers / topo.size;
     for (let s = 0; s < shards; s++) this.hint.push(s * topo.size);
@@ -164,7 +177,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
 
   onTick(now: number): void {
     this.log.onTick(now);
-    const t = this.clk(now);
+    const t = this.mono();
     if (t >= this.nextTick) {
       this.nextTick = t + this.opts.tickUs;
       this.housekeeping(now, t);
@@ -175,8 +188,14 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   onMessage(from: NodeId, msg: LeaseMsg, now: number): void {
     switch (msg.type) {
       case "grp": this.log.onMessage(from, msg.m, now); break;
-      case "grantReq": this.onGrantReq(from, msg.round, msg.epoch, msg.offset, now); break;
-      case "grant": this.onGrant(from, msg.round, msg.ok, msg.rev, now); break;
+      case "hb":
+        if (from === this.holder && !this.isHolder) {
+          this.lastHb = this.clk(now);
+          this.failed = false;
+        }
+        break;
+      case "grantReq": this.onGrantReq(from, msg.round, now); break;
+      case "grant": if (msg.ok) this.onGrant(from, msg.round, msg.rev, msg.epoch, msg.offset, now); break;
       case "announce": if (msg.shard !== this.shard) this.hint[msg.shard] = msg.node; break;
       default: this.onData(from, msg, now);
     }
@@ -190,10 +209,10 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
       this.env.reply(client, { type: "moved", id: req.id, slot, node: this.hint[s] });
     } else if (this.holder >= 0 && this.holder !== this.id) {
       this.env.reply(client, { type: "moved", id: req.id, slot, node: this.holder });
-    } else if (!this.holdsLease(now)) {
+    } else if (!this.holdsLease(now) || this.pullFrom >= 0) {
       this.env.reply(client, { type: "down", id: req.id });
     } else if (req.type === "get") {
-      const v = this.valueAtCommit(req.key);
+      const v = this.commitOffset >= this.readyOffset ? this.valueAtCommit(req.key) : null;
       if (v === null) this.env.reply(client, { type: "down", id: req.id });
       else {
         this.env.note(LN.serve, this.holderEpoch, 0);
@@ -237,7 +256,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     if (primary !== this.notedPrimary) {
       this.notedPrimary = primary;
       this.env.note(LN.primary, primary, this.holderEpoch);
-      if (primary === 1) this.announce(t);
+      if (primary === 1) this.announce(this.mono());
     }
     if (this.failed !== this.notedFail) {
       this.notedFail = this.failed;
@@ -245,7 +264,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     }
     // Wake-ups: the housekeeping tick (on the lease clock, mapped to the wall clock now) and the
     // shard log's own.
-    let wake = now + Math.max(0, this.nextTick - t);
+    let wake = now + Math.max(0, this.nextTick - this.mono());
     if (this.log.wake === this.log.wake && this.log.wake < wake) wake = this.log.wake;
     this.env.wakeAt(wake);
   }
@@ -256,9 +275,10 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     const wasHolder = this.isHolder;
     this.lastRev = rev;
     this.lastAck = t;
-    this.failed = false;
-    if (this.phase !== 3) this.phase = 0; // a renewal or a takeover: this round's grants are stale
     if (changed) {
+      // A new holder: its heartbeats are awaited afresh, this candidacy is over.
+      this.lastHb = t;
+      this.failed = false;
       this.holder = p.holder;
       this.holderNonce = p.nonce;
       this.holderEpoch = rev;
@@ -267,6 +287,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
       if (wasHolder) this.stepDown();
       if (this.isHolder) this.takeOver(now);
       else if (p.holder !== this.id) {
+        this.pullFrom = -1;
         this.needSync = true;
         this.lastPsync = Number.NEGATIVE_INFINITY;
       }
@@ -283,6 +304,17 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   }
 
   private takeOver(now: number): void {
+    if (this.pullFrom >= 0) {
+      // First the most up-to-date granter's data (it holds every acknowledged write).
+      this.pullRound++;
+      this.pullSince = this.mono();
+      this.lastPull = this.pullSince;
+      this.env.send(this.pullFrom, { type: "pull", round: this.pullRound });
+      return;
+    }
+    // Reads wait until a majority holds the inherited data in this epoch (Raft's "commit an
+    // entry of your term first"): before that, the majority point of this epoch says nothing.
+    this.readyOffset = this.kv.offset;
     this.dataEpoch = this.holderEpoch;
     this.env.persist([{ t: "epoch", epoch: this.dataEpoch }], true);
     this.match.clear();
@@ -293,6 +325,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   }
 
   private stepDown(): void {
+    this.pullFrom = -1;
     this.leaseFrom = Number.NEGATIVE_INFINITY;
     this.pendingRenew.clear();
     this.waiting.length = 0; // outcome unknown to their clients: no answer
@@ -300,31 +333,50 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
 
   // ---- timers ----
 
+  /** Timers run on the monotonic clock (even with bug #5: the bug is in the deadlines); `t`
+   * is its reading, lease deadlines are compared on clk(now). */
   private housekeeping(now: number, t: number): void {
     const L = this.L;
     if (this.holder === this.id) {
       // Renew (the first renewal of a new boot takes the record over from the old one).
       const pendingOld = this.pendingRenew.size > 0 && t - this.lastRenewSent < this.opts.roundTimeoutUs;
-      if (!pendingOld && t - this.lastRenewSent >= (this.isHolder ? this.opts.renewUs : this.opts.roundTimeoutUs)) this.propose(t, now, this.lastRev);
-      if (this.holdsLease(now) && t - this.lastAnnounce >= this.opts.announceUs) this.announce(t);
+      // A holder that cannot get its data from the granter it chose gives the primaryship up:
+      // it stops renewing, its lease runs out, and the others take over.
+      const stuck = this.pullFrom >= 0 && t - this.pullSince > this.opts.refuseMult * L;
+      if (!stuck && !pendingOld && t - this.lastRenewSent >= (this.isHolder ? this.opts.renewUs : this.opts.roundTimeoutUs)) this.propose(t, now, this.lastRev);
+      if (this.pullFrom >= 0 && this.isHolder && t - this.lastPull >= RESYNC_US) {
+        this.lastPull = t;
+        this.env.send(this.pullFrom, { type: "pull", round: this.pullRound });
+      }
+      if (this.holdsLease(now) && this.pullFrom < 0) {
+        if (t - this.lastAnnounce >= this.opts.announceUs) this.announce(t);
+        if (t - this.lastHbSent >= this.opts.renewUs) {
+          this.lastHbSent = t;
+          for (const j of this.members) if (j !== this.id) this.env.send(j, { type: "hb", epoch: this.holderEpoch });
+        }
+      }
     } else if (this.holder < 0) {
       // No primaryship yet: the shard's first member claims it at once, the others after 2L.
       const first = this.members[0] === this.id;
-      if (first || t - this.bootClk >= this.opts.failAfterMult * L) this.campaign(now, t);
+      if (first || this.clk(now) - this.bootClk >= this.opts.failAfterMult * L) this.campaign(now, t);
     } else {
-      if (!this.failed && t >= this.lastAck + this.opts.failAfterMult * L) this.failed = true;
+      if (!this.failed && this.clk(now) >= this.lastHb + this.opts.failAfterMult * L) this.failed = true;
       if (this.failed) this.campaign(now, t);
       this.replicaSync(t);
     }
   }
 
-  private propose(t: number, now: number, expected: number): void {
+  private propose(t: number, now: number, expected: number, takeover = false): void {
     const seq = ++this.renewSeq;
-    this.pendingRenew.set(seq, t);
+    this.pendingRenew.set(seq, this.clk(now)); // the send time, on the lease clock
     this.lastRenewSent = t;
-    // The outcome is read from the log as this member applies it (every member must see it);
-    // the group's answer adds nothing the applied state does not say.
-    this.log.cas(PRIMARYSHIP_KEY, expected === 0 ? "absent" : expected, `${this.id}.${this.nonce}.${seq}`, now, () => undefined);
+    // A success is read from the log as this member applies it (every member must see it); a
+    // takeover that did not happen (no leader known, refused CAS) lets the candidate try again.
+    const round = this.round;
+    this.log.cas(PRIMARYSHIP_KEY, expected === 0 ? "absent" : expected, `${this.id}.${this.nonce}.${seq}`, now, (r) => {
+      if (!takeover || this.phase !== 3 || this.round !== round) return;
+      if (r.kind === "not-leader" || (r.kind === "ok" && r.result.f === "cas" && !r.result.ok)) this.phase = 0;
+    });
   }
 
   private campaign(now: number, t: number): void {
@@ -338,45 +390,60 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
       this.round++;
       this.grants = new Set();
       this.grantRev = 0;
+      this.best = -1;
       this.env.note(LN.candidate, this.round, 0);
-      if (this.mayGrant(this.dataEpoch, this.kv.offset, t)) this.grant(this.id, this.lastRev, now, t);
-      for (const j of this.members) if (j !== this.id) this.env.send(j, { type: "grantReq", round: this.round, epoch: this.dataEpoch, offset: this.kv.offset });
+      if (this.mayGrant(this.clk(now))) this.grant(this.id, this.lastRev, this.dataEpoch, this.kv.offset, now, t);
+      for (const j of this.members) if (j !== this.id) this.env.send(j, { type: "grantReq", round: this.round });
     } else if (this.phase >= 2 && t - this.phaseAt >= (this.phase === 2 ? to : to + this.opts.raft.electionMaxUs)) {
       this.phase = 0; // no majority or no commit in time: again, after a new delay
+    } else if (this.phase === 2) {
+      // Ask again those that have not granted (requests and answers may be lost).
+      for (const j of this.members) if (!this.grants.has(j)) this.env.send(j, { type: "grantReq", round: this.round });
     }
   }
 
   // ---- grants ----
 
-  /** May this member grant a takeover to a candidate with data (epoch, offset)? */
-  private mayGrant(epoch: number, offset: number, t: number): boolean {
+  /** May this member grant a takeover now? Not while its log holds entries it has not
+   * applied, nor within refuseMult·L of the last primaryship entry it applied (or of its boot,
+   * after a restart: it forgot what it acknowledged). Data does not decide: the winner pulls the
+   * most up-to-date granter's data before it serves. */
+  private mayGrant(t: number): boolean {
     const wait = this.opts.refuseMult * this.L;
-    if (this.restarted && t < this.bootClk + wait) return false;
+    const skip = this.opts.bugs.noPostAckWait === true;
+    if (!skip && this.restarted && t < this.bootClk + wait) return false;
     if (this.log.unapplied > 0) return false;
-    if (this.opts.bugs.noPostAckWait !== true && this.lastRev > 0 && t < this.lastAck + wait) return false;
-    return epoch > this.dataEpoch || (epoch === this.dataEpoch && offset >= this.kv.offset);
+    if (!skip && this.lastRev > 0 && t < this.lastAck + wait) return false;
+    return true;
   }
 
-  private onGrantReq(from: number, round: number, epoch: number, offset: number, now: number): void {
-    if (!this.members.includes(from)) return;
-    const ok = this.mayGrant(epoch, offset, this.clk(now));
+  private onGrantReq(from: number, round: number, now: number): void {
+    if (!this.members.includes(from) || from === this.id) return;
+    const ok = this.mayGrant(this.clk(now));
     if (ok) this.env.note(LN.grant, from, round);
-    this.env.send(from, { type: "grant", round, ok, rev: this.lastRev });
+    this.env.send(from, { type: "grant", round, ok, rev: this.lastRev, epoch: this.dataEpoch, offset: this.kv.offset });
   }
 
-  private onGrant(from: number, round: number, ok: boolean, rev: number, now: number): void {
-    if (!ok || round !== this.round || this.phase !== 2) return;
-    this.grant(from, rev, now, this.clk(now));
+  private onGrant(from: number, round: number, rev: number, epoch: number, offset: number, now: number): void {
+    if (round !== this.round || this.phase !== 2) return;
+    this.grant(from, rev, epoch, offset, now, this.mono());
   }
 
-  private grant(from: number, rev: number, now: number, t: number): void {
+  private grant(from: number, rev: number, epoch: number, offset: number, now: number, t: number): void {
+    if (this.grants.has(from)) return;
     this.grants.add(from);
     if (rev > this.grantRev) this.grantRev = rev;
+    if (this.best < 0 || epoch > this.bestEpoch || (epoch === this.bestEpoch && offset > this.bestOffset)) {
+      this.best = from;
+      this.bestEpoch = epoch;
+      this.bestOffset = offset;
+    }
     if (this.grants.size < this.majority) return;
     this.phase = 3;
     this.phaseAt = t;
     this.env.note(LN.candidate, this.round, 1);
-    this.propose(t, now, this.grantRev);
+    this.pullFrom = this.best === this.id ? -1 : this.best;
+    this.propose(t, now, this.grantRev, true);
   }
 
   // ---- data plane ----
@@ -389,8 +456,23 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
           this.advanceCommit(now);
         }
         return;
+      case "pull":
+        this.env.send(from, { type: "pulled", round: msg.round, epoch: this.dataEpoch, offset: this.kv.offset, data: this.kv.snapshot() });
+        return;
+      case "pulled": {
+        if (!this.isHolder || from !== this.pullFrom || msg.round !== this.pullRound) return;
+        this.recent.clear();
+        const rec = this.kv.load(msg.offset, msg.data);
+        this.persistAcks.length = 0;
+        this.durableOffset = 0;
+        const tok = this.env.persist([rec], true);
+        this.persistAcks.push({ token: tok, offset: msg.offset, epoch: this.holderEpoch, to: -1 });
+        this.pullFrom = -1;
+        this.takeOver(now);
+        return;
+      }
       case "psync":
-        if (this.isHolder) this.env.send(from, { type: "fullsync", epoch: this.dataEpoch, offset: this.kv.offset, data: this.kv.snapshot() });
+        if (this.isHolder && this.pullFrom < 0) this.env.send(from, { type: "fullsync", epoch: this.dataEpoch, offset: this.kv.offset, data: this.kv.snapshot() });
         return;
       case "fullsync": {
         if (from !== this.holder || this.isHolder) return;

@@ -40,16 +40,19 @@ export interface LeaseOptions {
 
 const MS = 1_000;
 
+/** Defaults, chosen here (the RFC gives no numbers): L = 1 s so that a failover (2L + a shard-log
+ * election + a commit, about 2.5 s) fits Valkey's test settings' budget (T = 3 s: <= 4.5 s);
+ * renewals every L/4 leave room for three lost ones; the shard log's Raft elects in 0.5-1 s. */
 export const DEFAULT_LEASE_OPTIONS: LeaseOptions = {
-  leaseUs: 2_000 * MS,
-  renewUs: 500 * MS,
+  leaseUs: 1_000 * MS,
+  renewUs: 250 * MS,
   failAfterMult: 2,
   refuseMult: 2,
-  candidateJitterUs: 300 * MS,
-  roundTimeoutUs: 300 * MS,
+  candidateJitterUs: 200 * MS,
+  roundTimeoutUs: 200 * MS,
   announceUs: 1_000 * MS,
-  tickUs: 50 * MS,
-  raft: { electionMinUs: 1_000 * MS, electionMaxUs: 2_000 * MS, heartbeatUs: 100 * MS, preVote: true, checkQuorum: true, maxInflight: 64, maxBatch: 64 },
+  tickUs: 25 * MS,
+  raft: { electionMinUs: 500 * MS, electionMaxUs: 1_000 * MS, heartbeatUs: 50 * MS, preVote: true, checkQuorum: true, maxInflight: 64, maxBatch: 64 },
   asserts: true,
   bugs: {},
 };
@@ -64,15 +67,22 @@ export type DataMsg =
   /** A replica has durably applied everything up to offset (in the primary's data epoch). */
   | { readonly type: "replAck"; readonly epoch: number; readonly offset: number }
   | { readonly type: "psync"; readonly offset: number }
-  | { readonly type: "fullsync"; readonly epoch: number; readonly offset: number; readonly data: readonly (readonly [string, string])[] };
+  | { readonly type: "fullsync"; readonly epoch: number; readonly offset: number; readonly data: readonly (readonly [string, string])[] }
+  /** A new holder asks the most up-to-date member that granted it for that member's data. */
+  | { readonly type: "pull"; readonly round: number }
+  | { readonly type: "pulled"; readonly round: number; readonly epoch: number; readonly offset: number; readonly data: readonly (readonly [string, string])[] };
 
 export type ControlMsg =
   /** The shard log (the embedded group's envelope: Raft, forwarded requests and replies). */
   | GroupEnvelope
-  /** A candidate asks for a grant: its data epoch and offset (the up-to-date check). */
-  | { readonly type: "grantReq"; readonly round: number; readonly epoch: number; readonly offset: number }
-  /** The answer: ok, and the primaryship revision the member has applied. */
-  | { readonly type: "grant"; readonly round: number; readonly ok: boolean; readonly rev: number }
+  /** The holder's heartbeat to its shard (the RFC's module heartbeat): replicas FAIL the holder
+   * failAfterMult·L after the last one. */
+  | { readonly type: "hb"; readonly epoch: number }
+  /** A candidate asks for a grant. */
+  | { readonly type: "grantReq"; readonly round: number }
+  /** The answer: ok, the primaryship revision the member has applied, and its data's epoch and
+   * offset (the winner pulls the data of the most up-to-date granter before serving). */
+  | { readonly type: "grant"; readonly round: number; readonly ok: boolean; readonly rev: number; readonly epoch: number; readonly offset: number }
   /** A primary tells the other shards' nodes where its shard's slots are served. */
   | { readonly type: "announce"; readonly shard: number; readonly node: number };
 

@@ -4,14 +4,17 @@
 // them (adjustSchedule), the Valkey designs drop them, and their generated schedules stay as
 // they were. Drawn from a stream of its own: it moves no other family's draws.
 //
-// Episodes, on one shard's members p, c, o (a random order; the holder is often the shard's
-// first node, which claims the primaryship at boot):
-// - late news (#18a): the links into p are clogged for 1.1-2.2 L (p learns late that its
-//   renewal committed), and p's own links out are cut a moment later (its next renewals never
-//   commit), then healed after 3 L;
-// - a starved candidate (#18b): p's link to c is cut for 2.2-3.5 L (if p leads the shard log, c
-//   misses the last renewals and FAILs the holder early while the third member still acks it);
-// - a stepped clock (#5): p's clock jumps by +-1 h, then p is isolated for 3-4 L;
+// Episodes start once the shards have a primaryship (1.5 s in), on one shard's members p, c, o
+// (p is the shard's first node, the holder since boot unless a failover moved it, three times
+// in four; else a random order):
+// - late news (#18a): the links into p are clogged for 1.7-2.4 L (p learns late that its
+//   renewal committed) and p's links out are cut 0.3-0.5 s later (its next renewals never
+//   commit); when the clog has let the news through, p is isolated (it must not hear of the
+//   takeover) for 2 L;
+// - a starved candidate (#18b): p's link to c is cut for 2 L + 0.3-1.5 s: c misses the holder's
+//   heartbeats and FAILs it while the third member still applies its renewals;
+// - a stepped clock (#5): p's clock jumps back 1 h and p is isolated (within L) for 3-4 L; or
+//   c's and o's clocks jump ahead 1 h while the links into p are clogged for L;
 // - drift: two members drift in opposite directions, up to the kernel's bound (10%: the
 //   simulator's clocks allow no more; the spec's 40% cannot be drawn here).
 import type { FaultAction, GenericFault, SwarmFamily } from "../../faults/index.js";
@@ -21,47 +24,67 @@ import { MS, S } from "../../../util/time.js";
 export const LEASE_ONLY = "lease-only";
 
 /** The lease length the family aims at (the design's default L). */
-const L = 2 * S;
+const L = S;
+const HOUR = 3_600 * S;
 
 export const leaseStressFamily: SwarmFamily = {
   name: "lease-stress",
-  draw: { p: 0.5 },
-  generate(r, { servers: N, emit, episodes }) {
+  draw: { p: 0.75 },
+  generate(r, { servers: N, start, emit, episodes }) {
     const size = N % 3 === 0 ? 3 : N;
     const wrap = (a: GenericFault): void => emit({ at: a.at, kind: LEASE_ONLY, a } as FaultAction);
-    episodes((at) => {
+    const episode = (at: number): void => {
       const shard = r.int(0, N / size - 1);
       const members: number[] = [];
       for (let j = 0; j < size; j++) members.push(shard * size + j);
-      const [p, c, o] = r.shuffle(members);
-      switch (r.int(0, 3)) {
+      const [p, c, o] = r.chance(0.75) ? [members[0], ...r.shuffle(members.slice(1))] : r.shuffle(members);
+      // Late news needs the longest quiet stretch (other families' heals undo its isolation):
+      // drawn most often.
+      const x = r.int(0, 19);
+      const what = x < 7 ? 0 : x < 11 ? 1 : x < 15 ? 2 : x < 18 ? 3 : 4;
+      if (at < start + 1.5 * S || c === undefined || o === undefined) return;
+      switch (what) {
         case 0: {
-          const d = r.int(Math.round(1.1 * L), Math.round(2.2 * L));
-          const cut = at + r.int(0, 500 * MS);
-          for (const q of [c, o]) if (q !== undefined) wrap({ at, kind: "clog", from: q, to: p, durationUs: d });
-          for (const q of [c, o]) if (q !== undefined) wrap({ at: cut, kind: "cut-one-way", from: p, to: q });
-          wrap({ at: cut + 3 * L, kind: "heal" });
+          // At least one renewal (every L/4) leaves between the clog and the cut; the news of it
+          // reaches p after the members' guard would have let a lease from its send time end.
+          const cut = at + r.int(300 * MS, 500 * MS);
+          const d = cut - at + r.int(Math.round(1.4 * L), Math.round(1.9 * L));
+          wrap({ at, kind: "clog", from: c, to: p, durationUs: d });
+          wrap({ at, kind: "clog", from: o, to: p, durationUs: d });
+          wrap({ at: cut, kind: "cut-one-way", from: p, to: c });
+          wrap({ at: cut, kind: "cut-one-way", from: p, to: o });
+          wrap({ at: at + d + 20 * MS, kind: "isolate", node: p });
+          wrap({ at: at + d + 2 * L, kind: "heal" });
           return;
         }
         case 1:
-          if (c === undefined) return;
           wrap({ at, kind: "cut-one-way", from: p, to: c });
-          wrap({ at: at + r.int(Math.round(2.2 * L), Math.round(3.5 * L)), kind: "heal" });
+          wrap({ at: at + 2 * L + r.int(300 * MS, 1_500 * MS), kind: "heal" });
           return;
         case 2: {
-          wrap({ at, kind: "clock-jump", node: p, us: r.chance(0.5) ? 3_600 * S : -3_600 * S });
-          const iso = at + r.int(0, S);
+          wrap({ at, kind: "clock-jump", node: p, us: -HOUR });
+          const iso = at + r.int(0, L);
           wrap({ at: iso, kind: "isolate", node: p });
           wrap({ at: iso + r.int(3 * L, 4 * L), kind: "heal" });
           return;
         }
+        case 3:
+          wrap({ at, kind: "clock-jump", node: c, us: HOUR });
+          wrap({ at, kind: "clock-jump", node: o, us: HOUR });
+          wrap({ at, kind: "clog", from: c, to: p, durationUs: L });
+          wrap({ at, kind: "clog", from: o, to: p, durationUs: L });
+          return;
         default: {
           const ppm = r.int(10_000, 100_000);
           wrap({ at, kind: "clock-drift", node: p, ppm });
-          if (c !== undefined) wrap({ at, kind: "clock-drift", node: c, ppm: -ppm });
+          wrap({ at, kind: "clock-drift", node: c, ppm: -ppm });
         }
       }
-    });
+    };
+    // Two streams of episodes: each one is a long shot (it needs its shard's holder where the
+    // draw put it, and a quiet stretch), so twice the chances.
+    episodes(episode);
+    episodes(episode);
   },
 };
 

@@ -25,7 +25,7 @@ import type { ScenarioBlock } from "../../scenario/index.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
 import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
-import { BUGS, valkeyBugs } from "./bugs.js";
+import { BUGS, LEASE_FLAGS, valkeyBugs } from "./bugs.js";
 import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
 import { primaryCrashFamily } from "./families.js";
@@ -64,7 +64,10 @@ function traceKey(m: unknown): number {
 
 function setup(req: RunRequest): SystemRun {
   const o = (req.options ?? {}) as FailoverOptions;
-  const detector = checkDetector(o.detector ?? "gossip");
+  // A lease bug names its design: with no detector given, it runs the lease design.
+  const leaseBug = req.bugs.find((b) => LEASE_FLAGS[b] !== undefined);
+  const detector = checkDetector(o.detector ?? (leaseBug !== undefined ? "lease" : "gossip"));
+  if (leaseBug !== undefined && detector !== "lease") throw new Error(`failover: bug "${leaseBug}" is a lease-design bug; it needs --detector lease (got ${detector})`);
   if (detector === "lease") return setupLease(req, o);
   const shape = shapeFor(req.servers, o);
   const vo = valkeyOptions(o, valkeyBugs(req.bugs));

@@ -15,6 +15,7 @@ import type { FaultAction } from "../../../faults/index.js";
 import { livenessWindowUs } from "../../../runner/liveness-window.js";
 import { CheckFailure, type AnyWorld, type RunRequest, type SystemRun } from "../../../runner/system.js";
 import { S } from "../../../../util/time.js";
+import { leaseBugs } from "../bugs.js";
 import { FailoverClient, KvRecorder } from "../client.js";
 import { Disturbances } from "../disturbance.js";
 import { unwrapLeaseOnly } from "../lease-families.js";
@@ -25,19 +26,6 @@ import { LeaseObserver, type LeaseBounds } from "./observer.js";
 import { leaseSettled } from "./settled.js";
 
 const MS = 1_000;
-
-/** Planted bug name -> the lease node's flag (bugs.ts lists them). */
-export const LEASE_BUG_FLAGS: Readonly<Record<string, keyof LeaseBugs>> = {
-  "lease-from-receive": "leaseFromReceive",
-  "no-post-ack-wait": "noPostAckWait",
-  "lease-wall-clock": "wallClockLease",
-};
-
-export function leaseBugs(names: readonly string[]): LeaseBugs {
-  const out: Record<string, boolean> = {};
-  for (const n of names) if (LEASE_BUG_FLAGS[n] !== undefined) out[LEASE_BUG_FLAGS[n]] = true;
-  return out as LeaseBugs;
-}
 
 export type LeaseTuning = Partial<Omit<LeaseOptions, "bugs" | "asserts" | "raft">> & { readonly raft?: Partial<LeaseOptions["raft"]> };
 
