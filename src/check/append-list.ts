@@ -5,7 +5,8 @@
 // - the order: the final value's tokens (or, without one, the longest value read); every value
 //   read must be a prefix of it, and no token may appear twice;
 // - points: an APPEND at its token's position j (1-based); a GET that read k tokens at k + 0.5
-//   (after the k-th write, before the next);
+//   (after the k-th write, before the next); without a final value, an acknowledged APPEND
+//   that nobody read sits after everything read (point length + 1);
 // - real time: whenever x completed before y was invoked, point(x) <= point(y).
 // An acknowledged APPEND missing from the final value is a lost write; an APPEND that failed
 // (status "fail": not executed) must appear nowhere; an indeterminate one may or may not.
@@ -68,7 +69,11 @@ function checkKey(key: string, ops: readonly Operation<KvInput, KvOutput>[], fin
       continue;
     }
     if (j === undefined) {
-      if (op.status === "ok" && final !== null) return `append("${key}", ${tok}) was acknowledged and is missing from the final value (a lost write)`;
+      if (op.status !== "ok") continue; // indeterminate: it may never have happened
+      if (final !== null) return `append("${key}", ${tok}) was acknowledged and is missing from the final value (a lost write)`;
+      // Without a final value: it happened after everything anyone read (ties among such
+      // writes are fine: real time orders them at the end).
+      pts.push({ call: op.call, ret: op.ret, point: base.length + 1, what: `append("${key}", ${tok}) (read by nobody)` });
       continue;
     }
     pts.push({ call: op.call, ret: op.ret, point: j, what: `append("${key}", ${tok}) at position ${j}` });

@@ -7,20 +7,24 @@
 //
 // - The holder renews by CAS(primaryship, its last applied revision, holder.nonce.seq) every
 //   renewUs; it serves reads and acknowledges writes only until (the successful renewal's *send*
-//   time) + L on its monotonic clock.
-// - A replica FAILs the holder failAfterMult·L (2L) after it last applied a renewal, waits a
-//   random delay and asks the shard's members for grants; with a majority it proposes the
-//   takeover CAS; whoever's CAS commits first is the new holder.
-// - Every member refuses a grant for refuseMult·L (2L) after it last applied a renewal (and while
-//   its log holds entries it has not applied: it may have acknowledged a renewal it does not
-//   know is committed; and for 2L after a restart: it forgot what it acknowledged). Any grant
-//   majority meets the majority that acknowledged the old holder's last renewal, so the new
+//   time) + L on its monotonic clock. It also heartbeats its shard (the RFC's module heartbeat).
+// - A replica FAILs the holder failAfterMult·L (2L) after its last heartbeat, waits a random
+//   delay and asks the shard's members for grants; with a majority it proposes the takeover
+//   CAS (expected revision: the newest a granter applied); whoever's CAS commits first is the new
+//   holder. A node that finds its own earlier boot named holder takes over the same way.
+// - Every member refuses a grant for refuseMult·L (2L) after it last applied a primaryship entry
+//   (and while its log holds entries it has not applied: it may have acknowledged a renewal it
+//   does not know is committed; and for 2L after a restart: it forgot what it acknowledged). Any
+//   grant majority meets the majority that acknowledged the old holder's last renewal, so the new
 //   holder's first write comes after the old lease ended (drift below (m-1)/(m+1), see
-//   detectors/lease.ts).
+//   detectors/lease.ts). A candidate's own FAIL timer is not enough: it may have missed the
+//   heartbeats (FAILURE-DETECTION.md §a2).
 // - Writes are WAIT-style: the primary acknowledges an APPEND once a majority of the shard
 //   (itself included) has it durably (fsynced) in its data epoch; reads return the state at that
-//   majority point. A member grants only to a candidate whose data (epoch, offset) is at least
-//   its own, so the new holder has every acknowledged write (Raft's up-to-date rule).
+//   majority point, and a new holder serves nothing until its inherited data is on a majority.
+//   The winner first pulls the data of its most up-to-date granter (largest data epoch, then
+//   offset: Raft's up-to-date order), which holds every acknowledged write (any grant majority
+//   meets the write's majority), so no acknowledged write is lost.
 //
 // Pure: effects through the NodeEnv, randomness from env.rng, time from the readings handed in
 // and the monotonic clock reader the host supplies.
@@ -337,13 +341,18 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
    * is its reading, lease deadlines are compared on clk(now). */
   private housekeeping(now: number, t: number): void {
     const L = this.L;
-    if (this.holder === this.id) {
-      // Renew (the first renewal of a new boot takes the record over from the old one).
+    if (this.holder === this.id && !this.isHolder) {
+      // The record names an earlier boot of this node: that holder is dead, and what this boot
+      // recovered may lack writes it acknowledged with another member's copy. A takeover like
+      // any other: grants (after the guard) and the most up-to-date granter's data.
+      this.campaign(now, t);
+    } else if (this.holder === this.id) {
+      // Renew.
       const pendingOld = this.pendingRenew.size > 0 && t - this.lastRenewSent < this.opts.roundTimeoutUs;
       // A holder that cannot get its data from the granter it chose gives the primaryship up:
       // it stops renewing, its lease runs out, and the others take over.
       const stuck = this.pullFrom >= 0 && t - this.pullSince > this.opts.refuseMult * L;
-      if (!stuck && !pendingOld && t - this.lastRenewSent >= (this.isHolder ? this.opts.renewUs : this.opts.roundTimeoutUs)) this.propose(t, now, this.lastRev);
+      if (!stuck && !pendingOld && t - this.lastRenewSent >= this.opts.renewUs) this.propose(t, now, this.lastRev);
       if (this.pullFrom >= 0 && this.isHolder && t - this.lastPull >= RESYNC_US) {
         this.lastPull = t;
         this.env.send(this.pullFrom, { type: "pull", round: this.pullRound });

@@ -4,6 +4,7 @@
 // Times in the node are local µs (its monotonic clock unless a bug says otherwise).
 import type { RaftOptions } from "../../raft/api.js";
 import type { GroupEnvelope, GroupRecord } from "../../embed/group.js";
+import { LEASE_DEFAULTS } from "../detectors/lease.js";
 
 export interface LeaseBugs {
   /** #18a: the lease runs from the time the renewal is seen committed, not from its send time. */
@@ -40,14 +41,15 @@ export interface LeaseOptions {
 
 const MS = 1_000;
 
-/** Defaults, chosen here (the RFC gives no numbers): L = 1 s so that a failover (2L + a shard-log
+/** Defaults (the lease detector's spec, detectors/lease.ts, for L, renewal and the multipliers;
+ * the RFC gives no numbers): L = 1 s so that a failover (2L + a shard-log
  * election + a commit, about 2.5 s) fits Valkey's test settings' budget (T = 3 s: <= 4.5 s);
  * renewals every L/4 leave room for three lost ones; the shard log's Raft elects in 0.5-1 s. */
 export const DEFAULT_LEASE_OPTIONS: LeaseOptions = {
-  leaseUs: 1_000 * MS,
-  renewUs: 250 * MS,
-  failAfterMult: 2,
-  refuseMult: 2,
+  leaseUs: LEASE_DEFAULTS.leaseUs,
+  renewUs: LEASE_DEFAULTS.renewIntervalUs,
+  failAfterMult: LEASE_DEFAULTS.failAfterMult,
+  refuseMult: LEASE_DEFAULTS.refuseMult,
   candidateJitterUs: 200 * MS,
   roundTimeoutUs: 200 * MS,
   announceUs: 1_000 * MS,

@@ -34,13 +34,13 @@ export const BUGS: readonly PlantedBug[] = [
     name: "lease-from-receive",
     description: "#18a (FAILURE-DETECTION.md §a2): the holder's lease runs from when it sees its renewal committed instead of from the renewal's send time, so a late commit notice stretches the lease past the members' 2L guard",
     breaks: "P-L1 lease disjointness (P-FO4 single writer)",
-    detectingSeed: 22,
+    detectingSeed: 25,
   },
   {
     name: "no-post-ack-wait",
     description: "#18b (FAILURE-DETECTION.md §a2): shard-log members grant a primaryship takeover without waiting 2L after they last applied the holder's renewal, so a candidate that missed the last renewals (and FAILs the holder early) takes over a live lease",
     breaks: "P-L1 lease disjointness (P-FO4 single writer)",
-    detectingSeed: 10,
+    detectingSeed: 45,
   },
   {
     name: "lease-wall-clock",
