@@ -1,7 +1,7 @@
 // The failover system's options (RunOptions.options): the detector family, the shape of the
 // sharded data plane, the Valkey bus settings and the workload. Defaults: 3 shards of one
 // primary and 2 replicas (9 servers), Valkey's test settings (T = 3 s, P = 100 ms).
-import type { LeaseTuning } from "./lease/setup.js";
+import type { LeaseTuning } from "./lease/tuning.js";
 import { DEFAULT_VALKEY_OPTIONS, VALKEY_TEST_SETTINGS, type Topology, type ValkeyOptions } from "../../../impl/failover/valkey/types.js";
 
 /** Detector families the failover system runs: gossip (Valkey's own PFAIL rule), the

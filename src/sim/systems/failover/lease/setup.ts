@@ -24,10 +24,10 @@ import { DEFAULT_WORKLOAD, shapeFor, type FailoverOptions } from "../options.js"
 import { inspectLease } from "./inspect.js";
 import { LeaseObserver, type LeaseBounds } from "./observer.js";
 import { leaseSettled } from "./settled.js";
+import type { LeaseTuning } from "./tuning.js";
 
 const MS = 1_000;
 
-export type LeaseTuning = Partial<Omit<LeaseOptions, "bugs" | "asserts" | "raft">> & { readonly raft?: Partial<LeaseOptions["raft"]> };
 
 export function leaseOptions(t: LeaseTuning | undefined, asserts: boolean, bugs: LeaseBugs): LeaseOptions {
   return { ...DEFAULT_LEASE_OPTIONS, ...t, raft: { ...DEFAULT_LEASE_OPTIONS.raft, ...t?.raft }, asserts, bugs };
