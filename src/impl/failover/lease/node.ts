@@ -122,7 +122,9 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   ) {
     this.shard = shardOfNode(topo, env.id);
     this.members = membersOf(topo, this.shard);
-    this.log = new ShardLog(env as never, this.members, opts, recovered, now);
+    // The shard log runs on the monotonic clock, as a Raft module would (its deadlines then
+    // never wait out a backward step of the wall clock).
+    this.log = new ShardLog(env as never, this.members, opts, recovered, mono());
     const data: DataRecord[] = [];
     if (recovered !== null) {
       for (let i = 0; i < recovered.corruptFrom; i++) {
@@ -180,7 +182,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   // ---- inputs ----
 
   onTick(now: number): void {
-    this.log.onTick(now);
+    this.log.onTick(this.mono());
     const t = this.mono();
     if (t >= this.nextTick) {
       this.nextTick = t + this.opts.tickUs;
@@ -191,7 +193,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
 
   onMessage(from: NodeId, msg: LeaseMsg, now: number): void {
     switch (msg.type) {
-      case "grp": this.log.onMessage(from, msg.m, now); break;
+      case "grp": this.log.onMessage(from, msg.m, this.mono()); break;
       case "hb":
         if (from === this.holder && !this.isHolder) {
           this.lastHb = this.clk(now);
@@ -238,7 +240,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   }
 
   onPersisted(token: number, now: number): void {
-    this.log.onPersisted(token, now);
+    this.log.onPersisted(token, this.mono());
     while (this.persistAcks.length > 0 && this.persistAcks[0].token <= token) {
       const a = this.persistAcks.shift()!;
       if (a.epoch !== this.dataEpoch) continue;
@@ -268,8 +270,9 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     }
     // Wake-ups: the housekeeping tick (on the lease clock, mapped to the wall clock now) and the
     // shard log's own.
-    let wake = now + Math.max(0, this.nextTick - this.mono());
-    if (this.log.wake === this.log.wake && this.log.wake < wake) wake = this.log.wake;
+    const m = this.mono();
+    let wake = now + Math.max(0, this.nextTick - m);
+    if (this.log.wake === this.log.wake) wake = Math.min(wake, now + Math.max(0, this.log.wake - m));
     this.env.wakeAt(wake);
   }
 
@@ -382,7 +385,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     // A success is read from the log as this member applies it (every member must see it); a
     // takeover that did not happen (no leader known, refused CAS) lets the candidate try again.
     const round = this.round;
-    this.log.cas(PRIMARYSHIP_KEY, expected === 0 ? "absent" : expected, `${this.id}.${this.nonce}.${seq}`, now, (r) => {
+    this.log.cas(PRIMARYSHIP_KEY, expected === 0 ? "absent" : expected, `${this.id}.${this.nonce}.${seq}`, this.mono(), (r) => {
       if (!takeover || this.phase !== 3 || this.round !== round) return;
       if (r.kind === "not-leader" || (r.kind === "ok" && r.result.f === "cas" && !r.result.ok)) this.phase = 0;
     });

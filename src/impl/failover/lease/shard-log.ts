@@ -18,7 +18,7 @@ export const SHARD_LOG_GROUP = 0;
 
 export class ShardLog {
   readonly group: EmbeddedGroup;
-  /** Local (wall) µs the group asked to be woken at (NaN: none). */
+  /** When the group asked to be woken (the host's monotonic µs: it hands the group those), NaN: none. */
   wake = Number.NaN;
 
   constructor(

@@ -34,7 +34,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "lease-from-receive",
     description: "#18a (FAILURE-DETECTION.md §a2): the holder's lease runs from when it sees its renewal committed instead of from the renewal's send time, so a late commit notice stretches the lease past the members' 2L guard",
     breaks: "P-L1 lease disjointness (P-FO4 single writer)",
-    detectingSeed: 25,
+    detectingSeed: 18,
   },
   {
     name: "no-post-ack-wait",
