@@ -103,7 +103,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   private needSync = true;
   private lastPsync = Number.NEGATIVE_INFINITY;
   private readonly persistAcks: { token: number; offset: number; epoch: number; to: number }[] = [];
-  /** Per client, the last APPEND request id applied here (a duplicated request is not). */
+  /** Per client, the last APPEND request id answered or applied here (a copy is ignored). */
   private readonly appended = new Map<number, number>();
   /** Routing hints: shard -> the node that last announced itself its primary. */
   readonly hint: number[];
@@ -211,7 +211,11 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   onClient(client: number, req: KvReq, now: number): void {
     const slot = keySlot(req.key, this.topo.slots);
     const s = this.topo.shardOfSlot[slot];
-    if (s !== this.shard) {
+    if (req.type === "append" && (this.appended.get(client) ?? -1) >= req.id) {
+      // A copy of an APPEND this node already answered or applied (the network duplicates
+      // requests, and a duplicated MOVED makes the client send one twice): nothing. Applying it
+      // after a "moved" or "down" would make a write its client was told did not happen.
+    } else if (s !== this.shard) {
       this.env.reply(client, { type: "moved", id: req.id, slot, node: this.hint[s] });
     } else if (this.holder >= 0 && this.holder !== this.id) {
       this.env.reply(client, { type: "moved", id: req.id, slot, node: this.holder });
@@ -224,10 +228,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
         this.env.note(LN.serve, this.holderEpoch, 0);
         this.env.reply(client, { type: "ok", id: req.id, value: v });
       }
-    } else if ((this.appended.get(client) ?? -1) >= req.id) {
-      // The network delivered this APPEND again (duplication): it is applied once, answered once.
     } else {
-      this.appended.set(client, req.id);
       const rec = this.kv.apply(req.key, req.token);
       this.recent.set(rec.offset, { key: req.key, token: req.token });
       const tok = this.env.persist([rec], true);
@@ -236,6 +237,7 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
       const m: DataMsg = { type: "repl", epoch: this.dataEpoch, from: rec.offset - 1, key: req.key, token: req.token };
       for (const j of this.members) if (j !== this.id) this.env.send(j, m);
     }
+    if (req.type === "append" && req.id > (this.appended.get(client) ?? -1)) this.appended.set(client, req.id);
     this.after(now);
   }
 
