@@ -97,8 +97,10 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
   /** The data this node held when it took over (reads wait until it is committed). */
   private readyOffset = 0;
   private readonly waiting: { offset: number; client: number; id: number }[] = [];
-  /** Writes by offset since the last full sync (to read the state at the majority point). */
+  /** The holder's own writes above the majority point, by offset; and the values at that point
+   * (built by appending, so they share their strings with the data set's). */
   private readonly recent = new Map<number, { key: string; token: string }>();
+  private committed = new Map<string, string>();
   /** Replica side. */
   private needSync = true;
   private lastPsync = Number.NEGATIVE_INFINITY;
@@ -222,9 +224,9 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     } else if (!this.holdsLease(now) || this.pullFrom >= 0) {
       this.env.reply(client, { type: "down", id: req.id });
     } else if (req.type === "get") {
-      const v = this.commitOffset >= this.readyOffset ? this.valueAtCommit(req.key) : null;
-      if (v === null) this.env.reply(client, { type: "down", id: req.id });
+      if (this.commitOffset < this.readyOffset) this.env.reply(client, { type: "down", id: req.id });
       else {
+        const v = this.committed.get(req.key) ?? "";
         this.env.note(LN.serve, this.holderEpoch, 0);
         this.env.reply(client, { type: "ok", id: req.id, value: v });
       }
@@ -324,6 +326,8 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     // Reads wait until a majority holds the inherited data in this epoch (Raft's "commit an
     // entry of your term first"): before that, the majority point of this epoch says nothing.
     this.readyOffset = this.kv.offset;
+    this.committed = new Map(this.kv.data);
+    this.recent.clear();
     this.dataEpoch = this.holderEpoch;
     this.env.persist([{ t: "epoch", epoch: this.dataEpoch }], true);
     this.match.clear();
@@ -509,7 +513,6 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
         }
         const r = this.kv.receive(msg.from, msg.key, msg.token);
         if (r.applied.length === 0) return;
-        for (const a of r.applied) if (a.t === "w") this.recent.set(a.offset, { key: a.key, token: a.token });
         const tok = this.env.persist(r.applied, true);
         this.persistAcks.push({ token: tok, offset: this.kv.offset, epoch: this.dataEpoch, to: from });
         return;
@@ -535,8 +538,14 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
     acks.sort((a, b) => b - a);
     const c = Math.min(acks[this.majority - 1], this.kv.offset);
     if (c <= this.commitOffset) return;
+    const from = Math.max(this.commitOffset, this.readyOffset);
     this.commitOffset = c;
-    for (const k of [...this.recent.keys()]) if (k <= c) this.recent.delete(k);
+    for (let o = from + 1; o <= c; o++) {
+      const w = this.recent.get(o);
+      if (w === undefined) continue;
+      this.recent.delete(o);
+      this.committed.set(w.key, (this.committed.get(w.key) ?? "") + w.token);
+    }
     const serving = this.holdsLease(now);
     while (this.waiting.length > 0 && this.waiting[0].offset <= c) {
       const w = this.waiting.shift()!;
@@ -544,19 +553,6 @@ export class LeaseNode implements SimNode<LeaseMsg, KvReq> {
       this.env.note(LN.serve, this.holderEpoch, 1);
       this.env.reply(w.client, { type: "ok", id: w.id });
     }
-  }
-
-  /** A key's value at the majority point (null: writes above it are not known here). */
-  private valueAtCommit(key: string): string | null {
-    let v = this.kv.get(key);
-    for (let o = this.kv.offset; o > this.commitOffset; o--) {
-      const w = this.recent.get(o);
-      if (w === undefined) return null;
-      if (w.key !== key) continue;
-      if (!v.endsWith(w.token)) return null;
-      v = v.slice(0, v.length - w.token.length);
-    }
-    return v;
   }
 
   private announce(t: number): void {
