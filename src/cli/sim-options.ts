@@ -12,6 +12,7 @@ import type { Verdict } from "../api/index.js";
 import { replayLine } from "../api/replay.js";
 import { writeReport, type ReportMeta } from "../api/report/index.js";
 import { runSummary } from "../api/summary.js";
+import { metricsTable } from "./metrics-table.js";
 import { formatDuration, parseDuration } from "../util/duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, timeOverrideProblem } from "../api/scenarios.js";
@@ -319,6 +320,8 @@ export function summaryText(o: ResolvedSim, r: TimedRun): string {
     `replay:     ${replayCommand(o, res.traceHash)}`,
     ...(o.report !== undefined ? [`report:     ${o.report}`] : []),
   ];
+  const measured = metricsTable(res.details.metrics);
+  if (measured.length > 0) lines.push("measured (true simulated time; n = samples):", ...measured.map((l) => `  ${l}`));
   if (res.lin?.counterexample) lines.push("", formatCounterexample(res.lin.counterexample));
   return lines.join("\n");
 }
