@@ -8,6 +8,8 @@ export interface SeedAggregate {
   readonly p50: number | null;
   readonly p99: number | null;
   readonly max: number | null;
+  /** The smallest (for columns where low is bad: P_A). */
+  readonly min: number | null;
   /** Sum over the seeds (counts: total lost writes, total false failovers). */
   readonly sum: number | null;
 }
@@ -39,11 +41,11 @@ export class MetricsAggregator {
     const out: Record<string, SeedAggregate> = {};
     for (const [k, xs] of this.values) {
       if (xs.length === 0) {
-        out[k] = { seeds: 0, p50: null, p99: null, max: null, sum: null };
+        out[k] = { seeds: 0, p50: null, p99: null, max: null, min: null, sum: null };
         continue;
       }
       const s = [...xs].sort((a, b) => a - b);
-      out[k] = { seeds: s.length, p50: round(nearestRank(s, 50)), p99: round(nearestRank(s, 99)), max: round(s[s.length - 1]), sum: round(s.reduce((a, b) => a + b, 0)) };
+      out[k] = { seeds: s.length, p50: round(nearestRank(s, 50)), p99: round(nearestRank(s, 99)), max: round(s[s.length - 1]), min: round(s[0]), sum: round(s.reduce((a, b) => a + b, 0)) };
     }
     return out;
   }

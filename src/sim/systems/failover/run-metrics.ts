@@ -1,12 +1,8 @@
-// The failover system's measurements as a run reports them (RunResult.details), its compare
-// columns (System.compareMetrics) and its design variants (System.variants: one per detector),
-// kept out of system.ts so the system record stays a list of parts.
-import { DETECTOR_SPECS } from "../../../impl/failover/detectors/index.js";
-import { GOSSIP_DESCRIPTION } from "../../../impl/failover/valkey/gossip-spec.js";
-import type { SystemVariant } from "../../runner/system.js";
+// The failover system's measurements as a run reports them (RunResult.details) and its compare
+// columns (System.compareMetrics), kept out of system.ts so the system record stays a list of
+// parts. Its design variants are in variants.ts.
 import { dist, percentile, WIRE, type Dist } from "./metrics.js";
 import type { FailoverObserver } from "./observer.js";
-import { KNOWN_DETECTORS } from "./options.js";
 
 /** details.qos / unavailability / traffic, and details.metrics: every distribution a run
  * measured, by display name, as median, p99 and max (what `raftsim run` prints as a table). */
@@ -87,17 +83,3 @@ export function failoverCompareMetrics(d: Readonly<Record<string, unknown>>): Re
     busKBPerNodeS: kb === null ? null : Math.round(kb / 100) / 10,
   };
 }
-
-function describe(name: string): string {
-  if (name === GOSSIP_DESCRIPTION.name) return GOSSIP_DESCRIPTION.description;
-  const spec = (DETECTOR_SPECS as Readonly<Record<string, { readonly description: string } | undefined>>)[name];
-  return spec?.description ?? `the ${name} detector`;
-}
-
-/** One variant per detector the system runs, generated from KNOWN_DETECTORS (so a detector
- * added there is a compare variant without another edit). */
-export const failoverVariants: readonly SystemVariant[] = KNOWN_DETECTORS.map((name) => ({
-  name,
-  description: `--detector ${name}: ${describe(name)}`,
-  options: { detector: name },
-}));

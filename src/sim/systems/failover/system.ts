@@ -31,7 +31,8 @@ import { primaryCrashFamily } from "./families.js";
 import { hostedDetector, type HostedName } from "./hosted.js";
 import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
-import { failoverCompareMetrics, failoverVariants, runMetrics } from "./run-metrics.js";
+import { failoverCompareMetrics, runMetrics } from "./run-metrics.js";
+import { failoverCalibration, failoverVariants } from "./variants.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
 import { failoverRecorder } from "./recorder.js";
 import { epochClash, settled } from "./settled.js";
@@ -259,5 +260,6 @@ export const failover: System = {
   recorder: failoverRecorder,
   variants: failoverVariants,
   compareMetrics: failoverCompareMetrics,
+  calibration: failoverCalibration,
   setup,
 };
