@@ -16,7 +16,7 @@
 // Host layer: no console; progress goes to the caller through a callback. Deterministic: the
 // same options give the same report whatever the number of jobs (results are kept by seed).
 import Tinypool from "tinypool";
-import type { RunOptions } from "../sim/runner/run.js";
+import { runSystem, type RunOptions } from "../sim/runner/run.js";
 import type { SystemVariant, VariantKnob } from "../sim/runner/system.js";
 import type { Verdict } from "../sim/runner/verdict.js";
 import { MetricsAggregator, type SeedAggregate } from "./aggregate.js";
@@ -164,7 +164,8 @@ interface Runner {
 
 function makeRunner(system: string, jobs: number): Runner {
   if (jobs <= 1 || !isBuiltinSystem(system)) {
-    return { run: async (t) => runSeeds(t), close: async () => {} };
+    // In this thread, systems registered with registerSystem are known too.
+    return { run: async (t) => runSeeds(t, (name, o) => runSystem(getSystem(name), o), getSystem), close: async () => {} };
   }
   const pool = new Tinypool({ filename: sweepWorkerFile(), minThreads: jobs, maxThreads: jobs });
   return {

@@ -3,6 +3,7 @@
 // that throws — a harness error escaping runCluster, a scenario or model that throws — is
 // reported as that seed's `error`, never as a verdict about the system, and the batch goes on.
 import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js";
+import type { System } from "../sim/runner/system.js";
 import type { Verdict } from "../sim/runner/verdict.js";
 import { getSystem } from "../sim/systems/index.js";
 import { fnv1a } from "../util/hash.js";
@@ -61,9 +62,9 @@ export function erroredSummary(seed: number, error: string): SeedSummary {
 }
 
 /** The seeds of `task`, one summary each; `run` is the seam for tests (default: the system's run). */
-export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> & Partial<Pick<RunResult, "details" | "faults">> = runOne): SeedSummary[] {
+export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> & Partial<Pick<RunResult, "details" | "faults">> = runOne, resolve: (name: string) => System = getSystem): SeedSummary[] {
   const out: SeedSummary[] = [];
-  const columns = compareColumnsOf(task.system);
+  const columns = compareColumnsOf(task.system, resolve);
   for (const seed of task.seeds) {
     let s: SeedSummary;
     try {
@@ -89,10 +90,10 @@ export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) =
 }
 
 /** The system's compareMetrics, or null (none, or a system this thread does not know). */
-function compareColumnsOf(system: string): ((d: Readonly<Record<string, unknown>>) => Readonly<Record<string, number | null>>) | null {
-  let sys;
+function compareColumnsOf(system: string, resolve: (name: string) => System): ((d: Readonly<Record<string, unknown>>) => Readonly<Record<string, number | null>>) | null {
+  let sys: System;
   try {
-    sys = getSystem(system);
+    sys = resolve(system);
   } catch {
     return null;
   }
