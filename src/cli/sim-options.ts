@@ -299,7 +299,7 @@ export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
   });
   if (o.trace !== undefined) writeTrace(o.trace, result.trace.records(), o.traceFilter);
   if (o.report !== undefined) {
-    const meta: ReportMeta = { timeUs: o.time, bugs: o.bug, sutAsserts: o.sutAsserts, detector: o.detector, everyFault: o.everyFault, ...(o.scenarioRef !== undefined ? { scenarioRef: o.scenarioRef } : {}), ...(o.faults !== undefined ? { faults: o.faults } : {}), ...(o.scenario !== null && o.scenario.scenario.bugs.length > 0 ? { options: [["scenario's bugs", o.scenario.scenario.bugs.join(", ")]] as [string, string][] } : {}) };
+    const meta: ReportMeta = { timeUs: o.time, bugs: o.bug, sutAsserts: o.sutAsserts, detector: o.detector, everyFault: o.everyFault, ...(o.scenarioRef !== undefined ? { scenarioRef: o.scenarioRef } : {}), ...(o.faults !== undefined ? { faults: o.faults } : {}), ...(o.scenario !== null && o.scenario.scenario.bugs.length > 0 ? { options: [["scenario's bugs", o.scenario.scenario.bugs.join(", ")]] as [string, string][] } : {}), ...(o.families !== undefined || o.systemOptions !== undefined ? { commands: [["replay", replayCommand(o, result.traceHash)]] as [string, string][] } : {}) };
     try {
       writeReport(o.report, result, meta);
     } catch (e) {
