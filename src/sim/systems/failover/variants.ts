@@ -26,6 +26,11 @@ const KNOBS: Readonly<Record<string, VariantKnob>> = {
   phi: { name: "fd.acceptableHeartbeatPauseUs", lo: 0, hi: 15 * S, step: 1 * MS, options: (x) => ({ detector: "phi", fd: { acceptableHeartbeatPauseUs: x } }) },
   // memberlist's probe interval (suspicion timeouts scale with it); probe timeout half of it.
   swim: { name: "fd.probeIntervalUs (fd.probeTimeoutUs = half)", lo: 20 * MS, hi: 5 * S, step: 1 * MS, options: (x) => ({ detector: "swim", fd: { probeIntervalUs: x, probeTimeoutUs: Math.max(1, Math.round(x / 2)) } }) },
+  // The lease design (once `lease` is in KNOWN_DETECTORS): the lease length L, renewed every L/4
+  // as LEASE_DEFAULTS does; replicas mark FAIL after 2L. Assumes the design reads its parameters
+  // from `fd` over LEASE_DEFAULTS as the hosted detectors do: if it does not, calibration finds
+  // the column flat and compare reports the target out of the knob's range.
+  lease: { name: "fd.leaseUs (fd.renewIntervalUs = L/4)", lo: 100 * MS, hi: 10 * S, step: 1 * MS, options: (x) => ({ detector: "lease", fd: { leaseUs: x, renewIntervalUs: Math.max(1, Math.round(x / 4)) } }) },
   // The ground-truth puppet's detection delay.
   oracle: { name: "fd.detectDelayUs", lo: 0, hi: 15 * S, step: 1 * MS, options: (x) => ({ detector: "oracle", fd: { detectDelayUs: x } }) },
 };
