@@ -44,6 +44,10 @@ export interface CompareOptions {
   readonly sutAsserts?: boolean;
   /** Worker threads (default: the host's parallelism; 1 runs in this thread). */
   readonly jobs?: number;
+  /** System options under every variant's (and under the calibration knob's): e.g. failover's
+   * `{"valkey": {"pingIntervalMs": 0}}` for Valkey's default ping interval T/2. Nested plain
+   * objects are merged key by key, so a variant's `valkey.nodeTimeoutMs` keeps the rest. */
+  readonly systemOptions?: Readonly<Record<string, unknown>>;
   /** Calibrate every variant with a knob to this median of the system's calibration column. */
   readonly calibrateTo?: number;
   /** Bisection steps per variant (default 12). */
@@ -98,6 +102,7 @@ export interface CompareReport {
   readonly timeUs: number;
   readonly everyFault: boolean;
   readonly bugs: readonly string[];
+  readonly systemOptions?: Readonly<Record<string, unknown>>;
   /** The compare columns, in the system's order. */
   readonly columns: readonly string[];
   readonly calibration?: { readonly target: number; readonly column: string; readonly description: string; readonly results: readonly CalibrationResult[] };
@@ -206,7 +211,19 @@ async function runAll<T>(items: readonly T[], lanes: number, f: (x: T) => Promis
 function baseFor(o: CompareOptions, family: string, variantOptions: Readonly<Record<string, unknown>>): Omit<RunOptions, "seed" | "inspect"> {
   const { options } = runOptionsFor({ system: o.system, seed: 0, timeUs: o.timeUs, bugs: o.bugs, sutAsserts: o.sutAsserts, everyFamily: family === SWARM_ROW && (o.everyFault ?? false), ...(family === SWARM_ROW ? {} : { families: [family] }) });
   const { seed: _s, inspect: _i, ...plain } = options;
-  return { ...plain, options: { ...(plain.options as Record<string, unknown> | undefined), ...variantOptions } };
+  return { ...plain, options: layered(plain.options, variantOptions) };
+}
+
+const isPlain = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** Options laid over each other left to right; nested plain objects merged key by key. */
+export function layered(...layers: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const l of layers) {
+    if (!isPlain(l)) continue;
+    for (const [k, v] of Object.entries(l)) out[k] = isPlain(v) && isPlain(out[k]) ? layered(out[k], v) : v;
+  }
+  return out;
 }
 
 function median(xs: readonly number[]): number | null {
@@ -221,7 +238,7 @@ async function calibrateVariant(o: CompareOptions, v: SystemVariant, runner: Run
   const sys = getSystem(o.system);
   const cal = sys.calibration!;
   const knob = v.knob;
-  if (knob === undefined) return { variant: v.name, knob: null, value: null, median: null, reached: false, options: v.options, steps: 0 };
+  if (knob === undefined) return { variant: v.name, knob: null, value: null, median: null, reached: false, options: layered(o.systemOptions, v.options), steps: 0 };
   const snap = (x: number, k: VariantKnob): number => Math.min(k.hi, Math.max(k.lo, Math.round(x / k.step) * k.step));
   const cache = new Map<number, number>();
   const measure = async (x: number): Promise<number> => {
@@ -229,7 +246,7 @@ async function calibrateVariant(o: CompareOptions, v: SystemVariant, runner: Run
     if (hit !== undefined) return hit;
     const { options } = runOptionsFor({ system: o.system, seed: 0, timeUs: cal.timeUs, bugs: o.bugs, sutAsserts: o.sutAsserts, faults: cal.faults });
     const { seed: _s, inspect: _i, ...plain } = options;
-    const base = { ...plain, options: { ...(plain.options as Record<string, unknown> | undefined), ...knob.options(x) } };
+    const base = { ...plain, options: layered(plain.options, o.systemOptions, knob.options(x)) };
     const rs = await runner.run({ system: o.system, seeds: cal.seeds, base });
     const xs: number[] = [];
     for (const r of rs) {
@@ -249,7 +266,7 @@ async function calibrateVariant(o: CompareOptions, v: SystemVariant, runner: Run
   if (!(mLo <= target && target <= mHi)) {
     const best = Math.abs(mLo - target) <= Math.abs(mHi - target) ? lo : hi;
     const m = best === lo ? mLo : mHi;
-    return { variant: v.name, knob: knob.name, value: best, median: Number.isFinite(m) ? m : null, reached: false, options: knob.options(best), steps: used };
+    return { variant: v.name, knob: knob.name, value: best, median: Number.isFinite(m) ? m : null, reached: false, options: layered(o.systemOptions, knob.options(best)), steps: used };
   }
   for (let i = 0; i < steps && hi - lo > knob.step; i++) {
     const mid = snap((lo + hi) / 2, knob);
@@ -263,7 +280,7 @@ async function calibrateVariant(o: CompareOptions, v: SystemVariant, runner: Run
   const b = await measure(hi);
   const pick = Math.abs(a - target) <= Math.abs(b - target) ? lo : hi;
   const m = pick === lo ? a : b;
-  return { variant: v.name, knob: knob.name, value: pick, median: Number.isFinite(m) ? m : null, reached: true, options: knob.options(pick), steps: used };
+  return { variant: v.name, knob: knob.name, value: pick, median: Number.isFinite(m) ? m : null, reached: true, options: layered(o.systemOptions, knob.options(pick)), steps: used };
 }
 
 export async function compare(o: CompareOptions, onProgress?: (p: CompareProgress) => void): Promise<CompareReport> {
@@ -283,7 +300,8 @@ export async function compare(o: CompareOptions, onProgress?: (p: CompareProgres
   try {
     // 1. Calibration (optional): each variant's options replaced by its knob's at the target.
     let calibration: CompareReport["calibration"];
-    const optionsOf = new Map<string, Readonly<Record<string, unknown>>>(variants.map((v) => [v.name, v.options]));
+    // Each variant's options as run (over the given system options); replay lines repeat them.
+    const optionsOf = new Map<string, Readonly<Record<string, unknown>>>(variants.map((v) => [v.name, layered(o.systemOptions, v.options)]));
     if (o.calibrateTo !== undefined) {
       const steps = o.calibrationSteps ?? 12;
       let done = 0;
@@ -388,6 +406,7 @@ export async function compare(o: CompareOptions, onProgress?: (p: CompareProgres
       timeUs: o.timeUs,
       everyFault: o.everyFault ?? false,
       bugs: [...(o.bugs ?? [])],
+      ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}),
       columns,
       ...(calibration !== undefined ? { calibration } : {}),
       schedulesChecked: checked,

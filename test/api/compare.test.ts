@@ -5,6 +5,7 @@
 // schedule depends on its options).
 import { describe, expect, it } from "vitest";
 import { compare, CompareInputError, getSystem, registerSystem, ScheduleMismatchError, simulate, SWARM_ROW, type System } from "../../src/api/index.js";
+import { layered } from "../../src/api/compare.js";
 import { failoverVariants } from "../../src/sim/systems/failover/variants.js";
 import { KNOWN_DETECTORS } from "../../src/sim/systems/failover/options.js";
 
@@ -81,6 +82,17 @@ describe("compare", () => {
         expect(row[c]).toMatchObject({ seeds: expect.any(Number), p50: expect.toSatisfy((x: unknown) => x === null || typeof x === "number"), max: expect.toSatisfy((x: unknown) => x === null || typeof x === "number") });
     }
     expect(r.schedulesChecked).toBe(2);
+  });
+
+  it("system options go under every variant's: nested objects merge key by key", async () => {
+    expect(layered({ valkey: { pingIntervalMs: 0, cronMs: 100 }, a: 1 }, { detector: "gossip", valkey: { nodeTimeoutMs: 2900 } })).toEqual({ valkey: { pingIntervalMs: 0, cronMs: 100, nodeTimeoutMs: 2900 }, a: 1, detector: "gossip" });
+    expect(layered(undefined, { a: [1] }, { a: [2] })).toEqual({ a: [2] });
+    // The bug planted through the system options shows in the clean variant too.
+    const r = await compare({ system: "pingpong-variants", seeds: { from: 1, to: 4 }, families: ["crash"], timeUs: 2_000_000, jobs: 1, systemOptions: { plant: true } });
+    expect(r.rows[0].variant).toBe("clean");
+    expect(r.rows[0].violations).toBeGreaterThan(0);
+    expect(r.rows[0].counterexample!.replay).toContain(`--system-options '{"plant":true}'`);
+    expect(r.systemOptions).toEqual({ plant: true });
   });
 
   it("refuses when a system's schedule depends on its options", async () => {

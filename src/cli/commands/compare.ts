@@ -23,6 +23,7 @@ interface CompareCli {
   bug?: string;
   sutAsserts: boolean;
   calibrate?: number;
+  systemOptions?: Record<string, unknown>;
   json?: boolean;
   progress: boolean;
 }
@@ -31,6 +32,17 @@ function parseList(text: string): string[] {
   const xs = text.split(",").map((x) => x.trim()).filter((x) => x !== "");
   if (xs.length === 0) throw new InvalidArgumentError("expected a comma-separated list of names");
   return xs;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(`not JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InvalidArgumentError("expected a JSON object of system options");
+  return v as Record<string, unknown>;
 }
 
 function parsePositive(text: string): number {
@@ -60,6 +72,7 @@ const COLUMN_LABELS: Readonly<Record<string, string>> = {
   lostAckedWrites: "lost acks",
   epochCollisions: "collisions",
   mistakes: "mistakes",
+  strictMistakes: "strict",
   paMin: "P_A min",
   msgsPerNodeS: "msgs/node/s",
   busKBPerNodeS: "bus KB/node/s",
@@ -73,7 +86,7 @@ const num = (x: number | null): string => (x === null ? "-" : Number.isInteger(x
 /** The table: one line per (family, variant); each column "median/max" over the seeds. */
 export function formatCompare(r: CompareReport): string {
   const out: string[] = [];
-  out.push(`raftsim compare: system ${r.system}, ${r.seeds} seeds per cell, ${formatDuration(r.timeUs)} each${r.everyFault ? ", swarm row with every fault family" : ""}${r.bugs.length > 0 ? `, bugs ${r.bugs.join(", ")}` : ""}; same schedule verified on ${r.schedulesChecked} (family, seed) pairs; ${(r.wallMs / 1000).toFixed(1)} s`);
+  out.push(`raftsim compare: system ${r.system}, ${r.seeds} seeds per cell, ${formatDuration(r.timeUs)} each${r.everyFault ? ", swarm row with every fault family" : ""}${r.bugs.length > 0 ? `, bugs ${r.bugs.join(", ")}` : ""}${r.systemOptions !== undefined ? `, system options ${JSON.stringify(r.systemOptions)}` : ""}; same schedule verified on ${r.schedulesChecked} (family, seed) pairs; ${(r.wallMs / 1000).toFixed(1)} s`);
   if (r.calibration !== undefined) {
     const c = r.calibration;
     out.push(`calibrated to median ${c.column} = ${c.target} on ${c.description}:`);
@@ -114,6 +127,7 @@ export function registerCompare(program: Command): void {
       .option("--families <a,b|all>", "fault family rows, each run alone, plus `swarm` (the default draw); default all", parseList)
       .option("--every-fault", "the swarm row enables every fault family on every seed")
       .option("--calibrate <target>", "first bisect each variant's main timeout until the median of the system's calibration column (failover: crash-to-failover ms on calm primary crashes) is this target", parseTarget)
+      .option("--system-options <json>", "system options under every variant's, as a JSON object (failover: '{\"valkey\":{\"pingIntervalMs\":0}}' for Valkey's default ping interval T/2); nested objects merge key by key", parseJsonObject)
       .option("--time <duration>", "simulated time per run (default 30s)", parseTime, 30_000_000)
       .option("--bug <name>", "switch on a planted bug of the system in every run")
       .option("--sut-asserts <on|off>", "off: the system's own assertions off, only the harness's checks judge (default on)", parseOnOff, true)
@@ -151,6 +165,7 @@ export function registerCompare(program: Command): void {
               sutAsserts: opts.sutAsserts,
               jobs: opts.jobs,
               ...(opts.calibrate !== undefined ? { calibrateTo: opts.calibrate } : {}),
+              ...(opts.systemOptions !== undefined ? { systemOptions: opts.systemOptions } : {}),
             },
             (p) => {
               if (bar === null) return;

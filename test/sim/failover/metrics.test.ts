@@ -29,6 +29,7 @@ describe("PairQos (Chen-Toueg-Aguilera per pair)", () => {
     q.finish(10 * S);
     const r = q.result();
     expect(r.mistakes).toBe(2);
+    expect(r.strictMistakes).toBe(2);
     expect(r.censored).toBe(0);
     expect(r.tmrMs).toEqual({ n: 1, p50: 4000, p99: 4000, max: 4000 });
     expect(r.tmMs).toEqual({ n: 2, p50: 500, p99: 1000, max: 1000 });
@@ -89,6 +90,17 @@ describe("PairQos (Chen-Toueg-Aguilera per pair)", () => {
     expect(r.tmMs).toEqual({ n: 1, p50: 1000, p99: 1000, max: 1000 });
     // (0,1): [0,2) 1 of 2 trusted, [4,8) 3 of 4 -> 4/6; (1,0): [0,2) and [4,8) all trusted.
     expect(q.paPerPair()).toEqual([4 / 6, 1]);
+  });
+
+  it("a mistake about a paused or cut-off target is excusable: counted, but not strict", () => {
+    const q = new PairQos(2);
+    q.suspect(0, 1, true, 1 * S, true);
+    q.suspect(0, 1, false, 2 * S);
+    q.suspect(0, 1, true, 3 * S);
+    q.finish(4 * S);
+    const r = q.result();
+    expect(r.mistakes).toBe(2);
+    expect(r.strictMistakes).toBe(1);
   });
 });
 

@@ -46,6 +46,9 @@ export function dist(samples: readonly number[], div = 1): Dist {
 export interface QosResult {
   /** S-transitions (trust -> suspect) of an observed pair: p began to suspect a live q. */
   readonly mistakes: number;
+  /** Of those, the strict ones (spec §b.3): q was neither paused nor cut off from p (link
+   * q -> p) at that instant. The rest are excusable: p had no way to hear from q. */
+  readonly strictMistakes: number;
   /** Mistakes still open when q crashed, p crashed or the run ended (no T_M sample). */
   readonly censored: number;
   readonly tmrMs: Dist;
@@ -83,6 +86,7 @@ export class PairQos {
   private readonly tmr: number[] = [];
   private readonly tm: number[] = [];
   private mistakes = 0;
+  private strict = 0;
   private censored = 0;
 
   /** All n nodes up and trusting each other at `startUs`. */
@@ -106,8 +110,9 @@ export class PairQos {
     this.mark[k] = now;
   }
 
-  /** p's view of q changed (on: suspects, by any flag; off: trusts again). Repeats are ignored. */
-  suspect(p: number, q: number, on: boolean, now: number): void {
+  /** p's view of q changed (on: suspects, by any flag; off: trusts again). Repeats are ignored.
+   * `excusable`: q could not be heard by p at that instant (paused, or its link to p cut). */
+  suspect(p: number, q: number, on: boolean, now: number, excusable = false): void {
     if (p === q) return;
     const k = p * this.n + q;
     const s = on ? 1 : 0;
@@ -125,6 +130,7 @@ export class PairQos {
     }
     if (on) {
       this.mistakes++;
+      if (!excusable) this.strict++;
       const last = this.lastS[k];
       if (last === last) this.tmr.push(now - last);
       this.lastS[k] = now;
@@ -209,6 +215,7 @@ export class PairQos {
     const hours = obs / 3.6e9;
     return {
       mistakes: this.mistakes,
+      strictMistakes: this.strict,
       censored: this.censored,
       tmrMs: dist(this.tmr, 1000),
       tmMs: dist(this.tm, 1000),

@@ -17,6 +17,7 @@
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { VN, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
 import { CheckFailure, type AnyWorld } from "../../runner/system.js";
+import { NodeStatus } from "../../kernel/world.js";
 import type { Disturbances } from "./disturbance.js";
 import type { Shape } from "./options.js";
 import { settled } from "./settled.js";
@@ -175,7 +176,8 @@ export class FailoverObserver {
     const was = this.susp[k];
     // FAIL replaces PFAIL (a PFAIL-cleared note does not follow): a clear of either clears.
     this.susp[k] = on ? 1 : 0;
-    this.qos.suspect(p, q, on, now);
+    // Excusable (spec §b.3): q paused or its link to p cut when p began to suspect it.
+    this.qos.suspect(p, q, on, now, on && (this.w.status[q] === NodeStatus.paused || this.w.net.isCut(q, p)));
     if (!on || was !== 0) return;
     if (this.down[q] === 0) {
       this.falseSuspicions++;
