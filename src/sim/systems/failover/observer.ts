@@ -37,6 +37,8 @@ interface Crash {
   readonly deadline: number;
   /** Shard of q if it was a voting primary, else -1. */
   readonly shard: number;
+  /** The P-FD1 bound this crash is checked against (µs). */
+  readonly bound: number;
   /** Crash-to-failover sample taken. */
   failedOver: boolean;
   /** P-FO6 armed: base deadline for a rank-0 winner, and the last deadline (max rank). */
@@ -58,6 +60,11 @@ export interface Timing {
   /** How far before a crash the network must have been calm for the bounded checks to be
    * armed (default T: the bus forgets a disturbance after T; a detector may remember longer). */
   readonly lookbackUs?: number;
+  /** A hosted detector's warm-up (Hosted.warmupUs): a crash within it of an observer's start
+   * is checked against start + warm-up + B_D instead of crash + B_D. */
+  readonly warmupUs?: number;
+  /** A hosted detector's B_D once the observer or the target has restarted (Hosted.restartBoundUs). */
+  readonly restartDetectUs?: number;
 }
 
 export { percentile } from "./metrics.js";
@@ -67,6 +74,8 @@ export class FailoverObserver {
   private readonly n: number;
   /** susp[p * n + q]: p suspects q (PFAIL or FAIL), from its notes. */
   private readonly susp: Uint8Array;
+  /** True µs each node's current incarnation started (0: the run's start). */
+  private readonly startedAt: Float64Array;
   /** Shadow failure reports: [p][q][r] -> p's local µs of the last report (NaN: none). */
   private readonly reports: Float64Array;
   private readonly down: Uint8Array;
@@ -104,6 +113,7 @@ export class FailoverObserver {
     const n = shape.topo.servers;
     this.n = n;
     this.susp = new Uint8Array(n * n);
+    this.startedAt = new Float64Array(n);
     this.reports = new Float64Array(n * n * n).fill(NaN);
     this.down = new Uint8Array(n);
     this.writableShard = new Int32Array(n).fill(-1);
@@ -277,19 +287,31 @@ export class FailoverObserver {
     for (const c of this.crashes) c.fo6 = false;
     const first = new Map<number, number>();
     for (let p = 0; p < this.n; p++) if (p !== q && this.down[p] === 0 && this.susp[p * this.n + q] === 0) first.set(p, NaN);
-    const deadline = now + this.fd1BoundUs;
+    // An observer that started (or restarted) less than the detector's warm-up ago may be late
+    // by the rest of it (hosted.ts, warmupUs); the deadline moves by what is left of the latest.
+    let from = now;
+    const warm = this.t.warmupUs ?? 0;
+    let restarted = this.startedAt[q] > 0;
+    for (const p of first.keys()) {
+      if (this.startedAt[p] > 0) restarted = true;
+      if (warm > 0 && this.startedAt[p] + warm > from) from = this.startedAt[p] + warm;
+    }
+    const bound = restarted && this.t.restartDetectUs !== undefined ? this.t.restartDetectUs + 2 * this.t.C + RTT_US : this.fd1BoundUs;
+    const deadline = from + bound;
     const fd1 = !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), deadline);
     let shard = -1;
     if (node !== null && node.view.isVotingPrimary(q)) {
       shard = this.shape.shardOfSlot[node.firstSlot(q)];
       this.primaryCrashes++;
     }
-    const foBase = now + this.foBoundUs(0);
-    const foLast = now + this.foBoundUs(this.shape.replicas - 1);
+    // Detection later than B_D (warm-up, restart bound) delays the failover as much.
+    const late = deadline - (now + this.fd1BoundUs);
+    const foBase = now + late + this.foBoundUs(0);
+    const foLast = now + late + this.foBoundUs(this.shape.replicas - 1);
     const why = shard >= 0 ? settled(w, this.shape, q) : "no shard";
     const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), foLast);
     this.down[q] = 1;
-    this.crashes.push({ q, at: now, first, fd1, deadline, shard, failedOver: false, fo6, foBase, foLast, down: true });
+    this.crashes.push({ q, at: now, first, fd1, deadline, bound, shard, failedOver: false, fo6, foBase, foLast, down: true });
   }
 
   /** After every event: restarts, and the deadlines of P-FD1 and P-FO6. */
@@ -298,6 +320,7 @@ export class FailoverObserver {
     for (let i = 0; i < this.n; i++) {
       if (this.down[i] === 0 || w.nodes[i] === null) continue;
       this.down[i] = 0; // restarted
+      this.startedAt[i] = now;
       this.qos.restart(i, now);
       for (const c of this.crashes) {
         if (c.q === i) c.down = false;
@@ -315,7 +338,7 @@ export class FailoverObserver {
             if (this.down[p] !== 0) continue;
             this.fd1Checked.observers++;
             if (f !== f && this.susp[p * this.n + c.q] === 0)
-              this.fail(`P-FD1: node ${p} does not suspect node ${c.q}, crashed ${((now - c.at) / MS).toFixed(0)}ms ago (bound ${(this.fd1BoundUs / MS).toFixed(0)}ms)`);
+              this.fail(`P-FD1: node ${p} does not suspect node ${c.q}, crashed ${((now - c.at) / MS).toFixed(0)}ms ago (bound ${(c.bound / MS).toFixed(0)}ms${c.deadline - c.bound > c.at ? `, from ${((c.deadline - c.bound) / MS).toFixed(0)}ms: an observer's warm-up` : ""})`);
           }
         }
       }

@@ -88,7 +88,7 @@ function setup(req: RunRequest): SystemRun {
     electionFixedUs: cw.electionFixedMs * MS,
     electionRandomUs: cw.electionRandomMs * MS,
     electionRankUs: cw.electionRankMs * MS,
-    ...(checkBd === null ? {} : { detectUs: checkBd.boundUs, lookbackUs: checkBd.lookbackUs }),
+    ...(checkBd === null ? {} : { detectUs: checkBd.boundUs, lookbackUs: checkBd.lookbackUs, warmupUs: checkBd.warmupUs ?? 0, ...(checkBd.restartBoundUs === undefined ? {} : { restartDetectUs: checkBd.restartBoundUs }) }),
   }, dist);
   const rec = new KvRecorder();
   let world!: AnyWorld;
