@@ -15,6 +15,8 @@ export interface ControlEffects {
   sendCure(to: NodeId, g: number, change: CureChange, now: number): void;
   proposeCheckpoint(nodes: readonly NodeId[], remainingUs: readonly number[], now: number): void;
   note(code: number, a: number, b: number): void;
+  /** This node's own replicas' status (the unit does not heartbeat itself). */
+  ownStatus(): readonly GroupStatus[];
 }
 
 interface GroupView {
@@ -63,6 +65,7 @@ export class ControlUnit {
       for (const n of nodes) {
         if (n === this.self) {
           this.liveness.success(n, now);
+          this.onReport(n, this.fx.ownStatus(), nodes, now);
           continue;
         }
         const seq = ++this.seq;

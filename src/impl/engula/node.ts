@@ -300,6 +300,7 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
           this.host.propose(ROOT_GROUP, { kind: "liveness", nodes, remainingUs }, t);
         },
         note: (code, a, b) => this.env.note(code, a, b),
+        ownStatus: () => this.dataStatuses(),
       }, now);
       this.hint = { cu: this.id, term: root.term() };
       this.env.note(EngulaNote.controlUnit, 1, root.term());

@@ -37,7 +37,7 @@ export function hasLiveQuorum(voters: readonly number[], up: (n: number) => bool
 /** The quorum-loss verdict for one group at one instant: a message when the latest committed
  * configuration lost its live quorum through a removal the previous one would have survived. */
 export function blameCure(prev: readonly number[] | null, cur: readonly number[], up: (n: number) => boolean): string | null {
-  if (prev === null || hasLiveQuorum(cur, up)) return null;
+  if (prev === null || cur.length === 0 || hasLiveQuorum(cur, up)) return null;
   const removal = cur.length < prev.length && cur.every((v) => prev.includes(v));
   if (!removal || !hasLiveQuorum(prev, up)) return null;
   const removed = prev.filter((v) => !cur.includes(v));
@@ -134,8 +134,12 @@ export class EngulaObserver {
       const n = w.nodes[i] as EngulaNode | null;
       const r = n?.host.get(g);
       if (r === undefined || r.commitIndex() <= best) continue;
+      // A replica created on a first message knows no configuration until the entry that
+      // added it (its initial one is empty): it cannot say which voters were committed.
+      const vs = r.votersAt(r.commitIndex());
+      if (vs.length === 0) continue;
       best = r.commitIndex();
-      voters = r.votersAt(best);
+      voters = vs;
     }
     if (voters === null) return;
     const hist = this.configs[g]!;
