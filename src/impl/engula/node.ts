@@ -260,12 +260,7 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
 
   private handleJoinResp(m: Extract<EngulaMessage, { type: "joinResp" }>, now: number): void {
     if (this.joined) return;
-    if (m.status === "joined") {
-      this.joined = true;
-      this.env.persist([{ g: -1, joined: true }], true);
-      this.env.note(EngulaNote.joinDone, 1, 0);
-      return;
-    }
+    if (m.status === "joined") return this.markJoined();
     if (m.to >= 0 && m.to !== this.id && this.joinHops > 0) {
       this.joinHops--;
       this.env.send(m.to, { type: "join", node: this.id });
@@ -274,10 +269,19 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
     this.joinAt = now + JOIN_RETRY_US;
   }
 
+  private markJoined(): void {
+    this.joined = true;
+    this.env.persist([{ g: -1, joined: true }], true);
+    this.env.note(EngulaNote.joinDone, 1, 0);
+  }
+
   // --- after every input: leadership, root membership, reports, wake-up ---
 
   private afterInput(now: number): void {
     this.syncControlUnit(now);
+    // Its own root replica has applied its join (a control-plane member whose "joined" mark was
+    // lost with unsynced writes; it cannot ask itself): it is in.
+    if (!this.joined && this.universe.nodes.includes(this.id)) this.markJoined();
     if (this.cu !== null) this.growRoot(now);
     this.pushReports(now);
     let wake = Number.NaN;

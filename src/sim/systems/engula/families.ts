@@ -15,11 +15,13 @@ export const cuChurnFamily: SwarmFamily = {
   name: "cu-churn",
   draw: { p: 0.3 },
   generate(r, { servers: N, start, end, emit }) {
-    const t0 = start + r.int(300 * MS, 1200 * MS);
+    // After the joins (a node that never joined is not the control unit's to detect), early
+    // enough that the detection bound ends before the heal.
+    const t0 = start + r.int(1000 * MS, 1600 * MS);
     emit({ at: t0, kind: "crash", node: r.int(Math.min(3, N - 1), N - 1) });
     for (let t = t0 + r.int(0, THRESHOLD / 2); t < end; t += THRESHOLD / 2) {
       emit({ at: t, kind: "isolate-leader" });
-      emit({ at: t + r.int(250 * MS, 450 * MS), kind: "heal" });
+      emit({ at: t + r.int(300 * MS, 500 * MS), kind: "heal" });
     }
   },
 };

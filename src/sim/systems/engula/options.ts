@@ -16,8 +16,8 @@ export interface EngulaSystemOptions {
   readonly heartbeatTimeoutMs?: number;
   /** Default: threshold - timeout (Engula's rule). */
   readonly heartbeatIntervalMs?: number;
-  /** The leader-change allowance in the detection bound (default 4 x the maximum election
-   * timeout: a pre-vote, a vote and a commit of the new term's first entry, with margin). */
+  /** The leader-change allowance in the detection bound (default 2 x the maximum election
+   * timeout: a pre-vote and vote round after a timeout, and the new term's first commit). */
   readonly leaderChangeMs?: number;
   readonly workload?: Partial<EngulaWorkload>;
 }
@@ -64,7 +64,7 @@ export function resolveOptions(raw: unknown, servers: number, bugs: EngulaBugs, 
   const threshold = int("livenessThresholdMs", o.livenessThresholdMs ?? DEFAULTS.livenessThresholdMs, 10, 3_600_000);
   const timeout = int("heartbeatTimeoutMs", o.heartbeatTimeoutMs ?? DEFAULTS.heartbeatTimeoutMs, 1, threshold - 1);
   const interval = int("heartbeatIntervalMs", o.heartbeatIntervalMs ?? threshold - timeout, 1, threshold);
-  const leaderChange = int("leaderChangeMs", o.leaderChangeMs ?? 4 * DEFAULTS.electionMaxMs, 0, 3_600_000);
+  const leaderChange = int("leaderChangeMs", o.leaderChangeMs ?? 2 * DEFAULTS.electionMaxMs, 0, 3_600_000);
   const workload = { ...DEFAULT_WORKLOAD, ...o.workload };
   return {
     node: {
