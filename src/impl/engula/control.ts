@@ -34,6 +34,9 @@ export class ControlUnit {
   private readonly lastCure = new Map<number, number>();
   /** Dead per node as last noted (for the trace). */
   private readonly notedDead = new Set<NodeId>();
+  /** Per group: since when the leader has reported a learner (a promotion to wait for). */
+  private readonly learnerSince = new Map<number, number>();
+  private readonly lastNudge = new Map<number, number>();
   /** Cure commands sent (metrics). */
   cures = 0;
 
@@ -95,6 +98,8 @@ export class ControlUnit {
       if (v === undefined || s.term >= v.status.term) {
         if (v === undefined || !sameStatus(v.status, s)) this.lastCure.delete(s.g);
         this.views.set(s.g, { from, status: s });
+        if (s.learners.length === 0) this.learnerSince.delete(s.g);
+        else if (!this.learnerSince.has(s.g)) this.learnerSince.set(s.g, now);
       }
     }
     this.cure(nodes, now);
@@ -127,7 +132,14 @@ export class ControlUnit {
         replacing: this.replacing.get(g) ?? -1,
         removeBeforeAdd: this.o.bugs.removeBeforeAdd === true,
       });
-      if (ch === null) continue;
+      if (ch === null) {
+        // A learner not promoted within a heartbeat timeout: nudge the leader (see CureChange).
+        if (v.status.learners.length > 0 && now - (this.learnerSince.get(g) ?? now) >= this.o.heartbeatTimeoutUs && !(now - (this.lastNudge.get(g) ?? -Infinity) < this.o.heartbeatTimeoutUs)) {
+          this.lastNudge.set(g, now);
+          this.fx.sendCure(v.from, g, { kind: "nudge", node: v.status.learners[0]! }, now);
+        }
+        continue;
+      }
       if (ch.kind === "add-learner") {
         const dead = v.status.voters.find((x) => this.liveness.isDead(x, now));
         if (dead !== undefined) this.replacing.set(g, dead);

@@ -29,6 +29,8 @@ export type EngulaEnv = NodeEnv<EngulaMessage, EngulaRecord, UniverseReply>;
 /** How long a node waits before asking again to join (a redirect to nowhere, a lost answer). */
 const JOIN_RETRY_US = 300_000;
 const MAX_JOIN_HOPS = 3;
+/** The empty entry a nudge appends to a data group (data groups apply nothing). */
+const NUDGE: RootCommand = Object.freeze({ kind: "liveness", nodes: [], remainingUs: [] });
 
 type PendingWrite =
   | { readonly term: number; readonly kind: "client"; readonly client: number; readonly id: number }
@@ -57,6 +59,8 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
   private joinAt: number;
   private joinHops = 0;
   private readonly reported = new Map<number, string>();
+  /** Root log index -> when this replica first received the liveness checkpoint there. */
+  private readonly checkpointSeen = new Map<number, { readonly term: number; readonly at: number }>();
 
   constructor(
     private readonly env: EngulaEnv,
@@ -106,6 +110,7 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
   onMessage(from: NodeId, msg: EngulaMessage, now: number): void {
     switch (msg.type) {
       case "raft":
+        if (msg.g === ROOT_GROUP && msg.m.type === "app") this.noteCheckpoints(msg.m.entries, now);
         this.host.onRaft(from, msg.g, msg.m, now);
         break;
       case "join":
@@ -127,6 +132,10 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
       case "cure": {
         const s = this.host.status(msg.g);
         if (s === null || !s.leader) break;
+        if (msg.change.kind === "nudge") {
+          this.host.propose(msg.g, NUDGE, now);
+          break;
+        }
         const refused = this.host.confChange(msg.g, msg.change.kind === "remove" ? { kind: "remove", node: msg.change.node } : { kind: "add-learner", node: msg.change.node }, now);
         if (refused === null) this.env.note(EngulaNote.cure, msg.g, (msg.change.kind === "remove" ? 2 : 1) * 1000 + msg.change.node);
         break;
@@ -161,11 +170,19 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
     const cmd = entry.data;
     const result = cmd === null ? null : this.universe.apply(entry.index, cmd);
     if (cmd === null) this.universe.advance(entry.index);
-    else if (cmd.kind === "liveness") this.liveness.applyCheckpoint(cmd.nodes, cmd.remainingUs, now);
-    else if (cmd.kind === "join" && result === "joined") {
+    else if (cmd.kind === "liveness") {
+      // The time left counts from when this replica received the checkpoint, not from when it
+      // learnt it committed: a new leader learns the last ones only when it commits its first
+      // entry, and counting from then would be the reset all over again. One received in an
+      // earlier life (replayed from the WAL after a restart) is taken as spent: when it was
+      // received is unknown, and any guess later than the truth extends the window.
+      const got = this.checkpointSeen.get(entry.index);
+      this.liveness.applyCheckpoint(cmd.nodes, cmd.remainingUs, got !== undefined && got.term === entry.term ? got.at : -Infinity);
+    } else if (cmd.kind === "join" && result === "joined") {
       this.env.note(EngulaNote.joined, cmd.node, 0);
       if (this.cu !== null) this.liveness.know(cmd.node, now);
     }
+    this.checkpointSeen.delete(entry.index);
     const w = this.writes.get(entry.index);
     if (w !== undefined) {
       this.writes.delete(entry.index);
@@ -190,6 +207,14 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
     if (r === undefined) return;
     this.reads.delete(ctx);
     this.reply(r.client, { type: "rep", id: r.id, kind: "unavailable" });
+  }
+
+  private noteCheckpoints(entries: readonly RaftEntry<RootCommand>[], now: number): void {
+    for (const e of entries) {
+      if (e.data === null || e.data.kind !== "liveness" || e.index <= this.universe.applied) continue;
+      const had = this.checkpointSeen.get(e.index);
+      if (had === undefined || had.term !== e.term) this.checkpointSeen.set(e.index, { term: e.term, at: now });
+    }
   }
 
   // --- universe requests ---
@@ -301,7 +326,9 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
         sendHeartbeat: (to, seq) => this.env.send(to, { type: "hb", seq, cu: this.id, term: root.term() }),
         sendCure: (to, g, change, t) => (to === this.id ? this.onMessage(this.id, { type: "cure", g, change }, t) : this.env.send(to, { type: "cure", g, change })),
         proposeCheckpoint: (nodes, remainingUs, t) => {
-          this.host.propose(ROOT_GROUP, { kind: "liveness", nodes, remainingUs }, t);
+          const cmd: RootCommand = { kind: "liveness", nodes, remainingUs };
+          const p = this.host.propose(ROOT_GROUP, cmd, t);
+          if (p !== null) this.noteCheckpoints([{ index: p.index, term: p.term, data: cmd }], t);
         },
         note: (code, a, b) => this.env.note(code, a, b),
         ownStatus: () => this.dataStatuses(),

@@ -70,7 +70,10 @@ export type EngulaMessage =
   /** A universe request forwarded inside the cluster is never done: nodes redirect clients. */
   | UniverseRequest;
 
-export type CureChange = { readonly kind: "add-learner" | "remove"; readonly node: NodeId };
+/** nudge: append an empty entry. Raft promotes a caught-up learner when its match index
+ * advances; in a group that takes no writes nothing else advances it after a promotion was
+ * refused once (a change pending, no commit in the term yet), so the learner would wait forever. */
+export type CureChange = { readonly kind: "add-learner" | "remove" | "nudge"; readonly node: NodeId };
 
 /** WAL records: Raft's records tagged with their group, and the node's own "joined" mark. */
 export type EngulaRecord =
