@@ -8,11 +8,11 @@
 import type { NodeId } from "../node.js";
 import { nextCure } from "./cure.js";
 import type { LivenessTable } from "./liveness.js";
-import type { CureChange, EngulaOptions, GroupStatus } from "./types.js";
+import type { ConfView, CureChange, EngulaOptions, GroupStatus } from "./types.js";
 
 export interface ControlEffects {
   sendHeartbeat(to: NodeId, seq: number): void;
-  sendCure(to: NodeId, g: number, change: CureChange, now: number): void;
+  sendCure(to: NodeId, g: number, change: CureChange, expect: ConfView, now: number): void;
   proposeCheckpoint(nodes: readonly NodeId[], remainingUs: readonly number[], now: number): void;
   note(code: number, a: number, b: number): void;
   /** This node's own replicas' status (the unit does not heartbeat itself). */
@@ -136,7 +136,7 @@ export class ControlUnit {
         // A learner not promoted within a heartbeat timeout: nudge the leader (see CureChange).
         if (v.status.learners.length > 0 && now - (this.learnerSince.get(g) ?? now) >= this.o.heartbeatTimeoutUs && !(now - (this.lastNudge.get(g) ?? -Infinity) < this.o.heartbeatTimeoutUs)) {
           this.lastNudge.set(g, now);
-          this.fx.sendCure(v.from, g, { kind: "nudge", node: v.status.learners[0]! }, now);
+          this.fx.sendCure(v.from, g, { kind: "nudge", node: v.status.learners[0]! }, v.status, now);
         }
         continue;
       }
@@ -146,7 +146,7 @@ export class ControlUnit {
       } else if (this.replacing.get(g) === ch.node) this.replacing.delete(g);
       this.lastCure.set(g, now);
       this.cures++;
-      this.fx.sendCure(v.from, g, ch, now);
+      this.fx.sendCure(v.from, g, ch, v.status, now);
     }
   }
 

@@ -69,10 +69,10 @@ export class LivenessTable {
         this.expiry.set(n, now + this.thresholdUs);
         continue;
       }
-      const cp = this.checkpoint.get(n);
-      // No checkpoint yet (a node that joined since): a full window, as for any new node.
-      const base = cp === undefined ? now + this.thresholdUs : cp;
-      this.expiry.set(n, Math.max(base, now + this.graceUs));
+      // No checkpoint names it (it joined after the last one this replica received): when it
+      // was last heard of is unknown, so only the grace (it answers the first round or is dead).
+      const cp = this.checkpoint.get(n) ?? -Infinity;
+      this.expiry.set(n, Math.max(cp, now + this.graceUs));
     }
   }
 }

@@ -131,7 +131,7 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
         break;
       case "cure": {
         const s = this.host.status(msg.g);
-        if (s === null || !s.leader) break;
+        if (s === null || !s.leader || !sameMembers(s.voters, msg.expect.voters) || !sameMembers(s.learners, msg.expect.learners)) break;
         if (msg.change.kind === "nudge") {
           this.host.propose(msg.g, NUDGE, now);
           break;
@@ -324,7 +324,11 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
       this.liveness.takeOver(this.universe.nodes, now, this.o.bugs.livenessReset === true);
       this.cu = new ControlUnit(this.id, root.term(), this.o, this.liveness, {
         sendHeartbeat: (to, seq) => this.env.send(to, { type: "hb", seq, cu: this.id, term: root.term() }),
-        sendCure: (to, g, change, t) => (to === this.id ? this.onMessage(this.id, { type: "cure", g, change }, t) : this.env.send(to, { type: "cure", g, change })),
+        sendCure: (to, g, change, conf, t) => {
+          const m: EngulaMessage = { type: "cure", g, change, expect: { voters: [...conf.voters], learners: [...conf.learners] } };
+          if (to === this.id) this.onMessage(this.id, m, t);
+          else this.env.send(to, m);
+        },
         proposeCheckpoint: (nodes, remainingUs, t) => {
           const cmd: RootCommand = { kind: "liveness", nodes, remainingUs };
           const p = this.host.propose(ROOT_GROUP, cmd, t);
@@ -379,4 +383,8 @@ export class EngulaNode implements SimNode<EngulaMessage, UniverseRequest>, Grou
     if (cu === this.id && this.cu !== null) this.cu.onReport(this.id, changed, this.universe.nodes, now);
     else if (cu >= 0) this.env.send(cu, { type: "report", groups: changed });
   }
+}
+
+function sameMembers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }

@@ -66,9 +66,17 @@ export type EngulaMessage =
   /** A group leader's status pushed to the control unit after a configuration change. */
   | { readonly type: "report"; readonly groups: readonly GroupStatus[] }
   /** The control unit asks a group's leader for one membership change (a cure step). */
-  | { readonly type: "cure"; readonly g: number; readonly change: CureChange }
+  | { readonly type: "cure"; readonly g: number; readonly change: CureChange; readonly expect: ConfView }
   /** A universe request forwarded inside the cluster is never done: nodes redirect clients. */
   | UniverseRequest;
+
+/** The configuration a cure was decided on: the leader carries the change out only if its own
+ * is still this one (PD checks a region's conf_ver the same way), so a change decided on a stale
+ * report never lands on a configuration it was not meant for. */
+export interface ConfView {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
 
 /** nudge: append an empty entry. Raft promotes a caught-up learner when its match index
  * advances; in a group that takes no writes nothing else advances it after a promotion was
