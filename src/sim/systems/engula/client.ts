@@ -94,9 +94,11 @@ export class UniverseClient implements Actor {
     if (p === null || rep.id !== p.req.id || p.resendAt >= 0) return; // late, duplicated, or already moving on
     if (rep.kind === "redirect") {
       if (++p.redirects > this.w.maxRedirects) {
-        // Every answer was a redirect: the request was never carried out.
-        this.rec.close(p.h, "fail", undefined, now);
+        // Giving up. Not "fail": a redirect says only that this copy was not carried out, and
+        // an earlier hop (or a duplicate of the request on the network) may have been.
+        this.rec.close(p.h, "info", undefined, now);
         this.pending = null;
+        this.process++;
         return this.think(now);
       }
       if (rep.to >= 0) return this.env.send(rep.to, p.req);

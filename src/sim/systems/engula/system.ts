@@ -135,6 +135,8 @@ function setup(req: RunRequest): SystemRun {
     history: {
       operations: () => rec.ops,
       model: universeModel(o.rootVoters),
+      // One state for the whole history (no partitioning by key), with indeterminate writes.
+      timeoutMs: 30_000,
     },
     details: () => {
       const td = [...obs.tdUs].sort((a, b) => a - b);
