@@ -14,6 +14,8 @@ export { simulate, replay, type Simulation, type SimulationOptions, type Replay,
 export { runOptionsFor, ScenarioSystemError, type SimulateOptions, type TimedRun } from "./simulate.js";
 export { type RunSummary, type CheckSummary } from "./summary.js";
 export { sweep, type SweepOptions, type SweepReport, type SweepFailure, type SweepProgress } from "./sweep.js";
+export { compare, resolveFamilies, resolveVariants, CompareInputError, ScheduleMismatchError, SWARM_ROW, type CompareOptions, type CompareReport, type CompareRow, type CompareCounterexample, type CompareProgress, type CalibrationResult } from "./compare.js";
+export { MetricsAggregator, type SeedAggregate } from "./aggregate.js";
 export { check, defineModel, UnknownModelError, type History, type PorcupineModel, type PorcupineOperation } from "./models.js";
 export { replayLine, rerunLine, shrinkLine, type ReplaySpec } from "./replay.js";
 export { scenarioObject, scenarioYaml, NoScenarioFormError } from "./shrunk-scenario.js";

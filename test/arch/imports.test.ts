@@ -56,8 +56,17 @@ const RULES: readonly Rule[] = [
   {
     id: "2",
     from: "src/impl/<x>/**",
-    says: "src/impl/<x> imports only itself, src/impl/node.ts, src/impl/raft and src/util",
-    allow: [{ to: "src/impl/<x>/**" }, { to: NODE_CONTRACT }, { to: "src/impl/raft/**" }, { to: "src/util/**" }],
+    says: "src/impl/<x> imports only itself, src/impl/node.ts, the shared components (src/impl/raft; the metadata store on it, src/impl/metadata; a Raft group inside a node, src/impl/embed; the pure detectors and the sharded data plane of src/impl/failover) and src/util",
+    allow: [
+      { to: "src/impl/<x>/**" },
+      { to: NODE_CONTRACT },
+      { to: "src/impl/raft/**" },
+      { to: "src/impl/metadata/**" },
+      { to: "src/impl/embed/**" },
+      { to: "src/impl/failover/detectors/**" },
+      { to: "src/impl/failover/valkey/{kv,replication,types,env}.ts" },
+      { to: "src/util/**" },
+    ],
   },
   {
     id: "2",
@@ -281,6 +290,7 @@ describe("rule engine", () => {
     expect(rule("src/util/hash.ts", "src/sim/kernel/rng.ts")).toBe("1");
     expect(rule("src/cli/main.ts", "src/sim/runner/run.ts")).toBe("11");
     expect(rule("src/impl/raft/raft.ts", "src/impl/metadata/store.ts")).toBe("2");
+    expect(rule("src/impl/pingpong/node.ts", "src/impl/failover/valkey/node.ts")).toBe("2");
     expect(rule("src/impl/node.ts", "src/util/hash.ts")).toBe("2");
     expect(rule("bench/cluster.ts", "src/sim/cluster/run.ts")).toBe("12");
     expect(rule("src/api/simulate.ts", "src/cli/errors.ts")).toBe("10");
@@ -289,6 +299,8 @@ describe("rule engine", () => {
   it("does not report an allowed edge", () => {
     expect(rule("src/cli/commands/run.ts", "src/api/simulate.ts")).toBeUndefined();
     expect(rule("src/impl/metadata/server.ts", "src/impl/raft/raft.ts")).toBeUndefined();
+    expect(rule("src/impl/embed/group.ts", "src/impl/metadata/server.ts")).toBeUndefined();
+    expect(rule("src/impl/kvrocks/data-node.ts", "src/impl/failover/valkey/kv.ts")).toBeUndefined();
     expect(rule("src/sim/runner/run.ts", "src/check/linearizability.ts")).toBeUndefined();
     expect(rule("src/sim/world.ts", "src/sim/nemesis.ts")).toBeUndefined(); // legacy sim
     expect(rule("test/sim/world.test.ts", "src/sim/world.ts")).toBeUndefined();

@@ -20,7 +20,8 @@ function fakeWorld(): { w: AnyWorld; views: ClusterView[] } {
     views.push(view);
     nodes.push({ view, opts: { failReportValidityMult: 2 }, T: 3e6, firstSlot: (n: number) => view.slotsOf(n)[0] ?? -1 });
   }
-  const w = { now: 10e6, nodes, localNow: () => w.now, isUp: () => true } as unknown as AnyWorld & { now: number };
+  // status and net: what the measurements read (a paused node, a cut link); all up, no cuts.
+  const w = { now: 10e6, nodes, localNow: () => w.now, isUp: () => true, status: new Uint8Array(9), net: { isCut: () => false, anyCut: false, endpoints: 13 } } as unknown as AnyWorld & { now: number };
   return { w, views };
 }
 

@@ -17,9 +17,11 @@
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { VN, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
 import { CheckFailure, type AnyWorld } from "../../runner/system.js";
+import { NodeStatus } from "../../kernel/world.js";
 import type { Disturbances } from "./disturbance.js";
 import type { Shape } from "./options.js";
 import { settled } from "./settled.js";
+import { PairQos, ShardAvailability, Traffic } from "./metrics.js";
 
 const MS = 1_000;
 /** Delivery margin for one message (default net: 1 ms median, lognormal tail). */
@@ -58,11 +60,7 @@ export interface Timing {
   readonly lookbackUs?: number;
 }
 
-export function percentile(xs: readonly number[], p: number): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
+export { percentile } from "./metrics.js";
 
 export class FailoverObserver {
   private w!: AnyWorld;
@@ -93,6 +91,10 @@ export class FailoverObserver {
   primaryCrashes = 0;
   readonly fd1Checked = { crashes: 0, observers: 0 };
   fo6Checked = 0;
+  /** Measurements only (metrics.ts): QoS per pair, unavailability per shard, traffic. */
+  readonly qos: PairQos;
+  readonly availability: ShardAvailability;
+  readonly traffic: Traffic;
 
   constructor(
     private readonly shape: Shape,
@@ -108,6 +110,9 @@ export class FailoverObserver {
     this.writableCount = new Int32Array(shape.shards);
     this.dualSince = new Float64Array(shape.shards).fill(NaN);
     this.shardPrimary = new Int32Array(shape.shards).fill(-1);
+    this.qos = new PairQos(n);
+    this.availability = new ShardAvailability(shape.shards);
+    this.traffic = new Traffic(n);
   }
 
   attach(w: AnyWorld): void {
@@ -171,6 +176,8 @@ export class FailoverObserver {
     const was = this.susp[k];
     // FAIL replaces PFAIL (a PFAIL-cleared note does not follow): a clear of either clears.
     this.susp[k] = on ? 1 : 0;
+    // Excusable (spec §b.3): q paused or its link to p cut when p began to suspect it.
+    this.qos.suspect(p, q, on, now, on && (this.w.status[q] === NodeStatus.paused || this.w.net.isCut(q, p)));
     if (!on || was !== 0) return;
     if (this.down[q] === 0) {
       this.falseSuspicions++;
@@ -250,6 +257,7 @@ export class FailoverObserver {
   }
 
   onSend(from: number, to: number, msg: ValkeyMsg): void {
+    this.traffic.onSend(from, msg);
     if (msg.type !== "authAck") return;
     const key = `${from}/${msg.hdr.currentEpoch}`;
     const had = this.votes.get(key);
@@ -263,6 +271,7 @@ export class FailoverObserver {
     const node = this.node(q);
     this.onWritable(q, -1, now);
     for (let i = 0; i < this.n; i++) this.susp[q * this.n + i] = 0;
+    this.qos.down(q, now);
     this.reports.fill(NaN, q * this.n * this.n, (q + 1) * this.n * this.n);
     // Any other crash ends the calm of every open failover window.
     for (const c of this.crashes) c.fo6 = false;
@@ -289,6 +298,7 @@ export class FailoverObserver {
     for (let i = 0; i < this.n; i++) {
       if (this.down[i] === 0 || w.nodes[i] === null) continue;
       this.down[i] = 0; // restarted
+      this.qos.restart(i, now);
       for (const c of this.crashes) {
         if (c.q === i) c.down = false;
         c.first.delete(i);
@@ -315,11 +325,31 @@ export class FailoverObserver {
         if (!c.failedOver) this.fail(`P-FO6: shard ${c.shard} not failed over ${((now - c.at) / MS).toFixed(0)}ms after its primary ${c.q} crashed (bound ${(this.foBoundUs(this.shape.replicas - 1) / MS).toFixed(0)}ms)`);
       }
     }
+    this.measureAvailability(w, now);
     while (this.crashes.length > 0 && !this.crashes[0].fd1 && !this.crashes[0].fo6 && !this.crashes[0].down) this.crashes.shift();
+  }
+
+  /** Each shard's availability now (metrics.ts ShardAvailability says what counts). */
+  private measureAvailability(w: AnyWorld, now: number): void {
+    const shards = this.shape.shards;
+    const net = w.net;
+    const anyCut = net.anyCut;
+    const E = net.endpoints;
+    for (let s = 0; s < shards; s++) {
+      let ok = false;
+      for (let i = 0; i < this.n && !ok; i++) {
+        if (this.writableShard[i] !== s || w.status[i] !== 0) continue;
+        if (!anyCut) ok = true;
+        else for (let c = this.n; c < E && !ok; c++) if (!net.isCut(c, i) && !net.isCut(i, c)) ok = true;
+      }
+      this.availability.set(s, ok, now);
+    }
   }
 
   /** Close the dual-writable intervals at the end of the run. */
   finish(now: number): void {
+    this.qos.finish(now);
+    this.availability.finish(now);
     for (let s = 0; s < this.dualSince.length; s++) {
       const since = this.dualSince[s];
       if (since === since) {

@@ -31,6 +31,8 @@ import { primaryCrashFamily } from "./families.js";
 import { hostedDetector, type HostedName } from "./hosted.js";
 import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
+import { failoverCompareMetrics, runMetrics } from "./run-metrics.js";
+import { failoverCalibration, failoverVariants } from "./variants.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
 import { failoverRecorder } from "./recorder.js";
 import { epochClash, settled } from "./settled.js";
@@ -183,11 +185,12 @@ function setup(req: RunRequest): SystemRun {
         lin = { verdict: r.verdict, ms: Math.round(r.ms) };
       }
     },
-    details: () => ({
+    details: (w) => ({
       detector: {
         name: detector,
         tdP50Ms: ms(percentile(obs.tdUs, 50)),
         tdP99Ms: ms(percentile(obs.tdUs, 99)),
+        tdMaxMs: ms(obs.tdUs.length === 0 ? null : Math.max(...obs.tdUs)),
         detections: obs.tdUs.length,
         falseSuspicions: obs.falseSuspicions,
         falseFails: obs.falseFails,
@@ -198,6 +201,7 @@ function setup(req: RunRequest): SystemRun {
       failover: {
         p50Ms: ms(percentile(obs.failoverUs, 50)),
         p99Ms: ms(percentile(obs.failoverUs, 99)),
+        maxMs: ms(obs.failoverUs.length === 0 ? null : Math.max(...obs.failoverUs)),
         failovers: obs.failoverUs.length,
         primaryCrashes: obs.primaryCrashes,
         elections: obs.elections,
@@ -214,6 +218,7 @@ function setup(req: RunRequest): SystemRun {
       },
       valkey: { nodeTimeoutMs: vo.nodeTimeoutMs, pingIntervalMs: vo.pingIntervalMs, cronMs: vo.cronMs, shards: shape.shards, replicas: shape.replicas, slots: shape.topo.slots },
       history: { ops: rec.ops.length, ok: rec.ops.filter((x) => x.status === "ok").length },
+      ...runMetrics(obs, w.now),
     }),
   };
 }
@@ -253,5 +258,8 @@ export const failover: System = {
   model: porcupineKv,
   scenario: scenarioBlock,
   recorder: failoverRecorder,
+  variants: failoverVariants,
+  compareMetrics: failoverCompareMetrics,
+  calibration: failoverCalibration,
   setup,
 };
