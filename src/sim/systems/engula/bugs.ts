@@ -16,7 +16,7 @@ export const BUGS: readonly PlantedBug[] = [
     description:
       "a node answers universe reads (/nodes, /members, units) from its own root-group replica instead of redirecting to the control unit: kvrocks-controller PR #183 (embedded Raft storage), where \"Reading data (Get, Exists) directly queries the kv map\" on followers and deposed leaders alike",
     breaks: "linearizability of the universe-wide request history",
-    detectingSeed: 2,
+    detectingSeed: 5,
   },
   {
     name: "remove-before-add",
