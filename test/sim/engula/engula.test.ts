@@ -7,6 +7,7 @@ import { runSystem, type RunResult } from "../../../src/sim/runner/run.js";
 import { getSystem } from "../../../src/sim/systems/index.js";
 import { blameCure, hasLiveQuorum } from "../../../src/sim/systems/engula/observer.js";
 import type { EngulaNode } from "../../../src/impl/engula/node.js";
+import { resolveOptions } from "../../../src/sim/systems/engula/options.js";
 
 const engula = getSystem("engula");
 const S = 1_000_000;
@@ -117,5 +118,18 @@ describe("no quorum lost through a cure", () => {
   it("counts live quorums", () => {
     expect(hasLiveQuorum([0, 1, 2], up([2]))).toBe(true);
     expect(hasLiveQuorum([0, 1, 2, 3], up([2, 3]))).toBe(false);
+  });
+});
+
+describe("engula options", () => {
+  it("name the field and the problem", () => {
+    expect(() => resolveOptions({ replicas: 9 }, 5, {}, true)).toThrow("engula option replicas: must be an integer in [1, 7], got 9");
+    expect(() => resolveOptions({ replicas: 5 }, 5, {}, true)).toThrow("engula option servers: need at least replicas + 1 = 6 nodes");
+    expect(() => resolveOptions({ threshold: 3 }, 5, {}, true)).toThrow(/engula option threshold: unknown option/);
+    expect(() => resolveOptions({ livenessThresholdMs: 1000, heartbeatTimeoutMs: 1000 }, 5, {}, true)).toThrow(/heartbeatTimeoutMs/);
+  });
+  it("default the interval to threshold - timeout, as Engula does", () => {
+    const r = resolveOptions({ livenessThresholdMs: 30_000, heartbeatTimeoutMs: 4_000 }, 5, {}, true);
+    expect(r.node.heartbeatIntervalUs).toBe(26_000_000);
   });
 });

@@ -156,6 +156,15 @@ function setup(req: RunRequest): SystemRun {
           maxMs: td.length === 0 ? null : ms(td[td.length - 1]!),
           checked: obs.checkedDetections,
         },
+        // Printed by `raftsim run` (src/cli/metrics-table.ts): crash-to-dead per detection.
+        metrics: {
+          detectionMs: {
+            n: td.length,
+            p50: td.length === 0 ? null : ms(td[Math.floor((td.length - 1) / 2)]!),
+            p99: td.length === 0 ? null : ms(td[Math.min(td.length - 1, Math.floor(0.99 * td.length))]!),
+            max: td.length === 0 ? null : ms(td[td.length - 1]!),
+          },
+        },
         cures: obs.cures,
         quorumLosses: obs.quorumLosses,
         unavailableMs: ms(obs.unavailableUs),
