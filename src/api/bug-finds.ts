@@ -29,4 +29,7 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "failover/reports-never-expire": { assertsOn: { seed: 33, check: "P-FD4" }, assertsOff: { seed: 33, check: "P-FD4" } },
   "failover/no-epoch-collision": { assertsOn: { seed: 1, check: "P-FO2" }, assertsOff: { seed: 1, check: "P-FO2" } },
   "failover/no-chain-fold": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "engula/liveness-reset": { assertsOn: { seed: 20, check: "P-C1" }, assertsOff: { seed: 20, check: "P-C1" } },
+  "engula/follower-local-read": { assertsOn: { seed: 5, check: "linearizability" }, assertsOff: { seed: 5, check: "linearizability" } },
+  "engula/remove-before-add": { assertsOn: { seed: 10, check: "cure-quorum" }, assertsOff: { seed: 10, check: "cure-quorum" } },
 };
