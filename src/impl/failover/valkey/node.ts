@@ -24,6 +24,24 @@ import { ClusterView } from "./view.js";
 
 const MS = 1_000;
 
+/** Gossip entries by cluster size, flags and node: messages are never changed after sending,
+ * so every section can share one immutable entry object per (node, flags). */
+const ENTRIES = new Map<number, GossipEntry[][]>();
+
+function gossipEntry(n: number, node: number, flags: number): GossipEntry {
+  let byFlags = ENTRIES.get(n);
+  if (byFlags === undefined) {
+    byFlags = [];
+    for (let f = 0; f <= (G_PFAIL | G_FAIL); f++) {
+      const row: GossipEntry[] = [];
+      for (let j = 0; j < n; j++) row.push({ node: j, flags: f });
+      byFlags.push(row);
+    }
+    ENTRIES.set(n, byFlags);
+  }
+  return byFlags[flags][node];
+}
+
 export type { ValkeyEnv };
 
 export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
@@ -42,8 +60,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private amongMinorityTime = -Infinity;
   /** At the last cluster-state update: fewer than a majority of voting primaries reachable. */
   inMinority = false;
-  /** What the last epoch note said (an epoch note follows any input that changed them). */
-  private notedEpochs = "";
+  /** What the last epoch note said (an epoch note follows any input that changed them);
+   * NaN: none yet. Numbers, not a string key: this runs after every input. */
+  private notedEpoch = NaN;
+  private notedVoteEpoch = NaN;
   private cronCount = 0;
   private nextCron: number;
   private stateDirty = true;
@@ -58,7 +78,15 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   aofDirty = false;
   private lastAofFsync = -Infinity;
   private hdrCache: Header | null = null;
-  private hdrKey = "";
+  /** What hdrCache was built from (compared field by field: header() runs for every message). */
+  private hdrEpoch = NaN;
+  private hdrConfigEpoch = NaN;
+  private hdrPrimary = NaN;
+  private hdrOffset = NaN;
+  private hdrVersion = NaN;
+  /** gossip(): picked[j] === pickStamp marks j as drawn for the section being built. */
+  private readonly picked: Uint32Array;
+  private pickStamp = 0;
 
   constructor(
     readonly env: ValkeyEnv,
@@ -73,6 +101,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.C = opts.cronMs * MS;
     this.view = new ClusterView(topo);
     this.lastPingSend = new Float64Array(topo.servers).fill(-Infinity);
+    this.picked = new Uint32Array(topo.servers);
     const data: DataRecord[] = [];
     let conf: ConfRecord | null = null;
     let inc = 0;
@@ -113,9 +142,9 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   }
 
   private noteEpochs(): void {
-    const k = `${this.currentEpoch}/${this.lastVoteEpoch}`;
-    if (k === this.notedEpochs) return;
-    this.notedEpochs = k;
+    if (this.currentEpoch === this.notedEpoch && this.lastVoteEpoch === this.notedVoteEpoch) return;
+    this.notedEpoch = this.currentEpoch;
+    this.notedVoteEpoch = this.lastVoteEpoch;
     this.env.note(VN.epoch, this.currentEpoch, this.lastVoteEpoch);
   }
 
@@ -322,10 +351,16 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
 
   header(): Header {
     const v = this.view;
-    const p = this.isPrimary ? this.id : this.primary;
-    const key = `${this.currentEpoch}/${v.configEpoch[p]}/${this.primary}/${this.kv.offset}/${v.version}`;
-    if (this.hdrCache === null || key !== this.hdrKey) {
-      this.hdrKey = key;
+    const primary = this.primary;
+    const p = primary < 0 ? this.id : primary;
+    const ce = v.configEpoch[p];
+    const offset = this.kv.offset;
+    if (this.hdrCache === null || this.hdrEpoch !== this.currentEpoch || this.hdrConfigEpoch !== ce || this.hdrPrimary !== primary || this.hdrOffset !== offset || this.hdrVersion !== v.version) {
+      this.hdrEpoch = this.currentEpoch;
+      this.hdrConfigEpoch = ce;
+      this.hdrPrimary = primary;
+      this.hdrOffset = offset;
+      this.hdrVersion = v.version;
       this.hdrCache = { currentEpoch: this.currentEpoch, configEpoch: v.configEpoch[p], primaryOf: this.primary, offset: this.kv.offset, slots: v.slotsOf(p) };
     }
     return this.hdrCache;
@@ -338,14 +373,26 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     let fresh = v.n - 2;
     if (wanted > fresh) wanted = fresh;
     const out: GossipEntry[] = [];
+    // Hot (every PING/PONG): a stamp marks the nodes drawn, and entries are shared immutable
+    // objects (gossipEntry), so a section allocates only its array.
+    const stamp = this.nextPickStamp();
     for (let it = wanted * 3; fresh > 0 && out.length < wanted && it > 0; it--) {
       const j = this.env.rng.int(0, v.n - 1);
-      if (j === me || v.pfail[j] !== 0 || out.some((e) => e.node === j)) continue;
-      out.push({ node: j, flags: v.fail[j] !== 0 ? G_FAIL : 0 });
+      if (j === me || v.pfail[j] !== 0 || this.picked[j] === stamp) continue;
+      this.picked[j] = stamp;
+      out.push(gossipEntry(v.n, j, v.fail[j] !== 0 ? G_FAIL : 0));
       fresh--;
     }
-    for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push({ node: j, flags: G_PFAIL });
+    for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push(gossipEntry(v.n, j, G_PFAIL));
     return out;
+  }
+
+  private nextPickStamp(): number {
+    if (this.pickStamp === 0xffffffff) {
+      this.picked.fill(0);
+      this.pickStamp = 0;
+    }
+    return ++this.pickStamp;
   }
 
   sendPing(to: number, now: number): void {
