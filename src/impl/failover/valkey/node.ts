@@ -24,11 +24,11 @@ import { ClusterView } from "./view.js";
 
 const MS = 1_000;
 
-/** Gossip entries by cluster size, flags and node: messages are never changed after sending,
+/** Gossip entries by cluster size, then [flags][node]: messages are never changed after sending,
  * so every section can share one immutable entry object per (node, flags). */
 const ENTRIES = new Map<number, GossipEntry[][]>();
 
-function gossipEntry(n: number, node: number, flags: number): GossipEntry {
+function gossipEntries(n: number): readonly (readonly GossipEntry[])[] {
   let byFlags = ENTRIES.get(n);
   if (byFlags === undefined) {
     byFlags = [];
@@ -39,7 +39,7 @@ function gossipEntry(n: number, node: number, flags: number): GossipEntry {
     }
     ENTRIES.set(n, byFlags);
   }
-  return byFlags[flags][node];
+  return byFlags;
 }
 
 export type { ValkeyEnv };
@@ -87,6 +87,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   /** gossip(): picked[j] === pickStamp marks j as drawn for the section being built. */
   private readonly picked: Uint32Array;
   private pickStamp = 0;
+  /** gossipEntries(n): entries[flags][node]. */
+  private readonly entries: readonly (readonly GossipEntry[])[];
 
   constructor(
     readonly env: ValkeyEnv,
@@ -102,6 +104,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.view = new ClusterView(topo);
     this.lastPingSend = new Float64Array(topo.servers).fill(-Infinity);
     this.picked = new Uint32Array(topo.servers);
+    this.entries = gossipEntries(topo.servers);
     const data: DataRecord[] = [];
     let conf: ConfRecord | null = null;
     let inc = 0;
@@ -380,10 +383,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       const j = this.env.rng.int(0, v.n - 1);
       if (j === me || v.pfail[j] !== 0 || this.picked[j] === stamp) continue;
       this.picked[j] = stamp;
-      out.push(gossipEntry(v.n, j, v.fail[j] !== 0 ? G_FAIL : 0));
+      out.push(this.entries[v.fail[j] !== 0 ? G_FAIL : 0][j]);
       fresh--;
     }
-    for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push(gossipEntry(v.n, j, G_PFAIL));
+    if (v.anyPfail()) for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push(this.entries[G_PFAIL][j]);
     return out;
   }
 

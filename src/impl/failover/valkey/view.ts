@@ -15,6 +15,9 @@ export class ClusterView {
   /** Owned slots per node (kept in step with owner). */
   readonly numSlots: Int32Array;
   readonly pfail: Uint8Array;
+  /** pfail's bytes four at a time (its buffer is padded to whole words): anyPfail() reads
+   * these, since every PING/PONG asks. */
+  private readonly pfailWords: Uint32Array;
   readonly fail: Uint8Array;
   /** Local µs of the FAIL mark. */
   readonly failTime: Float64Array;
@@ -40,7 +43,9 @@ export class ClusterView {
     this.owner = Int32Array.from(topo.initialOwner);
     this.numSlots = new Int32Array(n);
     for (const o of this.owner) if (o >= 0) this.numSlots[o]++;
-    this.pfail = new Uint8Array(n);
+    const words = new Uint32Array(Math.ceil(n / 4));
+    this.pfailWords = words;
+    this.pfail = new Uint8Array(words.buffer, 0, n);
     this.fail = new Uint8Array(n);
     this.failTime = new Float64Array(n);
     this.pingSent = new Float64Array(n);
@@ -63,6 +68,13 @@ export class ClusterView {
       this.owner[s] = c.owner[s];
       if (c.owner[s] >= 0) this.numSlots[c.owner[s]]++;
     }
+  }
+
+  /** Whether any node is flagged PFAIL. */
+  anyPfail(): boolean {
+    const w = this.pfailWords;
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return true;
+    return false;
   }
 
   isPrimary(i: number): boolean {
