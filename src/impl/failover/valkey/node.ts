@@ -14,6 +14,7 @@ import { Election, type ElectionHost } from "./election.js";
 import type { ValkeyEnv } from "./env.js";
 import { ReplicatedKv } from "./kv.js";
 import { FdHost, type DetectorFactory } from "./fd-host.js";
+import { GossipSection } from "./gossip-section.js";
 import { Replication } from "./replication.js";
 import {
   G_FAIL, G_PFAIL, keySlot, shardOf, VN,
@@ -23,24 +24,6 @@ import {
 import { ClusterView } from "./view.js";
 
 const MS = 1_000;
-
-/** Gossip entries by cluster size, then [flags][node]: messages are never changed after sending,
- * so every section can share one immutable entry object per (node, flags). */
-const ENTRIES = new Map<number, GossipEntry[][]>();
-
-function gossipEntries(n: number): readonly (readonly GossipEntry[])[] {
-  let byFlags = ENTRIES.get(n);
-  if (byFlags === undefined) {
-    byFlags = [];
-    for (let f = 0; f <= (G_PFAIL | G_FAIL); f++) {
-      const row: GossipEntry[] = [];
-      for (let j = 0; j < n; j++) row.push({ node: j, flags: f });
-      byFlags.push(row);
-    }
-    ENTRIES.set(n, byFlags);
-  }
-  return byFlags;
-}
 
 export type { ValkeyEnv };
 
@@ -84,11 +67,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private hdrPrimary = NaN;
   private hdrOffset = NaN;
   private hdrVersion = NaN;
-  /** gossip(): picked[j] === pickStamp marks j as drawn for the section being built. */
-  private readonly picked: Uint32Array;
-  private pickStamp = 0;
-  /** gossipEntries(n): entries[flags][node]. */
-  private readonly entries: readonly (readonly GossipEntry[])[];
+  private readonly section: GossipSection;
 
   constructor(
     readonly env: ValkeyEnv,
@@ -103,8 +82,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.C = opts.cronMs * MS;
     this.view = new ClusterView(topo);
     this.lastPingSend = new Float64Array(topo.servers).fill(-Infinity);
-    this.picked = new Uint32Array(topo.servers);
-    this.entries = gossipEntries(topo.servers);
+    this.section = new GossipSection(topo.servers);
     const data: DataRecord[] = [];
     let conf: ConfRecord | null = null;
     let inc = 0;
@@ -376,26 +354,17 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     let fresh = v.n - 2;
     if (wanted > fresh) wanted = fresh;
     const out: GossipEntry[] = [];
-    // Hot (every PING/PONG): a stamp marks the nodes drawn, and entries are shared immutable
-    // objects (gossipEntry), so a section allocates only its array.
-    const stamp = this.nextPickStamp();
+    // Hot (every PING/PONG): GossipSection marks the nodes drawn and shares entry objects.
+    const g = this.section;
+    g.begin();
     for (let it = wanted * 3; fresh > 0 && out.length < wanted && it > 0; it--) {
       const j = this.env.rng.int(0, v.n - 1);
-      if (j === me || v.pfail[j] !== 0 || this.picked[j] === stamp) continue;
-      this.picked[j] = stamp;
-      out.push(this.entries[v.fail[j] !== 0 ? G_FAIL : 0][j]);
+      if (j === me || v.pfail[j] !== 0 || !g.take(j)) continue;
+      out.push(g.entry(j, v.fail[j] !== 0 ? G_FAIL : 0));
       fresh--;
     }
-    if (v.anyPfail()) for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push(this.entries[G_PFAIL][j]);
+    if (v.anyPfail()) for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push(g.entry(j, G_PFAIL));
     return out;
-  }
-
-  private nextPickStamp(): number {
-    if (this.pickStamp === 0xffffffff) {
-      this.picked.fill(0);
-      this.pickStamp = 0;
-    }
-    return ++this.pickStamp;
   }
 
   sendPing(to: number, now: number): void {
