@@ -1,6 +1,7 @@
 // What building a gossip section (the entries of a PING/PONG) needs on the hot path: a mark
-// of the nodes drawn for the section being built, and shared immutable entries. Every PING and
-// PONG builds one, so neither allocates per entry nor scans the entries drawn so far.
+// of the nodes drawn for the section being built, shared immutable entries, and a scratch list
+// copied out at its final size. Every PING and PONG builds one, so none of this allocates per
+// entry, grows an array or scans the entries drawn so far.
 import { G_FAIL, G_PFAIL, type GossipEntry } from "./types.js";
 
 /** Entries by cluster size, then [flags][node]: messages are never changed after sending, so
@@ -27,14 +28,19 @@ export class GossipSection {
   private readonly picked: Uint32Array;
   private stamp = 0;
   private readonly entries: readonly (readonly GossipEntry[])[];
+  /** The section being built: out[0..size). A section holds each node at most once. */
+  private readonly out: GossipEntry[];
+  size = 0;
 
   constructor(n: number) {
     this.picked = new Uint32Array(n);
     this.entries = entriesFor(n);
+    this.out = this.entries[0].slice();
   }
 
   /** Start a new section: nothing drawn yet. */
   begin(): void {
+    this.size = 0;
     if (this.stamp === 0xffffffff) {
       this.picked.fill(0);
       this.stamp = 0;
@@ -49,7 +55,12 @@ export class GossipSection {
     return true;
   }
 
-  entry(node: number, flags: number): GossipEntry {
-    return this.entries[flags][node];
+  add(node: number, flags: number): void {
+    this.out[this.size++] = this.entries[flags][node];
+  }
+
+  /** The section built, as a new array of its size. */
+  finish(): GossipEntry[] {
+    return this.out.slice(0, this.size);
   }
 }

@@ -353,18 +353,18 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     let wanted = Math.max(this.opts.gossipMin, Math.floor(v.n / 10));
     let fresh = v.n - 2;
     if (wanted > fresh) wanted = fresh;
-    const out: GossipEntry[] = [];
-    // Hot (every PING/PONG): GossipSection marks the nodes drawn and shares entry objects.
+    // Hot (every PING/PONG): GossipSection marks the nodes drawn, shares entry objects and
+    // hands back an array of the exact size.
     const g = this.section;
     g.begin();
-    for (let it = wanted * 3; fresh > 0 && out.length < wanted && it > 0; it--) {
+    for (let it = wanted * 3; fresh > 0 && g.size < wanted && it > 0; it--) {
       const j = this.env.rng.int(0, v.n - 1);
       if (j === me || v.pfail[j] !== 0 || !g.take(j)) continue;
-      out.push(g.entry(j, v.fail[j] !== 0 ? G_FAIL : 0));
+      g.add(j, v.fail[j] !== 0 ? G_FAIL : 0);
       fresh--;
     }
-    if (v.anyPfail()) for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push(g.entry(j, G_PFAIL));
-    return out;
+    if (v.anyPfail()) for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) g.add(j, G_PFAIL);
+    return g.finish();
   }
 
   sendPing(to: number, now: number): void {
