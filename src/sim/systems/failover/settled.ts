@@ -64,47 +64,46 @@ export function epochClash(w: AnyWorld, n: number): string | null {
  * O(N² + N·slots): once the cluster is settled, an event that changed one server k
  * (World.touched) can only have broken what reads k's state (its row of the view, every node's
  * entry for k, its slot table, the shape checks), and a client's event changed no server. Any
- * doubt (a fault, node 0's slot table, a broken condition) takes the full check, which also
- * gives the reason its usual words. `verify`: run both and throw on a disagreement (tests). */
+ * doubt (a fault, node 0's slot table, a new role, a broken condition) takes the full check,
+ * which also gives the reason its usual words. `verify`: run both and throw on a disagreement
+ * (tests). */
 export class SettledWatch {
   private ok = false;
+  /** Each node's role (its own primaryOf entry) when the cluster was last found settled: then
+   * every view agreed on it, so an event at k that left k's role alone left k's column and the
+   * shape checks alone too, and k's row can be compared with this array, not the other views. */
+  private role: Int32Array;
 
   constructor(
     private readonly shape: Shape,
     private readonly verify = false,
-  ) {}
+  ) {
+    this.role = new Int32Array(shape.topo.servers);
+  }
 
   check(w: AnyWorld): string | null {
     const t = w.touched;
-    const fast = this.ok && (t === TOUCHED_NONE || (t > 0 && settledAround(w, this.shape, t)));
+    const fast = this.ok && (t === TOUCHED_NONE || (t > 0 && this.settledAround(w, t)));
     if (fast && !this.verify) return null;
     const why = settled(w, this.shape);
     if (fast && why !== null) throw new Error(`SettledWatch: the incremental check passed after an event at node ${t}, the full one says ${why}`);
     this.ok = why === null;
+    if (this.ok) for (let i = 0; i < this.role.length; i++) this.role[i] = (w.nodes[i] as ValkeyNode).view.primaryOf[i];
     return why;
   }
-}
 
-/** Whether the cluster is still settled, given that it was before an event that changed only
- * server k (k ≥ 1: node 0's slot table is everyone's reference). */
-function settledAround(w: AnyWorld, shape: Shape, k: number): boolean {
-  const n = shape.topo.servers;
-  const node = w.nodes[k] as ValkeyNode | null;
-  if (node === null || !w.isUp(k) || !node.clusterOk) return false;
-  const v = node.view;
-  const ref = (w.nodes[0] as ValkeyNode).view;
-  for (let j = 0; j < n; j++) {
-    if (v.pfail[j] !== 0 || v.fail[j] !== 0) return false;
-    const vj = (w.nodes[j] as ValkeyNode).view;
-    if (v.primaryOf[j] !== vj.primaryOf[j] || vj.primaryOf[k] !== v.primaryOf[k]) return false;
+  /** Whether the cluster is still settled, given that it was before an event that changed
+   * only server k (k ≥ 1: node 0's slot table is everyone's reference): k's own state only. */
+  private settledAround(w: AnyWorld, k: number): boolean {
+    const node = w.nodes[k] as ValkeyNode | null;
+    if (node === null || !w.isUp(k) || !node.clusterOk) return false;
+    const v = node.view;
+    const role = this.role;
+    // A new role for k: everyone's entry for k and the shape checks need the full check.
+    if (v.primaryOf[k] !== role[k]) return false;
+    for (let j = 0; j < role.length; j++) if (v.pfail[j] !== 0 || v.fail[j] !== 0 || v.primaryOf[j] !== role[j]) return false;
+    const ref = (w.nodes[0] as ValkeyNode).view;
+    for (let s = 0; s < v.slots; s++) if (v.owner[s] !== ref.owner[s]) return false;
+    return true;
   }
-  for (let s = 0; s < v.slots; s++) if (v.owner[s] !== ref.owner[s]) return false;
-  // The shape checks read node k's role through every owner and replica: all again, O(N + slots).
-  for (let s = 0; s < ref.slots; s++) if (!(w.nodes[ref.owner[s]] as ValkeyNode).isPrimary) return false;
-  for (let i = 0; i < n; i++) {
-    const p = (w.nodes[i] as ValkeyNode).primary;
-    if (p < 0 && ref.numSlots[i] === 0) return false;
-    if (p >= 0 && !(w.nodes[p] as ValkeyNode).isPrimary) return false;
-  }
-  return true;
 }
