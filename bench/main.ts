@@ -3,7 +3,8 @@
 // registered system with --system all), a sweep of it, the checker on the history corpus, and
 // the failover system's benchmarks (bench/failover.ts): the 60-node hour, and messages per node
 // per second against N, also written to reports/bench/failover-messages-<date>.json.
-// `--only failover`: just the failover benchmarks; `--no-messages`: without the N sweep.
+// `--only failover`: just the failover benchmarks; `--no-messages`: without the N sweep;
+// `--no-hour`: without the 60-node hour.
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const out = path.join(repoRoot, "reports", "bench");
   mkdirSync(out, { recursive: true });
   if (arg("--only") !== "failover") await kernelAndSystems(report, step);
-  step("failover", () => benchFailoverHour({ defaultSpanS: Number(process.env.BENCH_FO_DEFAULT_SPAN_S ?? 300) }));
+  if (!process.argv.includes("--no-hour")) step("failover", () => benchFailoverHour({ defaultSpanS: Number(process.env.BENCH_FO_DEFAULT_SPAN_S ?? 300) }));
   if (!process.argv.includes("--no-messages")) {
     console.log("failover messages per node per second against N (calm runs; N = 300 takes minutes)...");
     const m = messageCost({ log: (r) => console.log(`  ${r.detector} N=${r.servers}: ${JSON.stringify(r)}`) });

@@ -131,7 +131,8 @@ export function messageCost(opts: { detectors?: readonly string[]; sizes?: reado
         // The heal-all at timeUs − 10 s and the liveness phase come after the window.
         timeUs: (warmupS + windowS + 10) * S,
         faults: [],
-        options: { detector, valkey: { nodeTimeoutMs: 15_000, pingIntervalMs: 0 } },
+        // One slot per shard at least (the default 48 slots cannot hold 100 shards).
+        options: { detector, slots: Math.max(48, servers / 3), valkey: { nodeTimeoutMs: 15_000, pingIntervalMs: 0 } },
       });
       const per = (x: number) => round(x / servers / windowS, 2);
       const row: MessageRow = {
@@ -153,7 +154,7 @@ export function messageCost(opts: { detectors?: readonly string[]; sizes?: reado
       opts.log?.(row);
     }
   }
-  return { settings: "calm runs, seed 1, 4 clients, shards of 1 primary + 2 replicas, the bus at Valkey's production settings (T = 15 s, P = T/2); hosted detectors at their spec defaults", warmupS, windowS, seed, rows };
+  return { settings: "calm runs, seed 1, 4 clients, shards of 1 primary + 2 replicas, max(48, shards) slots, the bus at Valkey's production settings (T = 15 s, P = T/2); hosted detectors at their spec defaults", warmupS, windowS, seed, rows };
 }
 
 /** The markdown table of a MessageCost (docs/detectors.md). */
