@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (!process.argv.includes("--no-hour")) step("failover", () => benchFailoverHour({ defaultSpanS: Number(process.env.BENCH_FO_DEFAULT_SPAN_S ?? 300) }));
   if (!process.argv.includes("--no-messages")) {
     console.log("failover messages per node per second against N (calm runs; N = 300 takes minutes)...");
-    const m = messageCost({ log: (r) => console.log(`  ${r.detector} N=${r.servers}: ${JSON.stringify(r)}`) });
+    const m = messageCost({ wallClockMs: () => performance.now(), log: (r) => console.log(`  ${r.detector} N=${r.servers}: ${JSON.stringify(r)}`) });
     report.failoverMessages = m;
     const file = path.join(out, `failover-messages-${new Date().toISOString().slice(0, 10)}.json`);
     writeFileSync(file, JSON.stringify(m, null, 2) + "\n");
