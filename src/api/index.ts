@@ -36,6 +36,7 @@ export { runCluster, clusterRunOptions, type ClusterResult } from "../sim/system
 export { WORKLOAD_PROFILES, swarmWorkload, type WorkloadProfile, type SwarmWorkload } from "../sim/systems/raft-metadata/swarm.js";
 export { runSimulation } from "../sim/systems/pingpong/run.js";
 export { FIGURE16_DEFAULTS, formatFigure16, runFigure16, type Deviation, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
+export { CLUSTER_MSG_HEADER_BYTES, GOSSIP_ENTRY_BYTES, MESSAGE_DETECTORS, MESSAGE_SIZES, messageCost, messagesTable, type MessageCost, type MessageRow } from "../sim/systems/failover/message-cost.js";
 
 // ---- writing a system of your own (the System contract and what it runs on) ------------------
 export { CheckFailure, type AnyWorld, type RunRequest, type SystemRun, type SystemWorldOptions, type RecorderSpec, type RecorderLane, type RecorderMarker } from "../sim/runner/system.js";

@@ -303,6 +303,7 @@ export class PhiDetector implements Detector<PhiMsg> {
   private readonly incs: Float64Array;
   private readonly suspected: Uint8Array;
   private readonly firstExpectedAt: Float64Array; // akka expected-response-after deadline; NaN: done
+  private firstLeft: number; // entries of firstExpectedAt not NaN (tick scans them only then)
   private seq = 0;
   private nextSendAt: number;
   private nextCheckAt: number;
@@ -328,16 +329,18 @@ export class PhiDetector implements Detector<PhiMsg> {
     this.firstExpectedAt = new Float64Array(targets.length).fill(
       p.variant === "akka" ? startLocalUs + p.expectedResponseAfterUs : Number.NaN,
     );
+    this.firstLeft = p.variant === "akka" ? targets.length : 0;
     const idle = targets.length === 0;
     this.nextSendAt = idle ? Number.POSITIVE_INFINITY : startLocalUs;
     this.nextCheckAt = idle ? Number.POSITIVE_INFINITY : startLocalUs + p.checkIntervalUs;
   }
 
   tick(now: number): void {
-    for (let i = 0; i < this.targets.length; i++) {
+    for (let i = 0; this.firstLeft > 0 && i < this.targets.length; i++) {
       const at = this.firstExpectedAt[i];
       if (!Number.isNaN(at) && now >= at) {
         this.firstExpectedAt[i] = Number.NaN;
+        this.firstLeft--;
         if (!this.fds[i].isMonitoring) this.fds[i].heartbeat(now);
       }
     }
@@ -404,7 +407,7 @@ export class PhiDetector implements Detector<PhiMsg> {
 
   nextWakeUs(): number {
     let w = Math.min(this.nextSendAt, this.nextCheckAt);
-    for (let i = 0; i < this.targets.length; i++) if (this.firstExpectedAt[i] < w) w = this.firstExpectedAt[i];
+    for (let i = 0; this.firstLeft > 0 && i < this.targets.length; i++) if (this.firstExpectedAt[i] < w) w = this.firstExpectedAt[i];
     return w;
   }
 

@@ -131,6 +131,8 @@ export class Outbox<M> {
   }
 
   private clear(): void {
+    // Drained after every input of the node, mostly empty: resizing empty arrays is not free.
+    if (this.sendTo.length === 0 && this.evKind.length === 0) return;
     this.sendTo.length = 0;
     this.sendMsg.length = 0;
     this.evKind.length = 0;

@@ -14,6 +14,7 @@ import { Election, type ElectionHost } from "./election.js";
 import type { ValkeyEnv } from "./env.js";
 import { ReplicatedKv } from "./kv.js";
 import { FdHost, type DetectorFactory } from "./fd-host.js";
+import { GossipSection } from "./gossip-section.js";
 import { Replication } from "./replication.js";
 import {
   G_FAIL, G_PFAIL, keySlot, shardOf, VN,
@@ -42,8 +43,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private amongMinorityTime = -Infinity;
   /** At the last cluster-state update: fewer than a majority of voting primaries reachable. */
   inMinority = false;
-  /** What the last epoch note said (an epoch note follows any input that changed them). */
-  private notedEpochs = "";
+  /** What the last epoch note said (an epoch note follows any input that changed them);
+   * NaN: none yet. Numbers, not a string key: this runs after every input. */
+  private notedEpoch = NaN;
+  private notedVoteEpoch = NaN;
   private cronCount = 0;
   private nextCron: number;
   private stateDirty = true;
@@ -58,7 +61,13 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   aofDirty = false;
   private lastAofFsync = -Infinity;
   private hdrCache: Header | null = null;
-  private hdrKey = "";
+  /** What hdrCache was built from (compared field by field: header() runs for every message). */
+  private hdrEpoch = NaN;
+  private hdrConfigEpoch = NaN;
+  private hdrPrimary = NaN;
+  private hdrOffset = NaN;
+  private hdrVersion = NaN;
+  private readonly section: GossipSection;
 
   constructor(
     readonly env: ValkeyEnv,
@@ -73,6 +82,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.C = opts.cronMs * MS;
     this.view = new ClusterView(topo);
     this.lastPingSend = new Float64Array(topo.servers).fill(-Infinity);
+    this.section = new GossipSection(topo.servers);
     const data: DataRecord[] = [];
     let conf: ConfRecord | null = null;
     let inc = 0;
@@ -113,9 +123,9 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   }
 
   private noteEpochs(): void {
-    const k = `${this.currentEpoch}/${this.lastVoteEpoch}`;
-    if (k === this.notedEpochs) return;
-    this.notedEpochs = k;
+    if (this.currentEpoch === this.notedEpoch && this.lastVoteEpoch === this.notedVoteEpoch) return;
+    this.notedEpoch = this.currentEpoch;
+    this.notedVoteEpoch = this.lastVoteEpoch;
     this.env.note(VN.epoch, this.currentEpoch, this.lastVoteEpoch);
   }
 
@@ -322,10 +332,16 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
 
   header(): Header {
     const v = this.view;
-    const p = this.isPrimary ? this.id : this.primary;
-    const key = `${this.currentEpoch}/${v.configEpoch[p]}/${this.primary}/${this.kv.offset}/${v.version}`;
-    if (this.hdrCache === null || key !== this.hdrKey) {
-      this.hdrKey = key;
+    const primary = this.primary;
+    const p = primary < 0 ? this.id : primary;
+    const ce = v.configEpoch[p];
+    const offset = this.kv.offset;
+    if (this.hdrCache === null || this.hdrEpoch !== this.currentEpoch || this.hdrConfigEpoch !== ce || this.hdrPrimary !== primary || this.hdrOffset !== offset || this.hdrVersion !== v.version) {
+      this.hdrEpoch = this.currentEpoch;
+      this.hdrConfigEpoch = ce;
+      this.hdrPrimary = primary;
+      this.hdrOffset = offset;
+      this.hdrVersion = v.version;
       this.hdrCache = { currentEpoch: this.currentEpoch, configEpoch: v.configEpoch[p], primaryOf: this.primary, offset: this.kv.offset, slots: v.slotsOf(p) };
     }
     return this.hdrCache;
@@ -337,15 +353,18 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     let wanted = Math.max(this.opts.gossipMin, Math.floor(v.n / 10));
     let fresh = v.n - 2;
     if (wanted > fresh) wanted = fresh;
-    const out: GossipEntry[] = [];
-    for (let it = wanted * 3; fresh > 0 && out.length < wanted && it > 0; it--) {
+    // Hot (every PING/PONG): GossipSection marks the nodes drawn, shares entry objects and
+    // hands back an array of the exact size.
+    const g = this.section;
+    g.begin();
+    for (let it = wanted * 3; fresh > 0 && g.size < wanted && it > 0; it--) {
       const j = this.env.rng.int(0, v.n - 1);
-      if (j === me || v.pfail[j] !== 0 || out.some((e) => e.node === j)) continue;
-      out.push({ node: j, flags: v.fail[j] !== 0 ? G_FAIL : 0 });
+      if (j === me || v.pfail[j] !== 0 || !g.take(j)) continue;
+      g.add(j, v.fail[j] !== 0 ? G_FAIL : 0);
       fresh--;
     }
-    for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push({ node: j, flags: G_PFAIL });
-    return out;
+    if (v.anyPfail()) for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) g.add(j, G_PFAIL);
+    return g.finish();
   }
 
   sendPing(to: number, now: number): void {

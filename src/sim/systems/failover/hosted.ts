@@ -71,13 +71,17 @@ export function hostedDetector(name: HostedName, overrides: Readonly<Record<stri
             if (fresh) {
               const o = node.fd!.detector as OracleDetector;
               for (let j = 0; j < N; j++) if (j !== i && w.status[j] !== NodeStatus.up) o.setTruth(j, false, w.localNow(i));
+              node.fd!.changed();
             }
             if (w.status[i] === status[i]) continue;
             status[i] = w.status[i];
             const up = w.status[i] === NodeStatus.up;
             for (let p = 0; p < N; p++) {
               const o = p === i ? null : (w.nodes[p] as ValkeyNode | null);
-              if (o !== null && o.fd !== null) (o.fd.detector as OracleDetector).setTruth(i, up, w.localNow(p));
+              if (o !== null && o.fd !== null) {
+                (o.fd.detector as OracleDetector).setTruth(i, up, w.localNow(p));
+                o.fd.changed();
+              }
             }
           }
         },

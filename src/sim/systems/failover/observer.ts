@@ -79,6 +79,8 @@ export class FailoverObserver {
   /** Shadow failure reports: [p][q][r] -> p's local µs of the last report (NaN: none). */
   private readonly reports: Float64Array;
   private readonly down: Uint8Array;
+  /** Nodes marked down (so that afterEvent scans for restarts only while there are some). */
+  private downCount = 0;
   private readonly votes = new Map<string, number>();
   private readonly winners = new Map<string, number>();
   private readonly crashes: Crash[] = [];
@@ -310,6 +312,7 @@ export class FailoverObserver {
     const foLast = now + late + this.foBoundUs(this.shape.replicas - 1);
     const why = shard >= 0 ? settled(w, this.shape, q) : "no shard";
     const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), foLast);
+    if (this.down[q] === 0) this.downCount++;
     this.down[q] = 1;
     this.crashes.push({ q, at: now, first, fd1, deadline, bound, shard, failedOver: false, fo6, foBase, foLast, down: true });
   }
@@ -317,9 +320,11 @@ export class FailoverObserver {
   /** After every event: restarts, and the deadlines of P-FD1 and P-FO6. */
   afterEvent(w: AnyWorld): void {
     const now = w.now;
-    for (let i = 0; i < this.n; i++) {
+    // Hot (every event): the O(N) scan for restarts only while some node is down.
+    for (let i = 0; this.downCount > 0 && i < this.n; i++) {
       if (this.down[i] === 0 || w.nodes[i] === null) continue;
       this.down[i] = 0; // restarted
+      this.downCount--;
       this.startedAt[i] = now;
       this.qos.restart(i, now);
       for (const c of this.crashes) {

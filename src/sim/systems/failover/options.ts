@@ -70,6 +70,9 @@ export interface FailoverOptions {
   readonly checkHistory?: boolean;
   /** Wall-clock budget of that check, ms (default 10000). */
   readonly checkTimeoutMs?: number;
+  /** Tests only: the liveness phase's incremental settled check (SettledWatch) also runs the
+   * full one after every event and throws if they disagree. Changes nothing else. */
+  readonly verifySettledWatch?: boolean;
 }
 
 export interface Shape {

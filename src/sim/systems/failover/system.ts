@@ -35,7 +35,7 @@ import { failoverCompareMetrics, runMetrics } from "./run-metrics.js";
 import { failoverCalibration, failoverVariants } from "./variants.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
 import { failoverRecorder } from "./recorder.js";
-import { epochClash, settled } from "./settled.js";
+import { epochClash, settled, SettledWatch } from "./settled.js";
 
 const MS = 1_000;
 
@@ -143,8 +143,9 @@ function setup(req: RunRequest): SystemRun {
     liveness(w, lastHeal, endUs) {
       // Settled and still settled a second later (collision handling and FAIL clearing done).
       let why: string | null = "not run";
+      const watch = new SettledWatch(shape, o.verifySettledWatch === true);
       w.runUntil(endUs, () => {
-        why = settled(w, shape);
+        why = watch.check(w);
         if (why !== null) {
           settledAt = NaN;
           return false;
