@@ -1,0 +1,168 @@
+// The Valkey module conformance suite (src/api/valkey-conformance) on raft-module, and on modules
+// broken on purpose: each wrapper below breaks one promise of the contract, and the check that
+// guards that promise must fail on it (a suite that passes everything proves nothing).
+import { describe, expect, it } from "vitest";
+import { moduleConformance, runConformance, CONFORMANCE_CHECKS, type ConformanceResult } from "../../src/api/index.js";
+import { raftModule } from "../../src/impl/valkey-contract/raft-module/module.js";
+import type { ClusteringModule, CoreCallbacks, GossipScope, MetadataOp, ModuleContext, ModuleFactory, UpdateResult } from "../../src/impl/valkey-contract/contract.js";
+
+const SEEDS = [1, 2, 3];
+const good = raftModule();
+
+/** raft-module with its Core callbacks and/or some of its commands replaced. */
+function broken(
+  core: (real: CoreCallbacks) => CoreCallbacks,
+  cmds: (inner: ClusteringModule) => Partial<ClusteringModule> = () => ({}),
+): ModuleFactory {
+  return (ctx) => {
+    const inner = good({ ...ctx, core: core(bindAll(ctx.core)) } as never);
+    return { ...wrapAll(inner), ...cmds(inner) };
+  };
+}
+
+const same = (real: CoreCallbacks): CoreCallbacks => real;
+
+
+function result(f: ModuleFactory, name: string): ConformanceResult {
+  const check = moduleConformance(f, { seeds: SEEDS }).find((c) => c.name === name)!;
+  const r = check.run();
+  // Each planted break is found on every seed, not by luck on one.
+  expect(r.failures.length, r.failures.join("\n")).toBe(SEEDS.length);
+  return r;
+}
+
+describe("conformance suite on raft-module", () => {
+  it("passes every check on seeds 1-3", () => {
+    const results = runConformance(good, { seeds: SEEDS });
+    expect(results.map((r) => r.name)).toEqual(CONFORMANCE_CHECKS);
+    for (const r of results) expect(r.failures, r.name).toEqual([]);
+  }, 120_000);
+});
+
+describe("conformance suite on broken modules (each must fail its check)", () => {
+  it("cas: a module whose CAS ignores the expected revision (it substitutes the current one)", () => {
+    const f = broken(same, (inner) => ({
+      updateShardLog(ops: readonly MetadataOp[], now: number, done: (r: UpdateResult, now: number) => void) {
+        inner.updateShardLog(ops.map((o) => ({ ...o, expectedRevision: inner.readShardLog(o.key)?.revision ?? null })), now, done);
+      },
+    }));
+    const r = result(f, "cas");
+    expect(r.ok).toBe(false);
+    expect(r.failures.join("\n")).toMatch(/must fail/);
+  });
+
+  it("multi-op: a module that applies a multi-op update one op at a time", () => {
+    const f = broken(same, (inner) => ({
+      updateShardLog(ops: readonly MetadataOp[], now: number, done: (r: UpdateResult, now: number) => void) {
+        const revs: UpdateResult[] = [];
+        const next = (i: number, t: number): void => {
+          if (i === ops.length) {
+            const bad = revs.find((x) => x.kind !== "ok");
+            return done(bad ?? { kind: "ok", revisions: revs.flatMap((x) => (x.kind === "ok" ? x.revisions : [])) }, t);
+          }
+          inner.updateShardLog([ops[i]!], t, (x, t2) => {
+            revs.push(x.kind === "conflict" ? { ...x, failed: i } : x);
+            next(i + 1, t2);
+          });
+        };
+        next(0, now);
+      },
+    }));
+    const r = result(f, "multi-op");
+    expect(r.ok).toBe(false);
+    expect(r.failures.join("\n")).toMatch(/txn|t1/);
+  });
+
+  it("gossip: a module that updates gossip from the bus without notifying the Core", () => {
+    let local = false;
+    const f = broken(
+      (real) => ({ ...real, notifyGossipUpdate: (u, now) => void (local && real.notifyGossipUpdate(u, now)) }),
+      (inner) => ({
+        updateGossip(scope: GossipScope, ops: readonly MetadataOp[], now: number, done: (r: UpdateResult, now: number) => void) {
+          local = true;
+          try {
+            inner.updateGossip(scope, ops, now, done);
+          } finally {
+            local = false;
+          }
+        },
+      }),
+    );
+    const r = result(f, "gossip");
+    expect(r.ok).toBe(false);
+    expect(r.failures.join("\n")).toMatch(/silent update/);
+  });
+
+  it("heartbeat-ttl: a module that keeps renewing the heartbeat without a quorum", () => {
+    const f: ModuleFactory = (ctx) => {
+      let ttl = 0;
+      const real = bindAll(ctx.core);
+      const core: CoreCallbacks = { ...real, clusterHeartbeat: (t, now) => void ((ttl = t), real.clusterHeartbeat(t, now)), clusterDown: () => {} };
+      const inner = good({ ...ctx, core } as never);
+      return {
+        ...wrapAll(inner),
+        onTick: (now: number) => {
+          inner.onTick(now);
+          if (ttl > 0) real.clusterHeartbeat(ttl, now); // "renewed" with no write behind it
+        },
+      };
+    };
+    const r = result(f, "heartbeat-ttl");
+    expect(r.ok).toBe(false);
+    expect(r.failures.join("\n")).toMatch(/without a quorum|still OK/);
+  });
+
+  it("restart-sync: a module that claims OK as soon as it restarts", () => {
+    const f: ModuleFactory = (ctx) => {
+      const m = good(ctx as never);
+      if (ctx.recovered !== null) ctx.core.clusterHeartbeat(400_000, ctx.now);
+      return m;
+    };
+    const r = result(f, "restart-sync");
+    expect(r.ok).toBe(false);
+    expect(r.failures.join("\n")).toMatch(/claimed OK/);
+  });
+
+  it("remote-failure: a module that never reports a member FAIL", () => {
+    const f = broken((real) => ({
+      ...bindAll(real),
+      updateMembership: (m, now) => real.updateMembership({ shards: m.shards.map((s) => ({ ...s, members: s.members.map((x) => ({ ...x, state: "OK" as const })) })) }, now),
+    }));
+    const r = result(f, "remote-failure");
+    expect(r.ok).toBe(false);
+    expect(r.failures.join("\n")).toMatch(/not FAIL everywhere/);
+  });
+
+  it("shard-log: a module that forgets its disk on restart", () => {
+    const f: ModuleFactory = (ctx) => good({ ...ctx, recovered: null } as never);
+    const r = result(f, "shard-log");
+    expect(r.ok).toBe(false);
+    expect(r.failures.join("\n")).toMatch(/lost|disagree|not told/);
+  });
+});
+
+function wrapAll(inner: ClusteringModule): ClusteringModule {
+  return {
+    onMessage: (f, m, n) => inner.onMessage(f, m, n),
+    onTick: (n) => inner.onTick(n),
+    onPersisted: (t, n) => inner.onPersisted(t, n),
+    joinCluster: (a, b, d, n, done) => inner.joinCluster(a, b, d, n, done),
+    removeFromCluster: (a, n, done) => inner.removeFromCluster(a, n, done),
+    joinShard: (a, b, n, done) => inner.joinShard(a, b, n, done),
+    removeFromShard: (a, b, n, done) => inner.removeFromShard(a, b, n, done),
+    updateGossip: (sc, ops, n, done) => inner.updateGossip(sc, ops, n, done),
+    updateShardLog: (ops, n, done) => inner.updateShardLog(ops, n, done),
+    readGossip: (sc, k) => inner.readGossip(sc, k),
+    readShardLog: (k) => inner.readShardLog(k),
+  };
+}
+
+function bindAll(real: CoreCallbacks): CoreCallbacks {
+  return {
+    updateMembership: (m, n) => real.updateMembership(m, n),
+    notifyGossipUpdate: (u, n) => real.notifyGossipUpdate(u, n),
+    notifyShardLogUpdate: (c, n) => real.notifyShardLogUpdate(c, n),
+    clusterHeartbeat: (t, n) => real.clusterHeartbeat(t, n),
+    clusterDown: (n) => real.clusterDown(n),
+  };
+}
