@@ -105,6 +105,23 @@ function describe(ops: readonly MetadataOp[]): string {
 
 const put = (key: string, value: string | null, expectedRevision: Revision | null): MetadataOp => ({ key, value, expectedRevision });
 
+/** Insert key=value through `node`, retrying an unknown outcome (a request to a leader that just
+ * crashed times out as "unavailable"): done once acknowledged, or once a retry conflicts because
+ * an earlier attempt applied (the value is on one of `nodes`). */
+function insertSurely(c: Ctx, node: NodeId, nodes: readonly NodeId[], key: string, value: string): void {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const r = update(c, node, [put(key, value, null)]);
+    if (r.kind === "ok") return;
+    if (r.kind === "conflict") {
+      c.w.run(c.w.now + 100 * MS);
+      if (nodes.some((n) => c.w.host(n).module.readShardLog(key)?.value === value)) return;
+      fail(`node ${node}: insert of ${key} conflicted, but no node holds ${key}=${value}`);
+    }
+    c.w.run(c.w.now + 50 * MS);
+  }
+  fail(`node ${node}: insert ${key}=${value} not acknowledged in 10 attempts with a quorum up`);
+}
+
 function waitAllOk(c: Ctx, nodes: readonly NodeId[], what: string): void {
   if (!c.w.runUntil(() => nodes.every((n) => c.w.host(n).up && c.w.core(n).isOk(c.w.now)), c.settleUs)) {
     const down = nodes.filter((n) => !c.w.core(n).isOk(c.w.now));
@@ -382,7 +399,7 @@ function restartSyncCheck(c: Ctx): void {
   w.crash(x);
   const written: string[] = [];
   for (let i = 0; i < 5; i++) {
-    mustOk(c, others[i % others.length]!, [put(`r${i}`, `while-down-${i}`, null)]);
+    insertSurely(c, others[i % others.length]!, others, `r${i}`, `while-down-${i}`);
     written.push(`r${i}`);
   }
   let checked = false;
