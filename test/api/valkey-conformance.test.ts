@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { moduleConformance, runConformance, CONFORMANCE_CHECKS, type ConformanceResult } from "../../src/api/index.js";
 import { raftModule } from "../../src/impl/valkey-contract/raft-module/module.js";
-import type { ClusteringModule, CoreCallbacks, GossipScope, MetadataOp, ModuleContext, ModuleFactory, UpdateResult } from "../../src/impl/valkey-contract/contract.js";
+import { mintRevision, revisionPayload, type ClusteringModule, type CoreCallbacks, type GossipScope, type MetadataOp, type ModuleFactory, type Revision, type UpdateResult } from "../../src/impl/valkey-contract/contract.js";
 
 const SEEDS = [1, 2, 3];
 const good = raftModule();
@@ -49,6 +49,31 @@ describe("conformance suite on broken modules (each must fail its check)", () =>
     const r = result(f, "cas");
     expect(r.ok).toBe(false);
     expect(r.failures.join("\n")).toMatch(/must fail/);
+  });
+
+  it("cas: a module whose revision is the value (value-compare CAS, the ABA hazard)", () => {
+    // Revisions are {v: value}; a compare passes when the key's current value equals it.
+    const byValue = (v: string | null): Revision => mintRevision({ v });
+    const f = broken(
+      (real) => ({ ...real, notifyShardLogUpdate: (ch, now) => real.notifyShardLogUpdate(ch.map((x) => ({ ...x, revision: x.value === null ? null : byValue(x.value) })), now) }),
+      (inner) => ({
+        readShardLog: (key: string) => {
+          const e = inner.readShardLog(key);
+          return e === null ? null : { ...e, revision: byValue(e.value) };
+        },
+        updateShardLog(ops: readonly MetadataOp[], now: number, done: (r: UpdateResult, now: number) => void) {
+          const real = ops.map((o) => {
+            if (o.expectedRevision === null) return o;
+            const cur = inner.readShardLog(o.key);
+            const want = (revisionPayload(o.expectedRevision) as { v: string }).v;
+            return { ...o, expectedRevision: cur !== null && cur.value === want ? cur.revision : mintRevision({ stale: true }) };
+          });
+          inner.updateShardLog(real, now, (r, t) => done(r.kind === "ok" ? { kind: "ok", revisions: ops.map((o) => (o.value === null ? null : byValue(o.value))) } : r, t));
+        },
+      }),
+    );
+    const r = result(f, "cas");
+    expect(r.failures.join("\n")).toMatch(/revision must change on every write/);
   });
 
   it("multi-op: a module that applies a multi-op update one op at a time", () => {

@@ -141,6 +141,7 @@ function casCheck(c: Ctx): void {
   const w = c.w;
   waitAllOk(c, w.nodes(), "warm-up");
   // Shard log: insert with null, a stale revision fails, every write changes the revision.
+  const all = w.nodes();
   const [r1] = mustOk(c, 0, [put("k", "v1", null)]);
   if (r1 === null || r1 === undefined) fail("an insert returned no revision");
   mustConflict(c, 0, [put("k", "again", null)], "insert (null revision) of a present key");
@@ -148,14 +149,19 @@ function casCheck(c: Ctx): void {
   // The revision round-trips: the one node 1's Core was notified of works as expected revision.
   const seen = w.core(1).shardLog.get("k");
   if (seen === undefined || seen.value !== "v1") fail("node 1's Core was not notified of k=v1 (notifyShardLogUpdate)");
-  const [r2] = mustOk(c, 1, [put("k", "v1", seen.revision)]); // the same value again: still a write
+  // A rewrite of the same value is still a write; a marker in the same update tells when every
+  // node has applied it (a value cannot).
+  const [r2] = mustOk(c, 1, [put("k", "v1", seen.revision), put("m1", "x", null)]);
+  waitApplied(c, all, "m1", "x");
   mustConflict(c, 2, [put("k", "v3", r1)], "the revision before a rewrite of the same value is stale (revision must change on every write)");
-  const local = w.host(0).module.readShardLog("k");
-  waitApplied(c, [0], "k", "v1");
+  // ABA: v1 -> v2 -> v1 again; the first v1's revision must not match the second.
+  const [r3] = mustOk(c, 2, [put("k", "v2", r2!)]);
+  mustOk(c, 0, [put("k", "v1", r3!), put("m2", "x", null)]);
+  waitApplied(c, all, "m2", "x");
+  mustConflict(c, 1, [put("k", "v5", r2!)], "ABA: k went v1 -> v2 -> v1; the first v1's revision is stale (revision must change on every write)");
   const fresh = w.host(0).module.readShardLog("k")!;
   mustOk(c, 0, [put("k", "v4", fresh.revision)]);
-  mustConflict(c, 0, [put("k", "v5", r2!)], "stale after v4");
-  if (local !== null) mustConflict(c, 0, [put("k", "v5", local.revision)], "revision read before v4");
+  mustConflict(c, 0, [put("k", "v5", fresh.revision)], "the revision before v4");
   waitApplied(c, [0], "k", "v4");
   const cur = w.host(0).module.readShardLog("k")!;
   mustOk(c, 0, [put("k", null, cur.revision)]);
