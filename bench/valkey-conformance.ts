@@ -16,16 +16,19 @@ if (!(Number.isSafeInteger(n) && n >= 1)) {
   process.exit(2);
 }
 const seeds = Array.from({ length: n }, (_, i) => i + 1);
+// VC_LOSS / VC_DUP: message loss and duplication rates for the run (default 0).
+const lossRate = Number(process.env.VC_LOSS ?? 0);
+const dupRate = Number(process.env.VC_DUP ?? 0);
 const rows: { check: string; seeds: number; failed: number; wallMs: number; failures: readonly string[] }[] = [];
-for (const c of moduleConformance(raftModule(), { seeds })) {
+for (const c of moduleConformance(raftModule(), { seeds, lossRate, dupRate })) {
   const t0 = performance.now();
   const r = c.run();
   const wallMs = Math.round(performance.now() - t0);
   rows.push({ check: c.name, seeds: n, failed: r.failures.length, wallMs, failures: r.failures });
-  console.log(`${c.name.padEnd(16)} seeds 1..${n}  failed ${r.failures.length}  ${wallMs} ms`);
+  console.log(`${c.name.padEnd(16)} seeds 1..${n} loss ${lossRate} dup ${dupRate}  failed ${r.failures.length}  ${wallMs} ms`);
   for (const f of r.failures) console.log(`  ${f}`);
 }
 const out = path.join(repoRoot, "reports", "valkey-conformance");
 mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, "latest.json"), JSON.stringify({ module: "raft-module", seeds: `1..${n}`, rows }, null, 2) + "\n");
+writeFileSync(path.join(out, "latest.json"), JSON.stringify({ module: "raft-module", seeds: `1..${n}`, lossRate, dupRate, rows }, null, 2) + "\n");
 process.exit(rows.some((r) => r.failed > 0) ? 1 : 0);

@@ -37,6 +37,18 @@ describe("conformance suite on raft-module", () => {
     expect(results.map((r) => r.name)).toEqual(CONFORMANCE_CHECKS);
     for (const r of results) expect(r.failures, r.name).toEqual([]);
   }, 120_000);
+
+  it("passes every check with 5% message loss and 5% duplication on seeds 1-3", () => {
+    for (const r of runConformance(good, { seeds: SEEDS, lossRate: 0.05, dupRate: 0.05 })) expect(r.failures, r.name).toEqual([]);
+  }, 120_000);
+
+  it("refuses bad options before running anything, naming the field", () => {
+    expect(() => moduleConformance(good, { lossRate: 1.5 })).toThrow(/lossRate must be in \[0, 1\), got 1.5/);
+    expect(() => moduleConformance(good, { seeds: [] })).toThrow(/seeds must not be empty/);
+    expect(() => moduleConformance(good, { seeds: [1.5] })).toThrow(/seeds must be non-negative integers, got 1.5/);
+    expect(() => moduleConformance(good, { ttlBoundUs: 0 })).toThrow(/ttlBoundUs must be a positive/);
+    expect(() => moduleConformance(good, { latencyUs: [5, 1] })).toThrow(/latencyUs must be/);
+  });
 });
 
 describe("conformance suite on broken modules (each must fail its check)", () => {

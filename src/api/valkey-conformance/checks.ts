@@ -22,6 +22,9 @@ export interface ConformanceOptions {
   readonly settleUs?: number;
   /** One-way latency bounds of the world's network (default 1-4 ms). */
   readonly latencyUs?: readonly [number, number];
+  /** Share of messages lost, and delivered twice (default 0 and 0). */
+  readonly lossRate?: number;
+  readonly dupRate?: number;
 }
 
 export interface ConformanceResult {
@@ -44,6 +47,8 @@ interface Ctx {
   readonly ttlBoundUs: number;
   readonly failBoundUs: number;
   readonly settleUs: number;
+  /** Message loss or duplication is on. */
+  readonly lossy: boolean;
 }
 
 class CheckFailed extends Error {}
@@ -78,14 +83,37 @@ function once(c: Ctx, node: NodeId, ops: readonly MetadataOp[], target: Target =
   return got!;
 }
 
-/** An update retried while it is rejected (no leader yet); returns the first other answer. */
+/**
+ * An update as a careful Core makes it: retried while it is rejected (no leader yet), and when
+ * the answer is "unavailable" (outcome unknown: a lost message, a leader change), resolved by
+ * looking: if every op's effect shows in the issuing node's shard log within a second, it applied
+ * (answered as ok, with the revisions read there); if not, it is retried — and a retry that
+ * conflicts after an unknown outcome is resolved the same way (the first attempt applied late).
+ * The checks only write values they never write twice, so an effect seen is this update's.
+ */
 function update(c: Ctx, node: NodeId, ops: readonly MetadataOp[], target: Target = "LOG"): UpdateResult {
   const end = c.w.now + c.settleUs;
+  let unknown = false;
   for (;;) {
     const r = once(c, node, ops, target);
+    if (target === "LOG" && (r.kind === "unavailable" || (r.kind === "conflict" && unknown))) {
+      unknown = true;
+      const seen = appliedHere(c, node, ops);
+      if (seen !== null) return seen;
+      if (r.kind === "conflict" || c.w.now >= end) return r;
+      continue;
+    }
     if (r.kind !== "rejected" || c.w.now >= end) return r;
     c.w.run(c.w.now + 20 * MS);
   }
+}
+
+/** Did `ops` take effect (as seen on `node` within a second)? ok with the revisions read, or null. */
+function appliedHere(c: Ctx, node: NodeId, ops: readonly MetadataOp[]): UpdateResult | null {
+  const m = (): ClusteringModule => c.w.host(node).module;
+  const visible = (): boolean => ops.every((o) => (m().readShardLog(o.key)?.value ?? null) === o.value);
+  if (!c.w.runUntil(visible, 1000 * MS)) return null;
+  return { kind: "ok", revisions: ops.map((o) => (o.value === null ? null : m().readShardLog(o.key)!.revision)) };
 }
 
 function mustOk(c: Ctx, node: NodeId, ops: readonly MetadataOp[], target: Target = "LOG"): readonly (Revision | null)[] {
@@ -193,7 +221,8 @@ function multiOpCheck(c: Ctx): void {
   const w = c.w;
   waitAllOk(c, w.nodes(), "warm-up");
   const [ra0, rb] = mustOk(c, 0, [put("a", "t0", null), put("b", "t0", null)]);
-  const [ra] = mustOk(c, 0, [put("a", "t0", ra0!)]); // a rewrite: ra0 is now stale
+  // A rewrite (ra0 is now stale), with a marker: a same-value write alone cannot be seen applied.
+  const [ra] = mustOk(c, 0, [put("a", "t0", ra0!), put("ma", "x", null)]);
   const stale = update(c, 1, [put("c", "t1", null), put("a", "t1", ra0!)]);
   if (stale.kind !== "conflict" || stale.failed !== 1) fail(`a txn whose second op has a stale revision must fail at op 1, got ${JSON.stringify(stale)}`);
   // Concurrent txns comparing on the same revision of a: exactly one may win, all of it.
@@ -349,9 +378,13 @@ function heartbeatCheck(c: Ctx): void {
   const nodes = w.nodes();
   waitAllOk(c, nodes, "warm-up");
   const calmEnd = w.now + 2000 * MS;
-  w.afterEvent = () => {
-    for (const n of nodes) if (!w.core(n).isOk(w.now)) fail(`node ${n}'s OK state lapsed in a calm run (no fault) at ${w.now / MS} ms`);
-  };
+  // Continuity is asked of fault-free runs only: with message loss a few heartbeats in a row can
+  // be lost, and a lapse is then a quality-of-service figure, not a broken promise.
+  if (!c.lossy) {
+    w.afterEvent = () => {
+      for (const n of nodes) if (!w.core(n).isOk(w.now)) fail(`node ${n}'s OK state lapsed in a calm run (no fault) at ${w.now / MS} ms`);
+    };
+  }
   w.run(calmEnd);
   const x = nodes[c.seed % nodes.length]!;
   const others = nodes.filter((n) => n !== x);
@@ -448,14 +481,22 @@ const CHECKS: readonly Def[] = [
 /** The suite's checks for a module built by `factory`. Run each with run(); nothing is run before. */
 export function moduleConformance(factory: ModuleFactory<any, any>, opts: ConformanceOptions = {}): ConformanceCheck[] {
   const seeds = opts.seeds ?? [1, 2, 3];
+  validate(opts, seeds);
   return CHECKS.map((d) => ({
     name: d.name,
     description: d.description,
     run(): ConformanceResult {
       const failures: string[] = [];
       for (const seed of seeds) {
-        const w = new ConformanceWorld({ seed, plan: d.plan, factory, ...(opts.latencyUs === undefined ? {} : { latencyUs: opts.latencyUs }) });
-        const c: Ctx = { w, seed, ttlBoundUs: opts.ttlBoundUs ?? 1000 * MS, failBoundUs: opts.failBoundUs ?? 3000 * MS, settleUs: opts.settleUs ?? 5000 * MS };
+        const w = new ConformanceWorld({
+          seed,
+          plan: d.plan,
+          factory,
+          ...(opts.latencyUs === undefined ? {} : { latencyUs: opts.latencyUs }),
+          ...(opts.lossRate === undefined ? {} : { lossRate: opts.lossRate }),
+          ...(opts.dupRate === undefined ? {} : { dupRate: opts.dupRate }),
+        });
+        const c: Ctx = { w, seed, ttlBoundUs: opts.ttlBoundUs ?? 1000 * MS, failBoundUs: opts.failBoundUs ?? 3000 * MS, settleUs: opts.settleUs ?? 5000 * MS, lossy: (opts.lossRate ?? 0) > 0 || (opts.dupRate ?? 0) > 0 };
         try {
           d.body(c);
         } catch (e) {
@@ -466,6 +507,24 @@ export function moduleConformance(factory: ModuleFactory<any, any>, opts: Confor
       return { name: d.name, ok: failures.length === 0, seeds, failures };
     },
   }));
+}
+
+/** Options are checked before anything runs: a RangeError names the field and the problem. */
+function validate(o: ConformanceOptions, seeds: readonly number[]): void {
+  if (seeds.length === 0) throw new RangeError("conformance: seeds must not be empty");
+  for (const s of seeds) if (!(Number.isSafeInteger(s) && s >= 0)) throw new RangeError(`conformance: seeds must be non-negative integers, got ${s}`);
+  for (const k of ["ttlBoundUs", "failBoundUs", "settleUs"] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`conformance: ${k} must be a positive number of µs, got ${v}`);
+  }
+  for (const k of ["lossRate", "dupRate"] as const) {
+    const v = o[k];
+    if (v !== undefined && !(v >= 0 && v < 1)) throw new RangeError(`conformance: ${k} must be in [0, 1), got ${v}`);
+  }
+  const l = o.latencyUs;
+  if (l !== undefined && !(Number.isSafeInteger(l[0]) && Number.isSafeInteger(l[1]) && l[0] >= 0 && l[0] <= l[1])) {
+    throw new RangeError(`conformance: latencyUs must be [min, max] integers with 0 <= min <= max, got [${l.join(", ")}]`);
+  }
 }
 
 /** Run every check; the results in the suite's order. */

@@ -10,8 +10,8 @@
 // system record (clients, observers, liveness, history) to drive a dozen calls. This harness is
 // the same shape as the embedded-group test's (test/impl/embed/group.test.ts) with seeded
 // streams (src/sim/kernel/rng.ts, listed in src/sim/runner/seeds.ts). Randomness: latency per
-// message, clock offsets, each incarnation's ImplRng. Not modelled: clock drift, message loss or
-// duplication, torn writes, pauses.
+// message, clock offsets, each incarnation's ImplRng, and (when asked for) message loss and
+// duplication. Not modelled: clock drift and jumps, torn writes, pauses.
 import type { NodeEnv, NodeId, Recovered } from "../../impl/node.js";
 import type { ClusteringModule, ClusterMembership, ClusterPlan, CoreCallbacks, GossipScope, GossipUpdate, ModuleFactory, Revision, ShardLogUpdate } from "../../impl/valkey-contract/contract.js";
 import { Rng } from "../../sim/kernel/rng.js";
@@ -158,6 +158,10 @@ export interface WorldOptions {
   readonly latencyUs?: readonly [number, number];
   /** fsync latency (default 1 ms). */
   readonly fsyncUs?: number;
+  /** Share of messages lost (default 0; drawn only when above 0, so default runs are unchanged). */
+  readonly lossRate?: number;
+  /** Share of messages delivered twice, the copy with its own latency (default 0). */
+  readonly dupRate?: number;
 }
 
 export class ConformanceWorld {
@@ -175,6 +179,8 @@ export class ConformanceWorld {
   readonly fsyncUs: number;
   private readonly latency: readonly [number, number];
   private readonly factory: ModuleFactory;
+  private readonly lossRate: number;
+  private readonly dupRate: number;
   /** Called with each new incarnation's Core before its module is built. */
   onNewCore: ((core: CoreRecord, id: NodeId) => void) | null = null;
   /** Called after every event (checks that must hold at every instant hook here). */
@@ -188,6 +194,11 @@ export class ConformanceWorld {
     this.fsyncUs = o.fsyncUs ?? MS;
     this.latency = o.latencyUs ?? [MS, 4 * MS];
     this.factory = o.factory as ModuleFactory;
+    this.lossRate = o.lossRate ?? 0;
+    this.dupRate = o.dupRate ?? 0;
+    for (const [name, v] of [["lossRate", this.lossRate], ["dupRate", this.dupRate]] as const) {
+      if (!(v >= 0 && v < 1)) throw new RangeError(`conformance world: ${name} must be in [0, 1), got ${v}`);
+    }
     for (const id of this.nodes()) this.offsets.set(id, clocks.int(0, 1_000_000) * 1000);
     for (const id of this.nodes()) this.boot(id, 0, [], new Map(), null);
   }
@@ -258,7 +269,9 @@ export class ConformanceWorld {
 
   send(from: NodeId, to: NodeId, msg: unknown): void {
     const [lo, hi] = this.latency;
+    if (this.lossRate > 0 && this.net.float() < this.lossRate) return;
     this.push({ at: this.now + this.net.int(lo, hi), kind: "msg", to, from, msg, token: 0, inc: -1 });
+    if (this.dupRate > 0 && this.net.float() < this.dupRate) this.push({ at: this.now + this.net.int(lo, hi), kind: "msg", to, from, msg, token: 0, inc: -1 });
   }
 
   /** Run events up to true time `until` (inclusive); the clock ends there. */

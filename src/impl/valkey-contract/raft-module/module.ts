@@ -117,12 +117,15 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   /** Shard-log keys as the Core was last told (key -> revision index). */
   private readonly told = new Map<string, number>();
   private toldApplied = 0;
-  private hbOutstanding = false;
+  /** Alive writes sent and not yet answered. Several may be in flight: one lost message must not
+   * hold the next heartbeat back until the request deadline (that lapsed leases under 2% loss). */
+  private hbOutstanding = 0;
   private hbSeq = 0;
   private nextHbAt: number;
   private nextGossipAt: number;
-  /** An acknowledged alive write waiting for the local apply of its index. */
-  private pendingLease: { readonly sentAt: number; readonly index: number } | null = null;
+  /** Acknowledged alive writes waiting for the local apply of their index (any may be applied
+   * first: keeping only the newest would wait for the newest index). */
+  private pendingLeases: { readonly sentAt: number; readonly index: number }[] = [];
   private leaseUntil = Number.NEGATIVE_INFINITY;
   private ok = false;
   /** Own-shard members: the alive revision last seen, and the local time it was first seen. */
@@ -253,13 +256,13 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   // ---- internals ----
 
   private ownTick(now: number): void {
-    if (now >= this.nextHbAt && !this.hbOutstanding) {
+    if (now >= this.nextHbAt && this.hbOutstanding < MAX_HB_IN_FLIGHT) {
       this.nextHbAt = now + this.o.heartbeatEveryUs;
-      this.hbOutstanding = true;
+      this.hbOutstanding++;
       const sentAt = now;
       this.group.request({ f: "put", key: aliveKey(this.ctx.id), value: String(++this.hbSeq) }, now, (r, t) => {
-        this.hbOutstanding = false;
-        if (r.kind === "ok" && r.result.f === "put") this.pendingLease = { sentAt, index: r.result.revision };
+        this.hbOutstanding--;
+        if (r.kind === "ok" && r.result.f === "put") this.pendingLeases.push({ sentAt, index: r.result.revision });
         this.after(t);
       });
     }
@@ -272,10 +275,13 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   /** After every input: tell the Core what changed, renew or end the lease, push membership. */
   private after(now: number): void {
     this.syncShardLog(now);
-    const p = this.pendingLease;
-    if (p !== null && this.group.server.store.appliedIndex() >= p.index) {
-      this.pendingLease = null;
-      const until = p.sentAt + this.o.leaseUs;
+    if (this.pendingLeases.length > 0) {
+      // The latest send among the writes applied here (answers may arrive out of order).
+      const applied = this.group.server.store.appliedIndex();
+      let sentAt = Number.NEGATIVE_INFINITY;
+      for (const p of this.pendingLeases) if (p.index <= applied && p.sentAt > sentAt) sentAt = p.sentAt;
+      this.pendingLeases = this.pendingLeases.filter((p) => p.index > applied && p.sentAt > sentAt);
+      const until = sentAt + this.o.leaseUs;
       if (until > now && until > this.leaseUntil) {
         this.leaseUntil = until;
         this.ok = true;
@@ -287,7 +293,7 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
       this.ctx.core.clusterDown(now);
     }
     this.pushMembership(now);
-    let at = this.hbOutstanding ? this.nextGossipAt : Math.min(this.nextHbAt, this.nextGossipAt);
+    let at = this.hbOutstanding >= MAX_HB_IN_FLIGHT ? this.nextGossipAt : Math.min(this.nextHbAt, this.nextGossipAt);
     if (this.ok) at = Math.min(at, this.leaseUntil);
     at = Math.min(at, this.nextStateChange(now));
     if (this.mux.get(this.ownSlot) !== at) this.mux.set(this.ownSlot, Math.max(at, now));
@@ -393,6 +399,9 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
     return { kind: "conflict", failed: res.failed, current: res.currentRevision > 0 ? this.rev(res.currentRevision) : null };
   }
 }
+
+/** Bound on alive writes in flight (a node without a quorum must not pile them up). */
+const MAX_HB_IN_FLIGHT = 4;
 
 const NOT_BUILT: CommandResult = Object.freeze({ kind: "error", reason: "raft-module: membership changes are not built (the shard plan is static)" });
 
