@@ -3,7 +3,7 @@
 // guards that promise must fail on it (a suite that passes everything proves nothing).
 import { describe, expect, it } from "vitest";
 import { moduleConformance, runConformance, CONFORMANCE_CHECKS, type ConformanceResult } from "../../src/api/index.js";
-import { raftModule } from "../../src/impl/valkey-contract/raft-module/module.js";
+import { RAFT_MODULE_DEFAULTS, raftModule } from "../../src/impl/valkey-contract/raft-module/module.js";
 import { mintRevision, revisionPayload, type ClusteringModule, type CoreCallbacks, type GossipScope, type MetadataOp, type ModuleFactory, type Revision, type UpdateResult } from "../../src/impl/valkey-contract/contract.js";
 
 const SEEDS = [1, 2, 3];
@@ -37,6 +37,11 @@ describe("conformance suite on raft-module", () => {
     expect(results.map((r) => r.name)).toEqual(CONFORMANCE_CHECKS);
     for (const r of results) expect(r.failures, r.name).toEqual([]);
   }, 120_000);
+
+  it("meets its own lease: a node cut from its shard is OK for at most L = leaseUs after the cut", () => {
+    const r = moduleConformance(good, { seeds: SEEDS, ttlBoundUs: RAFT_MODULE_DEFAULTS.leaseUs }).find((c) => c.name === "heartbeat-ttl")!.run();
+    expect(r.failures).toEqual([]);
+  });
 
   it("passes every check with 5% message loss and 5% duplication on seeds 1-3", () => {
     for (const r of runConformance(good, { seeds: SEEDS, lossRate: 0.05, dupRate: 0.05 })) expect(r.failures, r.name).toEqual([]);
