@@ -154,6 +154,19 @@ describe("conformance suite on broken modules (each must fail its check)", () =>
     expect(r.failures.join("\n")).toMatch(/without a quorum|still OK/);
   });
 
+  it("heartbeat-ttl with late acknowledgements: a TTL counted from the acknowledgement's arrival instead of the send", () => {
+    // Only an acknowledgement that crosses the cut late shows this hazard, so it takes delay
+    // spikes and is found on some seeds, not all: measured 10 of seeds 1..20 (raft-module: 0).
+    const L = RAFT_MODULE_DEFAULTS.leaseUs;
+    const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+    const opts = { seeds, ttlBoundUs: L, spikeRate: 0.5, spikeUs: 250_000 };
+    const ok = moduleConformance(good, opts).find((c) => c.name === "heartbeat-ttl")!.run();
+    expect(ok.failures).toEqual([]);
+    const late = broken((real) => ({ ...real, clusterHeartbeat: (_ttl, now) => real.clusterHeartbeat(L, now) }));
+    const r = moduleConformance(late, opts).find((c) => c.name === "heartbeat-ttl")!.run();
+    expect(r.failures.filter((f) => /without a quorum/.test(f)).length).toBe(10);
+  }, 120_000);
+
   it("restart-sync: a module that claims OK as soon as it restarts", () => {
     const f: ModuleFactory = (ctx) => {
       const m = good(ctx as never);

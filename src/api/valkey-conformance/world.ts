@@ -10,8 +10,9 @@
 // system record (clients, observers, liveness, history) to drive a dozen calls. This harness is
 // the same shape as the embedded-group test's (test/impl/embed/group.test.ts) with seeded
 // streams (src/sim/kernel/rng.ts, listed in src/sim/runner/seeds.ts). Randomness: latency per
-// message, clock offsets, each incarnation's ImplRng, and (when asked for) message loss and
-// duplication. Not modelled: clock drift and jumps, torn writes, pauses.
+// message, clock offsets, each incarnation's ImplRng, and (when asked for) message loss,
+// duplication and delay spikes. A partition drops messages sent across it; those already in
+// flight arrive. Not modelled: clock drift and jumps, torn writes, pauses.
 import type { NodeEnv, NodeId, Recovered } from "../../impl/node.js";
 import type { ClusteringModule, ClusterMembership, ClusterPlan, CoreCallbacks, GossipScope, GossipUpdate, ModuleFactory, Revision, ShardLogUpdate } from "../../impl/valkey-contract/contract.js";
 import { Rng } from "../../sim/kernel/rng.js";
@@ -162,6 +163,10 @@ export interface WorldOptions {
   readonly lossRate?: number;
   /** Share of messages delivered twice, the copy with its own latency (default 0). */
   readonly dupRate?: number;
+  /** Share of messages delayed by `spikeUs` on top of their latency (default 0): slow links,
+   * late acknowledgements. */
+  readonly spikeRate?: number;
+  readonly spikeUs?: number;
 }
 
 export class ConformanceWorld {
@@ -181,6 +186,8 @@ export class ConformanceWorld {
   private readonly factory: ModuleFactory;
   private readonly lossRate: number;
   private readonly dupRate: number;
+  private readonly spikeRate: number;
+  private readonly spikeUs: number;
   /** Called with each new incarnation's Core before its module is built. */
   onNewCore: ((core: CoreRecord, id: NodeId) => void) | null = null;
   /** Called after every event (checks that must hold at every instant hook here). */
@@ -196,7 +203,9 @@ export class ConformanceWorld {
     this.factory = o.factory as ModuleFactory;
     this.lossRate = o.lossRate ?? 0;
     this.dupRate = o.dupRate ?? 0;
-    for (const [name, v] of [["lossRate", this.lossRate], ["dupRate", this.dupRate]] as const) {
+    this.spikeRate = o.spikeRate ?? 0;
+    this.spikeUs = o.spikeUs ?? 0;
+    for (const [name, v] of [["lossRate", this.lossRate], ["dupRate", this.dupRate], ["spikeRate", this.spikeRate]] as const) {
       if (!(v >= 0 && v < 1)) throw new RangeError(`conformance world: ${name} must be in [0, 1), got ${v}`);
     }
     for (const id of this.nodes()) this.offsets.set(id, clocks.int(0, 1_000_000) * 1000);
@@ -268,10 +277,17 @@ export class ConformanceWorld {
   }
 
   send(from: NodeId, to: NodeId, msg: unknown): void {
-    const [lo, hi] = this.latency;
+    // A cut drops what is sent across it; what was already in flight still arrives.
+    if (this.isCut(from, to)) return;
     if (this.lossRate > 0 && this.net.float() < this.lossRate) return;
-    this.push({ at: this.now + this.net.int(lo, hi), kind: "msg", to, from, msg, token: 0, inc: -1 });
-    if (this.dupRate > 0 && this.net.float() < this.dupRate) this.push({ at: this.now + this.net.int(lo, hi), kind: "msg", to, from, msg, token: 0, inc: -1 });
+    this.push({ at: this.now + this.delay(), kind: "msg", to, from, msg, token: 0, inc: -1 });
+    if (this.dupRate > 0 && this.net.float() < this.dupRate) this.push({ at: this.now + this.delay(), kind: "msg", to, from, msg, token: 0, inc: -1 });
+  }
+
+  private delay(): number {
+    const [lo, hi] = this.latency;
+    const d = this.net.int(lo, hi);
+    return this.spikeRate > 0 && this.net.float() < this.spikeRate ? d + this.spikeUs : d;
   }
 
   /** Run events up to true time `until` (inclusive); the clock ends there. */
@@ -284,7 +300,6 @@ export class ConformanceWorld {
       const h = this.hosts.get(e.to)!;
       if (!h.up) continue;
       if (e.kind === "msg") {
-        if (this.isCut(e.from, e.to)) continue;
         h.module.onMessage(e.from, e.msg, this.local(e.to));
       } else if (e.kind === "tick") {
         if (e.inc !== h.inc || e.token !== h.tickGen) continue;
