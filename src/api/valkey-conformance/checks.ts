@@ -309,6 +309,7 @@ function shardLogCheck(c: Ctx): void {
     for (const i of acked) {
       if (m.readShardLog(`d${i}`)?.value !== `v${i}`) fail(`node ${n}: acknowledged write d${i}=v${i} lost (after crashes of a minority and a full restart)`);
       if (w.core(n).shardLog.get(`d${i}`)?.value !== `v${i}`) fail(`node ${n}'s Core was not told of d${i}=v${i} after its restart`);
+      if (JSON.stringify(w.core(n).shardLog.get(`d${i}`)!.revision) !== JSON.stringify(m.readShardLog(`d${i}`)!.revision)) fail(`node ${n}: the Core holds another revision of d${i} than the module`);
     }
     for (let i = 1; i <= 24; i++) {
       if (!acked.has(i) && !unknown.has(i) && m.readShardLog(`d${i}`) !== null) fail(`node ${n}: d${i} present though every attempt was refused`);
@@ -339,9 +340,12 @@ function gossipCheck(c: Ctx): void {
       const h = w.host(n);
       if (!h.up) continue;
       for (const [scope, key] of keys) {
-        const mine = h.module.readGossip(scope, key)?.value ?? null;
-        const told = h.core.gossip[scope].get(key)?.value ?? null;
-        if (mine !== told) fail(`node ${n}: ${scope} ${key} is ${mine} locally but the Core was told ${told} (a silent update)`);
+        const local = h.module.readGossip(scope, key);
+        const told = h.core.gossip[scope].get(key);
+        const mine = local?.value ?? null;
+        if (mine !== (told?.value ?? null)) fail(`node ${n}: ${scope} ${key} is ${mine} locally but the Core was told ${told?.value ?? null} (a silent update)`);
+        // Revisions are plain data (contract.ts): the Core must hold the one the module would give.
+        if (local !== null && JSON.stringify(local.revision) !== JSON.stringify(told!.revision)) fail(`node ${n}: ${scope} ${key}: the Core was told another revision than the module's (a silent update)`);
       }
     }
   };
