@@ -52,6 +52,22 @@ describe("raft-module", () => {
     expect(w.host(0).module.readShardLog("\u0000alive/0")).toBeNull();
   });
 
+  it("calls clusterDown when its lease runs out without a quorum, and heartbeats again once healed", () => {
+    const w = new ConformanceWorld({ seed: 8, plan: plan([3]), factory: raftModule() });
+    w.run(1000 * MS);
+    expect(w.core(2).isOk(w.now)).toBe(true);
+    const cut = w.now;
+    w.partition([2], [0, 1]);
+    w.run(cut + 600 * MS);
+    const downs = w.core(2).downs.filter((t) => t > cut);
+    expect(downs.length).toBe(1);
+    expect(downs[0]!).toBeLessThanOrEqual(cut + 400 * MS + 1); // L after the last send before the cut
+    expect(w.core(2).isOk(w.now)).toBe(false);
+    w.healAll();
+    w.run(w.now + 1000 * MS);
+    expect(w.core(2).isOk(w.now)).toBe(true);
+  });
+
   it("pushes membership with every planned node, shards in plan order, members by id", () => {
     const w = new ConformanceWorld({ seed: 6, plan: plan([2, 3]), factory: raftModule() });
     w.run(1500 * MS);
