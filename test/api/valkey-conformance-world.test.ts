@@ -37,6 +37,9 @@ class Probe implements ClusteringModule {
   }
 }
 
+/** A local time in the past: the world ticks it at once. */
+const w0 = (_ctx: ModuleContext): number => -1e12;
+
 const world = (o: { lossRate?: number } = {}) => new ConformanceWorld({ seed: 3, plan, factory: (ctx) => new Probe(ctx), ...o });
 
 describe("conformance world", () => {
@@ -74,6 +77,16 @@ describe("conformance world", () => {
     expect(n).toBeGreaterThan(640);
     expect(n).toBeLessThan(760);
     expect(run()).toBe(n);
+  });
+
+  it("stops a module that keeps waking itself at the same instant, with a message instead of running out of memory", () => {
+    const w = new ConformanceWorld({ seed: 3, plan, factory: (ctx) => {
+      const p = new Probe(ctx);
+      p.onTick = () => ctx.env.wakeAt(ctx.env.rng.int(0, 0) + w0(ctx)); // always "now" again
+      return p;
+    } });
+    Probe.last.get(0)!.ctx.env.wakeAt(0);
+    expect(() => w.run(10 * MS)).toThrow(/events at .*wake-up loop/);
   });
 
   it("a wake-up asked by a crashed incarnation never ticks the restarted one", () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { moduleConformance, runConformance, CONFORMANCE_CHECKS, type ConformanceResult } from "../../src/api/index.js";
 import { RAFT_MODULE_DEFAULTS, raftModule } from "../../src/impl/valkey-contract/raft-module/module.js";
-import { mintRevision, revisionPayload, type ClusteringModule, type CoreCallbacks, type GossipScope, type MetadataOp, type ModuleFactory, type Revision, type UpdateResult } from "../../src/impl/valkey-contract/contract.js";
+import { mintRevision, revisionPayload, type ClusteringModule, type CommandResult, type CoreCallbacks, type GossipScope, type MetadataOp, type ModuleFactory, type Revision, type UpdateResult } from "../../src/impl/valkey-contract/contract.js";
 
 const SEEDS = [1, 2, 3];
 const good = raftModule();
@@ -186,6 +186,14 @@ describe("conformance suite on broken modules (each must fail its check)", () =>
     const r = result(f, "remote-failure");
     expect(r.ok).toBe(false);
     expect(r.failures.join("\n")).toMatch(/not FAIL everywhere/);
+  });
+
+  it("membership: a module that answers RemoveFromShard ok and does nothing", () => {
+    const f = broken(same, () => ({
+      removeFromShard: (_n: number, _s: string, now: number, done: (r: CommandResult, now: number) => void) => done({ kind: "ok" }, now),
+    }));
+    const r = result(f, "membership");
+    expect(r.failures.join("\n")).toMatch(/still lists it/);
   });
 
   it("shard-log: a module that forgets its disk on restart", () => {

@@ -7,7 +7,7 @@
 // seed ends that seed. Every check is known to fail on a module broken in the way it targets
 // (test/api/valkey-conformance.test.ts plants one per check).
 import type { NodeId } from "../../impl/node.js";
-import type { ClusteringModule, ClusterPlan, GossipScope, MetadataOp, ModuleFactory, Revision, UpdateResult } from "../../impl/valkey-contract/contract.js";
+import type { ClusteringModule, ClusterPlan, CommandResult, GossipScope, MetadataOp, ModuleFactory, Revision, UpdateResult } from "../../impl/valkey-contract/contract.js";
 import { ConformanceWorld, MS, type CoreRecord } from "./world.js";
 
 export interface ConformanceOptions {
@@ -472,6 +472,52 @@ function restartSyncCheck(c: Ctx): void {
   if (!w.runUntil(() => checked, c.settleUs)) fail(`node ${x} never claimed OK (no heartbeat) within ${c.settleUs / MS} ms of its restart`);
 }
 
+/** A membership command on `node`, retried on errors (no leader yet, a change pending) until ok. */
+function command(c: Ctx, node: NodeId, what: string, call: (m: ClusteringModule, now: number, done: (r: CommandResult) => void) => void): void {
+  const end = c.w.now + c.settleUs;
+  let last = "";
+  while (c.w.now < end) {
+    let got: CommandResult | undefined;
+    let answers = 0;
+    call(c.w.host(node).module, c.w.local(node), (r) => {
+      answers++;
+      got = r;
+    });
+    if (!c.w.runUntil(() => got !== undefined, c.settleUs)) fail(`node ${node}: ${what} not answered within ${c.settleUs / MS} ms`);
+    c.w.run(c.w.now + MS);
+    if (answers !== 1) fail(`node ${node}: ${what} answered ${answers} times`);
+    if (got!.kind === "ok") return;
+    last = got!.reason;
+    c.w.run(c.w.now + 50 * MS);
+  }
+  fail(`node ${node}: ${what} never succeeded within ${c.settleUs / MS} ms (last: ${last})`);
+}
+
+const listed = (core: CoreRecord, shardId: string): NodeId[] => core.membership?.shards.find((s) => s.shardId === shardId)?.members.map((m) => m.nodeId) ?? [];
+
+function membershipCheck(c: Ctx): void {
+  const w = c.w;
+  const nodes = w.nodes();
+  waitAllOk(c, nodes, "warm-up");
+  const shard = w.plan.shards[c.seed % w.plan.shards.length]!;
+  const ids = shard.members.map((m) => m.nodeId);
+  const x = ids[c.seed % ids.length]!;
+  const via = ids.find((n) => n !== x)!;
+  const others = nodes.filter((n) => n !== x);
+  command(c, via, `removeFromShard(${x}, ${shard.shardId})`, (m, now, done) => m.removeFromShard(x, shard.shardId, now, done));
+  if (!w.runUntil(() => others.every((n) => !listed(w.core(n), shard.shardId).includes(x)), c.settleUs)) {
+    fail(`node ${x} removed from ${shard.shardId}; after ${c.settleUs / MS} ms the membership still lists it on ${others.filter((n) => listed(w.core(n), shard.shardId).includes(x)).join(", ")}`);
+  }
+  // The shard carries on without it, and its log keeps growing while it is out.
+  insertSurely(c, via, ids.filter((n) => n !== x), "while-out", "1");
+  if (!w.runUntil(() => !w.core(x).isOk(w.now), c.settleUs)) fail(`node ${x} still OK ${c.settleUs / MS} ms after leaving its shard`);
+  command(c, via, `joinShard(${x}, ${shard.shardId})`, (m, now, done) => m.joinShard(x, shard.shardId, now, done));
+  if (!w.runUntil(() => nodes.every((n) => listed(w.core(n), shard.shardId).includes(x)) && w.core(x).isOk(w.now), c.settleUs)) {
+    fail(`node ${x} rejoined ${shard.shardId}; after ${c.settleUs / MS} ms it is listed on ${nodes.filter((n) => listed(w.core(n), shard.shardId).includes(x)).join(", ") || "no node"} and ${w.core(x).isOk(w.now) ? "is" : "is not"} OK`);
+  }
+  if (w.core(x).shardLog.get("while-out")?.value !== "1") fail(`node ${x} rejoined and is OK without the write made while it was out`);
+}
+
 interface Def {
   readonly name: string;
   readonly description: string;
@@ -486,6 +532,7 @@ const CHECKS: readonly Def[] = [
   { name: "gossip", plan: TWO_SHARDS, body: gossipCheck, description: "gossip written concurrently on both sides of a partition converges after healing (GLOBAL on every node, SHARD in its shard), and no Core's view ever differs from its module's (every winner notified)" },
   { name: "heartbeat-ttl", plan: ONE_SHARD, body: heartbeatCheck, description: "heartbeats keep every node OK in a calm run (fault-free runs); a node cut from its shard's quorum is OK for at most the TTL bound and then down; the majority side and the healed node become OK again" },
   { name: "remote-failure", plan: TWO_SHARDS, body: remoteFailureCheck, description: "membership lists every node; no live connected node is FAIL (in fault-free runs); a crashed node is FAIL on every live node (both shards) within the bound, and OK again after its restart" },
+  { name: "membership", plan: TWO_SHARDS, body: membershipCheck, description: "RemoveFromShard and JoinShard are answered once, ok: the removed node leaves every node's membership and its OK state, the shard keeps taking writes; rejoined, it is listed everywhere again and OK only with the writes made while it was out" },
   { name: "restart-sync", plan: ONE_SHARD, body: restartSyncCheck, description: "a restarted node claims OK (its first heartbeat) only once its shard log and its Core hold every write made while it was down" },
 ];
 

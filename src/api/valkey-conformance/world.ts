@@ -18,6 +18,7 @@ import type { ClusteringModule, ClusterMembership, ClusterPlan, CoreCallbacks, G
 import { Rng } from "../../sim/kernel/rng.js";
 
 export const MS = 1000;
+const MAX_EVENTS_AT_ONE_INSTANT = 100_000;
 
 interface Ev {
   readonly at: number;
@@ -188,6 +189,7 @@ export class ConformanceWorld {
   private readonly dupRate: number;
   private readonly spikeRate: number;
   private readonly spikeUs: number;
+  private sameInstant = 0;
   /** Called with each new incarnation's Core before its module is built. */
   onNewCore: ((core: CoreRecord, id: NodeId) => void) | null = null;
   /** Called after every event (checks that must hold at every instant hook here). */
@@ -296,6 +298,9 @@ export class ConformanceWorld {
       const top = this.heap[0];
       if (top === undefined || top.at > until) break;
       const e = this.pop()!;
+      // A module that keeps waking itself at the same instant would never let time pass.
+      this.sameInstant = e.at === this.now ? this.sameInstant + 1 : 0;
+      if (this.sameInstant > MAX_EVENTS_AT_ONE_INSTANT) throw new Error(`conformance world: over ${MAX_EVENTS_AT_ONE_INSTANT} events at ${e.at / MS} ms (a wake-up loop in the module?)`);
       this.now = e.at;
       const h = this.hosts.get(e.to)!;
       if (!h.up) continue;

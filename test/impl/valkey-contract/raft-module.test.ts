@@ -38,15 +38,19 @@ describe("raft-module", () => {
     expect(ask(w, 3, [{ key: "k", value: "z", expectedRevision: own }]).kind).toBe("ok");
   });
 
-  it("refuses malformed updates and its own key prefix; membership commands say they are not built", () => {
+  it("refuses malformed updates and its own key prefix; cluster commands say they are not built, shard commands name a wrong shard or node", () => {
     const w = new ConformanceWorld({ seed: 5, plan: plan([3]), factory: raftModule() });
     w.run(1000 * MS);
     expect(ask(w, 0, [])).toEqual({ kind: "rejected", reason: "no ops" });
     expect(ask(w, 0, [{ key: "\u0000alive/1", value: "x", expectedRevision: null }]).kind).toBe("rejected");
     expect(ask(w, 0, [{ key: "a", value: "1", expectedRevision: null }, { key: "a", value: "2", expectedRevision: null }]).kind).toBe("rejected");
     let res: unknown;
-    w.host(0).module.joinShard(9, "s0", w.local(0), (r) => void (res = r));
+    w.host(0).module.joinCluster(9, "h9", "s0", w.local(0), (r) => void (res = r));
     expect(res).toMatchObject({ kind: "error", reason: expect.stringMatching(/not built/) });
+    w.host(0).module.joinShard(9, "s0", w.local(0), (r) => void (res = r));
+    expect(res).toMatchObject({ kind: "error", reason: expect.stringMatching(/not planned in shard s0/) });
+    w.host(0).module.removeFromShard(1, "s7", w.local(0), (r) => void (res = r));
+    expect(res).toMatchObject({ kind: "error", reason: expect.stringMatching(/not s7/) });
     // The alive keys are never shown to the Core.
     expect([...w.core(0).shardLog.keys()].some((k) => k.startsWith("\u0000"))).toBe(false);
     expect(w.host(0).module.readShardLog("\u0000alive/0")).toBeNull();

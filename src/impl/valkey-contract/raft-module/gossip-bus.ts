@@ -41,6 +41,13 @@ export interface StateReport {
   readonly by: NodeId;
 }
 
+/** A shard's members (its Raft configuration) as a member holding a lease last reported them. */
+export interface MembersReport {
+  readonly members: readonly NodeId[];
+  readonly c: number;
+  readonly by: NodeId;
+}
+
 export interface BusMessage {
   readonly type: "bus";
   readonly term: 0;
@@ -48,6 +55,7 @@ export interface BusMessage {
   /** Empty unless sender and receiver share a shard. */
   readonly shard: readonly (readonly [string, BusEntry])[];
   readonly reports: readonly (readonly [NodeId, StateReport])[];
+  readonly members: readonly (readonly [string, MembersReport])[];
 }
 
 const newer = (a: { c: number; o?: NodeId; by?: NodeId }, b: { c: number; o?: NodeId; by?: NodeId }): boolean =>
@@ -56,6 +64,8 @@ const newer = (a: { c: number; o?: NodeId; by?: NodeId }, b: { c: number; o?: No
 export class GossipBus {
   private readonly maps: Record<GossipScope, Map<string, BusEntry>> = { SHARD: new Map(), GLOBAL: new Map() };
   readonly reports = new Map<NodeId, StateReport>();
+  /** Shard id -> its members as last reported (JoinShard / RemoveFromShard change them). */
+  readonly members = new Map<string, MembersReport>();
   private clock = 0;
 
   constructor(
@@ -95,6 +105,13 @@ export class GossipBus {
     this.reports.set(node, { state, c: ++this.clock, by: this.self });
   }
 
+  /** Publish this node's shard's members (only while it holds a lease). */
+  reportMembers(shard: string, members: readonly NodeId[]): void {
+    const cur = this.members.get(shard);
+    if (cur !== undefined && cur.members.length === members.length && cur.members.every((m, i) => m === members[i])) return;
+    this.members.set(shard, { members, c: ++this.clock, by: this.self });
+  }
+
   message(sameShard: boolean): BusMessage {
     return {
       type: "bus",
@@ -102,6 +119,7 @@ export class GossipBus {
       global: [...this.maps.GLOBAL],
       shard: sameShard ? [...this.maps.SHARD] : [],
       reports: [...this.reports],
+      members: [...this.members],
     };
   }
 
@@ -112,6 +130,11 @@ export class GossipBus {
       this.clock = Math.max(this.clock, r.c);
       const cur = this.reports.get(node);
       if (cur === undefined || newer(r, cur)) this.reports.set(node, r);
+    }
+    for (const [shard, r] of m.members) {
+      this.clock = Math.max(this.clock, r.c);
+      const cur = this.members.get(shard);
+      if (cur === undefined || newer(r, cur)) this.members.set(shard, r);
     }
   }
 

@@ -64,6 +64,7 @@ import {
   type UpdateResult,
 } from "../contract.js";
 import { GossipBus, type BusMessage } from "./gossip-bus.js";
+import { ShardCommands, type ShardCmd, type ShardCmdReply } from "./shard-commands.js";
 
 export interface RaftModuleOptions {
   /** L: the heartbeat TTL, counted from the send of the acknowledged alive write. */
@@ -92,7 +93,7 @@ export const RAFT_MODULE_DEFAULTS: RaftModuleOptions = Object.freeze({
   gossipEveryUs: 50_000,
 });
 
-export type RaftModuleMessage = GroupEnvelope | BusMessage;
+export type RaftModuleMessage = GroupEnvelope | BusMessage | ShardCmd | ShardCmdReply;
 
 /** Keys the module keeps for itself in the shard log; the Core may not use this prefix. */
 const INTERNAL = "\u0000";
@@ -109,6 +110,7 @@ interface ShardRev {
 export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   readonly group: EmbeddedGroup;
   private readonly bus: GossipBus;
+  private readonly cmds: ShardCommands;
   private readonly mux: WakeMux;
   private readonly ownSlot: number;
   private readonly shard: ShardPlan;
@@ -168,6 +170,7 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
       },
     }, ctx.env, (t) => this.mux.set(groupSlot, t), ctx.recovered, now);
     this.bus = new GossipBus(ctx.id, (u, t) => ctx.core.notifyGossipUpdate(u, t));
+    this.cmds = new ShardCommands(ctx.id, this.group, (to, m) => ctx.env.send(to, m), this.o.requestTimeoutUs);
     // Members start with a grace period: a (re)started node has seen nobody yet.
     for (const m of shard.members) if (m.nodeId !== ctx.id) this.seen.set(m.nodeId, { rev: 0, at: now });
     this.nextHbAt = now;
@@ -183,6 +186,8 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
       if (msg.g === this.shardIdx) this.group.onMessage(from, msg.m, now);
     } else if (msg.type === "bus") {
       this.bus.merge(msg, this.inShard(from), now);
+    } else if (msg.type === "vcm" || msg.type === "vcmRep") {
+      this.cmds.onMessage(from, msg, now);
     }
     this.after(now);
   }
@@ -207,12 +212,20 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
     done(NOT_BUILT, now);
   }
 
-  joinShard(_n: NodeId, _s: string, now: number, done: Done<CommandResult>): void {
-    done(NOT_BUILT, now);
+  /** A planned member of this node's shard back into its Raft group (as a learner, promoted
+   * once caught up): shard-commands.ts. */
+  joinShard(n: NodeId, s: string, now: number, done: Done<CommandResult>): void {
+    const bad = this.shardCommandError(n, s);
+    if (bad !== null) return done({ kind: "error", reason: bad }, now);
+    this.cmds.request({ kind: "add-learner", node: n }, now, done);
+    this.after(now);
   }
 
-  removeFromShard(_n: NodeId, _s: string, now: number, done: Done<CommandResult>): void {
-    done(NOT_BUILT, now);
+  removeFromShard(n: NodeId, s: string, now: number, done: Done<CommandResult>): void {
+    const bad = this.shardCommandError(n, s);
+    if (bad !== null) return done({ kind: "error", reason: bad }, now);
+    this.cmds.request({ kind: "remove", node: n }, now, done);
+    this.after(now);
   }
 
   updateGossip(scope: GossipScope, ops: readonly MetadataOp[], now: number, done: Done<UpdateResult>): void {
@@ -255,9 +268,19 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
 
   // ---- internals ----
 
+  /** Why a shard command cannot run here (null: it can). */
+  private shardCommandError(n: NodeId, s: string): string | null {
+    if (s !== this.shard.shardId) return `node ${this.ctx.id} is in shard ${this.shard.shardId}, not ${s}: give the command on a member of ${s}`;
+    if (!this.inShard(n)) return `raft-module: node ${n} is not planned in shard ${s} (a node can only be in the shard the plan puts it in)`;
+    return null;
+  }
+
   private ownTick(now: number): void {
-    if (now >= this.nextHbAt && this.hbOutstanding < MAX_HB_IN_FLIGHT) {
-      this.nextHbAt = now + this.o.heartbeatEveryUs;
+    const due = now >= this.nextHbAt && this.hbOutstanding < MAX_HB_IN_FLIGHT;
+    // The period advances either way (else a skipped beat stays due and the slot spins at now).
+    if (due) this.nextHbAt = now + this.o.heartbeatEveryUs;
+    // A node removed from its shard has no quorum to speak of: no alive writes, its lease lapses.
+    if (due && this.cmds.isMember(this.ctx.id)) {
       this.hbOutstanding++;
       const sentAt = now;
       this.group.request({ f: "put", key: aliveKey(this.ctx.id), value: String(++this.hbSeq) }, now, (r, t) => {
@@ -275,6 +298,7 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   /** After every input: tell the Core what changed, renew or end the lease, push membership. */
   private after(now: number): void {
     this.syncShardLog(now);
+    this.cmds.poll(now);
     if (this.pendingLeases.length > 0) {
       // The latest send among the writes applied here (answers may arrive out of order).
       const applied = this.group.server.store.appliedIndex();
@@ -295,7 +319,7 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
     this.pushMembership(now);
     let at = this.hbOutstanding >= MAX_HB_IN_FLIGHT ? this.nextGossipAt : Math.min(this.nextHbAt, this.nextGossipAt);
     if (this.ok) at = Math.min(at, this.leaseUntil);
-    at = Math.min(at, this.nextStateChange(now));
+    at = Math.min(at, this.nextStateChange(now), this.cmds.nextDeadline());
     if (this.mux.get(this.ownSlot) !== at) this.mux.set(this.ownSlot, Math.max(at, now));
   }
 
@@ -337,7 +361,10 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
     const peers = this.shard.members.map((m) => m.nodeId).filter((n) => n !== this.ctx.id);
     // Only a member with a quorum behind it speaks for its shard: a cut-off member would report
     // every peer FAIL.
-    if (this.isOk(now)) for (const m of this.shard.members) this.bus.report(m.nodeId, this.stateOf(m.nodeId, now));
+    if (this.isOk(now)) {
+      for (const m of this.shard.members) this.bus.report(m.nodeId, this.stateOf(m.nodeId, now));
+      this.bus.reportMembers(this.shard.shardId, this.ownMembers());
+    }
     const targets = new Set<NodeId>();
     if (all.length > 0) targets.add(all[env.rng.int(0, all.length - 1)]!);
     if (peers.length > 0) targets.add(peers[env.rng.int(0, peers.length - 1)]!);
@@ -361,12 +388,19 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
     return next;
   }
 
+  /** This shard's members as this node's Raft configuration has them, by id. */
+  private ownMembers(): NodeId[] {
+    return this.shard.members.map((m) => m.nodeId).filter((n) => this.cmds.isMember(n)).sort((a, b) => a - b);
+  }
+
   private pushMembership(now: number): void {
     const m: ClusterMembership = {
-      shards: this.ctx.plan.shards.map((s) => ({
-        shardId: s.shardId,
-        members: [...s.members].sort((a, b) => a.nodeId - b.nodeId).map((x) => ({ nodeId: x.nodeId, address: x.address, state: this.stateOf(x.nodeId, now) })),
-      })),
+      shards: this.ctx.plan.shards.map((s) => {
+        // Own shard: this node's configuration; others: their last report (the plan before one).
+        const ids = s === this.shard ? this.ownMembers() : this.bus.members.get(s.shardId)?.members ?? s.members.map((x) => x.nodeId);
+        const members = [...s.members].filter((x) => ids.includes(x.nodeId)).sort((a, b) => a.nodeId - b.nodeId);
+        return { shardId: s.shardId, members: members.map((x) => ({ nodeId: x.nodeId, address: x.address, state: this.stateOf(x.nodeId, now) })) };
+      }),
     };
     const key = JSON.stringify(m);
     if (key === this.lastMembership) return;
@@ -403,7 +437,7 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
 /** Bound on alive writes in flight (a node without a quorum must not pile them up). */
 const MAX_HB_IN_FLIGHT = 4;
 
-const NOT_BUILT: CommandResult = Object.freeze({ kind: "error", reason: "raft-module: membership changes are not built (the shard plan is static)" });
+const NOT_BUILT: CommandResult = Object.freeze({ kind: "error", reason: "raft-module: cluster membership is the plan; joinCluster and removeFromCluster are not built (joinShard and removeFromShard are)" });
 
 /** Why a list of ops cannot be run (null: it can). */
 function invalid(ops: readonly MetadataOp[]): string | null {
