@@ -39,8 +39,8 @@
 // construction).
 //
 // GLOBAL and SHARD gossip: the cluster bus in gossip-bus.ts (why not a cluster-wide group: see
-// there). Membership commands (join/remove) are not built: the plan is static, and the module
-// answers them with an error that says so.
+// there). JoinShard / RemoveFromShard change the shard's Raft configuration (shard-commands.ts);
+// JoinCluster / RemoveFromCluster are not built (cluster membership is the plan) and say so.
 import type { NodeId } from "../../node.js";
 import { EmbeddedGroup, type EmbedReply, type GroupEnvelope } from "../../embed/group.js";
 import { WakeMux } from "../../embed/wake-mux.js";
