@@ -57,6 +57,11 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   lastPrimaryData: number;
   aofDirty = false;
   private lastAofFsync = -Infinity;
+  /** The clock the node's deadlines run on: the local clock with every step backwards absorbed
+   * (skew), as CLOCK_MONOTONIC would give it (FAILURE-DETECTION.md §d #5: deadlines on a wall
+   * clock that steps back an hour stall for an hour). */
+  private skew = 0;
+  private lastNow = -Infinity;
   private hdrCache: Header | null = null;
   private hdrKey = "";
 
@@ -103,6 +108,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       if (inc > 0) env.persist([{ t: "inc", inc }], true);
     }
     this.bootTime = now;
+    this.lastNow = now;
     this.lastPrimaryData = now;
     this.repl.needSync = !this.isPrimary;
     this.nextCron = now + this.C;
@@ -110,6 +116,18 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     env.note(VN.shard, shardOf(topo, env.id), 0);
     env.note(VN.role, this.primary, this.myConfigEpoch);
     this.noteEpochs();
+  }
+
+  /** A local clock reading on the monotonic clock (the bug wallClockDeadlines: as read). */
+  private mono(local: number): number {
+    if (this.opts.bugs.wallClockDeadlines === true) return local;
+    const t = local + this.skew;
+    if (t < this.lastNow) {
+      this.skew += this.lastNow - t;
+      return this.lastNow;
+    }
+    this.lastNow = t;
+    return t;
   }
 
   private noteEpochs(): void {
@@ -143,7 +161,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
 
   // ---- inputs ----
 
-  onTick(now: number): void {
+  onTick(local: number): void {
+    const now = this.mono(local);
     this.fd?.tick(now);
     if (now >= this.nextCron) {
       this.cron(now);
@@ -152,7 +171,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.after(now);
   }
 
-  onMessage(from: NodeId, msg: ValkeyMsg, now: number): void {
+  onMessage(from: NodeId, msg: ValkeyMsg, local: number): void {
+    const now = this.mono(local);
     switch (msg.type) {
       case "repl":
       case "psync":
@@ -168,7 +188,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.after(now);
   }
 
-  onClient(client: number, req: KvReq, now: number): void {
+  onClient(client: number, req: KvReq, local: number): void {
+    const now = this.mono(local);
     const v = this.view;
     const slot = keySlot(req.key, v.slots);
     const o = v.owner[slot];
@@ -190,7 +211,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.after(now);
   }
 
-  onPersisted(token: number, now: number): void {
+  onPersisted(token: number, local: number): void {
+    const now = this.mono(local);
     this.election.onPersisted(token);
     this.after(now);
   }
@@ -207,7 +229,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     }
     // A clock stepped backwards must not silence the cron for the size of the step.
     if (this.nextCron > now + this.C) this.nextCron = now + this.C;
-    this.env.wakeAt(this.fd === null ? this.nextCron : this.fd.wake(now, this.nextCron));
+    this.env.wakeAt((this.fd === null ? this.nextCron : this.fd.wake(now, this.nextCron)) - this.skew);
   }
 
   // ---- a hosted detector's view (fd-host.ts) ----
@@ -306,7 +328,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       if (v.pfail[i] === 0 && v.fail[i] === 0) reachable++;
     }
     const minority = reachable < Math.floor(size / 2) + 1;
-    if (minority) {
+    if (minority && this.opts.bugs.noMinorityRule !== true) {
       ok = false;
       this.amongMinorityTime = now;
     }
@@ -344,6 +366,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       out.push({ node: j, flags: v.fail[j] !== 0 ? G_FAIL : 0 });
       fresh--;
     }
+    if (this.opts.bugs.gossipNoPfail === true) return out;
     for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push({ node: j, flags: G_PFAIL });
     return out;
   }
@@ -530,7 +553,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     for (const e of gossip) {
       const q = e.node;
       if (q === this.id) continue;
-      if ((e.flags & (G_PFAIL | G_FAIL)) !== 0) {
+      if ((e.flags & (G_PFAIL | G_FAIL)) !== 0 || this.opts.bugs.reportsIgnoreFlags === true) {
         v.addReport(q, from, now);
         this.env.note(VN.report, q, from);
         this.markFailingIfNeeded(q, now);
@@ -546,7 +569,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     if (v.pfail[q] === 0 || v.fail[q] !== 0) return;
     const ttl = this.opts.bugs.reportsNeverExpire === true ? Infinity : this.opts.failReportValidityMult * this.T;
     let failures = v.countReports(q, now, ttl);
-    if (v.isVotingPrimary(this.id)) failures++;
+    if (v.isVotingPrimary(this.id) || this.opts.bugs.replicaCountsItself === true) failures++;
     if (failures < v.quorum()) return;
     v.fail[q] = 1;
     v.failTime[q] = now;
@@ -560,6 +583,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private clearFailureIfNeeded(q: number, now: number): void {
     const v = this.view;
     const undo = now - v.failTime[q] > this.opts.failUndoTimeMult * this.T;
+    if (this.opts.bugs.replicaFailSticks === true && !v.isVotingPrimary(q)) return;
+    if (this.opts.bugs.primaryFailSticks === true && v.isVotingPrimary(q)) return;
     if (!v.isPrimary(q) || v.numSlots[q] === 0 || undo) {
       v.fail[q] = 0;
       this.stateDirty = true;

@@ -49,6 +49,8 @@ export class FailoverClient implements Actor {
     initialOwner: readonly number[],
     private readonly w: FailoverWorkload,
     private readonly rec: KvRecorder,
+    /** Told of every acknowledged write: the node that acknowledged it, virtual µs. */
+    private readonly onWriteAck?: (node: number, now: number) => void,
   ) {
     this.route = Int32Array.from(initialOwner);
     this.process = env.id * 1_000_000;
@@ -96,7 +98,7 @@ export class FailoverClient implements Actor {
     this.env.send(to, req);
   }
 
-  onMessage(_from: number, msg: unknown, now: number): void {
+  onMessage(from: number, msg: unknown, now: number): void {
     const rep = msg as KvRep;
     const p = this.pending;
     if (p === null || rep.id !== p.req.id) return; // a late or duplicated answer
@@ -115,6 +117,7 @@ export class FailoverClient implements Actor {
       this.rec.close(p.h, "fail", undefined, now);
       return this.think(now, this.w.downBackoffUs);
     }
+    if (p.req.type === "append" && this.onWriteAck !== undefined) this.onWriteAck(from, now);
     this.rec.close(p.h, "ok", p.req.type === "get" ? (rep.value ?? "") : null, now);
     this.think(now, 0);
   }
