@@ -106,7 +106,7 @@ describe("checks added with the families", () => {
   it("P-FO4 (minority side): no-minority-rule keeps acknowledging writes past B_D; the real node stops", () => {
     const bad = run(1, f3, ["no-minority-rule"]);
     expect(bad.verdict).toBe("violation");
-    expect(bad.message).toMatch(/^P-FO4: node \d acknowledged a write \d+ms after it was cut off from a majority/);
+    expect(bad.message).toMatch(/^P-FO4: node \d acknowledged a write sent \d+ms after it was cut off from a majority/);
     const good = run(1, f3);
     expect(good.verdict, good.message ?? "").toBe("ok");
     expect((good.details.failover as { minorityAcksChecked: number }).minorityAcksChecked).toBeGreaterThan(0);

@@ -44,7 +44,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "no-minority-rule",
     description: "no clusterUpdateState minority rule: a primary split from the majority with a replica keeps acknowledging writes for as long as the split lasts (Jepsen's Redis Sentinel result)",
     breaks: "P-FO4 on the minority side (a primary cut off from a majority acknowledges writes past B_D)",
-    detectingSeed: 143,
+    detectingSeed: 94,
   },
   {
     name: "replica-counts-itself",

@@ -6,8 +6,7 @@
 //
 // The minority-writer check (minority.ts) needs less: that one node's clock, scheduling and
 // message handling were undisturbed (no pause, clock fault or slow processing on it, or on an
-// unknown node: "primary-fault" picks its target at run time) and that latencies were the
-// base profile's (no "net" change), so an acknowledgement is seen soon after it was sent.
+// unknown node: "primary-fault" picks its target at run time).
 import type { FaultAction } from "../../faults/index.js";
 
 /** A jump this large (a clock step beyond any timeout) leaves the node's timers meaningless
@@ -22,8 +21,6 @@ export class Disturbances {
   private readonly nodeSpans: [number, number, number][] = [];
   /** Clock steps, each from its time to its time plus its size (what a step back stalls). */
   private readonly stepSpans: [number, number][] = [];
-  /** Spans of a changed network profile (latency, loss, duplication). */
-  private readonly netSpans: [number, number][] = [];
   /** No action but the final heal-all: the run is calm (P-FD3: no false suspicion at all). */
   readonly calm: boolean;
 
@@ -75,12 +72,9 @@ export class Disturbances {
         case "clock-drift": case "slow-node":
           add(a.at, nextAfter(a.at, ["heal-all"]), nodeOf(a));
           break;
-        case "net": {
-          const to = nextAfter(a.at, ["heal-all"]);
-          add(a.at, to, null);
-          this.netSpans.push([a.at, to]);
+        case "net":
+          add(a.at, nextAfter(a.at, ["heal-all"]), null);
           break;
-        }
         case "primary-fault": {
           const f = a as { what?: string; durationUs?: number; us?: number };
           const d = f.durationUs ?? 0;
@@ -112,10 +106,9 @@ export class Disturbances {
     return false;
   }
 
-  /** Whether [from, to] meets a disturbance of `node`'s own timing or a network change. */
+  /** Whether [from, to] meets a disturbance of `node`'s own timing. */
   nodeTiming(node: number, from: number, to: number): boolean {
     for (const [a, b, n] of this.nodeSpans) if (a <= to && b >= from && (n === node || n < 0)) return true;
-    for (const [a, b] of this.netSpans) if (a <= to && b >= from) return true;
     return false;
   }
 }

@@ -7,11 +7,11 @@
 //
 // "Cannot hear" is ground truth: node j is heard by p when j is up and the link j -> p is not
 // cut (any message from j is liveness to p; a one-way cut p -> j leaves j's PINGs flowing).
-// The voting primaries are those of p's own view (what its minority rule counts). Measured
-// against the virtual time the client got the acknowledgement, so armed only while the network
-// keeps its base profile and p's own timing is undisturbed (no pause, clock fault or slow
-// processing on p: a paused primary acknowledges queued writes on resume before its cron
-// runs — Valkey's #6, a metric). Direct detectors only (gossip, timeout, phi): SWIM's
+// The voting primaries are those of p's own view (what its minority rule counts). Judged at the
+// time the client sent the request (p acknowledged it no earlier, whatever the latencies), and
+// armed only while p's own timing is undisturbed (no pause, clock fault or slow processing on
+// p: a paused primary acknowledges queued writes on resume before its cron runs — Valkey's #6,
+// a metric). Direct detectors only (gossip, timeout, phi): SWIM's
 // indirect probes let p hear j through a third node, and the oracle knows no partitions.
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { NodeStatus } from "../../kernel/world.js";
@@ -71,14 +71,16 @@ export class MinorityWriterCheck {
     }
   }
 
-  /** A client got a write acknowledged by node p at virtual time now. */
-  onWriteAck(w: AnyWorld, p: number, now: number): void {
+  /** A client got a write acknowledged by node p (now), for a request it sent at sentAt. */
+  onWriteAck(w: AnyWorld, p: number, sentAt: number): void {
+    const now = w.now;
     const since = this.cutSince[p];
+    // Cut off from `since` to now (sampled, and true now), p's timing undisturbed meanwhile.
     if (since !== since || !this.cutOff(w, p) || this.dist.nodeTiming(p, since - this.lookbackUs, now)) return;
     this.checkedAcks++;
-    if (now - since <= this.boundUs) return; // inside the documented window (W2, a metric)
+    if (sentAt - since <= this.boundUs) return; // maybe inside the documented window (W2, a metric)
     throw new CheckFailure(
-      `P-FO4: node ${p} acknowledged a write ${((now - since) / MS).toFixed(0)}ms after it was cut off from a majority of the voting primaries it knows (bound ${(this.boundUs / MS).toFixed(0)}ms) (t=${(now / MS).toFixed(1)}ms)`,
+      `P-FO4: node ${p} acknowledged a write sent ${((sentAt - since) / MS).toFixed(0)}ms after it was cut off from a majority of the voting primaries it knows (bound ${(this.boundUs / MS).toFixed(0)}ms) (t=${(now / MS).toFixed(1)}ms)`,
       now,
     );
   }

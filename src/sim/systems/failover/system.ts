@@ -115,7 +115,7 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) => new ValkeyNode(env as never, shape.topo, vo, recovered as never, world.localNow(id), hosted?.factory),
-      actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec, minority === null ? undefined : (node, now) => minority.onWriteAck(world, node, now)),
+      actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec, minority === null ? undefined : (node, sentAt) => minority.onWriteAck(world, node, sentAt)),
       traceKey,
       budget: 2_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 150_000,
       onNote: (id, code, a, b) => obs.onNote(id, code, a, b),
