@@ -20,7 +20,7 @@ import { porcupineKv } from "../../../check/models/index.js";
 import { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { keySlot, VALKEY_NOTE_NAMES, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
-import type { ScenarioBlock } from "../../scenario/index.js";
+import { act, duration, nodeId, posInt, want, type ScenarioBlock } from "../../scenario/schema.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
 import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
@@ -238,12 +238,30 @@ function ms(us: number | null): number | null {
 
 const FAMILIES = [...GENERIC_FAMILIES, ...FAILOVER_FAMILIES];
 
+/** Its own fault kinds in scenario files (faults.ts executes them). */
+const ACTIONS = [
+  act("slow-node", { node: nodeId, us: duration() }),
+  act("primary-fault", {
+    what: z.enum(["split", "cut-from", "pause", "clock-jump", "clock-drift", "crash"], { error: want("expected what: split, cut-from, pause, clock-jump, clock-drift or crash") }),
+    durationUs: duration({ positive: true }).optional(),
+    us: duration({ signed: true }).optional(),
+    ppm: z.number().int().min(-500_000).max(500_000).optional(),
+    observer: nodeId.optional(),
+    count: posInt.optional(),
+  }),
+];
+
 /** failover in scenario files (`system: failover`): the generic keys and `detector`. */
 const scenarioBlock: ScenarioBlock = {
   system: "failover",
   families: FAMILIES.map((f) => f.name),
   bugs: BUGS.map((b) => b.name),
-  actions: [],
+  actions: ACTIONS,
+  checkAction(a, node) {
+    const x = a as { kind: string; node?: number; observer?: number };
+    if (x.kind === "slow-node" && x.node !== undefined) node("node", x.node);
+    if (x.kind === "primary-fault" && x.observer !== undefined) node("observer", x.observer);
+  },
   shape: { detector: z.enum(KNOWN_DETECTORS).optional() },
   options: (sc) => (sc.detector === undefined ? undefined : { detector: sc.detector }),
   fileKeys(options): Record<string, unknown> {
