@@ -53,8 +53,10 @@ export class ClusterView {
     this.fail = new Uint8Array(n);
     this.failTime = new Float64Array(n);
     this.pingSent = new Float64Array(n);
-    this.pongReceived = new Float64Array(n);
-    this.dataReceived = new Float64Array(n);
+    // "Never": a local clock may read below 0 (an offset or a step back of an hour before a
+    // restart); 0 there would mean "in the future", and the node would never ping.
+    this.pongReceived = new Float64Array(n).fill(-Infinity);
+    this.dataReceived = new Float64Array(n).fill(-Infinity);
     this.offset = new Float64Array(n);
     this.reportTime = new Float64Array(n * n).fill(NaN);
     this.reportCount = new Int32Array(n);

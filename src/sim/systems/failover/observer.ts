@@ -3,11 +3,14 @@
 //
 // Hard (CheckFailure):
 //   P-FD1 bounded completeness: a crash in a calm window is suspected (PFAIL or FAIL) by every
-//         correct observer within T + P + 2C (+ a delivery margin);
+//         correct observer within T + P + 2C (+ a delivery margin); and (gossip) a crashed
+//         voting primary, the only node down, is FAIL at every observer within
+//         T + 2P + 2C + RTT (§e R2's "FAIL everywhere" bound; here with 4C and 2 RTT);
 //   P-FD3 no suspicion at all in a calm run (no faults);
 //   P-FD4 justified FAIL: a node that originates a FAIL holds reports from a majority of voting
 //         primaries (itself included if it is one), each younger than 2T on its own clock, as
-//         this checker recorded them from its notes;
+//         this checker recorded them from its notes, each from a reporter that did send it a
+//         gossip entry flagging the node PFAIL or FAIL (seen by this checker as sent);
 //   P-FO1 one vote per voter and epoch, across restarts (every ACK sent is seen);
 //   P-FO2 at most one winner per shard and epoch;
 //   P-FO6 bounded failover: a voting primary crashed in a settled cluster, nothing else
@@ -15,7 +18,7 @@
 // Measured: detection times, false suspicions and FAILs, crash-to-failover times, the
 // dual-writable window, epoch collisions.
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
-import { VN, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
+import { G_FAIL, G_PFAIL, VN, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
 import { CheckFailure, type AnyWorld } from "../../runner/system.js";
 import { NodeStatus } from "../../kernel/world.js";
 import type { Disturbances } from "./disturbance.js";
@@ -26,6 +29,8 @@ import { PairQos, ShardAvailability, Traffic } from "./metrics.js";
 const MS = 1_000;
 /** Delivery margin for one message (default net: 1 ms median, lognormal tail). */
 const RTT_US = 25 * MS;
+/** The FAIL-everywhere check needs the network calm from this long before the crash. */
+const FAIL_LOOKBACK_US = 500 * MS;
 
 interface Crash {
   readonly q: number;
@@ -35,6 +40,11 @@ interface Crash {
   /** P-FD1 armed (calm window), checked at `deadline`. */
   fd1: boolean;
   readonly deadline: number;
+  /** P-FD1 for FAIL (gossip only): armed, and its deadline. */
+  fail1: boolean;
+  readonly failDeadline: number;
+  /** Observers up at the crash that must hold q FAIL by failDeadline. */
+  readonly failWait: number[];
   /** Shard of q if it was a voting primary, else -1. */
   readonly shard: number;
   /** The P-FD1 bound this crash is checked against (µs). */
@@ -76,6 +86,10 @@ export class FailoverObserver {
   private readonly susp: Uint8Array;
   /** True µs each node's current incarnation started (0: the run's start). */
   private readonly startedAt: Float64Array;
+  /** failFlag[p * n + q]: p holds q FAIL, from its notes. */
+  private readonly failFlag: Uint8Array;
+  /** flagged[p][q][r] = 1: r has sent p a gossip entry flagging q PFAIL or FAIL (ever). */
+  private readonly flagged: Uint8Array;
   /** Shadow failure reports: [p][q][r] -> p's local µs of the last report (NaN: none). */
   private readonly reports: Float64Array;
   private readonly down: Uint8Array;
@@ -101,6 +115,8 @@ export class FailoverObserver {
   wins = 0;
   primaryCrashes = 0;
   readonly fd1Checked = { crashes: 0, observers: 0 };
+  /** Crashes the FAIL-everywhere check ran to its deadline for. */
+  failChecked = 0;
   fo6Checked = 0;
   /** Measurements only (metrics.ts): QoS per pair, unavailability per shard, traffic. */
   readonly qos: PairQos;
@@ -116,7 +132,9 @@ export class FailoverObserver {
     this.n = n;
     this.susp = new Uint8Array(n * n);
     this.startedAt = new Float64Array(n);
+    this.failFlag = new Uint8Array(n * n);
     this.reports = new Float64Array(n * n * n).fill(NaN);
+    this.flagged = new Uint8Array(n * n * n);
     this.down = new Uint8Array(n);
     this.writableShard = new Int32Array(n).fill(-1);
     this.writableCount = new Int32Array(shape.shards);
@@ -141,6 +159,11 @@ export class FailoverObserver {
 
   get fd1BoundUs(): number {
     return (this.t.detectUs ?? this.t.T + this.t.P) + 2 * this.t.C + RTT_US;
+  }
+
+  /** FAIL at every observer (gossip): T + 2P + 4C + 2 RTT. */
+  get failBoundUs(): number {
+    return this.t.T + 2 * this.t.P + 4 * this.t.C + 2 * RTT_US;
   }
 
   foBoundUs(rank: number): number {
@@ -185,6 +208,7 @@ export class FailoverObserver {
     const on = b !== 0;
     if (code === VN.fail && b === 1) this.justifiedFail(p, q);
     if (code === VN.fail && on && this.down[q] === 0) this.falseFails += b === 1 ? 1 : 0;
+    if (code === VN.fail) this.failFlag[k] = on ? 1 : 0;
     const was = this.susp[k];
     // FAIL replaces PFAIL (a PFAIL-cleared note does not follow): a clear of either clears.
     this.susp[k] = on ? 1 : 0;
@@ -216,7 +240,9 @@ export class FailoverObserver {
     const base = (p * this.n + q) * this.n;
     for (let r = 0; r < this.n; r++) {
       const t = this.reports[base + r];
-      if (t === t && local - t <= ttl) count++;
+      // A report counts only if its reporter ever told p that q was PFAIL or FAIL (a gossip
+      // entry with the flag, seen as sent): a report is the flag, not any word about q.
+      if (t === t && local - t <= ttl && this.flagged[base + r] !== 0) count++;
     }
     if (node.view.isVotingPrimary(p)) count++;
     const quorum = node.view.quorum();
@@ -270,6 +296,10 @@ export class FailoverObserver {
 
   onSend(from: number, to: number, msg: ValkeyMsg): void {
     this.traffic.onSend(from, msg);
+    if (msg.type === "ping" || msg.type === "pong") {
+      for (const e of msg.gossip) if ((e.flags & (G_PFAIL | G_FAIL)) !== 0) this.flagged[(to * this.n + e.node) * this.n + from] = 1;
+      return;
+    }
     if (msg.type !== "authAck") return;
     const key = `${from}/${msg.hdr.currentEpoch}`;
     const had = this.votes.get(key);
@@ -284,9 +314,15 @@ export class FailoverObserver {
     this.onWritable(q, -1, now);
     for (let i = 0; i < this.n; i++) this.susp[q * this.n + i] = 0;
     this.qos.down(q, now);
+    this.failFlag.fill(0, q * this.n, (q + 1) * this.n);
+    let othersDown = false;
+    for (let i = 0; i < this.n; i++) if (i !== q && this.down[i] !== 0) othersDown = true;
     this.reports.fill(NaN, q * this.n * this.n, (q + 1) * this.n * this.n);
     // Any other crash ends the calm of every open failover window.
-    for (const c of this.crashes) c.fo6 = false;
+    for (const c of this.crashes) {
+      c.fo6 = false;
+      c.fail1 = false;
+    }
     const first = new Map<number, number>();
     for (let p = 0; p < this.n; p++) if (p !== q && this.down[p] === 0 && this.susp[p * this.n + q] === 0) first.set(p, NaN);
     // An observer that started (or restarted) less than the detector's warm-up ago may be late
@@ -314,7 +350,16 @@ export class FailoverObserver {
     const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), foLast);
     if (this.down[q] === 0) this.downCount++;
     this.down[q] = 1;
-    this.crashes.push({ q, at: now, first, fd1, deadline, bound, shard, failedOver: false, fo6, foBase, foLast, down: true });
+    const failDeadline = now + this.failBoundUs;
+    // Armed for a crash in a settled cluster (views agree, nobody suspected: a disturbance
+    // before it has left nothing behind) with no disturbance from shortly before it to the
+    // deadline, and no clock step whose size reaches into that window (a node's monotonic time
+    // stands still for the size of a step back).
+    const fail1 = this.t.detectUs === undefined && shard >= 0 && !othersDown && why === null &&
+      !this.dist.any(now - FAIL_LOOKBACK_US, failDeadline) && !this.dist.clockStep(now - FAIL_LOOKBACK_US, failDeadline);
+    const failWait: number[] = [];
+    for (let p = 0; p < this.n; p++) if (p !== q && this.down[p] === 0) failWait.push(p);
+    this.crashes.push({ q, at: now, first, fd1, deadline, bound, fail1, failDeadline, failWait, shard, failedOver: false, fo6, foBase, foLast, down: true });
   }
 
   /** After every event: restarts, and the deadlines of P-FD1 and P-FO6. */
@@ -331,6 +376,7 @@ export class FailoverObserver {
         if (c.q === i) c.down = false;
         c.first.delete(i);
         c.fo6 = false;
+        c.fail1 = false;
       }
     }
     for (let k = 0; k < this.crashes.length; k++) {
@@ -347,6 +393,16 @@ export class FailoverObserver {
           }
         }
       }
+      if (c.fail1 && now >= c.failDeadline) {
+        c.fail1 = false;
+        if (c.down) {
+          this.failChecked++;
+          for (const p of c.failWait) {
+            if (this.down[p] === 0 && this.failFlag[p * this.n + c.q] === 0)
+              this.fail(`P-FD1: node ${p} does not hold node ${c.q} FAIL, a voting primary crashed ${((now - c.at) / MS).toFixed(0)}ms ago (bound ${(this.failBoundUs / MS).toFixed(0)}ms)`);
+          }
+        }
+      }
       if (c.fo6 && now >= c.foLast) {
         c.fo6 = false;
         this.fo6Checked++;
@@ -354,7 +410,7 @@ export class FailoverObserver {
       }
     }
     this.measureAvailability(w, now);
-    while (this.crashes.length > 0 && !this.crashes[0].fd1 && !this.crashes[0].fo6 && !this.crashes[0].down) this.crashes.shift();
+    while (this.crashes.length > 0 && !this.crashes[0].fd1 && !this.crashes[0].fo6 && !this.crashes[0].fail1 && !this.crashes[0].down) this.crashes.shift();
   }
 
   /** Each shard's availability now (metrics.ts ShardAvailability says what counts). */

@@ -20,20 +20,22 @@ import { porcupineKv } from "../../../check/models/index.js";
 import { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { keySlot, VALKEY_NOTE_NAMES, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
-import type { ScenarioBlock } from "../../scenario/index.js";
+import { act, duration, nodeId, posInt, want, type ScenarioBlock } from "../../scenario/schema.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
 import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
 import { BUGS, valkeyBugs } from "./bugs.js";
 import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
-import { primaryCrashFamily } from "./families.js";
+import { FAILOVER_FAMILIES } from "./families.js";
+import { executeFailoverFault, FAILOVER_FAULT_KINDS } from "./faults.js";
 import { hostedDetector, type HostedName } from "./hosted.js";
 import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
 import { failoverCompareMetrics, runMetrics } from "./run-metrics.js";
 import { failoverCalibration, failoverVariants } from "./variants.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
+import { MinorityWriterCheck } from "./minority.js";
 import { failoverRecorder } from "./recorder.js";
 import { epochClash, settled, SettledWatch } from "./settled.js";
 
@@ -90,6 +92,10 @@ function setup(req: RunRequest): SystemRun {
     electionRankUs: cw.electionRankMs * MS,
     ...(checkBd === null ? {} : { detectUs: checkBd.boundUs, lookbackUs: checkBd.lookbackUs, warmupUs: checkBd.warmupUs ?? 0, ...(checkBd.restartBoundUs === undefined ? {} : { restartDetectUs: checkBd.restartBoundUs }) }),
   }, dist);
+  // P-FO4 on the minority side: direct detectors only (minority.ts says why).
+  const minority = detector === "gossip" || detector === "timeout" || detector === "phi"
+    ? new MinorityWriterCheck(req.servers, obs.fd1BoundUs + 2 * C + 2 * 25 * MS, hosted?.lookbackUs ?? T, dist)
+    : null;
   const rec = new KvRecorder();
   let world!: AnyWorld;
   let settledAt = NaN;
@@ -111,16 +117,21 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) => new ValkeyNode(env as never, shape.topo, vo, recovered as never, world.localNow(id), hosted?.factory),
-      actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec),
+      actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec, minority === null ? undefined : (node, sentAt) => minority.onWriteAck(world, node, sentAt)),
       traceKey,
       budget: 2_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 150_000,
       onNote: (id, code, a, b) => obs.onNote(id, code, a, b),
       onSend: (from, to, msg) => obs.onSend(from, to, msg as ValkeyMsg),
       onCrash: (id) => obs.onCrash(id),
-      afterEachEvent: hosted?.afterEvent === undefined ? (w) => obs.afterEvent(w) : (w) => {
-        hosted.afterEvent!(w);
-        obs.afterEvent(w);
-      },
+      afterEachEvent: hosted?.afterEvent === undefined
+        ? (minority === null ? (w) => obs.afterEvent(w) : (w) => {
+            obs.afterEvent(w);
+            minority.afterEvent(w);
+          })
+        : (w) => {
+            hosted.afterEvent!(w);
+            obs.afterEvent(w);
+          },
     },
     faults: {
       // "leader": a primary that owns slots now, chosen at random among them.
@@ -133,6 +144,7 @@ function setup(req: RunRequest): SystemRun {
         }
         return ps.length === 0 ? -1 : world.faultRng.pick(ps);
       },
+      system: (w, f) => executeFailoverFault(w, f),
     },
     attach(w) {
       world = w;
@@ -198,6 +210,7 @@ function setup(req: RunRequest): SystemRun {
         boundMs: obs.fd1BoundUs / MS,
         ...(hosted === null ? {} : { bdMs: hosted.boundUs / MS, bdFormula: hosted.formula }),
         checked: { ...obs.fd1Checked },
+        failChecked: obs.failChecked,
       },
       failover: {
         p50Ms: ms(percentile(obs.failoverUs, 50)),
@@ -215,6 +228,7 @@ function setup(req: RunRequest): SystemRun {
         epochCollisions: obs.epochCollisions,
         boundRank0Ms: obs.foBoundUs(0) / MS,
         checked: obs.fo6Checked,
+        minorityAcksChecked: minority === null ? null : minority.checkedAcks,
         settledAfterHealMs: settledAfterHealUs === null ? null : ms(settledAfterHealUs),
       },
       valkey: { nodeTimeoutMs: vo.nodeTimeoutMs, pingIntervalMs: vo.pingIntervalMs, cronMs: vo.cronMs, shards: shape.shards, replicas: shape.replicas, slots: shape.topo.slots },
@@ -228,14 +242,32 @@ function ms(us: number | null): number | null {
   return us === null ? null : Math.round(us / 100) / 10;
 }
 
-const FAMILIES = [...GENERIC_FAMILIES, primaryCrashFamily];
+const FAMILIES = [...GENERIC_FAMILIES, ...FAILOVER_FAMILIES];
+
+/** Its own fault kinds in scenario files (faults.ts executes them). */
+const ACTIONS = [
+  act("slow-node", { node: nodeId, us: duration() }),
+  act("primary-fault", {
+    what: z.enum(["split", "cut-from", "pause", "clock-jump", "clock-drift", "crash"], { error: want("expected what: split, cut-from, pause, clock-jump, clock-drift or crash") }),
+    durationUs: duration({ positive: true }).optional(),
+    us: duration({ signed: true }).optional(),
+    ppm: z.number().int().min(-500_000).max(500_000).optional(),
+    observer: nodeId.optional(),
+    count: posInt.optional(),
+  }),
+];
 
 /** failover in scenario files (`system: failover`): the generic keys and `detector`. */
 const scenarioBlock: ScenarioBlock = {
   system: "failover",
   families: FAMILIES.map((f) => f.name),
   bugs: BUGS.map((b) => b.name),
-  actions: [],
+  actions: ACTIONS,
+  checkAction(a, node) {
+    const x = a as { kind: string; node?: number; observer?: number };
+    if (x.kind === "slow-node" && x.node !== undefined) node("node", x.node);
+    if (x.kind === "primary-fault" && x.observer !== undefined) node("observer", x.observer);
+  },
   shape: { detector: z.enum(KNOWN_DETECTORS).optional() },
   options: (sc) => (sc.detector === undefined ? undefined : { detector: sc.detector }),
   fileKeys(options): Record<string, unknown> {
@@ -252,7 +284,7 @@ export const failover: System = {
   defaults: { servers: 9, clients: 4 },
   bugs: BUGS,
   families: FAMILIES,
-  faultKinds: [],
+  faultKinds: FAILOVER_FAULT_KINDS,
   targets: ["leader"],
   detectors: KNOWN_DETECTORS,
   noteNames: VALKEY_NOTE_NAMES,
