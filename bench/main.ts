@@ -1,13 +1,18 @@
 // Runs the benchmarks and writes reports/bench/latest.json. `npm run bench [-- --system NAME]`:
 // the kernel micro-benchmarks, then the system under test (default raft-metadata; every
-// registered system with --system all), a sweep of it, and the checker on the history corpus.
+// registered system with --system all), a sweep of it, the checker on the history corpus, and
+// the failover system's benchmarks (bench/failover.ts): the 60-node hour, and messages per node
+// per second against N, also written to reports/bench/failover-messages-<date>.json.
+// `--only failover`: just the failover benchmarks; `--no-messages`: without the N sweep;
+// `--no-hour`: without the 60-node hour.
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchCluster, benchSweep } from "./cluster.js";
+import { benchFailoverHour } from "./failover.js";
 import { benchNetwork, benchPingpong, benchRng, benchScheduler } from "./kernel.js";
-import { listSystems } from "../src/api/index.js";
+import { listSystems, messageCost, messagesTable } from "../src/api/index.js";
 
 // dist/bench/main.js or bench/main.ts → the repo root is two or one levels up.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,6 +30,29 @@ async function main(): Promise<void> {
     report[name] = r;
     console.log(`${name}: ${JSON.stringify(r)}`);
   };
+  const out = path.join(repoRoot, "reports", "bench");
+  mkdirSync(out, { recursive: true });
+  if (arg("--only") !== "failover") await kernelAndSystems(report, step);
+  if (!process.argv.includes("--no-hour")) step("failover", () => benchFailoverHour({ defaultSpanS: Number(process.env.BENCH_FO_DEFAULT_SPAN_S ?? 300) }));
+  if (!process.argv.includes("--no-messages")) {
+    console.log("failover messages per node per second against N (calm runs; N = 300 takes minutes)...");
+    const m = messageCost({ wallClockMs: () => performance.now(), log: (r) => console.log(`  ${r.detector} N=${r.servers}: ${JSON.stringify(r)}`) });
+    report.failoverMessages = m;
+    const file = path.join(out, `failover-messages-${new Date().toISOString().slice(0, 10)}.json`);
+    writeFileSync(file, JSON.stringify(m, null, 2) + "\n");
+    console.log(messagesTable(m));
+    console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  }
+  writeFileSync(path.join(out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
+  console.log(`wrote ${path.relative(process.cwd(), path.join(out, "latest.json")) || "latest.json"}`);
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function kernelAndSystems(report: Record<string, unknown>, step: (name: string, f: () => unknown) => void): Promise<void> {
   step("scheduler", () => benchScheduler());
   step("network", () => benchNetwork());
   step("pingpong", () => benchPingpong());
@@ -51,10 +79,6 @@ async function main(): Promise<void> {
     report.checker = { skipped: e instanceof Error ? e.message : String(e) };
     console.log(`checker: skipped (${(report.checker as { skipped: string }).skipped})`);
   }
-  const out = path.join(repoRoot, "reports", "bench");
-  mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, "latest.json"), JSON.stringify(report, null, 2) + "\n");
-  console.log(`wrote ${path.relative(process.cwd(), path.join(out, "latest.json")) || "latest.json"}`);
 }
 
 main().catch((e) => {

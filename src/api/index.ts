@@ -14,6 +14,8 @@ export { simulate, replay, type Simulation, type SimulationOptions, type Replay,
 export { runOptionsFor, ScenarioSystemError, type SimulateOptions, type TimedRun } from "./simulate.js";
 export { type RunSummary, type CheckSummary } from "./summary.js";
 export { sweep, type SweepOptions, type SweepReport, type SweepFailure, type SweepProgress } from "./sweep.js";
+export { compare, resolveFamilies, resolveVariants, CompareInputError, ScheduleMismatchError, SWARM_ROW, type CompareOptions, type CompareReport, type CompareRow, type CompareCounterexample, type CompareProgress, type CalibrationResult } from "./compare.js";
+export { MetricsAggregator, type SeedAggregate } from "./aggregate.js";
 export { check, defineModel, UnknownModelError, type History, type PorcupineModel, type PorcupineOperation } from "./models.js";
 export { replayLine, rerunLine, shrinkLine, type ReplaySpec } from "./replay.js";
 export { scenarioObject, scenarioYaml, NoScenarioFormError } from "./shrunk-scenario.js";
@@ -34,6 +36,7 @@ export { runCluster, clusterRunOptions, type ClusterResult } from "../sim/system
 export { WORKLOAD_PROFILES, swarmWorkload, type WorkloadProfile, type SwarmWorkload } from "../sim/systems/raft-metadata/swarm.js";
 export { runSimulation } from "../sim/systems/pingpong/run.js";
 export { FIGURE16_DEFAULTS, formatFigure16, runFigure16, type Deviation, type Figure16Options, type Figure16Row, type Figure16Table } from "../sim/systems/raft-metadata/experiments/figure16.js";
+export { CLUSTER_MSG_HEADER_BYTES, GOSSIP_ENTRY_BYTES, MESSAGE_DETECTORS, MESSAGE_SIZES, messageCost, messagesTable, type MessageCost, type MessageRow } from "../sim/systems/failover/message-cost.js";
 
 // ---- writing a system of your own (the System contract and what it runs on) ------------------
 export { CheckFailure, type AnyWorld, type RunRequest, type SystemRun, type SystemWorldOptions, type RecorderSpec, type RecorderLane, type RecorderMarker } from "../sim/runner/system.js";
@@ -41,6 +44,11 @@ export type { Actor, ActorEnv, ActorFactory, NodeFactory, World, WorldStats } fr
 export type { ImplRng, NodeEnv, NodeId, Recovered, SimNode } from "../impl/node.js";
 export { GENERIC_FAULT_KINDS, type FaultAction, type GenericFault, type GenericFaultKind, type SystemFault } from "../sim/faults/kinds.js";
 export { GENERIC_FAMILIES, type SwarmFamily } from "../sim/faults/swarm.js";
+
+// ---- the Valkey modular-clustering contract: write a Clustering module, check it ------------
+export { moduleConformance, runConformance, CONFORMANCE_CHECKS, ConformanceWorld, CoreRecord, type ConformanceCheck, type ConformanceOptions, type ConformanceResult, type WorldOptions as ConformanceWorldOptions } from "./valkey-conformance/index.js";
+export { mintRevision, revisionPayload, shardOf, type ClusteringModule, type ClusterMembership, type ClusterPlan, type CommandResult, type CoreCallbacks, type GossipScope, type GossipUpdate, type MemberInfo, type MemberState, type MetadataEntry, type MetadataOp, type ModuleContext, type ModuleFactory, type Revision as ModuleRevision, type ShardId, type ShardLogUpdate, type ShardMembership, type ShardPlan, type UpdateResult } from "../impl/valkey-contract/contract.js";
+export { raftModule, RaftModule, RAFT_MODULE_DEFAULTS, type RaftModuleOptions, type RaftModuleMessage } from "../impl/valkey-contract/raft-module/module.js";
 
 // ---- the checker on its own ----------------------------------------------------------------
 export { addModel, checkOperations, formatCounterexample, getModel, modelNames, readHistory, type CheckResult, type LinVerdict, type Operation } from "./check.js";

@@ -19,6 +19,10 @@ export interface ReplaySpec {
   readonly faults?: readonly unknown[];
   /** --detector NAME (systems with detectors). */
   readonly detector?: string;
+  /** --families a,b: the swarm may draw only these fault families (compare's family rows). */
+  readonly families?: readonly string[];
+  /** --system-options '<json>': system options laid over the run's (compare's variants). */
+  readonly systemOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** `raftsim replay --seed S --time T [--scenario X] [--bug B]… [--every-fault] --expect-hash H` */
@@ -54,7 +58,7 @@ function systemFlag(s: ReplaySpec): string[] {
 }
 
 function tail(s: ReplaySpec): string[] {
-  return [...s.bugs.map((b) => `--bug ${b}`), ...(s.sutAsserts === false ? ["--sut-asserts off"] : []), ...(s.everyFault ? ["--every-fault"] : []), ...(s.faults !== undefined ? [`--faults ${shellQuote(JSON.stringify(s.faults))}`] : [])];
+  return [...s.bugs.map((b) => `--bug ${b}`), ...(s.sutAsserts === false ? ["--sut-asserts off"] : []), ...(s.everyFault ? ["--every-fault"] : []), ...(s.families !== undefined ? [`--families ${shellQuote(s.families.join(","))}`] : []), ...(s.systemOptions !== undefined ? [`--system-options ${shellQuote(JSON.stringify(s.systemOptions))}`] : []), ...(s.faults !== undefined ? [`--faults ${shellQuote(JSON.stringify(s.faults))}`] : [])];
 }
 
 /** A word the shell leaves alone stays bare; anything else goes in single quotes. */

@@ -2,6 +2,7 @@
 // n-th seed, starting at the k-th: slices interleave, so slow regions of the range spread over
 // every shard), `merge` combines the shards' --json reports into one, and `--junit` writes a
 // report as JUnit XML (one test case per failing seed, its replay command in the failure text).
+import type { SeedAggregate } from "./aggregate.js";
 import type { SeedSet, SweepFailure, SweepReport } from "./sweep.js";
 
 export interface Shard {
@@ -70,7 +71,28 @@ export function mergeReports(reports: readonly SweepReport[]): SweepReport {
     simulatedMs: sum((r) => r.simulatedMs),
     jobs: sum((r) => r.jobs),
     jobsRequested: sum((r) => r.jobsRequested),
+    ...mergedMetrics(reports),
   };
+}
+
+/** The shards' per-column aggregates combined where that is exact (seeds, sum, min, max); a
+ * median or p99 of the whole needs every seed's value, which the shards do not keep: null. */
+function mergedMetrics(reports: readonly SweepReport[]): { metrics?: Record<string, SeedAggregate> } {
+  if (!reports.some((r) => r.metrics !== undefined)) return {};
+  const out: Record<string, SeedAggregate> = {};
+  const pick = (xs: (number | null)[], f: (...v: number[]) => number): number | null => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length === 0 ? null : f(...v);
+  };
+  for (const r of reports)
+    for (const [k, a] of Object.entries(r.metrics ?? {})) {
+      const had = out[k];
+      out[k] =
+        had === undefined
+          ? { ...a, p50: reports.length === 1 ? a.p50 : null, p99: reports.length === 1 ? a.p99 : null }
+          : { seeds: had.seeds + a.seeds, p50: null, p99: null, max: pick([had.max, a.max], Math.max), min: pick([had.min, a.min], Math.min), sum: pick([had.sum, a.sum], (...v) => v.reduce((x, y) => x + y, 0)) };
+    }
+  return { metrics: out };
 }
 
 /** XML text and attribute escaping (and no characters XML 1.0 forbids). */

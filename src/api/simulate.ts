@@ -30,6 +30,9 @@ export interface SimulateOptions {
   readonly clients?: number;
   /** The detector family (systems with detectors: failover); becomes its options' `detector`. */
   readonly detector?: string;
+  /** System options laid over the run's own (a shallow merge, after `detector`): a compare
+   * variant's options (`--system-options`). */
+  readonly systemOptions?: Readonly<Record<string, unknown>>;
   /** Pass-through for tests and debugging (see RunOptions.inspect). */
   readonly inspect?: RunOptions["inspect"];
   /** Instants (virtual µs) to snapshot every node at (RunResult.snapshots; `replay --at`). */
@@ -56,10 +59,14 @@ export function runOptionsFor(o: SimulateOptions): { system: string; options: Ru
   const system = typeof o.system === "object" ? o.system : getSystem(name);
   const bugs = resolveBugs(system, o.bugs ?? []);
   const at: Partial<RunOptions> = o.at !== undefined ? { snapshotsAt: o.at } : {};
-  const withDetector = (opts: unknown): unknown => (o.detector === undefined ? opts : { ...(opts as object | undefined), detector: resolveDetector(system, o.detector) });
+  const withDetector = (opts: unknown): unknown => {
+    const d = o.detector === undefined ? opts : { ...(opts as object | undefined), detector: resolveDetector(system, o.detector) };
+    return o.systemOptions === undefined ? d : { ...(d as object | undefined), ...o.systemOptions };
+  };
+  const hasOptions = o.detector !== undefined || o.systemOptions !== undefined;
   if (o.scenario !== undefined) {
     const s = scenarioRunOptions(o.scenario, scenarioBlock(o.scenario), o.seed, { timeUs: o.timeUs, extraBugs: bugs, keepTrace: o.keepTrace });
-    return { system: name, options: { ...s, ...(o.detector !== undefined ? { options: withDetector(s.options) } : {}), inspect: o.inspect, ...at, ...(o.sutAsserts === false ? { sutAsserts: false } : {}) } };
+    return { system: name, options: { ...s, ...(hasOptions ? { options: withDetector(s.options) } : {}), inspect: o.inspect, ...at, ...(o.sutAsserts === false ? { sutAsserts: false } : {}) } };
   }
   const extra: Partial<RunOptions> = {
     ...at,
@@ -68,7 +75,7 @@ export function runOptionsFor(o: SimulateOptions): { system: string; options: Ru
     ...(o.servers !== undefined ? { servers: o.servers } : {}),
     ...(o.clients !== undefined ? { clients: o.clients } : {}),
     ...(o.sutAsserts === false ? { sutAsserts: false } : {}),
-    ...(o.detector !== undefined ? { options: withDetector(undefined) } : {}),
+    ...(hasOptions ? { options: withDetector(undefined) } : {}),
   };
   return { system: name, options: { seed: o.seed, timeUs: o.timeUs, bugs, everyFamily: o.everyFamily, keepTrace: o.keepTrace, scenarioName: null, inspect: o.inspect, ...extra } };
 }

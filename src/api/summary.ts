@@ -29,6 +29,12 @@ export interface RunSummary {
   /** Systems with detectors (failover): detection and failover measurements (RunResult.details). */
   detector?: unknown;
   failover?: unknown;
+  /** Systems that measure QoS, availability and traffic (failover): RunResult.details' own. */
+  qos?: unknown;
+  unavailability?: unknown;
+  traffic?: unknown;
+  /** Every distribution the run measured, by name: {n, p50, p99, max} (RunResult.details.metrics). */
+  metrics?: unknown;
   /** replay only: the hash asked for, and whether the rerun matched it. */
   expectedHash?: string | null;
   match?: boolean;
@@ -67,6 +73,10 @@ export function runSummary(r: TimedRun, ctx: SummaryContext): RunSummary {
     replay: ctx.replay,
     ...("detector" in res.details ? { detector: res.details.detector } : {}),
     ...("failover" in res.details ? { failover: res.details.failover } : {}),
+    ...("qos" in res.details ? { qos: res.details.qos } : {}),
+    ...("unavailability" in res.details ? { unavailability: res.details.unavailability } : {}),
+    ...("traffic" in res.details ? { traffic: res.details.traffic } : {}),
+    ...("metrics" in res.details ? { metrics: res.details.metrics } : {}),
   };
 }
 

@@ -3,8 +3,10 @@
 // that throws — a harness error escaping runCluster, a scenario or model that throws — is
 // reported as that seed's `error`, never as a verdict about the system, and the batch goes on.
 import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js";
+import type { System } from "../sim/runner/system.js";
 import type { Verdict } from "../sim/runner/verdict.js";
 import { getSystem } from "../sim/systems/index.js";
+import { fnv1a } from "../util/hash.js";
 
 export interface SweepTask {
   /** The registered system's name (plain data: tasks cross to worker threads). */
@@ -24,6 +26,12 @@ export interface SeedSummary {
   readonly events: number;
   readonly simulatedUs: number;
   readonly ops: number;
+  /** The system's compare columns for this run (System.compareMetrics over its details);
+   * absent when the system has none. Aggregated over seeds by sweep and compare. */
+  readonly metrics?: Readonly<Record<string, number | null>>;
+  /** FNV-1a of the run's fault schedule as JSON (RunResult.faults): compare checks that every
+   * variant of a seed ran the same schedule. */
+  readonly faultsHash?: string;
 }
 
 /** TEST HOOK, not a feature: RAFTSIM_TEST_THROW_SEED=5 (or "5,9") makes the runs of those seeds
@@ -54,13 +62,16 @@ export function erroredSummary(seed: number, error: string): SeedSummary {
 }
 
 /** The seeds of `task`, one summary each; `run` is the seam for tests (default: the system's run). */
-export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> = runOne): SeedSummary[] {
+export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> & Partial<Pick<RunResult, "details" | "faults">> = runOne, resolve: (name: string) => System = getSystem): SeedSummary[] {
   const out: SeedSummary[] = [];
+  const columns = compareColumnsOf(task.system, resolve);
   for (const seed of task.seeds) {
     let s: SeedSummary;
     try {
       const r = run(task.system, { ...task.base, seed });
       s = {
+        ...(columns !== null && r.details !== undefined ? { metrics: columns(r.details) } : {}),
+        ...(r.faults !== undefined ? { faultsHash: faultsHash(r.faults) } : {}),
         seed,
         verdict: r.verdict,
         message: r.message,
@@ -76,6 +87,26 @@ export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) =
     out.push(s);
   }
   return out;
+}
+
+/** The system's compareMetrics, or null (none, or a system this thread does not know). */
+function compareColumnsOf(system: string, resolve: (name: string) => System): ((d: Readonly<Record<string, unknown>>) => Readonly<Record<string, number | null>>) | null {
+  let sys: System;
+  try {
+    sys = resolve(system);
+  } catch {
+    return null;
+  }
+  const f = sys.compareMetrics;
+  return f === undefined ? null : (d) => f.call(sys, d);
+}
+
+export function faultsHash(faults: readonly unknown[]): string {
+  const json = JSON.stringify(faults);
+  const hex = (h: number): string => (h >>> 0).toString(16).padStart(8, "0");
+  // Two 32-bit FNV-1a passes from different offsets: 64 bits, so a mismatch is not hidden by a
+  // collision in any sweep of plausible size.
+  return hex(fnv1a(json)) + hex(fnv1a(json, 0x01000193 ^ 0x5bd1e995));
 }
 
 // Tinypool calls the default export with one task.

@@ -14,6 +14,7 @@ import { judge, type Expectation, type Scenario } from "../sim/scenario/index.js
 import { rerunLine, shrinkLine } from "./replay.js";
 import { describeError, erroredSummary, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
 import type { SeedRange } from "../util/ranges.js";
+import { MetricsAggregator, type SeedAggregate } from "./aggregate.js";
 
 /** The seeds of a sweep: a list, or an inclusive range walked every `step` seeds (default 1;
  * a shard of a range is a strided range), never built. */
@@ -105,6 +106,9 @@ export interface SweepReport {
   /** Worker threads used (see planJobs), and how many were asked for. */
   jobs: number;
   jobsRequested: number;
+  /** Systems with compare columns (System.compareMetrics, e.g. failover): each column's median,
+   * p99, max and sum over the seeds that ran and measured it. */
+  metrics?: Record<string, SeedAggregate>;
 }
 
 /** Reported after every batch. */
@@ -169,6 +173,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   let done = 0;
   let lowestFailure = Infinity;
   let failures = 0;
+  const agg = new MetricsAggregator();
   const record = (rs: SeedSummary[]): void => {
     for (const r of rs) {
       done++;
@@ -180,6 +185,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
         else totals.verdicts[r.verdict]++;
         totals.events += r.events;
         totals.simulatedUs += r.simulatedUs;
+        agg.add(r.metrics);
       }
       if (failed) {
         failures++;
@@ -234,6 +240,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       else totals.verdicts[r.verdict]++;
       totals.events += r.events;
       totals.simulatedUs += r.simulatedUs;
+      agg.add(r.metrics);
     }
   const { verdicts, errors, events, simulatedUs } = totals;
   const failing = kept.filter(fails);
@@ -258,5 +265,6 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
     simulatedMs: Math.round(simulatedUs / 1000),
     jobs,
     jobsRequested: plan.requested,
+    ...(agg.empty ? {} : { metrics: agg.result() }),
   };
 }

@@ -11,6 +11,7 @@ import { detectorsCommand } from "./commands/detectors.js";
 import { checkCommand } from "./commands/check.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerSweep } from "./commands/sweep.js";
+import { registerCompare } from "./commands/compare.js";
 import { mergeCommand } from "./commands/merge.js";
 import { registerFigure16 } from "./commands/figure16.js";
 import { scenariosCommand } from "./scenario-file.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerReplay(program);
 
   registerSweep(program);
+  registerCompare(program);
   registerShrink(program);
   program.addCommand(mergeCommand());
   program.addCommand(corpusCommand());

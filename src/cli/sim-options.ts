@@ -12,6 +12,7 @@ import type { Verdict } from "../api/index.js";
 import { replayLine } from "../api/replay.js";
 import { writeReport, type ReportMeta } from "../api/report/index.js";
 import { runSummary } from "../api/summary.js";
+import { metricsTable } from "./metrics-table.js";
 import { formatDuration, parseDuration } from "../util/duration.js";
 import { Exit, type ExitCode } from "./exit-codes.js";
 import { judge, timeOverrideProblem } from "../api/scenarios.js";
@@ -35,6 +36,8 @@ export interface SimCliOptions extends TraceCliOptions {
   system?: string;
   faults?: FaultList;
   detector?: string;
+  families?: string[];
+  systemOptions?: Record<string, unknown>;
 }
 
 /** The options of one run after the scenario (if any) filled in what the command line left out. */
@@ -61,6 +64,29 @@ export interface ResolvedSim {
   faults?: FaultList;
   /** --detector: the detector family (systems with detectors: failover). */
   detector?: string;
+  /** --families: the fault families the swarm may draw (compare's family rows). */
+  families?: string[];
+  /** --system-options: system options laid over the run's (compare's variants). */
+  systemOptions?: Record<string, unknown>;
+}
+
+/** --families a,b: names, checked against the system in resolveSim. */
+function parseFamilies(text: string): string[] {
+  const xs = text.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  if (xs.length === 0) throw new InvalidArgumentError("expected a comma-separated list of fault family names");
+  return xs;
+}
+
+/** --system-options '<json>': a JSON object. */
+function parseSystemOptions(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(`not JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InvalidArgumentError("expected a JSON object of system options");
+  return v as Record<string, unknown>;
 }
 
 type FaultList = { at: number; kind: string; [field: string]: unknown }[];
@@ -171,6 +197,8 @@ export function addSimOptions(cmd: Command): Command {
     .option("--sut-asserts <on|off>", "off: switch off the system under test's own assertions, so only the harness's checks can find a bug (default on)", parseOnOff, true)
     .option("--every-fault", "enable every fault family (default: a random subset drawn from the seed)")
     .option("--detector <name>", "the detector family of a system that has several (failover: gossip)")
+    .option("--families <a,b>", "let the swarm draw only these fault families (see `raftsim systems`; compare's family rows)", parseFamilies)
+    .option("--system-options <json>", "system options laid over the run's, as a JSON object (what `raftsim compare` prints for a variant)", parseSystemOptions)
     .option("--faults <json|@file>", "an explicit fault schedule instead of the generated one: a JSON array of {at (µs), kind, ...} (what simProperty prints)", parseFaults)
     .option("--json", "print one JSON object on stdout"));
 }
@@ -223,6 +251,12 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   checkDetector(system, o.detector);
   if (o.faults !== undefined && scenario !== null) throw new UsageError("--faults and --scenario both give a fault schedule: use one");
   if (o.faults !== undefined && o.everyFault === true) throw new UsageError("--faults gives the schedule: --every-fault has nothing to do");
+  if (o.families !== undefined) {
+    if (o.faults !== undefined || scenario !== null) throw new UsageError("--families chooses what the swarm draws: it does not go with --faults or --scenario");
+    const known = getSystem(system).families.map((f) => f.name);
+    const bad = o.families.find((f) => !known.includes(f));
+    if (bad !== undefined) throw new UsageError(`--families: unknown fault family "${bad}" of system ${system}; known: ${known.join(", ")}`);
+  }
   const time = o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US;
   const traceFilter = resolveTraceFilter(o, system, time);
   return {
@@ -240,6 +274,8 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     system,
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
     ...(o.detector !== undefined ? { detector: o.detector } : {}),
+    ...(o.families !== undefined ? { families: o.families } : {}),
+    ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}),
   };
 }
 
@@ -258,10 +294,12 @@ export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
     ...(at !== undefined ? { at } : {}),
     detector: o.detector,
+    ...(o.families !== undefined ? { families: o.families } : {}),
+    ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}),
   });
   if (o.trace !== undefined) writeTrace(o.trace, result.trace.records(), o.traceFilter);
   if (o.report !== undefined) {
-    const meta: ReportMeta = { timeUs: o.time, bugs: o.bug, sutAsserts: o.sutAsserts, detector: o.detector, everyFault: o.everyFault, ...(o.scenarioRef !== undefined ? { scenarioRef: o.scenarioRef } : {}), ...(o.faults !== undefined ? { faults: o.faults } : {}), ...(o.scenario !== null && o.scenario.scenario.bugs.length > 0 ? { options: [["scenario's bugs", o.scenario.scenario.bugs.join(", ")]] as [string, string][] } : {}) };
+    const meta: ReportMeta = { timeUs: o.time, bugs: o.bug, sutAsserts: o.sutAsserts, detector: o.detector, everyFault: o.everyFault, ...(o.scenarioRef !== undefined ? { scenarioRef: o.scenarioRef } : {}), ...(o.faults !== undefined ? { faults: o.faults } : {}), ...(o.scenario !== null && o.scenario.scenario.bugs.length > 0 ? { options: [["scenario's bugs", o.scenario.scenario.bugs.join(", ")]] as [string, string][] } : {}), ...(o.families !== undefined || o.systemOptions !== undefined ? { commands: [["replay", replayCommand(o, result.traceHash)]] as [string, string][] } : {}) };
     try {
       writeReport(o.report, result, meta);
     } catch (e) {
@@ -272,7 +310,7 @@ export function simulate(o: ResolvedSim, at?: readonly number[]): TimedRun {
 }
 
 export function replayCommand(o: ResolvedSim, hash: string): string {
-  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, sutAsserts: o.sutAsserts, everyFault: o.everyFault, ...(o.faults !== undefined ? { faults: o.faults } : {}), detector: o.detector }, hash);
+  return replayLine({ system: o.system, seed: o.seed, timeUs: o.time, scenarioRef: o.scenarioRef, bugs: o.bug, sutAsserts: o.sutAsserts, everyFault: o.everyFault, ...(o.faults !== undefined ? { faults: o.faults } : {}), detector: o.detector, ...(o.families !== undefined ? { families: o.families } : {}), ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}) }, hash);
 }
 
 /** The exit code of a run: from its verdict, or — with a scenario — from the verdict judged
@@ -319,6 +357,8 @@ export function summaryText(o: ResolvedSim, r: TimedRun): string {
     `replay:     ${replayCommand(o, res.traceHash)}`,
     ...(o.report !== undefined ? [`report:     ${o.report}`] : []),
   ];
+  const measured = metricsTable(res.details.metrics);
+  if (measured.length > 0) lines.push("measured (true simulated time; n = samples):", ...measured.map((l) => `  ${l}`));
   if (res.lin?.counterexample) lines.push("", formatCounterexample(res.lin.counterexample));
   return lines.join("\n");
 }

@@ -96,10 +96,14 @@ describe("scenario schema: defaults", () => {
       "member-add": "node: 4, via: 1", "member-remove": "node: 2, readdUs: 1s", "member-remove-leader": "",
       "member-churn-on": "event: first-commit, durationUs: 300ms, times: 2", "member-churn": "durationUs: 300ms",
       "depose-leader": "durationUs: 1s", "leader-churn-on": "event: elected, times: 3", "transfer-leader": "",
+      "slow-node": "node: 0, us: 100ms", "primary-fault": "what: pause, durationUs: 1s",
     };
+    // Kinds of the failover system are accepted in its scenarios (the others: the default's).
+    const failoverKinds = new Set(["slow-node", "primary-fault"]);
     for (const kind of FAULT_KINDS) {
       const extra = fields[kind] ?? (["heal", "heal-all", "isolate-leader"].includes(kind) ? "" : "node: 0");
-      const yaml = `name: k\nfaults: { schedule: [{ at: 1s, kind: ${kind}${extra ? `, ${extra}` : ""} }] }`;
+      const system = failoverKinds.has(kind) ? "system: failover\n" : "";
+      const yaml = `name: k\n${system}faults: { schedule: [{ at: 1s, kind: ${kind}${extra ? `, ${extra}` : ""} }] }`;
       expect(() => parseScenarioText(yaml, "k.yaml"), kind).not.toThrow();
     }
   });

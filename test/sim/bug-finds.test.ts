@@ -11,10 +11,9 @@ import { SYSTEMS } from "../../src/sim/systems/index.js";
 /** Bugs the default swarm does not yet find within 1,000 seeds — named here, not hidden: the
  * bar is unmet for them (issue 11 stays open until a family finds them), and this list must
  * shrink, never grow quietly (the test fails if a listed bug is found after all). */
-const NOT_YET_FOUND: ReadonlySet<string> = new Set([
-  // Found at seed 2809 of 10 s runs and 166 of 30 s runs: a replica chain needs a failover
-  // whose old primary comes back as a replica while another replica still follows it.
-  "failover/no-chain-fold",
+const NOT_YET_FOUND: ReadonlySet<string> = new Set<string>([
+  // Empty: failover/no-chain-fold (seed 2809 before) is found by the deaf-replica-failover
+  // family. Bugs the swarm cannot find stay out of the catalogue (failover/bugs.ts says which).
 ]);
 
 describe("seeds-to-detect per planted bug", () => {

@@ -39,6 +39,51 @@ describe("Scheduler", () => {
     ));
   });
 
+  it("reschedule moves a pending event exactly where cancel + push would put it, and pushes for a stale handle", () => {
+    // Two queues fed the same operations: one re-arms timers by cancel + push, the other by
+    // reschedule; while running, both must pop the same (time, id) sequence.
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.nat({ max: 8 }), fc.nat({ max: 3 })), { minLength: 1, maxLength: 400 }),
+      (ops) => {
+        const a = new Scheduler({ capacity: 16 });
+        const b = new Scheduler({ capacity: 16 });
+        const ha = [-1, -1, -1, -1];
+        const hb = [-1, -1, -1, -1];
+        const seenA: number[][] = [];
+        const seenB: number[][] = [];
+        const hA: EventHandler = { handle: (_k, x, y, _p, t) => void seenA.push([t, x, y]) };
+        const hB: EventHandler = { handle: (_k, x, y, _p, t) => void seenB.push([t, x, y]) };
+        let id = 0;
+        for (const [op, dt, timer] of ops) {
+          id++;
+          if (op === 0) {
+            // a one-off event (a message), sharing instants with the timers
+            a.push(a.now + dt, 1, 100 + timer, id, null);
+            b.push(b.now + dt, 1, 100 + timer, id, null);
+          } else if (op <= 3) {
+            a.cancel(ha[timer]);
+            ha[timer] = a.push(a.now + dt, 2, timer, id, null);
+            hb[timer] = b.reschedule(hb[timer], b.now + dt, 2, timer, id, null);
+          } else {
+            // run a little: timers fire (their handles go stale) and time moves on
+            const until = a.now + dt;
+            a.runUntil(hA, until);
+            b.runUntil(hB, until);
+          }
+          expect(b.pending).toBe(a.pending);
+        }
+        a.runToQuiescence(hA);
+        b.runToQuiescence(hB);
+        expect(seenB).toEqual(seenA);
+      },
+    ), { numRuns: 300 });
+    const s = new Scheduler();
+    const h = s.push(5, 1, 1, 0, null);
+    expect(s.reschedule(h, 3, 1, 2, 0, null)).toBe(h); // moved in place: same handle
+    expect(s.pending).toBe(1);
+    expect(() => s.reschedule(h, -1, 1, 2, 0, null)).toThrow(/in the past/);
+  });
+
   it("events pushed while running keep order; runUntil stops at the limit and advances now", () => {
     const s = new Scheduler();
     const order: number[] = [];

@@ -3,6 +3,7 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
+import { metricsTable } from "../metrics-table.js";
 import { timeOverrideProblem } from "../../api/scenarios.js";
 import { planJobs, seedCount, sweep, SWEEP_BATCH, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
 import { checkBugs, checkDetector, parseOnOff, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
@@ -193,6 +194,8 @@ export function registerSweep(program: Command): void {
           for (const f of r.failures.slice(0, 20))
             process.stdout.write(`  seed ${f.seed}: ${f.error !== undefined ? `internal error: ${f.error}` : `${f.verdict}: ${f.message}`}\n    replay: ${f.replay}\n${f.shrink !== undefined ? `    shrink: ${f.shrink}\n` : ""}${reports.has(f.seed) ? `    report: ${reports.get(f.seed)}\n` : ""}`);
           if (r.failures.length > 20) process.stdout.write(`  ... and ${r.failures.length - 20} more (use --json for all)\n`);
+          const measured = metricsTable(r.metrics, "seeds");
+          if (measured.length > 0) process.stdout.write(`per-seed measurements over the seeds that ran (${system}'s compare columns):\n${measured.map((l) => `  ${l}\n`).join("")}`);
         }
         process.exitCode = sweepExit(r);
       }),

@@ -28,8 +28,8 @@
 // refuses the option.
 import type { NodeEnv, NodeId, Recovered } from "../node.js";
 import { MetaServer, type ServerMessage, type ServerOptions, type ServerRecord } from "../metadata/server.js";
-import type { ClientRequest, ServerReply } from "../metadata/protocol.js";
-import type { MetaOp, MetaResult } from "../metadata/ops.js";
+import type { StoreRequest, ServerReply } from "../metadata/protocol.js";
+import type { StoreOp, StoreResult } from "../metadata/ops.js";
 
 /** A request forwarded to the leader: run `op` on session `client` with `seq`. */
 export interface EmbedRequest {
@@ -38,7 +38,7 @@ export interface EmbedRequest {
   readonly id: number;
   readonly client: number;
   readonly seq: number;
-  readonly op: MetaOp;
+  readonly op: StoreOp;
 }
 
 /** The leader's answer to an EmbedRequest (its ServerReply as it would go to a client). */
@@ -65,7 +65,7 @@ export interface GroupRecord {
 }
 
 export type EmbedReply =
-  | { readonly kind: "ok"; readonly result: MetaResult }
+  | { readonly kind: "ok"; readonly result: StoreResult }
   /** Not executed: this node is not the leader and knows none to forward to (-1), or the node
    * it asked is not the leader either (its hint). */
   | { readonly kind: "not-leader"; readonly leader: NodeId }
@@ -179,7 +179,7 @@ export class EmbeddedGroup {
    * its lease when the Raft read mode says so); for a read of this node's possibly stale local
    * state, read `server.store` directly.
    */
-  request(op: MetaOp, now: number, done: Done): void {
+  request(op: StoreOp, now: number, done: Done): void {
     this.lastNow = now;
     const lane = this.idle.pop() ?? this.openLane();
     lane.seq++;
@@ -188,7 +188,7 @@ export class EmbeddedGroup {
       const ep = this.nextEndpoint++;
       this.pending.set(ep, { lane, done, deadline, from: -1, remoteId: 0 });
       this.noteDeadline(deadline);
-      const req: ClientRequest = { client: lane.client, seq: lane.seq, op };
+      const req: StoreRequest = { client: lane.client, seq: lane.seq, op };
       this.server.onClient(ep, req, now);
       return;
     }

@@ -4,12 +4,14 @@
 // session id (Raft dissertation §6.3), `seq` the client's sequence number for the operation.
 // A client has at most one outstanding command, so seqs of one client increase with each new
 // operation, and a retry of the same operation reuses its seq.
-import type { MetaOp, MetaResult } from "./ops.js";
+import type { MetaOp, StoreOp, StoreResult } from "./ops.js";
 
-export interface MetaCommand {
+/** O: MetaOp for raft-metadata's clients (the default), StoreOp where a txn may be in the log
+ * (embedded groups). */
+export interface MetaCommand<O extends StoreOp = MetaOp> {
   readonly client: number;
   readonly seq: number;
-  readonly op: MetaOp;
+  readonly op: O;
   /** With session expiry: the seq the client's current session began at (absent: 1). */
   readonly start?: number;
 }
@@ -39,7 +41,7 @@ export interface ExpiredResult {
 }
 
 /** What MetadataStore.apply returns: the operation's result, the stale marker, or expired. */
-export type ApplyResult = MetaResult | StaleResult | ExpiredResult;
+export type ApplyResult = StoreResult | StaleResult | ExpiredResult;
 
 export function isStale(r: ApplyResult): r is StaleResult {
   return r.f === "stale";
@@ -50,11 +52,11 @@ export function isExpired(r: ApplyResult): r is ExpiredResult {
 }
 
 /** Operations that change state (and therefore go through the Raft log). */
-export function isWriteOp(op: MetaOp): boolean {
-  return op.f === "put" || op.f === "delete" || op.f === "cas";
+export function isWriteOp(op: StoreOp): boolean {
+  return op.f === "put" || op.f === "delete" || op.f === "cas" || op.f === "txn";
 }
 
 /** Operations with no effect on state (served by ReadIndex from the local map). */
-export function isReadOp(op: MetaOp): boolean {
+export function isReadOp(op: StoreOp): op is Extract<MetaOp, { f: "get" | "exists" | "list" }> {
   return op.f === "get" || op.f === "exists" || op.f === "list";
 }

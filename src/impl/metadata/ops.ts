@@ -40,6 +40,36 @@ export type MetaResult =
   | { readonly f: "cas"; readonly ok: true; readonly revision: Revision }
   | { readonly f: "cas"; readonly ok: false; readonly currentRevision: Revision };
 
+// Multi-op transactions (the Valkey RFC's atomic multi-op UpdateShardLog), kept OUT of MetaOp on
+// purpose: MetaOp is what raft-metadata's clients send and its per-key linearizability model
+// checks, and a txn touches several keys. The store and its wire types accept StoreOp (MetaOp or
+// a txn); raft-metadata never sends a txn, so its behaviour and traces are unchanged.
+// Semantics: every op is a compare on its key's revision (`expected`: the revision it must have,
+// or "absent"); `value` null deletes the key. All compares are checked first; if all hold, every
+// write is applied at the txn's log index (all keys get that one revision), else nothing changes
+// and the reply names the first failing op and its key's current revision (0 when absent).
+// A txn naming one key twice fails at the second occurrence (currentRevision -1): two writes at
+// one index would give the key one revision for two values.
+
+export interface TxnWrite {
+  readonly key: string;
+  readonly expected: Revision | "absent";
+  readonly value: string | null;
+}
+
+export interface TxnOp {
+  readonly f: "txn";
+  readonly ops: readonly TxnWrite[];
+}
+
+export type TxnResult =
+  | { readonly f: "txn"; readonly ok: true; readonly revision: Revision }
+  | { readonly f: "txn"; readonly ok: false; readonly failed: number; readonly currentRevision: Revision };
+
+/** What the store executes: a single-key operation or a txn. */
+export type StoreOp = MetaOp | TxnOp;
+export type StoreResult = MetaResult | TxnResult;
+
 /** Keys an operation touches, for P-compositionality (list touches a prefix, not a key). */
 export function metaOpKey(op: MetaOp): string {
   return op.f === "list" ? op.prefix : op.key;

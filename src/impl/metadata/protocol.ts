@@ -14,13 +14,17 @@
 //                an earlier attempt may have been. The client opens a new session.
 // A stale command (seq below the session's last applied seq, see commands.ts) gets no reply:
 // its client has already moved on.
-import type { MetaOp, MetaResult } from "./ops.js";
+import type { MetaOp, MetaResult, StoreOp, StoreResult } from "./ops.js";
 
 /** start: with session expiry, the seq the client's current session began at (absent: 1). */
 export type ClientRequest = { readonly client: number; readonly seq: number; readonly op: MetaOp; readonly start?: number };
 
+/** A request that may carry a txn (StoreOp): what the server accepts. raft-metadata's clients
+ * send ClientRequest (single-key ops only); embedded groups (src/impl/embed) may send txns. */
+export type StoreRequest = { readonly client: number; readonly seq: number; readonly op: StoreOp; readonly start?: number };
+
 export type ServerReply =
-  | { readonly kind: "ok"; readonly client: number; readonly seq: number; readonly result: MetaResult }
+  | { readonly kind: "ok"; readonly client: number; readonly seq: number; readonly result: StoreResult }
   | { readonly kind: "not-leader"; readonly client: number; readonly seq: number; readonly leaderHint: number }
   | { readonly kind: "unavailable"; readonly client: number; readonly seq: number; readonly leaderHint: number }
   | { readonly kind: "session-expired"; readonly client: number; readonly seq: number };

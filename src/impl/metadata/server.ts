@@ -18,10 +18,10 @@ import type { NodeEnv, NodeId, Recovered, SimNode } from "../node.js";
 import type { RaftApp, RaftEntry, RaftOptions } from "../raft/api.js";
 import { Raft, type RaftMessage, type RaftRecord } from "../raft/raft.js";
 import { MetadataStore, type StoreSnapshot } from "./store.js";
-import type { MetaEntry } from "./ops.js";
+import type { MetaEntry, StoreOp } from "./ops.js";
 import type { SessionEntry } from "./sessions.js";
 import { isExpired, isReadOp, isStale, type MetaCommand } from "./commands.js";
-import type { ClientRequest, ServerReply } from "./protocol.js";
+import type { StoreRequest, ServerReply } from "./protocol.js";
 import type { ConfChange } from "../raft/config.js";
 import { MonotonicTime } from "../raft/monotonic.js";
 
@@ -79,7 +79,7 @@ export interface ReadIndexResponse {
   readonly index: number;
 }
 
-export type ServerMessage = RaftMessage<MetaCommand> | JoinRequest | JoinResponse | ReadIndexRequest | ReadIndexResponse;
+export type ServerMessage = RaftMessage<MetaCommand<StoreOp>> | JoinRequest | JoinResponse | ReadIndexRequest | ReadIndexResponse;
 
 /** The admin query "list members" (Engula's GET /members, /nodes): answered by the leader;
  * any other server redirects to the leader it knows (-1: none known). */
@@ -89,7 +89,7 @@ export type MembersReply =
 
 /** How many redirects a join follows before it waits for the operator to retry. */
 const MAX_JOIN_HOPS = 3;
-export type ServerRecord = RaftRecord<MetaCommand>;
+export type ServerRecord = RaftRecord<MetaCommand<StoreOp>>;
 export type ServerEnv = NodeEnv<ServerMessage, ServerRecord, ServerReply>;
 
 interface PendingWrite {
@@ -147,15 +147,15 @@ export function unchunkStoreSnapshot(chunks: readonly unknown[]): StoreSnapshot 
 
 interface PendingRead {
   readonly endpoint: number;
-  readonly req: ClientRequest;
+  readonly req: StoreRequest;
   index: number; // -1 until ReadIndex confirms
   /** A follower read: local time it was forwarded to the leader (-1: a leader's own read). */
   readonly forwardedAt: number;
 }
 
 
-export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftApp<MetaCommand> {
-  readonly raft: Raft<MetaCommand>;
+export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp<MetaCommand<StoreOp>> {
+  readonly raft: Raft<MetaCommand<StoreOp>>;
   /** Replaced wholesale when a snapshot is installed or loaded. */
   store: MetadataStore;
   /** Writes this node proposed, by session (client id): at most one outstanding per session. */
@@ -165,7 +165,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   private nextReadCtx = 1;
   /** Asynchronous apply: entries handed over by Raft and not yet applied, with their due time
    * (monotonic µs); Raft's last wake-up request (local µs); the wake-up asked of the host. */
-  private readonly channel: { readonly entry: RaftEntry<MetaCommand>; readonly due: number }[] = [];
+  private readonly channel: { readonly entry: RaftEntry<MetaCommand<StoreOp>>; readonly due: number }[] = [];
   private channelHead = 0;
   private readonly mono = new MonotonicTime();
   private raftWake = Number.NaN;
@@ -190,7 +190,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     if (opts.applyDelayUs !== undefined && !(Number.isSafeInteger(opts.applyDelayUs) && opts.applyDelayUs >= 0)) throw new Error(`server: applyDelayUs must be a non-negative integer, got ${opts.applyDelayUs}`);
     // With asynchronous apply the server shares the host's one wake-up with Raft.
     const raftEnv = opts.applyDelayUs === undefined ? env : this.sharedWakeEnv(env);
-    this.raft = new Raft<MetaCommand>(id, opts.raft, raftEnv as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
+    this.raft = new Raft<MetaCommand<StoreOp>>(id, opts.raft, raftEnv as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
   }
 
   onMessage(from: NodeId, msg: ServerMessage, now: number): void {
@@ -352,7 +352,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     this.raft.onPersisted(token, now);
   }
 
-  onClient(endpoint: number, req: ClientRequest, now: number): void {
+  onClient(endpoint: number, req: StoreRequest, now: number): void {
     if (this.writes.size + this.reads.size >= this.opts.maxPending) {
       this.answer(endpoint, { kind: "unavailable", client: req.client, seq: req.seq, leaderHint: this.raft.leader() });
       return;
@@ -377,13 +377,13 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
 
   // --- RaftApp ---
 
-  apply(entry: RaftEntry<MetaCommand>, now: number): void {
+  apply(entry: RaftEntry<MetaCommand<StoreOp>>, now: number): void {
     if (this.opts.applyDelayUs === undefined) return this.applyEntry(entry);
     this.channel.push({ entry, due: this.mono.read(now) + this.opts.applyDelayUs });
     this.rewake();
   }
 
-  private applyEntry(entry: RaftEntry<MetaCommand>): void {
+  private applyEntry(entry: RaftEntry<MetaCommand<StoreOp>>): void {
     const cmd = entry.data;
     if (cmd === null) {
       // A leader's no-op still moves the applied index, or a ReadIndex pointing at it stalls.
@@ -455,7 +455,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
   /** A proposal whose index was taken by another entry can never commit: its outcome for this
    * attempt is known (not executed here), but a retry elsewhere may have run it, so the
    * client is told "unavailable" and retries with the same seq (sessions make that safe). */
-  private dropOverwrittenWrites(entry: RaftEntry<MetaCommand>): void {
+  private dropOverwrittenWrites(entry: RaftEntry<MetaCommand<StoreOp>>): void {
     if (this.writes.size === 0) return;
     for (const [client, w] of this.writes) {
       if (w.index > entry.index) continue;
@@ -475,7 +475,7 @@ export class MetaServer implements SimNode<ServerMessage, ClientRequest>, RaftAp
     }
   }
 
-  private notLeader(endpoint: number, req: ClientRequest): void {
+  private notLeader(endpoint: number, req: StoreRequest): void {
     this.answer(endpoint, { kind: "not-leader", client: req.client, seq: req.seq, leaderHint: this.raft.leader() });
   }
 

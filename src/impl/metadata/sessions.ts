@@ -13,14 +13,14 @@
 // or a delayed duplicate of an old command — can ever open it again: each session has a start
 // seq, a new one must start above every seq of the old, and a command of an expired session is
 // refused (ExpiredResult) without being executed.
-import type { MetaResult } from "./ops.js";
+import type { StoreResult } from "./ops.js";
 
 export interface SessionEntry {
   readonly client: number;
   /** Highest seq applied for this client. */
   readonly seq: number;
   /** Result of that command. Results are immutable, so sharing them is safe. */
-  readonly result: MetaResult;
+  readonly result: StoreResult;
   /** With expiry: the seq the session began at, the log index of its last command, and whether
    * it has expired (a tombstone). Absent without expiry. */
   readonly start?: number;
@@ -30,7 +30,7 @@ export interface SessionEntry {
 
 interface MutableSession {
   seq: number;
-  result: MetaResult;
+  result: StoreResult;
   start: number;
   lastIndex: number;
   expired: boolean;
@@ -53,13 +53,13 @@ export class SessionTable {
   }
 
   /** The cached result when seq is exactly the last applied seq for the client. */
-  cached(client: number, seq: number): MetaResult | undefined {
+  cached(client: number, seq: number): StoreResult | undefined {
     const s = this.sessions.get(client);
     return s !== undefined && s.seq === seq && !s.expired ? s.result : undefined;
   }
 
   /** Record that (client, seq) was executed with this result. seq must exceed the last one. */
-  record(client: number, seq: number, result: MetaResult, index = 0): void {
+  record(client: number, seq: number, result: StoreResult, index = 0): void {
     const s = this.sessions.get(client);
     if (s === undefined) {
       this.sessions.set(client, { seq, result, start: 1, lastIndex: index, expired: false });
@@ -81,7 +81,7 @@ export class SessionTable {
 
   /** Open a new session for the client that began at seq `start`, with its first command in
    * the log (seq >= start, executed at `index`), replacing an expired or older one. */
-  open(client: number, start: number, seq: number, result: MetaResult, index: number): void {
+  open(client: number, start: number, seq: number, result: StoreResult, index: number): void {
     const s = this.sessions.get(client);
     if (s !== undefined && start <= s.seq) throw new Error(`metadata invariant: session ${client} reopened at ${start} after seq ${s.seq}`);
     if (seq < start) throw new Error(`metadata invariant: session ${client} opened by seq ${seq} below its start ${start}`);

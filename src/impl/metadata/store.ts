@@ -17,7 +17,7 @@
 //   advance(index) so appliedIndex() matches Raft's applied index (ReadIndex waits on it).
 import { FNV_OFFSET, fnv1a, fnvStep } from "../../util/hash.js";
 import type { ApplyResult, ExpiredResult, MetaCommand, StaleResult } from "./commands.js";
-import type { MetaEntry, MetaOp, MetaResult, Revision } from "./ops.js";
+import type { MetaEntry, MetaOp, MetaResult, Revision, StoreOp, StoreResult, TxnOp, TxnResult } from "./ops.js";
 import { SessionTable, type SessionEntry } from "./sessions.js";
 
 export interface StoreOptions {
@@ -80,7 +80,7 @@ export class MetadataStore {
 
   /** Apply the committed command at `index`. Indices must strictly increase (gaps allowed:
    * entries without a command need not be reported, though advance() is preferred). */
-  apply(index: number, cmd: MetaCommand): ApplyResult {
+  apply(index: number, cmd: MetaCommand<StoreOp>): ApplyResult {
     this.checkIndex(index);
     this.applied = index;
     if (this.dedupSessions && this.sessionTtl > 0) return this.applyExpiring(index, cmd);
@@ -100,7 +100,7 @@ export class MetadataStore {
   }
 
   /** apply() with session expiry (sessions.ts). */
-  private applyExpiring(index: number, cmd: MetaCommand): ApplyResult {
+  private applyExpiring(index: number, cmd: MetaCommand<StoreOp>): ApplyResult {
     this.sessions.expireBefore(index - this.sessionTtl);
     const s = this.sessions.state(cmd.client);
     const start = cmd.start ?? 1;
@@ -150,7 +150,7 @@ export class MetadataStore {
   }
 
   /** Serve a read op from the local map (ReadIndex path). Throws for writes. */
-  read(op: MetaOp): MetaResult {
+  read(op: StoreOp): MetaResult {
     switch (op.f) {
       case "get":
         return this.get(op.key);
@@ -242,8 +242,10 @@ export class MetadataStore {
     }
   }
 
-  private execute(index: number, op: MetaOp): MetaResult {
+  private execute(index: number, op: StoreOp): StoreResult {
     switch (op.f) {
+      case "txn":
+        return this.txn(index, op);
       case "get":
       case "exists":
       case "list":
@@ -261,6 +263,24 @@ export class MetadataStore {
         return { f: "cas", ok: true, revision: this.write(index, op.key, op.value) };
       }
     }
+  }
+
+  /** All compares, then all writes at `index` (ops.ts: TxnOp). */
+  private txn(index: number, op: TxnOp): TxnResult {
+    const seen = new Set<string>();
+    for (let i = 0; i < op.ops.length; i++) {
+      const w = op.ops[i]!;
+      if (seen.has(w.key)) return { f: "txn", ok: false, failed: i, currentRevision: -1 };
+      seen.add(w.key);
+      const cur = this.kv.get(w.key);
+      const matches = cur === undefined ? w.expected === "absent" : w.expected === cur.revision;
+      if (!matches) return { f: "txn", ok: false, failed: i, currentRevision: cur === undefined ? 0 : cur.revision };
+    }
+    for (const w of op.ops) {
+      if (w.value === null) this.kv.delete(w.key);
+      else this.write(index, w.key, w.value);
+    }
+    return { f: "txn", ok: true, revision: index };
   }
 
   private write(index: number, key: string, value: string): Revision {

@@ -104,11 +104,12 @@ export function faultExecutor(hooks: FaultHooks = {}): FaultExecutor {
 }
 
 /** Restart crashed nodes, resume paused ones, heal and unclog the network, restore the base
- * network profile, stop clock drift (offsets stay: a node never sees real time). */
+ * network profile, end slow message processing, stop clock drift (offsets stay: a node never sees real time). */
 export function healAll(w: AnyWorld): void {
   w.net.heal();
   w.net.unclogAll();
   w.net.cfg = { ...w.baseNet };
+  w.net.clearSlow();
   for (let i = 0; i < w.servers; i++) {
     w.restart(i);
     w.resume(i);

@@ -36,6 +36,9 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   "depose-leader": 29,
   "leader-churn-on": 30,
   "transfer-leader": 31,
+  // 32-33: the failover system's own kinds (src/sim/systems/failover/faults.ts).
+  "slow-node": 32,
+  "primary-fault": 33,
 });
 
 /** Every kind with a code, in code order. */

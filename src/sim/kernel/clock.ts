@@ -44,9 +44,11 @@ export class LocalClock {
     return v;
   }
 
-  /** Set drift from virtual time nowV on. Bounded: real oscillators are within ±1000 ppm. */
+  /** Set drift from virtual time nowV on. Real oscillators are within ±1000 ppm; the bound is
+   * ±50% so that the failover system's F8 schedule (rate drift 1-40%, FAILURE-DETECTION.md §e
+   * R4, the lease bound rho_max < 0.41) can be run; a rate must stay positive. */
   setDrift(nowV: number, ppm: number): void {
-    assert(Number.isFinite(ppm) && Math.abs(ppm) <= 100_000, `clock drift out of range: ${ppm}ppm`);
+    assert(Number.isFinite(ppm) && Math.abs(ppm) <= 500_000, `clock drift out of range: ${ppm}ppm`);
     this.reanchor(nowV);
     this.ppm = ppm;
     this.rate = 1 + ppm / 1e6;

@@ -33,6 +33,10 @@ export class Network {
   sent = 0;
   private readonly cut: Uint8Array; // 1 = link from→to cut
   private readonly clogUntil: Float64Array; // link held until this virtual time
+  /** Per destination: extra µs before it handles each message delivered to it (slow message
+   * processing, the failover system's "slow-node" fault; 0: none, the default, which adds no
+   * draw and no time, so runs without the fault are unchanged). */
+  private readonly slowUs: Float64Array;
   private cutCount = 0;
 
   constructor(
@@ -49,6 +53,7 @@ export class Network {
     this.endpoints = servers + clients;
     this.cut = new Uint8Array(this.endpoints * this.endpoints);
     this.clogUntil = new Float64Array(this.endpoints * this.endpoints);
+    this.slowUs = new Float64Array(this.endpoints);
     this.cfg = { ...cfg };
   }
 
@@ -66,8 +71,10 @@ export class Network {
     if (cfg.lossP > 0 && this.rng.chance(cfg.lossP)) return this.dropKeyed(from, to, key, DropReason.loss, now);
     const copies = cfg.dupP > 0 && this.rng.chance(cfg.dupP) ? 2 : 1;
     const held = this.clogUntil[link];
+    const slow = this.slowUs[to];
     for (let i = 0; i < copies; i++) {
       let at = now + this.rng.latencyUs(cfg.latencyMedianUs, cfg.latencySigma);
+      if (slow > 0) at += slow;
       if (held > at) at = held;
       this.sched.push(at, Ev.deliver, from, to, msg, key);
     }
@@ -121,6 +128,23 @@ export class Network {
 
   unclogAll(): void {
     this.clogUntil.fill(0);
+  }
+
+  /** Slow message processing at `node`: everything delivered to it from now on is handled
+   * `us` later (0: back to normal). Models a CPU-starved process (Lifeguard's "slow message
+   * processing"); its own timers still fire on time. */
+  setSlow(node: number, us: number): void {
+    assert(node >= 0 && node < this.endpoints && Number.isFinite(us) && us >= 0, `network: bad slow-node ${node} ${us}us`);
+    this.slowUs[node] = us;
+  }
+
+  get anySlow(): boolean {
+    for (let i = 0; i < this.endpoints; i++) if (this.slowUs[i] > 0) return true;
+    return false;
+  }
+
+  clearSlow(): void {
+    this.slowUs.fill(0);
   }
 
   /** Hold messages sent on from→to until untilUs. */

@@ -79,6 +79,8 @@ export class Rng implements ImplRng {
   /** Uniform integer in [lo, hi], inclusive. Bias ≤ range/2^32 for ranges under 2^32. */
   int(lo: number, hi: number): number {
     const range = hi - lo + 1;
+    // Hot (gossip draws, picks): small-integer bounds skip the general checks; same formula.
+    if ((lo | 0) === lo && (hi | 0) === hi && range >= 1 && range <= TWO_32) return lo + Math.floor((this.u32() * range) / TWO_32);
     if (!(Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && range >= 1)) fail(`rng.int bad range [${lo}, ${hi}]`);
     if (range <= TWO_32) return lo + Math.floor((this.u32() * range) / TWO_32);
     // 53-bit draw for wide ranges.

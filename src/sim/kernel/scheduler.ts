@@ -115,6 +115,30 @@ export class Scheduler {
     return true;
   }
 
+  /** Move a pending event to `at` with these fields, or push a new one if the handle is no
+   * longer pending; returns the handle. The moved event takes a fresh sequence number, so it
+   * runs exactly where cancel(handle) + push(...) would put it (the queue's order is the total
+   * order of (time, seq), whatever the heap's shape), without the removal and re-insertion:
+   * nodes re-arm their wake-up after every input, mostly to the same instant. */
+  reschedule(handle: number, at: number, kind: number, a: number, b: number, payload: unknown, c = 0): number {
+    if (!(at >= this.now)) assert(false, `event scheduled in the past: at=${at} now=${this.now} kind=${kind}`);
+    const s = handle < 0 ? -1 : handle % SLOT_SPAN;
+    if (s < 0 || s >= this.used || this.gen[s] !== (handle - s) / SLOT_SPAN || this.pos[s] < 0) return this.push(at, kind, a, b, payload, c);
+    const old = this.time[s];
+    this.time[s] = at;
+    this.seq[s] = this.nextSeq++;
+    this.kind[s] = kind;
+    this.ea[s] = a;
+    this.eb[s] = b;
+    this.ec[s] = c;
+    this.payload[s] = payload;
+    // A later key (time up, or the same time with the newest seq) can only sink; an earlier
+    // time can only rise.
+    if (at < old) this.siftUp(this.pos[s], s);
+    else this.siftDown(this.pos[s], s);
+    return handle;
+  }
+
   /** Call fn (once) just before the first event with time > atUs runs — in whichever runUntil
    * that happens: the state it sees is the state after every event with time ≤ atUs. One watch
    * at a time (fn may set the next). fn must schedule nothing: it is an observer, and the
@@ -189,28 +213,41 @@ export class Scheduler {
     this.heap[i] = last;
     this.pos[last] = i;
     // sift down, then up (removal from the middle may need either)
+    if (!this.siftDown(i, last)) this.siftUp(i, last);
+  }
+
+  /** Move slot s, at heap position i, down to its place; false if it did not move. */
+  private siftDown(i: number, s: number): boolean {
     const n = this.size;
+    const start = i;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
       const c = r < n && this.less(this.heap[r], this.heap[l]) ? r : l;
       const cs = this.heap[c];
-      if (!this.less(cs, last)) break;
+      if (!this.less(cs, s)) break;
       this.heap[i] = cs;
       this.pos[cs] = i;
       i = c;
     }
+    this.heap[i] = s;
+    this.pos[s] = i;
+    return i !== start;
+  }
+
+  /** Move slot s, at heap position i, up to its place. */
+  private siftUp(i: number, s: number): void {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const ps = this.heap[p];
-      if (!this.less(last, ps)) break;
+      if (!this.less(s, ps)) break;
       this.heap[i] = ps;
       this.pos[ps] = i;
       i = p;
     }
-    this.heap[i] = last;
-    this.pos[last] = i;
+    this.heap[i] = s;
+    this.pos[s] = i;
   }
 
   private alloc(): number {

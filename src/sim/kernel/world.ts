@@ -466,12 +466,15 @@ export class World<M, Req, R, Rep> implements EventHandler {
   }
 
   private armTick(id: NodeId): void {
-    this.sched.cancel(this.tickHandle[id]);
-    this.tickHandle[id] = NO_HANDLE;
     const w = this.wakeLocal[id];
-    if (w !== w) return;
+    if (w !== w) {
+      this.sched.cancel(this.tickHandle[id]);
+      this.tickHandle[id] = NO_HANDLE;
+      return;
+    }
     const at = this.clocks[id].toVirtual(w, this.sched.now);
-    this.tickHandle[id] = this.sched.push(at, Ev.tick, id, this.inc[id], undefined);
+    // Hot: every input re-arms the wake-up. Moved in place, ordered as cancel + push would be.
+    this.tickHandle[id] = this.sched.reschedule(this.tickHandle[id], at, Ev.tick, id, this.inc[id], undefined);
   }
 
   noteFrom(id: NodeId, code: number, a: number, b: number): void {

@@ -25,6 +25,10 @@ export const SEED_STREAMS: readonly StreamEntry[] = [
   { label: "disk/<i>", parent: "root", consumer: "server i's disk: fsync latency, crash loss (kernel/disk.ts)" },
   { label: "node/<i>/<incarnation>", parent: "root", consumer: "the ImplRng handed to server i in one incarnation (election jitter)" },
   { label: "actor/<id>", parent: "root", consumer: "client actor on endpoint id (workload choices, think times)" },
+  { label: "valkey-conformance", parent: "root", consumer: "the Valkey module conformance suite's world (api/valkey-conformance/world.ts)" },
+  { label: "vc-net", parent: "valkey-conformance", consumer: "its message latencies" },
+  { label: "vc-clocks", parent: "valkey-conformance", consumer: "its per-node clock offsets" },
+  { label: "vc-node/<i>/<incarnation>", parent: "valkey-conformance", consumer: "the ImplRng handed to the module on node i in one incarnation" },
   { label: "figure16/<range>", parent: "root", consumer: "the Figure 16 experiment: trial seeds per timeout range" },
   { label: "figure16/crash-at", parent: "root", consumer: "the Figure 16 experiment: when the leader is crashed" },
 ];

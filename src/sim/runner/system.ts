@@ -150,6 +150,33 @@ export interface System {
   /** The compare table's columns for one run: named numbers (null: not measured in that run)
    * read from the run's details. None: compare shows only verdicts. */
   compareMetrics?(details: Readonly<Record<string, unknown>>): Readonly<Record<string, number | null>>;
+  /** `raftsim compare --calibrate TARGET`: the runs each variant is tuned on (an explicit fault
+   * schedule, the same for every variant) and the compare column whose median over the seeds
+   * is brought to TARGET by a bisection over the variant's knob. None: no calibration. */
+  readonly calibration?: CompareCalibration;
+}
+
+export interface CompareCalibration {
+  /** What the runs are ("calm primary crash at 5 s, down 60 s"). */
+  readonly description: string;
+  readonly faults: readonly FaultAction[];
+  readonly timeUs: number;
+  /** Seeds the median is taken over. */
+  readonly seeds: readonly number[];
+  /** A compareMetrics column, increasing with the knob (crash-to-failover time). */
+  readonly column: string;
+}
+
+/** A variant's one tunable parameter for calibration: options(x) replaces the variant's options;
+ * the measured column must grow with x over [lo, hi]. */
+export interface VariantKnob {
+  /** What x is ("valkey.nodeTimeoutMs"). */
+  readonly name: string;
+  readonly lo: number;
+  readonly hi: number;
+  /** x is rounded to this step (ms, µs...) so calibrated values read well and replay exactly. */
+  readonly step: number;
+  options(x: number): Readonly<Record<string, unknown>>;
 }
 
 /** One design variant of a system (`raftsim compare`). */
@@ -158,6 +185,8 @@ export interface SystemVariant {
   readonly description: string;
   /** System options laid over the run's options (a shallow merge). */
   readonly options: Readonly<Record<string, unknown>>;
+  /** Its calibration knob (compare --calibrate); none: run as it is. */
+  readonly knob?: VariantKnob;
 }
 
 /** The flight recorder's view of a system's notes (T.note: a = node, b = note code, c, d). */

@@ -1,11 +1,12 @@
 // The registry of systems under test: the only file that names them all. `--system NAME`
 // resolves here; the first is the default.
 import type { System } from "../runner/system.js";
+import { engula } from "./engula/system.js";
 import { failover } from "./failover/system.js";
 import { pingpong } from "./pingpong/system.js";
 import { raftMetadata } from "./raft-metadata/system.js";
 
-export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover];
+export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover, engula];
 
 export const DEFAULT_SYSTEM = "raft-metadata";
 

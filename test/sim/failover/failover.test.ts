@@ -10,7 +10,7 @@ const failover = getSystem("failover");
 const S = 1_000_000;
 
 type Fo = { p50Ms: number | null; failovers: number; checked: number; lostAckedWrites: number | null; ackedWrites: number | null; dualWritableMs: number; epochCollisions: number; wins: number };
-type Fd = { tdP50Ms: number | null; falseSuspicions: number; falseFails: number; checked: { crashes: number; observers: number } };
+type Fd = { tdP50Ms: number | null; falseSuspicions: number; falseFails: number; checked: { crashes: number; observers: number }; failChecked: number };
 
 function run(seed: number, faults: readonly FaultAction[] | undefined, options: object = {}, timeUs = 30 * S, bugs: string[] = []): RunResult & { fo: Fo; fd: Fd } {
   const r = runSystem(failover, { seed, timeUs, ...(faults !== undefined ? { faults } : {}), options, bugs });
@@ -44,6 +44,7 @@ describe("failover system (gossip)", () => {
       expect(r.fo.p50Ms!).toBeGreaterThan(3000);
       expect(r.fo.p50Ms!).toBeLessThanOrEqual(4850);
       expect(r.fd.checked).toEqual({ crashes: 1, observers: 8 }); // P-FD1 was armed
+      expect(r.fd.failChecked).toBe(1); // and its FAIL-everywhere part
       expect(r.fd.tdP50Ms!).toBeGreaterThan(3000);
       expect(r.fd.tdP50Ms!).toBeLessThanOrEqual(3325);
     }

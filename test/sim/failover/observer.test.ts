@@ -6,7 +6,7 @@ import { FailoverObserver } from "../../../src/sim/systems/failover/observer.js"
 import { Disturbances } from "../../../src/sim/systems/failover/disturbance.js";
 import { shapeFor } from "../../../src/sim/systems/failover/options.js";
 import { CheckFailure, type AnyWorld } from "../../../src/sim/runner/system.js";
-import { VN, type ValkeyMsg } from "../../../src/impl/failover/valkey/types.js";
+import { G_FAIL, G_PFAIL, VN, type ValkeyMsg } from "../../../src/impl/failover/valkey/types.js";
 import { ClusterView } from "../../../src/impl/failover/valkey/view.js";
 
 const shape = shapeFor(9, {});
@@ -20,7 +20,8 @@ function fakeWorld(): { w: AnyWorld; views: ClusterView[] } {
     views.push(view);
     nodes.push({ view, opts: { failReportValidityMult: 2 }, T: 3e6, firstSlot: (n: number) => view.slotsOf(n)[0] ?? -1 });
   }
-  const w = { now: 10e6, nodes, localNow: () => w.now, isUp: () => true } as unknown as AnyWorld & { now: number };
+  // status and net: what the measurements read (a paused node, a cut link); all up, no cuts.
+  const w = { now: 10e6, nodes, localNow: () => w.now, isUp: () => true, status: new Uint8Array(9), net: { isCut: () => false, anyCut: false, endpoints: 13 } } as unknown as AnyWorld & { now: number };
   return { w, views };
 }
 
@@ -31,6 +32,8 @@ function observer(): { obs: FailoverObserver; w: AnyWorld & { now: number }; vie
   return { obs, w: w as AnyWorld & { now: number }, views };
 }
 
+const hdr = { currentEpoch: 1, configEpoch: 0, primaryOf: -1, offset: 0, slots: [] };
+const flagging = (q: number): ValkeyMsg => ({ type: "ping", hdr, gossip: [{ node: q, flags: G_PFAIL }] });
 const ack = (epoch: number): ValkeyMsg => ({ type: "authAck", hdr: { currentEpoch: epoch, configEpoch: 0, primaryOf: -1, offset: 0, slots: [] } });
 
 describe("FailoverObserver", () => {
@@ -54,7 +57,9 @@ describe("FailoverObserver", () => {
 
   it("P-FD4: a FAIL needs fresh reports from a majority of voting primaries", () => {
     const { obs, w } = observer();
-    // Node 0 (a voting primary) marks node 4 FAIL holding node 3's report: 2 of 3, quorum 2.
+    // Node 0 (a voting primary) marks node 4 FAIL holding node 3's report: 2 of 3, quorum 2
+    // (node 3 did send node 0 a gossip entry flagging node 4).
+    obs.onSend(3, 0, flagging(4));
     obs.onNote(0, VN.report, 4, 3);
     obs.onNote(0, VN.fail, 4, 1);
     // Node 1 (a replica) with one report from a replica (node 2: not counted) and one stale one.
@@ -62,5 +67,18 @@ describe("FailoverObserver", () => {
     obs.onNote(1, VN.report, 4, 6);
     w.now += 7e6; // older than 2T
     expect(() => obs.onNote(1, VN.fail, 4, 1)).toThrow(/^P-FD4: node 1 marked node 4 FAIL with 0 fresh voting-primary report\(s\), quorum 2/);
+  });
+
+  it("P-FD4: a report counts only if its reporter sent a gossip entry flagging the node", () => {
+    const { obs } = observer();
+    // Node 3 only ever sent node 0 a clean entry about node 5: its report is no report.
+    obs.onSend(3, 0, { type: "ping", hdr: hdr, gossip: [{ node: 5, flags: 0 }] });
+    obs.onSend(6, 0, flagging(4)); // a flag about another node does not count either
+    obs.onNote(0, VN.report, 5, 3);
+    expect(() => obs.onNote(0, VN.fail, 5, 1)).toThrow(/^P-FD4: node 0 marked node 5 FAIL with 1 fresh voting-primary report\(s\), quorum 2/);
+    const { obs: obs2 } = observer();
+    obs2.onSend(3, 0, { type: "pong", hdr: hdr, gossip: [{ node: 5, flags: G_FAIL }] });
+    obs2.onNote(0, VN.report, 5, 3);
+    expect(() => obs2.onNote(0, VN.fail, 5, 1)).not.toThrow();
   });
 });

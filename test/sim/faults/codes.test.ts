@@ -12,6 +12,7 @@ const FIRST_ASSIGNED = [
   "isolate-leader-on", "reconnect", "snapshot-restore",
   "member-add", "member-remove", "member-remove-leader", "member-churn-on", "member-churn",
   "depose-leader", "leader-churn-on", "transfer-leader",
+  "slow-node", "primary-fault",
 ];
 
 describe("fault trace codes", () => {

@@ -208,6 +208,32 @@ export function checkPhiParams(p: PhiParams): void {
   checkParam("maxLocalPauseUs", p.maxLocalPauseUs, 0);
 }
 
+/**
+ * B_D for a pair whose history may hold one short interval: Akka records a first heartbeat
+ * expectedResponseAfter after monitoring starts when none came (a target that was down when the
+ * observer started, or that restarted); a real answer soon after adds an interval near 0 to the
+ * seeded history [m - m/4, m + m/4], and the std then exceeds the m/4 the steady-state bound
+ * assumes. Akka does the same (ClusterHeartbeatSender.triggerFirstHeartbeat, then
+ * PhiAccrualFailureDetector.heartbeat keeps any interval while the target is available). The
+ * worst case is taken over that history followed by k regular intervals (k = 0..64: the effect
+ * only fades with more).
+ */
+export function akkaRestartBoundUs(p: PhiParams, rttUs: number): number {
+  const m = p.heartbeatIntervalUs;
+  const y = akkaThresholdY(p.threshold);
+  const h = new HeartbeatHistory(p.maxSampleSize);
+  h.add(m - m / 4);
+  h.add(m + m / 4);
+  h.add(0);
+  let worst = 0;
+  for (let k = 0; k <= 64; k++) {
+    if (k > 0) h.add(m);
+    const t = h.mean + p.acceptableHeartbeatPauseUs + y * Math.max(h.stdDeviation, p.minStdDeviationUs);
+    if (t > worst) worst = t;
+  }
+  return Math.ceil(rttUs + worst + p.checkIntervalUs);
+}
+
 // ---------------------------------------------------------------------------------------------
 // One target's accrual state (usable on its own: tests drive it like Akka's fake-clock spec)
 
@@ -273,8 +299,11 @@ export class PhiDetector implements Detector<PhiMsg> {
   private readonly out: Outbox<PhiMsg>;
   private readonly index = new Map<NodeId, number>();
   private readonly fds: PhiAccrual[];
+  /** Each target's incarnation as its last answer gave it (NaN: none yet). */
+  private readonly incs: Float64Array;
   private readonly suspected: Uint8Array;
   private readonly firstExpectedAt: Float64Array; // akka expected-response-after deadline; NaN: done
+  private firstLeft: number; // entries of firstExpectedAt not NaN (tick scans them only then)
   private seq = 0;
   private nextSendAt: number;
   private nextCheckAt: number;
@@ -286,25 +315,32 @@ export class PhiDetector implements Detector<PhiMsg> {
     private readonly targets: readonly NodeId[],
     private readonly p: PhiParams = PHI_AKKA_DEFAULTS,
     startLocalUs = 0,
+    /** This node's incarnation (larger after every restart), sent in its answers. */
+    private readonly incarnation = 0,
   ) {
     checkPhiParams(p);
     this.out = new Outbox(self);
     targets.forEach((t, i) => this.index.set(t, i));
     this.fds = targets.map(() => new PhiAccrual(p));
+    // A first start is the run's start, when every node is at incarnation 0; after a restart
+    // the targets' incarnations are unknown until they answer.
+    this.incs = new Float64Array(targets.length).fill(incarnation === 0 ? 0 : Number.NaN);
     this.suspected = new Uint8Array(targets.length);
     this.firstExpectedAt = new Float64Array(targets.length).fill(
       p.variant === "akka" ? startLocalUs + p.expectedResponseAfterUs : Number.NaN,
     );
+    this.firstLeft = p.variant === "akka" ? targets.length : 0;
     const idle = targets.length === 0;
     this.nextSendAt = idle ? Number.POSITIVE_INFINITY : startLocalUs;
     this.nextCheckAt = idle ? Number.POSITIVE_INFINITY : startLocalUs + p.checkIntervalUs;
   }
 
   tick(now: number): void {
-    for (let i = 0; i < this.targets.length; i++) {
+    for (let i = 0; this.firstLeft > 0 && i < this.targets.length; i++) {
       const at = this.firstExpectedAt[i];
       if (!Number.isNaN(at) && now >= at) {
         this.firstExpectedAt[i] = Number.NaN;
+        this.firstLeft--;
         if (!this.fds[i].isMonitoring) this.fds[i].heartbeat(now);
       }
     }
@@ -346,10 +382,20 @@ export class PhiDetector implements Detector<PhiMsg> {
 
   onMessage(from: NodeId, msg: PhiMsg, now: number): boolean {
     if (msg.k === FdMsgKind.heartbeat) {
-      this.out.send(from, { k: FdMsgKind.heartbeatRsp, seq: msg.seq });
+      this.out.send(from, this.incarnation === 0 ? { k: FdMsgKind.heartbeatRsp, seq: msg.seq } : { k: FdMsgKind.heartbeatRsp, seq: msg.seq, inc: this.incarnation });
       return true;
     }
     if (msg.k !== FdMsgKind.heartbeatRsp) return false;
+    // A restarted target is a new member with a history of its own, as Akka's heartbeat
+    // receivers are keyed by UniqueAddress (address + uid): without this its downtime, if
+    // shorter than the acceptable pause, would enter the old history as one long interval and
+    // slow the detection of its next crash past B_D.
+    const i = this.index.get(from);
+    const inc = msg.inc ?? 0;
+    if (i !== undefined && this.incs[i] !== inc) {
+      if (this.incs[i] === this.incs[i]) this.fds[i] = new PhiAccrual(this.p);
+      this.incs[i] = inc;
+    }
     this.heartbeatFrom(from, now);
     return true;
   }
@@ -361,7 +407,7 @@ export class PhiDetector implements Detector<PhiMsg> {
 
   nextWakeUs(): number {
     let w = Math.min(this.nextSendAt, this.nextCheckAt);
-    for (let i = 0; i < this.targets.length; i++) if (this.firstExpectedAt[i] < w) w = this.firstExpectedAt[i];
+    for (let i = 0; this.firstLeft > 0 && i < this.targets.length; i++) if (this.firstExpectedAt[i] < w) w = this.firstExpectedAt[i];
     return w;
   }
 

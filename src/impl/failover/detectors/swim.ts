@@ -368,6 +368,9 @@ export class SwimDetector implements Detector<SwimMsg> {
     if (i === undefined) return false;
     if (node === this.self) {
       if (inc >= this.incarnation) this.refute(inc);
+      // A stale suspicion (an accuser that restarted, or missed my alive): tell it again, as
+      // for a stale death below, or it holds me suspect, then dead, until a push-pull.
+      else if (from !== this.self) this.out.send(from, { k: FdMsgKind.alive, node: this.self, inc: this.incarnation });
       return false;
     }
     if (inc < this.inc[i]) return false;

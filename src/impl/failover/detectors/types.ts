@@ -50,7 +50,8 @@ export const FdMsgKind = {
 export type ProbeMsg = { readonly k: 1; readonly seq: number };
 export type ProbeReplyMsg = { readonly k: 2; readonly seq: number };
 export type HeartbeatMsg = { readonly k: 3; readonly seq: number };
-export type HeartbeatRspMsg = { readonly k: 4; readonly seq: number };
+/** `inc`: the responder's incarnation (larger after every restart; absent: 0). */
+export type HeartbeatRspMsg = { readonly k: 4; readonly seq: number; readonly inc?: number };
 /** `target`: whom the ping is meant for (a relay's ping names the probed node). */
 export type PingMsg = { readonly k: 10; readonly seq: number; readonly target: NodeId };
 export type AckMsg = { readonly k: 11; readonly seq: number };
@@ -130,6 +131,8 @@ export class Outbox<M> {
   }
 
   private clear(): void {
+    // Drained after every input of the node, mostly empty: resizing empty arrays is not free.
+    if (this.sendTo.length === 0 && this.evKind.length === 0) return;
     this.sendTo.length = 0;
     this.sendMsg.length = 0;
     this.evKind.length = 0;

@@ -42,9 +42,15 @@ export class Election {
   /** ACKs waiting for their lastVoteEpoch fsync. */
   private readonly pendingAcks: { token: number; to: number; hdr: Header }[] = [];
 
-  constructor(private readonly h: ElectionHost) {}
+  /** My primary's configEpoch when I attached to it (only the staleAuthEpoch bug reads it). */
+  private attachedEpoch: number;
+
+  constructor(private readonly h: ElectionHost) {
+    this.attachedEpoch = h.primary >= 0 ? h.view.configEpoch[h.primary] : 0;
+  }
 
   reset(): void {
+    this.attachedEpoch = this.h.primary >= 0 ? this.h.view.configEpoch[this.h.primary] : 0;
     this.authTime = -Infinity;
     this.authSent = false;
     this.voters.clear();
@@ -103,7 +109,7 @@ export class Election {
       h.currentEpoch++;
       this.authEpoch = h.currentEpoch;
       h.saveConfig(true);
-      h.broadcast({ type: "authReq", hdr: h.header() });
+      h.broadcast({ type: "authReq", hdr: h.opts.bugs.staleAuthEpoch === true ? { ...h.header(), configEpoch: this.attachedEpoch } : h.header() });
       this.authSent = true;
       h.env.note(VN.election, this.authEpoch, this.authRank);
       return;

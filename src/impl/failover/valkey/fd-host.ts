@@ -24,6 +24,10 @@ export interface FdNode {
 
 export class FdHost implements FdSink<FdMsg> {
   private now = 0;
+  /** detector.nextWakeUs() as of the detector's last input (NaN: ask it). The node asks after
+   * every input, and the detectors answer by scanning their targets; only tick, onMessage and
+   * changed() can move it. */
+  private wakeAt = NaN;
 
   constructor(
     private readonly node: FdNode,
@@ -40,11 +44,25 @@ export class FdHost implements FdSink<FdMsg> {
   }
 
   onMessage(from: NodeId, msg: FdMsg, now: number): void {
+    this.wakeAt = NaN;
     this.detector.onMessage(from, msg, now);
   }
 
   tick(now: number): void {
-    if (now >= this.detector.nextWakeUs()) this.detector.tick(now);
+    if (now >= this.nextWake()) {
+      this.wakeAt = NaN;
+      this.detector.tick(now);
+    }
+  }
+
+  /** The detector was changed from outside the host (the oracle's ground truth). */
+  changed(): void {
+    this.wakeAt = NaN;
+  }
+
+  private nextWake(): number {
+    if (this.wakeAt !== this.wakeAt) this.wakeAt = this.detector.nextWakeUs();
+    return this.wakeAt;
   }
 
   /** Carry out what the detector asked for (sends, then PFAIL changes). */
@@ -60,7 +78,7 @@ export class FdHost implements FdSink<FdMsg> {
   /** The next local time the node must wake for the detector, or `otherwise` if that is sooner
    * or the detector has nothing due after now. */
   wake(now: number, otherwise: number): number {
-    const w = this.detector.nextWakeUs();
+    const w = this.nextWake();
     return w > now && w < otherwise ? w : otherwise;
   }
 }

@@ -10,10 +10,12 @@
 // reconnects, re-sending the PING; here every 2 crons), votes are counted once per voter, and the replication
 // stream is applied in offset order with a full resync on a gap.
 import type { NodeId, Recovered, SimNode } from "../../node.js";
+import { MonotonicTime } from "../../raft/monotonic.js";
 import { Election, type ElectionHost } from "./election.js";
 import type { ValkeyEnv } from "./env.js";
 import { ReplicatedKv } from "./kv.js";
 import { FdHost, type DetectorFactory } from "./fd-host.js";
+import { GossipSection } from "./gossip-section.js";
 import { Replication } from "./replication.js";
 import {
   G_FAIL, G_PFAIL, keySlot, shardOf, VN,
@@ -42,8 +44,10 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private amongMinorityTime = -Infinity;
   /** At the last cluster-state update: fewer than a majority of voting primaries reachable. */
   inMinority = false;
-  /** What the last epoch note said (an epoch note follows any input that changed them). */
-  private notedEpochs = "";
+  /** What the last epoch note said (an epoch note follows any input that changed them);
+   * NaN: none yet. Numbers, not a string key: this runs after every input. */
+  private notedEpoch = NaN;
+  private notedVoteEpoch = NaN;
   private cronCount = 0;
   private nextCron: number;
   private stateDirty = true;
@@ -57,8 +61,18 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   lastPrimaryData: number;
   aofDirty = false;
   private lastAofFsync = -Infinity;
+  /** The clock the node's deadlines run on: the local clock with every step backwards absorbed,
+   * as CLOCK_MONOTONIC would give it (FAILURE-DETECTION.md §d #5: deadlines on a wall clock
+   * that steps back an hour stall for an hour). */
+  private readonly clock = new MonotonicTime();
   private hdrCache: Header | null = null;
-  private hdrKey = "";
+  /** What hdrCache was built from (compared field by field: header() runs for every message). */
+  private hdrEpoch = NaN;
+  private hdrConfigEpoch = NaN;
+  private hdrPrimary = NaN;
+  private hdrOffset = NaN;
+  private hdrVersion = NaN;
+  private readonly section: GossipSection;
 
   constructor(
     readonly env: ValkeyEnv,
@@ -73,6 +87,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.C = opts.cronMs * MS;
     this.view = new ClusterView(topo);
     this.lastPingSend = new Float64Array(topo.servers).fill(-Infinity);
+    this.section = new GossipSection(topo.servers);
     const data: DataRecord[] = [];
     let conf: ConfRecord | null = null;
     let inc = 0;
@@ -103,6 +118,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       if (inc > 0) env.persist([{ t: "inc", inc }], true);
     }
     this.bootTime = now;
+    this.clock.read(now);
     this.lastPrimaryData = now;
     this.repl.needSync = !this.isPrimary;
     this.nextCron = now + this.C;
@@ -112,10 +128,15 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.noteEpochs();
   }
 
+  /** A local clock reading on the monotonic clock (the bug wallClockDeadlines: as read). */
+  private mono(local: number): number {
+    return this.opts.bugs.wallClockDeadlines === true ? local : this.clock.read(local);
+  }
+
   private noteEpochs(): void {
-    const k = `${this.currentEpoch}/${this.lastVoteEpoch}`;
-    if (k === this.notedEpochs) return;
-    this.notedEpochs = k;
+    if (this.currentEpoch === this.notedEpoch && this.lastVoteEpoch === this.notedVoteEpoch) return;
+    this.notedEpoch = this.currentEpoch;
+    this.notedVoteEpoch = this.lastVoteEpoch;
     this.env.note(VN.epoch, this.currentEpoch, this.lastVoteEpoch);
   }
 
@@ -143,7 +164,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
 
   // ---- inputs ----
 
-  onTick(now: number): void {
+  onTick(local: number): void {
+    const now = this.mono(local);
     this.fd?.tick(now);
     if (now >= this.nextCron) {
       this.cron(now);
@@ -152,7 +174,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.after(now);
   }
 
-  onMessage(from: NodeId, msg: ValkeyMsg, now: number): void {
+  onMessage(from: NodeId, msg: ValkeyMsg, local: number): void {
+    const now = this.mono(local);
     switch (msg.type) {
       case "repl":
       case "psync":
@@ -168,7 +191,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.after(now);
   }
 
-  onClient(client: number, req: KvReq, now: number): void {
+  onClient(client: number, req: KvReq, local: number): void {
+    const now = this.mono(local);
     const v = this.view;
     const slot = keySlot(req.key, v.slots);
     const o = v.owner[slot];
@@ -190,7 +214,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     this.after(now);
   }
 
-  onPersisted(token: number, now: number): void {
+  onPersisted(token: number, local: number): void {
+    const now = this.mono(local);
     this.election.onPersisted(token);
     this.after(now);
   }
@@ -207,7 +232,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     }
     // A clock stepped backwards must not silence the cron for the size of the step.
     if (this.nextCron > now + this.C) this.nextCron = now + this.C;
-    this.env.wakeAt(this.fd === null ? this.nextCron : this.fd.wake(now, this.nextCron));
+    this.env.wakeAt(this.clock.toLocal(this.fd === null ? this.nextCron : this.fd.wake(now, this.nextCron)));
   }
 
   // ---- a hosted detector's view (fd-host.ts) ----
@@ -306,7 +331,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
       if (v.pfail[i] === 0 && v.fail[i] === 0) reachable++;
     }
     const minority = reachable < Math.floor(size / 2) + 1;
-    if (minority) {
+    if (minority && this.opts.bugs.noMinorityRule !== true) {
       ok = false;
       this.amongMinorityTime = now;
     }
@@ -322,30 +347,24 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
 
   header(): Header {
     const v = this.view;
-    const p = this.isPrimary ? this.id : this.primary;
-    const key = `${this.currentEpoch}/${v.configEpoch[p]}/${this.primary}/${this.kv.offset}/${v.version}`;
-    if (this.hdrCache === null || key !== this.hdrKey) {
-      this.hdrKey = key;
+    const primary = this.primary;
+    const p = primary < 0 ? this.id : primary;
+    const ce = v.configEpoch[p];
+    const offset = this.kv.offset;
+    if (this.hdrCache === null || this.hdrEpoch !== this.currentEpoch || this.hdrConfigEpoch !== ce || this.hdrPrimary !== primary || this.hdrOffset !== offset || this.hdrVersion !== v.version) {
+      this.hdrEpoch = this.currentEpoch;
+      this.hdrConfigEpoch = ce;
+      this.hdrPrimary = primary;
+      this.hdrOffset = offset;
+      this.hdrVersion = v.version;
       this.hdrCache = { currentEpoch: this.currentEpoch, configEpoch: v.configEpoch[p], primaryOf: this.primary, offset: this.kv.offset, slots: v.slotsOf(p) };
     }
     return this.hdrCache;
   }
 
+  /** Hot (every PING/PONG): GossipSection builds it without per-entry allocation. */
   private gossip(): GossipEntry[] {
-    const v = this.view;
-    const me = this.id;
-    let wanted = Math.max(this.opts.gossipMin, Math.floor(v.n / 10));
-    let fresh = v.n - 2;
-    if (wanted > fresh) wanted = fresh;
-    const out: GossipEntry[] = [];
-    for (let it = wanted * 3; fresh > 0 && out.length < wanted && it > 0; it--) {
-      const j = this.env.rng.int(0, v.n - 1);
-      if (j === me || v.pfail[j] !== 0 || out.some((e) => e.node === j)) continue;
-      out.push({ node: j, flags: v.fail[j] !== 0 ? G_FAIL : 0 });
-      fresh--;
-    }
-    for (let j = 0; j < v.n; j++) if (j !== me && v.pfail[j] !== 0) out.push({ node: j, flags: G_PFAIL });
-    return out;
+    return this.section.build(this.view, this.id, this.opts.gossipMin, this.env.rng, this.opts.bugs.gossipNoPfail === true);
   }
 
   sendPing(to: number, now: number): void {
@@ -530,7 +549,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     for (const e of gossip) {
       const q = e.node;
       if (q === this.id) continue;
-      if ((e.flags & (G_PFAIL | G_FAIL)) !== 0) {
+      if ((e.flags & (G_PFAIL | G_FAIL)) !== 0 || this.opts.bugs.reportsIgnoreFlags === true) {
         v.addReport(q, from, now);
         this.env.note(VN.report, q, from);
         this.markFailingIfNeeded(q, now);
@@ -546,7 +565,7 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
     if (v.pfail[q] === 0 || v.fail[q] !== 0) return;
     const ttl = this.opts.bugs.reportsNeverExpire === true ? Infinity : this.opts.failReportValidityMult * this.T;
     let failures = v.countReports(q, now, ttl);
-    if (v.isVotingPrimary(this.id)) failures++;
+    if (v.isVotingPrimary(this.id) || this.opts.bugs.replicaCountsItself === true) failures++;
     if (failures < v.quorum()) return;
     v.fail[q] = 1;
     v.failTime[q] = now;
@@ -560,6 +579,8 @@ export class ValkeyNode implements SimNode<ValkeyMsg, KvReq>, ElectionHost {
   private clearFailureIfNeeded(q: number, now: number): void {
     const v = this.view;
     const undo = now - v.failTime[q] > this.opts.failUndoTimeMult * this.T;
+    if (this.opts.bugs.replicaFailSticks === true && !v.isVotingPrimary(q)) return;
+    if (this.opts.bugs.primaryFailSticks === true && v.isVotingPrimary(q)) return;
     if (!v.isPrimary(q) || v.numSlots[q] === 0 || undo) {
       v.fail[q] = 0;
       this.stateDirty = true;

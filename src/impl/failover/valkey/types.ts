@@ -18,6 +18,22 @@ export interface ValkeyBugs {
   readonly rankIgnoresOffset?: boolean;
   /** No sub-replica safeguard: a replica whose primary turned replica keeps following it. */
   readonly noChainFold?: boolean;
+  /** Deadlines on the wall clock: a clock step backwards is not absorbed (no monotonic clock). */
+  readonly wallClockDeadlines?: boolean;
+  /** A PONG never clears the FAIL flag of a replica or slot-less primary (§a1 step 6 missing). */
+  readonly replicaFailSticks?: boolean;
+  /** A slot-owning primary's FAIL is never undone, not even after 2T (§a1 step 6's second rule missing). */
+  readonly primaryFailSticks?: boolean;
+  /** No minority rule: a primary that cannot reach a majority of voting primaries stays ok. */
+  readonly noMinorityRule?: boolean;
+  /** The auth request carries the primary's configEpoch as the replica saw it when it attached. */
+  readonly staleAuthEpoch?: boolean;
+  /** Gossip carries only the random entries, not every node in PFAIL: no failure reports. */
+  readonly gossipNoPfail?: boolean;
+  /** Every gossip entry refreshes a failure report, clean or flagged (the flag test missing). */
+  readonly reportsIgnoreFlags?: boolean;
+  /** A replica counts itself towards the FAIL quorum, as a voting primary does. */
+  readonly replicaCountsItself?: boolean;
 }
 
 export interface ValkeyOptions {

@@ -15,6 +15,9 @@ export class ClusterView {
   /** Owned slots per node (kept in step with owner). */
   readonly numSlots: Int32Array;
   readonly pfail: Uint8Array;
+  /** pfail's bytes four at a time (its buffer is padded to whole words): anyPfail() reads
+   * these, since every PING/PONG asks. */
+  private readonly pfailWords: Uint32Array;
   readonly fail: Uint8Array;
   /** Local µs of the FAIL mark. */
   readonly failTime: Float64Array;
@@ -26,6 +29,10 @@ export class ClusterView {
   readonly offset: Float64Array;
   /** Failure reports: reportTime[target * n + reporter] = local µs, NaN = none. */
   readonly reportTime: Float64Array;
+  /** Reports held per target (kept in step with reportTime): clean gossip asks delReport for
+   * every entry from a voting primary, and this small array answers "none" without touching
+   * the n² one. */
+  private readonly reportCount: Int32Array;
   /** Local µs of the last vote given for a replica of each primary (the 2T rule). */
   readonly votedTime: Float64Array;
   /** Bumped on every slot-table change (header caches). */
@@ -40,14 +47,19 @@ export class ClusterView {
     this.owner = Int32Array.from(topo.initialOwner);
     this.numSlots = new Int32Array(n);
     for (const o of this.owner) if (o >= 0) this.numSlots[o]++;
-    this.pfail = new Uint8Array(n);
+    const words = new Uint32Array(Math.ceil(n / 4));
+    this.pfailWords = words;
+    this.pfail = new Uint8Array(words.buffer, 0, n);
     this.fail = new Uint8Array(n);
     this.failTime = new Float64Array(n);
     this.pingSent = new Float64Array(n);
-    this.pongReceived = new Float64Array(n);
-    this.dataReceived = new Float64Array(n);
+    // "Never": a local clock may read below 0 (an offset or a step back of an hour before a
+    // restart); 0 there would mean "in the future", and the node would never ping.
+    this.pongReceived = new Float64Array(n).fill(-Infinity);
+    this.dataReceived = new Float64Array(n).fill(-Infinity);
     this.offset = new Float64Array(n);
     this.reportTime = new Float64Array(n * n).fill(NaN);
+    this.reportCount = new Int32Array(n);
     this.votedTime = new Float64Array(n).fill(-Infinity);
   }
 
@@ -63,6 +75,13 @@ export class ClusterView {
       this.owner[s] = c.owner[s];
       if (c.owner[s] >= 0) this.numSlots[c.owner[s]]++;
     }
+  }
+
+  /** Whether any node is flagged PFAIL. */
+  anyPfail(): boolean {
+    const w = this.pfailWords;
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return true;
+    return false;
   }
 
   isPrimary(i: number): boolean {
@@ -109,15 +128,18 @@ export class ClusterView {
   addReport(target: number, reporter: number, now: number): boolean {
     const k = target * this.n + reporter;
     const had = this.reportTime[k] === this.reportTime[k];
+    if (!had) this.reportCount[target]++;
     this.reportTime[k] = now;
     return !had;
   }
 
   /** Delete a report; true if there was one. */
   delReport(target: number, reporter: number): boolean {
+    if (this.reportCount[target] === 0) return false;
     const k = target * this.n + reporter;
     if (this.reportTime[k] !== this.reportTime[k]) return false;
     this.reportTime[k] = NaN;
+    this.reportCount[target]--;
     return true;
   }
 
@@ -128,8 +150,10 @@ export class ClusterView {
     for (let r = 0; r < this.n; r++) {
       const t = this.reportTime[base + r];
       if (t !== t) continue;
-      if (now - t > maxAgeUs) this.reportTime[base + r] = NaN;
-      else c++;
+      if (now - t > maxAgeUs) {
+        this.reportTime[base + r] = NaN;
+        this.reportCount[target]--;
+      } else c++;
     }
     return c;
   }

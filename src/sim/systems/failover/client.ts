@@ -41,7 +41,7 @@ export class FailoverClient implements Actor {
   private process: number;
   private seq = 0;
   private reqId = 0;
-  private pending: { h: number; req: KvReq; slot: number; redirects: number; deadline: number } | null = null;
+  private pending: { h: number; req: KvReq; slot: number; redirects: number; deadline: number; sentAt: number } | null = null;
 
   constructor(
     private readonly env: ActorEnv,
@@ -49,6 +49,9 @@ export class FailoverClient implements Actor {
     initialOwner: readonly number[],
     private readonly w: FailoverWorkload,
     private readonly rec: KvRecorder,
+    /** Told of every acknowledged write: the node that acknowledged it, and when the request
+     * it answered was sent (virtual µs: the node acknowledged it no earlier). */
+    private readonly onWriteAck?: (node: number, sentAt: number) => void,
   ) {
     this.route = Int32Array.from(initialOwner);
     this.process = env.id * 1_000_000;
@@ -85,7 +88,7 @@ export class FailoverClient implements Actor {
       input = { f: "append", key, value: token };
     }
     const h = this.rec.invoke(this.process, input, now);
-    this.pending = { h, req, slot, redirects: 0, deadline: now + this.w.timeoutUs };
+    this.pending = { h, req, slot, redirects: 0, deadline: now + this.w.timeoutUs, sentAt: now };
     this.send(req, slot);
     env.setTimer(this.pending.deadline);
   }
@@ -96,7 +99,7 @@ export class FailoverClient implements Actor {
     this.env.send(to, req);
   }
 
-  onMessage(_from: number, msg: unknown, now: number): void {
+  onMessage(from: number, msg: unknown, now: number): void {
     const rep = msg as KvRep;
     const p = this.pending;
     if (p === null || rep.id !== p.req.id) return; // a late or duplicated answer
@@ -108,6 +111,7 @@ export class FailoverClient implements Actor {
         return this.think(now, 0);
       }
       this.env.note(2, rep.slot, rep.node);
+      p.sentAt = now;
       return this.send(p.req, p.slot);
     }
     this.pending = null;
@@ -115,6 +119,7 @@ export class FailoverClient implements Actor {
       this.rec.close(p.h, "fail", undefined, now);
       return this.think(now, this.w.downBackoffUs);
     }
+    if (p.req.type === "append" && this.onWriteAck !== undefined) this.onWriteAck(from, p.sentAt);
     this.rec.close(p.h, "ok", p.req.type === "get" ? (rep.value ?? "") : null, now);
     this.think(now, 0);
   }

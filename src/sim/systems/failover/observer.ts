@@ -3,11 +3,14 @@
 //
 // Hard (CheckFailure):
 //   P-FD1 bounded completeness: a crash in a calm window is suspected (PFAIL or FAIL) by every
-//         correct observer within T + P + 2C (+ a delivery margin);
+//         correct observer within T + P + 2C (+ a delivery margin); and (gossip) a crashed
+//         voting primary, the only node down, is FAIL at every observer within
+//         T + 2P + 2C + RTT (§e R2's "FAIL everywhere" bound; here with 4C and 2 RTT);
 //   P-FD3 no suspicion at all in a calm run (no faults);
 //   P-FD4 justified FAIL: a node that originates a FAIL holds reports from a majority of voting
 //         primaries (itself included if it is one), each younger than 2T on its own clock, as
-//         this checker recorded them from its notes;
+//         this checker recorded them from its notes, each from a reporter that did send it a
+//         gossip entry flagging the node PFAIL or FAIL (seen by this checker as sent);
 //   P-FO1 one vote per voter and epoch, across restarts (every ACK sent is seen);
 //   P-FO2 at most one winner per shard and epoch;
 //   P-FO6 bounded failover: a voting primary crashed in a settled cluster, nothing else
@@ -15,15 +18,19 @@
 // Measured: detection times, false suspicions and FAILs, crash-to-failover times, the
 // dual-writable window, epoch collisions.
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
-import { VN, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
+import { G_FAIL, G_PFAIL, VN, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
 import { CheckFailure, type AnyWorld } from "../../runner/system.js";
+import { NodeStatus } from "../../kernel/world.js";
 import type { Disturbances } from "./disturbance.js";
 import type { Shape } from "./options.js";
 import { settled } from "./settled.js";
+import { PairQos, ShardAvailability, Traffic } from "./metrics.js";
 
 const MS = 1_000;
 /** Delivery margin for one message (default net: 1 ms median, lognormal tail). */
 const RTT_US = 25 * MS;
+/** The FAIL-everywhere check needs the network calm from this long before the crash. */
+const FAIL_LOOKBACK_US = 500 * MS;
 
 interface Crash {
   readonly q: number;
@@ -33,8 +40,15 @@ interface Crash {
   /** P-FD1 armed (calm window), checked at `deadline`. */
   fd1: boolean;
   readonly deadline: number;
+  /** P-FD1 for FAIL (gossip only): armed, and its deadline. */
+  fail1: boolean;
+  readonly failDeadline: number;
+  /** Observers up at the crash that must hold q FAIL by failDeadline. */
+  readonly failWait: number[];
   /** Shard of q if it was a voting primary, else -1. */
   readonly shard: number;
+  /** The P-FD1 bound this crash is checked against (µs). */
+  readonly bound: number;
   /** Crash-to-failover sample taken. */
   failedOver: boolean;
   /** P-FO6 armed: base deadline for a rank-0 winner, and the last deadline (max rank). */
@@ -56,22 +70,31 @@ export interface Timing {
   /** How far before a crash the network must have been calm for the bounded checks to be
    * armed (default T: the bus forgets a disturbance after T; a detector may remember longer). */
   readonly lookbackUs?: number;
+  /** A hosted detector's warm-up (Hosted.warmupUs): a crash within it of an observer's start
+   * is checked against start + warm-up + B_D instead of crash + B_D. */
+  readonly warmupUs?: number;
+  /** A hosted detector's B_D once the observer or the target has restarted (Hosted.restartBoundUs). */
+  readonly restartDetectUs?: number;
 }
 
-export function percentile(xs: readonly number[], p: number): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
+export { percentile } from "./metrics.js";
 
 export class FailoverObserver {
   private w!: AnyWorld;
   private readonly n: number;
   /** susp[p * n + q]: p suspects q (PFAIL or FAIL), from its notes. */
   private readonly susp: Uint8Array;
+  /** True µs each node's current incarnation started (0: the run's start). */
+  private readonly startedAt: Float64Array;
+  /** failFlag[p * n + q]: p holds q FAIL, from its notes. */
+  private readonly failFlag: Uint8Array;
+  /** flagged[p][q][r] = 1: r has sent p a gossip entry flagging q PFAIL or FAIL (ever). */
+  private readonly flagged: Uint8Array;
   /** Shadow failure reports: [p][q][r] -> p's local µs of the last report (NaN: none). */
   private readonly reports: Float64Array;
   private readonly down: Uint8Array;
+  /** Nodes marked down (so that afterEvent scans for restarts only while there are some). */
+  private downCount = 0;
   private readonly votes = new Map<string, number>();
   private readonly winners = new Map<string, number>();
   private readonly crashes: Crash[] = [];
@@ -92,7 +115,13 @@ export class FailoverObserver {
   wins = 0;
   primaryCrashes = 0;
   readonly fd1Checked = { crashes: 0, observers: 0 };
+  /** Crashes the FAIL-everywhere check ran to its deadline for. */
+  failChecked = 0;
   fo6Checked = 0;
+  /** Measurements only (metrics.ts): QoS per pair, unavailability per shard, traffic. */
+  readonly qos: PairQos;
+  readonly availability: ShardAvailability;
+  readonly traffic: Traffic;
 
   constructor(
     private readonly shape: Shape,
@@ -102,12 +131,18 @@ export class FailoverObserver {
     const n = shape.topo.servers;
     this.n = n;
     this.susp = new Uint8Array(n * n);
+    this.startedAt = new Float64Array(n);
+    this.failFlag = new Uint8Array(n * n);
     this.reports = new Float64Array(n * n * n).fill(NaN);
+    this.flagged = new Uint8Array(n * n * n);
     this.down = new Uint8Array(n);
     this.writableShard = new Int32Array(n).fill(-1);
     this.writableCount = new Int32Array(shape.shards);
     this.dualSince = new Float64Array(shape.shards).fill(NaN);
     this.shardPrimary = new Int32Array(shape.shards).fill(-1);
+    this.qos = new PairQos(n);
+    this.availability = new ShardAvailability(shape.shards);
+    this.traffic = new Traffic(n);
   }
 
   attach(w: AnyWorld): void {
@@ -124,6 +159,11 @@ export class FailoverObserver {
 
   get fd1BoundUs(): number {
     return (this.t.detectUs ?? this.t.T + this.t.P) + 2 * this.t.C + RTT_US;
+  }
+
+  /** FAIL at every observer (gossip): T + 2P + 4C + 2 RTT. */
+  get failBoundUs(): number {
+    return this.t.T + 2 * this.t.P + 4 * this.t.C + 2 * RTT_US;
   }
 
   foBoundUs(rank: number): number {
@@ -168,9 +208,12 @@ export class FailoverObserver {
     const on = b !== 0;
     if (code === VN.fail && b === 1) this.justifiedFail(p, q);
     if (code === VN.fail && on && this.down[q] === 0) this.falseFails += b === 1 ? 1 : 0;
+    if (code === VN.fail) this.failFlag[k] = on ? 1 : 0;
     const was = this.susp[k];
     // FAIL replaces PFAIL (a PFAIL-cleared note does not follow): a clear of either clears.
     this.susp[k] = on ? 1 : 0;
+    // Excusable (spec §b.3): q paused or its link to p cut when p began to suspect it.
+    this.qos.suspect(p, q, on, now, on && (this.w.status[q] === NodeStatus.paused || this.w.net.isCut(q, p)));
     if (!on || was !== 0) return;
     if (this.down[q] === 0) {
       this.falseSuspicions++;
@@ -197,7 +240,9 @@ export class FailoverObserver {
     const base = (p * this.n + q) * this.n;
     for (let r = 0; r < this.n; r++) {
       const t = this.reports[base + r];
-      if (t === t && local - t <= ttl) count++;
+      // A report counts only if its reporter ever told p that q was PFAIL or FAIL (a gossip
+      // entry with the flag, seen as sent): a report is the flag, not any word about q.
+      if (t === t && local - t <= ttl && this.flagged[base + r] !== 0) count++;
     }
     if (node.view.isVotingPrimary(p)) count++;
     const quorum = node.view.quorum();
@@ -250,6 +295,11 @@ export class FailoverObserver {
   }
 
   onSend(from: number, to: number, msg: ValkeyMsg): void {
+    this.traffic.onSend(from, msg);
+    if (msg.type === "ping" || msg.type === "pong") {
+      for (const e of msg.gossip) if ((e.flags & (G_PFAIL | G_FAIL)) !== 0) this.flagged[(to * this.n + e.node) * this.n + from] = 1;
+      return;
+    }
     if (msg.type !== "authAck") return;
     const key = `${from}/${msg.hdr.currentEpoch}`;
     const had = this.votes.get(key);
@@ -263,36 +313,70 @@ export class FailoverObserver {
     const node = this.node(q);
     this.onWritable(q, -1, now);
     for (let i = 0; i < this.n; i++) this.susp[q * this.n + i] = 0;
+    this.qos.down(q, now);
+    this.failFlag.fill(0, q * this.n, (q + 1) * this.n);
+    let othersDown = false;
+    for (let i = 0; i < this.n; i++) if (i !== q && this.down[i] !== 0) othersDown = true;
     this.reports.fill(NaN, q * this.n * this.n, (q + 1) * this.n * this.n);
     // Any other crash ends the calm of every open failover window.
-    for (const c of this.crashes) c.fo6 = false;
+    for (const c of this.crashes) {
+      c.fo6 = false;
+      c.fail1 = false;
+    }
     const first = new Map<number, number>();
     for (let p = 0; p < this.n; p++) if (p !== q && this.down[p] === 0 && this.susp[p * this.n + q] === 0) first.set(p, NaN);
-    const deadline = now + this.fd1BoundUs;
+    // An observer that started (or restarted) less than the detector's warm-up ago may be late
+    // by the rest of it (hosted.ts, warmupUs); the deadline moves by what is left of the latest.
+    let from = now;
+    const warm = this.t.warmupUs ?? 0;
+    let restarted = this.startedAt[q] > 0;
+    for (const p of first.keys()) {
+      if (this.startedAt[p] > 0) restarted = true;
+      if (warm > 0 && this.startedAt[p] + warm > from) from = this.startedAt[p] + warm;
+    }
+    const bound = restarted && this.t.restartDetectUs !== undefined ? this.t.restartDetectUs + 2 * this.t.C + RTT_US : this.fd1BoundUs;
+    const deadline = from + bound;
     const fd1 = !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), deadline);
     let shard = -1;
     if (node !== null && node.view.isVotingPrimary(q)) {
       shard = this.shape.shardOfSlot[node.firstSlot(q)];
       this.primaryCrashes++;
     }
-    const foBase = now + this.foBoundUs(0);
-    const foLast = now + this.foBoundUs(this.shape.replicas - 1);
+    // Detection later than B_D (warm-up, restart bound) delays the failover as much.
+    const late = deadline - (now + this.fd1BoundUs);
+    const foBase = now + late + this.foBoundUs(0);
+    const foLast = now + late + this.foBoundUs(this.shape.replicas - 1);
     const why = shard >= 0 ? settled(w, this.shape, q) : "no shard";
     const fo6 = shard >= 0 && this.shape.replicas > 0 && why === null && !this.dist.any(now - (this.t.lookbackUs ?? this.t.T), foLast);
+    if (this.down[q] === 0) this.downCount++;
     this.down[q] = 1;
-    this.crashes.push({ q, at: now, first, fd1, deadline, shard, failedOver: false, fo6, foBase, foLast, down: true });
+    const failDeadline = now + this.failBoundUs;
+    // Armed for a crash in a settled cluster (views agree, nobody suspected: a disturbance
+    // before it has left nothing behind) with no disturbance from shortly before it to the
+    // deadline, and no clock step whose size reaches into that window (a node's monotonic time
+    // stands still for the size of a step back).
+    const fail1 = this.t.detectUs === undefined && shard >= 0 && !othersDown && why === null &&
+      !this.dist.any(now - FAIL_LOOKBACK_US, failDeadline) && !this.dist.clockStep(now - FAIL_LOOKBACK_US, failDeadline);
+    const failWait: number[] = [];
+    for (let p = 0; p < this.n; p++) if (p !== q && this.down[p] === 0) failWait.push(p);
+    this.crashes.push({ q, at: now, first, fd1, deadline, bound, fail1, failDeadline, failWait, shard, failedOver: false, fo6, foBase, foLast, down: true });
   }
 
   /** After every event: restarts, and the deadlines of P-FD1 and P-FO6. */
   afterEvent(w: AnyWorld): void {
     const now = w.now;
-    for (let i = 0; i < this.n; i++) {
+    // Hot (every event): the O(N) scan for restarts only while some node is down.
+    for (let i = 0; this.downCount > 0 && i < this.n; i++) {
       if (this.down[i] === 0 || w.nodes[i] === null) continue;
       this.down[i] = 0; // restarted
+      this.downCount--;
+      this.startedAt[i] = now;
+      this.qos.restart(i, now);
       for (const c of this.crashes) {
         if (c.q === i) c.down = false;
         c.first.delete(i);
         c.fo6 = false;
+        c.fail1 = false;
       }
     }
     for (let k = 0; k < this.crashes.length; k++) {
@@ -305,7 +389,17 @@ export class FailoverObserver {
             if (this.down[p] !== 0) continue;
             this.fd1Checked.observers++;
             if (f !== f && this.susp[p * this.n + c.q] === 0)
-              this.fail(`P-FD1: node ${p} does not suspect node ${c.q}, crashed ${((now - c.at) / MS).toFixed(0)}ms ago (bound ${(this.fd1BoundUs / MS).toFixed(0)}ms)`);
+              this.fail(`P-FD1: node ${p} does not suspect node ${c.q}, crashed ${((now - c.at) / MS).toFixed(0)}ms ago (bound ${(c.bound / MS).toFixed(0)}ms${c.deadline - c.bound > c.at ? `, from ${((c.deadline - c.bound) / MS).toFixed(0)}ms: an observer's warm-up` : ""})`);
+          }
+        }
+      }
+      if (c.fail1 && now >= c.failDeadline) {
+        c.fail1 = false;
+        if (c.down) {
+          this.failChecked++;
+          for (const p of c.failWait) {
+            if (this.down[p] === 0 && this.failFlag[p * this.n + c.q] === 0)
+              this.fail(`P-FD1: node ${p} does not hold node ${c.q} FAIL, a voting primary crashed ${((now - c.at) / MS).toFixed(0)}ms ago (bound ${(this.failBoundUs / MS).toFixed(0)}ms)`);
           }
         }
       }
@@ -315,11 +409,31 @@ export class FailoverObserver {
         if (!c.failedOver) this.fail(`P-FO6: shard ${c.shard} not failed over ${((now - c.at) / MS).toFixed(0)}ms after its primary ${c.q} crashed (bound ${(this.foBoundUs(this.shape.replicas - 1) / MS).toFixed(0)}ms)`);
       }
     }
-    while (this.crashes.length > 0 && !this.crashes[0].fd1 && !this.crashes[0].fo6 && !this.crashes[0].down) this.crashes.shift();
+    this.measureAvailability(w, now);
+    while (this.crashes.length > 0 && !this.crashes[0].fd1 && !this.crashes[0].fo6 && !this.crashes[0].fail1 && !this.crashes[0].down) this.crashes.shift();
+  }
+
+  /** Each shard's availability now (metrics.ts ShardAvailability says what counts). */
+  private measureAvailability(w: AnyWorld, now: number): void {
+    const shards = this.shape.shards;
+    const net = w.net;
+    const anyCut = net.anyCut;
+    const E = net.endpoints;
+    for (let s = 0; s < shards; s++) {
+      let ok = false;
+      for (let i = 0; i < this.n && !ok; i++) {
+        if (this.writableShard[i] !== s || w.status[i] !== 0) continue;
+        if (!anyCut) ok = true;
+        else for (let c = this.n; c < E && !ok; c++) if (!net.isCut(c, i) && !net.isCut(i, c)) ok = true;
+      }
+      this.availability.set(s, ok, now);
+    }
   }
 
   /** Close the dual-writable intervals at the end of the run. */
   finish(now: number): void {
+    this.qos.finish(now);
+    this.availability.finish(now);
     for (let s = 0; s < this.dualSince.length; s++) {
       const since = this.dualSince[s];
       if (since === since) {

@@ -72,11 +72,14 @@ export interface FailoverOptions {
   readonly checkHistory?: boolean;
   /** Wall-clock budget of that check, ms (default 10000). */
   readonly checkTimeoutMs?: number;
-  /** `--detector lease`: the lease design's settings over its defaults (L = 2 s, renewal
-   * 500 ms, FAIL after 2L, members refuse a takeover for 2L; src/impl/failover/lease/types.ts). */
+  /** `--detector lease`: the lease design's settings over its defaults (L = 1 s, renewal
+   * 250 ms, FAIL after 2L, members refuse a takeover for 2L; src/impl/failover/lease/types.ts). */
   readonly lease?: LeaseTuning;
   /** Tests only: the lease checkers' bounds (P-FD1, P-FO6) from these settings over `lease`. */
   readonly checkLease?: LeaseTuning;
+  /** Tests only: the liveness phase's incremental settled check (SettledWatch) also runs the
+   * full one after every event and throws if they disagree. Changes nothing else. */
+  readonly verifySettledWatch?: boolean;
 }
 
 export interface Shape {

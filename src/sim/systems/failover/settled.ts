@@ -7,6 +7,7 @@
 // disagreeing. `crashing`: a node being crashed right now (the world marks it down
 // before its onCrash hook), judged as it was.
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
+import { TOUCHED_NONE } from "../../kernel/world.js";
 import type { AnyWorld } from "../../runner/system.js";
 import type { Shape } from "./options.js";
 
@@ -57,4 +58,52 @@ export function epochClash(w: AnyWorld, n: number): string | null {
     seen.set(e, i);
   }
   return null;
+}
+
+/** settled() after every event of the liveness phase, at O(N + slots) per event instead of
+ * O(N² + N·slots): once the cluster is settled, an event that changed one server k
+ * (World.touched) can only have broken what reads k's state (its row of the view, every node's
+ * entry for k, its slot table, the shape checks), and a client's event changed no server. Any
+ * doubt (a fault, node 0's slot table, a new role, a broken condition) takes the full check,
+ * which also gives the reason its usual words. `verify`: run both and throw on a disagreement
+ * (tests). */
+export class SettledWatch {
+  private ok = false;
+  /** Each node's role (its own primaryOf entry) when the cluster was last found settled: then
+   * every view agreed on it, so an event at k that left k's role alone left k's column and the
+   * shape checks alone too, and k's row can be compared with this array, not the other views. */
+  private role: Int32Array;
+
+  constructor(
+    private readonly shape: Shape,
+    private readonly verify = false,
+  ) {
+    this.role = new Int32Array(shape.topo.servers);
+  }
+
+  check(w: AnyWorld): string | null {
+    const t = w.touched;
+    const fast = this.ok && (t === TOUCHED_NONE || (t > 0 && this.settledAround(w, t)));
+    if (fast && !this.verify) return null;
+    const why = settled(w, this.shape);
+    if (fast && why !== null) throw new Error(`SettledWatch: the incremental check passed after an event at node ${t}, the full one says ${why}`);
+    this.ok = why === null;
+    if (this.ok) for (let i = 0; i < this.role.length; i++) this.role[i] = (w.nodes[i] as ValkeyNode).view.primaryOf[i];
+    return why;
+  }
+
+  /** Whether the cluster is still settled, given that it was before an event that changed
+   * only server k (k ≥ 1: node 0's slot table is everyone's reference): k's own state only. */
+  private settledAround(w: AnyWorld, k: number): boolean {
+    const node = w.nodes[k] as ValkeyNode | null;
+    if (node === null || !w.isUp(k) || !node.clusterOk) return false;
+    const v = node.view;
+    const role = this.role;
+    // A new role for k: everyone's entry for k and the shape checks need the full check.
+    if (v.primaryOf[k] !== role[k]) return false;
+    for (let j = 0; j < role.length; j++) if (v.pfail[j] !== 0 || v.fail[j] !== 0 || v.primaryOf[j] !== role[j]) return false;
+    const ref = (w.nodes[0] as ValkeyNode).view;
+    for (let s = 0; s < v.slots; s++) if (v.owner[s] !== ref.owner[s]) return false;
+    return true;
+  }
 }

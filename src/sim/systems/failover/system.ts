@@ -21,22 +21,26 @@ import { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { keySlot, VALKEY_NOTE_NAMES, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
 import { LEASE_NOTE_NAMES } from "../../../impl/failover/lease/types.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
-import type { ScenarioBlock } from "../../scenario/index.js";
+import { act, duration, nodeId, posInt, want, type ScenarioBlock } from "../../scenario/schema.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
 import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
 import { BUGS, LEASE_FLAGS, valkeyBugs } from "./bugs.js";
 import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
-import { primaryCrashFamily } from "./families.js";
 import { dropLeaseOnly, leaseStressFamily } from "./lease-families.js";
 import { setupLease } from "./lease/setup.js";
+import { FAILOVER_FAMILIES } from "./families.js";
+import { executeFailoverFault, FAILOVER_FAULT_KINDS } from "./faults.js";
 import { hostedDetector, type HostedName } from "./hosted.js";
 import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
+import { failoverCompareMetrics, runMetrics } from "./run-metrics.js";
+import { failoverCalibration, failoverVariants } from "./variants.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
+import { MinorityWriterCheck } from "./minority.js";
 import { failoverRecorder } from "./recorder.js";
-import { epochClash, settled } from "./settled.js";
+import { epochClash, settled, SettledWatch } from "./settled.js";
 
 const MS = 1_000;
 
@@ -94,8 +98,12 @@ function setup(req: RunRequest): SystemRun {
     electionFixedUs: cw.electionFixedMs * MS,
     electionRandomUs: cw.electionRandomMs * MS,
     electionRankUs: cw.electionRankMs * MS,
-    ...(checkBd === null ? {} : { detectUs: checkBd.boundUs, lookbackUs: checkBd.lookbackUs }),
+    ...(checkBd === null ? {} : { detectUs: checkBd.boundUs, lookbackUs: checkBd.lookbackUs, warmupUs: checkBd.warmupUs ?? 0, ...(checkBd.restartBoundUs === undefined ? {} : { restartDetectUs: checkBd.restartBoundUs }) }),
   }, dist);
+  // P-FO4 on the minority side: direct detectors only (minority.ts says why).
+  const minority = detector === "gossip" || detector === "timeout" || detector === "phi"
+    ? new MinorityWriterCheck(req.servers, obs.fd1BoundUs + 2 * C + 2 * 25 * MS, hosted?.lookbackUs ?? T, dist)
+    : null;
   const rec = new KvRecorder();
   let world!: AnyWorld;
   let settledAt = NaN;
@@ -117,16 +125,21 @@ function setup(req: RunRequest): SystemRun {
   return {
     world: {
       factory: (id, env, recovered) => new ValkeyNode(env as never, shape.topo, vo, recovered as never, world.localNow(id), hosted?.factory),
-      actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec),
+      actorFactory: (id, env) => new FailoverClient(env, req.servers, shape.topo.initialOwner, workload, rec, minority === null ? undefined : (node, sentAt) => minority.onWriteAck(world, node, sentAt)),
       traceKey,
       budget: 2_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 150_000,
       onNote: (id, code, a, b) => obs.onNote(id, code, a, b),
       onSend: (from, to, msg) => obs.onSend(from, to, msg as ValkeyMsg),
       onCrash: (id) => obs.onCrash(id),
-      afterEachEvent: hosted?.afterEvent === undefined ? (w) => obs.afterEvent(w) : (w) => {
-        hosted.afterEvent!(w);
-        obs.afterEvent(w);
-      },
+      afterEachEvent: hosted?.afterEvent === undefined
+        ? (minority === null ? (w) => obs.afterEvent(w) : (w) => {
+            obs.afterEvent(w);
+            minority.afterEvent(w);
+          })
+        : (w) => {
+            hosted.afterEvent!(w);
+            obs.afterEvent(w);
+          },
     },
     faults: {
       // "leader": a primary that owns slots now, chosen at random among them.
@@ -139,6 +152,7 @@ function setup(req: RunRequest): SystemRun {
         }
         return ps.length === 0 ? -1 : world.faultRng.pick(ps);
       },
+      system: (w, f) => executeFailoverFault(w, f),
     },
     attach(w) {
       world = w;
@@ -150,8 +164,9 @@ function setup(req: RunRequest): SystemRun {
     liveness(w, lastHeal, endUs) {
       // Settled and still settled a second later (collision handling and FAIL clearing done).
       let why: string | null = "not run";
+      const watch = new SettledWatch(shape, o.verifySettledWatch === true);
       w.runUntil(endUs, () => {
-        why = settled(w, shape);
+        why = watch.check(w);
         if (why !== null) {
           settledAt = NaN;
           return false;
@@ -192,21 +207,24 @@ function setup(req: RunRequest): SystemRun {
         lin = { verdict: r.verdict, ms: Math.round(r.ms) };
       }
     },
-    details: () => ({
+    details: (w) => ({
       detector: {
         name: detector,
         tdP50Ms: ms(percentile(obs.tdUs, 50)),
         tdP99Ms: ms(percentile(obs.tdUs, 99)),
+        tdMaxMs: ms(obs.tdUs.length === 0 ? null : Math.max(...obs.tdUs)),
         detections: obs.tdUs.length,
         falseSuspicions: obs.falseSuspicions,
         falseFails: obs.falseFails,
         boundMs: obs.fd1BoundUs / MS,
         ...(hosted === null ? {} : { bdMs: hosted.boundUs / MS, bdFormula: hosted.formula }),
         checked: { ...obs.fd1Checked },
+        failChecked: obs.failChecked,
       },
       failover: {
         p50Ms: ms(percentile(obs.failoverUs, 50)),
         p99Ms: ms(percentile(obs.failoverUs, 99)),
+        maxMs: ms(obs.failoverUs.length === 0 ? null : Math.max(...obs.failoverUs)),
         failovers: obs.failoverUs.length,
         primaryCrashes: obs.primaryCrashes,
         elections: obs.elections,
@@ -219,10 +237,12 @@ function setup(req: RunRequest): SystemRun {
         epochCollisions: obs.epochCollisions,
         boundRank0Ms: obs.foBoundUs(0) / MS,
         checked: obs.fo6Checked,
+        minorityAcksChecked: minority === null ? null : minority.checkedAcks,
         settledAfterHealMs: settledAfterHealUs === null ? null : ms(settledAfterHealUs),
       },
       valkey: { nodeTimeoutMs: vo.nodeTimeoutMs, pingIntervalMs: vo.pingIntervalMs, cronMs: vo.cronMs, shards: shape.shards, replicas: shape.replicas, slots: shape.topo.slots },
       history: { ops: rec.ops.length, ok: rec.ops.filter((x) => x.status === "ok").length },
+      ...runMetrics(obs, w.now),
     }),
   };
 }
@@ -231,14 +251,32 @@ function ms(us: number | null): number | null {
   return us === null ? null : Math.round(us / 100) / 10;
 }
 
-const FAMILIES = [...GENERIC_FAMILIES, primaryCrashFamily, leaseStressFamily];
+const FAMILIES = [...GENERIC_FAMILIES, ...FAILOVER_FAMILIES, leaseStressFamily];
+
+/** Its own fault kinds in scenario files (faults.ts executes them). */
+const ACTIONS = [
+  act("slow-node", { node: nodeId, us: duration() }),
+  act("primary-fault", {
+    what: z.enum(["split", "cut-from", "pause", "clock-jump", "clock-drift", "crash"], { error: want("expected what: split, cut-from, pause, clock-jump, clock-drift or crash") }),
+    durationUs: duration({ positive: true }).optional(),
+    us: duration({ signed: true }).optional(),
+    ppm: z.number().int().min(-500_000).max(500_000).optional(),
+    observer: nodeId.optional(),
+    count: posInt.optional(),
+  }),
+];
 
 /** failover in scenario files (`system: failover`): the generic keys and `detector`. */
 const scenarioBlock: ScenarioBlock = {
   system: "failover",
   families: FAMILIES.map((f) => f.name),
   bugs: BUGS.map((b) => b.name),
-  actions: [],
+  actions: ACTIONS,
+  checkAction(a, node) {
+    const x = a as { kind: string; node?: number; observer?: number };
+    if (x.kind === "slow-node" && x.node !== undefined) node("node", x.node);
+    if (x.kind === "primary-fault" && x.observer !== undefined) node("observer", x.observer);
+  },
   shape: { detector: z.enum(KNOWN_DETECTORS).optional() },
   options: (sc) => (sc.detector === undefined ? undefined : { detector: sc.detector }),
   fileKeys(options): Record<string, unknown> {
@@ -255,12 +293,15 @@ export const failover: System = {
   defaults: { servers: 9, clients: 4 },
   bugs: BUGS,
   families: FAMILIES,
-  faultKinds: [],
+  faultKinds: FAILOVER_FAULT_KINDS,
   targets: ["leader"],
   detectors: KNOWN_DETECTORS,
   noteNames: { ...VALKEY_NOTE_NAMES, ...LEASE_NOTE_NAMES },
   model: porcupineKv,
   scenario: scenarioBlock,
   recorder: failoverRecorder,
+  variants: failoverVariants,
+  compareMetrics: failoverCompareMetrics,
+  calibration: failoverCalibration,
   setup,
 };

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   akkaPhi,
+  akkaRestartBoundUs,
   akkaThresholdY,
   cassandraPhi,
   HeartbeatHistory,
@@ -299,5 +300,46 @@ describe("PhiDetector over a network", () => {
     expect(Math.abs(akka.suspectUs - 5_520 * MS)).toBeLessThan(10 * MS);
     const cass = PHI_SPEC.bound(PHI_CASSANDRA_DEFAULTS, { n: 3, rttUs: 0, intervalMeanUs: 1 * S });
     expect(Math.abs(cass.suspectUs - 19_420 * MS)).toBeLessThan(10 * MS);
+  });
+});
+
+describe("phi across restarts (raftsim's hosting: Akka keys histories by incarnation)", () => {
+  /** Observer 0 watching target 1; answers carry the target's incarnation. */
+  function watch(answers: readonly { atS: number; inc: number }[]): PhiDetector {
+    const d = new PhiDetector(0, [1], PHI_AKKA_DEFAULTS, 0);
+    for (const a of answers) d.onMessage(1, a.inc === 0 ? { k: 4, seq: 1 } : { k: 4, seq: 1, inc: a.inc }, a.atS * S);
+    return d;
+  }
+
+  it("a restarted target starts a fresh history; the same incarnation keeps its gap", () => {
+    // Answers at 1, 2, 3 s; the target is down 3..5.5 s (shorter than the acceptable pause, so
+    // Akka would record the 2.5 s interval) and answers again at 5.5, 6.5 s.
+    const same = watch([{ atS: 1, inc: 0 }, { atS: 2, inc: 0 }, { atS: 3, inc: 0 }, { atS: 5.5, inc: 0 }, { atS: 6.5, inc: 0 }]);
+    const fresh = watch([{ atS: 1, inc: 0 }, { atS: 2, inc: 0 }, { atS: 3, inc: 0 }, { atS: 5.5, inc: 1 }, { atS: 6.5, inc: 1 }]);
+    // Same incarnation: the 2.5 s interval is in the history, so phi at +4 s is lower.
+    expect(same.phi(1, 10.5 * S)).toBeLessThan(fresh.phi(1, 10.5 * S));
+    // A fresh history is Akka's first-heartbeat seed plus one regular interval: mean 1 s.
+    const ref = new PhiAccrual(PHI_AKKA_DEFAULTS);
+    ref.heartbeat(5.5 * S);
+    ref.heartbeat(6.5 * S);
+    expect(fresh.phi(1, 10.5 * S)).toBeCloseTo(ref.phi(10.5 * S), 9);
+  });
+
+  it("the restart bound covers a history with one near-zero interval; the steady bound does not", () => {
+    const p = PHI_AKKA_DEFAULTS;
+    const rtt = 50 * MS;
+    const steady = PHI_SPEC.bound(p, { n: 9, rttUs: rtt }).suspectUs;
+    const restart = akkaRestartBoundUs(p, rtt);
+    expect(restart).toBeGreaterThan(steady);
+    // Expected-response-after records a heartbeat at 1 s; a real answer at 1.02 s adds a 20 ms
+    // interval; the target then dies. The first check at which phi crosses the threshold:
+    const fd = new PhiAccrual(p);
+    fd.heartbeat(1 * S);
+    fd.heartbeat(1.02 * S);
+    let t = 1.02 * S;
+    while (fd.isAvailable(t)) t += p.checkIntervalUs;
+    const detectAfterCrash = t - 1.02 * S + rtt; // the crash may be up to one RTT before the answer
+    expect(detectAfterCrash).toBeGreaterThan(steady);
+    expect(detectAfterCrash).toBeLessThanOrEqual(restart);
   });
 });

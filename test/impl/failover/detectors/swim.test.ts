@@ -225,6 +225,18 @@ describe("SwimDetector over a network", () => {
     expect(sends.filter((s) => s.msg.k === FdMsgKind.alive).map((s) => [s.to, s.msg])).toEqual([[2, { k: FdMsgKind.alive, node: 0, inc: 8 }]]);
   });
 
+  it("a stale suspicion (a restarted accuser holds an old incarnation) is answered with an alive to the accuser", () => {
+    // Found by the failover swarm (swim, seed 565 with mass restarts): the accuser restarted,
+    // knew incarnation 0, suspected the member at 0, then declared it dead; the member ignored
+    // the stale suspicion, and nothing told the accuser its incarnation until a push-pull.
+    const d = new SwimDetector(0, [0, 1, 2], rng(3), SWIM_LAN_DEFAULTS, 0, 2);
+    d.drain();
+    d.onMessage(1, { k: FdMsgKind.suspect, node: 0, inc: 0, from: 1 }, 100);
+    expect(d.selfIncarnation).toBe(2);
+    const sends = d.drain().sends;
+    expect(sends.filter((s) => s.msg.k === FdMsgKind.alive).map((s) => [s.to, s.msg])).toEqual([[1, { k: FdMsgKind.alive, node: 0, inc: 2 }]]);
+  });
+
   it("every pushPullInterval a member tells those it holds dead that they are (two members holding each other dead recover)", () => {
     const p: SwimParams = { ...SWIM_LAN_DEFAULTS, pushPullIntervalUs: 5 * S };
     const d0 = new SwimDetector(0, [0, 1, 2], rng(3), p, 0);

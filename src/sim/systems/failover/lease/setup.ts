@@ -18,6 +18,7 @@ import { S } from "../../../../util/time.js";
 import { leaseBugs } from "../bugs.js";
 import { FailoverClient, KvRecorder } from "../client.js";
 import { Disturbances } from "../disturbance.js";
+import { executeFailoverFault } from "../faults.js";
 import { unwrapLeaseOnly } from "../lease-families.js";
 import { percentile } from "../observer.js";
 import { DEFAULT_WORKLOAD, shapeFor, type FailoverOptions } from "../options.js";
@@ -105,6 +106,9 @@ export function setupLease(req: RunRequest, o: FailoverOptions): SystemRun {
       afterEachEvent: (w) => obs.afterEvent(w),
     },
     faults: {
+      // The failover system's own kinds: "slow-node" acts on any node; "primary-fault" aims at
+      // a Valkey primary and finds none here (a no-op: it does not aim at lease holders yet).
+      system: (w, f) => executeFailoverFault(w, f),
       // "leader": a node that holds its shard's lease now, chosen at random among them.
       target: (name) => {
         if (name !== "leader") return -1;

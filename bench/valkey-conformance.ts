@@ -1,0 +1,37 @@
+// The Valkey module conformance suite at length: `npm run valkey:conformance`. Runs every check
+// of the suite (src/api/valkey-conformance) on raft-module over seeds 1..VC_SEEDS (default 100),
+// prints failures and wall time per check, and writes reports/valkey-conformance/latest.json.
+// VC_LOSS, VC_DUP, VC_SPIKE, VC_SPIKE_US: network faults (see below). The suite's own test runs 3 seeds; this is the measurement behind the figures in
+// docs/valkey-contract.md.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { moduleConformance, raftModule } from "../src/api/index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
+const n = Number(process.env.VC_SEEDS ?? 100);
+if (!(Number.isSafeInteger(n) && n >= 1)) {
+  console.error(`VC_SEEDS must be a positive integer, got ${process.env.VC_SEEDS}`);
+  process.exit(2);
+}
+const seeds = Array.from({ length: n }, (_, i) => i + 1);
+// VC_LOSS / VC_DUP: message loss and duplication rates for the run (default 0).
+const lossRate = Number(process.env.VC_LOSS ?? 0);
+const dupRate = Number(process.env.VC_DUP ?? 0);
+// VC_SPIKE / VC_SPIKE_US: share of messages delayed by VC_SPIKE_US more (default 0 / 200000).
+const spikeRate = Number(process.env.VC_SPIKE ?? 0);
+const spikeUs = Number(process.env.VC_SPIKE_US ?? 200_000);
+const rows: { check: string; seeds: number; failed: number; wallMs: number; failures: readonly string[] }[] = [];
+for (const c of moduleConformance(raftModule(), { seeds, lossRate, dupRate, spikeRate, spikeUs })) {
+  const t0 = performance.now();
+  const r = c.run();
+  const wallMs = Math.round(performance.now() - t0);
+  rows.push({ check: c.name, seeds: n, failed: r.failures.length, wallMs, failures: r.failures });
+  console.log(`${c.name.padEnd(16)} seeds 1..${n} loss ${lossRate} dup ${dupRate} spike ${spikeRate}x${spikeUs / 1000}ms  failed ${r.failures.length}  ${wallMs} ms`);
+  for (const f of r.failures) console.log(`  ${f}`);
+}
+const out = path.join(repoRoot, "reports", "valkey-conformance");
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, "latest.json"), JSON.stringify({ module: "raft-module", seeds: `1..${n}`, lossRate, dupRate, spikeRate, spikeUs, rows }, null, 2) + "\n");
+process.exit(rows.some((r) => r.failed > 0) ? 1 : 0);
