@@ -74,8 +74,11 @@ function traceKey(m: unknown): number {
 export function setupLease(req: RunRequest, o: FailoverOptions): SystemRun {
   const shape = shapeFor(req.servers, o);
   const topo: LeaseTopology = { servers: req.servers, slots: shape.topo.slots, size: shape.replicas + 1, shardOfSlot: shape.shardOfSlot };
-  const lo = leaseOptions(o.lease, req.sutAsserts !== false, leaseBugs(req.bugs));
-  const cw = leaseOptions({ ...o.lease, ...o.checkLease }, req.sutAsserts !== false, {});
+  // `fd` carries the lease detector's parameters by its spec's names (raftsim detectors; the
+  // compare calibration sets fd.leaseUs); `lease` any of the design's options, over those.
+  const tuning: LeaseTuning = { ...fromFd(o.fd), ...o.lease };
+  const lo = leaseOptions(tuning, req.sutAsserts !== false, leaseBugs(req.bugs));
+  const cw = leaseOptions({ ...tuning, ...o.checkLease }, req.sutAsserts !== false, {});
   const bounds = leaseBounds(cw);
   const workload = { ...DEFAULT_WORKLOAD, ...o.workload };
   const actions: FaultAction[] = unwrapLeaseOnly(req.generated?.actions ?? req.explicitFaults ?? []);
@@ -222,6 +225,20 @@ export function setupLease(req: RunRequest, o: FailoverOptions): SystemRun {
       };
     },
   };
+}
+
+/** The lease detector spec's parameter names (detectors/lease.ts) as the design's options. */
+function fromFd(fd: FailoverOptions["fd"]): LeaseTuning {
+  if (fd === undefined) return {};
+  const out: Record<string, number> = {};
+  const names: Record<string, string> = { leaseUs: "leaseUs", renewIntervalUs: "renewUs", failAfterMult: "failAfterMult", refuseMult: "refuseMult" };
+  for (const [k, v] of Object.entries(fd)) {
+    const to = names[k];
+    if (to === undefined) throw new Error(`failover: fd.${k} is not a lease parameter (known: ${Object.keys(names).join(", ")})`);
+    if (typeof v !== "number" || !(v > 0)) throw new Error(`failover: fd.${k} must be a positive number, got ${JSON.stringify(v)}`);
+    out[to] = v;
+  }
+  return out as LeaseTuning;
 }
 
 function ms(us: number | null): number | null {
