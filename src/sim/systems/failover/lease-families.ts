@@ -15,8 +15,9 @@
 //   heartbeats and FAILs it while the third member still applies its renewals;
 // - a stepped clock (#5): p's clock jumps back 1 h and p is isolated (within L) for 3-4 L; or
 //   c's and o's clocks jump ahead 1 h while the links into p are clogged for L;
-// - drift: two members drift in opposite directions, up to the kernel's bound (10%: the
-//   simulator's clocks allow no more; the spec's 40% cannot be drawn here).
+// - drift: two members drift in opposite directions, 1-10%. Not the spec's 40%: with a 2L guard
+//   leases are disjoint only for rate error below 1/3 (detectors/lease.ts), so 40% would break
+//   the correct design, which claims no more.
 import type { FaultAction, GenericFault, SwarmFamily } from "../../faults/index.js";
 import { MS, S } from "../../../util/time.js";
 
