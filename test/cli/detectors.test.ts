@@ -36,7 +36,7 @@ describe("raftsim detectors", () => {
     expect(timeout.kind).toBe("point-to-point");
     expect(timeout.params.find((p) => p.name === "maxMisses")?.default).toBe(5);
     for (const name of ["timeout", "phi", "swim", "oracle"]) expect(all.find((d) => d.name === name)!.systems).toEqual([{ system: "failover", default: false }]);
-    expect(all.find((d) => d.name === "lease")!.systems).toEqual([]);
+    expect(all.find((d) => d.name === "lease")!.systems).toEqual([{ system: "failover", default: false }]);
     // No system but failover names a detector.
     for (const d of all) for (const s of d.systems) expect(s.system).toBe("failover");
   });

@@ -8,7 +8,8 @@
 //   scenario (but experiments) at its first 3 seeds, pingpong seeds 1..50 at 10 s with the
 //   generic fault families, and failover (gossip) seeds 1..30 at 10 s and each of its planted
 //   bugs at its detecting seed, then failover with each hosted detector (timeout, phi, swim,
-//   oracle) seeds 1..10 at 10 s (ops: its clients' operations, from RunResult.details).
+//   oracle) and the lease design seeds 1..10 at 10 s (ops: its clients' operations, from
+//   RunResult.details).
 import { BUGS } from "../../src/sim/systems/raft-metadata/bugs.js";
 import { runCluster } from "../../src/sim/systems/raft-metadata/run.js";
 import { runSimulation } from "../../src/sim/systems/pingpong/run.js";
@@ -99,6 +100,8 @@ export function goldenCases(): GoldenCase[] {
   for (const s of seeds(1, 30)) out.push(fo("failover/10s", s, []));
   for (const b of failover.bugs) out.push(fo(`failover/bug/${b.name}`, b.detectingSeed!, [b.name]));
   for (const d of ["timeout", "phi", "swim", "oracle"]) for (const s of seeds(1, 10)) out.push(fo(`failover/${d}/10s`, s, [], d));
+  // The lease design (its planted bugs ride in the failover/bug rows above: a lease bug runs it).
+  for (const s of seeds(1, 10)) out.push(fo("failover/lease/10s", s, [], "lease"));
   return out;
 }
 

@@ -9,6 +9,9 @@ export class LocalClock {
   private anchorLocal: number;
   private rate = 1;
   private ppm = 0;
+  /** Sum of the steps (jumps, offset changes) so far: local - steppedUs is the node's
+   * monotonic clock (CLOCK_MONOTONIC: it drifts with the oscillator, steps never move it). */
+  private steppedUs = 0;
 
   constructor(offsetUs = 0) {
     this.anchorLocal = offsetUs;
@@ -21,6 +24,13 @@ export class LocalClock {
   /** Local time at virtual time v (v ≥ the last re-anchor). */
   local(v: number): number {
     return this.anchorLocal + Math.floor((v - this.anchorVirtual) * this.rate);
+  }
+
+  /** The monotonic clock at virtual time v (v ≥ the last re-anchor): the local clock without
+   * its steps. Read by systems that model a monotonic clock beside the wall clock (the lease
+   * failover design); nothing in the kernel uses it. */
+  monotonic(v: number): number {
+    return this.local(v) - this.steppedUs;
   }
 
   /** Earliest virtual time ≥ nowV at which local(v) ≥ localUs. */
@@ -49,12 +59,14 @@ export class LocalClock {
     assert(Number.isSafeInteger(deltaUs), `clock jump must be integer µs: ${deltaUs}`);
     this.reanchor(nowV);
     this.anchorLocal += deltaUs;
+    this.steppedUs += deltaUs;
   }
 
   /** Set local − virtual to offsetUs at nowV. */
   setOffset(nowV: number, offsetUs: number): void {
     assert(Number.isSafeInteger(offsetUs), `clock offset must be integer µs: ${offsetUs}`);
     this.reanchor(nowV);
+    this.steppedUs += nowV + offsetUs - this.anchorLocal;
     this.anchorLocal = nowV + offsetUs;
   }
 

@@ -20,9 +20,9 @@ describe("raftsim --system failover", () => {
   });
 
   it("an unknown detector, or --detector on a system without detectors, is a usage error", () => {
-    const a = cli("run", "--system", "failover", "--detector", "lease", "--seed", "1");
+    const a = cli("run", "--system", "failover", "--detector", "nope", "--seed", "1");
     expect(a.code).toBe(64);
-    expect(a.err).toContain('unknown detector "lease" for system failover; known detectors: gossip, timeout, phi, swim, oracle');
+    expect(a.err).toContain('unknown detector "nope" for system failover; known detectors: gossip, timeout, phi, swim, oracle, lease');
     expect(cli("sweep", "--system", "failover", "--detector", "nope", "--seeds", "1..2").code).toBe(64);
     expect(cli("run", "--detector", "gossip", "--seed", "1").code).toBe(64);
   });

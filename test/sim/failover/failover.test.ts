@@ -19,7 +19,7 @@ function run(seed: number, faults: readonly FaultAction[] | undefined, options: 
 
 describe("failover system (gossip)", () => {
   it("is registered with its detector, families and a primary target", () => {
-    expect(failover.detectors).toEqual(["gossip", "timeout", "phi", "swim", "oracle"]);
+    expect(failover.detectors).toEqual(["gossip", "timeout", "phi", "swim", "oracle", "lease"]);
     expect(failover.targets).toContain("leader");
     expect(failover.families.map((f) => f.name)).toContain("primary-crash");
     expect(failover.defaults).toEqual({ servers: 9, clients: 4 });
@@ -87,7 +87,7 @@ describe("failover system (gossip)", () => {
   });
 
   it("the detector option is validated", () => {
-    expect(() => run(1, [], { detector: "lease" })).toThrow(/unknown detector "lease"; known detectors: gossip, timeout, phi, swim, oracle/);
+    expect(() => run(1, [], { detector: "nope" })).toThrow(/unknown detector "nope"; known detectors: gossip, timeout, phi, swim, oracle, lease/);
     expect(run(1, [], { detector: "gossip" }, 5 * S).verdict).toBe("ok");
   });
 

@@ -2,6 +2,7 @@
 // cluster_legacy.c), each a flag of the Valkey node and a seed that finds it.
 import type { PlantedBug } from "../../runner/system.js";
 import type { ValkeyBugs } from "../../../impl/failover/valkey/types.js";
+import type { LeaseBugs } from "../../../impl/failover/lease/types.js";
 
 export const BUGS: readonly PlantedBug[] = [
   {
@@ -64,7 +65,25 @@ export const BUGS: readonly PlantedBug[] = [
     breaks: "P-FD4 justified FAIL (a report from a primary that never flagged the node)",
     detectingSeed: 1,
   },
-  // lease design bugs below
+  // The lease design's (`--detector lease`; a run with one of these and no detector runs it).
+  {
+    name: "lease-from-receive",
+    description: "#18a (FAILURE-DETECTION.md §a2): the holder's lease runs from when it sees its renewal committed instead of from the renewal's send time, so a late commit notice stretches the lease past the members' 2L guard",
+    breaks: "P-L1 lease disjointness (P-FO4 single writer)",
+    detectingSeed: 47,
+  },
+  {
+    name: "no-post-ack-wait",
+    description: "#18b (FAILURE-DETECTION.md §a2): shard-log members grant a primaryship takeover without waiting 2L after they last applied the holder's renewal (nor after a restart), so a candidate that missed the holder's heartbeats (and FAILs it early) takes over a live lease",
+    breaks: "P-L1 lease disjointness (P-FO4 single writer); or P-FO5, when the old holder's lease ends before the takeover commits but it acknowledged writes after the granters' data was pulled",
+    detectingSeed: 45,
+  },
+  {
+    name: "lease-wall-clock",
+    description: "#5 (redis#6416, etcd#12291): lease, guard and FAIL deadlines on the wall clock instead of the monotonic clock, so a backward step extends the holder's lease and a forward step ends a member's guard early",
+    breaks: "P-L1 lease disjointness (P-L2: clock steps must not extend a lease)",
+    detectingSeed: 2,
+  },
 ];
 
 // Flags of the node that are not in the catalogue (so not switchable by --bug): the default
@@ -100,11 +119,23 @@ const FLAGS: Readonly<Record<string, keyof ValkeyBugs>> = {
   "primary-fail-sticks": "primaryFailSticks",
   "reports-ignore-flags": "reportsIgnoreFlags",
   "replica-counts-itself": "replicaCountsItself",
-  // lease design bugs below
 };
 
 export function valkeyBugs(names: readonly string[]): ValkeyBugs {
   const out: Record<string, boolean> = {};
   for (const n of names) if (FLAGS[n] !== undefined) out[FLAGS[n]] = true;
   return out as ValkeyBugs;
+}
+
+// The lease design's flags (src/impl/failover/lease/types.ts LeaseBugs), by bug name.
+export const LEASE_FLAGS: Readonly<Record<string, keyof LeaseBugs>> = {
+  "lease-from-receive": "leaseFromReceive",
+  "no-post-ack-wait": "noPostAckWait",
+  "lease-wall-clock": "wallClockLease",
+};
+
+export function leaseBugs(names: readonly string[]): LeaseBugs {
+  const out: Record<string, boolean> = {};
+  for (const n of names) if (LEASE_FLAGS[n] !== undefined) out[LEASE_FLAGS[n]] = true;
+  return out as LeaseBugs;
 }

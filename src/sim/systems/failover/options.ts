@@ -1,12 +1,14 @@
 // The failover system's options (RunOptions.options): the detector family, the shape of the
 // sharded data plane, the Valkey bus settings and the workload. Defaults: 3 shards of one
 // primary and 2 replicas (9 servers), Valkey's test settings (T = 3 s, P = 100 ms).
+import type { LeaseTuning } from "./lease/tuning.js";
 import { DEFAULT_VALKEY_OPTIONS, VALKEY_TEST_SETTINGS, type Topology, type ValkeyOptions } from "../../../impl/failover/valkey/types.js";
 
-/** Detector families the failover system runs: gossip (Valkey's own PFAIL rule) and the
- * point-to-point detectors hosted in the node (src/impl/failover/valkey/fd-host.ts); lease is
- * not one of them (it is a different failover design, not a PFAIL input). */
-export const KNOWN_DETECTORS = ["gossip", "timeout", "phi", "swim", "oracle"] as const;
+/** Detector families the failover system runs: gossip (Valkey's own PFAIL rule), the
+ * point-to-point detectors hosted in the node (src/impl/failover/valkey/fd-host.ts), and lease:
+ * a different failover design, not a PFAIL input (src/impl/failover/lease: primaryship by CAS in
+ * a per-shard Raft log, lease-bounded serving; lease/setup.ts). */
+export const KNOWN_DETECTORS = ["gossip", "timeout", "phi", "swim", "oracle", "lease"] as const;
 export type DetectorName = (typeof KNOWN_DETECTORS)[number];
 
 export class UnknownDetectorError extends Error {
@@ -70,6 +72,11 @@ export interface FailoverOptions {
   readonly checkHistory?: boolean;
   /** Wall-clock budget of that check, ms (default 10000). */
   readonly checkTimeoutMs?: number;
+  /** `--detector lease`: the lease design's settings over its defaults (L = 1 s, renewal
+   * 250 ms, FAIL after 2L, members refuse a takeover for 2L; src/impl/failover/lease/types.ts). */
+  readonly lease?: LeaseTuning;
+  /** Tests only: the lease checkers' bounds (P-FD1, P-FO6) from these settings over `lease`. */
+  readonly checkLease?: LeaseTuning;
   /** Tests only: the liveness phase's incremental settled check (SettledWatch) also runs the
    * full one after every event and throws if they disagree. Changes nothing else. */
   readonly verifySettledWatch?: boolean;

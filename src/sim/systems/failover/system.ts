@@ -19,14 +19,17 @@ import { checkOperations } from "../../../check/linearizability.js";
 import { porcupineKv } from "../../../check/models/index.js";
 import { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { keySlot, VALKEY_NOTE_NAMES, type ValkeyMsg } from "../../../impl/failover/valkey/types.js";
+import { LEASE_NOTE_NAMES } from "../../../impl/failover/lease/types.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { act, duration, nodeId, posInt, want, type ScenarioBlock } from "../../scenario/schema.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
 import { CheckFailure, type AnyWorld, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
-import { BUGS, valkeyBugs } from "./bugs.js";
+import { BUGS, LEASE_FLAGS, valkeyBugs } from "./bugs.js";
 import { FailoverClient, KvRecorder } from "./client.js";
 import { Disturbances } from "./disturbance.js";
+import { dropLeaseOnly, leaseStressFamily } from "./lease-families.js";
+import { setupLease } from "./lease/setup.js";
 import { FAILOVER_FAMILIES } from "./families.js";
 import { executeFailoverFault, FAILOVER_FAULT_KINDS } from "./faults.js";
 import { hostedDetector, type HostedName } from "./hosted.js";
@@ -65,7 +68,11 @@ function traceKey(m: unknown): number {
 
 function setup(req: RunRequest): SystemRun {
   const o = (req.options ?? {}) as FailoverOptions;
-  const detector = checkDetector(o.detector ?? "gossip");
+  // A lease bug names its design: with no detector given, it runs the lease design.
+  const leaseBug = req.bugs.find((b) => LEASE_FLAGS[b] !== undefined);
+  const detector = checkDetector(o.detector ?? (leaseBug !== undefined ? "lease" : "gossip"));
+  if (leaseBug !== undefined && detector !== "lease") throw new Error(`failover: bug "${leaseBug}" is a lease-design bug; it needs --detector lease (got ${detector})`);
+  if (detector === "lease") return setupLease(req, o);
   const shape = shapeFor(req.servers, o);
   const vo = valkeyOptions(o, valkeyBugs(req.bugs));
   const workload = { ...DEFAULT_WORKLOAD, ...o.workload };
@@ -77,7 +84,8 @@ function setup(req: RunRequest): SystemRun {
   const hosted = detector === "gossip" ? null : hostedDetector(detector as HostedName, o.fd, req.servers, 2 * 25 * MS, req.timeUs);
   // Tests only: the checkers' B_D from other detector parameters (as checkWith for the bus).
   const checkBd = hosted === null || o.checkFd === undefined ? hosted : hostedDetector(detector as HostedName, { ...o.fd, ...o.checkFd }, req.servers, 2 * 25 * MS, req.timeUs);
-  const actions: FaultAction[] = [...(req.generated?.actions ?? req.explicitFaults ?? [])];
+  // The lease family's actions are for the lease design only (lease-families.ts).
+  const actions: FaultAction[] = dropLeaseOnly(req.generated?.actions ?? req.explicitFaults ?? []);
   if (req.generated === null && !actions.some((a) => a.kind === "heal-all")) actions.push({ at: req.healAtUs, kind: "heal-all" });
   // Settling after the last heal: a slot-owning primary's FAIL is cleared after 2T, an expired
   // election retries after 4 x max(2T, 2 s); then a failover. Runs stop as soon as it settles.
@@ -150,6 +158,7 @@ function setup(req: RunRequest): SystemRun {
       world = w;
       obs.attach(w);
     },
+    adjustSchedule: (a) => dropLeaseOnly(a),
     inspectNode: (w, id) => inspectValkey(w, id),
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
     liveness(w, lastHeal, endUs) {
@@ -242,7 +251,7 @@ function ms(us: number | null): number | null {
   return us === null ? null : Math.round(us / 100) / 10;
 }
 
-const FAMILIES = [...GENERIC_FAMILIES, ...FAILOVER_FAMILIES];
+const FAMILIES = [...GENERIC_FAMILIES, ...FAILOVER_FAMILIES, leaseStressFamily];
 
 /** Its own fault kinds in scenario files (faults.ts executes them). */
 const ACTIONS = [
@@ -287,7 +296,7 @@ export const failover: System = {
   faultKinds: FAILOVER_FAULT_KINDS,
   targets: ["leader"],
   detectors: KNOWN_DETECTORS,
-  noteNames: VALKEY_NOTE_NAMES,
+  noteNames: { ...VALKEY_NOTE_NAMES, ...LEASE_NOTE_NAMES },
   model: porcupineKv,
   scenario: scenarioBlock,
   recorder: failoverRecorder,
