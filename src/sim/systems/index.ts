@@ -3,9 +3,10 @@
 import type { System } from "../runner/system.js";
 import { failover } from "./failover/system.js";
 import { pingpong } from "./pingpong/system.js";
+import { kvrocksController } from "./kvrocks-controller/system.js";
 import { raftMetadata } from "./raft-metadata/system.js";
 
-export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover];
+export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover, kvrocksController];
 
 export const DEFAULT_SYSTEM = "raft-metadata";
 
