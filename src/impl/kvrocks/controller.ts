@@ -111,7 +111,9 @@ export class Controller implements SimNode<unknown, never> {
     if (m.type === "info") this.onInfo(from, m, t);
     else if (m.type === "voteReq") {
       const i = m.node - this.first;
-      const yes = i >= 0 && i < this.n && this.o.fixes.votes && this.misses[i]! >= this.o.timing.maxMisses;
+      // Yes once this peer counts K-1 misses: its probe rounds are not in phase with the
+      // leader's, so at the leader's K-th miss a peer that sees the same outage has K-1 or K.
+      const yes = i >= 0 && i < this.n && this.o.fixes.votes && this.misses[i]! >= this.o.timing.maxMisses - 1;
       this.env.send(from, { type: "voteRep", id: m.id, yes } satisfies VoteMsg);
     } else if (m.type === "voteRep") {
       let v = null;
@@ -121,6 +123,8 @@ export class Controller implements SimNode<unknown, never> {
         else v.no++;
         if (v.no > 0) v.result = false;
         else if (v.yes >= this.o.layout.controllers - 1) v.result = true;
+        // A decided vote goes on at once, not at the next round.
+        if (v.result !== null && this.topo !== null && !this.reading) this.failoverStep(now);
       }
     }
     this.after(now);
@@ -154,6 +158,10 @@ export class Controller implements SimNode<unknown, never> {
       this.acting = a;
       this.env.note(KN.acting, this.epoch, a ? 1 : 0);
     }
+    this.noteCommits();
+  }
+
+  private noteCommits(): void {
     if (this.engine.kind === "embedded") {
       // Commits of the topology key, as this controller's store applies them (the observer
       // collects them from every controller; the first to apply one reports it).
@@ -260,6 +268,7 @@ export class Controller implements SimNode<unknown, never> {
   }
 
   private push(to: number, topo: Topology): void {
+    this.noteCommits(); // a write answered in this step is applied here: report it before pushing
     this.env.send(to, { type: "topo", epoch: this.epoch, topo });
   }
 
@@ -355,6 +364,8 @@ export class Controller implements SimNode<unknown, never> {
       this.env.note(KN.promoted, s, best);
       if (this.o.fixes.demote) this.push(node, next);
       for (let d = 0; d < this.n; d++) if (this.first + d !== node || !this.o.fixes.demote) this.push(this.first + d, next);
+      // Other queued masters go on now, on the topology just written.
+      this.failoverStep(t2);
     });
     return "done";
   }

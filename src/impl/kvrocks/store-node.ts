@@ -21,7 +21,6 @@ type StoreEnv = NodeEnv<StoreMsg, StoreRecord, never>;
 interface Lease {
   readonly ttlUs: number;
   expires: number;
-  readonly keys: Set<string>;
 }
 
 export class StoreNode implements SimNode<StoreMsg, never> {
@@ -29,6 +28,8 @@ export class StoreNode implements SimNode<StoreMsg, never> {
   private index = 0;
   private nextLease = 1;
   private readonly leases = new Map<number, Lease>();
+  /** Keys bound to a lease (a later write of the key, or its deletion, unbinds it). */
+  private readonly keyLease = new Map<string, number>();
   private readonly mono = new MonotonicTime();
   /** Answers held until the writes before them are durable: token -> replies. */
   private readonly held: { token: number; to: number; msg: StoreMsg }[] = [];
@@ -44,13 +45,12 @@ export class StoreNode implements SimNode<StoreMsg, never> {
         if (r.t === "op") {
           this.index = r.index;
           this.store.apply(r.index, { client: 0, seq: 0, op: r.op });
+          if (r.op.f !== "get" && r.op.f !== "exists" && r.op.f !== "list") this.keyLease.delete(r.op.key);
         } else if (r.t === "lease") {
-          this.leases.set(r.id, { ttlUs: r.ttlUs, expires: t + r.ttlUs, keys: new Set() });
+          this.leases.set(r.id, { ttlUs: r.ttlUs, expires: t + r.ttlUs });
           this.nextLease = Math.max(this.nextLease, r.id + 1);
-        } else this.leases.get(r.lease)?.keys.add(r.key);
+        } else this.keyLease.set(r.key, r.lease);
       }
-      // A bound key deleted since (an expiry before the crash) stays deleted: drop the binding.
-      for (const l of this.leases.values()) for (const k of [...l.keys]) if (!this.store.get(k).found) l.keys.delete(k);
     }
     this.rewake();
   }
@@ -88,7 +88,7 @@ export class StoreNode implements SimNode<StoreMsg, never> {
     switch (op.f) {
       case "grant": {
         const id = this.nextLease++;
-        this.leases.set(id, { ttlUs: op.ttlUs, expires: t + op.ttlUs, keys: new Set() });
+        this.leases.set(id, { ttlUs: op.ttlUs, expires: t + op.ttlUs });
         this.persist({ t: "lease", id, ttlUs: op.ttlUs });
         return { f: "grant", lease: id };
       }
@@ -104,7 +104,7 @@ export class StoreNode implements SimNode<StoreMsg, never> {
         const l = this.leases.get(op.lease);
         if (l === undefined) return { f: "campaign", won: false, holder: "", revision: 0 };
         const r = this.write({ f: "put", key: op.key, value: op.value });
-        l.keys.add(op.key);
+        this.keyLease.set(op.key, op.lease);
         this.persist({ t: "bind", lease: op.lease, key: op.key });
         return { f: "campaign", won: true, holder: op.value, revision: (r as { revision: number }).revision };
       }
@@ -119,6 +119,7 @@ export class StoreNode implements SimNode<StoreMsg, never> {
   private write(op: MetaOp): MetaResult {
     const index = ++this.index;
     const r = this.store.apply(index, { client: 0, seq: 0, op }) as MetaResult;
+    this.keyLease.delete(op.f === "list" ? "" : op.key);
     this.persist({ t: "op", index, op });
     if ((op.f === "put" || op.f === "cas") && op.key === TOPOLOGY_KEY && (op.f === "put" || (r as { ok?: boolean }).ok === true)) {
       const topo = decodeTopology(op.value);
@@ -136,7 +137,7 @@ export class StoreNode implements SimNode<StoreMsg, never> {
     for (const [id, l] of this.leases) {
       if (l.expires > t) continue;
       this.leases.delete(id);
-      for (const k of l.keys) if (this.store.get(k).found) this.write({ f: "delete", key: k });
+      for (const [k, lease] of [...this.keyLease]) if (lease === id) this.write({ f: "delete", key: k });
     }
   }
 
