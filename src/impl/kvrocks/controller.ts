@@ -373,6 +373,7 @@ export class Controller implements SimNode<unknown, never> {
   /** UpdateCluster: a CAS on the revision read (fix), or read, compare, blind write (#9). */
   private update(next: Topology, now: number, done: (ok: boolean, now: number) => void): void {
     const value = encodeTopology(next);
+    this.env.note(KN.updating, next.version, 0);
     if (this.o.fixes.casUpdate && !this.o.bugs.blindUpdate) {
       this.op({ f: "cas", key: TOPOLOGY_KEY, expected: this.topoRev, value }, now, (r, t) => {
         const ok = r.kind === "ok" && (r.result as { ok?: boolean }).ok === true;

@@ -132,7 +132,9 @@ export class ExternalEngine implements StorageEngine {
   private request(op: StoreOp, now: number, done: (r: StoreResult | null, now: number) => void): void {
     const id = this.nextId++;
     const t = this.mono.read(now);
-    this.pending.set(id, { done, deadline: t + this.o.timing.requestUs });
+    // A keepalive's answer counts as long as the session could (etcd's keepalive is a stream,
+    // not a request with a deadline); everything else has the request deadline.
+    this.pending.set(id, { done, deadline: t + (op.f === "keepalive" ? this.o.timing.sessionTtlUs : this.o.timing.requestUs) });
     this.send(this.o.store, { type: "sreq", id, op });
     this.rewake(now);
   }
@@ -203,9 +205,17 @@ export class ExternalEngine implements StorageEngine {
 
   private rewake(now: number): void {
     const t = this.mono.read(now);
-    let next = Math.max(t + 1, this.lease >= 0 ? Math.min(this.nextKeepalive, this.leading ? Infinity : this.nextCampaign) : t + 200_000);
+    // What is in flight waits for its answer or its deadline (below), not for its next turn.
+    let next = Number.POSITIVE_INFINITY;
+    if (this.lease < 0) next = this.granting ? next : t + 200_000;
+    else {
+      if (!this.keepaliveInFlight) next = Math.min(next, this.nextKeepalive);
+      if (!this.leading && !this.campaigning) next = Math.min(next, this.nextCampaign);
+    }
+    next = Math.max(t + 1, next);
     if (this.leading && this.o.quorumCheck && this.sessionUntil === this.sessionUntil) next = Math.min(next, this.sessionUntil + 1);
     for (const p of this.pending.values()) next = Math.min(next, p.deadline);
+    if (next === Number.POSITIVE_INFINITY) return;
     // Back to local time (monotonic = local + skew; they differ only after a backward step).
     this.wake(next - (this.mono.peek(1e15) - 1e15));
   }

@@ -224,6 +224,8 @@ export const KN = {
   promoted: 6,
   /** controller: the engine made it leader (b = 1) or not (b = 0), a = epoch. */
   leading: 7,
+  /** controller: an UpdateCluster begins (a = the version it writes). */
+  updating: 8,
 } as const;
 
 export const KVROCKS_NOTE_NAMES: Readonly<Record<number, string>> = {
@@ -234,6 +236,7 @@ export const KVROCKS_NOTE_NAMES: Readonly<Record<number, string>> = {
   5: "queued",
   6: "promoted",
   7: "leading",
+  8: "updating",
 };
 
 /** Embedded Raft notes are passed on above this base. */

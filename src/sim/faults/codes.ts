@@ -36,6 +36,10 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   "depose-leader": 29,
   "leader-churn-on": 30,
   "transfer-leader": 31,
+  // 40-41: kvrocks-controller's own kinds (src/sim/systems/kvrocks-controller/faults.ts); 32-39
+  // left to the systems being written beside it, so their codes do not collide.
+  "kc-depose-leader": 40,
+  "kc-pause-on-update": 41,
 });
 
 /** Every kind with a code, in code order. */

@@ -24,18 +24,29 @@ const emitAll = (emit: (a: FaultAction) => void, xs: FaultAction[]) => xs.forEac
 export function kvrocksFamilies(): SwarmFamily[] {
   return [
     {
-      // #10: a controller (often the leader) cut from its peers but not from the data nodes.
+      // #10: the controller leader cut from its peers but not from the data nodes, and a master
+      // killed soon after, so the others fail it over while the deposed leader still probes.
       name: "depose-controller",
       draw: { p: 0.4 },
-      generate(r, { servers, emit, episodes }) {
-        const { l, masters, dataN, store } = ids(servers);
-        void masters; void dataN; void store;
-        episodes((at) => {
-          const c = r.int(0, l.controllers - 1);
-          for (let o = 0; o < l.controllers; o++) if (o !== c) emitAll(emit, cutBoth(at, c, o));
-          if (r.chance(0.5)) emit({ at: at + r.int(1 * S, 6 * S), kind: "crash", node: r.pick(masters) });
-          emit({ at: at + r.int(10 * S, 30 * S), kind: "heal" });
-        });
+      generate(r, { servers, start, end, emit }) {
+        const { masters } = ids(servers);
+        const at = start + r.int(5 * S, Math.max(5 * S, Math.min(25 * S, end - start - 50 * S)));
+        const d = r.int(25 * S, 40 * S);
+        emit({ at, kind: "kc-depose-leader", durationUs: d });
+        emit({ at: at + r.int(1 * S, 4 * S), kind: "crash", node: r.pick(masters) });
+        emit({ at: at + d, kind: "heal" });
+      },
+    },
+    {
+      // #9: a master killed; the controller that begins the UpdateCluster for it is paused
+      // while another takes over and fails it over too.
+      name: "stale-update",
+      draw: { p: 0.3 },
+      generate(r, { servers, start, end, emit }) {
+        const { masters } = ids(servers);
+        const at = start + r.int(2 * S, Math.max(2 * S, Math.min(15 * S, end - start - 70 * S)));
+        emit({ at, kind: "crash", node: r.pick(masters) });
+        emit({ at: at + 1 * S, kind: "kc-pause-on-update", durationUs: r.int(35 * S, 50 * S) });
       },
     },
     {
@@ -87,22 +98,21 @@ export function kvrocksFamilies(): SwarmFamily[] {
       },
     },
     {
-      // #17: two masters of different shards killed within one probe tick.
+      // #17: two masters of different shards killed within one probe tick, once, early, and
+      // down long enough for both failovers.
       name: "kill-two-masters",
       draw: { p: 0.4 },
-      generate(r, { servers, emit, episodes }) {
-        const { l, masters, dataN, store } = ids(servers);
-        void masters; void dataN; void store;
-        episodes((at) => {
-          if (masters.length < 2) return;
-          const [a, b] = r.shuffle([...masters]);
-          const down = r.int(35 * S, 50 * S);
-          const dt = r.int(0, 2_900_000);
-          emit({ at, kind: "crash", node: a! });
-          emit({ at: at + dt, kind: "crash", node: b! });
-          emit({ at: at + down, kind: "restart", node: a! });
-          emit({ at: at + dt + down, kind: "restart", node: b! });
-        });
+      generate(r, { servers, start, end, emit }) {
+        const { masters } = ids(servers);
+        if (masters.length < 2) return;
+        const at = start + r.int(32 * S, Math.max(32 * S, Math.min(40 * S, end - start - 25 * S)));
+        const [a, b] = r.shuffle([...masters]);
+        const down = r.int(40 * S, 50 * S);
+        const dt = r.int(0, 2_900_000);
+        emit({ at, kind: "crash", node: a! });
+        emit({ at: at + dt, kind: "crash", node: b! });
+        emit({ at: at + down, kind: "restart", node: a! });
+        emit({ at: at + dt + down, kind: "restart", node: b! });
       },
     },
     {

@@ -107,18 +107,15 @@ export class KvObserver {
     switch (code) {
       case KN.committed: return this.onCommitted(id, a, b, now);
       case KN.leading:
-        if (process.env.KVDEBUG) console.error(`${(now / 1e6).toFixed(3)} leading c${id} epoch ${a} ${b}`);
         if (b === 1 && !this.elected.has(a)) this.elected.set(a, now);
         this.lastLeaderChange = now;
         return;
       case KN.acting:
-        if (process.env.KVDEBUG) console.error(`${(now / 1e6).toFixed(3)} acting c${id} epoch ${a} ${b}`);
         if (b === 1 && !this.actingSince.has(a)) this.actingSince.set(a, now);
         this.lastLeaderChange = now;
         return;
       case KN.write: return this.onWrite(id, a, now);
       case KN.queued: case KN.promoted:
-        if (process.env.KVDEBUG) console.error(`${(now / 1e6).toFixed(3)} ${code === KN.queued ? "queued" : "promoted"} c${id} ${a} ${b}`);
         return;
       default: return;
     }

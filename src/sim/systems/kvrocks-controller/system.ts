@@ -12,12 +12,13 @@ import { KVROCKS_NOTE_NAMES, initialTopology, isController, serversOf, shardOfSl
 import type { MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
 import type { Operation } from "../../../check/history.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
-import type { ScenarioBlock } from "../../scenario/index.js";
+import { act, duration, type ScenarioBlock } from "../../scenario/schema.js";
 import type { AnyWorld, RunRequest, System, SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
 import { BUGS, kvrocksBugs } from "./bugs.js";
 import { KvClient, KvHistory } from "./client.js";
 import { kvrocksFamilies } from "./families.js";
+import { KVROCKS_FAULT_KINDS, KvFaultDriver } from "./faults.js";
 import { metadataKv } from "./metadata-model.js";
 import { KvObserver } from "./observer.js";
 import { ENGINES, FIX_NAMES, engineOf, fixesOf, layoutFor, timingOf, workloadOf, type KvrocksSystemOptions } from "./options.js";
@@ -60,6 +61,7 @@ function setup(req: RunRequest): SystemRun {
   const asserts = req.sutAsserts !== false;
   const actions: FaultAction[] = [...(req.generated?.actions ?? req.explicitFaults ?? [])];
   const obs = new KvObserver(layout, engine, fixes, timing, actions);
+  const driver = new KvFaultDriver(layout);
   let world!: AnyWorld;
   const meta = new MetaHistory(() => world.now);
   const kv = new KvHistory();
@@ -79,21 +81,23 @@ function setup(req: RunRequest): SystemRun {
       },
       actorFactory: (id, env) => new KvClient(env, layout.controllers, storeNode(layout) - layout.controllers, initialOwner, workload, kv),
       budget: 3_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 60_000,
-      onNote: (id, code, a, b) => obs.onNote(id, code, a, b),
+      onNote: (id, code, a, b) => {
+        obs.onNote(id, code, a, b);
+        driver.onNote(id, code);
+      },
       onSend: (from, to, msg) => obs.onSend(from, to, msg),
       onCrash: (id) => obs.onCrash(id),
       afterEachEvent: (w) => obs.afterEvent(w),
     },
     faults: {
-      target: (name) => {
-        if (name !== "leader") return -1;
-        for (const c of controllers) if ((world.nodes[c] as Controller | null)?.leading === true) return c;
-        return -1;
-      },
+      target: (name) => (name === "leader" ? driver.leader() : -1),
+      system: (w, f) => driver.execute(w, f),
+      onHealAll: () => driver.disarm(),
     },
     attach(w) {
       world = w;
       obs.attach(w);
+      driver.attach(w);
     },
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
     liveness(w, lastHeal, endUs) {
@@ -169,7 +173,7 @@ const scenarioBlock: ScenarioBlock = {
   system: "kvrocks-controller",
   families: FAMILIES.map((f) => f.name),
   bugs: BUGS.map((b) => b.name),
-  actions: [],
+  actions: [act("kc-depose-leader", { durationUs: duration({ positive: true }) }), act("kc-pause-on-update", { durationUs: duration({ positive: true }) })],
   shape: { engine: z.enum(ENGINES).optional(), readIndex: z.boolean().optional(), fixes: z.array(z.enum(FIX_NAMES)).optional() },
   options: (sc) => {
     const out: Record<string, unknown> = {};
@@ -195,7 +199,7 @@ export const kvrocksController: System = {
   defaults: { servers: serversOf(DEFAULT_LAYOUT), clients: 3 },
   bugs: BUGS,
   families: FAMILIES,
-  faultKinds: [],
+  faultKinds: KVROCKS_FAULT_KINDS,
   targets: ["leader"],
   noteNames: KVROCKS_NOTE_NAMES,
   scenario: scenarioBlock,
