@@ -2,7 +2,9 @@
 // --system S --bug NAME --stop-on-first`), and the same seed passes without the bug: the
 // checkers catch the bug, not something else in that run.
 import { describe, expect, it } from "vitest";
-import { runSystem } from "../../src/sim/runner/run.js";
+import { loadScenarioRef, scenarioBlock } from "../../src/api/scenarios.js";
+import { runSystem, type RunOptions } from "../../src/sim/runner/run.js";
+import { scenarioRunOptions } from "../../src/sim/scenario/index.js";
 import { SYSTEMS } from "../../src/sim/systems/index.js";
 
 describe("planted bugs", () => {
@@ -18,9 +20,15 @@ describe("planted bugs", () => {
     for (const bug of system.bugs) {
       it(`${system.name} ${bug.name}: seed ${bug.detectingSeed} finds it, and passes without it`, () => {
         const seed = bug.detectingSeed!;
-        const withBug = runSystem(system, { seed, timeUs: 10_000_000, bugs: [bug.name] });
+        // A bug with a hunt scenario: that scenario's run (its options, families and time).
+        let base: RunOptions = { seed, timeUs: 10_000_000 };
+        if (bug.detectingScenario !== undefined) {
+          const { scenario } = loadScenarioRef(bug.detectingScenario);
+          base = { ...scenarioRunOptions(scenario, scenarioBlock(scenario), seed), bugs: [] };
+        }
+        const withBug = runSystem(system, { ...base, bugs: [bug.name] });
         expect(withBug.verdict, withBug.message ?? "").toBe("violation");
-        const without = runSystem(system, { seed, timeUs: 10_000_000 });
+        const without = runSystem(system, base);
         expect(without.verdict, without.message ?? "").toBe("ok");
       });
     }

@@ -18,8 +18,9 @@ export interface KvrocksSystemOptions {
   readonly slots?: number;
   readonly timing?: Partial<Timing>;
   readonly workload?: Partial<Workload>;
-  /** Run the linearizability check over the client KV history too (a metric; off by default). */
-  readonly checkClientHistory?: boolean;
+  /** Tests only: the data nodes' write lease, when it should differ from the lease the
+   * controllers reckon with (timing.leaseUs), to show that P-FO4 can fail. */
+  readonly dataLeaseUs?: number;
 }
 
 export class KvrocksOptionError extends Error {

@@ -11,6 +11,7 @@ import { StoreNode } from "../../../impl/kvrocks/store-node.js";
 import { KVROCKS_NOTE_NAMES, initialTopology, isController, serversOf, shardOfSlot, storeNode, type Layout } from "../../../impl/kvrocks/types.js";
 import type { MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
 import type { Operation } from "../../../check/history.js";
+import { checkOperations } from "../../../check/linearizability.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { act, duration, type ScenarioBlock } from "../../scenario/schema.js";
 import type { AnyWorld, RunRequest, System, SystemRun } from "../../runner/system.js";
@@ -71,13 +72,14 @@ function setup(req: RunRequest): SystemRun {
   const initialOwner: number[] = [];
   for (let s = 0; s < layout.slots; s++) initialOwner.push(initial.shards[shardOfSlot(layout, s)]!.master);
   const settleUs = 40 * S;
+  let metaVerdict = "unchecked";
   return {
     world: {
       factory: (id, env, recovered) => {
         const now = world.localNow(id);
         if (isController(layout, id)) return new Controller(env as never, { layout, engine, readIndex: o.readIndex ?? true, fixes, bugs, timing, asserts }, raft, recovered as never, now, meta);
         if (id === storeNode(layout)) return new StoreNode(env as never, recovered as never, now);
-        return new DataNode(env as never, { layout, lease: fixes.lease, leaseUs: timing.leaseUs, resyncUs: 500_000 }, recovered as never, now);
+        return new DataNode(env as never, { layout, lease: fixes.lease, leaseUs: o.dataLeaseUs ?? timing.leaseUs, resyncUs: 500_000 }, recovered as never, now);
       },
       actorFactory: (id, env) => new KvClient(env, layout.controllers, storeNode(layout) - layout.controllers, initialOwner, workload, kv),
       budget: 3_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 60_000,
@@ -112,6 +114,8 @@ function setup(req: RunRequest): SystemRun {
     finish() {
       meta.abandonAll();
       kv.abandonAll();
+      // The same check the runner makes, kept as a number for compare's columns.
+      metaVerdict = checkOperations(metadataKv, meta.ops, { timeoutMs: 5_000 }).verdict;
     },
     history: { operations: () => meta.ops, model: metadataKv },
     details: () => {
@@ -132,6 +136,7 @@ function setup(req: RunRequest): SystemRun {
           checked: { fo6: obs.fo6Checked, fo7: obs.fo7Checked },
           clientOps: kv.ops.length,
           metadataOps: meta.ops.length,
+          metadataViolations: metaVerdict === "illegal" ? 1 : metaVerdict === "ok" ? 0 : null,
         },
       };
     },
@@ -183,7 +188,7 @@ const scenarioBlock: ScenarioBlock = {
     return Object.keys(out).length === 0 ? undefined : out;
   },
   fileKeys(options): Record<string, unknown> {
-    const { engine, readIndex, fixes, ...rest } = (options ?? {}) as KvrocksSystemOptions;
+    const { engine, readIndex, fixes, ...rest } = (options ?? {}) as KvrocksSystemOptions & Record<string, unknown>;
     if (Object.keys(rest).length > 0) throw new Error(`kvrocks-controller: only engine, readIndex and fixes have a scenario-file form (got ${Object.keys(rest).join(", ")})`);
     const out: Record<string, unknown> = {};
     if (engine !== undefined) out.engine = engine;
@@ -222,6 +227,7 @@ export const kvrocksController: System = {
       unavailabilityMs: num(k.unavailabilityMs),
       dualWritableMs: num(k.dualWritableMs),
       falseFailovers: num(k.falseFailovers),
+      metadataViolations: num(k.metadataViolations),
     };
   },
 };
