@@ -29,4 +29,9 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "failover/reports-never-expire": { assertsOn: { seed: 33, check: "P-FD4" }, assertsOff: { seed: 33, check: "P-FD4" } },
   "failover/no-epoch-collision": { assertsOn: { seed: 1, check: "P-FO2" }, assertsOff: { seed: 1, check: "P-FO2" } },
   "failover/no-chain-fold": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/single-observer": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/blind-update": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/local-read": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/range-mutation": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/session-from-receipt": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
 };

@@ -19,15 +19,16 @@ beforeAll(() => {
 });
 
 describe("raftsim systems", () => {
-  it("--json lists raft-metadata, pingpong and failover with their bugs", () => {
+  it("--json lists raft-metadata, pingpong, failover and kvrocks-controller with their bugs", () => {
     const r = cli("systems", "--json");
     expect(r.code).toBe(0);
     const all = JSON.parse(r.out) as { name: string; description: string; bugs: string[]; historyModel: string | null }[];
-    expect(all.map((s) => s.name)).toEqual(["raft-metadata", "pingpong", "failover"]);
+    expect(all.map((s) => s.name)).toEqual(["raft-metadata", "pingpong", "failover", "kvrocks-controller"]);
     expect(all[0].bugs).toContain("commit-previous-term");
     expect(all[0].historyModel).toBe("metadata-kv");
     expect(all[1].bugs).toEqual(["ack-before-durable"]);
     expect(all[2].bugs).toContain("no-epoch-collision");
+    expect(all[3].bugs).toEqual(["single-observer", "blind-update", "local-read", "range-mutation", "session-from-receipt"]);
     for (const s of all) expect(s.description.length).toBeGreaterThan(20);
   });
 

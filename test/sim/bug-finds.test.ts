@@ -15,6 +15,15 @@ const NOT_YET_FOUND: ReadonlySet<string> = new Set([
   // Found at seed 2809 of 10 s runs and 166 of 30 s runs: a replica chain needs a failover
   // whose old primary comes back as a replica while another replica still follows it.
   "failover/no-chain-fold",
+  // kvrocks-controller: a 10 s run ends before anything can be failed over (5 probe misses of
+  // 3 s, and a new leader first waits out its predecessor's confirmation and lease: about 11 s);
+  // none is found in seeds 1..1000 of 10 s runs. Each is found by its hunt scenario, 90 s runs
+  // of the seed family that aims at it (PlantedBug.detectingScenario; docs/kvrocks-controller.md).
+  "kvrocks-controller/single-observer",
+  "kvrocks-controller/blind-update",
+  "kvrocks-controller/local-read",
+  "kvrocks-controller/range-mutation",
+  "kvrocks-controller/session-from-receipt",
 ]);
 
 describe("seeds-to-detect per planted bug", () => {
