@@ -94,7 +94,7 @@ export class Controller implements SimNode<unknown, never> {
       this.engine = new EmbeddedEngine(env.id, server, env, wake, recovered, now, o.readIndex && !o.bugs.localRead, o.timing.leadershipUs, o.timing.requestUs);
     } else {
       this.engine = new ExternalEngine(
-        { self: env.id, store: storeNode(L), timing: o.timing, quorumCheck: o.fixes.quorumCheck, sessionFromReceipt: o.bugs.sessionFromReceipt === true },
+        { self: env.id, store: storeNode(L), timing: o.timing, quorumCheck: o.fixes.quorumCheck, sessionFromReceipt: o.bugs.sessionFromReceipt === true, idBase: env.rng.int(0, (1 << 30) - 1) * 1024 + 1 },
         (to, m: StoreMsg) => env.send(to, m),
         wake,
         now,

@@ -26,12 +26,15 @@ export interface ExternalEngineOptions {
   readonly timing: Timing;
   readonly quorumCheck: boolean;
   readonly sessionFromReceipt: boolean;
+  /** The first request id: drawn per incarnation, so an answer to a request of an earlier
+   * incarnation (still in flight when it crashed) never matches a request of this one. */
+  readonly idBase: number;
 }
 
 export class ExternalEngine implements StorageEngine {
   readonly kind = "external" as const;
   private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private nextId: number;
   private readonly mono = new MonotonicTime();
   private lease = -1;
   private granting = false;
@@ -52,6 +55,7 @@ export class ExternalEngine implements StorageEngine {
     private readonly wake: (localUs: number) => void,
     now: number,
   ) {
+    this.nextId = o.idBase;
     this.mono.read(now);
     this.rewake(now);
   }

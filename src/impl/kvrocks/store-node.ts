@@ -35,6 +35,9 @@ export class StoreNode implements SimNode<StoreMsg, never> {
   private readonly held: { token: number; to: number; msg: StoreMsg }[] = [];
   private lastToken = 0;
   private durable = 0;
+  /** Requests already executed, per sender: the network may deliver one twice, and TCP (etcd's
+   * gRPC) would not — a duplicated cas would otherwise run again and answer "failed". */
+  private readonly seen = new Map<number, Map<number, StoreMsg>>();
 
   constructor(private readonly env: StoreEnv, recovered: Recovered<StoreRecord> | null, now: number) {
     const t = this.mono.read(now);
@@ -57,10 +60,15 @@ export class StoreNode implements SimNode<StoreMsg, never> {
 
   onMessage(from: number, msg: StoreMsg, now: number): void {
     if (msg.type !== "sreq") return;
+    let mine = this.seen.get(from);
+    if (mine === undefined) this.seen.set(from, (mine = new Map()));
+    if (mine.has(msg.id)) return; // a duplicate: the first copy's answer is on its way
     const t = this.mono.read(now);
     this.expire(t);
     const r = this.execute(msg.op, t);
     const rep: StoreMsg = { type: "srep", id: msg.id, r };
+    mine.set(msg.id, rep);
+    if (mine.size > 256) mine.delete(mine.keys().next().value!);
     // A read or a refused op waits only for writes before it (etcd serves from applied state).
     if (this.lastToken > this.durable) this.held.push({ token: this.lastToken, to: from, msg: rep });
     else this.env.send(from, rep);

@@ -39,7 +39,7 @@ class Net {
       const e: StorageEngine =
         kind === "embedded"
           ? new EmbeddedEngine(id, { raft: options([0, 1, 2], { electionMinUs: 150 * MS, electionMaxUs: 300 * MS, heartbeatUs: 50 * MS }), dedupSessions: true, maxPending: 64 }, env, wake, null, 0, readIndex, 3 * S, 1 * S)
-          : new ExternalEngine({ self: id, store: STORE, timing: DEFAULT_TIMING, quorumCheck: true, sessionFromReceipt: false }, (to, m) => env.send(to, m), wake, 0);
+          : new ExternalEngine({ self: id, store: STORE, timing: DEFAULT_TIMING, quorumCheck: true, sessionFromReceipt: false, idBase: 1 + id * 1_000_000 }, (to, m) => env.send(to, m), wake, 0);
       e.onLeaderChange((leading, epoch) => this.changes.push([id, leading, epoch]));
       this.engines.push(e);
       this.hosts.push({ onMessage: (f, m, t) => e.onMessage(f, m, t), onTick: (t) => e.onTick(t), onPersisted: (k, t) => e.onPersisted(k, t) });

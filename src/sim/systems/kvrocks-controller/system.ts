@@ -193,7 +193,10 @@ const scenarioBlock: ScenarioBlock = {
     const out: Record<string, unknown> = {};
     if (engine !== undefined) out.engine = engine;
     if (readIndex !== undefined) out.readIndex = readIndex;
-    if (fixes !== undefined) out.fixes = Array.isArray(fixes) ? fixes : FIX_NAMES.filter((f) => fixesOf({ fixes }).hasOwnProperty(f) && fixesOf({ fixes })[f]);
+    if (fixes !== undefined) {
+      const on = fixesOf({ fixes: fixes as KvrocksSystemOptions["fixes"] });
+      out.fixes = FIX_NAMES.filter((f) => on[f]);
+    }
     return out;
   },
 };
