@@ -54,8 +54,7 @@ export function kvrocksFamilies(): SwarmFamily[] {
       name: "cut-controller-master",
       draw: { p: 0.4 },
       generate(r, { servers, emit, episodes }) {
-        const { l, masters, dataN, store } = ids(servers);
-        void masters; void dataN; void store;
+        const { l, dataN } = ids(servers);
         episodes((at) => {
           emitAll(emit, cutBoth(at, r.int(0, l.controllers - 1), l.controllers + r.int(0, dataN - 1)));
           emit({ at: at + r.int(18 * S, 40 * S), kind: "heal" });
@@ -68,8 +67,7 @@ export function kvrocksFamilies(): SwarmFamily[] {
       name: "cut-master-controllers",
       draw: { p: 0.3 },
       generate(r, { servers, emit, episodes }) {
-        const { l, masters, dataN, store } = ids(servers);
-        void masters; void dataN; void store;
+        const { l, dataN } = ids(servers);
         episodes((at) => {
           const m = l.controllers + r.int(0, dataN - 1);
           for (let c = 0; c < l.controllers; c++) emitAll(emit, cutBoth(at, c, m));
@@ -83,8 +81,7 @@ export function kvrocksFamilies(): SwarmFamily[] {
       name: "store-partition",
       draw: { p: 0.4 },
       generate(r, { servers, emit, episodes }) {
-        const { l, masters, dataN, store } = ids(servers);
-        void masters; void dataN; void store;
+        const { l, store } = ids(servers);
         episodes((at) => {
           const c = r.int(0, l.controllers - 1);
           if (r.chance(0.5)) {
@@ -121,8 +118,7 @@ export function kvrocksFamilies(): SwarmFamily[] {
       name: "drift",
       draw: { p: 0.3 },
       generate(r, { servers, emit, episodes }) {
-        const { l, masters, dataN, store } = ids(servers);
-        void masters; void dataN; void store;
+        const { store } = ids(servers);
         episodes((at) => emit({ at, kind: "clock-drift", node: r.int(0, store), ppm: r.int(-1000, 1000) }));
       },
     },

@@ -115,8 +115,6 @@ export class KvObserver {
         this.lastLeaderChange = now;
         return;
       case KN.write: return this.onWrite(id, a, now);
-      case KN.queued: case KN.promoted:
-        return;
       default: return;
     }
   }
@@ -163,15 +161,11 @@ export class KvObserver {
     for (let c = 0; c < this.l.controllers; c++) if (this.lastBad[c * n + d]! <= since) reached = c;
     if (reached < 0) return;
     this.fo7Checked++;
-    if (this.fixes.votes && this.l.controllers > 1 && this.votesEffective) {
+    if (this.fixes.votes && this.l.controllers > 1) {
       throw new CheckFailure(`P-FO7: master ${old} of shard ${shard} failed over while up and reached by controller ${reached} over clean links for ${(this.windowUs / 1e6).toFixed(0)} s`, now);
     }
     this.falseFailovers++;
   }
-
-  /** Set false when a planted bug removes the votes (the check must still hold: it is the fix
-   * option that arms it; the system sets this from the fix, never from the bug). */
-  votesEffective = true;
 
   private onWrite(id: number, shard: number, now: number): void {
     const w = this.w;
