@@ -63,7 +63,7 @@ describe("kvrocks-controller", () => {
     expect(sys.variants!.map((v) => v.name)).toEqual(expect.arrayContaining(["embedded", "embedded-readindex", "external"]));
     const r = runSystem(sys, { seed: 2, timeUs: 30 * S, faults: [] });
     const m = sys.compareMetrics!(r.details);
-    expect(Object.keys(m)).toEqual(expect.arrayContaining(["splitBrainEvents", "stalePushes", "failoverP50Ms", "unavailabilityMs", "metadataViolations"]));
+    expect(Object.keys(m)).toEqual(expect.arrayContaining(["splitBrainEvents", "stalePushes", "failoverP50Ms", "unavailabilityMs", "metadataViolations", "lostAckedWrites"]));
     expect(m.splitBrainEvents).toBe(0);
   });
 

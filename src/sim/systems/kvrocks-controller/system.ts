@@ -10,6 +10,7 @@ import { DataNode } from "../../../impl/kvrocks/data-node.js";
 import { StoreNode } from "../../../impl/kvrocks/store-node.js";
 import { KVROCKS_NOTE_NAMES, initialTopology, isController, serversOf, shardOfSlot, storeNode, type Layout } from "../../../impl/kvrocks/types.js";
 import type { MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
+import { keySlot } from "../../../impl/failover/valkey/types.js";
 import type { Operation } from "../../../check/history.js";
 import { checkOperations } from "../../../check/linearizability.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
@@ -73,6 +74,7 @@ function setup(req: RunRequest): SystemRun {
   for (let s = 0; s < layout.slots; s++) initialOwner.push(initial.shards[shardOfSlot(layout, s)]!.master);
   const settleUs = 40 * S;
   let metaVerdict = "unchecked";
+  let lost: { lost: number; acked: number } | null = null;
   return {
     world: {
       factory: (id, env, recovered) => {
@@ -111,9 +113,10 @@ function setup(req: RunRequest): SystemRun {
       });
       return why === null ? null : `not settled ${((endUs - lastHeal) / S).toFixed(0)} s after the final heal: ${why}`;
     },
-    finish() {
+    finish(w) {
       meta.abandonAll();
       kv.abandonAll();
+      lost = lostAckedWrites(w);
       // The same check the runner makes, kept as a number for compare's columns.
       metaVerdict = checkOperations(metadataKv, meta.ops, { timeoutMs: 5_000 }).verdict;
     },
@@ -133,6 +136,8 @@ function setup(req: RunRequest): SystemRun {
           dualWrites: obs.dualWrites,
           falseFailovers: obs.falseFailovers,
           unavailabilityMs: unavailability(kv, layout),
+          lostAckedWrites: lost === null ? null : (lost as { lost: number }).lost,
+          ackedWrites: lost === null ? null : (lost as { acked: number }).acked,
           checked: { fo6: obs.fo6Checked, fo7: obs.fo7Checked },
           clientOps: kv.ops.length,
           metadataOps: meta.ops.length,
@@ -141,6 +146,26 @@ function setup(req: RunRequest): SystemRun {
       };
     },
   };
+
+  /** Acknowledged APPENDs whose token is not in the final value of its key on the master of
+   * the last committed topology (null: that master is down at the end, nothing to compare). */
+  function lostAckedWrites(w: AnyWorld): { lost: number; acked: number } | null {
+    const topo = obs.latestTopology() ?? initial;
+    const finals = new Map<string, Set<string>>();
+    for (const key of workload.keys) {
+      const m = w.nodes[topo.shards[shardOfSlot(layout, keySlot(key, layout.slots))]!.master] as DataNode | null;
+      if (m === null) return null;
+      finals.set(key, new Set(m.kv.get(key).split(",")));
+    }
+    let acked = 0;
+    let missing = 0;
+    for (const op of kv.ops) {
+      if (op.input.f !== "append" || op.status !== "ok") continue;
+      acked++;
+      if (!finals.get(op.input.key)?.has(op.input.value!.slice(0, -1))) missing++;
+    }
+    return { lost: missing, acked };
+  }
 
   function settled(w: AnyWorld): string | null {
     const topo = obs.latestTopology();
@@ -231,6 +256,7 @@ export const kvrocksController: System = {
       dualWritableMs: num(k.dualWritableMs),
       falseFailovers: num(k.falseFailovers),
       metadataViolations: num(k.metadataViolations),
+      lostAckedWrites: num(k.lostAckedWrites),
     };
   },
 };
