@@ -59,6 +59,15 @@ describe("kvrocks-controller", () => {
     expect((r.details.kvrocks as Record<string, number>).dualWritableMs).toBeGreaterThan(1000);
   });
 
+  it("is deterministic: the same seed gives the same trace hash (both engines)", () => {
+    for (const engine of ["embedded", "external"]) {
+      const a = runSystem(sys, { seed: 7, timeUs: 40 * S, options: { engine } });
+      const b = runSystem(sys, { seed: 7, timeUs: 40 * S, options: { engine } });
+      expect(a.traceHash).toBe(b.traceHash);
+      expect(a.stats.events).toBe(b.stats.events);
+    }
+  });
+
   it("offers variants and compare columns", () => {
     expect(sys.variants!.map((v) => v.name)).toEqual(expect.arrayContaining(["embedded", "embedded-readindex", "external"]));
     const r = runSystem(sys, { seed: 2, timeUs: 30 * S, faults: [] });
