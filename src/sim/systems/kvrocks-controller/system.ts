@@ -15,7 +15,7 @@ import type { Operation } from "../../../check/history.js";
 import { checkOperations } from "../../../check/linearizability.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { act, duration, type ScenarioBlock } from "../../scenario/schema.js";
-import type { AnyWorld, RunRequest, System, SystemRun } from "../../runner/system.js";
+import type { AnyWorld, NodeField, RunRequest, System, SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
 import { BUGS, kvrocksBugs } from "./bugs.js";
 import { KvClient, KvHistory } from "./client.js";
@@ -102,6 +102,17 @@ function setup(req: RunRequest): SystemRun {
       world = w;
       obs.attach(w);
       driver.attach(w);
+    },
+    inspectNode(w, id): Readonly<Record<string, NodeField>> | null {
+      const n = w.nodes[id];
+      if (n === null || n === undefined) return null;
+      if (isController(layout, id)) {
+        const c = n as Controller;
+        return { kind: "controller", engine, leading: c.leading, epoch: c.epoch, topologyVersion: c.topo?.version ?? null, queued: c.tasks.join(" ") };
+      }
+      if (id === storeNode(layout)) return { kind: "store", topology: (n as StoreNode).topologyValue() };
+      const d = n as DataNode;
+      return { kind: "data", shard: d.shard, version: d.topo.version, master: d.isMaster, offset: d.kv.offset, writable: d.writable(w.localNow(id)) };
     },
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
     liveness(w, lastHeal, endUs) {
