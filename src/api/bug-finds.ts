@@ -38,4 +38,9 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "engula/liveness-reset": { assertsOn: { seed: 20, check: "P-C1" }, assertsOff: { seed: 20, check: "P-C1" } },
   "engula/follower-local-read": { assertsOn: { seed: 5, check: "linearizability" }, assertsOff: { seed: 5, check: "linearizability" } },
   "engula/remove-before-add": { assertsOn: { seed: 10, check: "cure-quorum" }, assertsOff: { seed: 10, check: "cure-quorum" } },
+  "kvrocks-controller/single-observer": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/blind-update": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/local-read": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/range-mutation": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "kvrocks-controller/session-from-receipt": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
 };

@@ -19,17 +19,18 @@ beforeAll(() => {
 });
 
 describe("raftsim systems", () => {
-  it("--json lists raft-metadata, pingpong, failover and engula with their bugs", () => {
+  it("--json lists raft-metadata, pingpong, failover, engula and kvrocks-controller with their bugs", () => {
     const r = cli("systems", "--json");
     expect(r.code).toBe(0);
     const all = JSON.parse(r.out) as { name: string; description: string; bugs: string[]; historyModel: string | null }[];
-    expect(all.map((s) => s.name)).toEqual(["raft-metadata", "pingpong", "failover", "engula"]);
+    expect(all.map((s) => s.name)).toEqual(["raft-metadata", "pingpong", "failover", "engula", "kvrocks-controller"]);
     expect(all[0].bugs).toContain("commit-previous-term");
     expect(all[0].historyModel).toBe("metadata-kv");
     expect(all[1].bugs).toEqual(["ack-before-durable"]);
     expect(all[2].bugs).toContain("no-epoch-collision");
     expect(all[3].bugs).toEqual(["liveness-reset", "follower-local-read", "remove-before-add"]);
     expect(all[3].historyModel).toBe("engula-universe");
+    expect(all[4].bugs).toEqual(["single-observer", "blind-update", "local-read", "range-mutation", "session-from-receipt"]);
     for (const s of all) expect(s.description.length).toBeGreaterThan(20);
   });
 

@@ -97,12 +97,14 @@ describe("scenario schema: defaults", () => {
       "member-churn-on": "event: first-commit, durationUs: 300ms, times: 2", "member-churn": "durationUs: 300ms",
       "depose-leader": "durationUs: 1s", "leader-churn-on": "event: elected, times: 3", "transfer-leader": "",
       "slow-node": "node: 0, us: 100ms", "primary-fault": "what: pause, durationUs: 1s",
+      "kc-depose-leader": "durationUs: 1s", "kc-pause-on-update": "durationUs: 30s",
     };
     // Kinds of the failover system are accepted in its scenarios (the others: the default's).
     const failoverKinds = new Set(["slow-node", "primary-fault"]);
     for (const kind of FAULT_KINDS) {
       const extra = fields[kind] ?? (["heal", "heal-all", "isolate-leader"].includes(kind) ? "" : "node: 0");
-      const system = failoverKinds.has(kind) ? "system: failover\n" : "";
+      // A system's own kinds are valid in its scenario files (kvrocks-controller: 10 servers).
+      const system = failoverKinds.has(kind) ? "system: failover\n" : kind.startsWith("kc-") ? "system: kvrocks-controller\nservers: 10\n" : "";
       const yaml = `name: k\n${system}faults: { schedule: [{ at: 1s, kind: ${kind}${extra ? `, ${extra}` : ""} }] }`;
       expect(() => parseScenarioText(yaml, "k.yaml"), kind).not.toThrow();
     }
@@ -131,7 +133,7 @@ describe("scenario schema: every invalid field names its path", () => {
     ["missing name", "description: x", /x\.yaml: name: required/],
     ["bad name", "name: Not OK", /: name: expected lower-case/],
     ["unknown top-level field", "name: a\nbogus: 1", /: bogus: unknown field/],
-    ["servers out of range", "name: a\nservers: 0", /: servers: expected an integer 1\.\.9/],
+    ["servers out of range", "name: a\nservers: 0", /: servers: expected an integer 1\.\.16/],
     ["clients not an integer", "name: a\nclients: 2.5", /: clients: expected an integer/],
     ["time without unit", "name: a\ntime: 10", /: time: the run must last at least 1s \(a bare number is µs/],
     ["time as a word", "name: a\ntime: soon", /: time: expected a duration like "2s"/],

@@ -12,8 +12,16 @@ import { SYSTEMS } from "../../src/sim/systems/index.js";
  * bar is unmet for them (issue 11 stays open until a family finds them), and this list must
  * shrink, never grow quietly (the test fails if a listed bug is found after all). */
 const NOT_YET_FOUND: ReadonlySet<string> = new Set<string>([
-  // Empty: failover/no-chain-fold (seed 2809 before) is found by the deaf-replica-failover
-  // family. Bugs the swarm cannot find stay out of the catalogue (failover/bugs.ts says which).
+  // failover/no-chain-fold (seed 2809 before) is found by the deaf-replica-failover family.
+  // kvrocks-controller: a 10 s run ends before anything can be failed over (5 probe misses of
+  // 3 s, and a new leader first waits out its predecessor's confirmation and lease: about 11 s);
+  // none is found in seeds 1..1000 of 10 s runs. Each is found by its hunt scenario, 90 s runs
+  // of the seed family that aims at it (PlantedBug.detectingScenario; docs/kvrocks-controller.md).
+  "kvrocks-controller/single-observer",
+  "kvrocks-controller/blind-update",
+  "kvrocks-controller/local-read",
+  "kvrocks-controller/range-mutation",
+  "kvrocks-controller/session-from-receipt",
 ]);
 
 describe("seeds-to-detect per planted bug", () => {

@@ -3,7 +3,9 @@
 // checkers catch the bug, not something else in that run. A bug may be caught by a liveness
 // condition (the run does not converge after the heal) rather than a safety check.
 import { describe, expect, it } from "vitest";
-import { runSystem } from "../../src/sim/runner/run.js";
+import { loadScenarioRef, scenarioBlock } from "../../src/api/scenarios.js";
+import { runSystem, type RunOptions } from "../../src/sim/runner/run.js";
+import { scenarioRunOptions } from "../../src/sim/scenario/index.js";
 import { SYSTEMS } from "../../src/sim/systems/index.js";
 
 describe("planted bugs", () => {
@@ -19,10 +21,16 @@ describe("planted bugs", () => {
     for (const bug of system.bugs) {
       it(`${system.name} ${bug.name}: seed ${bug.detectingSeed} finds it, and passes without it`, () => {
         const seed = bug.detectingSeed!;
-        const withBug = runSystem(system, { seed, timeUs: 10_000_000, bugs: [bug.name] });
+        // A bug with a hunt scenario: that scenario's run (its options, families and time).
+        let base: RunOptions = { seed, timeUs: 10_000_000 };
+        if (bug.detectingScenario !== undefined) {
+          const { scenario } = loadScenarioRef(bug.detectingScenario);
+          base = { ...scenarioRunOptions(scenario, scenarioBlock(scenario), seed), bugs: [] };
+        }
+        const withBug = runSystem(system, { ...base, bugs: [bug.name] });
         // A liveness failure is a finding too (failover: a cluster that never converges, P-FD2).
         expect(["violation", "liveness"], withBug.message ?? "").toContain(withBug.verdict);
-        const without = runSystem(system, { seed, timeUs: 10_000_000 });
+        const without = runSystem(system, base);
         expect(without.verdict, without.message ?? "").toBe("ok");
       });
     }

@@ -24,8 +24,8 @@ export function bugsCommand(): Command {
       const w = Math.max(...bugs.map((b) => b.name.length));
       for (const b of bugs) {
         const f = BUG_FINDS[`${system}/${b.name}`]?.assertsOff;
-        const first = f === undefined ? "" : f.seed === null ? `; not found in seeds 1..${BUG_FINDS_MAX_SEED} with --sut-asserts off` : `; first found at seed ${f.seed} by ${f.check} with --sut-asserts off`;
-        process.stdout.write(`${b.name.padEnd(w)}  ${b.description}\n${" ".repeat(w)}  caught by: ${b.breaks}${b.detectingSeed !== undefined ? `; found at seed ${b.detectingSeed}` : ""}${first}\n`);
+        const first = f === undefined ? "" : f.seed === null ? `; not found in seeds 1..${BUG_FINDS_MAX_SEED} of 10 s default runs with --sut-asserts off` : `; first found at seed ${f.seed} by ${f.check} with --sut-asserts off`;
+        process.stdout.write(`${b.name.padEnd(w)}  ${b.description}\n${" ".repeat(w)}  caught by: ${b.breaks}${b.detectingSeed !== undefined ? `; found at seed ${b.detectingSeed}${b.detectingScenario !== undefined ? ` of scenario ${b.detectingScenario}` : ""}` : ""}${first}\n`);
       }
     });
 }

@@ -39,6 +39,10 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   // 32-33: the failover system's own kinds (src/sim/systems/failover/faults.ts).
   "slow-node": 32,
   "primary-fault": 33,
+  // 40-41: kvrocks-controller's own kinds (src/sim/systems/kvrocks-controller/faults.ts); 32-39
+  // left to the systems being written beside it, so their codes do not collide.
+  "kc-depose-leader": 40,
+  "kc-pause-on-update": 41,
 });
 
 /** Every kind with a code, in code order. */

@@ -21,6 +21,10 @@ export interface PlantedBug {
   readonly breaks: string;
   /** A seed (10 s default run) on which the harness finds it; the same seed passes without it. */
   readonly detectingSeed?: number;
+  /** The shipped scenario (scenarios/NAME.yaml) whose run of detectingSeed finds it, for a bug
+   * that a 10 s run of the default swarm cannot reach (kvrocks-controller: detection alone takes
+   * 5 probe periods of 3 s). Absent: the 10 s default run. */
+  readonly detectingScenario?: string;
 }
 
 /** One value of a node's snapshot: plain data (a table cell, a JSON value). */

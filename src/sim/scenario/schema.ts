@@ -227,7 +227,7 @@ export function scenarioSchema(block: ScenarioBlock): z.ZodType<Scenario> {
       name: z.string({ error: "required: a name like partition-halves" }).regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected lower-case letters, digits and dashes, e.g. partition-halves" }),
       description: z.string({ error: "expected a string" }).default(""),
       system: z.literal(block.system).default(block.system),
-      servers: z.number({ error: "expected an integer 1..9" }).int({ error: "expected an integer 1..9" }).min(1, { error: "expected an integer 1..9" }).max(9, { error: "expected an integer 1..9" }).default(5),
+      servers: z.number({ error: "expected an integer 1..16" }).int({ error: "expected an integer 1..16" }).min(1, { error: "expected an integer 1..16" }).max(16, { error: "expected an integer 1..16" }).default(5),
       clients: z.number({ error: "expected an integer 1..50" }).int({ error: "expected an integer 1..50" }).min(1, { error: "expected an integer 1..50" }).max(50, { error: "expected an integer 1..50" }).default(5),
       time: duration({ positive: true })
         .refine((us) => us >= 1_000_000, { error: `the run must last at least 1s (a bare number is µs: write a unit, e.g. "10s")` })

@@ -4,9 +4,10 @@ import type { System } from "../runner/system.js";
 import { engula } from "./engula/system.js";
 import { failover } from "./failover/system.js";
 import { pingpong } from "./pingpong/system.js";
+import { kvrocksController } from "./kvrocks-controller/system.js";
 import { raftMetadata } from "./raft-metadata/system.js";
 
-export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover, engula];
+export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover, engula, kvrocksController];
 
 export const DEFAULT_SYSTEM = "raft-metadata";
 

@@ -1,0 +1,118 @@
+// The metadata store's per-key linearizability model, copied from src/sim/systems/raft-metadata/model.ts
+// (architecture rule 7 keeps one system from importing another's folder; a shared home under
+// src/check/models would remove the copy). Used for the controllers' engine operations.
+import type { MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
+import type { Model } from "../../../check/model.js";
+import { hashCombine, hashString } from "../../../check/hash.js";
+
+export interface MetaKeyState {
+  readonly present: boolean;
+  readonly value: string; // "" when absent
+  readonly version: number; // 0 when absent
+  /** Present with revKnown: the revision. Otherwise an exclusive lower bound: the current (unknown) revision, or the next write's, is > rev. */
+  readonly rev: number;
+  readonly revKnown: boolean;
+}
+
+export const ABSENT: MetaKeyState = { present: false, value: "", version: 0, rev: 0, revKnown: false };
+
+/** The revision a write after `s` must exceed. */
+const floor = (s: MetaKeyState) => s.rev;
+
+/** Can the current revision be `r`? (present keys only) */
+export const canBe = (s: MetaKeyState, r: number) => (s.revKnown ? s.rev === r : r > s.rev);
+
+function written(s: MetaKeyState, value: string, rev: number, revKnown: boolean): MetaKeyState {
+  return { present: true, value, version: s.present ? s.version + 1 : 1, rev, revKnown };
+}
+
+function mismatch(input: MetaOp, output: MetaResult): never {
+  throw new TypeError(`metadata-kv: output ${JSON.stringify(output)} does not answer ${JSON.stringify(input)}`);
+}
+
+export const metadataKv: Model<MetaKeyState, MetaOp, MetaResult> = {
+  name: "metadata-kv",
+  failMeans: "not-executed",
+  init: () => ABSENT,
+  step(s, input, output, status) {
+    if (input.f === "list") throw new TypeError("metadata-kv: list is not supported by the per-key model");
+    if (status === "info" || output === undefined) {
+      if (status !== "info") throw new TypeError(`metadata-kv: an ${status} ${input.f} needs an output`);
+      // Took effect, output unknown. Ops that would change nothing return undefined ("never" covers them).
+      switch (input.f) {
+        case "get":
+        case "exists":
+          return undefined;
+        case "put":
+          return written(s, input.value, floor(s), false);
+        case "delete":
+          return s.present ? { ...ABSENT, rev: floor(s) } : undefined;
+        case "cas": {
+          if (input.expected === "absent") return s.present ? undefined : written(s, input.value, floor(s), false);
+          if (!s.present || !canBe(s, input.expected)) return undefined;
+          return written(s, input.value, input.expected, false); // the cas pinned the old revision; the new one is above it
+        }
+      }
+    }
+    if (output.f !== input.f) mismatch(input, output);
+    switch (input.f) {
+      case "get": {
+        const o = output as Extract<MetaResult, { f: "get" }>;
+        if (!o.found) return s.present ? undefined : s;
+        if (!s.present || o.value !== s.value || o.version !== s.version || !canBe(s, o.revision)) return undefined;
+        return s.revKnown ? s : { ...s, rev: o.revision, revKnown: true };
+      }
+      case "exists": {
+        const o = output as Extract<MetaResult, { f: "exists" }>;
+        return o.exists === s.present ? s : undefined;
+      }
+      case "put": {
+        const o = output as Extract<MetaResult, { f: "put" }>;
+        return o.revision > floor(s) ? written(s, input.value, o.revision, true) : undefined;
+      }
+      case "delete": {
+        const o = output as Extract<MetaResult, { f: "delete" }>;
+        if (o.deleted !== s.present || !(o.revision > floor(s))) return undefined;
+        return { ...ABSENT, rev: o.revision };
+      }
+      case "cas": {
+        const o = output as Extract<MetaResult, { f: "cas" }>;
+        const e = input.expected;
+        if (o.ok) {
+          if (e === "absent") {
+            if (s.present || !(o.revision > floor(s))) return undefined;
+          } else if (!s.present || !canBe(s, e) || !(o.revision > e)) {
+            return undefined;
+          }
+          return written(s, input.value, o.revision, true);
+        }
+        // Failed: nothing changed, and the reply shows the current revision (0 when absent).
+        const c = o.currentRevision;
+        if (!s.present) return e !== "absent" && c === 0 ? s : undefined;
+        if (c === e || !canBe(s, c)) return undefined;
+        return s.revKnown ? s : { ...s, rev: c, revKnown: true };
+      }
+    }
+  },
+  equal: (a, b) => a.present === b.present && a.value === b.value && a.version === b.version && a.rev === b.rev && a.revKnown === b.revKnown,
+  hash: (s) => hashCombine(hashCombine(hashCombine(hashString(s.value), s.version), s.rev), (s.present ? 2 : 0) + (s.revKnown ? 1 : 0)),
+  partition: (input) => (input.f === "list" ? undefined : input.key),
+  readOnly: (input) => input.f === "get" || input.f === "exists",
+  describeOp(input, output, status) {
+    const call =
+      input.f === "list"
+        ? `list(${JSON.stringify(input.prefix)})`
+        : input.f === "put"
+          ? `put(${JSON.stringify(input.key)}, ${JSON.stringify(input.value)})`
+          : input.f === "cas"
+            ? `cas(${JSON.stringify(input.key)}, expected ${input.expected}, ${JSON.stringify(input.value)})`
+            : `${input.f}(${JSON.stringify(input.key)})`;
+    if (status === "info" || output === undefined) return `${call} → ? (indeterminate)`;
+    const { f: _f, ...rest } = output as MetaResult & Record<string, unknown>;
+    return `${call} → ${JSON.stringify(rest)}`;
+  },
+  describeState(s) {
+    const rev = s.revKnown ? `rev ${s.rev}` : `rev > ${s.rev}`;
+    return s.present ? `${JSON.stringify(s.value)} (${rev}, version ${s.version})` : `absent (next rev > ${s.rev})`;
+  },
+};
