@@ -22,6 +22,7 @@ import { KvClient, KvHistory } from "./client.js";
 import { kvrocksFamilies } from "./families.js";
 import { KVROCKS_FAULT_KINDS, KvFaultDriver } from "./faults.js";
 import { metadataKv } from "./metadata-model.js";
+import { kvrocksRecorder } from "./recorder.js";
 import { KvObserver } from "./observer.js";
 import { ENGINES, FIX_NAMES, engineOf, fixesOf, layoutFor, timingOf, workloadOf, type KvrocksSystemOptions } from "./options.js";
 
@@ -247,6 +248,7 @@ export const kvrocksController: System = {
   faultKinds: KVROCKS_FAULT_KINDS,
   targets: ["leader"],
   noteNames: KVROCKS_NOTE_NAMES,
+  recorder: kvrocksRecorder,
   scenario: scenarioBlock,
   setup,
   variants: [
