@@ -12,7 +12,7 @@ const S = 1_000_000;
 /** Detector families measured by messageCost: `gossip` is the cluster bus itself; the others
  * are hosted as the bus's PFAIL input (src/impl/failover/valkey/fd-host.ts). A new family (the
  * lease detector) is one more entry. */
-export const MESSAGE_DETECTORS: readonly string[] = ["gossip", "timeout", "phi", "swim"];
+export const MESSAGE_DETECTORS: readonly string[] = ["gossip", "timeout", "phi", "swim", "lease"];
 
 /** Cluster sizes for benchMessages: shards of 1 + 2, so multiples of 3 near 10, 30, 100, 300. */
 export const MESSAGE_SIZES: readonly number[] = [9, 30, 99, 300];
@@ -65,11 +65,21 @@ function count(msg: unknown, t: Tally): void {
   t.byType[m.type] = (t.byType[m.type] ?? 0) + 1;
   switch (m.type) {
     case "fd":
+    // The lease design's own traffic: its shard log (Raft, renewals by CAS, in "grp"
+    // envelopes), the holder's heartbeats, takeover grants, new-holder announcements.
+    case "grp":
+    case "hb":
+    case "grantReq":
+    case "grant":
+    case "announce":
       t.fd++;
       break;
     case "repl":
+    case "replAck":
     case "psync":
     case "fullsync":
+    case "pull":
+    case "pulled":
       t.repl++;
       break;
     default:
