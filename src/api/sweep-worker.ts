@@ -29,7 +29,7 @@ export interface SeedSummary {
   /** The system's compare columns for this run (System.compareMetrics over its details);
    * absent when the system has none. Aggregated over seeds by sweep and compare. */
   readonly metrics?: Readonly<Record<string, number | null>>;
-  /** FNV-1a of the run's fault schedule as JSON (RunResult.faults): compare checks that every
+  /** FNV-1a of the run's fault schedule as generated, as JSON (RunResult.generatedFaults): compare checks that every
    * variant of a seed ran the same schedule. */
   readonly faultsHash?: string;
 }
@@ -62,7 +62,7 @@ export function erroredSummary(seed: number, error: string): SeedSummary {
 }
 
 /** The seeds of `task`, one summary each; `run` is the seam for tests (default: the system's run). */
-export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> & Partial<Pick<RunResult, "details" | "faults">> = runOne, resolve: (name: string) => System = getSystem): SeedSummary[] {
+export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> & Partial<Pick<RunResult, "details" | "faults" | "generatedFaults">> = runOne, resolve: (name: string) => System = getSystem): SeedSummary[] {
   const out: SeedSummary[] = [];
   const columns = compareColumnsOf(task.system, resolve);
   for (const seed of task.seeds) {
@@ -71,7 +71,7 @@ export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) =
       const r = run(task.system, { ...task.base, seed });
       s = {
         ...(columns !== null && r.details !== undefined ? { metrics: columns(r.details) } : {}),
-        ...(r.faults !== undefined ? { faultsHash: faultsHash(r.faults) } : {}),
+        ...(r.generatedFaults !== undefined ? { faultsHash: faultsHash(r.generatedFaults) } : r.faults !== undefined ? { faultsHash: faultsHash(r.faults) } : {}),
         seed,
         verdict: r.verdict,
         message: r.message,

@@ -62,6 +62,10 @@ export interface RunResult {
   readonly stats: WorldStats;
   readonly families: readonly string[];
   readonly faults: readonly FaultAction[];
+  /** The schedule as generated, before the system's adjustSchedule (the same array as faults
+   * when it has none, or the schedule was explicit): what `raftsim compare` checks is alike
+   * across a system's variants, since a variant may carry some actions out and drop others. */
+  readonly generatedFaults: readonly FaultAction[];
   /** The generated schedule's extras (what its families passed to the system); {} for an
    * explicit schedule. */
   readonly extras: Readonly<Record<string, unknown>>;
@@ -215,6 +219,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
     stats: world.stats(),
     families: generated?.families ?? [],
     faults,
+    generatedFaults: o.faults === undefined ? generated!.actions : faults,
     extras: generated?.extras ?? {},
     history,
     lin,

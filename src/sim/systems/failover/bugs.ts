@@ -76,7 +76,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "no-post-ack-wait",
     description: "#18b (FAILURE-DETECTION.md §a2): shard-log members grant a primaryship takeover without waiting 2L after they last applied the holder's renewal (nor after a restart), so a candidate that missed the holder's heartbeats (and FAILs it early) takes over a live lease",
     breaks: "P-L1 lease disjointness (P-FO4 single writer); or P-FO5, when the old holder's lease ends before the takeover commits but it acknowledged writes after the granters' data was pulled",
-    detectingSeed: 45,
+    detectingSeed: 2,
   },
   {
     name: "lease-wall-clock",

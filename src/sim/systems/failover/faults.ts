@@ -15,6 +15,23 @@ import type { AnyWorld } from "../../runner/system.js";
 
 export const FAILOVER_FAULT_KINDS = ["slow-node", "primary-fault"] as const;
 
+/** Who "the primary" and its replicas are, for a design: Valkey's by default; the lease design
+ * passes its lease holders and their shards' other members (lease/setup.ts). */
+export interface PrimaryFinder {
+  primaries(w: AnyWorld): number[];
+  replicasOf(w: AnyWorld, p: number): number[];
+}
+
+const VALKEY_PRIMARIES: PrimaryFinder = {
+  primaries: primariesUp,
+  replicasOf(w, p) {
+    const me = w.nodes[p] as ValkeyNode;
+    const replicas: number[] = [];
+    for (let j = 0; j < w.servers; j++) if (me.view.primaryOf[j] === p) replicas.push(j);
+    return replicas;
+  },
+};
+
 /** Slot-owning primaries that are up, by id. */
 function primariesUp(w: AnyWorld): number[] {
   const out: number[] = [];
@@ -31,7 +48,7 @@ function num(f: SystemFault, field: string): number {
   return v;
 }
 
-export function executeFailoverFault(w: AnyWorld, f: SystemFault): FaultArgs {
+export function executeFailoverFault(w: AnyWorld, f: SystemFault, find: PrimaryFinder = VALKEY_PRIMARIES): FaultArgs {
   const now = w.sched.now;
   if (f.kind === "slow-node") {
     const node = num(f, "node");
@@ -40,15 +57,13 @@ export function executeFailoverFault(w: AnyWorld, f: SystemFault): FaultArgs {
     return [node, 0, us | 0];
   }
   if (f.kind !== "primary-fault") throw new Error(`failover: unknown fault kind "${f.kind}"`);
-  const ps = primariesUp(w);
+  const ps = find.primaries(w);
   if (ps.length === 0) return [-1, -1, 0];
   const p = w.faultRng.pick(ps);
   switch (f.what) {
     case "split": {
       const d = num(f, "durationUs");
-      const me = w.nodes[p] as ValkeyNode;
-      const replicas: number[] = [];
-      for (let j = 0; j < w.servers; j++) if (me.view.primaryOf[j] === p) replicas.push(j);
+      const replicas = find.replicasOf(w, p);
       const side = replicas.length === 0 ? [p] : [p, w.faultRng.pick(replicas)];
       w.net.partition(side);
       w.scheduleFaults([{ at: now + d, kind: "heal" }]);

@@ -53,6 +53,7 @@ export function runCluster(o: ClusterRunOptions): ClusterResult {
     stats: r.stats,
     families: r.families,
     faults: r.faults,
+    generatedFaults: r.generatedFaults,
     extras: r.extras,
     history: r.history!,
     raft: d.raft,

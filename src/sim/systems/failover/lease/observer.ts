@@ -20,6 +20,7 @@ import type { LeaseNode } from "../../../../impl/failover/lease/node.js";
 import { LN, shardOfNode, type LeaseTopology } from "../../../../impl/failover/lease/types.js";
 import { CheckFailure, type AnyWorld } from "../../../runner/system.js";
 import type { Disturbances } from "../disturbance.js";
+import { ShardAvailability } from "../metrics.js";
 
 const MS = 1_000;
 
@@ -28,6 +29,11 @@ export interface LeaseBounds {
   readonly failoverUs: number;
   /** Calm needed before a crash for the bounded checks (the lease state of the last 2L). */
   readonly lookbackUs: number;
+  /** The clock-rate error (as ppm of any node's drift) up to which leases are disjoint: a holder
+   * serves L on its clock, a member refuses for refuseMult·L on its own, so with rates within
+   * 1 ± x the guard outlasts the lease while refuseMult(1 - x) >= 1 + x, x <= (m - 1)/(m + 1):
+   * 1/3 at m = 2. P-L1 is hard only "given rho <= rho_max" (FAILURE-DETECTION.md §e R2). */
+  readonly maxDriftPpm: number;
 }
 
 interface Crash {
@@ -62,7 +68,19 @@ export class LeaseObserver {
   falseFails = 0;
   holderCrashes = 0;
   takeovers = 0;
+  /** Takeovers while the holder they replaced was up (a "false failover", as for Valkey). */
+  takeoversOfLiveHolder = 0;
   serves = 0;
+  /** Measurements only: a shard is available while one of its nodes is up and holds a lease
+   * (metrics.ts ShardAvailability; unlike Valkey's, clients' reachability is not asked); sends
+   * per server for messages per node per second. */
+  readonly availability: ShardAvailability;
+  readonly sends: Float64Array;
+  /** The largest |drift| any node's clock had in the run (ppm), and the single-writer
+   * violations seen once it passed maxDriftPpm (then a measurement, not a failed check). */
+  driftSeenPpm = 0;
+  beyondDriftBound: string | null = null;
+  violationsBeyondDriftBound = 0;
   readonly checked = { fd1: 0, fo6: 0 };
 
   constructor(
@@ -76,10 +94,28 @@ export class LeaseObserver {
     this.serving = new Array<Interval | null>(n).fill(null);
     this.shardEpoch = new Array<number>(shards).fill(0);
     this.shardHolder = new Array<number>(shards).fill(-1);
+    this.availability = new ShardAvailability(shards);
+    this.sends = new Float64Array(n);
+  }
+
+  onSend(from: number): void {
+    this.sends[from]++;
   }
 
   attach(w: AnyWorld): void {
     this.w = w;
+  }
+
+  /** The drift assumption holds so far (P-L1, P-FO4, P-FO5 are hard while it does). */
+  get withinDriftBound(): boolean {
+    return this.driftSeenPpm <= this.b.maxDriftPpm;
+  }
+
+  /** A single-writer violation: a failed check within the drift bound, else counted. */
+  private unsafe(msg: string): void {
+    if (this.withinDriftBound) this.fail(msg);
+    this.violationsBeyondDriftBound++;
+    this.beyondDriftBound ??= `${msg} (t=${(this.w.now / MS).toFixed(1)}ms, a clock drifted ${Math.round(this.driftSeenPpm)} ppm)`;
   }
 
   private fail(msg: string): never {
@@ -97,6 +133,8 @@ export class LeaseObserver {
       case LN.holder: {
         const s = shardOfNode(this.topo, id);
         if (b > this.shardEpoch[s]) {
+          const old = this.shardHolder[s];
+          if (old >= 0 && old !== a && this.down[old] === 0) this.takeoversOfLiveHolder++;
           this.shardEpoch[s] = b;
           this.shardHolder[s] = a;
           this.takeovers++;
@@ -139,7 +177,7 @@ export class LeaseObserver {
       const o = this.serving[j];
       if (j === id || o === null) continue;
       if (o.last >= iv.first) {
-        this.fail(`P-FO4: node ${id} serves shard ${s} (epoch ${epoch}, since ${(iv.first / MS).toFixed(1)}ms) while node ${j} served it at ${(o.last / MS).toFixed(1)}ms (epoch ${o.epoch})`);
+        this.unsafe(`P-FO4: node ${id} serves shard ${s} (epoch ${epoch}, since ${(iv.first / MS).toFixed(1)}ms) while node ${j} served it at ${(o.last / MS).toFixed(1)}ms (epoch ${o.epoch})`);
       }
     }
   }
@@ -166,14 +204,19 @@ export class LeaseObserver {
   afterEvent(w: AnyWorld): void {
     const now = w.now;
     const size = this.topo.size;
+    for (let i = 0; i < w.servers; i++) {
+      const d = Math.abs(w.clocks[i].driftPpm);
+      if (d > this.driftSeenPpm) this.driftSeenPpm = d;
+    }
     for (let s = 0; s < this.shardEpoch.length; s++) {
       let first = -1;
       for (let j = s * size; j < (s + 1) * size; j++) {
         const n = w.nodes[j] as LeaseNode | null;
         if (n === null || !w.isUp(j) || !n.holdsLease(w.localNow(j))) continue;
         if (first < 0) first = j;
-        else this.fail(`P-L1: nodes ${first} and ${j} both hold a lease on shard ${s}`);
+        else this.unsafe(`P-L1: nodes ${first} and ${j} both hold a lease on shard ${s}`);
       }
+      this.availability.set(s, first >= 0, now);
     }
     for (const c of this.crashes) {
       if (c.done || !c.armed) continue;
@@ -194,7 +237,8 @@ export class LeaseObserver {
     }
   }
 
-  finish(_now: number): void {
+  finish(now: number): void {
     // Crashes still open at the end are left unjudged (their windows did not elapse).
+    this.availability.finish(now);
   }
 }
