@@ -107,7 +107,8 @@ export function formatCompare(r: CompareReport): string {
   }
   const widths = head.map((_, i) => Math.max(...rows.map((x) => x[i].length)));
   for (const x of rows) out.push(x.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
-  out.push("(each metric: median/max over the seeds that measured it, P_A min: median/min; viol: seeds with a violation; live: seeds that did not recover, or whose run threw)");
+  const lowIsBad = r.columns.filter((c) => LOW_IS_BAD.has(c)).map((c) => `${COLUMN_LABELS[c] ?? c}: median/min`);
+  out.push(`(each metric: median/max over the seeds that measured it${lowIsBad.length > 0 ? `, ${lowIsBad.join(", ")}` : ""}; viol: seeds with a violation; live: seeds that did not recover, or whose run threw)`);
   const failing = r.rows.filter((x) => x.counterexample !== undefined);
   if (failing.length > 0) {
     out.push("first failing seed per cell:");
