@@ -125,12 +125,18 @@ const RULES: readonly Rule[] = [
   },
   {
     id: "7",
+    from: "src/sim/models/**",
+    says: "the history models systems share (their operations are src/impl's) import only themselves, src/impl types, src/check and src/util",
+    allow: [{ to: "src/sim/models/**" }, { to: "src/impl/**", typesOnly: true }, { to: "src/check/**" }, { to: "src/util/**" }],
+  },
+  {
+    id: "7",
     from: "src/sim/systems/<name>/**",
-    says: "a system imports only its own folder, src/impl, sim kernel/faults/runner/scenario, src/check and src/util",
+    says: "a system imports only its own folder, src/impl, sim kernel/faults/runner/scenario/models, src/check and src/util",
     allow: [
       { to: "src/sim/systems/<name>/**" },
       { to: "src/impl/**" },
-      { to: "src/sim/{kernel,faults,runner,scenario}/**" },
+      { to: "src/sim/{kernel,faults,runner,scenario,models}/**" },
       { to: "src/check/**" },
       { to: "src/util/**" },
     ],

@@ -6,7 +6,7 @@ import { readHistory } from "../../src/check/formats/index.js";
 import type { Operation } from "../../src/check/history.js";
 import { checkOperations } from "../../src/check/linearizability.js";
 import { etcdCasRegister, knossosCasRegister, porcupineKv } from "../../src/check/models/index.js";
-import { metadataKv } from "../../src/sim/systems/raft-metadata/model.js";
+import { metadataKv } from "../../src/sim/models/metadata-kv.js";
 import type { MetaOp, MetaResult } from "../../src/impl/metadata/ops.js";
 import { historiesDir } from "../support/histories.js";
 

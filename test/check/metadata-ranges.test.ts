@@ -82,7 +82,7 @@ describe("metadata-kv-ranges: lists that must pass", () => {
   });
 
   it("agrees with metadata-kv on histories without lists", async () => {
-    const { metadataKv } = await import("../../src/sim/systems/raft-metadata/model.js");
+    const { metadataKv } = await import("../../src/sim/models/metadata-kv.js");
     const cas = (c: number, expected: number | "absent", call: number, ret: number, out: MetaResult) => op(c, { f: "cas", key: "d/k", expected, value: "z" }, call, ret, out);
     const good = [put(0, "d/k", "a", 0, 1, 3), putInfo(1, "d/k", "b", 2), cas(2, 3, 10, 11, { f: "cas", ok: false, currentRevision: 7 }), cas(3, 7, 12, 13, { f: "cas", ok: true, revision: 9 })];
     const bad = [...good.slice(0, 3), cas(3, 7, 12, 13, { f: "cas", ok: false, currentRevision: 7 })];

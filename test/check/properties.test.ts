@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Operation, Status } from "../../src/check/history.js";
 import { checkOperations } from "../../src/check/linearizability.js";
 import { casRegister, porcupineKv, type RegisterInput } from "../../src/check/models/index.js";
-import { metadataKv } from "../../src/sim/systems/raft-metadata/model.js";
+import { metadataKv } from "../../src/sim/models/metadata-kv.js";
 import type { MetaOp, MetaResult } from "../../src/impl/metadata/ops.js";
 
 /** How each generated op completes: normally, as info (took effect or not), or failed (not executed). */

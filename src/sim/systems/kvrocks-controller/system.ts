@@ -3,7 +3,7 @@
 // leader that probes the data nodes, fails masters over and pushes the topology; data nodes
 // serve a small replicated KV to clients. Node ids: src/impl/kvrocks/types.ts. Checks:
 // observer.ts (online) and the controllers' engine operations as a linearizable history
-// (metadata-model.ts); lost acknowledged client writes and W2 are measured.
+// (src/sim/models/metadata-kv.ts, shared with raft-metadata); lost acknowledged client writes and W2 are measured.
 import * as z from "zod";
 import { Controller, type OpSink } from "../../../impl/kvrocks/controller.js";
 import { DataNode } from "../../../impl/kvrocks/data-node.js";
@@ -21,7 +21,7 @@ import { BUGS, kvrocksBugs } from "./bugs.js";
 import { KvClient, KvHistory } from "./client.js";
 import { kvrocksFamilies } from "./families.js";
 import { KVROCKS_FAULT_KINDS, KvFaultDriver } from "./faults.js";
-import { metadataKv } from "./metadata-model.js";
+import { metadataKv } from "../../models/metadata-kv.js";
 import { kvrocksRecorder } from "./recorder.js";
 import { KvObserver } from "./observer.js";
 import { ENGINES, FIX_NAMES, engineOf, fixesOf, layoutFor, timingOf, workloadOf, type KvrocksSystemOptions } from "./options.js";

@@ -18,7 +18,7 @@
 import type { MetaEntry, MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
 import type { Model } from "../../../check/model.js";
 import { hashCombine, hashString } from "../../../check/hash.js";
-import { ABSENT, canBe, metadataKv, type MetaKeyState } from "./model.js";
+import { ABSENT, canBe, metadataKv, type MetaKeyState } from "../../models/metadata-kv.js";
 
 /** Key → state, sorted by key; keys in their initial state (never written) are left out, so
  * equal states have equal representations. */

@@ -3,7 +3,7 @@
 // emerge and clients must get answers; at the end no acknowledged write may be lost and the
 // client history must be linearizable (metadata-kv model, key by key).
 import { InvariantChecker } from "../../../check/raft/invariants.js";
-import { metadataKv } from "./model.js";
+import { metadataKv } from "../../models/metadata-kv.js";
 import { metadataKvRanges } from "./model-ranges.js";
 import { RAFT_NOTE_NAMES, type RaftOptions } from "../../../impl/raft/api.js";
 import { MetaServer } from "../../../impl/metadata/server.js";

@@ -1,3 +1,5 @@
+// Shared by the systems whose histories are metadata-store operations: raft-metadata (its
+// clients) and kvrocks-controller (its controllers' engine operations).
 // The metadata store's per-key model (src/impl/metadata/ops.ts and the choices store.ts
 // documents). Partitioned by key; `list` spans keys, so this per-key model cannot place it:
 // list ops are left out and counted as unchecked (CheckResult.unchecked). Runs that issue
@@ -9,9 +11,9 @@
 // write that took effect gives the key an unknown revision > the previous one; a later
 // observation (get, cas ok, a failed cas's currentRevision) pins it. A delete's revision is
 // the delete entry's index, greater than every revision the key ever had.
-import type { MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
-import type { Model } from "../../../check/model.js";
-import { hashCombine, hashString } from "../../../check/hash.js";
+import type { MetaOp, MetaResult } from "../../impl/metadata/ops.js";
+import type { Model } from "../../check/model.js";
+import { hashCombine, hashString } from "../../check/hash.js";
 
 export interface MetaKeyState {
   readonly present: boolean;
