@@ -65,6 +65,16 @@ export class MinorityWriterCheck {
     }
     if (now - this.lastSample < SAMPLE_US) return;
     this.lastSample = now;
+    // Hot (every sample, O(N²) in full): no cut and every node up means every node hears every
+    // voting primary, so none is cut off.
+    if (!w.net.anyCut) {
+      let allUp = true;
+      for (let p = 0; p < this.n && allUp; p++) if (w.status[p] !== NodeStatus.up) allUp = false;
+      if (allUp) {
+        this.cutSince.fill(NaN);
+        return;
+      }
+    }
     for (let p = 0; p < this.n; p++) {
       if (!this.cutOff(w, p)) this.cutSince[p] = NaN;
       else if (this.cutSince[p] !== this.cutSince[p]) this.cutSince[p] = now;

@@ -420,6 +420,17 @@ export class FailoverObserver {
     const anyCut = net.anyCut;
     const E = net.endpoints;
     for (let s = 0; s < shards; s++) {
+      // Hot (every event): no writable node, or (no cut anywhere) the shard's last writable
+      // primary up and still writable, decide without the O(N) scan.
+      if (this.writableCount[s] === 0) {
+        this.availability.set(s, false, now);
+        continue;
+      }
+      const sp = this.shardPrimary[s];
+      if (!anyCut && sp >= 0 && this.writableShard[sp] === s && w.status[sp] === 0) {
+        this.availability.set(s, true, now);
+        continue;
+      }
       let ok = false;
       for (let i = 0; i < this.n && !ok; i++) {
         if (this.writableShard[i] !== s || w.status[i] !== 0) continue;
