@@ -114,3 +114,32 @@ export function operationsToEvents<I, O>(ops: readonly Operation<I, O>[]): Event
   keyed.sort((a, b) => a.t - b.t || a.kind - b.kind || a.seq - b.seq);
   return keyed.map((k) => k.ev);
 }
+
+/**
+ * Builds a history in the checker's per-operation form as a run goes: invoke when a client sends
+ * an operation (a handle back), close when its outcome is known. "info" (outcome unknown) never
+ * returns (ret Infinity); what is still open at the end is abandoned as "info".
+ */
+export class OperationRecorder<I, O> {
+  readonly ops: Operation<I, O>[] = [];
+  private readonly open = new Map<number, { client: number; input: I; call: number }>();
+  private next = 0;
+
+  invoke(client: number, input: I, call: number): number {
+    const h = this.next++;
+    this.open.set(h, { client, input, call });
+    return h;
+  }
+
+  close(h: number, status: Status, output: O | undefined, ret: number): void {
+    const o = this.open.get(h);
+    if (o === undefined) return;
+    this.open.delete(h);
+    this.ops.push({ client: o.client, input: o.input, call: o.call, ret: status === "info" ? Infinity : ret, status, output });
+  }
+
+  /** End of run: whatever is open is indeterminate. */
+  abandonAll(): void {
+    for (const h of [...this.open.keys()]) this.close(h, "info", undefined, 0);
+  }
+}

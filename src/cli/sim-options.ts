@@ -70,15 +70,20 @@ export interface ResolvedSim {
   systemOptions?: Record<string, unknown>;
 }
 
-/** --families a,b: names, checked against the system in resolveSim. */
-function parseFamilies(text: string): string[] {
+/** A comma-separated list of names (`what` names them in the error). */
+export function parseNameList(text: string, what = "names"): string[] {
   const xs = text.split(",").map((x) => x.trim()).filter((x) => x !== "");
-  if (xs.length === 0) throw new InvalidArgumentError("expected a comma-separated list of fault family names");
+  if (xs.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${what}`);
   return xs;
 }
 
+/** --families a,b: names, checked against the system in resolveSim. */
+function parseFamilies(text: string): string[] {
+  return parseNameList(text, "fault family names");
+}
+
 /** --system-options '<json>': a JSON object. */
-function parseSystemOptions(text: string): Record<string, unknown> {
+export function parseSystemOptions(text: string): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(text);

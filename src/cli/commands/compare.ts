@@ -9,7 +9,7 @@ import { getSystem } from "../../api/systems.js";
 import { formatDuration } from "../../util/duration.js";
 import { InputError, UsageError } from "../errors.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
-import { checkBugs, parseOnOff, parseSeedRangeOption, parseSystem, parseTime } from "../sim-options.js";
+import { checkBugs, parseNameList, parseOnOff, parseSeedRangeOption, parseSystem, parseSystemOptions, parseTime } from "../sim-options.js";
 
 interface CompareCli {
   system?: string;
@@ -26,23 +26,6 @@ interface CompareCli {
   systemOptions?: Record<string, unknown>;
   json?: boolean;
   progress: boolean;
-}
-
-function parseList(text: string): string[] {
-  const xs = text.split(",").map((x) => x.trim()).filter((x) => x !== "");
-  if (xs.length === 0) throw new InvalidArgumentError("expected a comma-separated list of names");
-  return xs;
-}
-
-function parseJsonObject(text: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new InvalidArgumentError(`not JSON: ${(e as Error).message}`);
-  }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InvalidArgumentError("expected a JSON object of system options");
-  return v as Record<string, unknown>;
 }
 
 function parsePositive(text: string): number {
@@ -122,13 +105,13 @@ export function registerCompare(program: Command): void {
     new Command("compare")
       .description("run a system's design variants on the same generated fault schedules and print one table, variant × fault family (violations with a counterexample, the system's metrics)")
       .option("--system <name>", "the system (see `raftsim systems`; default failover)", parseSystem)
-      .option("--variants <a,b>", "variants to compare (default: all the system's)", parseList)
-      .option("--detectors <a,b>", "failover: the same as --variants (one variant per detector)", parseList)
+      .option("--variants <a,b>", "variants to compare (default: all the system's)", (t: string) => parseNameList(t))
+      .option("--detectors <a,b>", "failover: the same as --variants (one variant per detector)", (t: string) => parseNameList(t))
       .option("--seeds <A..B>", "seed range, inclusive, run by every variant in every family (required)", parseSeedRangeOption)
-      .option("--families <a,b|all>", "fault family rows, each run alone, plus `swarm` (the default draw); default all", parseList)
+      .option("--families <a,b|all>", "fault family rows, each run alone, plus `swarm` (the default draw); default all", (t: string) => parseNameList(t))
       .option("--every-fault", "the swarm row enables every fault family on every seed")
       .option("--calibrate <target>", "first bisect each variant's main timeout until the median of the system's calibration column (failover: crash-to-failover ms on calm primary crashes) is this target", parseTarget)
-      .option("--system-options <json>", "system options under every variant's, as a JSON object (failover: '{\"valkey\":{\"pingIntervalMs\":0}}' for Valkey's default ping interval T/2); nested objects merge key by key", parseJsonObject)
+      .option("--system-options <json>", "system options under every variant's, as a JSON object (failover: '{\"valkey\":{\"pingIntervalMs\":0}}' for Valkey's default ping interval T/2); nested objects merge key by key", parseSystemOptions)
       .option("--time <duration>", "simulated time per run (default 30s)", parseTime, 30_000_000)
       .option("--bug <name>", "switch on a planted bug of the system in every run")
       .option("--sut-asserts <on|off>", "off: the system's own assertions off, only the harness's checks judge (default on)", parseOnOff, true)

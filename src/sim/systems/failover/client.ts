@@ -4,7 +4,7 @@
 // indeterminate (info): the client forgets the route of that slot (the next request goes to a
 // random node, which redirects it) and continues under a new process id.
 import type { KvInput, KvOutput } from "../../../check/models/index.js";
-import type { Operation } from "../../../check/history.js";
+import { OperationRecorder, type Operation } from "../../../check/history.js";
 import { keySlot, type KvRep, type KvReq } from "../../../impl/failover/valkey/types.js";
 import type { Actor, ActorEnv } from "../../kernel/world.js";
 import type { FailoverWorkload } from "./options.js";
@@ -12,29 +12,7 @@ import type { FailoverWorkload } from "./options.js";
 export type KvOperation = Operation<KvInput, KvOutput>;
 
 /** The history of every client, in the checker's per-operation form. */
-export class KvRecorder {
-  readonly ops: KvOperation[] = [];
-  private readonly open = new Map<number, { client: number; input: KvInput; call: number }>();
-  private next = 0;
-
-  invoke(client: number, input: KvInput, call: number): number {
-    const h = this.next++;
-    this.open.set(h, { client, input, call });
-    return h;
-  }
-
-  close(h: number, status: "ok" | "fail" | "info", output: KvOutput | undefined, ret: number): void {
-    const o = this.open.get(h);
-    if (o === undefined) return;
-    this.open.delete(h);
-    this.ops.push({ client: o.client, input: o.input, call: o.call, ret: status === "info" ? Infinity : ret, status, output });
-  }
-
-  /** End of run: whatever is open is indeterminate. */
-  abandonAll(): void {
-    for (const h of [...this.open.keys()]) this.close(h, "info", undefined, 0);
-  }
-}
+export class KvRecorder extends OperationRecorder<KvInput, KvOutput> {}
 
 export class FailoverClient implements Actor {
   private readonly route: Int32Array;

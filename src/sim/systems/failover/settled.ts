@@ -8,7 +8,8 @@
 // before its onCrash hook), judged as it was.
 import type { ValkeyNode } from "../../../impl/failover/valkey/node.js";
 import { TOUCHED_NONE } from "../../kernel/world.js";
-import type { AnyWorld } from "../../runner/system.js";
+import { CheckFailure, type AnyWorld } from "../../runner/system.js";
+import { S } from "../../../util/time.js";
 import type { Shape } from "./options.js";
 
 export function settled(w: AnyWorld, shape: Shape, crashing = -1): string | null {
@@ -106,4 +107,30 @@ export class SettledWatch {
     for (let s = 0; s < v.slots; s++) if (v.owner[s] !== ref.owner[s]) return false;
     return true;
   }
+}
+
+/**
+ * The liveness phase of both failover designs (Valkey's bus and the lease design): run the
+ * world until `check` finds the cluster settled (null) and still settled holdUs later, or until
+ * endUs. Returns the virtual µs it settled at, or why it never did: "no convergence ..." — or,
+ * for a P-FO3 reason (detection converged and the nodes agree, yet the configuration is not one
+ * primary per shard with its replicas after a healed network's whole window), a CheckFailure.
+ */
+export function runToConvergence(w: AnyWorld, lastHealUs: number, endUs: number, holdUs: number, check: () => string | null): { settledAt: number } | { why: string } {
+  let why: string | null = "not run";
+  let settledAt = NaN;
+  w.runUntil(endUs, () => {
+    why = check();
+    if (why !== null) {
+      settledAt = NaN;
+      return false;
+    }
+    if (settledAt !== settledAt) settledAt = w.now;
+    return w.now - settledAt >= holdUs;
+  });
+  if (why === null) return { settledAt };
+  const reason = why as string;
+  const after = `${((endUs - lastHealUs) / S).toFixed(0)}s after the final heal`;
+  if (reason.startsWith("P-FO3:")) throw new CheckFailure(`${reason} (${after})`, w.now);
+  return { why: `no convergence ${after}: ${reason}` };
 }

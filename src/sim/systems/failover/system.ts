@@ -40,7 +40,7 @@ import { failoverCalibration, failoverVariants } from "./variants.js";
 import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
 import { MinorityWriterCheck } from "./minority.js";
 import { failoverRecorder } from "./recorder.js";
-import { epochClash, settled, SettledWatch } from "./settled.js";
+import { epochClash, runToConvergence, settled, SettledWatch } from "./settled.js";
 
 const MS = 1_000;
 
@@ -106,7 +106,6 @@ function setup(req: RunRequest): SystemRun {
     : null;
   const rec = new KvRecorder();
   let world!: AnyWorld;
-  let settledAt = NaN;
   let settledAfterHealUs: number | null = null;
   let lin: { verdict: string; ms: number } | null = null;
   let lost: { lostAckedWrites: number; ackedWrites: number } | null = null;
@@ -163,25 +162,10 @@ function setup(req: RunRequest): SystemRun {
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
     liveness(w, lastHeal, endUs) {
       // Settled and still settled a second later (collision handling and FAIL clearing done).
-      let why: string | null = "not run";
       const watch = new SettledWatch(shape, o.verifySettledWatch === true);
-      w.runUntil(endUs, () => {
-        why = watch.check(w);
-        if (why !== null) {
-          settledAt = NaN;
-          return false;
-        }
-        if (settledAt !== settledAt) settledAt = w.now;
-        return w.now - settledAt >= Math.max(S, 4 * P);
-      });
-      if (why === null) settledAfterHealUs = settledAt - lastHeal;
-      if (why !== null) {
-        // Detection converged and the nodes agree, yet the configuration is not one primary
-        // per shard with its replicas, and 40 s of a healed network did not fix it: P-FO3.
-        const w2 = why as string;
-        if (w2.startsWith("P-FO3:")) throw new CheckFailure(`${w2} (${((endUs - lastHeal) / S).toFixed(0)}s after the final heal)`, w.now);
-        return `no convergence ${((endUs - lastHeal) / S).toFixed(0)}s after the final heal: ${why}`;
-      }
+      const r = runToConvergence(w, lastHeal, endUs, Math.max(S, 4 * P), () => watch.check(w));
+      if ("why" in r) return r.why;
+      settledAfterHealUs = r.settledAt - lastHeal;
       const clash = epochClash(w, req.servers);
       if (clash !== null) throw new CheckFailure(`P-FO2: ${clash}`, w.now);
       return null;

@@ -3,7 +3,7 @@
 // failover system's client, src/sim/systems/failover/client.ts, rewritten here because a system
 // does not import another's folder). An unanswered request is indeterminate (info).
 import type { KvInput, KvOutput } from "../../../check/models/index.js";
-import type { Operation } from "../../../check/history.js";
+import { OperationRecorder, type Operation } from "../../../check/history.js";
 import { keySlot, type KvRep, type KvReq } from "../../../impl/failover/valkey/types.js";
 import type { Actor, ActorEnv } from "../../kernel/world.js";
 
@@ -19,25 +19,7 @@ export interface Workload {
 
 export const DEFAULT_WORKLOAD: Workload = { keys: ["a", "b", "c", "d", "e", "f"], thinkMinUs: 50_000, thinkMaxUs: 250_000, timeoutUs: 500_000, readShare: 0.5 };
 
-export class KvHistory {
-  readonly ops: KvOperation[] = [];
-  private readonly open = new Map<number, { client: number; input: KvInput; call: number }>();
-  private next = 0;
-  invoke(client: number, input: KvInput, call: number): number {
-    const h = this.next++;
-    this.open.set(h, { client, input, call });
-    return h;
-  }
-  close(h: number, status: "ok" | "fail" | "info", output: KvOutput | undefined, ret: number): void {
-    const o = this.open.get(h);
-    if (o === undefined) return;
-    this.open.delete(h);
-    this.ops.push({ client: o.client, input: o.input, call: o.call, ret: status === "info" ? Infinity : ret, status, output });
-  }
-  abandonAll(): void {
-    for (const h of [...this.open.keys()]) this.close(h, "info", undefined, 0);
-  }
-}
+export class KvHistory extends OperationRecorder<KvInput, KvOutput> {}
 
 export class KvClient implements Actor {
   private readonly route: Int32Array;

@@ -13,7 +13,7 @@ import { DEFAULT_LEASE_OPTIONS, shardOfNode, type LeaseBugs, type LeaseMsg, type
 import { keySlot } from "../../../../impl/failover/valkey/types.js";
 import type { FaultAction } from "../../../faults/index.js";
 import { livenessWindowUs } from "../../../runner/liveness-window.js";
-import { CheckFailure, type AnyWorld, type RunRequest, type SystemRun } from "../../../runner/system.js";
+import { type AnyWorld, type RunRequest, type SystemRun } from "../../../runner/system.js";
 import { S } from "../../../../util/time.js";
 import { leaseBugs } from "../bugs.js";
 import { FailoverClient, KvRecorder } from "../client.js";
@@ -26,6 +26,7 @@ import { DEFAULT_WORKLOAD, shapeFor, type FailoverOptions } from "../options.js"
 import { inspectLease } from "./inspect.js";
 import { LeaseObserver, type LeaseBounds } from "./observer.js";
 import { leaseSettled } from "./settled.js";
+import { runToConvergence } from "../settled.js";
 import type { LeaseTuning } from "./tuning.js";
 
 const MS = 1_000;
@@ -92,7 +93,6 @@ export function setupLease(req: RunRequest, o: FailoverOptions): SystemRun {
   const obs = new LeaseObserver(topo, bounds, dist);
   const rec = new KvRecorder();
   let world!: AnyWorld;
-  let settledAt = NaN;
   let settledAfterHealUs: number | null = null;
   let lost: { lostAckedWrites: number; ackedWrites: number } | null = null;
   let historyCheck: string | null = null;
@@ -148,22 +148,9 @@ export function setupLease(req: RunRequest, o: FailoverOptions): SystemRun {
     inspectNode: (w, id) => inspectLease(w, id),
     endAt: (lastHeal, timeUs) => Math.max(timeUs, lastHeal + settleUs),
     liveness(w, lastHeal, endUs) {
-      let why: string | null = "not run";
-      w.runUntil(endUs, () => {
-        why = leaseSettled(w, topo);
-        if (why !== null) {
-          settledAt = NaN;
-          return false;
-        }
-        if (settledAt !== settledAt) settledAt = w.now;
-        return w.now - settledAt >= S;
-      });
-      if (why !== null) {
-        const w2 = why as string;
-        if (w2.startsWith("P-FO3:")) throw new CheckFailure(`${w2} (${((endUs - lastHeal) / S).toFixed(0)}s after the final heal)`, w.now);
-        return `no convergence ${((endUs - lastHeal) / S).toFixed(0)}s after the final heal: ${w2}`;
-      }
-      settledAfterHealUs = settledAt - lastHeal;
+      const r = runToConvergence(w, lastHeal, endUs, S, () => leaseSettled(w, topo));
+      if ("why" in r) return r.why;
+      settledAfterHealUs = r.settledAt - lastHeal;
       return null;
     },
     finish(w) {
