@@ -104,6 +104,16 @@ export class EpochLog {
     return null;
   }
 
+  /** Is this member behind some op's base: the key's stamp here (deleted or not) older than the
+   * expected revision? Then a compare here would fail only for want of a write it has not received. */
+  behind(writes: readonly { readonly key: string; readonly base: Stamp | null | "bad" }[]): boolean {
+    return writes.some((w) => {
+      if (w.base === null || w.base === "bad") return false;
+      const cur = this.entries.get(w.key);
+      return cur === undefined || cmpStamp(cur, w.base) < 0;
+    });
+  }
+
   /**
    * Record a committed txn and apply what can be applied: it, then any deferred txn it unblocks.
    * Returns the changes applied, in application order, grouped per txn (one group = one atomic

@@ -190,6 +190,9 @@ export class GossipModule implements ClusteringModule<GossipModuleMessage> {
       o,
     );
     this.recover(now);
+    // PONGs to a previous incarnation's PINGs may still arrive: they prove nothing about this one
+    // (they would renew a restarted node's heartbeat before its restart sync).
+    this.ackFloor = now;
     this.nextRoundAt = now + ctx.env.rng.int(0, o.pingEveryUs);
     this.after(now);
   }

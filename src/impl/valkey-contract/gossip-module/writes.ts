@@ -149,8 +149,10 @@ export class ShardWrites {
   request(ops: readonly WriteOp[], now: number, done: (r: WriteResult, now: number) => void): void {
     if (!this.h.members().includes(this.h.self)) return done({ kind: "rejected", reason: `node ${this.h.self} is not a member of its shard (removed): give the update on a member` }, now);
     // A key locked here by an accepted txn may be about to change: wait for its decision, so the
-    // compare below is made against it.
-    if (ops.some((op) => this.locks.has(op.key))) {
+    // compare below is made against it. An expected revision newer than this node's state (a
+    // revision the Core took from another node) waits for that write to arrive: comparing now
+    // would be a false conflict.
+    if (this.blocked(ops)) {
       this.queued.push({ ops, done, deadline: now + this.o.requestTimeoutUs });
       return;
     }
@@ -247,7 +249,9 @@ export class ShardWrites {
       return;
     }
     if (!this.h.members().includes(this.h.self)) return vote("nonmember");
-    if (txn.writes.some((w) => this.locks.has(w.key))) return vote("busy");
+    // Busy: a key locked, or this member has not received the expected revision yet (a conflict
+    // vote would be false; the writer retries).
+    if (txn.writes.some((w) => this.locks.has(w.key)) || this.log.behind(txn.writes)) return vote("busy");
     const bad = this.log.compare(txn.writes);
     if (bad !== null) return vote("conflict", bad.failed, bad.current);
     this.lock(txn, now, false).replyTo.add(from);
@@ -331,8 +335,10 @@ export class ShardWrites {
       const q = this.queued;
       this.queued = [];
       for (const w of q) {
-        if (now >= w.deadline) w.done({ kind: "rejected", reason: "busy: a concurrent write on these keys was not decided before the deadline (nothing applied): retry" }, now);
-        else if (w.ops.some((op) => this.locks.has(op.key))) this.queued.push(w);
+        if (now >= w.deadline) {
+          const why = this.log.behind(w.ops) ? "this node has not received the expected revision yet" : "a concurrent write on these keys was not decided";
+          w.done({ kind: "rejected", reason: `busy: ${why} before the deadline (nothing applied): retry` }, now);
+        } else if (this.blocked(w.ops)) this.queued.push(w);
         else this.request(w.ops, now, w.done);
       }
     }
@@ -345,6 +351,10 @@ export class ShardWrites {
     for (const a of this.accepted.values()) d = Math.min(d, a.until);
     for (const q of this.queued) d = Math.min(d, q.deadline);
     return d;
+  }
+
+  private blocked(ops: readonly WriteOp[]): boolean {
+    return ops.some((op) => this.locks.has(op.key)) || this.log.behind(ops);
   }
 
   private lock(txn: Txn, now: number, durable: boolean): Accepted {
