@@ -27,6 +27,9 @@ export interface TxnWrite {
   readonly value: string | null;
   /** The expected revision's stamp; null: insert (the key must be absent). */
   readonly base: Stamp | null;
+  /** The key's stamp in the writer's state when it proposed (a tombstone's too; null: never
+   * written there): a member with an older one is behind the writer and must not vote conflict. */
+  readonly seen: Stamp | null;
 }
 
 /** A shard-log write as proposed; once committed its writer gives it a commit number `cs`. */
@@ -106,12 +109,18 @@ export class EpochLog {
 
   /** Is this member behind some op's base: the key's stamp here (deleted or not) older than the
    * expected revision? Then a compare here would fail only for want of a write it has not received. */
-  behind(writes: readonly { readonly key: string; readonly base: Stamp | null | "bad" }[]): boolean {
+  behind(writes: readonly { readonly key: string; readonly base: Stamp | null | "bad"; readonly seen?: Stamp | null }[]): boolean {
     return writes.some((w) => {
-      if (w.base === null || w.base === "bad") return false;
       const cur = this.entries.get(w.key);
-      return cur === undefined || cmpStamp(cur, w.base) < 0;
+      const older = (s: Stamp): boolean => cur === undefined || cmpStamp(cur, s) < 0;
+      return (w.base !== null && w.base !== "bad" && older(w.base)) || (w.seen !== undefined && w.seen !== null && older(w.seen));
     });
+  }
+
+  /** A key's stamp here, a tombstone's too (null: never written here). */
+  stampOf(key: string): Stamp | null {
+    const e = this.entries.get(key);
+    return e === undefined ? null : { e: e.e, n: e.n };
   }
 
   /**

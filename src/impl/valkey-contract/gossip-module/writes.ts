@@ -163,7 +163,7 @@ export class ShardWrites {
     const bad = this.log.compare(ops);
     if (bad !== null) return done({ kind: "conflict", failed: bad.failed, current: bad.current }, now);
     const e = ++this.log.maxEpoch; // Valkey's configEpoch bump: max seen + 1
-    const writes: TxnWrite[] = ops.map((op) => ({ key: op.key, value: op.value, base: op.base as Stamp | null }));
+    const writes: TxnWrite[] = ops.map((op) => ({ key: op.key, value: op.value, base: op.base as Stamp | null, seen: this.log.stampOf(op.key) }));
     const txn: Txn = Object.freeze({ id: `${this.h.self}.${e}.${this.h.rng.int(0, 999_999_999)}`, e, n: this.h.self, writes, cs: 0 });
     const p: Pending = { txn, done, phase: "accept", votes: new Map(), acks: new Set(), deadline: now + this.o.requestTimeoutUs, resendAt: now + this.o.resendEveryUs, committed: null };
     this.pending.set(txn.id, p);
