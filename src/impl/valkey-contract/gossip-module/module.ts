@@ -75,7 +75,21 @@ export interface GossipModuleOptions {
   readonly resendEveryUs: number;
   /** A member releases a key locked by an undecided write after this long. */
   readonly lockTimeoutUs: number;
+  /** Planted bugs, each breaking one promise (for testing the conformance suite and the valkey
+   * system's checks); none by default. */
+  readonly bugs?: ReadonlySet<GossipModuleBug>;
 }
+
+/**
+ * Planted bugs:
+ * - no-majority: a shard-log write is committed and acknowledged on the writer's own acceptance;
+ * - no-locks: members accept concurrent writes on the same revision of a key;
+ * - no-epoch-bump: a write reuses its expected revision's epoch instead of max seen + 1;
+ * - lease-from-arrival: the heartbeat TTL counts from a PONG's arrival, not from its PING's send;
+ * - ok-before-sync: the heartbeat does not wait for the writes a PONG brought to be applied.
+ */
+export type GossipModuleBug = "no-majority" | "no-locks" | "no-epoch-bump" | "lease-from-arrival" | "ok-before-sync";
+export const GOSSIP_MODULE_BUGS: readonly GossipModuleBug[] = ["no-majority", "no-locks", "no-epoch-bump", "lease-from-arrival", "ok-before-sync"];
 
 export const GOSSIP_MODULE_DEFAULTS: GossipModuleOptions = Object.freeze({
   pingEveryUs: 100_000,
@@ -166,6 +180,7 @@ export class GossipModule implements ClusteringModule<GossipModuleMessage> {
     for (const k of ["pingEveryUs", "nodeTimeoutUs", "leaseUs", "requestTimeoutUs", "resendEveryUs", "lockTimeoutUs", "failReportValidityMult"] as const) {
       if (!(Number.isFinite(o[k]) && o[k] > 0)) throw new RangeError(`gossip-module: ${k} must be positive, got ${o[k]}`);
     }
+    for (const b of o.bugs ?? []) if (!GOSSIP_MODULE_BUGS.includes(b)) throw new RangeError(`gossip-module: unknown bug ${JSON.stringify(b)} (known: ${GOSSIP_MODULE_BUGS.join(", ")})`);
     if (!(Number.isSafeInteger(o.randomPeers) && o.randomPeers >= 0)) throw new RangeError(`gossip-module: randomPeers must be a non-negative integer, got ${o.randomPeers}`);
     if (!(o.pingEveryUs * 2 < o.leaseUs)) throw new RangeError(`gossip-module: pingEveryUs (${o.pingEveryUs}) must be under leaseUs/2 (${o.leaseUs / 2}), or one lost round lapses the heartbeat`);
     const shard = shardOf(ctx.plan, ctx.id);
@@ -328,7 +343,9 @@ export class GossipModule implements ClusteringModule<GossipModuleMessage> {
     this.fd.onPong(from, now);
     this.carry(from, m, same, now);
     if (same) for (const t of m.txns) this.writes.learn(t, now);
-    if (m.echo >= this.ackFloor && m.echo > (this.acked.get(from) ?? Number.NEGATIVE_INFINITY)) this.acked.set(from, m.echo);
+    // Planted bug "lease-from-arrival": the PONG's arrival taken as the time the peer was reached.
+    const at = this.bug("lease-from-arrival") ? now : m.echo;
+    if (m.echo >= this.ackFloor && at > (this.acked.get(from) ?? Number.NEGATIVE_INFINITY)) this.acked.set(from, at);
   }
 
   private carry(from: NodeId, m: BusCarry, same: boolean, now: number): void {
@@ -383,7 +400,7 @@ export class GossipModule implements ClusteringModule<GossipModuleMessage> {
 
   private renewLease(now: number): void {
     const members = this.recs.get(this.shard.shardId)!.members;
-    if (members.includes(this.ctx.id) && this.writes.settled()) {
+    if (members.includes(this.ctx.id) && (this.writes.settled() || this.bug("ok-before-sync"))) {
       const need = Math.floor(members.length / 2); // peers, with this node a majority
       const heard = members.filter((m) => m !== this.ctx.id).map((m) => this.acked.get(m) ?? Number.NEGATIVE_INFINITY).sort((a, b) => b - a);
       const base = need === 0 ? this.lastRoundAt : heard[need - 1]!;
@@ -453,6 +470,10 @@ export class GossipModule implements ClusteringModule<GossipModuleMessage> {
 
   private tellCore(groups: readonly (readonly LogChange[])[], now: number): void {
     for (const g of groups) this.ctx.core.notifyShardLogUpdate(g.map((c) => ({ key: c.key, value: c.value, revision: c.value === null ? null : this.rev(c.stamp) })), now);
+  }
+
+  private bug(b: GossipModuleBug): boolean {
+    return this.o.bugs?.has(b) ?? false;
   }
 
   private inPlanShard(n: NodeId): boolean {

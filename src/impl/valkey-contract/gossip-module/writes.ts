@@ -89,6 +89,8 @@ export interface WriteTimes {
   readonly requestTimeoutUs: number;
   readonly resendEveryUs: number;
   readonly lockTimeoutUs: number;
+  /** Planted bugs (module.ts: GossipModuleBug); empty in a correct module. */
+  readonly bugs?: ReadonlySet<string>;
 }
 
 interface Accepted {
@@ -162,7 +164,10 @@ export class ShardWrites {
   private start(ops: readonly WriteOp[], now: number, done: (r: WriteResult, now: number) => void): void {
     const bad = this.log.compare(ops);
     if (bad !== null) return done({ kind: "conflict", failed: bad.failed, current: bad.current }, now);
-    const e = ++this.log.maxEpoch; // Valkey's configEpoch bump: max seen + 1
+    // Valkey's configEpoch bump: max seen + 1. Planted bug "no-epoch-bump": a write reuses its
+    // expected revision's epoch, so a rewrite by the same node keeps the revision (the ABA hazard).
+    const reuse = this.o.bugs?.has("no-epoch-bump") ? ops.find((op) => op.base !== null && op.base !== "bad")?.base : undefined;
+    const e = reuse !== undefined && reuse !== null && reuse !== "bad" ? reuse.e : ++this.log.maxEpoch;
     const writes: TxnWrite[] = ops.map((op) => ({ key: op.key, value: op.value, base: op.base as Stamp | null, seen: this.log.stampOf(op.key) }));
     const txn: Txn = Object.freeze({ id: `${this.h.self}.${e}.${this.h.rng.int(0, 999_999_999)}`, e, n: this.h.self, writes, cs: 0 });
     const p: Pending = { txn, done, phase: "accept", votes: new Map(), acks: new Set(), deadline: now + this.o.requestTimeoutUs, resendAt: now + this.o.resendEveryUs, committed: null };
@@ -179,9 +184,14 @@ export class ShardWrites {
     this.evaluate(p, now);
   }
 
+  /** A majority of the shard's members (planted bug "no-majority": the writer alone). */
+  private majority(members: readonly NodeId[]): number {
+    return this.o.bugs?.has("no-majority") ? 1 : Math.floor(members.length / 2) + 1;
+  }
+
   private evaluate(p: Pending, now: number): void {
     const members = this.h.members();
-    const maj = Math.floor(members.length / 2) + 1;
+    const maj = this.majority(members);
     let yes = 0;
     let no = 0;
     let conflict: VoteMsg | null = null;
@@ -221,7 +231,7 @@ export class ShardWrites {
 
   private checkAcks(p: Pending, now: number): void {
     const members = this.h.members();
-    const maj = Math.floor(members.length / 2) + 1;
+    const maj = this.majority(members);
     if (members.filter((m) => p.acks.has(m)).length < maj || !p.acks.has(this.h.self)) return;
     this.pending.delete(p.txn.id);
     const stamp: Stamp = { e: p.txn.e, n: p.txn.n };
@@ -251,7 +261,7 @@ export class ShardWrites {
     if (!this.h.members().includes(this.h.self)) return vote("nonmember");
     // Busy: a key locked, or this member has not received the expected revision yet (a conflict
     // vote would be false; the writer retries).
-    if (txn.writes.some((w) => this.locks.has(w.key)) || this.log.behind(txn.writes)) return vote("busy");
+    if (txn.writes.some((w) => this.locked(w.key)) || this.log.behind(txn.writes)) return vote("busy");
     const bad = this.log.compare(txn.writes);
     if (bad !== null) return vote("conflict", bad.failed, bad.current);
     this.lock(txn, now, false).replyTo.add(from);
@@ -354,7 +364,12 @@ export class ShardWrites {
   }
 
   private blocked(ops: readonly WriteOp[]): boolean {
-    return ops.some((op) => this.locks.has(op.key)) || this.log.behind(ops);
+    return ops.some((op) => this.locked(op.key)) || this.log.behind(ops);
+  }
+
+  /** Is a key held by an undecided accepted write (planted bug "no-locks": never)? */
+  private locked(key: string): boolean {
+    return this.locks.has(key) && !this.o.bugs?.has("no-locks");
   }
 
   private lock(txn: Txn, now: number, durable: boolean): Accepted {
