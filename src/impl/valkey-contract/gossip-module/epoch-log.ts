@@ -66,6 +66,7 @@ export class EpochLog {
   /** writer -> cs -> txn, and the highest contiguous cs per writer. */
   private readonly byWriter = new Map<NodeId, Map<number, Txn>>();
   private readonly contiguous = new Map<NodeId, number>();
+  private readonly topCs = new Map<NodeId, number>();
   /** Committed txns whose predecessors have not arrived yet, oldest first. */
   private deferred: Txn[] = [];
   /** The highest epoch seen anywhere (commits; the module adds proposals). */
@@ -135,6 +136,7 @@ export class EpochLog {
     let w = this.byWriter.get(t.n);
     if (w === undefined) this.byWriter.set(t.n, (w = new Map()));
     w.set(t.cs, t);
+    if (t.cs > (this.topCs.get(t.n) ?? 0)) this.topCs.set(t.n, t.cs);
     let c = this.contiguous.get(t.n) ?? 0;
     while (w.has(c + 1)) c++;
     this.contiguous.set(t.n, c);
@@ -168,15 +170,20 @@ export class EpochLog {
     return [...this.contiguous].sort((a, b) => a[0] - b[0]);
   }
 
-  /** The committed txns a member with knowledge `v` lacks (by commit number, per writer). */
+  /** The committed txns a member with knowledge `v` lacks (by commit number, per writer). Runs
+   * on every PING from a shard peer: it walks only the numbers above the peer's, not the log. */
   missing(v: readonly (readonly [NodeId, number])[]): Txn[] {
     const known = new Map(v);
     const out: Txn[] = [];
-    for (const [writer, txns] of this.byWriter) {
-      const upTo = known.get(writer) ?? 0;
-      for (const [cs, t] of txns) if (cs > upTo) out.push(t);
+    for (const writer of [...this.byWriter.keys()].sort((a, b) => a - b)) {
+      const txns = this.byWriter.get(writer)!;
+      const top = this.topCs.get(writer)!;
+      for (let cs = (known.get(writer) ?? 0) + 1; cs <= top; cs++) {
+        const t = txns.get(cs);
+        if (t !== undefined) out.push(t);
+      }
     }
-    return out.sort((a, b) => a.n - b.n || a.cs - b.cs);
+    return out;
   }
 
   /** The changes `t` makes here (possibly none: all superseded), or null: a predecessor is missing. */
