@@ -72,6 +72,14 @@ describe("gossip-module", () => {
     expect(w.runUntil(() => [0, 1, 2, 3, 4].every((n) => [0, 1, 2, 3, 4].every((m) => w.core(n).stateOf(m) !== "FAIL")), 3000 * MS)).toBe(true);
   });
 
+  it("refuses options that break its own reasoning, naming the field", () => {
+    const w = (o: Parameters<typeof gossipModule>[0]) => () => new ConformanceWorld({ seed: 1, plan: plan([3]), factory: gossipModule(o) });
+    expect(w({ requestTimeoutUs: 2_000_000 })).toThrow(/requestTimeoutUs \(2000000\) must be under lockTimeoutUs/);
+    expect(w({ pingEveryUs: 300_000 })).toThrow(/pingEveryUs .* must be under leaseUs\/2/);
+    expect(w({ nodeTimeoutUs: 0 })).toThrow(/nodeTimeoutUs must be positive/);
+    expect(w({ randomPeers: 1.5 })).toThrow(/randomPeers must be a non-negative integer/);
+  });
+
   it("same seed, same run", () => {
     const trace = (): string => {
       const w = new ConformanceWorld({ seed: 11, plan: plan([3, 3]), factory: gossipModule() });

@@ -182,6 +182,10 @@ export class GossipModule implements ClusteringModule<GossipModuleMessage> {
     }
     for (const b of o.bugs ?? []) if (!GOSSIP_MODULE_BUGS.includes(b)) throw new RangeError(`gossip-module: unknown bug ${JSON.stringify(b)} (known: ${GOSSIP_MODULE_BUGS.join(", ")})`);
     if (!(Number.isSafeInteger(o.randomPeers) && o.randomPeers >= 0)) throw new RangeError(`gossip-module: randomPeers must be a non-negative integer, got ${o.randomPeers}`);
+    // A writer decides within requestTimeoutUs of its proposal, and every acceptance it counts was
+    // made after the proposal was sent, so each counted accepter still holds its lock at the
+    // decision (clocks running at one rate): two writes on one revision cannot both be decided.
+    if (!(o.requestTimeoutUs < o.lockTimeoutUs)) throw new RangeError(`gossip-module: requestTimeoutUs (${o.requestTimeoutUs}) must be under lockTimeoutUs (${o.lockTimeoutUs}), or a lock may lapse before the write holding it is decided`);
     if (!(o.pingEveryUs * 2 < o.leaseUs)) throw new RangeError(`gossip-module: pingEveryUs (${o.pingEveryUs}) must be under leaseUs/2 (${o.leaseUs / 2}), or one lost round lapses the heartbeat`);
     const shard = shardOf(ctx.plan, ctx.id);
     if (shard === undefined) throw new Error(`gossip-module: node ${ctx.id} is in no shard of the plan`);

@@ -358,7 +358,8 @@ export class ShardWrites {
   nextDeadline(): number {
     let d = Number.POSITIVE_INFINITY;
     for (const p of this.pending.values()) d = Math.min(d, p.deadline, p.resendAt);
-    for (const a of this.accepted.values()) d = Math.min(d, a.until);
+    // A writer's own acceptance is released by its decision (or deadline), not by its lock period.
+    for (const [id, a] of this.accepted) if (!this.pending.has(id)) d = Math.min(d, a.until);
     for (const q of this.queued) d = Math.min(d, q.deadline);
     return d;
   }
