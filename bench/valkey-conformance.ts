@@ -1,9 +1,9 @@
 // The Valkey module conformance suite at length: `npm run valkey:conformance`. Runs every check
 // of the suite (src/api/valkey-conformance) on raft-module over seeds 1..VC_SEEDS (default 100),
 // prints failures and wall time per check, and writes reports/valkey-conformance/latest.json.
-// VC_LOSS, VC_DUP, VC_SPIKE, VC_SPIKE_US: network faults (see below). VC_MODULE: raft (default) or
-// gossip (gossip-module; its report is written to latest-gossip.json). The suite's own test runs 3 seeds; this is the measurement behind the figures in
-// docs/valkey-contract.md.
+// VC_LOSS, VC_DUP, VC_SPIKE, VC_SPIKE_US: network faults (see below). The suite's own test runs 3 seeds; this is the measurement behind the figures in
+// docs/valkey-contract.md. VC_MODULE=gossip runs it on gossip-module instead (report:
+// latest-gossip.json).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
