@@ -49,6 +49,7 @@ export { GENERIC_FAMILIES, type SwarmFamily } from "../sim/faults/swarm.js";
 export { moduleConformance, runConformance, CONFORMANCE_CHECKS, ConformanceWorld, CoreRecord, type ConformanceCheck, type ConformanceOptions, type ConformanceResult, type WorldOptions as ConformanceWorldOptions } from "./valkey-conformance/index.js";
 export { mintRevision, revisionPayload, shardOf, type ClusteringModule, type ClusterMembership, type ClusterPlan, type CommandResult, type CoreCallbacks, type GossipScope, type GossipUpdate, type MemberInfo, type MemberState, type MetadataEntry, type MetadataOp, type ModuleContext, type ModuleFactory, type Revision as ModuleRevision, type ShardId, type ShardLogUpdate, type ShardMembership, type ShardPlan, type UpdateResult } from "../impl/valkey-contract/contract.js";
 export { raftModule, RaftModule, RAFT_MODULE_DEFAULTS, type RaftModuleOptions, type RaftModuleMessage } from "../impl/valkey-contract/raft-module/module.js";
+export { gossipModule, GossipModule, GOSSIP_MODULE_DEFAULTS, GOSSIP_MODULE_BUGS, type GossipModuleOptions, type GossipModuleMessage, type GossipModuleBug } from "../impl/valkey-contract/gossip-module/module.js";
 
 // ---- the checker on its own ----------------------------------------------------------------
 export { addModel, checkOperations, formatCounterexample, getModel, modelNames, readHistory, type CheckResult, type LinVerdict, type Operation } from "./check.js";
