@@ -68,7 +68,7 @@ export interface SweepOptions {
   /** --detector NAME (systems with detectors). */
   readonly detector?: string;
   /** Merged into every seed's system options (RunOptions.options), e.g. raft-metadata's
-   * { fast: true }. Measurement only: the replay lines of failures do not repeat them. */
+   * { fast: false } (`--no-fast`). The replay lines of failures repeat them. */
   readonly systemOptions?: Readonly<Record<string, unknown>>;
 }
 
@@ -256,7 +256,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       verdict: r.verdict,
       message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
       ...(r.error !== undefined ? { error: r.error } : {}),
-      replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, sutAsserts: o.sutAsserts, everyFault, detector: o.detector }),
+      replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, sutAsserts: o.sutAsserts, everyFault, detector: o.detector, ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}) }),
       ...(r.verdict === "violation" || r.verdict === "liveness" ? { shrink: shrinkLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault, detector: o.detector }) } : {}),
     })),
     wallMs: Math.round(wallMs),

@@ -58,7 +58,9 @@ describe("lease reads", () => {
   });
 
   it("give a stale read that the checker catches when drift exceeds the bound (10% each way)", () => {
-    for (const seed of [1, 3]) {
+    // Seeds where a client reads from the cut-off leader inside the broken window (in the default
+    // fast model, 5 of seeds 1..10 give a stale read, 8 a lease-safety violation).
+    for (const seed of [3, 6]) {
       // Without the direct lease check (lease-check.ts), which flags the broken lease before any
       // read is served in it: here the point is the stale read itself.
       const r = runCluster({ seed, timeUs: 20 * S, faults: driftEpisodes(100_000), raft: LEASE_1S, workload: READ_HEAVY, leaseCheck: false });
@@ -89,10 +91,13 @@ describe("lease reads", () => {
       }
       return f;
     };
-    const run = (frozen: boolean, readMode: "lease" | "read-index", leaseCheck = true) =>
-      runCluster({ seed: 26, timeUs: 20 * S, faults: episodes(frozen), raft: { readMode }, workload: READ_HEAVY, leaseCheck });
+    const run = (frozen: boolean, readMode: "lease" | "read-index", leaseCheck = true, fast = true) =>
+      runCluster({ seed: 26, timeUs: 20 * S, faults: episodes(frozen), raft: { readMode }, workload: READ_HEAVY, leaseCheck, fast });
     expect(run(false, "lease").verdict).toBe("ok");
-    const stale = run(true, "lease", false);
+    // The stale read itself shows in the original event model (fast: false); with coalesced
+    // heartbeats no client happens to read in the window on this seed (nor on 20..40), but the
+    // broken lease is there all the same: the direct check below finds it.
+    const stale = run(true, "lease", false, false);
     expect(stale.verdict).toBe("violation");
     expect(stale.message).toMatch(/not linearizable/);
     expect(run(true, "lease").message).toMatch(/^lease-safety/);
