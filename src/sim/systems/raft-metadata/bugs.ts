@@ -95,6 +95,12 @@ export const BUGS: readonly BugInfo[] = [
     detectingSeed: 120,
   },
   {
+    name: "lease-on-wall-clock",
+    description: "Lease reads are timed on the wall clock Raft's timers read (made non-decreasing) instead of the monotonic clock: a backward NTP step on the leader stretches its lease, a forward step on a follower ends its promise (no vote for electionMin) early, and a deposed leader serves stale reads.",
+    breaks: "lease-safety, linearizability (stale lease read; under wall-clock steps in lease mode)",
+    detectingSeed: 839,
+  },
+  {
     name: "no-session-dedup",
     description: "A retried client command is applied twice (no client-session de-duplication).",
     breaks: "linearizability (version counts a write twice; a retried cas reports failure after succeeding)",
