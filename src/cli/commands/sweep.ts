@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { metricsTable } from "../metrics-table.js";
 import { timeOverrideProblem } from "../../api/scenarios.js";
-import { planJobs, seedCount, sweep, SWEEP_BATCH, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
+import { planJobs, seedCount, sweep, SWEEP_BATCH, tuneJitForSweep, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
 import { checkBugs, checkDetector, withFastFlag, parseOnOff, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
@@ -84,6 +84,7 @@ export function registerSweep(program: Command): void {
       .option("--reports-max <n>", "write at most this many reports, lowest seeds first (default 20)", parsePositive, 20)
       .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
       .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; sutAsserts: boolean; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number; reports?: string; reportsMax: number; detector?: string; fast: boolean }, cmd: Command) => {
+        tuneJitForSweep(); // before any seed runs and before the workers start (api/sweep.ts)
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
         checkBugs(system, opts.bug === undefined ? [] : [opts.bug]);

@@ -96,7 +96,7 @@ export const BUGS: readonly BugInfo[] = [
   },
   {
     name: "lease-on-wall-clock",
-    description: "Lease reads are timed on the wall clock Raft's timers read (made non-decreasing) instead of the monotonic clock: a backward NTP step on the leader stretches its lease, a forward step on a follower ends its promise (no vote for electionMin) early, and a deposed leader serves stale reads.",
+    description: "Lease reads are timed on the wall clock Raft's timers read (made non-decreasing) instead of the monotonic clock: a forward NTP step on a follower ends its promise to the leader (no vote, no campaign for electionMin) early, a wall clock stepped back after a pause hides the pause from the leader, and a deposed leader serves stale reads while another leads.",
     breaks: "lease-safety, linearizability (stale lease read; under wall-clock steps in lease mode)",
     detectingSeed: 839,
   },
