@@ -2,14 +2,15 @@
 // the event-saving options off and on (issue 12 part 5), in one process, modes interleaved
 // seed by seed after a warm-up so machine drift hits every mode alike.
 //   npm run build && node dist/bench/events.js [--seeds N] [--time 10] [--modes off,fast]
-// Modes: off (the defaults), coalesce (raft.coalesceHeartbeats), liveness
-// (livenessStopWhenHealthy), fast (both). The sweep's CLI takes RAFTSIM_FAST=1 for `fast`.
+// Modes: off (fast: false, the original event model), coalesce (raft.coalesceHeartbeats alone),
+// liveness (livenessStopWhenHealthy alone), fast (both: the default). The CLI's --no-fast is
+// `off`.
 import { getSystem, runSystem } from "../src/api/index.js";
 
 const MODES: Readonly<Record<string, Record<string, unknown>>> = {
-  off: {},
-  coalesce: { raft: { coalesceHeartbeats: true } },
-  liveness: { livenessStopWhenHealthy: true },
+  off: { fast: false },
+  coalesce: { fast: false, raft: { coalesceHeartbeats: true } },
+  liveness: { fast: false, livenessStopWhenHealthy: true },
   fast: { fast: true },
 };
 

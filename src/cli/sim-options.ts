@@ -38,6 +38,8 @@ export interface SimCliOptions extends TraceCliOptions {
   detector?: string;
   families?: string[];
   systemOptions?: Record<string, unknown>;
+  /** --no-fast (commander: fast false): raft-metadata's original event model. */
+  fast?: boolean;
 }
 
 /** The options of one run after the scenario (if any) filled in what the command line left out. */
@@ -204,6 +206,7 @@ export function addSimOptions(cmd: Command): Command {
     .option("--detector <name>", "the detector family of a system that has several (failover: gossip)")
     .option("--families <a,b>", "let the swarm draw only these fault families (see `raftsim systems`; compare's family rows)", parseFamilies)
     .option("--system-options <json>", "system options laid over the run's, as a JSON object (what `raftsim compare` prints for a variant)", parseSystemOptions)
+    .option("--no-fast", "raft-metadata: run the original event model (periodic heartbeats to every follower, clients at full speed to the end of the liveness window) instead of the default fast one; the same as --system-options '{\"fast\":false}', and other trace hashes")
     .option("--faults <json|@file>", "an explicit fault schedule instead of the generated one: a JSON array of {at (µs), kind, ...} (what simProperty prints)", parseFaults)
     .option("--json", "print one JSON object on stdout"));
 }
@@ -263,6 +266,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     if (bad !== undefined) throw new UsageError(`--families: unknown fault family "${bad}" of system ${system}; known: ${known.join(", ")}`);
   }
   const time = o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US;
+  const systemOptions = withFastFlag(system, o.fast, o.systemOptions);
   const traceFilter = resolveTraceFilter(o, system, time);
   return {
     seed,
@@ -280,8 +284,16 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
     ...(o.detector !== undefined ? { detector: o.detector } : {}),
     ...(o.families !== undefined ? { families: o.families } : {}),
-    ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}),
+    ...(systemOptions !== undefined ? { systemOptions } : {}),
   };
+}
+
+/** --no-fast → system option { fast: false } (raft-metadata's only: other systems have no fast
+ * mode, and saying so beats ignoring the flag). */
+export function withFastFlag(system: string, fast: boolean | undefined, systemOptions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (fast !== false) return systemOptions;
+  if (system !== "raft-metadata") throw new UsageError(`--no-fast: only raft-metadata has a fast mode (system ${system})`);
+  return { ...systemOptions, fast: false };
 }
 
 /** One run; `at`: instants (µs) to snapshot every node at (RunResult.snapshots). */

@@ -48,6 +48,10 @@ export interface NodeEnv<M, R, Rep> {
   reply(client: number, reply: Rep): void;
   /** Ask to be ticked at (or soon after) this local time. The latest call wins. */
   wakeAt(localUs: number): void;
+  /** The node's monotonic clock now, µs (CLOCK_MONOTONIC: it runs at the oscillator's rate, so
+   * drift moves it, but clock steps never do). Optional: hosts that model one (the simulator's
+   * world does). Raft times lease reads on it. */
+  monotonicNow?(): number;
   /** A notable event for the trace and the system's observers: `code` is the system's own
    * (its System.noteNames names them in decoded traces; Raft: role, commit, ...). Cheap:
    * numbers only. */

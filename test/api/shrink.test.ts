@@ -121,7 +121,7 @@ describe("the reduction, with a fake replay", () => {
 describe("shrinking planted bugs", () => {
   it("a materialised schedule replays a generated run exactly (raft config and membership carried over)", () => {
     const sys = getSystem("raft-metadata");
-    for (const [bug, seed] of [["membership-before-term-commit", 426], ["count-stale-vote", 33]] as const) {
+    for (const [bug, seed] of [["membership-before-term-commit", 120], ["count-stale-vote", 13]] as const) {
       const o: RunOptions = { seed, timeUs: 10_000_000, bugs: [bug] };
       const r = runSystem(sys, o);
       const again = runSystem(sys, materialise(sys, o, r));
@@ -152,7 +152,7 @@ describe("shrinking planted bugs", () => {
 
   it("raft-metadata count-stale-vote: fewer faults and events, the same invariant", () => {
     const sys = getSystem("raft-metadata");
-    const r = shrink(sys, { seed: 33, timeUs: 10_000_000, bugs: ["count-stale-vote"] }, { budgetMs: 30_000 });
+    const r = shrink(sys, { seed: 92, timeUs: 10_000_000, bugs: ["count-stale-vote"] }, { budgetMs: 30_000 });
     expect(r.failure).toEqual({ verdict: "violation", check: "election-legitimacy" });
     expect(r.exactReplay).toBe(true);
     expect(r.after.events * 4).toBeLessThan(r.before.events);
@@ -203,12 +203,12 @@ describe("the shrunk run as a scenario file", () => {
     const { parseScenarioText, scenarioBlock } = await import("../../src/api/scenarios.js");
     const { scenarioRunOptions } = await import("../../src/sim/scenario/index.js");
     const sys = getSystem("raft-metadata");
-    const r = shrink(sys, { seed: 426, timeUs: 10_000_000, bugs: ["membership-before-term-commit"] }, { budgetMs: 30_000 });
+    const r = shrink(sys, { seed: 120, timeUs: 10_000_000, bugs: ["membership-before-term-commit"] }, { budgetMs: 30_000 });
     expect((r.options.options as { membership?: unknown }).membership).toBeDefined();
     const text = scenarioYaml(sys, r.options, { name: "shrunk", description: "", expect: "violation" });
     expect(text).toMatch(/^membership:\n {2}initialVoters: \d+\n {2}bootstrap: (true|false)$/m);
     const sc = parseScenarioText(text, "shrunk.yaml");
-    const again = runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 426));
+    const again = runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 120));
     expect(again.traceHash).toBe(r.after.traceHash);
     // The file's keys give back the very system options (fileKeys is options' inverse).
     expect(scenarioBlock(sc).options(sc)).toMatchObject({ membership: (r.options.options as { membership: unknown }).membership, raft: (r.options.options as { raft: unknown }).raft });

@@ -77,7 +77,7 @@ describe("the report page", () => {
     // Raft's custom notes (a = sub-code, b = argument) read as a per-sub-code lane, as a failure
     // detector's "suspicion of node c is d" notes would be.
     const sys = { ...raft, recorder: { lanes: [{ name: "custom", note: 5, value: "d" as const, kind: "step" as const, splitBy: "c" as const }] } };
-    const r = runSystem(raft, { seed: 1, timeUs: 3_000_000, keepTrace: true, everyFamily: true });
+    const r = runSystem(raft, { seed: 1, timeUs: 3_000_000, keepTrace: true, everyFamily: true, options: { fast: false } });
     const d = reportData(r, { timeUs: 3_000_000, system: sys });
     const split = d.series.filter((s) => s.lane === 0);
     expect(split.length).toBeGreaterThan(0);

@@ -277,6 +277,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
         this.rewake();
       },
       note: (code, a, b) => env.note(code, a, b),
+      ...(env.monotonicNow !== undefined ? { monotonicNow: () => env.monotonicNow!() } : {}),
     };
   }
 

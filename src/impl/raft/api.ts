@@ -33,7 +33,8 @@ export type RaftBugName =
   | "restore-unfenced" // a node restored from a backup votes and acks with state it forgot
   | "snapshot-install-drops-newer" // InstallSnapshot discards matching entries after the snapshot
   | "membership-concurrent-changes" // a second config change while one is uncommitted
-  | "membership-before-term-commit"; // a config change before the leader committed its term's entry
+  | "membership-before-term-commit" // a config change before the leader committed its term's entry
+  | "lease-on-wall-clock"; // lease reads timed on the wall clock (which steps), not the monotonic one
 
 export interface RaftOptions {
   /** The initial voters (used until the log or a snapshot holds a configuration). Node ids are

@@ -21,6 +21,7 @@ export interface BugFlags {
   readonly snapshotInstallDropsNewer: boolean;
   readonly membershipConcurrent: boolean;
   readonly membershipBeforeTermCommit: boolean;
+  readonly leaseOnWallClock: boolean;
   /** No bug on: assert the safety properties that a planted bug would break. */
   readonly strict: boolean;
 }
@@ -40,6 +41,7 @@ export function resolveBugFlags(b: ReadonlySet<RaftBugName>): BugFlags {
     snapshotInstallDropsNewer: b.has("snapshot-install-drops-newer"),
     membershipConcurrent: b.has("membership-concurrent-changes"),
     membershipBeforeTermCommit: b.has("membership-before-term-commit"),
+    leaseOnWallClock: b.has("lease-on-wall-clock"),
     strict: b.size === 0,
   };
 }

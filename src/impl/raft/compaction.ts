@@ -74,7 +74,7 @@ export function snapResp<C>(r: RaftState<C>, index: number, next: number): Snaps
 
 /** Follower: assemble chunks in order; install the whole snapshot once complete. */
 export function handleSnapshot<C>(r: RaftState<C>, from: NodeId, m: InstallSnapshot, now: number): void {
-  r.lastLeaderContact = now;
+  r.heardLeader(now);
   r.resetElectionTimer(now);
   r.setLeader(from);
   if (m.index <= r.commit) {

@@ -33,10 +33,13 @@
 //     ReadIndex round doubles as a lease renewal, and a lease read past half its lease sends one.
 //
 // The bound ρ is an assumption about the clocks, not something a node can check: a clock that
-// runs slower (on the leader) or faster (on a follower) than 1 ± ρ, or jumps, or stops while the
-// process is suspended, breaks it — and the simulator shows the stale read that follows
-// (test/sim/cluster/lease.test.ts). Clock *jumps* (NTP stepping) are outside any drift bound:
-// a real deployment measures leases on a monotonic clock.
+// runs slower (on the leader) or faster (on a follower) than 1 ± ρ, or stops while the process
+// is suspended, breaks it — and the simulator shows the stale read that follows
+// (test/sim/cluster/lease.test.ts). Clock *jumps* (NTP stepping a wall clock) are outside any
+// drift bound, so every time here — the rounds' send times, the lease's end, a follower's last
+// contact with the leader, the boot blackout — is on the node's monotonic clock (RaftState.
+// leaseNow: the host's CLOCK_MONOTONIC, which steps never move), not on the wall clock Raft's
+// timers read. The planted bug lease-on-wall-clock times them on the wall clock instead.
 import type { RaftOptions } from "./api.js";
 
 /** Default drift bound: 1000 ppm (0.1%). Real quartz oscillators are within ±100 ppm; NTP's

@@ -82,7 +82,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     this.asserts = opts.asserts !== false;
     this.strict = this.bugs.strict && this.asserts;
     this.log = new RaftLog<C>(this.strict, this.asserts);
-    this.lease = ReadLease.create(opts, now);
+    this.lease = ReadLease.create(opts, this.leaseNow(now));
 
     const bound = Math.max(this.cfg.idBound, id + 1);
     this.votes = new Array<number>(bound).fill(VOTE_NONE);
@@ -168,7 +168,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     const now = this.clock.peek(local);
     return {
       quorumLease: this.opts.checkQuorum ? this.inLease(now) : null,
-      readLeaseUs: this.lease === null ? null : this.curRole === "leader" ? this.lease.remainingUs(this.curTerm, now) : 0,
+      readLeaseUs: this.lease === null ? null : this.curRole === "leader" ? this.lease.remainingUs(this.curTerm, this.leaseNow(now)) : 0,
     };
   }
   /** The transfer target while a leadership transfer is in progress, else -1. */
@@ -246,6 +246,10 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     } else if (canCampaign(this) && now >= this.electionDeadline) {
       // A fenced node never campaigns: it waits for a leader of a term above fenceTerm.
       if (this.fenceTerm >= 0) this.resetElectionTimer(now);
+      // Lease mode: the promise covers our own candidacy too (no vote for ourselves either). The
+      // election timer runs on the wall clock, which a forward step fires early; the promise
+      // runs on the lease clock. Without steps the timer never fires inside the promise.
+      else if (this.lease !== null && this.inLease(now)) this.resetElectionTimer(now);
       else campaign(this, false, now);
     }
     this.arm(true);
@@ -331,7 +335,18 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
   }
 
   private inLease(now: number): boolean {
-    return this.opts.checkQuorum && (this.recentlyHeardLeader(now) || (this.lease !== null && this.lease.bootBlackout(now)));
+    if (!this.opts.checkQuorum) return false;
+    if (this.lease === null) return this.recentlyHeardLeader(now);
+    // Lease mode: the promise the leader's lease rests on, timed on the lease clock.
+    const t = this.leaseNow(now);
+    return this.heardLeaderWithin(t) || this.lease.bootBlackout(t);
+  }
+
+  /** recentlyHeardLeader on the lease clock (`t` = leaseNow). */
+  private heardLeaderWithin(t: number): boolean {
+    if (this.lead === -1) return false;
+    if (this.curRole === "leader") return true;
+    return t - this.lastLeaderContactLease < this.opts.electionMinUs;
   }
 
   // ======================================================================================

@@ -23,12 +23,13 @@ export function registerRead<C>(r: RaftState<C>, ctx: number, now: number): bool
   }
   const termCommitted = r.commit >= r.termStart;
   const lease = r.lease;
-  if (lease !== null && termCommitted && r.transferee === -1 && lease.valid(r.curTerm, now)) {
+  const leaseNow = lease === null ? now : r.leaseNow(now);
+  if (lease !== null && termCommitted && r.transferee === -1 && lease.valid(r.curTerm, leaseNow)) {
     // Lease read (lease.ts): answered from the commit index at this instant, from the next tick.
     r.readyNow.push({ ctx, index: r.commit, seq: 0 });
     r.readsDueAt = now;
-    if (lease.wantsRenewal(now) && (r.cfg.quorum > 1 || !r.isVoter)) {
-      lease.roundSent(r.curTerm, ++r.readSeq, now);
+    if (lease.wantsRenewal(leaseNow) && (r.cfg.quorum > 1 || !r.isVoter)) {
+      lease.roundSent(r.curTerm, ++r.readSeq, leaseNow);
       broadcastHeartbeat(r);
     }
     r.arm(false);
@@ -51,7 +52,7 @@ export function registerRead<C>(r: RaftState<C>, ctx: number, now: number): bool
   }
   const seq = ++r.readSeq;
   r.reads.push({ ctx, index, seq });
-  if (lease !== null) lease.roundSent(r.curTerm, seq, now); // a ReadIndex round renews the lease
+  if (lease !== null) lease.roundSent(r.curTerm, seq, leaseNow); // a ReadIndex round renews the lease
   if (r.cfg.quorum <= 1 && r.isVoter) r.readsDueAt = now;
   else broadcastHeartbeat(r);
   r.arm(false);

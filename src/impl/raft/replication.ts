@@ -124,7 +124,7 @@ export function sendReadRound<C>(r: RaftState<C>, now: number): void {
   const seq = ++r.readSeq;
   r.readRoundWanted = false;
   r.readRoundOut = true;
-  if (r.lease !== null) r.lease.roundSent(r.curTerm, seq, now); // a ReadIndex round renews the lease
+  if (r.lease !== null) r.lease.roundSent(r.curTerm, seq, r.leaseNow(now)); // a ReadIndex round renews the lease
   broadcastHeartbeat(r);
 }
 

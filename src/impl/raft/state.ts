@@ -134,6 +134,8 @@ export abstract class RaftState<C> {
   checkQuorumDeadline = 0;
   transferDeadline = 0;
   lastLeaderContact = Number.NEGATIVE_INFINITY;
+  /** lastLeaderContact on the lease clock (leaseNow): what the lease-mode promise is timed on. */
+  lastLeaderContactLease = Number.NEGATIVE_INFINITY;
   armedAt = Number.NaN;
 
   // --- candidate ---
@@ -166,6 +168,23 @@ export abstract class RaftState<C> {
   dHead = 0;
   /** Local clock readings → non-decreasing time (see monotonic.ts); every input goes through it. */
   readonly clock = new MonotonicTime();
+
+  /** The clock lease reads are timed on (lease.ts), µs. In lease mode: the host's monotonic
+   * clock, which steps of the wall clock never move (an NTP step backward would otherwise stretch
+   * the leader's lease, a step forward cut a follower's promise short); only drift moves it, and
+   * the lease allows for drift up to maxDriftPpm. `now` (the wall clock made non-decreasing,
+   * monotonic.ts) outside lease mode, on a host without a monotonic clock, or with the planted
+   * bug lease-on-wall-clock. */
+  leaseNow(now: number): number {
+    if (this.opts.readMode !== "lease" || this.bugs.leaseOnWallClock || this.env.monotonicNow === undefined) return now;
+    return this.env.monotonicNow();
+  }
+
+  /** A message from the leader of our term: restart the clocks the CheckQuorum lease runs on. */
+  heardLeader(now: number): void {
+    this.lastLeaderContact = now;
+    this.lastLeaderContactLease = this.leaseNow(now);
+  }
 
   // --- implemented by Raft (raft.ts) ---
   /** Handle a message (ours too: a deferred self-addressed one is stepped locally). */

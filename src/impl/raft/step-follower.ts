@@ -34,7 +34,7 @@ export function stepFollower<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C>
 }
 
 export function handleAppend<C>(r: RaftState<C>, from: NodeId, m: AppendRequest<C>, now: number): void {
-  r.lastLeaderContact = now;
+  r.heardLeader(now);
   r.resetElectionTimer(now);
   r.setLeader(from);
   const off = r.log.snapshotIndex();
@@ -111,7 +111,7 @@ export function handleAppend<C>(r: RaftState<C>, from: NodeId, m: AppendRequest<
 }
 
 export function handleHeartbeat<C>(r: RaftState<C>, from: NodeId, m: Heartbeat, now: number): void {
-  r.lastLeaderContact = now;
+  r.heardLeader(now);
   r.resetElectionTimer(now);
   r.setLeader(from);
   // The heartbeat's commit is min(leader commit, our match index), and a match index is only

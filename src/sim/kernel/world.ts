@@ -167,6 +167,11 @@ class HostEnv<M, Req, R, Rep> implements NodeEnv<M, R, Rep> {
   note(code: number, a: number, b: number): void {
     if (this.live()) this.w.noteFrom(this.id, code, a, b);
   }
+  /** The node's monotonic clock (LocalClock.monotonic: drift moves it, steps do not). A read,
+   * no event and no draw: hash-neutral. */
+  monotonicNow(): number {
+    return this.w.clocks[this.id].monotonic(this.w.sched.now);
+  }
 }
 
 class HostActorEnv implements ActorEnv {

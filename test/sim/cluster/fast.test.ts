@@ -1,5 +1,6 @@
 // raft-metadata's event-saving options (issue 12 part 5): livenessStopWhenHealthy and fast
-// (= it + raft.coalesceHeartbeats). Off by default; on, fewer events per seed, same verdicts.
+// (= it + raft.coalesceHeartbeats). fast is on by default; off (fast: false, `--no-fast`) is the
+// original event model, with more events per seed and the same verdicts.
 import { describe, expect, it } from "vitest";
 import { runCluster } from "../../../src/sim/systems/raft-metadata/run.js";
 import { livenessWindowUs } from "../../../src/sim/runner/liveness-window.js";
@@ -9,8 +10,8 @@ const S = 1_000_000;
 describe("livenessStopWhenHealthy / fast", () => {
   it("ends the run once the cluster is healthy and every open operation is answered", () => {
     for (const seed of [1, 2, 3]) {
-      const off = runCluster({ seed, timeUs: 10 * S });
-      const on = runCluster({ seed, timeUs: 10 * S, livenessStopWhenHealthy: true });
+      const off = runCluster({ seed, timeUs: 10 * S, fast: false });
+      const on = runCluster({ seed, timeUs: 10 * S, fast: false, livenessStopWhenHealthy: true });
       expect(on.verdict).toBe("ok");
       expect(off.verdict).toBe("ok");
       const healAt = 10 * S - livenessWindowUs(10 * S);
@@ -33,13 +34,26 @@ describe("livenessStopWhenHealthy / fast", () => {
     let live = 0;
     for (const seed of [1, 2, 3, 4, 5]) {
       const a = runCluster({ seed, timeUs: 10 * S, fast: true });
-      const b = runCluster({ seed, timeUs: 10 * S, livenessStopWhenHealthy: true });
+      const b = runCluster({ seed, timeUs: 10 * S, fast: false, livenessStopWhenHealthy: true });
       expect(a.verdict).toBe("ok");
       expect(a.raft.coalesceHeartbeats).toBe(true);
       fast += a.stats.events;
       live += b.stats.events;
     }
     expect(fast).toBeLessThan(live);
+  });
+
+  it("is the default, and fast: false is the original model (fewer events with the default)", () => {
+    for (const seed of [1, 2]) {
+      const dflt = runCluster({ seed, timeUs: 10 * S });
+      const on = runCluster({ seed, timeUs: 10 * S, fast: true });
+      const off = runCluster({ seed, timeUs: 10 * S, fast: false });
+      expect(dflt.traceHash).toBe(on.traceHash);
+      expect(off.traceHash).not.toBe(on.traceHash);
+      expect(dflt.raft.coalesceHeartbeats).toBe(true);
+      expect(off.raft.coalesceHeartbeats).toBeUndefined();
+      expect(dflt.stats.events).toBeLessThan(off.stats.events);
+    }
   });
 
   it("still reports a cluster that never becomes healthy", () => {

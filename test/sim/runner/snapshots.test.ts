@@ -38,7 +38,8 @@ describe("snapshots do not perturb the run", () => {
 });
 
 describe("raft-metadata snapshots", () => {
-  const { snapshots } = nodeStatesAt({ seed: 1, timeUs: 10 * S }, [1 * S, 5 * S, 9 * S]);
+  // fast: false runs to the end (the default fast model ends once healthy, before 9 s).
+  const { snapshots } = nodeStatesAt({ seed: 1, timeUs: 10 * S, systemOptions: { fast: false } }, [1 * S, 5 * S, 9 * S]);
   const [at1, at5, at9] = snapshots;
 
   it("seed 1 after the heal (9 s): exactly one leader, in the highest term among up nodes", () => {

@@ -9,9 +9,10 @@
 // seeds). This check sees the broken promise itself: at every event, no node holds a valid
 // read lease in term t while another node is leader of a term above t.
 //
-// Only meaningful under the clock assumption the lease states (drift within maxDriftPpm, no
-// clock jumps): the swarm's lease-mode schedules respect it (swarm.ts, leaseSafeSchedule); a
-// scenario that breaks it on purpose (lease-reads-beyond-drift-bound) expects a violation anyway.
+// Only meaningful under the clock assumption the lease states (drift within maxDriftPpm; wall
+// clock steps are fine, the lease runs on the monotonic clock): the swarm's lease-mode schedules
+// respect it (swarm.ts, leaseSafeSchedule); a scenario that breaks it on purpose
+// (lease-reads-beyond-drift-bound) expects a violation anyway.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 

@@ -39,6 +39,8 @@ export interface ScenarioRaft {
   readonly applyDelayUs?: number;
   /** Client sessions expire after this many log entries (RaftMetadataOptions.sessionTtl). */
   readonly sessionTtl?: number;
+  /** false: the original event model (RaftMetadataOptions.fast; default true). */
+  readonly fast?: boolean;
 }
 
 export interface ScenarioWorkload {
@@ -90,6 +92,7 @@ const raft = z
     followerReads: z.boolean({ error: "expected true or false" }).optional(),
     applyDelay: duration().optional(),
     sessionTtl: posInt.optional(),
+    fast: z.boolean({ error: "expected true or false" }).optional(),
   }, { error: "expected an object of Raft settings" })
   .check((ctx) => {
     const r = ctx.value;
@@ -117,6 +120,7 @@ const raft = z
     set("followerReads", r.followerReads);
     set("applyDelayUs", r.applyDelay);
     set("sessionTtl", r.sessionTtl);
+    set("fast", r.fast);
     return out as ScenarioRaft;
   });
 
@@ -238,7 +242,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     fileKeys(opts): Record<string, unknown> {
       const o = (opts ?? {}) as RaftMetadataOptions;
-      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, sessionTtl, leaseCheck, ...rest } = o;
+      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, sessionTtl, leaseCheck, fast, ...rest } = o;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw new Error(`raft-metadata options ${unknown.join(", ")} have no scenario form`);
       if (net !== undefined) throw new Error("raft-metadata's own net option has no scenario form (the scenario's net block is the run's)");
@@ -260,6 +264,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
       if (followerReads !== undefined) out.raft = { ...(out.raft as object | undefined), followerReads };
       if (applyDelayUs !== undefined) out.raft = { ...(out.raft as object | undefined), applyDelay: usToDuration(applyDelayUs) };
       if (sessionTtl !== undefined) out.raft = { ...(out.raft as object | undefined), sessionTtl };
+      if (fast === false) out.raft = { ...(out.raft as object | undefined), fast };
       if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
       if (w !== undefined) {
         const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs", "readsAnywhere"].includes(k));
@@ -279,8 +284,9 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     options(sc): RaftMetadataOptions {
       const s = sc as RaftScenario;
-      const { followerReads, applyDelayUs, sessionTtl, ...raftFields } = s.raft;
+      const { followerReads, applyDelayUs, sessionTtl, fast, ...raftFields } = s.raft;
       return {
+        ...(fast !== undefined ? { fast } : {}),
         ...(s.membership !== undefined ? { membership: s.membership } : {}),
         ...(followerReads !== undefined ? { followerReads } : {}),
         ...(applyDelayUs !== undefined ? { applyDelayUs } : {}),

@@ -55,8 +55,11 @@ function setup(req: RunRequest): SystemRun {
   // election timeout; each bump resets the others' timers, and nobody is ever elected.)
   if (members !== null && (!raft.preVote || !raft.checkQuorum)) raft = { ...raft, preVote: true, checkQuorum: true };
   if (req.sutAsserts === false) raft = { ...raft, asserts: false };
-  if (o.fast === true) raft = { ...raft, coalesceHeartbeats: true };
-  const stopWhenHealthy = o.fast === true || o.livenessStopWhenHealthy === true;
+  // Fewer events per simulated second (options.ts, `fast`): on unless switched off; an explicit
+  // raft.coalesceHeartbeats or livenessStopWhenHealthy still wins.
+  const fast = o.fast !== false;
+  if (fast && o.raft?.coalesceHeartbeats === undefined) raft = { ...raft, coalesceHeartbeats: true };
+  const stopWhenHealthy = o.livenessStopWhenHealthy ?? fast;
   const raftOf: RaftOptions[] = [];
   for (let i = 0; i < N; i++) raftOf.push(members === null ? raft : { ...raft, voters: members.initial[i] });
   const servers: number[] = [];
@@ -203,9 +206,12 @@ export const raftMetadata: System = {
     const followerReads = o.followerReads ?? (details.followerReads as boolean | undefined);
     const applyDelayUs = o.applyDelayUs ?? (details.applyDelayUs as number | undefined);
     const sessionTtl = o.sessionTtl ?? (details.sessionTtl as number | undefined);
+    // Coalesced heartbeats that came with `fast` (the default) are not pinned: the replay runs
+    // fast too, and a scenario file has no form for the option on its own.
+    const { coalesceHeartbeats, ...drawn } = details.raft as NonNullable<RaftMetadataOptions["raft"]>;
     return {
       ...o,
-      raft: { ...(details.raft as RaftMetadataOptions["raft"]) },
+      raft: { ...drawn, ...(coalesceHeartbeats === true && o.fast === false ? { coalesceHeartbeats } : {}) },
       swarmConfig: false,
       ...(membership !== undefined ? { membership } : {}),
       ...(workload !== undefined ? { workload } : {}),
