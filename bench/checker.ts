@@ -2,7 +2,8 @@
 // reference_ms from expected.tsv, then on generated adversarial histories (src/check/adversarial.ts).
 // With --expose-gc, a full GC runs before each timed check (as a sweep sees it: the checker
 // runs once per seed, between allocations of the simulation).
-// Run: npx tsc -p tsconfig.build.json && node --expose-gc dist/bench/checker.js [histories-dir] [--no-warmup] [--runs N]
+// Run: npx tsc -p tsconfig.build.json && node --expose-gc dist/bench/checker.js [histories-dir] [--no-warmup] [--runs N] [--only SUBSTRING]
+// (--only: time only the files whose path contains SUBSTRING, e.g. --only etcd_046 --runs 2000)
 // Writes reports/bench/checker.json.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -48,7 +49,7 @@ function median(xs: number[]): number {
  * warmup: one untimed pass over all files first, so the JIT has compiled the search before
  * timing starts (Porcupine is compiled ahead of time). Parsing is not timed, as in Porcupine's.
  */
-export async function benchChecker(historiesDir: string, runs = 3, warmup = true): Promise<{ files: BenchRow[]; totals: BenchTotals }> {
+export async function benchChecker(historiesDir: string, runs = 3, warmup = true, only?: string): Promise<{ files: BenchRow[]; totals: BenchTotals }> {
   const files: BenchRow[] = [];
   const loaded = readExpected(historiesDir).map((e) => {
     const h = readHistory(readFileSync(path.join(historiesDir, e.file), "utf8"), e.file, e.format);
@@ -58,6 +59,8 @@ export async function benchChecker(historiesDir: string, runs = 3, warmup = true
   });
   if (warmup) for (const { h, model } of loaded) checkOperations(model, h.ops, { timeoutMs: 60_000 });
   for (const { e, h, model } of loaded) {
+    // --only: time just these files (the warm-up still runs over all of them, as in a full run).
+    if (only !== undefined && !e.file.includes(only)) continue;
     const times: number[] = [];
     let verdict = "";
     for (let i = 0; i < runs; i++) {
@@ -124,15 +127,18 @@ function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const arg = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--runs");
+  const arg = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--runs" && args[i - 1] !== "--only");
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
   const dir = arg ? path.resolve(arg) : historiesDir(root);
   const ri = process.argv.indexOf("--runs");
   const runs = ri >= 0 ? Number(process.argv[ri + 1]) : 3;
-  const r = await benchChecker(dir, runs, !process.argv.includes("--no-warmup"));
+  const oi = process.argv.indexOf("--only");
+  const only = oi >= 0 ? process.argv[oi + 1] : undefined;
+  const r = await benchChecker(dir, runs, !process.argv.includes("--no-warmup"), only);
   printTable(r);
-  const adversarial = benchAdversarial();
+  // --only (one file, e.g. to profile its fixed cost with --runs 2000 --cpu-prof) skips the generated histories.
+  const adversarial = only === undefined ? benchAdversarial() : [];
   for (const a of adversarial) {
     console.log(`adversarial ${a.kind.padEnd(22)} ${String(a.ops).padStart(7)} ops  ${a.verdict.padEnd(8)} ${a.ms.toFixed(1).padStart(9)} ms  rss ${a.rssMiB.toFixed(0)} MiB${a.verdict === a.expected ? "" : `  (true verdict ${a.expected}${a.verdict === "unknown" ? `: out of budget (${a.reason})` : ": WRONG"})`}`);
   }

@@ -83,7 +83,7 @@ export class ConfigCache {
     const words = this.words;
     for (let i = 0; i < len; i++) words[off + i] = key[i];
     this.used = off + len;
-    this.states.push(state);
+    this.states[idx] = state; // idx === size - 1: appends while the array is at its high-water mark
     slots[slot] = idx + 1;
     const cost = ENTRY_BYTES + 4 * len;
     this.bytes += cost;
@@ -107,11 +107,26 @@ export class ConfigCache {
       this.lane1 = new Int32Array(INITIAL_SLOTS / 2);
       this.lane2 = new Int32Array(INITIAL_SLOTS / 2);
       this.head = new Int32Array(2 * INITIAL_SLOTS);
-    } else if (this.size > 0) {
+    } else if (8 * this.size < this.slots.length) {
+      // Few entries (a small part): clear their own slots rather than the whole table. Each
+      // entry's slot is on its probe path; the search looks for the entry itself, so slots
+      // already cleared on that path do not stop it.
+      const slots = this.slots;
+      const mask = this.mask;
+      const lane1 = this.lane1;
+      for (let idx = 0; idx < this.size; idx++) {
+        let slot = lane1[idx] & mask;
+        while (slots[slot] !== idx + 1) slot = (slot + 1) & mask;
+        slots[slot] = 0;
+      }
+    } else {
       this.slots.fill(0);
     }
     if (this.words.length > KEEP_WORDS) this.words = new Int32Array(4 * INITIAL_SLOTS);
-    this.states.length = 0;
+    // Drop the states (truncating the array instead costs a length change on every release).
+    const states = this.states;
+    if (states.length > KEEP_SLOTS) this.states = [];
+    else for (let i = 0; i < this.size; i++) states[i] = undefined;
     this.size = 0;
     this.used = 0;
     this.bytes = 0;

@@ -38,31 +38,44 @@ export function buildPartCounterexample<S, I, O>(
   all: readonly Operation<I, O>[],
 ): PartCounterexample {
   const deepest = search.deepestPoint();
-  const view = (id: number): OpView => {
-    const index = search.index(id);
-    const op = all[index];
-    return {
-      index,
-      client: op.client,
-      call: op.call,
-      ret: op.ret === Infinity ? null : op.ret,
-      status: op.status,
-      description: model.describeOp(op.input, op.output, op.status),
-    };
-  };
   const cannotFollow: BlockedOp[] = [];
   for (const id of deepest.candidates) {
-    const p = all[search.index(id)];
+    const index = search.index(id);
+    const p = all[index];
     const fits = model.step(deepest.state, p.input, p.output, p.status) !== undefined;
     if (!fits && p.status === "info") continue; // an indeterminate op that cannot take effect here is simply left out
-    cannotFollow.push({ ...view(id), reason: fits ? "dead-end" : "inconsistent" });
+    // The fields of an OpView, in the same order, then the reason.
+    cannotFollow.push({
+      index,
+      client: p.client,
+      call: p.call,
+      ret: p.ret === Infinity ? null : p.ret,
+      status: p.status,
+      description: model.describeOp(p.input, p.output, p.status),
+      reason: fits ? "dead-end" : "inconsistent",
+    });
   }
+  const ids = deepest.prefix;
+  const prefix = new Array<OpView>(ids.length);
+  for (let i = 0; i < ids.length; i++) prefix[i] = opView(model, all, search.index(ids[i]));
   return {
     partition,
-    prefix: deepest.prefix.map(view),
+    prefix,
     stateAfterPrefix: model.describeState(deepest.state),
     cannotFollow,
-    deadline: deepest.deadline >= 0 ? view(deepest.deadline) : null,
+    deadline: deepest.deadline >= 0 ? opView(model, all, search.index(deepest.deadline)) : null,
+  };
+}
+
+function opView<S, I, O>(model: Model<S, I, O>, all: readonly Operation<I, O>[], index: number): OpView {
+  const op = all[index];
+  return {
+    index,
+    client: op.client,
+    call: op.call,
+    ret: op.ret === Infinity ? null : op.ret,
+    status: op.status,
+    description: model.describeOp(op.input, op.output, op.status),
   };
 }
 

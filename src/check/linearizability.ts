@@ -64,6 +64,8 @@ export function checkOperations<S, I, O>(
   const readOnly = model.readOnly;
   let searched = 0;
   let unchecked = 0;
+  let lastKey: string | null | undefined = undefined;
+  let lastPart: number[] | undefined = undefined;
   for (let index = 0; index < ops.length; index++) {
     const op = ops[index];
     validateOperation(op, index);
@@ -73,8 +75,11 @@ export function checkOperations<S, I, O>(
       unchecked++;
       continue;
     }
-    let part = parts.get(key);
+    // Consecutive ops usually share a part (always, for an unpartitioned model): skip the lookup.
+    let part: number[] | undefined = key === lastKey ? lastPart : parts.get(key);
     if (part === undefined) parts.set(key, (part = []));
+    lastKey = key;
+    lastPart = part;
     searched++;
     // An info read decides nothing (Model.readOnly): counted as searched, left out of the search.
     if (op.status === "info" && readOnly !== undefined && readOnly.call(model, op.input)) continue;
@@ -82,42 +87,48 @@ export function checkOperations<S, I, O>(
   }
 
   // Smaller parts first: within a round they are the likeliest to settle quickly.
-  const order = [...parts.entries()].sort((a, b) => a[1].length - b[1].length);
+  const order = [...parts.entries()];
+  if (order.length > 1) order.sort(bySize);
   const searches: Part<S, I, O>[] = [];
   try {
     for (const [key, indices] of order) searches.push({ key, search: acquireSearch(model, ops, indices, budget) });
-    const result = (verdict: LinVerdict, extra?: Partial<CheckResult>): CheckResult => ({
-      verdict,
-      partitions: parts.size,
-      ops: searched,
-      unchecked,
-      ms: performance.now() - start,
-      ...extra,
-    });
+    const result = (verdict: LinVerdict, reason?: CheckResult["reason"], counterexample?: Counterexample): CheckResult =>
+      makeResult(verdict, parts.size, searched, unchecked, performance.now() - start, reason, counterexample);
     const active = searches.slice();
     const failing: Part<S, I, O>[] = [];
     while (active.length > 0) {
       for (let i = 0; i < active.length; ) {
         const r = active[i].search.run(slice);
-        if (r === "out-of-memory") return result("unknown", { reason: "memory" });
+        if (r === "out-of-memory") return result("unknown", "memory");
         if (r === "running") {
           i++;
         } else {
           if (r === "illegal") failing.push(active[i]);
           active.splice(i, 1);
         }
-        if (failing.length === 0 && performance.now() > deadline) return result("unknown", { reason: "timeout" });
+        if (failing.length === 0 && performance.now() > deadline) return result("unknown", "timeout");
       }
       // The first illegal part decides; parts that failed in the same round are reported too.
       if (failing.length > 0) {
         const counterexample = {
           parts: failing.map((f) => buildPartCounterexample(model, f.key, f.search, ops)),
         };
-        return result("illegal", { counterexample });
+        return result("illegal", undefined, counterexample);
       }
     }
     return result("ok");
   } finally {
     for (const s of searches) releaseSearch(s.search);
   }
+}
+
+function bySize(a: [string | null, number[]], b: [string | null, number[]]): number {
+  return a[1].length - b[1].length;
+}
+
+/** The result object, its keys always in this order (JSON output depends on it), built without a spread. */
+function makeResult(verdict: LinVerdict, partitions: number, ops: number, unchecked: number, ms: number, reason: CheckResult["reason"], counterexample: Counterexample | undefined): CheckResult {
+  if (reason !== undefined) return { verdict, partitions, ops, unchecked, ms, reason };
+  if (counterexample !== undefined) return { verdict, partitions, ops, unchecked, ms, counterexample };
+  return { verdict, partitions, ops, unchecked, ms };
 }

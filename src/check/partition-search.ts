@@ -35,11 +35,50 @@ function ensureZobrist(n: number): void {
   zobrist2 = randomWords(size, 0x6c8e9cf5 | 0);
 }
 
-// Entry sort: by time; at equal times calls first (touching intervals overlap), then by node.
-// Module level, so that no closure is made per search.
-let sortTime = new Float64Array(0);
+// Entry order: by time; at equal times calls first (touching intervals overlap), then by op
+// position. Built without a comparator sort: calls and returns are each put in order by a
+// stable insertion sort (a history lists its ops in call order, and returns come nearly in that
+// order too, so it moves few entries), then merged. Only when a history is far from that order
+// does it fall back to the typed-array sort with a comparator. The buffers are module-level
+// scratch, reused by every search (searches are initialised one at a time), so that a check
+// allocates no arrays here: on a small history, fresh arrays and the comparator sort were a
+// large part of the fixed cost of a check made right after a GC.
+let sortTime = new Float64Array(0); // per node (2p+1 call, 2p+2 return): its time
+let callOrder = new Int32Array(0); // positions p, by call time
+let retOrder = new Int32Array(0); // positions p, by return time
+let idOfPos = new Int32Array(0); // position p -> op id (rank in call order)
+function ensureScratch(n: number): void {
+  if (callOrder.length >= n && sortTime.length >= 2 * n + 1) return;
+  const cap = Math.max(n, 64, 2 * callOrder.length);
+  sortTime = new Float64Array(2 * cap + 1);
+  callOrder = new Int32Array(cap);
+  retOrder = new Int32Array(cap);
+  idOfPos = new Int32Array(cap);
+}
+/** Comparator of the fallback sort (module level, so that no closure is made per search). */
 function byTime(a: number, b: number): number {
   return sortTime[a] - sortTime[b] || (b & 1) - (a & 1) || a - b;
+}
+/**
+ * Sorts positions out[0..n) (given in ascending order) by sortTime[2p + node], stably, with an
+ * insertion sort; gives up (false) past `budget` moves, leaving `out` unspecified.
+ */
+function insertionSort(out: Int32Array, n: number, node: 1 | 2, budget: number): boolean {
+  const time = sortTime;
+  for (let i = 1; i < n; i++) {
+    const p = out[i];
+    const t = time[2 * p + node];
+    let j = i - 1;
+    if (time[2 * out[j] + node] <= t) continue;
+    do {
+      out[j + 1] = out[j];
+      j--;
+    } while (j >= 0 && time[2 * out[j] + node] > t);
+    out[j + 1] = p;
+    budget -= i - j;
+    if (budget < 0) return false;
+  }
+  return true;
 }
 
 /** A released search that was this large drops its arrays rather than keep them. */
@@ -96,29 +135,60 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
     this.ensureCapacity(n);
     ensureZobrist(n);
 
-    // Entries sorted by time. Node ids here: 2p+1 / 2p+2 for position p in `indices`.
-    const m = 2 * n;
-    if (sortTime.length < m + 1) sortTime = new Float64Array(Math.max(m + 1, 2 * sortTime.length));
-    const order = new Int32Array(m);
+    // Entries in time order. Node ids here: 2p+1 / 2p+2 for position p in `indices`.
+    ensureScratch(n);
+    const time = sortTime;
+    const calls = callOrder;
+    const rets = retOrder;
     for (let p = 0; p < n; p++) {
       const op = all[indices[p]];
-      sortTime[2 * p + 1] = op.call;
-      sortTime[2 * p + 2] = op.status === "info" ? Infinity : op.ret;
-      order[2 * p] = 2 * p + 1;
-      order[2 * p + 1] = 2 * p + 2;
+      time[2 * p + 1] = op.call;
+      time[2 * p + 2] = op.status === "info" ? Infinity : op.ret;
+      calls[p] = p;
+      rets[p] = p;
     }
-    let sorted = true;
-    for (let i = 1; i < m && sorted; i++) if (byTime(order[i - 1], order[i]) > 0) sorted = false;
-    if (!sorted) order.sort(byTime);
-
+    const moves = 16 * n + 256;
+    const mergeable = insertionSort(calls, n, 1, moves) && insertionSort(rets, n, 2, moves);
     // Ids by call order; then the list over the renumbered nodes.
-    const idOf = new Int32Array(n);
-    let id = 0;
-    for (let i = 0; i < m; i++) {
-      const node = order[i];
-      if (node & 1) idOf[(node - 1) >> 1] = id++;
-    }
+    const idOf = idOfPos;
     const { next, prev, opIndex, optional, inputs, outputs, statuses, stackStates } = this;
+    let last = HEAD;
+    if (mergeable) {
+      for (let i = 0; i < n; i++) idOf[calls[i]] = i;
+      // Merge: a call goes first at equal times; within calls or returns, the sorts were stable.
+      let ci = 0;
+      let ri = 0;
+      while (ri < n) {
+        let renamed: number;
+        if (ci < n && time[2 * calls[ci] + 1] <= time[2 * rets[ri] + 2]) renamed = 2 * ci++ + 1;
+        else renamed = 2 * idOf[rets[ri++]] + 2;
+        next[last] = renamed;
+        prev[renamed] = last;
+        last = renamed;
+      }
+    } else {
+      const m = 2 * n;
+      const order = new Int32Array(m);
+      for (let p = 0; p < n; p++) {
+        order[2 * p] = 2 * p + 1;
+        order[2 * p + 1] = 2 * p + 2;
+      }
+      order.sort(byTime);
+      let id = 0;
+      for (let i = 0; i < m; i++) {
+        const node = order[i];
+        if (node & 1) idOf[(node - 1) >> 1] = id++;
+      }
+      for (let i = 0; i < m; i++) {
+        const node = order[i];
+        const p = (node - 1) >> 1;
+        const renamed = 2 * idOf[p] + (node & 1 ? 1 : 2);
+        next[last] = renamed;
+        prev[renamed] = last;
+        last = renamed;
+      }
+    }
+    next[last] = -1;
     while (inputs.length < n) {
       // grown in order, so that the arrays stay packed
       inputs.push(undefined as I);
@@ -141,16 +211,6 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
         required++;
       }
     }
-    let last = HEAD;
-    for (let i = 0; i < m; i++) {
-      const node = order[i];
-      const p = (node - 1) >> 1;
-      const renamed = 2 * idOf[p] + (node & 1 ? 1 : 2);
-      next[last] = renamed;
-      prev[renamed] = last;
-      last = renamed;
-    }
-    next[last] = -1;
     this.bits.fill(0, 0, (n + 31) >> 5);
     this.cache.reset(model as Model<unknown, unknown, unknown>, budget);
     this.required = required;
@@ -304,9 +364,9 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
   deepestPoint(): DeepestPoint<S> {
     if (this.bestDepth < 0) throw new Error("deepestPoint: search not started");
     return {
-      prefix: Array.from(this.prefixBuf.subarray(0, this.deepLen)),
+      prefix: toArray(this.prefixBuf, this.deepLen),
       state: this.deepState as S,
-      candidates: Array.from(this.candBuf.subarray(0, this.deepCands)),
+      candidates: toArray(this.candBuf, this.deepCands),
       deadline: this.deepDeadline,
     };
   }
@@ -323,7 +383,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
     const n = this.n;
     this.inputs.fill(undefined as I, 0, n);
     this.outputs.fill(undefined, 0, n);
-    this.stackStates.fill(undefined, 0, n);
+    // stackStates: already cleared by finish()
     this.state = undefined;
     this.deepState = undefined;
     this.model = undefined;
@@ -391,7 +451,8 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
 
   private finish(v: SliceResult): void {
     this.finished = v;
-    this.stackStates.fill(undefined, 0, this.n);
+    // Backtracking clears the slots it leaves, so only [0, depth) can hold states.
+    this.stackStates.fill(undefined, 0, this.depth);
     this.cache.release();
   }
 
@@ -420,6 +481,13 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
     this.deepCands = k;
     this.deepDeadline = deadline;
   }
+}
+
+/** A plain array of xs[0..n): a loop, not Array.from over a subarray view (a generic iteration). */
+function toArray(xs: Int32Array, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = xs[i];
+  return out;
 }
 
 const pool: PartitionSearch[] = [];
