@@ -19,7 +19,7 @@ import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
 import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { inspectServer } from "./inspect.js";
-import { leaseViolation } from "./lease-check.js";
+import { LeaseCheck, leaseViolation } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -66,6 +66,7 @@ function setup(req: RunRequest): SystemRun {
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
+  const leases = leaseMode ? new LeaseCheck(N) : null;
   const stores = new StoreStateCheck(N);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
@@ -95,6 +96,7 @@ function setup(req: RunRequest): SystemRun {
         else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
+        if (leases !== null) leases.onSend(world, from, msg);
       },
       afterEachEvent: (w) => {
         // Only a fault can crash, restart or restore a node, or change more than one; any other
@@ -125,7 +127,7 @@ function setup(req: RunRequest): SystemRun {
           if (why !== null) throw new CheckFailure(why, w.now);
         }
         if (leaseMode && only !== TOUCHED_NONE) {
-          const why = leaseViolation(w, N);
+          const why = leaseViolation(w, N) ?? leases!.check(w);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
       },
