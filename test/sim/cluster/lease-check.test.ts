@@ -45,7 +45,7 @@ describe("lease checks", () => {
     }
     // Drift at the bound, leaders cut off: a new leader is elected after the old lease ended.
     const r = runCluster({ seed: 1, timeUs: 8 * S, faults: driftEpisodes(1000), raft: { ...LEASE, electionMinUs: 1000 * MS, electionMaxUs: 1050 * MS, heartbeatUs: 333 * MS }, workload: READ_HEAVY });
-    expect(r.verdict, r.message).toBe("ok");
+    expect(r.verdict, r.message ?? "").toBe("ok");
   });
 
   it("lease-use: a leader that never takes its lease (reads would all need a ReadIndex round)", () => {

@@ -21,6 +21,7 @@ import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, R
 import { inspectServer } from "./inspect.js";
 import { LeaseCheck, leaseViolation } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
+import { ProgressCheck } from "./progress-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
@@ -67,6 +68,7 @@ function setup(req: RunRequest): SystemRun {
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const leases = leaseMode ? new LeaseCheck(N) : null;
+  const progress = new ProgressCheck(N);
   const stores = new StoreStateCheck(N);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
@@ -97,6 +99,7 @@ function setup(req: RunRequest): SystemRun {
         else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
         if (leases !== null) leases.onSend(world, from, msg);
+        progress.onSend(from, msg);
       },
       afterEachEvent: (w) => {
         // Only a fault can crash, restart or restore a node, or change more than one; any other
@@ -124,6 +127,10 @@ function setup(req: RunRequest): SystemRun {
         if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
         if (only !== TOUCHED_NONE) {
           const why = only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only);
+          if (why !== null) throw new CheckFailure(why, w.now);
+        }
+        if (only !== TOUCHED_NONE) {
+          const why = progress.check(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
         if (leaseMode && only !== TOUCHED_NONE) {
