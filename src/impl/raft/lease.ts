@@ -57,7 +57,7 @@ export function leaseMarginUs(electionMinUs: number): number {
 
 /** The lease length on the leader's clock, µs: electionMin·(1−ρ)/(1+ρ) − margin (≥ 0). */
 export function leaseDurationUs(electionMinUs: number, maxDriftPpm: number = DEFAULT_MAX_DRIFT_PPM): number {
-  // Stryker disable next-line all: configuration validation that never fires in a harness run — maxDriftPpm is 500 or 1000 (swarm.ts) or the default 1000, so no run can tell a changed guard from this one
+  // Stryker disable next-line EqualityOperator,LogicalOperator,BlockStatement: configuration validation that never fires in a harness run — maxDriftPpm is 500 or 1000 (swarm.ts) or the default 1000, so no run can tell a changed guard from this one (ConditionalExpression stays: the whole test `true` throws for every lease)
   if (!(Number.isFinite(maxDriftPpm) && maxDriftPpm >= 0 && maxDriftPpm < 1e6)) {
     throw new Error(`raft invariant: maxDriftPpm must be in [0, 1e6): ${maxDriftPpm}`);
   }
@@ -95,9 +95,7 @@ export class ReadLease {
   private sentAt: number[] = [];
 
   constructor(opts: RaftOptions, bootNow: number) {
-    // Stryker disable next-line ConditionalExpression: unreachable guard — the only caller, create(), constructs it in lease mode only
     if (opts.readMode !== "lease") throw new Error("raft invariant: ReadLease outside lease mode");
-    // Stryker disable next-line ConditionalExpression: unreachable guard in every harness run — lease mode always has CheckQuorum on (withReadMode in options.ts, and the swarm sets it)
     if (!opts.checkQuorum) throw new Error("raft invariant: lease reads need checkQuorum (the follower-side lease check)");
     this.electionMinUs = opts.electionMinUs;
     this.durationUs = leaseDurationUs(opts.electionMinUs, opts.maxDriftPpm ?? DEFAULT_MAX_DRIFT_PPM);
