@@ -3,6 +3,8 @@
 // caught by the check that judges that part of the lease's reasoning.
 import { afterEach, describe, expect, it } from "vitest";
 import { ReadLease } from "../../../src/impl/raft/lease.js";
+import { Raft } from "../../../src/impl/raft/raft.js";
+import { simulate } from "../../../src/api/simulate.js";
 import { runCluster } from "../../../src/sim/systems/raft-metadata/run.js";
 import type { FaultAction } from "../../../src/sim/faults/index.js";
 
@@ -32,9 +34,12 @@ function patch(name: string, f: (orig: (...a: unknown[]) => unknown) => (...a: u
   saved.set(name, orig);
   proto[name] = f(orig);
 }
+const raftProto = Raft.prototype as unknown as Patchable;
+const savedStep = raftProto.step;
 afterEach(() => {
   for (const [k, v] of saved) proto[k] = v;
   saved.clear();
+  raftProto.step = savedStep;
 });
 
 describe("lease checks", () => {
@@ -83,5 +88,22 @@ describe("lease checks", () => {
     const r = runCluster({ seed: 1, timeUs: 20 * S, faults: driftEpisodes(100_000), raft: { ...LEASE, electionMinUs: 1000 * MS, electionMaxUs: 1050 * MS, heartbeatUs: 333 * MS }, workload: READ_HEAVY });
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^lease-promise at node \d+.*bound not to vote/);
+  });
+
+  it("lease-follower: a follower that takes a higher term from a stale response inside its lease", () => {
+    // As if lease.ts's ignoresWhileFollowing answered false: the follower adopts the term of a
+    // higher-term reply (to a message it sent as an earlier leader) with no leader.
+    raftProto.step = function (this: Raft<unknown> & Patchable, from: number, m: { type: string; term: number }, now: number) {
+      if (this.lease !== null && this.curRole === "follower" && m.term > this.curTerm && ["voteResp", "appResp", "hbResp", "snapResp"].includes(m.type) && this.recentlyHeardLeader(now)) {
+        this.becomeFollower(m.term, -1, now);
+        return;
+      }
+      (savedStep as (f: number, m: unknown, n: number) => void).call(this, from, m, now);
+    };
+    const r = simulate({ seed: 30, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^lease-follower at node \d+/);
+    raftProto.step = savedStep;
+    expect(simulate({ seed: 30, timeUs: 10 * S, sutAsserts: false }).result.verdict).toBe("ok");
   });
 });

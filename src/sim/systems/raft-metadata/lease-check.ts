@@ -25,6 +25,13 @@
 //      (it revokes the lease on purpose), nor in a term with a configuration change (the quorum
 //      the acknowledgements are counted in moved), nor for a round older than the 32 newest
 //      (lease.ts forgets those unconfirmed, which only loses a renewal).
+//   5. lease-follower — the promise kept: a follower (of another node) inside its lease window (it heard from its
+//      leader less than electionMin ago, on its clock) never moves to a higher term except by
+//      a new leader's message (then it follows that leader). Taking a higher term from a stale
+//      response would free its vote while the old leader still counts on it; check 2 sees that
+//      only once too few voters are left bound, this sees the first one. Not into a term some
+//      candidate campaigned in by a leadership transfer (its forced RequestVote passes the
+//      lease on purpose, even when it arrives late).
 //
 // All of them only read (views, the wire) and never draw or schedule: hash-neutral.
 // Only meaningful under the clock assumption the lease states (drift within maxDriftPpm, no
@@ -69,12 +76,59 @@ interface NodeRounds {
   revokedTerm: number;
 }
 
-/** The lease checks 1–4 above, for one run in lease mode. */
+/** A follower's state at the last event that touched it (check 5). */
+interface FollowerSeen {
+  readonly server: MetaServer;
+  term: number;
+  lead: number;
+  lastLeaderContact: number;
+}
+
+/** The lease checks 1–5 above, for one run in lease mode. */
 export class LeaseCheck {
   private readonly nodes: (NodeRounds | null)[];
+  private readonly seen: (FollowerSeen | null)[];
+  /** Terms some candidate campaigned in by a leadership transfer (a forced RequestVote, which
+   * bypasses the lease on purpose; it may arrive late). */
+  private readonly forcedTerms = new Set<number>();
 
   constructor(private readonly n: number) {
     this.nodes = new Array<NodeRounds | null>(n).fill(null);
+    this.seen = new Array<FollowerSeen | null>(n).fill(null);
+  }
+
+  /** Check 5 for node `id`, or every node (id < 0: a fault event); null: fine. */
+  followers(w: AnyWorld, id: number): string | null {
+    if (id >= 0) return this.followerCheck(w, id);
+    for (let i = 0; i < this.n; i++) {
+      const why = this.followerCheck(w, i);
+      if (why !== null) return why;
+    }
+    return null;
+  }
+
+  /** Check 5 for node `id` (after an event that touched it); null: fine. */
+  followerCheck(w: AnyWorld, id: number): string | null {
+    const h = w.nodes[id] as MetaServer | null;
+    if (h === null) return null;
+    const raft = h.raft;
+    let f = this.seen[id];
+    if (f === null || f.server !== h) {
+      f = { server: h, term: raft.term(), lead: raft.leader(), lastLeaderContact: raft.lastLeaderContact };
+      this.seen[id] = f;
+      return null;
+    }
+    let why: string | null = null;
+    if (raft.term() > f.term && raft.role() === "follower" && raft.leader() === -1 && f.lead !== -1 && f.lead !== id && !this.forcedTerms.has(raft.term())) {
+      const now = raft.clock.peek(w.clocks[id].local(w.now));
+      if (now - f.lastLeaderContact < raft.opts.electionMinUs) {
+        why = `lease-follower at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it heard from leader ${f.lead} of term ${f.term} ${now - f.lastLeaderContact}µs ago (within electionMin ${raft.opts.electionMinUs}µs), yet moved to term ${raft.term()} with no leader, freeing its vote`;
+      }
+    }
+    f.term = raft.term();
+    f.lead = raft.leader();
+    f.lastLeaderContact = raft.lastLeaderContact;
+    return why;
   }
 
   private of(id: number, server: MetaServer): NodeRounds {
@@ -89,6 +143,7 @@ export class LeaseCheck {
   /** The world's onSend: a leader's heartbeat carries its newest round's seq; the first send
    * of a seq is when that round went out (lease.ts counts from the same instant). */
   onSend(w: AnyWorld, from: number, msg: { readonly type: string; readonly term?: number; readonly seq?: number }): void {
+    if (msg.type === "vote" && (msg as { readonly force?: boolean }).force === true) this.forcedTerms.add(msg.term!);
     if (msg.type !== "hb" || from >= this.n || msg.seq === undefined || msg.seq <= 0) return;
     const server = w.nodes[from] as MetaServer | null;
     if (server === null) return;

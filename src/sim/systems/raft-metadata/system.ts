@@ -134,7 +134,7 @@ function setup(req: RunRequest): SystemRun {
           if (why !== null) throw new CheckFailure(why, w.now);
         }
         if (leaseMode && only !== TOUCHED_NONE) {
-          const why = leaseViolation(w, N) ?? leases!.check(w);
+          const why = leaseViolation(w, N) ?? leases!.check(w) ?? leases!.followers(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
       },
