@@ -57,7 +57,6 @@ export function leaseMarginUs(electionMinUs: number): number {
 
 /** The lease length on the leader's clock, µs: electionMin·(1−ρ)/(1+ρ) − margin (≥ 0). */
 export function leaseDurationUs(electionMinUs: number, maxDriftPpm: number = DEFAULT_MAX_DRIFT_PPM): number {
-  // Stryker disable next-line EqualityOperator,LogicalOperator,BlockStatement: configuration validation that never fires in a harness run — maxDriftPpm is 500 or 1000 (swarm.ts) or the default 1000, so no run can tell a changed guard from this one (ConditionalExpression stays: the whole test `true` throws for every lease)
   if (!(Number.isFinite(maxDriftPpm) && maxDriftPpm >= 0 && maxDriftPpm < 1e6)) {
     throw new Error(`raft invariant: maxDriftPpm must be in [0, 1e6): ${maxDriftPpm}`);
   }
@@ -126,7 +125,7 @@ export class ReadLease {
     const n = this.seqs.length;
     // Stryker disable next-line ArithmeticOperator: every caller passes a fresh seq (++readSeq), so this early return never fires; seqs[n + 1] reads past the end (undefined), which never fires it either
     if (n > 0 && this.seqs[n - 1] === seq) return; // the earliest send of a seq is what counts
-    // Stryker disable next-line EqualityOperator,ArithmeticOperator: unreachable guard — seqs come from one incrementing counter (readSeq), so seqs[n - 1] < seq always; n >= 0 / n <= 0 read seqs[-1] (undefined), >= adds the equal case line 123 already returned on, n + 1 reads past the end (ConditionalExpression stays: `true` throws on every round)
+    // Stryker disable next-line ArithmeticOperator: seqs[n + 1] reads past the end (undefined), so the guard never fires — nor does the original, since seqs come from one incrementing counter
     if (n > 0 && this.seqs[n - 1] > seq) throw new Error("raft invariant: lease round seqs must increase");
     if (n >= MAX_PENDING_ROUNDS) {
       this.seqs.shift();

@@ -70,7 +70,6 @@ export class Progress {
   }
 
   addInflight(lastIndex: number): void {
-    // Stryker disable next-line EqualityOperator: the only caller (replication.ts, sendAppend) adds only after inflightFull() said no, so count < cap here and `count > cap` never fires either (ConditionalExpression stays: `true` throws on every append)
     if (this.count >= this.cap) throw new Error("raft invariant: inflight overflow");
     this.ring[(this.head + this.count) % this.cap] = lastIndex;
     this.count++;
