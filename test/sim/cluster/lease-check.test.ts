@@ -106,4 +106,11 @@ describe("lease checks", () => {
     raftProto.step = savedStep;
     expect(simulate({ seed: 30, timeUs: 10 * S, sutAsserts: false }).result.verdict).toBe("ok");
   });
+
+  it("lease-transfer: a leader that keeps its lease after a leadership transfer began", () => {
+    patch("revoke", () => () => undefined);
+    const r = simulate({ seed: 5, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^lease-transfer at node \d+/);
+  });
 });

@@ -33,6 +33,9 @@
 //      candidate campaigned in by a leadership transfer (its forced RequestVote passes the
 //      lease on purpose, even when it arrives late).
 //
+//   6. lease-transfer — once a leadership transfer began in its term, the leader holds no lease
+//      for the rest of it (the target's forced campaign passes every follower's promise).
+//
 // All of them only read (views, the wire) and never draw or schedule: hash-neutral.
 // Only meaningful under the clock assumption the lease states (drift within maxDriftPpm, no
 // clock jumps): the swarm's lease-mode schedules respect it (swarm.ts, leaseSafeSchedule); a
@@ -84,7 +87,7 @@ interface FollowerSeen {
   lastLeaderContact: number;
 }
 
-/** The lease checks 1–5 above, for one run in lease mode. */
+/** The lease checks 1–6 above, for one run in lease mode. */
 export class LeaseCheck {
   private readonly nodes: (NodeRounds | null)[];
   private readonly seen: (FollowerSeen | null)[];
@@ -171,11 +174,16 @@ export class LeaseCheck {
       const view = raft.leaseView(local).readLeaseUs;
       const at = (check: string): string => `${check} at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}`;
       if (view === null) return `${at("lease-mode")}: lease mode, but the leader has no read lease at all`;
+      // 6: a leadership transfer ends lease reads for the rest of the term (lease.ts: TimeoutNow
+      // makes the target campaign past every follower's promise).
+      if (s.revokedTerm === term) {
+        if (view !== 0) return `${at("lease-transfer")}: a leadership transfer began in this term, yet the leader still holds a read lease (${view}µs left)`;
+        continue;
+      }
       const voters = raft.voters();
       if (!voters.includes(id) || voters.length < 2) continue;
       // A configuration change in this term moved the quorum the acknowledgements count in.
       if (raft.configIndex() >= raft.termStart) continue;
-      if (s.revokedTerm === term) continue;
       const now = raft.clock.peek(local);
       const quorum = Math.floor(voters.length / 2) + 1;
       // The newest seq a quorum acknowledged: the leader counts its own newest round.
