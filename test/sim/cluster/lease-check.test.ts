@@ -113,4 +113,11 @@ describe("lease checks", () => {
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^lease-transfer at node \d+/);
   });
+
+  it("lease-boot: a node that votes for a higher term right after it (re)started", () => {
+    patch("bootBlackout", () => () => false);
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^lease-boot at node \d+/);
+  });
 });

@@ -33,6 +33,10 @@
 //      candidate campaigned in by a leadership transfer (its forced RequestVote passes the
 //      lease on purpose, even when it arrives late).
 //
+//   7. lease-boot — a node that (re)started less than electionMin ago (its clock) grants no
+//      (pre)vote for a term above its own: it has forgotten when it last heard from a leader, so
+//      it keeps the promise as if it just had (lease.ts, bootBlackout). Forced (transfer)
+//      campaigns exempt, as in 5.
 //   6. lease-transfer — once a leadership transfer began in its term, the leader holds no lease
 //      for the rest of it (the target's forced campaign passes every follower's promise).
 //
@@ -82,26 +86,52 @@ interface NodeRounds {
 /** A follower's state at the last event that touched it (check 5). */
 interface FollowerSeen {
   readonly server: MetaServer;
+  /** The node's local clock when this incarnation was built (its boot; its monotonic time
+   * starts equal to it), or -Infinity if unknown. */
+  readonly bootAt: number;
   term: number;
   lead: number;
   lastLeaderContact: number;
 }
 
-/** The lease checks 1–6 above, for one run in lease mode. */
+/** The lease checks 1–7 above, for one run in lease mode. */
 export class LeaseCheck {
   private readonly nodes: (NodeRounds | null)[];
   private readonly seen: (FollowerSeen | null)[];
   /** Terms some candidate campaigned in by a leadership transfer (a forced RequestVote, which
    * bypasses the lease on purpose; it may arrive late). */
   private readonly forcedTerms = new Set<number>();
+  /** When each node's current server object was built (the system's factory tells). */
+  private readonly boots: ({ readonly server: MetaServer; readonly at: number } | undefined)[] = [];
+  /** A violation seen in a send (check 7), reported after the event. */
+  private pending: string | null = null;
 
   constructor(private readonly n: number) {
     this.nodes = new Array<NodeRounds | null>(n).fill(null);
     this.seen = new Array<FollowerSeen | null>(n).fill(null);
   }
 
+  /** The system's node factory: node `id` (re)started as `server`, its local clock reading `local`. */
+  booted(id: number, server: MetaServer, local: number): void {
+    this.boots[id] = { server, at: local };
+  }
+
+  /** Check 7, as node `id` grants a (pre)vote for `term`; the first violation is kept for the
+   * next check (a send cannot throw the run's verdict itself). */
+  private bootVote(w: AnyWorld, id: number, term: number, pre: boolean): void {
+    const h = w.nodes[id] as MetaServer | null;
+    const f = this.seen[id];
+    if (h === null || f === null || f.server !== h || this.pending !== null) return;
+    if (term <= f.term || this.forcedTerms.has(term)) return;
+    const now = h.raft.clock.peek(w.clocks[id].local(w.now));
+    if (now - f.bootAt < h.raft.opts.electionMinUs) {
+      this.pending = `lease-boot at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it (re)started ${now - f.bootAt}µs ago (within electionMin ${h.raft.opts.electionMinUs}µs) and grants a ${pre ? "pre-" : ""}vote for term ${term}, above its term ${f.term}`;
+    }
+  }
+
   /** Check 5 for node `id`, or every node (id < 0: a fault event); null: fine. */
   followers(w: AnyWorld, id: number): string | null {
+    if (this.pending !== null) return this.pending;
     if (id >= 0) return this.followerCheck(w, id);
     for (let i = 0; i < this.n; i++) {
       const why = this.followerCheck(w, i);
@@ -117,7 +147,7 @@ export class LeaseCheck {
     const raft = h.raft;
     let f = this.seen[id];
     if (f === null || f.server !== h) {
-      f = { server: h, term: raft.term(), lead: raft.leader(), lastLeaderContact: raft.lastLeaderContact };
+      f = { server: h, bootAt: this.boots[id]?.server === h ? this.boots[id]!.at : Number.NEGATIVE_INFINITY, term: raft.term(), lead: raft.leader(), lastLeaderContact: raft.lastLeaderContact };
       this.seen[id] = f;
       return null;
     }
@@ -147,6 +177,7 @@ export class LeaseCheck {
    * of a seq is when that round went out (lease.ts counts from the same instant). */
   onSend(w: AnyWorld, from: number, msg: { readonly type: string; readonly term?: number; readonly seq?: number }): void {
     if (msg.type === "vote" && (msg as { readonly force?: boolean }).force === true) this.forcedTerms.add(msg.term!);
+    if (msg.type === "voteResp" && (msg as { readonly granted?: boolean }).granted === true && from < this.n) this.bootVote(w, from, msg.term!, (msg as { readonly pre?: boolean }).pre === true);
     if (msg.type !== "hb" || from >= this.n || msg.seq === undefined || msg.seq <= 0) return;
     const server = w.nodes[from] as MetaServer | null;
     if (server === null) return;
