@@ -8,37 +8,37 @@
 // sees a broken lease (a mutant that makes every lease valid forever survived 26 lease-mode
 // seeds). These checks see the lease's reasoning itself, from outside the node:
 //
-//   1. lease-safety — no two leaders: no node holds a valid read lease in term t while another node is leader
-//      of a term above t (`leaseViolation`);
-//   2. lease-promise — the quorum's promise still runs: while a leader holds a lease, a quorum of its voters —
-//      itself, nodes that are down (they vote for nobody), and nodes whose own CheckQuorum view
-//      says they would refuse a vote now, in a term no higher than the leader's — is bound;
-//   3. lease-bound — the lease ends in time: its end, on the leader's clock, is no later than s +
-//      electionMin·(1−ρ)/(1+ρ), where s is when the leader first sent the newest heartbeat
+//   1. lease-safety — no two leaders: no node holds a valid read lease in term t while another
+//      node is leader of a term above t (`leaseViolation`);
+//   2. lease-promise — the quorum's promise still runs: while a leader holds a lease, a quorum
+//      of its voters — itself, nodes that are down (they vote for nobody), and nodes whose own
+//      CheckQuorum view says they would refuse a vote now, in a term no higher than the
+//      leader's — is bound;
+//   3. lease-bound — the lease ends in time: its end, on the leader's clock, is no later than
+//      s + electionMin·(1−ρ)/(1+ρ), where s is when the leader first sent the newest heartbeat
 //      round (seq) a quorum of its voters acknowledged (the acknowledgements the leader itself
 //      recorded), seen on the wire. This is the bound the header of lease.ts derives, without
 //      the implementation's safety margin: a longer lease can outlive a follower's promise;
-//   4. lease-use — the lease is used: after a quorum acknowledged a round sent at s, the leader holds a
-//      lease at least until s + half that bound (lease mode must answer reads locally for most
-//      of the window, or it is ReadIndex with extra steps — a lease that never becomes valid
-//      was invisible to every other check). Not after a leadership transfer began in the term
-//      (it revokes the lease on purpose), nor in a term with a configuration change (the quorum
-//      the acknowledgements are counted in moved), nor for a round older than the 32 newest
-//      (lease.ts forgets those unconfirmed, which only loses a renewal).
-//   5. lease-follower — the promise kept: a follower (of another node) inside its lease window (it heard from its
-//      leader less than electionMin ago, on its clock) never moves to a higher term except by
-//      a new leader's message (then it follows that leader). Taking a higher term from a stale
-//      response would free its vote while the old leader still counts on it; check 2 sees that
-//      only once too few voters are left bound, this sees the first one. Not into a term some
-//      candidate campaigned in by a leadership transfer (its forced RequestVote passes the
-//      lease on purpose, even when it arrives late).
-//
+//   4. lease-use — the lease is used: after a quorum acknowledged a round sent at s, the leader
+//      holds a lease at least until s + half that bound (lease mode must answer reads locally
+//      for most of the window, or it is ReadIndex with extra steps — a lease that never becomes
+//      valid was invisible to every other check). Not in a term with a configuration change
+//      (the quorum the acknowledgements are counted in moved), nor for a round older than the
+//      32 newest (lease.ts forgets those unconfirmed, which only loses a renewal);
+//   5. lease-follower — the promise kept: a follower (of another node) inside its lease window
+//      (it heard from its leader less than electionMin ago, on its clock) never moves to a
+//      higher term except by a new leader's message (then it follows that leader). Taking a
+//      higher term from a stale response would free its vote while the old leader still counts
+//      on it; check 2 sees that only once too few voters are left bound, this sees the first
+//      one. Not into a term some candidate campaigned in by a leadership transfer (its forced
+//      RequestVote passes the lease on purpose, even when it arrives late);
+//   6. lease-transfer — once a leadership transfer began in its term, the leader holds no lease
+//      for the rest of it (the target's forced campaign passes every follower's promise);
+//      checks 2–4 skip such a term;
 //   7. lease-boot — a node that (re)started less than electionMin ago (its clock) grants no
 //      (pre)vote for a term above its own: it has forgotten when it last heard from a leader, so
 //      it keeps the promise as if it just had (lease.ts, bootBlackout). Forced (transfer)
 //      campaigns exempt, as in 5.
-//   6. lease-transfer — once a leadership transfer began in its term, the leader holds no lease
-//      for the rest of it (the target's forced campaign passes every follower's promise).
 //
 // All of them only read (views, the wire) and never draw or schedule: hash-neutral.
 // Only meaningful under the clock assumption the lease states (drift within maxDriftPpm, no
