@@ -13,16 +13,21 @@ export class Progress {
   /** InstallSnapshot in progress: its index (0 = none) and the chunk to send next. */
   snapIndex = 0;
   snapChunk = 0;
+  // Stryker disable next-line BooleanLiteral: reset() sets it before any use (a leader resets every Progress when elected, election.ts; confchange.ts resets a new member's)
   replicate = false;
+  // Stryker disable next-line BooleanLiteral: reset() sets it before any use (a leader resets every Progress when elected, election.ts; confchange.ts resets a new member's)
   probeSent = false;
   /** Heard from since the last CheckQuorum round. */
+  // Stryker disable next-line BooleanLiteral: reset() sets it before any use (a leader resets every Progress when elected, election.ts; confchange.ts resets a new member's)
   recentActive = false;
   /** Highest ReadIndex heartbeat round acknowledged in this term. */
   ackedSeq = 0;
   /** The follower's last response said it is fenced (restored from a backup, not caught up):
    * a learner in that state is not promoted. */
+  // Stryker disable next-line BooleanLiteral: reset() sets it before any use (a leader resets every Progress when elected, election.ts; confchange.ts resets a new member's)
   fenced = false;
   /** Sent an append, snapshot chunk or heartbeat since the last heartbeat tick (coalesceHeartbeats). */
+  // Stryker disable next-line BooleanLiteral: reset() sets it before any use (a leader resets every Progress when elected, election.ts; confchange.ts resets a new member's)
   contacted = false;
   /** The highest commit index sent to the follower that its log could take (coalesceHeartbeats). */
   sentCommit = 0;
@@ -35,6 +40,7 @@ export class Progress {
     private readonly cap: number,
   ) {
     if (!(cap >= 1)) throw new Error("raft invariant: maxInflight must be >= 1");
+    // Stryker disable next-line ArrayDeclaration: a slot is always written (addInflight) before it is read (freeTo reads only the count slots from head), so the initial contents never matter
     this.ring = new Array<number>(cap).fill(0);
   }
 

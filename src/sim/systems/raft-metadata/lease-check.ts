@@ -6,9 +6,41 @@
 // lease read needs a client to read at the old leader inside the window after the new leader
 // committed a write, which a swarm seed rarely arranges, so the history check alone almost never
 // sees a broken lease (a mutant that makes every lease valid forever survived 26 lease-mode
-// seeds). This check sees the broken promise itself: at every event, no node holds a valid
-// read lease in term t while another node is leader of a term above t.
+// seeds). These checks see the lease's reasoning itself, from outside the node:
 //
+//   1. lease-safety — no two leaders: no node holds a valid read lease in term t while another
+//      node is leader of a term above t (`leaseViolation`);
+//   2. lease-promise — the quorum's promise still runs: while a leader holds a lease, a quorum
+//      of its voters — itself, nodes that are down (they vote for nobody), and nodes whose own
+//      CheckQuorum view says they would refuse a vote now, in a term no higher than the
+//      leader's — is bound;
+//   3. lease-bound — the lease ends in time: its end, on the leader's clock, is no later than
+//      s + electionMin·(1−ρ)/(1+ρ), where s is when the leader first sent the newest heartbeat
+//      round (seq) a quorum of its voters acknowledged (the acknowledgements the leader itself
+//      recorded), seen on the wire. This is the bound the header of lease.ts derives, without
+//      the implementation's safety margin: a longer lease can outlive a follower's promise;
+//   4. lease-use — the lease is used: after a quorum acknowledged a round sent at s, the leader
+//      holds a lease at least until s + half that bound (lease mode must answer reads locally
+//      for most of the window, or it is ReadIndex with extra steps — a lease that never becomes
+//      valid was invisible to every other check). Not in a term with a configuration change
+//      (the quorum the acknowledgements are counted in moved), nor for a round older than the
+//      32 newest (lease.ts forgets those unconfirmed, which only loses a renewal);
+//   5. lease-follower — the promise kept: a follower (of another node) inside its lease window
+//      (it heard from its leader less than electionMin ago, on its clock) never moves to a
+//      higher term except by a new leader's message (then it follows that leader). Taking a
+//      higher term from a stale response would free its vote while the old leader still counts
+//      on it; check 2 sees that only once too few voters are left bound, this sees the first
+//      one. Not into a term some candidate campaigned in by a leadership transfer (its forced
+//      RequestVote passes the lease on purpose, even when it arrives late);
+//   6. lease-transfer — once a leadership transfer began in its term, the leader holds no lease
+//      for the rest of it (the target's forced campaign passes every follower's promise);
+//      checks 2–4 skip such a term;
+//   7. lease-boot — a node that (re)started less than electionMin ago (its clock) grants no
+//      (pre)vote for a term above its own: it has forgotten when it last heard from a leader, so
+//      it keeps the promise as if it just had (lease.ts, bootBlackout). Forced (transfer)
+//      campaigns exempt, as in 5.
+//
+// All of them only read (views, the wire) and never draw or schedule: hash-neutral.
 // Only meaningful under the clock assumption the lease states (drift within maxDriftPpm; wall
 // clock steps are fine, the lease runs on the monotonic clock): the swarm's lease-mode schedules
 // respect it (swarm.ts, leaseSafeSchedule); a scenario that breaks it on purpose
@@ -33,4 +65,196 @@ export function leaseViolation(w: AnyWorld, n: number): string | null {
     }
   }
   return null;
+}
+
+/** Rounds lease.ts keeps while they await a quorum (MAX_PENDING_ROUNDS there). */
+const PENDING_ROUNDS = 32;
+/** Rounds remembered per node (their first send), oldest dropped first. */
+const ROUNDS_KEPT = 4096;
+
+/** What one node (one incarnation: one server object) sent: the first send of each heartbeat
+ * seq, with its term and the node's time then, and the terms it must not be judged in. */
+interface NodeRounds {
+  readonly server: MetaServer;
+  readonly rounds: Map<number, { readonly term: number; readonly at: number }>;
+  /** The newest seq first sent in each term (seqs only grow within one incarnation). */
+  newest: number;
+  newestTerm: number;
+  /** A leadership transfer began in this term (the lease is revoked for the rest of it). */
+  revokedTerm: number;
+}
+
+/** A follower's state at the last event that touched it (check 5). */
+interface FollowerSeen {
+  readonly server: MetaServer;
+  /** The node's local clock when this incarnation was built (its boot; its monotonic time
+   * starts equal to it), or -Infinity if unknown. */
+  readonly bootAt: number;
+  term: number;
+  lead: number;
+  lastLeaderContact: number;
+}
+
+/** The lease checks 1–7 above, for one run in lease mode. */
+export class LeaseCheck {
+  private readonly nodes: (NodeRounds | null)[];
+  private readonly seen: (FollowerSeen | null)[];
+  /** Terms some candidate campaigned in by a leadership transfer (a forced RequestVote, which
+   * bypasses the lease on purpose; it may arrive late). */
+  private readonly forcedTerms = new Set<number>();
+  /** When each node's current server object was built (the system's factory tells). */
+  private readonly boots: ({ readonly server: MetaServer; readonly at: number } | undefined)[] = [];
+  /** A violation seen in a send (check 7), reported after the event. */
+  private pending: string | null = null;
+
+  constructor(private readonly n: number) {
+    this.nodes = new Array<NodeRounds | null>(n).fill(null);
+    this.seen = new Array<FollowerSeen | null>(n).fill(null);
+  }
+
+  /** The system's node factory: node `id` (re)started as `server`, its local clock reading `local`. */
+  booted(id: number, server: MetaServer, local: number): void {
+    this.boots[id] = { server, at: local };
+  }
+
+  /** Check 7, as node `id` grants a (pre)vote for `term`; the first violation is kept for the
+   * next check (a send cannot throw the run's verdict itself). */
+  private bootVote(w: AnyWorld, id: number, term: number, pre: boolean): void {
+    const h = w.nodes[id] as MetaServer | null;
+    const f = this.seen[id];
+    if (h === null || f === null || f.server !== h || this.pending !== null) return;
+    if (term <= f.term || this.forcedTerms.has(term)) return;
+    const now = h.raft.clock.peek(w.clocks[id].local(w.now));
+    if (now - f.bootAt < h.raft.opts.electionMinUs) {
+      this.pending = `lease-boot at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it (re)started ${now - f.bootAt}µs ago (within electionMin ${h.raft.opts.electionMinUs}µs) and grants a ${pre ? "pre-" : ""}vote for term ${term}, above its term ${f.term}`;
+    }
+  }
+
+  /** Check 5 for node `id`, or every node (id < 0: a fault event); null: fine. */
+  followers(w: AnyWorld, id: number): string | null {
+    if (this.pending !== null) return this.pending;
+    if (id >= 0) return this.followerCheck(w, id);
+    for (let i = 0; i < this.n; i++) {
+      const why = this.followerCheck(w, i);
+      if (why !== null) return why;
+    }
+    return null;
+  }
+
+  /** Check 5 for node `id` (after an event that touched it); null: fine. */
+  followerCheck(w: AnyWorld, id: number): string | null {
+    const h = w.nodes[id] as MetaServer | null;
+    if (h === null) return null;
+    const raft = h.raft;
+    let f = this.seen[id];
+    if (f === null || f.server !== h) {
+      f = { server: h, bootAt: this.boots[id]?.server === h ? this.boots[id]!.at : Number.NEGATIVE_INFINITY, term: raft.term(), lead: raft.leader(), lastLeaderContact: raft.lastLeaderContact };
+      this.seen[id] = f;
+      return null;
+    }
+    let why: string | null = null;
+    if (raft.term() > f.term && raft.role() === "follower" && raft.leader() === -1 && f.lead !== -1 && f.lead !== id && !this.forcedTerms.has(raft.term())) {
+      const now = raft.clock.peek(w.clocks[id].local(w.now));
+      if (now - f.lastLeaderContact < raft.opts.electionMinUs) {
+        why = `lease-follower at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it heard from leader ${f.lead} of term ${f.term} ${now - f.lastLeaderContact}µs ago (within electionMin ${raft.opts.electionMinUs}µs), yet moved to term ${raft.term()} with no leader, freeing its vote`;
+      }
+    }
+    f.term = raft.term();
+    f.lead = raft.leader();
+    f.lastLeaderContact = raft.lastLeaderContact;
+    return why;
+  }
+
+  private of(id: number, server: MetaServer): NodeRounds {
+    let s = this.nodes[id];
+    if (s === null || s.server !== server) {
+      s = { server, rounds: new Map(), newest: 0, newestTerm: -1, revokedTerm: -1 };
+      this.nodes[id] = s;
+    }
+    return s;
+  }
+
+  /** The world's onSend: a leader's heartbeat carries its newest round's seq; the first send
+   * of a seq is when that round went out (lease.ts counts from the same instant). */
+  onSend(w: AnyWorld, from: number, msg: { readonly type: string; readonly term?: number; readonly seq?: number }): void {
+    if (msg.type === "vote" && (msg as { readonly force?: boolean }).force === true) this.forcedTerms.add(msg.term!);
+    if (msg.type === "voteResp" && (msg as { readonly granted?: boolean }).granted === true && from < this.n) this.bootVote(w, from, msg.term!, (msg as { readonly pre?: boolean }).pre === true);
+    if (msg.type !== "hb" || from >= this.n || msg.seq === undefined || msg.seq <= 0) return;
+    const server = w.nodes[from] as MetaServer | null;
+    if (server === null) return;
+    const s = this.of(from, server);
+    if (s.rounds.has(msg.seq)) return;
+    s.rounds.set(msg.seq, { term: msg.term!, at: server.raft.clock.peek(w.clocks[from].local(w.now)) });
+    if (msg.seq > s.newest) {
+      s.newest = msg.seq;
+      s.newestTerm = msg.term!;
+    }
+    if (s.rounds.size > ROUNDS_KEPT) s.rounds.delete(s.rounds.keys().next().value!);
+  }
+
+  /** Checks 2–4 for every leader (check 1 is leaseViolation); null: fine. */
+  check(w: AnyWorld): string | null {
+    for (let id = 0; id < this.n; id++) {
+      const h = w.nodes[id] as MetaServer | null;
+      if (h === null) continue;
+      const raft = h.raft;
+      if (raft.role() !== "leader") continue;
+      const term = raft.term();
+      const s = this.of(id, h);
+      if (raft.transferTarget() !== -1) s.revokedTerm = term;
+      const local = w.clocks[id].local(w.now);
+      const view = raft.leaseView(local).readLeaseUs;
+      const at = (check: string): string => `${check} at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}`;
+      if (view === null) return `${at("lease-mode")}: lease mode, but the leader has no read lease at all`;
+      // 6: a leadership transfer ends lease reads for the rest of the term (lease.ts: TimeoutNow
+      // makes the target campaign past every follower's promise).
+      if (s.revokedTerm === term) {
+        if (view !== 0) return `${at("lease-transfer")}: a leadership transfer began in this term, yet the leader still holds a read lease (${view}µs left)`;
+        continue;
+      }
+      const voters = raft.voters();
+      if (!voters.includes(id) || voters.length < 2) continue;
+      // A configuration change in this term moved the quorum the acknowledgements count in.
+      if (raft.configIndex() >= raft.termStart) continue;
+      const now = raft.clock.peek(local);
+      const quorum = Math.floor(voters.length / 2) + 1;
+      // The newest seq a quorum acknowledged: the leader counts its own newest round.
+      const acked: number[] = [];
+      for (const v of voters) acked.push(v === id ? raft.readSeq : (raft.prs[v]?.ackedSeq ?? 0));
+      acked.sort((a, b) => b - a);
+      const k = acked[quorum - 1];
+      const round = k > 0 ? s.rounds.get(k) : undefined;
+      const ofTerm = round !== undefined && round.term === term;
+      const rho = (raft.opts.maxDriftPpm ?? 1000) / 1e6;
+      const bound = (raft.opts.electionMinUs * (1 - rho)) / (1 + rho);
+      if (view !== 0) {
+        // 3: the lease ends in time.
+        if (!ofTerm) return `${at("lease-bound")}: holds a read lease (${view}µs left) but no round of its term was acknowledged by a quorum (newest: seq ${k})`;
+        const end = now + view;
+        if (end > round.at + bound) return `${at("lease-bound")}: its read lease ends at ${end}µs, past ${Math.floor(round.at + bound)}µs = the send of round ${k} (the newest a quorum acknowledged, at ${round.at}µs) + electionMin·(1−ρ)/(1+ρ)`;
+        // 2: the promise behind it still runs.
+        let bound2 = 0;
+        const why: string[] = [];
+        for (const v of voters) {
+          if (v === id) {
+            bound2++;
+            continue;
+          }
+          const o = w.nodes[v] as MetaServer | null;
+          if (o === null) {
+            bound2++;
+            continue;
+          }
+          const promise = o.raft.leaseView(w.clocks[v].local(w.now)).quorumLease === true;
+          if (promise && o.raft.term() <= term) bound2++;
+          else why.push(`node ${v} (term ${o.raft.term()}, ${promise ? "in" : "out of"} its lease)`);
+        }
+        if (bound2 < quorum) return `${at("lease-promise")}: holds a read lease (${view}µs left) but only ${bound2} of ${voters.length} voters are bound not to vote for another leader; free: ${why.join(", ")}`;
+      } else if (ofTerm && s.newestTerm === term && s.newest - k < PENDING_ROUNDS && now < round.at + bound / 2) {
+        // 4: the lease is used.
+        return `${at("lease-use")}: no read lease, though a quorum acknowledged round ${k} sent at ${round.at}µs, ${now - round.at}µs ago (the lease should run ~${Math.floor(bound)}µs)`;
+      }
+    }
+    return null;
+  }
 }

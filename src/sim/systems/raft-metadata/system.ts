@@ -19,8 +19,9 @@ import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
 import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { inspectServer } from "./inspect.js";
-import { leaseViolation } from "./lease-check.js";
+import { LeaseCheck, leaseViolation } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
+import { ProgressCheck } from "./progress-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
@@ -69,6 +70,8 @@ function setup(req: RunRequest): SystemRun {
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
+  const leases = leaseMode ? new LeaseCheck(N) : null;
+  const progress = new ProgressCheck(N);
   const stores = new StoreStateCheck(N);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
@@ -81,8 +84,11 @@ function setup(req: RunRequest): SystemRun {
 
   return {
     world: {
-      factory: (id, env, recovered) =>
-        new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) }, env, recovered, world.localNow(id)),
+      factory: (id, env, recovered) => {
+        const s = new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) }, env, recovered, world.localNow(id));
+        if (leases !== null) leases.booted(id, s, world.localNow(id));
+        return s;
+      },
       actorFactory: workloadActorFactory(workload, recorder, N, actors),
       traceKey: messageTraceKey,
       net: o.net,
@@ -98,6 +104,8 @@ function setup(req: RunRequest): SystemRun {
         else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
+        if (leases !== null) leases.onSend(world, from, msg);
+        progress.onSend(from, msg);
       },
       afterEachEvent: (w) => {
         // Only a fault can crash, restart or restore a node, or change more than one; any other
@@ -127,8 +135,12 @@ function setup(req: RunRequest): SystemRun {
           const why = only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
+        if (only !== TOUCHED_NONE) {
+          const why = progress.check(w, only === TOUCHED_ALL ? -1 : only);
+          if (why !== null) throw new CheckFailure(why, w.now);
+        }
         if (leaseMode && only !== TOUCHED_NONE) {
-          const why = leaseViolation(w, N);
+          const why = leaseViolation(w, N) ?? leases!.check(w) ?? leases!.followers(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
       },
