@@ -100,11 +100,16 @@ describe("lease checks", () => {
       }
       (savedStep as (f: number, m: unknown, n: number) => void).call(this, from, m, now);
     };
-    const r = simulate({ seed: 30, timeUs: 10 * S, sutAsserts: false }).result;
+    // Seed 5: the first of the default swarm (fast default) whose run shows it to this check.
+    let r;
+    try {
+      r = simulate({ seed: 5, timeUs: 10 * S, sutAsserts: false }).result;
+    } finally {
+      raftProto.step = savedStep;
+    }
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^lease-follower at node \d+/);
-    raftProto.step = savedStep;
-    expect(simulate({ seed: 30, timeUs: 10 * S, sutAsserts: false }).result.verdict).toBe("ok");
+    expect(simulate({ seed: 5, timeUs: 10 * S, sutAsserts: false }).result.verdict).toBe("ok");
   });
 
   it("lease-transfer: a leader that keeps its lease after a leadership transfer began", () => {

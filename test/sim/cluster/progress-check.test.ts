@@ -60,7 +60,8 @@ describe("progress checks", () => {
       orig.apply(this, a);
       (this as { next: number; match: number }).next = (this as { match: number }).match;
     });
-    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    // Seed 2: on seed 1 (fast default) a structural guard of the log throws first.
+    const r = simulate({ seed: 2, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^progress-next at node \d+/);
   });

@@ -87,12 +87,16 @@ interface NodeRounds {
 /** A follower's state at the last event that touched it (check 5). */
 interface FollowerSeen {
   readonly server: MetaServer;
-  /** The node's local clock when this incarnation was built (its boot; its monotonic time
-   * starts equal to it), or -Infinity if unknown. */
+  /** The node's monotonic clock when this incarnation was built (its boot), or -Infinity if
+   * unknown. */
   readonly bootAt: number;
   term: number;
   lead: number;
-  lastLeaderContact: number;
+  /** Raft's lastLeaderContact (its wall clock) as last seen: a change is a new contact. */
+  contactWall: number;
+  /** That contact on the node's monotonic clock, read by this check when it saw the change (the
+   * lease's promise is timed on the monotonic clock; wall clocks step). */
+  contactMono: number;
 }
 
 /** The lease checks 1–7 above, for one run in lease mode. */
@@ -112,9 +116,10 @@ export class LeaseCheck {
     this.seen = new Array<FollowerSeen | null>(n).fill(null);
   }
 
-  /** The system's node factory: node `id` (re)started as `server`, its local clock reading `local`. */
-  booted(id: number, server: MetaServer, local: number): void {
-    this.boots[id] = { server, at: local };
+  /** The system's node factory: node `id` (re)started as `server`, its monotonic clock reading
+   * `mono` (the lease runs on the monotonic clock: wall clocks step). */
+  booted(id: number, server: MetaServer, mono: number): void {
+    this.boots[id] = { server, at: mono };
   }
 
   /** Check 7, as node `id` grants a (pre)vote for `term`; the first violation is kept for the
@@ -124,7 +129,7 @@ export class LeaseCheck {
     const f = this.seen[id];
     if (h === null || f === null || f.server !== h || this.pending !== null) return;
     if (term <= f.term || this.forcedTerms.has(term)) return;
-    const now = h.raft.clock.peek(w.clocks[id].local(w.now));
+    const now = w.clocks[id].monotonic(w.now);
     if (now - f.bootAt < h.raft.opts.electionMinUs) {
       this.pending = `lease-boot at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it (re)started ${now - f.bootAt}µs ago (within electionMin ${h.raft.opts.electionMinUs}µs) and grants a ${pre ? "pre-" : ""}vote for term ${term}, above its term ${f.term}`;
     }
@@ -148,20 +153,26 @@ export class LeaseCheck {
     const raft = h.raft;
     let f = this.seen[id];
     if (f === null || f.server !== h) {
-      f = { server: h, bootAt: this.boots[id]?.server === h ? this.boots[id]!.at : Number.NEGATIVE_INFINITY, term: raft.term(), lead: raft.leader(), lastLeaderContact: raft.lastLeaderContact };
+      const mono = w.clocks[id].monotonic(w.now);
+      const wall = raft.lastLeaderContact;
+      const contactMono = wall === Number.NEGATIVE_INFINITY ? wall : mono - (raft.clock.peek(w.clocks[id].local(w.now)) - wall);
+      f = { server: h, bootAt: this.boots[id]?.server === h ? this.boots[id]!.at : Number.NEGATIVE_INFINITY, term: raft.term(), lead: raft.leader(), contactWall: wall, contactMono };
       this.seen[id] = f;
       return null;
     }
     let why: string | null = null;
     if (raft.term() > f.term && raft.role() === "follower" && raft.leader() === -1 && f.lead !== -1 && f.lead !== id && !this.forcedTerms.has(raft.term())) {
-      const now = raft.clock.peek(w.clocks[id].local(w.now));
-      if (now - f.lastLeaderContact < raft.opts.electionMinUs) {
-        why = `lease-follower at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it heard from leader ${f.lead} of term ${f.term} ${now - f.lastLeaderContact}µs ago (within electionMin ${raft.opts.electionMinUs}µs), yet moved to term ${raft.term()} with no leader, freeing its vote`;
+      const now = w.clocks[id].monotonic(w.now);
+      if (now - f.contactMono < raft.opts.electionMinUs) {
+        why = `lease-follower at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it heard from leader ${f.lead} of term ${f.term} ${now - f.contactMono}µs ago (within electionMin ${raft.opts.electionMinUs}µs), yet moved to term ${raft.term()} with no leader, freeing its vote`;
       }
     }
     f.term = raft.term();
     f.lead = raft.leader();
-    f.lastLeaderContact = raft.lastLeaderContact;
+    if (raft.lastLeaderContact !== f.contactWall) {
+      f.contactWall = raft.lastLeaderContact;
+      f.contactMono = w.clocks[id].monotonic(w.now);
+    }
     return why;
   }
 
@@ -184,7 +195,7 @@ export class LeaseCheck {
     if (server === null) return;
     const s = this.of(from, server);
     if (s.rounds.has(msg.seq)) return;
-    s.rounds.set(msg.seq, { term: msg.term!, at: server.raft.clock.peek(w.clocks[from].local(w.now)) });
+    s.rounds.set(msg.seq, { term: msg.term!, at: w.clocks[from].monotonic(w.now) });
     if (msg.seq > s.newest) {
       s.newest = msg.seq;
       s.newestTerm = msg.term!;
@@ -216,7 +227,7 @@ export class LeaseCheck {
       if (!voters.includes(id) || voters.length < 2) continue;
       // A configuration change in this term moved the quorum the acknowledgements count in.
       if (raft.configIndex() >= raft.termStart) continue;
-      const now = raft.clock.peek(local);
+      const now = w.clocks[id].monotonic(w.now);
       const quorum = Math.floor(voters.length / 2) + 1;
       // The newest seq a quorum acknowledged: the leader counts its own newest round.
       const acked: number[] = [];

@@ -86,7 +86,7 @@ function setup(req: RunRequest): SystemRun {
     world: {
       factory: (id, env, recovered) => {
         const s = new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) }, env, recovered, world.localNow(id));
-        if (leases !== null) leases.booted(id, s, world.localNow(id));
+        if (leases !== null) leases.booted(id, s, world.clocks[id].monotonic(world.now));
         return s;
       },
       actorFactory: workloadActorFactory(workload, recorder, N, actors),
