@@ -97,8 +97,8 @@ export const BUGS: readonly BugInfo[] = [
   {
     name: "lease-on-wall-clock",
     description: "Lease reads are timed on the wall clock Raft's timers read (made non-decreasing) instead of the monotonic clock: a forward NTP step on a follower ends its promise to the leader (no vote, no campaign for electionMin) early, a wall clock stepped back after a pause hides the pause from the leader, and a deposed leader serves stale reads while another leads.",
-    breaks: "lease-safety, linearizability (stale lease read; under wall-clock steps in lease mode)",
-    detectingSeed: 839,
+    breaks: "lease-use, lease-safety, linearizability (judged on the monotonic clock, a lease that a wall step cut short or stretched; a stale lease read; under wall-clock steps in lease mode)",
+    detectingSeed: 4,
   },
   {
     name: "no-session-dedup",
