@@ -159,7 +159,8 @@ export class Core implements CoreCallbacks {
 
   clusterDown(now: number): void {
     this.okUntil = Math.min(this.okUntil, now);
-    this.okUntilWall = Math.min(this.okUntilWall, this.wall);
+    // bug wallClockTtl: the Core keeps its own expiry (on the wall clock) and trusts it alone.
+    if (this.o.bugs.wallClockTtl !== true) this.okUntilWall = Math.min(this.okUntilWall, this.wall);
   }
 
   // ---- what the shard log says ----

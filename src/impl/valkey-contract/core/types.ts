@@ -68,7 +68,8 @@ export interface CoreBugs {
   readonly waitBeforeReplicas?: boolean;
   /** A timed-out manual failover never reverts its FENCED marker (and no one clears it). */
   readonly fencedNeverReverted?: boolean;
-  /** The heartbeat TTL checked on the wall clock (which clock steps move), not the monotonic one. */
+  /** The heartbeat TTL kept as an expiry on the wall clock (which clock steps move), not the
+   * monotonic one, and trusted alone (clusterDown ignored). */
   readonly wallClockTtl?: boolean;
   /** A node accepts writes for a slot GLOBAL gossip routes to it (with a valid heartbeat),
    * without asking the shard log who holds the primaryship. */

@@ -9,31 +9,37 @@ export const BUGS: readonly PlantedBug[] = [
     name: "restart-no-lease",
     description: "a restarted holder resumes its primaryship from its recovered shard log at once, without a heartbeat (no restart sync, no lease): it serves while a replica that took over meanwhile serves too",
     breaks: "single writer per shard",
+    detectingSeed: 15,
   },
   {
     name: "wait-before-replicas",
     description: "WAIT counts a replica as soon as the write is streamed to it, not when the replica acknowledges it durably: a WAIT-acknowledged write may be on the primary alone, and lost when it fails over",
     breaks: "no lost WAIT-acknowledged write",
+    detectingSeed: 1,
   },
   {
     name: "fenced-never-reverted",
     description: "a manual failover that times out leaves its FENCED marker in the shard log (and no primary clears a stale one): the fenced primary never accepts a write again",
     breaks: "liveness after heal (a writable primary per shard)",
+    detectingSeed: 6,
   },
   {
     name: "wall-clock-ttl",
-    description: "the Core checks its heartbeat TTL on the wall clock: a primary whose clock is stepped back serves past its lease, while a replica takes over",
+    description: "the Core keeps its heartbeat TTL as an expiry on the wall clock and trusts it alone (clusterDown ignored): a primary whose clock is stepped back serves past its lease, while a replica takes over",
     breaks: "single writer per shard",
+    detectingSeed: 5,
   },
   {
     name: "gossip-authority",
     description: "a node accepts writes for the slots GLOBAL gossip routes to it (with a valid heartbeat) without asking the shard log who holds the primaryship: a deposed primary serves until the new route reaches it",
     breaks: "single writer per shard",
+    detectingSeed: 3,
   },
   {
     name: "no-catch-up",
     description: "a new primary serves as soon as its takeover CAS succeeded (and the wait passed), without pulling the most up-to-date data of a majority: WAIT-acknowledged writes its own copy lacks are lost",
     breaks: "no lost WAIT-acknowledged write",
+    detectingSeed: 58,
   },
 ];
 

@@ -92,13 +92,13 @@ const primarySplit: SwarmFamily = {
   },
 };
 
-/** A primary's wall clock is stepped back 0.5-3 s, and it is cut off alone for 1-2 s (the
- * step must matter while a replica takes over). */
+/** A primary's wall clock is stepped back 1-3 s, and (mostly) it is cut off alone for 2-4 s: the
+ * step matters only while a replica takes over (FAIL after 2L, then the 2L wait). */
 const primaryClock: SwarmFamily = {
   name: "primary-clock",
-  draw: { p: 0.3 },
+  draw: { p: 0.4 },
   generate(r, { emit, episodes }) {
-    episodes((at) => emit({ at, kind: "primary-fault", what: "clock-jump", us: -r.int(500 * MS, 3 * S), isolateUs: r.chance(0.7) ? r.int(S, 2 * S) : 0 }));
+    episodes((at) => emit({ at, kind: "primary-fault", what: "clock-jump", us: -r.int(S, 3 * S), isolateUs: r.chance(0.7) ? r.int(2 * S, 4 * S) : 0 }));
   },
 };
 

@@ -12,7 +12,7 @@
 // (d) after the final heal, within the liveness window: one writable primary per shard, and every
 //     node routes every slot to it.
 import * as z from "zod";
-import { checkOperations } from "../../../check/linearizability.js";
+import { checkOperations, type CheckResult } from "../../../check/linearizability.js";
 import { keySlot } from "../../../impl/failover/valkey/types.js";
 import type { ClusterPlan } from "../../../impl/valkey-contract/contract.js";
 import { ValkeyHost, type HostMsg } from "../../../impl/valkey-contract/core/host.js";
@@ -192,9 +192,12 @@ function setup(req: RunRequest): SystemRun {
   }
 }
 
-function describeIllegal(r: { readonly detail?: unknown; readonly reason?: unknown }): string {
-  const x = (r as Record<string, unknown>).reason ?? (r as Record<string, unknown>).detail;
-  return typeof x === "string" ? x : JSON.stringify(x ?? "no linearization").slice(0, 400);
+/** The first failing shard's op that cannot follow the longest legal prefix, and the state there. */
+function describeIllegal(r: CheckResult): string {
+  const part = r.counterexample?.parts[0];
+  if (part === undefined) return "no linearization";
+  const op = part.cannotFollow[0];
+  return `shard ${part.partition ?? "?"}: ${op === undefined ? "no op can follow" : `${op.description} cannot follow`} ${part.prefix.length} legal ops (state ${part.stateAfterPrefix.slice(0, 300)})`;
 }
 
 function traceKey(m: HostMsg): number {
