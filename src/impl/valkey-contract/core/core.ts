@@ -90,7 +90,7 @@ export class Core implements CoreCallbacks {
   private fenceClearing = false;
   readonly takeover: Takeover;
   readonly restarted: boolean;
-  private routeWritten = -1;
+  private routeWrittenAt = Number.NEGATIVE_INFINITY;
   private wakeAt = Number.POSITIVE_INFINITY;
   private stepNow = Number.NEGATIVE_INFINITY;
 
@@ -321,10 +321,14 @@ export class Core implements CoreCallbacks {
 
   private primaryDuties(now: number): void {
     this.following = -1;
-    if (this.ownedEpoch !== this.epoch()) {
-      // The log names this node, for an epoch it did not win in this incarnation (a restart):
-      // re-claim it with a new epoch (serving again only after a heartbeat and the wait).
-      if (this.phase !== "ready") this.takeover.reclaim(now);
+    // Won, and the local log has not applied the win yet: wait for it.
+    if (this.ownedEpoch > this.epoch()) return;
+    if (this.ownedEpoch < this.epoch()) {
+      // The log names this node for an epoch it did not win in this incarnation (a restart; or
+      // its own takeover answered "unavailable" that applied after all): re-claim it with a new
+      // epoch, serving again only after a heartbeat, the wait and the majority's data.
+      this.phase = "none";
+      this.takeover.reclaim(now);
       return;
     }
     if (this.phase === "wait" && now >= this.readyAt) {
@@ -353,7 +357,9 @@ export class Core implements CoreCallbacks {
       }
     }
     if (this.phase === "fetch" && now - this.probeAt >= 5 * this.o.retryUs) this.phase = "probe"; // no answer: ask again
-    if (this.phase === "ready" && this.routeWritten !== this.ownedEpoch) this.writeRoute(now);
+    // The route must name this primary; a gossip winner that does not (an older writer with a
+    // higher Lamport counter) is overwritten, at most once per retry period.
+    if (this.phase === "ready" && this.gossip.get(routeKey(this.shard.shardId))?.value !== this.routeValue() && now - this.routeWrittenAt >= this.o.retryUs) this.writeRoute(now);
     this.clearStaleFence(now);
   }
 
@@ -368,13 +374,15 @@ export class Core implements CoreCallbacks {
     this.writeRoute(now);
   }
 
+  private routeValue(): string {
+    return `${this.id}:${this.ownedEpoch}:${this.lo}-${this.hi}`;
+  }
+
   private writeRoute(now: number): void {
-    this.routeWritten = this.ownedEpoch;
+    this.routeWrittenAt = now;
     const key = routeKey(this.shard.shardId);
     const cur = this.gossip.get(key);
-    this.module.updateGossip("GLOBAL", [{ key, value: `${this.id}:${this.ownedEpoch}:${this.lo}-${this.hi}`, expectedRevision: cur?.revision ?? null }], now, (r) => {
-      if (r.kind !== "ok") this.routeWritten = -1;
-    });
+    this.module.updateGossip("GLOBAL", [{ key, value: this.routeValue(), expectedRevision: cur?.revision ?? null }], now, () => {});
   }
 
   /** A FENCED marker left by a fencer that never came back is cleared by the primary. */

@@ -33,7 +33,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "gossip-authority",
     description: "a node accepts writes for the slots GLOBAL gossip routes to it (with a valid heartbeat) without asking the shard log who holds the primaryship: a deposed primary serves until the new route reaches it",
     breaks: "single writer per shard",
-    detectingSeed: 3,
+    detectingSeed: 2,
   },
   {
     name: "no-catch-up",

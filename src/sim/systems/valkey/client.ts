@@ -60,6 +60,9 @@ export class ValkeyClient implements Actor {
     initialOwner: readonly number[],
     private readonly w: ValkeyWorkload,
     private readonly rec: KvHistory,
+    /** No operator commands from this time on (the final heal: the liveness phase judges a
+     * cluster left alone). */
+    private readonly failoversUntilUs = Number.POSITIVE_INFINITY,
   ) {
     this.route = Int32Array.from(initialOwner);
     this.process = env.id * 1_000_000;
@@ -81,7 +84,7 @@ export class ValkeyClient implements Actor {
 
   private start(now: number): void {
     const env = this.env;
-    if (env.rng.chance(this.w.failoverShare)) {
+    if (env.rng.chance(this.w.failoverShare) && now < this.failoversUntilUs) {
       // An operator's command: answered or not, it is not part of the history.
       env.send(env.rng.int(0, this.servers - 1), { type: "failover", id: -1, force: env.rng.chance(this.w.forceShare) } satisfies CoreReq);
     }

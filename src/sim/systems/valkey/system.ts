@@ -93,7 +93,7 @@ function setup(req: RunRequest): SystemRun {
         const mono = () => world.clocks[id]!.monotonic(world.now);
         return new ValkeyHost(env as never, { plan, slots: o.slots, core, module: (ctx) => recordShardLog(moduleFactory(ctx), id, shard, logHist, () => world.now) }, recovered, world.localNow(id), mono);
       },
-      actorFactory: (id, env) => new ValkeyClient(env, req.servers, initialOwner, o.workload, kv),
+      actorFactory: (id, env) => new ValkeyClient(env, req.servers, initialOwner, o.workload, kv, req.healAtUs),
       traceKey: (m) => traceKey(m as HostMsg),
       noteNames: CORE_NOTE_NAMES,
       budget: 3_000_000 + Math.ceil((req.timeUs + settleUs) / S) * 200_000,
@@ -141,10 +141,10 @@ function setup(req: RunRequest): SystemRun {
     endCheck: () => {
       if (obs.firstDual !== null) {
         const d = obs.firstDual;
-        return `single writer: shard ${d.shard}'s nodes ${d.nodes.join(" and ")} accept writes at once at ${(d.atUs / 1000).toFixed(1)} ms (dual-writable ${(obs.dualWritableUs / 1000).toFixed(1)} ms in all)`;
+        return `single-writer: shard ${d.shard}'s nodes ${d.nodes.join(" and ")} accept writes at once at ${(d.atUs / 1000).toFixed(1)} ms (dual-writable ${(obs.dualWritableUs / 1000).toFixed(1)} ms in all)`;
       }
-      if (lost !== null && lost.lost > 0) return `lost WAIT-acknowledged write: ${lost.first}`;
-      if (metaVerdict === "illegal") return `shard-log history is not linearizable against the revision-CAS contract: ${metaReason}`;
+      if (lost !== null && lost.lost > 0) return `lost-wait-ack: a WAIT-acknowledged write is lost: ${lost.first}`;
+      if (metaVerdict === "illegal") return `shard-log-cas: the shard-log history is not linearizable against the revision-CAS contract: ${metaReason}`;
       return null;
     },
     details: () => {
