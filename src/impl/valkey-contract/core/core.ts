@@ -20,21 +20,13 @@
 // re-claims its primaryship with a new epoch, and so serves only after a heartbeat (the
 // module's restart sync) and the same wait.
 // Pure: effects through the host's CoreEnv, time from the readings handed in.
-import type { ImplRng, NodeId, Recovered } from "../../node.js";
+import type { NodeId, Recovered } from "../../node.js";
 import { ReplicatedKv } from "../../failover/valkey/kv.js";
 import { keySlot, type DataRecord } from "../../failover/valkey/types.js";
 import type { ClusterMembership, ClusterPlan, ClusteringModule, CoreCallbacks, GossipUpdate, MetadataEntry, MetadataOp, Revision, ShardLogUpdate, ShardPlan, UpdateResult } from "../contract.js";
-import { CN, K, offsetKey, routeKey, type CoreOptions, type CoreRecord, type CoreRep, type CoreReq, type DataMsg } from "./types.js";
-import { Takeover } from "./takeover.js";
-
-/** The Core's effects (the host wraps the node's env). */
-export interface CoreEnv {
-  readonly rng: ImplRng;
-  sendData(to: NodeId, msg: DataMsg): void;
-  persist(records: readonly CoreRecord[], sync: boolean): number;
-  reply(client: number, rep: CoreRep): void;
-  note(code: number, a: number, b: number): void;
-}
+import { CN, K, offsetKey, routeKey, type CoreEnv, type CoreOptions, type CoreRecord, type CoreReq, type DataMsg } from "./types.js";
+export type { CoreEnv } from "./types.js";
+import { Takeover, type TakeoverHost } from "./takeover.js";
 
 export interface CoreConfig {
   readonly id: NodeId;
@@ -46,7 +38,7 @@ export interface CoreConfig {
 
 type Phase = "none" | "wait" | "probe" | "fetch" | "ready";
 
-export class Core implements CoreCallbacks {
+export class Core implements CoreCallbacks, TakeoverHost {
   module!: ClusteringModule;
   readonly id: NodeId;
   readonly shard: ShardPlan;

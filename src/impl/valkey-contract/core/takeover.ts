@@ -7,9 +7,28 @@
 // (the primary it saw fail is still the holder): with a module that writes blindly, that compare
 // is all there is.
 import type { NodeId } from "../../node.js";
-import type { MetadataEntry, MetadataOp, Revision, UpdateResult } from "../contract.js";
-import type { Core } from "./core.js";
-import { CN, K } from "./types.js";
+import type { ReplicatedKv } from "../../failover/valkey/kv.js";
+import type { ClusteringModule, MetadataEntry, MetadataOp, Revision, UpdateResult } from "../contract.js";
+import { CN, K, type CoreEnv, type CoreOptions } from "./types.js";
+
+/** What a takeover needs of its Core (core.ts). */
+export interface TakeoverHost {
+  readonly id: NodeId;
+  readonly env: CoreEnv;
+  readonly module: ClusteringModule;
+  readonly o: CoreOptions;
+  readonly peers: readonly NodeId[];
+  readonly log: ReadonlyMap<string, unknown>;
+  readonly states: ReadonlyMap<NodeId, string>;
+  readonly de: number;
+  readonly kv: ReplicatedKv;
+  primary(): NodeId;
+  entry(key: string): MetadataEntry | null;
+  okValid(now: number): boolean;
+  offsetOf(node: NodeId): { de: number; offset: number; fenced: boolean } | null;
+  wake(at: number): void;
+  won(epoch: number, now: number, kind: number): void;
+}
 
 type Kind = 0 | 1 | 2; // auto, manual, re-claim
 
@@ -33,7 +52,7 @@ export class Takeover {
   private reverting = false;
   private nextTry = 0;
 
-  constructor(private readonly c: Core) {}
+  constructor(private readonly c: TakeoverHost) {}
 
   /** CLUSTER FAILOVER given to this node (answered at once: accepted or refused). */
   manual(client: number, id: number, force: boolean, now: number): void {

@@ -2,7 +2,17 @@
 // The Core sits on the modular-clustering contract (../contract.ts) and nothing else of a module:
 // the shard log holds slot ownership and primaryship, GLOBAL gossip the slot routing and
 // addresses, SHARD gossip the replication offsets.
+import type { ImplRng, NodeId } from "../../node.js";
 import type { DataRecord } from "../../failover/valkey/types.js";
+
+/** The Core's effects (the host wraps the node's env). */
+export interface CoreEnv {
+  readonly rng: ImplRng;
+  sendData(to: NodeId, msg: DataMsg): void;
+  persist(records: readonly CoreRecord[], sync: boolean): number;
+  reply(client: number, rep: CoreRep): void;
+  note(code: number, a: number, b: number): void;
+}
 
 /** Shard-log keys (one log per shard, so plain names). */
 export const K = {
