@@ -15,13 +15,13 @@ export const BUGS: readonly PlantedBug[] = [
     name: "wait-before-replicas",
     description: "WAIT counts a replica as soon as the write is streamed to it, not when the replica acknowledges it durably: a WAIT-acknowledged write may be on the primary alone, and lost when it fails over",
     breaks: "no lost WAIT-acknowledged write",
-    detectingSeed: 1,
+    detectingSeed: 6,
   },
   {
     name: "fenced-never-reverted",
     description: "a manual failover that times out leaves its FENCED marker in the shard log (and no primary clears a stale one): the fenced primary never accepts a write again",
     breaks: "liveness after heal (a writable primary per shard)",
-    detectingSeed: 6,
+    detectingSeed: 3,
   },
   {
     name: "wall-clock-ttl",
@@ -39,7 +39,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "no-catch-up",
     description: "a new primary serves as soon as its takeover CAS succeeded (and the wait passed), without pulling the most up-to-date data of a majority: WAIT-acknowledged writes its own copy lacks are lost",
     breaks: "no lost WAIT-acknowledged write",
-    detectingSeed: 58,
+    detectingSeed: 84,
   },
 ];
 
