@@ -20,7 +20,7 @@ import { CORE_NOTE_NAMES, DEFAULT_CORE_OPTIONS, type CoreOptions } from "../../.
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
 import type { AnyWorld, NodeField, RunRequest, System, SystemRun } from "../../runner/system.js";
-import type { ScenarioBlock } from "../../scenario/schema.js";
+import { act, duration, want, type ScenarioBlock } from "../../scenario/schema.js";
 import { S } from "../../../util/time.js";
 import { BUGS, coreBugs } from "./bugs.js";
 import { KvHistory, ValkeyClient } from "./client.js";
@@ -220,7 +220,16 @@ const scenarioBlock: ScenarioBlock = {
   system: "valkey",
   families: FAMILIES.map((f) => f.name),
   bugs: BUGS.map((b) => b.name),
-  actions: [],
+  // Its own fault kind in scenario files (faults.ts executes it; shrunk runs are written with it).
+  actions: [
+    act("primary-fault", {
+      what: z.enum(["pause", "split", "clock-jump"], { error: want("expected what: pause, split or clock-jump") }),
+      durationUs: duration({ positive: true }).optional(),
+      withReplica: z.boolean().optional(),
+      us: duration({ signed: true }).optional(),
+      isolateUs: duration().optional(),
+    }),
+  ],
   shape: {
     module: z.string().optional(),
     revision: z.enum(["index", "term-index", "version", "value"]).optional(),
