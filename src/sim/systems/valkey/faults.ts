@@ -1,20 +1,19 @@
-// The valkey system's fault families aimed at primaries, and their executor. They emit the
-// kinds the failover system reserved for the same purpose ("primary-fault", trace code 33 in
-// src/sim/faults/codes.ts; the failover system's executor cannot be imported across systems, so
-// this is the valkey system's own, with the same fields): the primary is resolved when the
-// action runs — a node serving writes then (Core.writable), at random — so the fault hits the
-// current primary after failovers too.
-//   primary-fault {what: "pause", durationUs}: the primary pauses (its lease runs on);
-//   primary-fault {what: "split", durationUs, withReplica}: the primary (with one of its
+// The valkey system's fault families aimed at primaries, and their executor: its own kind
+// "vk-primary-fault" (trace code 34 in src/sim/faults/codes.ts), shaped like the failover
+// system's "primary-fault" (which another system may not claim, and whose executor it cannot
+// import): the primary is resolved when the action runs — a node serving writes then
+// (Core.writable), at random — so the fault hits the current primary after failovers too.
+//   vk-primary-fault {what: "pause", durationUs}: the primary pauses (its lease runs on);
+//   vk-primary-fault {what: "split", durationUs, withReplica}: the primary (with one of its
 //     replicas, or alone) is cut from everyone else;
-//   primary-fault {what: "clock-jump", us, isolateUs}: the primary's wall clock is stepped (back)
+//   vk-primary-fault {what: "clock-jump", us, isolateUs}: the primary's wall clock is stepped (back)
 //     and, isolateUs > 0, the primary is cut off alone for that long;
 //   crash-leader {downUs}: the generic kind; "leader" resolves to a serving primary.
 import type { FaultArgs, SwarmFamily, SystemFault } from "../../faults/index.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { MS, S } from "../../../util/time.js";
 
-export const VALKEY_FAULT_KINDS = ["primary-fault"] as const;
+export const VALKEY_FAULT_KINDS = ["vk-primary-fault"] as const;
 
 /** Nodes serving writes now, and a node's shard peers. */
 export interface PrimaryFinder {
@@ -29,7 +28,7 @@ function num(f: SystemFault, field: string): number {
 }
 
 export function executeValkeyFault(w: AnyWorld, f: SystemFault, find: PrimaryFinder): FaultArgs {
-  if (f.kind !== "primary-fault") throw new Error(`valkey: unknown fault kind "${f.kind}"`);
+  if (f.kind !== "vk-primary-fault") throw new Error(`valkey: unknown fault kind "${f.kind}"`);
   const ps = find.primaries(w);
   if (ps.length === 0) return [-1, -1, 0];
   const p = w.faultRng.pick(ps);
@@ -61,7 +60,7 @@ export function executeValkeyFault(w: AnyWorld, f: SystemFault, find: PrimaryFin
       return [p, iso > 0 ? 1 : 0, Math.round(us / 1_000) | 0];
     }
     default:
-      throw new Error(`valkey fault "primary-fault": unknown what ${JSON.stringify(f.what)} (pause, split, clock-jump)`);
+      throw new Error(`valkey fault "vk-primary-fault": unknown what ${JSON.stringify(f.what)} (pause, split, clock-jump)`);
   }
 }
 
@@ -79,7 +78,7 @@ const primaryPause: SwarmFamily = {
   name: "primary-pause",
   draw: { p: 0.5 },
   generate(r, { emit, episodes }) {
-    episodes((at) => emit({ at, kind: "primary-fault", what: "pause", durationUs: r.int(200 * MS, 2 * S) }));
+    episodes((at) => emit({ at, kind: "vk-primary-fault", what: "pause", durationUs: r.int(200 * MS, 2 * S) }));
   },
 };
 
@@ -88,7 +87,7 @@ const primarySplit: SwarmFamily = {
   name: "primary-split",
   draw: { p: 0.5 },
   generate(r, { emit, episodes }) {
-    episodes((at) => emit({ at, kind: "primary-fault", what: "split", withReplica: r.chance(0.5), durationUs: r.int(500 * MS, 3 * S) }));
+    episodes((at) => emit({ at, kind: "vk-primary-fault", what: "split", withReplica: r.chance(0.5), durationUs: r.int(500 * MS, 3 * S) }));
   },
 };
 
@@ -98,7 +97,7 @@ const primaryClock: SwarmFamily = {
   name: "primary-clock",
   draw: { p: 0.4 },
   generate(r, { emit, episodes }) {
-    episodes((at) => emit({ at, kind: "primary-fault", what: "clock-jump", us: -r.int(S, 3 * S), isolateUs: r.chance(0.7) ? r.int(2 * S, 4 * S) : 0 }));
+    episodes((at) => emit({ at, kind: "vk-primary-fault", what: "clock-jump", us: -r.int(S, 3 * S), isolateUs: r.chance(0.7) ? r.int(2 * S, 4 * S) : 0 }));
   },
 };
 

@@ -222,7 +222,7 @@ const scenarioBlock: ScenarioBlock = {
   bugs: BUGS.map((b) => b.name),
   // Its own fault kind in scenario files (faults.ts executes it; shrunk runs are written with it).
   actions: [
-    act("primary-fault", {
+    act("vk-primary-fault", {
       what: z.enum(["pause", "split", "clock-jump"], { error: want("expected what: pause, split or clock-jump") }),
       durationUs: duration({ positive: true }).optional(),
       withReplica: z.boolean().optional(),
