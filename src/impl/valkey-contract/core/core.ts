@@ -441,10 +441,12 @@ export class Core implements CoreCallbacks, TakeoverHost {
   private gossipOffset(now: number): void {
     const fenced = this.log.has(K.fenced) && this.primary() === this.id;
     const value = `${this.de}:${this.kv.offset}${fenced ? ":f" : ""}`;
-    if (now < this.nextOffsetGossip && value === this.lastOffsetValue) return;
-    if (value === this.lastOffsetValue && now < this.nextOffsetGossip) return;
+    // A change is gossiped at once; otherwise nothing (the bus re-spreads what it holds).
+    if (value === this.lastOffsetValue) {
+      if (now >= this.nextOffsetGossip) this.nextOffsetGossip = now + this.o.offsetGossipUs;
+      return;
+    }
     this.nextOffsetGossip = now + this.o.offsetGossipUs;
-    if (value === this.lastOffsetValue) return;
     this.lastOffsetValue = value;
     const key = offsetKey(this.id);
     this.module.updateGossip("SHARD", [{ key, value, expectedRevision: this.gossip.get(key)?.revision ?? null }], now, (r) => {
