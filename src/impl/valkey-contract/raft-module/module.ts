@@ -154,6 +154,9 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   /** Own-shard members: the alive revision last seen, and the local time it was first seen. */
   private readonly seen = new Map<NodeId, { rev: number; at: number }>();
   private lastMembership = "";
+  /** "term-index" answers held until the local store applies their index (see updateShardLog). */
+  private heldAnswers: { readonly index: number; readonly answer: () => void }[] = [];
+  private lastNow = 0;
 
   constructor(private readonly ctx: ModuleContext<RaftModuleMessage, unknown>, opts: Partial<RaftModuleOptions> = {}) {
     this.o = { ...RAFT_MODULE_DEFAULTS, ...opts };
@@ -270,7 +273,11 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
     // The versions the ops write (the "version" revision): the compared entry's version + 1.
     const versions = ops.map((op) => (op.expectedRevision === null ? 1 : this.localVersion(op.key) + 1));
     this.group.request({ f: "txn", ops: writes }, now, (r, t) => {
-      done(this.toUpdate(r, ops, versions), t);
+      // "term-index": the term of the entry is only known once the local log holds it (the
+      // answer may come from the leader first); answer when the local store has applied it.
+      if (this.o.revision === "term-index" && r.kind === "ok" && r.result.f === "txn" && r.result.ok && this.group.server.store.appliedIndex() < r.result.revision) {
+        this.heldAnswers.push({ index: r.result.revision, answer: () => done(this.toUpdate(r, ops, versions), this.lastNow) });
+      } else done(this.toUpdate(r, ops, versions), t);
       this.after(t);
     });
   }
@@ -364,7 +371,14 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
 
   /** After every input: tell the Core what changed, renew or end the lease, push membership. */
   private after(now: number): void {
+    this.lastNow = now;
     this.syncShardLog(now);
+    if (this.heldAnswers.length > 0) {
+      const applied = this.group.server.store.appliedIndex();
+      const due = this.heldAnswers.filter((h) => h.index <= applied);
+      this.heldAnswers = this.heldAnswers.filter((h) => h.index > applied);
+      for (const h of due) h.answer();
+    }
     this.cmds.poll(now);
     if (this.pendingLeases.length > 0) {
       // The latest send among the writes applied here (answers may arrive out of order).
