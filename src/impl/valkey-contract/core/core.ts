@@ -418,6 +418,10 @@ export class Core implements CoreCallbacks, TakeoverHost {
   private load(de: number, offset: number, data: readonly (readonly [string, string])[]): void {
     const rec = this.kv.load(offset, data);
     this.de = de;
+    // A new data set: nothing of it is known durable until its snapshot's fsync completes (the
+    // old set's durable offset must not vouch for it: a WAIT ack of a write this node lacks).
+    this.durable = 0;
+    this.syncs.length = 0;
     this.syncs.push({ token: this.env.persist([rec, { t: "de", de }], true), offset });
   }
 
