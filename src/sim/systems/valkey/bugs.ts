@@ -39,7 +39,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "no-catch-up",
     description: "a new primary serves as soon as its takeover CAS succeeded (and the wait passed), without pulling the most up-to-date data of a majority: WAIT-acknowledged writes its own copy lacks are lost",
     breaks: "no lost WAIT-acknowledged write",
-    detectingSeed: 84,
+    detectingSeed: 44,
   },
 ];
 
