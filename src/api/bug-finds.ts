@@ -47,4 +47,10 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "kvrocks-controller/local-read": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
   "kvrocks-controller/range-mutation": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
   "kvrocks-controller/session-from-receipt": { assertsOn: { seed: null, check: null }, assertsOff: { seed: null, check: null } },
+  "valkey/restart-no-lease": { assertsOn: { seed: 15, check: "single-writer" }, assertsOff: { seed: 15, check: "single-writer" } },
+  "valkey/wait-before-replicas": { assertsOn: { seed: 6, check: "lost-wait-ack" }, assertsOff: { seed: 6, check: "lost-wait-ack" } },
+  "valkey/fenced-never-reverted": { assertsOn: { seed: 3, check: "not settled" }, assertsOff: { seed: 3, check: "not settled" } },
+  "valkey/wall-clock-ttl": { assertsOn: { seed: 5, check: "single-writer" }, assertsOff: { seed: 5, check: "single-writer" } },
+  "valkey/gossip-authority": { assertsOn: { seed: 2, check: "single-writer" }, assertsOff: { seed: 2, check: "single-writer" } },
+  "valkey/no-catch-up": { assertsOn: { seed: 44, check: "lost-wait-ack" }, assertsOff: { seed: 44, check: "lost-wait-ack" } },
 };

@@ -19,11 +19,11 @@ beforeAll(() => {
 });
 
 describe("raftsim systems", () => {
-  it("--json lists raft-metadata, pingpong, failover, engula and kvrocks-controller with their bugs", () => {
+  it("--json lists raft-metadata, pingpong, failover, engula, kvrocks-controller and valkey with their bugs", () => {
     const r = cli("systems", "--json");
     expect(r.code).toBe(0);
     const all = JSON.parse(r.out) as { name: string; description: string; bugs: string[]; historyModel: string | null }[];
-    expect(all.map((s) => s.name)).toEqual(["raft-metadata", "pingpong", "failover", "engula", "kvrocks-controller"]);
+    expect(all.map((s) => s.name)).toEqual(["raft-metadata", "pingpong", "failover", "engula", "kvrocks-controller", "valkey"]);
     expect(all[0].bugs).toContain("commit-previous-term");
     expect(all[0].historyModel).toBe("metadata-kv");
     expect(all[1].bugs).toEqual(["ack-before-durable"]);
@@ -31,6 +31,7 @@ describe("raftsim systems", () => {
     expect(all[3].bugs).toEqual(["liveness-reset", "follower-local-read", "remove-before-add"]);
     expect(all[3].historyModel).toBe("engula-universe");
     expect(all[4].bugs).toEqual(["single-observer", "blind-update", "local-read", "range-mutation", "session-from-receipt"]);
+    expect(all[5].bugs).toEqual(["restart-no-lease", "wait-before-replicas", "fenced-never-reverted", "wall-clock-ttl", "gossip-authority", "no-catch-up"]);
     for (const s of all) expect(s.description.length).toBeGreaterThan(20);
   });
 

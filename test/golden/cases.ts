@@ -102,6 +102,18 @@ export function goldenCases(): GoldenCase[] {
   for (const d of ["timeout", "phi", "swim", "oracle"]) for (const s of seeds(1, 10)) out.push(fo(`failover/${d}/10s`, s, [], d));
   // The lease design (its planted bugs ride in the failover/bug rows above: a lease bug runs it).
   for (const s of seeds(1, 10)) out.push(fo("failover/lease/10s", s, [], "lease"));
+  // The valkey system (a Core over raft-module): the default swarm and each planted bug's seed.
+  const valkey = getSystem("valkey");
+  const vk = (set: string, seed: number, bugs: string[]): GoldenCase => ({
+    set,
+    seed,
+    run: () => {
+      const r = runSystem(valkey, { seed, timeUs: 10 * S, bugs });
+      return { hash: r.traceHash, verdict: r.verdict, events: r.stats.events, ops: (r.details.valkey as { clientOps: number }).clientOps };
+    },
+  });
+  for (const s of seeds(1, 10)) out.push(vk("valkey/10s", s, []));
+  for (const b of valkey.bugs) out.push(vk(`valkey/bug/${b.name}`, b.detectingSeed!, [b.name]));
   return out;
 }
 

@@ -210,7 +210,19 @@ export interface ClusteringModule<M = unknown> {
   /** This node's local view (no network): what the Core was last notified of. */
   readGossip(scope: GossipScope, key: string): MetadataEntry | null;
   readShardLog(key: string): MetadataEntry | null;
+  /**
+   * Optional (not in the RFC; added for issue 15 part 5): the keys as a linearizable read of the
+   * shard log has them (e.g. Raft's ReadIndex), answered once through `done` — `unavailable`
+   * when no quorum answered. A Core that needs a revision no older than the last committed write
+   * uses it; a module without it leaves the Core its local view (readShardLog).
+   */
+  readShardLogConsistent?(keys: readonly string[], now: number, done: Done<ConsistentRead>): void;
 }
+
+/** The answer to readShardLogConsistent: the entries in the order asked (null: absent). */
+export type ConsistentRead =
+  | { readonly kind: "ok"; readonly entries: readonly (MetadataEntry | null)[] }
+  | { readonly kind: "unavailable" };
 
 /** What a module is built from: the node's env (its only effects), the Core to call, its
  * recovered disk (null on a first start), the cluster plan and the local time. */

@@ -39,6 +39,8 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   // 32-33: the failover system's own kinds (src/sim/systems/failover/faults.ts).
   "slow-node": 32,
   "primary-fault": 33,
+  // 34: the valkey system's own kind (src/sim/systems/valkey/faults.ts).
+  "vk-primary-fault": 34,
   // 40-41: kvrocks-controller's own kinds (src/sim/systems/kvrocks-controller/faults.ts); 32-39
   // left to the systems being written beside it, so their codes do not collide.
   "kc-depose-leader": 40,

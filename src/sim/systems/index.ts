@@ -6,8 +6,9 @@ import { failover } from "./failover/system.js";
 import { pingpong } from "./pingpong/system.js";
 import { kvrocksController } from "./kvrocks-controller/system.js";
 import { raftMetadata } from "./raft-metadata/system.js";
+import { valkey } from "./valkey/system.js";
 
-export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover, engula, kvrocksController];
+export const SYSTEMS: readonly System[] = [raftMetadata, pingpong, failover, engula, kvrocksController, valkey];
 
 export const DEFAULT_SYSTEM = "raft-metadata";
 

@@ -44,13 +44,14 @@
 import type { NodeId } from "../../node.js";
 import { EmbeddedGroup, type EmbedReply, type GroupEnvelope } from "../../embed/group.js";
 import { WakeMux } from "../../embed/wake-mux.js";
-import type { TxnWrite } from "../../metadata/ops.js";
+import type { MetaOp, TxnWrite } from "../../metadata/ops.js";
 import {
   mintRevision,
   revisionPayload,
   shardOf,
   type ClusteringModule,
   type ClusterMembership,
+  type ConsistentRead,
   type CommandResult,
   type Done,
   type GossipScope,
@@ -81,7 +82,25 @@ export interface RaftModuleOptions {
   readonly gossipEveryUs: number;
   /** false: Raft's and the store's own assertions are off. Default true. */
   readonly asserts?: boolean;
+  /**
+   * What a shard-log revision is (the valkey system's design variants, issue 15 part 5):
+   * - "index" (default): the store-wide revision, the Raft index of the last write (see above);
+   * - "term-index": (term, index) of that entry, as the RFC suggests;
+   * - "version": the key's etcd-style version (1 on insert, +1 per write, back to 1 when the key
+   *   is deleted and re-created: revisions repeat, the ABA hazard of a delete/re-insert);
+   * - "value": the value itself (value-compare CAS: A -> B -> A passes a stale compare).
+   * "version" and "value" compares are translated to the store's index through the local entry
+   * (a stale local view fails the compare, as a stale index would).
+   */
+  readonly revision?: RevisionKind;
+  /** true: updateShardLog writes every op blindly (one put/delete each, in order, no compare):
+   * the Core must compare itself before writing (the Kvrocks controller's UpdateCluster
+   * pattern). Unsafe by design; a variant to measure. Default false. */
+  readonly blindWrites?: boolean;
 }
+
+export type RevisionKind = "index" | "term-index" | "version" | "value";
+export const REVISION_KINDS: readonly RevisionKind[] = ["index", "term-index", "version", "value"];
 
 export const RAFT_MODULE_DEFAULTS: RaftModuleOptions = Object.freeze({
   leaseUs: 400_000,
@@ -100,12 +119,14 @@ const INTERNAL = "\u0000";
 const ALIVE = `${INTERNAL}alive/`;
 const aliveKey = (n: NodeId): string => ALIVE + n;
 
-/** A shard-log revision's payload: the shard's group and the Raft index of the last write. */
-interface ShardRev {
-  readonly k: "s";
-  readonly s: number;
-  readonly i: number;
-}
+/** A shard-log revision's payload: the shard's group and the Raft index of the last write
+ * ("index"); with the term of that entry ("term-index"); the key's version ("version"); or the
+ * value ("value"). */
+type ShardRev =
+  | { readonly k: "s"; readonly s: number; readonly i: number }
+  | { readonly k: "t"; readonly s: number; readonly t: number; readonly i: number }
+  | { readonly k: "v"; readonly s: number; readonly v: number }
+  | { readonly k: "x"; readonly s: number; readonly x: string };
 
 export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   readonly group: EmbeddedGroup;
@@ -133,6 +154,9 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   /** Own-shard members: the alive revision last seen, and the local time it was first seen. */
   private readonly seen = new Map<NodeId, { rev: number; at: number }>();
   private lastMembership = "";
+  /** "term-index" answers held until the local store applies their index (see updateShardLog). */
+  private heldAnswers: { readonly index: number; readonly answer: () => void }[] = [];
+  private lastNow = 0;
 
   constructor(private readonly ctx: ModuleContext<RaftModuleMessage, unknown>, opts: Partial<RaftModuleOptions> = {}) {
     this.o = { ...RAFT_MODULE_DEFAULTS, ...opts };
@@ -237,18 +261,68 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   updateShardLog(ops: readonly MetadataOp[], now: number, done: Done<UpdateResult>): void {
     const bad = invalid(ops);
     if (bad !== null) return done({ kind: "rejected", reason: bad }, now);
+    if (this.o.blindWrites === true) return this.blindWrite(ops, 0, [], now, done);
     const writes: TxnWrite[] = [];
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      const expected = op.expectedRevision === null ? "absent" : this.indexOf(op.expectedRevision);
+      const expected = op.expectedRevision === null ? "absent" : this.indexOf(op.expectedRevision, op.key);
       // A revision of another shard, or not one of ours at all, can never be current.
       if (expected === null) return done({ kind: "conflict", failed: i, current: this.readShardLog(op.key)?.revision ?? null }, now);
       writes.push({ key: op.key, expected, value: op.value });
     }
+    // The versions the ops write (the "version" revision): the compared entry's version + 1.
+    const versions = ops.map((op) => (op.expectedRevision === null ? 1 : this.localVersion(op.key) + 1));
     this.group.request({ f: "txn", ops: writes }, now, (r, t) => {
-      done(this.toUpdate(r, ops), t);
+      // "term-index": the term of the entry is only known once the local log holds it (the
+      // answer may come from the leader first); answer when the local store has applied it.
+      if (this.o.revision === "term-index" && r.kind === "ok" && r.result.f === "txn" && r.result.ok && this.group.server.store.appliedIndex() < r.result.revision) {
+        this.heldAnswers.push({ index: r.result.revision, answer: () => done(this.toUpdate(r, ops, versions), this.lastNow) });
+      } else done(this.toUpdate(r, ops, versions), t);
       this.after(t);
     });
+  }
+
+  /**
+   * Optional contract member (contract.ts readShardLogConsistent): the keys as of a ReadIndex
+   * read of the shard's group (linearizable: a "list" served by the leader after it confirmed
+   * its leadership and its store applied the read index).
+   */
+  readShardLogConsistent(keys: readonly string[], now: number, done: Done<ConsistentRead>): void {
+    this.group.request({ f: "list", prefix: "" }, now, (r, t) => {
+      if (r.kind !== "ok" || r.result.f !== "list") {
+        done({ kind: "unavailable" }, t);
+      } else {
+        const items = r.result.items;
+        done({ kind: "ok", entries: keys.map((k) => {
+          const e = k.startsWith(INTERNAL) ? undefined : items.find((x) => x.key === k);
+          return e === undefined ? null : { key: k, value: e.value, revision: this.rev(e.revision, e.key, e.value, e.version) };
+        }) }, t);
+      }
+      this.after(t);
+    });
+  }
+
+  /** blindWrites: op i as a put or delete, then the next; ok with every revision, or
+   * unavailable at the first op without an answer (the ops before it stay written). */
+  private blindWrite(ops: readonly MetadataOp[], i: number, revs: (Revision | null)[], now: number, done: Done<UpdateResult>): void {
+    if (i === ops.length) return done({ kind: "ok", revisions: revs }, now);
+    const op = ops[i]!;
+    const version = op.value === null ? 0 : (this.group.server.store.get(op.key).found ? this.localVersion(op.key) + 1 : 1);
+    const req: MetaOp = op.value === null ? { f: "delete", key: op.key } : { f: "put", key: op.key, value: op.value };
+    this.group.request(req, now, (r, t) => {
+      if (r.kind !== "ok" || (r.result.f !== "put" && r.result.f !== "delete")) {
+        done(r.kind === "not-leader" && i === 0 ? { kind: "rejected", reason: "no shard leader known" } : { kind: "unavailable" }, t);
+      } else {
+        revs.push(op.value === null ? null : this.rev(r.result.revision, op.key, op.value, version));
+        this.blindWrite(ops, i + 1, revs, t, done);
+      }
+      this.after(t);
+    });
+  }
+
+  private localVersion(key: string): number {
+    const e = this.group.server.store.get(key);
+    return e.found ? e.version : 0;
   }
 
   readGossip(scope: GossipScope, key: string): MetadataEntry | null {
@@ -258,7 +332,7 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
   readShardLog(key: string): MetadataEntry | null {
     if (key.startsWith(INTERNAL)) return null;
     const e = this.group.server.store.get(key);
-    return e.found ? { key, value: e.value, revision: this.rev(e.revision) } : null;
+    return e.found ? { key, value: e.value, revision: this.rev(e.revision, key, e.value, e.version) } : null;
   }
 
   /** For tests and inspection: does the module hold a lease now (the Core is OK)? */
@@ -297,7 +371,14 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
 
   /** After every input: tell the Core what changed, renew or end the lease, push membership. */
   private after(now: number): void {
+    this.lastNow = now;
     this.syncShardLog(now);
+    if (this.heldAnswers.length > 0) {
+      const applied = this.group.server.store.appliedIndex();
+      const due = this.heldAnswers.filter((h) => h.index <= applied);
+      this.heldAnswers = this.heldAnswers.filter((h) => h.index > applied);
+      for (const h of due) h.answer();
+    }
     this.cmds.poll(now);
     if (this.pendingLeases.length > 0) {
       // The latest send among the writes applied here (answers may arrive out of order).
@@ -343,7 +424,7 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
       present.add(e.key);
       if (this.told.get(e.key) === e.revision) continue;
       this.told.set(e.key, e.revision);
-      changes.push({ u: { key: e.key, value: e.value, revision: this.rev(e.revision) }, i: e.revision });
+      changes.push({ u: { key: e.key, value: e.value, revision: this.rev(e.revision, e.key, e.value, e.version) }, i: e.revision });
     }
     for (const key of [...this.told.keys()]) {
       if (present.has(key)) continue;
@@ -412,25 +493,47 @@ export class RaftModule implements ClusteringModule<RaftModuleMessage> {
     return this.shard.members.some((m) => m.nodeId === n);
   }
 
-  private rev(index: number): Revision {
-    const p: ShardRev = Object.freeze({ k: "s", s: this.shardIdx, i: index });
-    return mintRevision(p);
+  /** The revision of a write at `index` that left `key` at `value`, version `version`. */
+  private rev(index: number, _key: string, value: string, version: number): Revision {
+    let p: ShardRev;
+    switch (this.o.revision ?? "index") {
+      case "index": p = { k: "s", s: this.shardIdx, i: index }; break;
+      case "term-index": p = { k: "t", s: this.shardIdx, t: this.group.server.raft.entry(index)?.term ?? this.group.server.raft.term(), i: index }; break;
+      case "version": p = { k: "v", s: this.shardIdx, v: version }; break;
+      case "value": p = { k: "x", s: this.shardIdx, x: value }; break;
+    }
+    return mintRevision(Object.freeze(p));
   }
 
-  /** The Raft index a revision of this shard names; null: not a revision of this shard's log. */
-  private indexOf(r: Revision): number | null {
-    const p = revisionPayload(r) as Partial<ShardRev> | null;
-    if (p === null || typeof p !== "object" || p.k !== "s" || p.s !== this.shardIdx) return null;
-    return Number.isSafeInteger(p.i) && p.i! > 0 ? p.i! : null;
+  /** The store index an expected revision of `key` names; null: it cannot be current here (not
+   * a revision of this shard's log, or — version and value — not the local entry's). */
+  private indexOf(r: Revision, key: string): number | null {
+    const p = revisionPayload(r) as Partial<Record<string, unknown>> | null;
+    if (p === null || typeof p !== "object" || p.s !== this.shardIdx) return null;
+    const kind = this.o.revision ?? "index";
+    const idx = (x: unknown): number | null => (typeof x === "number" && Number.isSafeInteger(x) && x > 0 ? x : null);
+    if (kind === "index") return p.k === "s" ? idx(p.i) : null;
+    if (kind === "term-index") {
+      const i = p.k === "t" ? idx(p.i) : null;
+      if (i === null) return null;
+      const e = this.group.server.raft.entry(i);
+      // A term that does not match the local log's entry at i cannot name a committed write here.
+      return e !== undefined && e.term !== p.t ? null : i;
+    }
+    const e = this.group.server.store.get(key);
+    if (!e.found) return null;
+    if (kind === "version") return p.k === "v" && p.v === e.version ? e.revision : null;
+    return p.k === "x" && p.x === e.value ? e.revision : null;
   }
 
-  private toUpdate(r: EmbedReply, ops: readonly MetadataOp[]): UpdateResult {
+  private toUpdate(r: EmbedReply, ops: readonly MetadataOp[], versions: readonly number[]): UpdateResult {
     if (r.kind === "not-leader") return { kind: "rejected", reason: r.leader < 0 ? "no shard leader known" : `not the leader (try node ${r.leader})` };
     if (r.kind === "unavailable") return { kind: "unavailable" };
     const res = r.result;
     if (res.f !== "txn") return { kind: "rejected", reason: `unexpected store result ${res.f}` };
-    if (res.ok) return { kind: "ok", revisions: ops.map((op) => (op.value === null ? null : this.rev(res.revision))) };
-    return { kind: "conflict", failed: res.failed, current: res.currentRevision > 0 ? this.rev(res.currentRevision) : null };
+    if (res.ok) return { kind: "ok", revisions: ops.map((op, i) => (op.value === null ? null : this.rev(res.revision, op.key, op.value, versions[i]!))) };
+    const cur = ops[res.failed] === undefined ? null : this.readShardLog(ops[res.failed]!.key);
+    return { kind: "conflict", failed: res.failed, current: res.currentRevision > 0 ? (cur?.revision ?? this.rev(res.currentRevision, "", "", 0)) : null };
   }
 }
 
