@@ -1,7 +1,9 @@
 // One Valkey node: a Core (core.ts) and a Clustering module (any ModuleFactory) in one SimNode.
 // The host splits the node's env between them: the module's messages travel wrapped
-// ({type: "mod"}), the Core's data-plane messages as they are; both write the one WAL (the
-// module's records are its own; the Core's carry a `t` field); fsync completions go to both.
+// ({type: "mod"}), the Core's data-plane messages as they are; both write the one WAL, the
+// module's records wrapped ({mod: r}) so that each side recovers only its own (a module owns the
+// shape of its records: gossip-module's carry a `t` field too, which the Core would misread);
+// fsync completions go to both.
 // Time: both run on the node's monotonic clock (a clock step must not stretch a TTL), read
 // through the `mono` reader the host is given; wake-ups are translated back to the local wall
 // clock the world schedules by (wall - mono changes only when the clock is stepped).
@@ -47,7 +49,7 @@ export class ValkeyHost implements SimNode<HostMsg, CoreReq> {
       id,
       rng: env.rng,
       send: (to, m) => env.send(to, { type: "mod", m }),
-      persist: (records, sync) => env.persist(records, sync),
+      persist: (records, sync) => env.persist(records.map((r) => ({ mod: r })), sync),
       writeFile: (n, d) => env.writeFile(n, d),
       renameFile: (a, b) => env.renameFile(a, b),
       deleteFile: (n) => env.deleteFile(n),
@@ -63,7 +65,7 @@ export class ValkeyHost implements SimNode<HostMsg, CoreReq> {
       // The module's own notes (Raft roles...) are not the system's: dropped.
       note: () => {},
     };
-    this.module = cfg.module({ id, env: moduleEnv, core: this.core, recovered, plan: cfg.plan, now: m0 });
+    this.module = cfg.module({ id, env: moduleEnv, core: this.core, recovered: moduleRecords(recovered), plan: cfg.plan, now: m0 });
     this.core.module = this.module;
     this.after(now);
   }
@@ -108,4 +110,17 @@ export class ValkeyHost implements SimNode<HostMsg, CoreReq> {
     const at = Math.min(this.moduleWake, this.coreWake);
     if (at < Number.POSITIVE_INFINITY) this.env.wakeAt(Math.max(now, at + (now - m)));
   }
+}
+
+/** The module's own records of the node's WAL, unwrapped, up to the first corrupt one (the
+ * Core skips the wrapped ones: they carry no `t`). */
+function moduleRecords(recovered: Recovered<unknown> | null): Recovered<unknown> | null {
+  if (recovered === null) return null;
+  const records: unknown[] = [];
+  const n = Math.min(recovered.corruptFrom, recovered.records.length);
+  for (let i = 0; i < n; i++) {
+    const r = recovered.records[i];
+    if (r !== null && typeof r === "object" && "mod" in r) records.push((r as { readonly mod: unknown }).mod);
+  }
+  return { records, corruptFrom: records.length, ...(recovered.files !== undefined ? { files: recovered.files } : {}) };
 }

@@ -88,4 +88,5 @@ export const VARIANTS: readonly SystemVariant[] = [
   { name: "no-lease-wait", description: "the new primary serves as soon as its takeover CAS succeeds (no 2L wait for the old lease)", options: { leaseWait: false } },
   { name: "readindex", description: "the expected revisions read through ReadIndex (readShardLogConsistent), not the local view", options: { readMode: "consistent" } },
   { name: "module-raft", description: "raft-module (the default module), for the module rows of the table", options: { module: "raft" } },
+  { name: "module-gossip", description: "gossip-module: the shard log carried by the legacy cluster bus (epoch-stamped writes accepted by a majority, locks that time out, no order across keys), PFAIL/FAIL by failure reports", options: { module: "gossip" } },
 ];
