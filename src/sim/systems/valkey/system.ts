@@ -255,7 +255,7 @@ const scenarioBlock: ScenarioBlock = {
 
 export const valkey: System = {
   name: "valkey",
-  description: "A Valkey-like Core on the modular-clustering contract over raft-module: 3 shards x 3 nodes, primaryship by CAS on each shard's log with the 2L lease wait, FENCED manual failovers, MOVED routing from GLOBAL gossip, WAIT writes; checks: shard-log history linearizable against revision CAS, one writer per shard, no lost WAIT-acknowledged write, a primary per shard after heal",
+  description: "A Valkey-like Core on the modular-clustering contract over raft-module (or gossip-module: option module): 3 shards x 3 nodes, primaryship by CAS on each shard's log with the 2L lease wait, FENCED manual failovers, MOVED routing from GLOBAL gossip, WAIT writes; checks: shard-log history linearizable against revision CAS, one writer per shard, no lost WAIT-acknowledged write, a primary per shard after heal",
   defaults: { servers: 9, clients: 3 },
   bugs: BUGS,
   families: FAMILIES,
