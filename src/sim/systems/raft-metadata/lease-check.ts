@@ -215,12 +215,12 @@ export class LeaseCheck {
       if (raft.transferTarget() !== -1) s.revokedTerm = term;
       const local = w.clocks[id].local(w.now);
       const view = raft.leaseView(local).readLeaseUs;
-      const at = (check: string): string => `${check} at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}`;
-      if (view === null) return `${at("lease-mode")}: lease mode, but the leader has no read lease at all`;
+      // This runs after every event of a lease-mode run: nothing below allocates unless it fails.
+      if (view === null) return `${atNode("lease-mode", id, w.now, term)}: lease mode, but the leader has no read lease at all`;
       // 6: a leadership transfer ends lease reads for the rest of the term (lease.ts: TimeoutNow
       // makes the target campaign past every follower's promise).
       if (s.revokedTerm === term) {
-        if (view !== 0) return `${at("lease-transfer")}: a leadership transfer began in this term, yet the leader still holds a read lease (${view}µs left)`;
+        if (view !== 0) return `${atNode("lease-transfer", id, w.now, term)}: a leadership transfer began in this term, yet the leader still holds a read lease (${view}µs left)`;
         continue;
       }
       const voters = raft.voters();
@@ -230,42 +230,66 @@ export class LeaseCheck {
       const now = w.clocks[id].monotonic(w.now);
       const quorum = Math.floor(voters.length / 2) + 1;
       // The newest seq a quorum acknowledged: the leader counts its own newest round.
-      const acked: number[] = [];
-      for (const v of voters) acked.push(v === id ? raft.readSeq : (raft.prs[v]?.ackedSeq ?? 0));
-      acked.sort((a, b) => b - a);
-      const k = acked[quorum - 1];
+      const k = this.quorumSeq(raft, id, voters, quorum);
       const round = k > 0 ? s.rounds.get(k) : undefined;
       const ofTerm = round !== undefined && round.term === term;
       const rho = (raft.opts.maxDriftPpm ?? 1000) / 1e6;
       const bound = (raft.opts.electionMinUs * (1 - rho)) / (1 + rho);
       if (view !== 0) {
         // 3: the lease ends in time.
-        if (!ofTerm) return `${at("lease-bound")}: holds a read lease (${view}µs left) but no round of its term was acknowledged by a quorum (newest: seq ${k})`;
+        if (!ofTerm) return `${atNode("lease-bound", id, w.now, term)}: holds a read lease (${view}µs left) but no round of its term was acknowledged by a quorum (newest: seq ${k})`;
         const end = now + view;
-        if (end > round.at + bound) return `${at("lease-bound")}: its read lease ends at ${end}µs, past ${Math.floor(round.at + bound)}µs = the send of round ${k} (the newest a quorum acknowledged, at ${round.at}µs) + electionMin·(1−ρ)/(1+ρ)`;
+        if (end > round.at + bound) return `${atNode("lease-bound", id, w.now, term)}: its read lease ends at ${end}µs, past ${Math.floor(round.at + bound)}µs = the send of round ${k} (the newest a quorum acknowledged, at ${round.at}µs) + electionMin·(1−ρ)/(1+ρ)`;
         // 2: the promise behind it still runs.
         let bound2 = 0;
-        const why: string[] = [];
-        for (const v of voters) {
-          if (v === id) {
-            bound2++;
-            continue;
+        for (const v of voters) if (boundNotToVote(w, v, id, term)) bound2++;
+        if (bound2 < quorum) {
+          const why: string[] = [];
+          for (const v of voters) {
+            const o = w.nodes[v] as MetaServer | null;
+            if (boundNotToVote(w, v, id, term) || o === null) continue;
+            why.push(`node ${v} (term ${o.raft.term()}, ${o.raft.leaseView(w.clocks[v].local(w.now)).quorumLease === true ? "in" : "out of"} its lease)`);
           }
-          const o = w.nodes[v] as MetaServer | null;
-          if (o === null) {
-            bound2++;
-            continue;
-          }
-          const promise = o.raft.leaseView(w.clocks[v].local(w.now)).quorumLease === true;
-          if (promise && o.raft.term() <= term) bound2++;
-          else why.push(`node ${v} (term ${o.raft.term()}, ${promise ? "in" : "out of"} its lease)`);
+          return `${atNode("lease-promise", id, w.now, term)}: holds a read lease (${view}µs left) but only ${bound2} of ${voters.length} voters are bound not to vote for another leader; free: ${why.join(", ")}`;
         }
-        if (bound2 < quorum) return `${at("lease-promise")}: holds a read lease (${view}µs left) but only ${bound2} of ${voters.length} voters are bound not to vote for another leader; free: ${why.join(", ")}`;
       } else if (ofTerm && s.newestTerm === term && s.newest - k < PENDING_ROUNDS && now < round.at + bound / 2) {
         // 4: the lease is used.
-        return `${at("lease-use")}: no read lease, though a quorum acknowledged round ${k} sent at ${round.at}µs, ${now - round.at}µs ago (the lease should run ~${Math.floor(bound)}µs)`;
+        return `${atNode("lease-use", id, w.now, term)}: no read lease, though a quorum acknowledged round ${k} sent at ${round.at}µs, ${now - round.at}µs ago (the lease should run ~${Math.floor(bound)}µs)`;
       }
     }
     return null;
   }
+
+  /** The newest round seq a quorum of the voters acknowledged (the leader counts its own newest
+   * round): the quorum-th largest, found in a reused buffer (no allocation per event). */
+  private quorumSeq(raft: MetaServer["raft"], id: number, voters: readonly number[], quorum: number): number {
+    const buf = this.seqBuf.length >= voters.length ? this.seqBuf : (this.seqBuf = new Array<number>(voters.length).fill(0));
+    for (let i = 0; i < voters.length; i++) {
+      const v = voters[i];
+      const x = v === id ? raft.readSeq : (raft.prs[v]?.ackedSeq ?? 0);
+      // Insertion into the descending prefix buf[0..i).
+      let j = i;
+      while (j > 0 && buf[j - 1] < x) {
+        buf[j] = buf[j - 1];
+        j--;
+      }
+      buf[j] = x;
+    }
+    return buf[quorum - 1];
+  }
+  private seqBuf: number[] = [];
+}
+
+/** Check 2: voter v is bound not to vote for another leader of the lease holder `id`'s term:
+ * the holder itself, a node that is down, or one whose CheckQuorum view holds the promise at a
+ * term no higher. */
+function boundNotToVote(w: AnyWorld, v: number, id: number, term: number): boolean {
+  if (v === id) return true;
+  const o = w.nodes[v] as MetaServer | null;
+  if (o === null) return true;
+  return o.raft.leaseView(w.clocks[v].local(w.now)).quorumLease === true && o.raft.term() <= term;
+}
+
+function atNode(check: string, id: number, nowUs: number, term: number): string {
+  return `${check} at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms, term ${term}`;
 }

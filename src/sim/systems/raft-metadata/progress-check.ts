@@ -55,13 +55,17 @@ export class ProgressCheck {
     for (let f = 0; f < raft.prs.length; f++) {
       const pr = raft.prs[f];
       if (pr === undefined || f === id) continue;
-      const at = (check: string): string => `${check} at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}, follower ${f}`;
       const acked = f < this.n ? (this.acked[f].get(term) ?? 0) : 0;
-      if (pr.match > acked || pr.cmatch > acked) return `${at("progress-match")}: the leader counts match ${pr.match} (commitment: ${pr.cmatch}), but the follower acknowledged only up to ${acked} in this term`;
-      if (!(pr.next > pr.match && pr.next <= last + 1)) return `${at("progress-next")}: next ${pr.next} is not in (match ${pr.match}, last ${last} + 1]`;
+      if (pr.match > acked || pr.cmatch > acked) return `${at("progress-match", id, w.now, term, f)}: the leader counts match ${pr.match} (commitment: ${pr.cmatch}), but the follower acknowledged only up to ${acked} in this term`;
+      if (!(pr.next > pr.match && pr.next <= last + 1)) return `${at("progress-next", id, w.now, term, f)}: next ${pr.next} is not in (match ${pr.match}, last ${last} + 1]`;
       const inflight = pr.inflightCount();
-      if (!(inflight >= 0 && inflight <= cap) || (!pr.replicate && inflight !== 0)) return `${at("progress-inflight")}: ${inflight} appends in flight (maxInflight ${cap}) while ${pr.replicate ? "replicating" : "probing"}`;
+      if (!(inflight >= 0 && inflight <= cap) || (!pr.replicate && inflight !== 0)) return `${at("progress-inflight", id, w.now, term, f)}: ${inflight} appends in flight (maxInflight ${cap}) while ${pr.replicate ? "replicating" : "probing"}`;
     }
     return null;
   }
+}
+
+/** The head of a failure message (built only on failure: check() runs after every event). */
+function at(check: string, id: number, nowUs: number, term: number, f: number): string {
+  return `${check} at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms, term ${term}, follower ${f}`;
 }
