@@ -98,13 +98,14 @@ describe("scenario schema: defaults", () => {
       "depose-leader": "durationUs: 1s", "leader-churn-on": "event: elected, times: 3", "transfer-leader": "",
       "slow-node": "node: 0, us: 100ms", "primary-fault": "what: pause, durationUs: 1s",
       "kc-depose-leader": "durationUs: 1s", "kc-pause-on-update": "durationUs: 30s",
+      "vk-primary-fault": "what: pause, durationUs: 1s",
     };
     // Kinds of the failover system are accepted in its scenarios (the others: the default's).
     const failoverKinds = new Set(["slow-node", "primary-fault"]);
     for (const kind of FAULT_KINDS) {
       const extra = fields[kind] ?? (["heal", "heal-all", "isolate-leader"].includes(kind) ? "" : "node: 0");
       // A system's own kinds are valid in its scenario files (kvrocks-controller: 10 servers).
-      const system = failoverKinds.has(kind) ? "system: failover\n" : kind.startsWith("kc-") ? "system: kvrocks-controller\nservers: 10\n" : "";
+      const system = failoverKinds.has(kind) ? "system: failover\n" : kind.startsWith("kc-") ? "system: kvrocks-controller\nservers: 10\n" : kind.startsWith("vk-") ? "system: valkey\nservers: 9\n" : "";
       const yaml = `name: k\n${system}faults: { schedule: [{ at: 1s, kind: ${kind}${extra ? `, ${extra}` : ""} }] }`;
       expect(() => parseScenarioText(yaml, "k.yaml"), kind).not.toThrow();
     }
