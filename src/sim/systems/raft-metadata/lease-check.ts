@@ -52,7 +52,7 @@ export function leaseViolation(w: AnyWorld, n: number): string | null {
   for (let holder = 0; holder < n; holder++) {
     const h = w.nodes[holder] as MetaServer | null;
     if (h === null || h.raft.role() !== "leader") continue;
-    const lease = h.raft.leaseView(w.clocks[holder].local(w.now)).readLeaseUs;
+    const lease = h.raft.readLeaseAt(w.clocks[holder].local(w.now));
     // Correct code reports a positive time left or 0; anything else non-zero (a negative time
     // left) is a lease the node believes it holds past its end.
     if (lease === null || lease === 0) continue;
@@ -214,7 +214,7 @@ export class LeaseCheck {
       const s = this.of(id, h);
       if (raft.transferTarget() !== -1) s.revokedTerm = term;
       const local = w.clocks[id].local(w.now);
-      const view = raft.leaseView(local).readLeaseUs;
+      const view = raft.readLeaseAt(local);
       // This runs after every event of a lease-mode run: nothing below allocates unless it fails.
       if (view === null) return `${atNode("lease-mode", id, w.now, term)}: lease mode, but the leader has no read lease at all`;
       // 6: a leadership transfer ends lease reads for the rest of the term (lease.ts: TimeoutNow
@@ -287,7 +287,7 @@ function boundNotToVote(w: AnyWorld, v: number, id: number, term: number): boole
   if (v === id) return true;
   const o = w.nodes[v] as MetaServer | null;
   if (o === null) return true;
-  return o.raft.leaseView(w.clocks[v].local(w.now)).quorumLease === true && o.raft.term() <= term;
+  return o.raft.quorumLeaseAt(w.clocks[v].local(w.now)) === true && o.raft.term() <= term;
 }
 
 function atNode(check: string, id: number, nowUs: number, term: number): string {
