@@ -14,6 +14,15 @@ import type { WorldOptions, World } from "../kernel/world.js";
 
 export type AnyWorld = World<any, any, any, any>;
 
+/** compareMetrics for a system whose run details keep its metrics in one section: the named
+ * columns, in the order given, each the section's number or null (not measured in that run). */
+export function metricColumns(section: unknown, names: readonly string[]): Readonly<Record<string, number | null>> {
+  const k = (section ?? {}) as Record<string, unknown>;
+  const out: Record<string, number | null> = {};
+  for (const n of names) out[n] = typeof k[n] === "number" ? (k[n] as number) : null;
+  return out;
+}
+
 export interface PlantedBug {
   readonly name: string;
   readonly description: string;

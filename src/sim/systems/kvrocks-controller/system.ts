@@ -15,7 +15,7 @@ import type { Operation } from "../../../check/history.js";
 import { checkOperations } from "../../../check/linearizability.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { act, duration, type ScenarioBlock } from "../../scenario/schema.js";
-import type { AnyWorld, NodeField, RunRequest, System, SystemRun } from "../../runner/system.js";
+import { metricColumns, type AnyWorld, type NodeField, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { S } from "../../../util/time.js";
 import { BUGS, kvrocksBugs } from "./bugs.js";
 import { KvClient, KvHistory } from "./client.js";
@@ -259,18 +259,5 @@ export const kvrocksController: System = {
     { name: "external-unfixed", description: "external store, no fix", options: { engine: "external", fixes: [] } },
     { name: "embedded-no-lease", description: "embedded with ReadIndex, every fix but the master lease", options: { engine: "embedded", readIndex: true, fixes: ["votes", "quorumCheck", "demote", "casUpdate"] } },
   ],
-  compareMetrics(details) {
-    const k = (details.kvrocks ?? {}) as Record<string, unknown>;
-    const num = (x: unknown) => (typeof x === "number" ? x : null);
-    return {
-      splitBrainEvents: num(k.splitBrainEvents),
-      stalePushes: num(k.stalePushes),
-      failoverP50Ms: num(k.failoverP50Ms),
-      unavailabilityMs: num(k.unavailabilityMs),
-      dualWritableMs: num(k.dualWritableMs),
-      falseFailovers: num(k.falseFailovers),
-      metadataViolations: num(k.metadataViolations),
-      lostAckedWrites: num(k.lostAckedWrites),
-    };
-  },
+  compareMetrics: (details) => metricColumns(details.kvrocks, ["splitBrainEvents", "stalePushes", "failoverP50Ms", "unavailabilityMs", "dualWritableMs", "falseFailovers", "metadataViolations", "lostAckedWrites"]),
 };

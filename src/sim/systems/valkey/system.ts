@@ -19,7 +19,7 @@ import { ValkeyHost, type HostMsg } from "../../../impl/valkey-contract/core/hos
 import { CORE_NOTE_NAMES, DEFAULT_CORE_OPTIONS, type CoreOptions } from "../../../impl/valkey-contract/core/types.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { livenessWindowUs } from "../../runner/liveness-window.js";
-import type { AnyWorld, NodeField, RunRequest, System, SystemRun } from "../../runner/system.js";
+import { metricColumns, type AnyWorld, type NodeField, type RunRequest, type System, type SystemRun } from "../../runner/system.js";
 import { act, duration, want, type ScenarioBlock } from "../../scenario/schema.js";
 import { S } from "../../../util/time.js";
 import { BUGS, coreBugs } from "./bugs.js";
@@ -266,20 +266,7 @@ export const valkey: System = {
   model: shardLogModel,
   setup,
   variants: VARIANTS,
-  compareMetrics(details) {
-    const k = (details.valkey ?? {}) as Record<string, unknown>;
-    const num = (x: unknown) => (typeof x === "number" ? x : null);
-    return {
-      metadataViolations: num(k.metadataViolations),
-      singleWriterViolations: num(k.singleWriterViolations),
-      dualWritableMs: num(k.dualWritableMs),
-      lostAckedWrites: num(k.lostAckedWrites),
-      failoverP50Ms: num(k.failoverP50Ms),
-      unavailabilityMs: num(k.unavailabilityMs),
-      casConflicts: num(k.casConflicts),
-      casRetries: num(k.casRetries),
-    };
-  },
+  compareMetrics: (details) => metricColumns(details.valkey, ["metadataViolations", "singleWriterViolations", "dualWritableMs", "lostAckedWrites", "failoverP50Ms", "unavailabilityMs", "casConflicts", "casRetries"]),
 };
 
 export type { FaultAction };
