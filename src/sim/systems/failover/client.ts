@@ -6,7 +6,8 @@
 import type { KvInput, KvOutput } from "../../../check/models/index.js";
 import { OperationRecorder, type Operation } from "../../../check/history.js";
 import { keySlot, type KvRep, type KvReq } from "../../../impl/failover/valkey/types.js";
-import type { Actor, ActorEnv } from "../../kernel/world.js";
+import type { ActorEnv } from "../../kernel/world.js";
+import { SlotRoutedClient, type SlotPending } from "../../runner/slot-client.js";
 import type { FailoverWorkload } from "./options.js";
 
 export type KvOperation = Operation<KvInput, KvOutput>;
@@ -14,15 +15,9 @@ export type KvOperation = Operation<KvInput, KvOutput>;
 /** The history of every client, in the checker's per-operation form. */
 export class KvRecorder extends OperationRecorder<KvInput, KvOutput> {}
 
-export class FailoverClient implements Actor {
-  private readonly route: Int32Array;
-  private process: number;
-  private seq = 0;
-  private reqId = 0;
-  private pending: { h: number; req: KvReq; slot: number; redirects: number; deadline: number; sentAt: number } | null = null;
-
+export class FailoverClient extends SlotRoutedClient<KvReq, SlotPending<KvReq> & { sentAt: number }> {
   constructor(
-    private readonly env: ActorEnv,
+    env: ActorEnv,
     private readonly servers: number,
     initialOwner: readonly number[],
     private readonly w: FailoverWorkload,
@@ -31,26 +26,14 @@ export class FailoverClient implements Actor {
      * it answered was sent (virtual µs: the node acknowledged it no earlier). */
     private readonly onWriteAck?: (node: number, sentAt: number) => void,
   ) {
-    this.route = Int32Array.from(initialOwner);
-    this.process = env.id * 1_000_000;
-    env.setTimer(env.now() + env.rng.int(0, w.thinkMaxUs));
+    super(env, initialOwner, w, rec);
   }
 
-  onTimer(now: number): void {
-    const p = this.pending;
-    if (p !== null) {
-      if (now < p.deadline) return this.env.setTimer(p.deadline);
-      // No answer: indeterminate. Forget the route; continue as a new process.
-      this.rec.close(p.h, "info", undefined, now);
-      this.route[p.slot] = -1;
-      this.pending = null;
-      this.process++;
-      return this.think(now, 0);
-    }
-    this.start(now);
+  protected anyNode(): number {
+    return this.env.rng.int(0, this.servers - 1);
   }
 
-  private start(now: number): void {
+  protected start(now: number): void {
     const env = this.env;
     const key = env.rng.pick(this.w.keys);
     const slot = keySlot(key, this.route.length);
@@ -69,12 +52,6 @@ export class FailoverClient implements Actor {
     this.pending = { h, req, slot, redirects: 0, deadline: now + this.w.timeoutUs, sentAt: now };
     this.send(req, slot);
     env.setTimer(this.pending.deadline);
-  }
-
-  private send(req: KvReq, slot: number): void {
-    let to = this.route[slot];
-    if (to < 0) to = this.env.rng.int(0, this.servers - 1);
-    this.env.send(to, req);
   }
 
   onMessage(from: number, msg: unknown, now: number): void {
@@ -100,9 +77,5 @@ export class FailoverClient implements Actor {
     if (p.req.type === "append" && this.onWriteAck !== undefined) this.onWriteAck(from, p.sentAt);
     this.rec.close(p.h, "ok", p.req.type === "get" ? (rep.value ?? "") : null, now);
     this.think(now, 0);
-  }
-
-  private think(now: number, extra: number): void {
-    this.env.setTimer(now + extra + this.env.rng.int(this.w.thinkMinUs, this.w.thinkMaxUs));
   }
 }

@@ -7,7 +7,8 @@
 import { OperationRecorder } from "../../../check/history.js";
 import { keySlot } from "../../../impl/failover/valkey/types.js";
 import type { CoreRep, CoreReq } from "../../../impl/valkey-contract/core/types.js";
-import type { Actor, ActorEnv } from "../../kernel/world.js";
+import type { ActorEnv } from "../../kernel/world.js";
+import { SlotRoutedClient } from "../../runner/slot-client.js";
 
 export interface KvIn {
   readonly f: "get" | "append";
@@ -47,15 +48,9 @@ export const DEFAULT_WORKLOAD: ValkeyWorkload = Object.freeze({
   downBackoffUs: 50_000,
 });
 
-export class ValkeyClient implements Actor {
-  private readonly route: Int32Array;
-  private process: number;
-  private seq = 0;
-  private reqId = 0;
-  private pending: { h: number; req: CoreReq & { key: string }; slot: number; redirects: number; deadline: number } | null = null;
-
+export class ValkeyClient extends SlotRoutedClient<CoreReq & { key: string }> {
   constructor(
-    private readonly env: ActorEnv,
+    env: ActorEnv,
     private readonly servers: number,
     initialOwner: readonly number[],
     private readonly w: ValkeyWorkload,
@@ -64,25 +59,14 @@ export class ValkeyClient implements Actor {
      * cluster left alone). */
     private readonly failoversUntilUs = Number.POSITIVE_INFINITY,
   ) {
-    this.route = Int32Array.from(initialOwner);
-    this.process = env.id * 1_000_000;
-    env.setTimer(env.now() + env.rng.int(0, w.thinkMaxUs));
+    super(env, initialOwner, w, rec);
   }
 
-  onTimer(now: number): void {
-    const p = this.pending;
-    if (p !== null) {
-      if (now < p.deadline) return this.env.setTimer(p.deadline);
-      this.rec.close(p.h, "info", undefined, now);
-      this.route[p.slot] = -1;
-      this.pending = null;
-      this.process++;
-      return this.think(now, 0);
-    }
-    this.start(now);
+  protected anyNode(): number {
+    return this.env.rng.int(0, this.servers - 1);
   }
 
-  private start(now: number): void {
+  protected start(now: number): void {
     const env = this.env;
     if (env.rng.chance(this.w.failoverShare) && now < this.failoversUntilUs) {
       // An operator's command: answered or not, it is not part of the history.
@@ -108,12 +92,6 @@ export class ValkeyClient implements Actor {
     env.setTimer(this.pending.deadline);
   }
 
-  private send(req: CoreReq, slot: number): void {
-    let to = this.route[slot]!;
-    if (to < 0) to = this.env.rng.int(0, this.servers - 1);
-    this.env.send(to, req);
-  }
-
   onMessage(_from: number, msg: unknown, now: number): void {
     const rep = msg as CoreRep;
     const p = this.pending;
@@ -135,9 +113,5 @@ export class ValkeyClient implements Actor {
     }
     this.rec.close(p.h, "ok", p.req.type === "get" ? (rep.value ?? "") : null, now);
     this.think(now, 0);
-  }
-
-  private think(now: number, extra: number): void {
-    this.env.setTimer(now + extra + this.env.rng.int(this.w.thinkMinUs, this.w.thinkMaxUs));
   }
 }
