@@ -48,7 +48,9 @@ export function shrinkLine(s: ReplaySpec): string {
   const parts = ["raftsim shrink", ...systemFlag({ ...s, detector: undefined }), `--seed ${s.seed}`, `--time ${formatDuration(s.timeUs)}`];
   if (s.scenarioRef !== undefined) parts.push(`--scenario ${shellQuote(s.scenarioRef)}`);
   // Shrinking runs with the system's assertions on (a scenario file cannot switch them off).
-  parts.push(...tail({ ...s, sutAsserts: undefined }));
+  // Of the system options shrink takes only raft-metadata's fast: false, as --no-fast.
+  parts.push(...tail({ ...s, sutAsserts: undefined, systemOptions: undefined }));
+  if (s.systemOptions?.fast === false) parts.push("--no-fast");
   return parts.join(" ");
 }
 

@@ -276,7 +276,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
       message: o.scenario !== undefined && r.verdict === "ok" ? judge(expect, r.verdict).message : r.message,
       ...(r.error !== undefined ? { error: r.error } : {}),
       replay: rerunLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, sutAsserts: o.sutAsserts, everyFault, detector: o.detector, ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}) }),
-      ...(r.verdict === "violation" || r.verdict === "liveness" ? { shrink: shrinkLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault, detector: o.detector }) } : {}),
+      ...(r.verdict === "violation" || r.verdict === "liveness" ? { shrink: shrinkLine({ system, seed: r.seed, timeUs: o.timeUs, scenarioRef: o.scenarioRef, bugs, everyFault, detector: o.detector, ...(o.systemOptions !== undefined ? { systemOptions: o.systemOptions } : {}) }) } : {}),
     })),
     wallMs: Math.round(wallMs),
     seedsPerMinute: Math.round((done / wallMs) * 60_000),

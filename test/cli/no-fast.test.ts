@@ -1,6 +1,10 @@
 // --no-fast: raft-metadata's original event model from the command line (the fast one is the
-// default). run, replay and sweep take it; it is --system-options '{"fast":false}' by another
-// name, a sweep's replay lines repeat it, and a system without a fast mode refuses it.
+// default). run, replay, sweep and shrink take it; it is --system-options '{"fast":false}' by
+// another name, a sweep's replay and shrink lines repeat it, and a system without a fast mode
+// refuses it.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCli, cli } from "../support/cli.js";
 
@@ -25,8 +29,29 @@ describe("--no-fast", () => {
     const rep = JSON.parse(r.out);
     expect(rep.failures.length).toBe(1);
     expect(rep.failures[0].replay).toMatch(/--system-options '\{"fast":false\}'/);
+    expect(rep.failures[0].shrink).toMatch(/ --no-fast$/);
     const dflt = JSON.parse(cli("sweep", "--seeds", "1..1", "--jobs", "1", "--bug", "commit-index-decreases", "--json").out);
     expect(dflt.failures[0].replay).not.toMatch(/fast/);
+    expect(dflt.failures[0].shrink).not.toMatch(/fast/);
+  });
+
+  it("shrink: shrinks the original model's run (not the fast one) and writes a scenario that keeps it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftsim-nofast-"));
+    const args = ["shrink", "--seed", "1", "--time", "10s", "--bug", "commit-index-decreases", "--budget", "20s", "--no-progress", "--json"];
+    const off = cli(...args, "--no-fast", "--out", join(dir, "off.yaml"));
+    expect(off.code, off.err).toBe(0);
+    const on = cli(...args, "--out", join(dir, "on.yaml"));
+    expect(on.code, on.err).toBe(0);
+    const [r, d] = [JSON.parse(off.out), JSON.parse(on.out)];
+    // The run it started from is the --no-fast run of the seed: the sweep's run, event for event.
+    const run = JSON.parse(cli("run", "--seed", "1", "--time", "10s", "--bug", "commit-index-decreases", "--no-fast", "--json").out);
+    expect(r.before.events).toBe(run.stats.events);
+    expect(r.before.events).not.toBe(d.before.events);
+    expect(r.scenarioReproduces).toBe(true);
+    const yaml = readFileSync(join(dir, "off.yaml"), "utf8");
+    expect(yaml).toMatch(/^ {2}fast: false$/m);
+    expect(yaml).toMatch(/^# Written by: raftsim shrink .* --no-fast$/m);
+    expect(readFileSync(join(dir, "on.yaml"), "utf8")).not.toMatch(/fast/);
   });
 
   it("a system without a fast mode refuses it, naming the flag", () => {
@@ -35,5 +60,8 @@ describe("--no-fast", () => {
     expect(r.err).toMatch(/--no-fast: only raft-metadata has a fast mode \(system pingpong\)/);
     const s = cli("sweep", "--system", "pingpong", "--seeds", "1..1", "--no-fast");
     expect(s.code).toBe(64);
+    const k = cli("shrink", "--system", "pingpong", "--seed", "1", "--no-fast");
+    expect(k.code).toBe(64);
+    expect(k.err).toMatch(/--no-fast: only raft-metadata/);
   });
 });

@@ -14,7 +14,7 @@ import { writeReport } from "../../api/report/index.js";
 import { formatDuration } from "../../util/duration.js";
 import { describeIoError, InputError, IoError, UsageError } from "../errors.js";
 import { Exit } from "../exit-codes.js";
-import { checkBugs, checkWritable, parseSeed, parseSystem, parseTime, systemFor } from "../sim-options.js";
+import { checkBugs, checkWritable, parseSeed, parseSystem, parseTime, systemFor, withFastFlag } from "../sim-options.js";
 import { loadScenarioForCli } from "../scenario-file.js";
 
 interface ShrinkCliOptions {
@@ -29,6 +29,8 @@ interface ShrinkCliOptions {
   report?: string;
   json?: boolean;
   progress: boolean;
+  /** --no-fast (commander: fast false): raft-metadata's original event model. */
+  fast: boolean;
 }
 
 const DEFAULT_TIME_US = 30_000_000;
@@ -46,6 +48,7 @@ export function registerShrink(program: Command): void {
       .option("--budget <duration>", "wall-clock budget of the search, e.g. 30s, 2m (default 2m)", parseTime, 120_000_000)
       .option("--out <file.yaml>", "where to write the shrunk scenario (default shrunk-<system>-seed<N>.yaml)")
       .option("--report <file.html>", "also draw the shrunk run (the written scenario's check run) as a flight-recorder HTML file")
+      .option("--no-fast", "raft-metadata: the run was of the original event model (`run --no-fast`, a `sweep --no-fast` seed); the written scenario keeps it (fast: false under raft:)")
       .option("--json", "print {failure, before, after, scenario, replay, ...} on stdout")
       .option("--no-progress", "no progress lines on stderr")
       .action((opts: ShrinkCliOptions) => {
@@ -60,7 +63,8 @@ export function registerShrink(program: Command): void {
         checkWritable(out, "--out");
         if (opts.report !== undefined) checkWritable(opts.report, "--report");
         const system = getSystem(systemName);
-        const { options } = runOptionsFor({ system: systemName, seed, timeUs, bugs: opts.bug, everyFamily: opts.everyFault, scenario: scenario?.scenario });
+        const fastOff = withFastFlag(systemName, opts.fast, undefined);
+        const { options } = runOptionsFor({ system: systemName, seed, timeUs, bugs: opts.bug, everyFamily: opts.everyFault, scenario: scenario?.scenario, ...(fastOff !== undefined ? { systemOptions: fastOff } : {}) });
         const started = `raftsim shrink: seed ${seed}`;
         let lastAccepted = 0;
         let r: ShrinkResult;
@@ -81,7 +85,7 @@ export function registerShrink(program: Command): void {
           if (e instanceof MaterialiseError) throw new Error(e.message);
           throw e;
         }
-        const rerun = shrinkLine({ system: systemName, seed, timeUs, scenarioRef: opts.scenario, bugs: opts.bug, everyFault: opts.everyFault ?? false });
+        const rerun = shrinkLine({ system: systemName, seed, timeUs, scenarioRef: opts.scenario, bugs: opts.bug, everyFault: opts.everyFault ?? false, ...(fastOff !== undefined ? { systemOptions: fastOff } : {}) });
         let text: string;
         try {
           text = scenarioYaml(system, r.options, {
