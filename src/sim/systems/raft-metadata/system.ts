@@ -19,7 +19,7 @@ import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
 import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { inspectServer } from "./inspect.js";
-import { LeaseCheck, leaseViolation } from "./lease-check.js";
+import { LeaseCheck } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { ProgressCheck } from "./progress-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
@@ -140,7 +140,7 @@ function setup(req: RunRequest): SystemRun {
           if (why !== null) throw new CheckFailure(why, w.now);
         }
         if (leaseMode && only !== TOUCHED_NONE) {
-          const why = leaseViolation(w, N) ?? leases!.check(w) ?? leases!.followers(w, only === TOUCHED_ALL ? -1 : only);
+          const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
       },
