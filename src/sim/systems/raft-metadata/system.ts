@@ -168,8 +168,9 @@ function setup(req: RunRequest): SystemRun {
     endCheck: () => lostAcknowledgedWrite(recorder.operations(), inv),
     history: {
       operations: () => recorder.operations(),
-      // Lists are checked against every key they cover (model-ranges.ts); without lists, key by key.
-      model: (workload.mix.list ?? 0) > 0 ? metadataKvRanges([workload.listPrefix ?? ""]) : metadataKv,
+      // Lists are checked against every key they cover and txns against all their keys at once
+      // (model-ranges.ts); without either, key by key.
+      model: (workload.mix.list ?? 0) > 0 || (workload.txnP ?? 0) > 0 ? metadataKvRanges((workload.mix.list ?? 0) > 0 ? [workload.listPrefix ?? ""] : []) : metadataKv,
       timeoutMs: o.checkTimeoutMs ?? 10_000,
     },
     inspectNode: inspectServer,

@@ -15,6 +15,8 @@ export class WorkloadActor implements Actor {
       cfg,
       {
         rng: env.rng,
+        // Txn draws from a stream of their own (forking by label draws nothing from env.rng).
+        ...((cfg.txnP ?? 0) > 0 ? { txnRng: env.rng.fork("txn") } : {}),
         send: (to, req) => env.send(to, req),
         setTimer: (at) => env.setTimer(at),
         note: (kind, a, b) => env.note(kind, a, b),
