@@ -66,6 +66,8 @@ describe("the reference session rule", () => {
     expect(r.differs({ ...snap, sessions: [...snap.sessions].reverse() })).toMatch(/session 0/);
     expect(r.differs({ ...snap, entries: snap.entries.slice(1) })).toMatch(/keys/);
     expect(r.differs({ ...snap, appliedIndex: 2 })).toMatch(/applied index/);
+    // Without expiry, a session entry carries none of expiry's fields (SessionEntry).
+    expect(r.differs({ ...snap, sessions: snap.sessions.map((x) => ({ ...x, start: 1, lastIndex: 0, expired: false })) })).toMatch(/expiry fields/);
   });
 
   it("sameResult is structural", () => {
