@@ -18,7 +18,8 @@
 //
 // Transactions (cfg.txnP): a share of ops are multi-key txns — 2 or more keys of cfg.txnKeys,
 // each compared against the revision this client last saw (sometimes a stale one, as cas does)
-// and then written (or, one time in five, deleted) — all drawn from the client's "txn" stream.
+// and then written (or, one time in five, deleted); one in ten names a key twice (refused by the
+// store) — all drawn from the client's "txn" stream.
 //
 // History status (ops.ts, recorder.ts):
 // - "ok"   a server answered ok (a failed cas is ok with output {ok:false}).
@@ -346,6 +347,12 @@ export class WorkloadClient {
     for (let i = 0; i < n; i++) {
       const key = pool.splice(rng.int(0, pool.length - 1), 1)[0]!;
       ops.push({ key, expected: this.expectedFor(key, rng), value: rng.int(0, 4) === 0 ? null : this.value(seq) });
+    }
+    // One txn in ten names one of its keys twice, which the store must refuse at the second
+    // occurrence (ops.ts: failed there, currentRevision -1) without writing anything.
+    if (rng.int(0, 9) === 0) {
+      const again = ops[rng.int(0, ops.length - 1)]!;
+      ops.splice(rng.int(0, ops.length), 0, { key: again.key, expected: again.expected, value: this.value(seq) });
     }
     return { f: "txn", ops };
   }
