@@ -66,13 +66,28 @@ export function checkOperations<S, I, O>(
   let unchecked = 0;
   let lastKey: string | null | undefined = undefined;
   let lastPart: number[] | undefined = undefined;
+  /** Ops that touch several keys (Model.partition returned more than one), with their keys. */
+  let multi: { readonly index: number; readonly keys: readonly string[] }[] | null = null;
   for (let index = 0; index < ops.length; index++) {
     const op = ops[index];
     validateOperation(op, index);
     if (dropFailed && op.status === "fail") continue;
-    const key = partition ? partition.call(model, op.input) : null;
-    if (key === undefined) {
+    const named = partition ? partition.call(model, op.input) : null;
+    if (named === undefined) {
       unchecked++;
+      continue;
+    }
+    let key: string | null;
+    if (typeof named === "string" || named === null) key = named;
+    else if (named.length === 1) key = named[0]!;
+    else if (named.length === 0) {
+      unchecked++;
+      continue;
+    } else {
+      // Placed once every part is known (joinParts); its keys' parts must exist to be joined.
+      for (const k of named) if (!parts.has(k)) parts.set(k, []);
+      (multi ??= []).push({ index, keys: named });
+      searched++;
       continue;
     }
     // Consecutive ops usually share a part (always, for an unpartitioned model): skip the lookup.
@@ -85,6 +100,8 @@ export function checkOperations<S, I, O>(
     if (op.status === "info" && readOnly !== undefined && readOnly.call(model, op.input)) continue;
     part.push(index);
   }
+
+  if (multi !== null) joinParts(parts, multi);
 
   // Smaller parts first: within a round they are the likeliest to settle quickly.
   const order = [...parts.entries()];
@@ -119,6 +136,43 @@ export function checkOperations<S, I, O>(
     return result("ok");
   } finally {
     for (const s of searches) releaseSearch(s.search);
+  }
+}
+
+/** Joins the parts of every multi-key op into one (union-find over part keys: two ops sharing a
+ * key end in one part with all their keys), places those ops there, and restores list order in
+ * each joined part. A joined part is named by its keys, sorted, joined with " + ". */
+function joinParts(parts: Map<string | null, number[]>, multi: readonly { readonly index: number; readonly keys: readonly string[] }[]): void {
+  const parent = new Map<string, string>();
+  const find = (k: string): string => {
+    let r = k;
+    for (let p = parent.get(r); p !== undefined && p !== r; p = parent.get(r)) r = p;
+    // Path compression: later finds are O(1).
+    for (let x = k, p = parent.get(x); p !== undefined && p !== r; x = p, p = parent.get(x)) parent.set(x, r);
+    return r;
+  };
+  for (const m of multi) {
+    const root = find(m.keys[0]!);
+    if (!parent.has(root)) parent.set(root, root);
+    for (let i = 1; i < m.keys.length; i++) {
+      const r = find(m.keys[i]!);
+      if (r !== root) parent.set(r, root);
+    }
+  }
+  const groups = new Map<string, { keys: string[]; indices: number[] }>();
+  for (const k of parent.keys()) {
+    const r = find(k);
+    let g = groups.get(r);
+    if (g === undefined) groups.set(r, (g = { keys: [], indices: [] }));
+    g.keys.push(k);
+    for (const i of parts.get(k)!) g.indices.push(i);
+    parts.delete(k);
+  }
+  for (const m of multi) groups.get(find(m.keys[0]!))!.indices.push(m.index);
+  for (const g of groups.values()) {
+    g.keys.sort();
+    g.indices.sort((a, b) => a - b);
+    parts.set(g.keys.join(" + "), g.indices);
   }
 }
 

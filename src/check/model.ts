@@ -26,8 +26,11 @@ export interface Model<S, I = unknown, O = unknown> {
    * P-compositionality: the key an op touches. Ops with different keys are checked
    * independently, each part from init(). Return undefined for ops the model cannot place
    * (they are left out of the check and counted as unchecked). Omit for a single part.
+   * An op that touches several keys at once (a multi-key transaction) returns them all: the
+   * checker joins every part such an op names into one (the union of their keys, transitively:
+   * two txns sharing a key merge all their keys), so the model's state must hold several keys.
    */
-  partition?(input: I): string | undefined;
+  partition?(input: I): string | readonly string[] | undefined;
   /**
    * Optional: true when the op never changes the state (a read). An indeterminate (info) op
    * that never changes the state decides nothing whether it took effect or not, so the checker

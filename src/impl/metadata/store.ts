@@ -63,6 +63,7 @@ export class MetadataStore {
     this.kv = new Map();
     this.sessions = new SessionTable();
     this.applied = 0;
+    // Stryker disable next-line all: the only caller (server.ts) always passes dedupSessions (false for the planted bug only), so the default is never read
     this.dedupSessions = opts.dedupSessions ?? true;
     // Stryker disable next-line all: whether the store's own assertions run; the sweep switches them off, and a mutant that switches them on changes nothing, since in a correct run they never fire
     this.asserts = opts.asserts !== false;
@@ -161,8 +162,10 @@ export class MetadataStore {
         return this.exists(op.key);
       case "list":
         return this.list(op.prefix);
+      // Stryker disable all: the server calls read() only for read ops (isReadOp), so this guard is never reached
       default:
         throw new Error(`metadata invariant: read() called with write op ${op.f}`);
+      // Stryker restore all
     }
   }
 
@@ -256,10 +259,12 @@ export class MetadataStore {
     switch (op.f) {
       case "txn":
         return this.txn(index, op);
+      // Stryker disable all: reads are never applied through the log — the server serves them by ReadIndex, lease or follower read and proposes only writes (server.ts onClient, isReadOp) — so these labels are never matched
       case "get":
       case "exists":
       case "list":
         return this.read(op);
+      // Stryker restore all
       case "put":
         return { f: "put", revision: this.write(index, op.key, op.value) };
       case "delete": {

@@ -20,7 +20,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "commit-previous-term",
     description: "A leader commits an entry of an earlier term by counting replicas (Raft paper, Figure 8).",
     breaks: "state-machine-safety, linearizability (acknowledged write lost)",
-    detectingSeed: 86,
+    detectingSeed: 125,
   },
   {
     name: "vote-without-log-check",
@@ -56,7 +56,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "stale-local-read",
     description: "Reads are served from the local state without ReadIndex quorum confirmation (stale read from a deposed leader).",
     breaks: "linearizability",
-    detectingSeed: 10,
+    detectingSeed: 48,
   },
   {
     name: "read-before-term-commit",
@@ -98,12 +98,12 @@ export const BUGS: readonly BugInfo[] = [
     name: "lease-on-wall-clock",
     description: "Lease reads are timed on the wall clock Raft's timers read (made non-decreasing) instead of the monotonic clock: a forward NTP step on a follower ends its promise to the leader (no vote, no campaign for electionMin) early, a wall clock stepped back after a pause hides the pause from the leader, and a deposed leader serves stale reads while another leads.",
     breaks: "lease-use, lease-safety, linearizability (judged on the monotonic clock, a lease that a wall step cut short or stretched; a stale lease read; under wall-clock steps in lease mode)",
-    detectingSeed: 4,
+    detectingSeed: 19,
   },
   {
     name: "no-session-dedup",
     description: "A retried client command is applied twice (no client-session de-duplication).",
-    breaks: "linearizability (version counts a write twice; a retried cas reports failure after succeeding)",
+    breaks: "session-state (the store keeps no sessions; a replica's store differs from the reference replay of the log), session-answer, linearizability (version counts a write twice; a retried cas reports failure after succeeding)",
     detectingSeed: 1,
   },
 ];

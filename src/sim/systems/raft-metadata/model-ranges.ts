@@ -15,7 +15,17 @@
 // A list's output must be exactly the present covered keys of one state, in key order, each
 // with that state's value and version and a revision the state allows (which pins an unknown
 // revision, as a get does). A list answered "info" or "fail" had no effect.
-import type { MetaEntry, MetaOp, MetaResult } from "../../../impl/metadata/ops.js";
+//
+// Transactions (ops.ts TxnOp: compares on several keys, then a write or delete of each) span
+// keys too: a txn names every part its keys fall in, and the checker joins those parts into one
+// (Model.partition; linearizability.ts), so a txn and every op on any of its keys are searched
+// together, in this model's key → state map. A txn that succeeds must find every compare true in
+// one state and writes every key at one revision above all of theirs; one that fails must name
+// the FIRST failing compare and that key's current revision (0 absent; -1 for a key named twice,
+// which the store refuses), all compares before it holding. Taking effect with an unknown outcome
+// (info): either the compares failed (no effect: the checker's "never took effect") or every
+// write happened at one unknown revision, above every key's lower bound.
+import type { MetaEntry, MetaResult, StoreOp, StoreResult, TxnOp, TxnResult } from "../../../impl/metadata/ops.js";
 import type { Model } from "../../../check/model.js";
 import { hashCombine, hashString } from "../../../check/hash.js";
 import { ABSENT, canBe, metadataKv, type MetaKeyState } from "../../models/metadata-kv.js";
@@ -87,15 +97,91 @@ function stepList(s: MetaRangeState, prefix: string, items: readonly MetaEntry[]
   return listed === items.length ? out : undefined;
 }
 
-/** metadata-kv with list ops checked against the keys under `prefixes` (see the header). */
-export function metadataKvRanges(prefixes: readonly string[]): Model<MetaRangeState, MetaOp, MetaResult> {
+/** Does compare `expected` hold on a key in state ks? (present keys: its revision can be it) */
+function compareHolds(ks: MetaKeyState, expected: number | "absent"): boolean {
+  return expected === "absent" ? !ks.present : ks.present && canBe(ks, expected);
+}
+
+/** The state after the txn's writes at revision `rev` (known: observed; else a lower bound). */
+function applyTxnWrites(s: MetaRangeState, op: TxnOp, rev: number, revKnown: boolean): MetaRangeState {
+  let out = s;
+  for (const w of op.ops) {
+    const ks = stateOf(s, w.key);
+    const after: MetaKeyState = w.value === null ? { ...ABSENT, rev } : { present: true, value: w.value, version: ks.present ? ks.version + 1 : 1, rev, revKnown };
+    out = withKey(out, w.key, after);
+  }
+  return out;
+}
+
+function hasDuplicateKey(op: TxnOp): boolean {
+  for (let i = 1; i < op.ops.length; i++) for (let j = 0; j < i; j++) if (op.ops[j]!.key === op.ops[i]!.key) return true;
+  return false;
+}
+
+/** A txn's step (see the header); output undefined: it took effect, outcome unknown. */
+export function stepTxn(s: MetaRangeState, op: TxnOp, output: TxnResult | undefined): MetaRangeState | undefined {
+  if (output === undefined) {
+    // Took effect with an unknown outcome: only a successful txn changes anything.
+    if (hasDuplicateKey(op)) return undefined;
+    let floor = 0;
+    for (const w of op.ops) {
+      const ks = stateOf(s, w.key);
+      if (!compareHolds(ks, w.expected)) return undefined;
+      floor = Math.max(floor, ks.rev, w.expected === "absent" ? 0 : w.expected);
+    }
+    return applyTxnWrites(s, op, floor, false);
+  }
+  if (output.ok) {
+    if (hasDuplicateKey(op)) return undefined;
+    for (const w of op.ops) {
+      const ks = stateOf(s, w.key);
+      if (!compareHolds(ks, w.expected) || !(output.revision > ks.rev)) return undefined;
+      if (w.expected !== "absent" && !(output.revision > w.expected)) return undefined;
+    }
+    return applyTxnWrites(s, op, output.revision, true);
+  }
+  // Failed at op `failed`: the ones before it held (pinning an unknown revision they compared
+  // against), it did not, and nothing changed.
+  const i = output.failed;
+  if (!Number.isInteger(i) || i < 0 || i >= op.ops.length) return undefined;
+  let out = s;
+  for (let j = 0; j < i; j++) {
+    const w = op.ops[j]!;
+    for (let k = 0; k < j; k++) if (op.ops[k]!.key === w.key) return undefined; // would have failed there
+    const ks = stateOf(s, w.key);
+    if (!compareHolds(ks, w.expected)) return undefined;
+    if (w.expected !== "absent" && !ks.revKnown) out = withKey(out, w.key, { ...ks, rev: w.expected, revKnown: true });
+  }
+  const w = op.ops[i]!;
+  const c = output.currentRevision;
+  for (let k = 0; k < i; k++) if (op.ops[k]!.key === w.key) return c === -1 ? out : undefined;
+  const ks = stateOf(out, w.key);
+  if (!ks.present) return w.expected !== "absent" && c === 0 ? out : undefined;
+  if (c === w.expected || !canBe(ks, c)) return undefined;
+  return ks.revKnown ? out : withKey(out, w.key, { ...ks, rev: c, revKnown: true });
+}
+
+function describeTxn(op: TxnOp): string {
+  return `txn(${op.ops.map((w) => `${JSON.stringify(w.key)}@${w.expected} → ${w.value === null ? "delete" : JSON.stringify(w.value)}`).join(", ")})`;
+}
+
+/** metadata-kv with list ops checked against the keys under `prefixes`, and txns (see the
+ * header). With no prefixes it is metadata-kv key by key, plus txns. */
+export function metadataKvRanges(prefixes: readonly string[]): Model<MetaRangeState, StoreOp, StoreResult> {
   const ps = [...prefixes];
   const covered = (key: string) => ps.some((p) => key.startsWith(p));
+  const partOf = (key: string) => (covered(key) ? RANGE_PART : key);
   return {
     name: "metadata-kv-ranges",
     failMeans: "not-executed",
     init: () => EMPTY,
     step(s, input, output, status) {
+      if (input.f === "txn") {
+        if (status !== "info" && output === undefined) throw new TypeError(`metadata-kv-ranges: an ${status} txn needs an output`);
+        if (output !== undefined && output.f !== "txn") throw new TypeError(`metadata-kv-ranges: output ${JSON.stringify(output)} does not answer a txn`);
+        return stepTxn(s, input, status === "info" ? undefined : (output as TxnResult));
+      }
+      if (output !== undefined && output.f === "txn") throw new TypeError(`metadata-kv-ranges: a txn result does not answer ${input.f}`);
       if (input.f === "list") {
         if (status === "info" || output === undefined) {
           if (status !== "info") throw new TypeError(`metadata-kv-ranges: an ${status} list needs an output`);
@@ -105,7 +191,7 @@ export function metadataKvRanges(prefixes: readonly string[]): Model<MetaRangeSt
         return stepList(s, input.prefix, output.items);
       }
       const before = stateOf(s, input.key);
-      const after = metadataKv.step(before, input, output, status);
+      const after = metadataKv.step(before, input, output as MetaResult | undefined, status);
       return after === undefined ? undefined : withKey(s, input.key, after);
     },
     equal(a, b) {
@@ -119,8 +205,22 @@ export function metadataKvRanges(prefixes: readonly string[]): Model<MetaRangeSt
       return h;
     },
     // A list under a listed prefix covers only covered keys; any other list cannot be placed.
-    partition: (input) => (input.f === "list" ? (covered(input.prefix) ? RANGE_PART : undefined) : covered(input.key) ? RANGE_PART : input.key),
-    describeOp: (input, output, status) => metadataKv.describeOp(input, output, status),
+    partition(input) {
+      if (input.f === "list") return covered(input.prefix) ? RANGE_PART : undefined;
+      if (input.f !== "txn") return partOf(input.key);
+      const keys: string[] = [];
+      for (const w of input.ops) {
+        const k = partOf(w.key);
+        if (!keys.includes(k)) keys.push(k);
+      }
+      return keys.length === 1 ? keys[0] : keys;
+    },
+    describeOp(input, output, status) {
+      if (input.f !== "txn") return metadataKv.describeOp(input, output as MetaResult | undefined, status);
+      if (status === "info" || output === undefined) return `${describeTxn(input)} → ? (indeterminate)`;
+      const { f: _f, ...rest } = output as TxnResult & Record<string, unknown>;
+      return `${describeTxn(input)} → ${JSON.stringify(rest)}`;
+    },
     describeState(s) {
       if (s.keys.length === 0) return "{} (every key absent)";
       return `{${s.keys.map((k, i) => `${JSON.stringify(k)}: ${metadataKv.describeState(s.states[i]!)}`).join(", ")}}`;

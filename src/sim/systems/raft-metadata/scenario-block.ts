@@ -53,6 +53,9 @@ export interface ScenarioWorkload {
   readonly listPrefix?: string;
   readonly stickyUs?: number;
   readonly readsAnywhere?: boolean;
+  /** Share of ops that are multi-key txns, and the keys they pick from (WorkloadConfig). */
+  readonly txnP?: number;
+  readonly txnKeys?: readonly string[];
 }
 
 
@@ -166,6 +169,9 @@ const workload = z
     sticky: duration().optional(),
     // Reads go to a random server (with raft.followerReads always).
     readsAnywhere: z.boolean({ error: "expected true or false" }).optional(),
+    // Multi-key transactions: the share of ops, and the keys they pick from (default: all).
+    txn: probability.optional(),
+    txnKeys: z.array(z.string({ error: "expected a key" }), { error: "expected a list of keys" }).min(2, { error: "expected at least 2 keys" }).optional(),
   }, { error: "expected an object of workload settings" })
   .transform((w): ScenarioWorkload => ({
     keys: w.keys,
@@ -177,6 +183,8 @@ const workload = z
     ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
     ...(w.sticky !== undefined ? { stickyUs: w.sticky } : {}),
     ...(w.readsAnywhere !== undefined ? { readsAnywhere: w.readsAnywhere } : {}),
+    ...(w.txn !== undefined ? { txnP: w.txn } : {}),
+    ...(w.txnKeys !== undefined ? { txnKeys: w.txnKeys } : {}),
   }));
 
 
@@ -267,7 +275,7 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
       if (fast === false) out.raft = { ...(out.raft as object | undefined), fast };
       if (membership !== undefined) out.membership = { initialVoters: membership.initialVoters, bootstrap: membership.bootstrap };
       if (w !== undefined) {
-        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs", "readsAnywhere"].includes(k));
+        const other = Object.keys(w).filter((k) => !["keys", "mix", "thinkMinUs", "thinkMaxUs", "timeoutUs", "staleCasP", "listPrefix", "stickyUs", "readsAnywhere", "txnP", "txnKeys"].includes(k));
         if (other.length > 0) throw new Error(`workload options ${other.join(", ")} have no scenario form`);
         out.workload = {
           ...(w.keys !== undefined ? { keys: [...w.keys] } : {}),
@@ -278,6 +286,8 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           ...(w.listPrefix !== undefined ? { listPrefix: w.listPrefix } : {}),
           ...(w.stickyUs !== undefined ? { sticky: usToDuration(w.stickyUs) } : {}),
           ...(w.readsAnywhere !== undefined ? { readsAnywhere: w.readsAnywhere } : {}),
+          ...(w.txnP !== undefined ? { txn: w.txnP } : {}),
+          ...(w.txnKeys !== undefined ? { txnKeys: [...w.txnKeys] } : {}),
         };
       }
       return out;
@@ -305,6 +315,8 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
           ...(s.workload.listPrefix !== undefined ? { listPrefix: s.workload.listPrefix } : {}),
           ...(s.workload.stickyUs !== undefined ? { stickyUs: s.workload.stickyUs } : {}),
           ...(s.workload.readsAnywhere !== undefined ? { readsAnywhere: s.workload.readsAnywhere } : {}),
+          ...(s.workload.txnP !== undefined ? { txnP: s.workload.txnP } : {}),
+          ...(s.workload.txnKeys !== undefined ? { txnKeys: s.workload.txnKeys } : {}),
         },
       };
     },

@@ -106,6 +106,19 @@ export interface SwarmWorkload {
   readonly sessionTtl: number | undefined;
 }
 
+/** Multi-key transactions (the store's txn) in a third of the seeds: a tenth or a quarter of the
+ * ops, over every key or over a random pair. Drawn from the stream "txn", after every other
+ * draw, so a seed without txns draws exactly what it drew before they existed. */
+export function swarmTxns(t: Rng, keys: readonly string[]): Partial<WorkloadConfig> {
+  if (!t.chance(1 / 3)) return {};
+  const txnP = t.pick([0.1, 0.25]);
+  if (keys.length <= 2 || t.chance(0.5)) return { txnP };
+  const pool = [...keys];
+  const a = pool.splice(t.int(0, pool.length - 1), 1)[0]!;
+  const b = pool[t.int(0, pool.length - 1)]!;
+  return { txnP, txnKeys: [a, b] };
+}
+
 export function swarmWorkload(r: Rng): SwarmWorkload {
   let total = 0;
   for (const p of WORKLOAD_PROFILES) total += p.weight;
@@ -128,5 +141,6 @@ export function swarmWorkload(r: Rng): SwarmWorkload {
   const readsAnywhere = !followerReads && r.chance(0.5);
   let workload: Partial<WorkloadConfig> = stickyUs > 0 ? { ...p.workload, stickyUs } : p.workload;
   if (readsAnywhere) workload = { ...workload, readsAnywhere };
+  workload = { ...workload, ...swarmTxns(r.fork("txn"), p.workload.keys ?? ["a", "b", "c"]) };
   return { profile: p.name, workload, followerReads, checkQuorumOff, applyDelayUs, sessionTtl };
 }

@@ -21,6 +21,7 @@ import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, R
 import { inspectServer } from "./inspect.js";
 import { LeaseCheck } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
+import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -73,6 +74,7 @@ function setup(req: RunRequest): SystemRun {
   const leases = leaseMode ? new LeaseCheck(N) : null;
   const progress = new ProgressCheck(N);
   const stores = new StoreStateCheck(N);
+  const sessions = new SessionCheck(sessionTtl ?? 0);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -89,7 +91,7 @@ function setup(req: RunRequest): SystemRun {
         if (leases !== null) leases.booted(id, s, world.clocks[id].monotonic(world.now));
         return s;
       },
-      actorFactory: workloadActorFactory(workload, recorder, N, actors),
+      actorFactory: workloadActorFactory(workload, recorder, N, actors, (from, reply, now) => sessions.received(from, reply, now)),
       traceKey: messageTraceKey,
       net: o.net,
       budget: 2_000_000 + Math.ceil(req.timeUs / S) * 400_000,
@@ -165,11 +167,12 @@ function setup(req: RunRequest): SystemRun {
     finish(w) {
       for (const a of actors) a.client.abandon(w.now);
     },
-    endCheck: () => lostAcknowledgedWrite(recorder.operations(), inv),
+    endCheck: () => lostAcknowledgedWrite(recorder.operations(), inv) ?? sessions.check(inv, world, N),
     history: {
       operations: () => recorder.operations(),
-      // Lists are checked against every key they cover (model-ranges.ts); without lists, key by key.
-      model: (workload.mix.list ?? 0) > 0 ? metadataKvRanges([workload.listPrefix ?? ""]) : metadataKv,
+      // Lists are checked against every key they cover and txns against all their keys at once
+      // (model-ranges.ts); without either, key by key.
+      model: (workload.mix.list ?? 0) > 0 || (workload.txnP ?? 0) > 0 ? metadataKvRanges((workload.mix.list ?? 0) > 0 ? [workload.listPrefix ?? ""] : []) : metadataKv,
       timeoutMs: o.checkTimeoutMs ?? 10_000,
     },
     inspectNode: inspectServer,

@@ -16,6 +16,11 @@
 // keeps retrying on the same server (after a timeout, an unavailable, or a not-leader without a
 // hint) until the op is that old — a client that keeps talking to a deposed leader.
 //
+// Transactions (cfg.txnP): a share of ops are multi-key txns — 2 or more keys of cfg.txnKeys,
+// each compared against the revision this client last saw (sometimes a stale one, as cas does)
+// and then written (or, one time in five, deleted); one in ten names a key twice (refused by the
+// store) — all drawn from the client's "txn" stream.
+//
 // History status (ops.ts, recorder.ts):
 // - "ok"   a server answered ok (a failed cas is ok with output {ok:false}).
 // - "fail" definitely never executed: an unanswered read (reads have no effect); a write only
@@ -26,15 +31,17 @@
 //          (client + k * clientCount), since the old op may still take effect later; the
 //          server-side session (ClientRequest.client) stays the same and seqs keep increasing.
 import type { ImplRng } from "../../../../impl/node.js";
-import type { MetaOp, MetaResult, Revision } from "../../../../impl/metadata/ops.js";
-import type { ClientRequest, ServerReply } from "../../../../impl/metadata/protocol.js";
+import type { MetaOp, Revision, StoreOp, StoreResult, TxnOp, TxnWrite } from "../../../../impl/metadata/ops.js";
+import type { ServerReply, StoreRequest } from "../../../../impl/metadata/protocol.js";
 import { isReadOp } from "../../../../impl/metadata/commands.js";
 import { validateWorkloadConfig, type WorkloadConfig } from "./config.js";
 import type { HistoryRecorder, OpHandle } from "./recorder.js";
 
 export interface ClientEnv {
   readonly rng: ImplRng;
-  send(to: number /* server node id */, req: ClientRequest): void;
+  /** The txn stream (needed when cfg.txnP > 0). */
+  readonly txnRng?: ImplRng;
+  send(to: number /* server node id */, req: StoreRequest): void;
   /** Single timer per client, latest call wins. */
   setTimer(atVirtualUs: number): void;
   /** Optional trace hook (numbers only): see ClientNote. */
@@ -84,7 +91,7 @@ export class WorkloadClient {
   private readonly totalWeight: number;
 
   // The open operation (req !== null while one is open).
-  private req: ClientRequest | null = null;
+  private req: StoreRequest | null = null;
   private handle: OpHandle = -1;
   private attempts = 0;
   private opStart = 0;
@@ -247,7 +254,7 @@ export class WorkloadClient {
 
   private issue(now: number): void {
     this.seq++;
-    const op = this.nextOp(this.seq);
+    const op: StoreOp = this.isTxn() ? this.txnOp(this.seq) : this.nextOp(this.seq);
     this.req = this.cfg.sessionStarts === true ? { client: this.id, seq: this.seq, op, start: this.sessionStart } : { client: this.id, seq: this.seq, op };
     this.handle = this.recorder.invoke(this.process(), op, now);
     this.env.note?.(ClientNote.invoke, this.seq, this.process());
@@ -323,6 +330,33 @@ export class WorkloadClient {
     return this.cfg.servers[this.env.rng.int(0, this.cfg.servers.length - 1)]!;
   }
 
+  /** Is the next op a txn? Drawn from the txn stream only when txns are on. */
+  private isTxn(): boolean {
+    const p = this.cfg.txnP ?? 0;
+    if (p <= 0) return false;
+    if (this.env.txnRng === undefined) throw new Error("workload invariant: txnP without a txn stream");
+    return this.env.txnRng.float() < p;
+  }
+
+  /** 2..all keys of cfg.txnKeys in a random order, each compared and written (see the header). */
+  private txnOp(seq: number): TxnOp {
+    const rng = this.env.txnRng!;
+    const pool = [...(this.cfg.txnKeys ?? this.cfg.keys)];
+    const n = rng.int(2, pool.length);
+    const ops: TxnWrite[] = [];
+    for (let i = 0; i < n; i++) {
+      const key = pool.splice(rng.int(0, pool.length - 1), 1)[0]!;
+      ops.push({ key, expected: this.expectedFor(key, rng), value: rng.int(0, 4) === 0 ? null : this.value(seq) });
+    }
+    // One txn in ten names one of its keys twice, which the store must refuse at the second
+    // occurrence (ops.ts: failed there, currentRevision -1) without writing anything.
+    if (rng.int(0, 9) === 0) {
+      const again = ops[rng.int(0, ops.length - 1)]!;
+      ops.splice(rng.int(0, ops.length), 0, { key: again.key, expected: again.expected, value: this.value(seq) });
+    }
+    return { f: "txn", ops };
+  }
+
   private nextOp(seq: number): MetaOp {
     const rng = this.env.rng;
     let r = rng.int(0, this.totalWeight - 1);
@@ -350,7 +384,10 @@ export class WorkloadClient {
   }
 
   private casExpected(key: string): Observed {
-    const rng = this.env.rng;
+    return this.expectedFor(key, this.env.rng);
+  }
+
+  private expectedFor(key: string, rng: ImplRng): Observed {
     const seen = this.observed.get(key) ?? "absent";
     if (this.cfg.staleCasP === 0 || rng.float() >= this.cfg.staleCasP) return seen;
     // A deliberately stale (or at least different) expectation.
@@ -358,8 +395,13 @@ export class WorkloadClient {
     return seen > 1 && rng.int(0, 1) === 0 ? rng.int(1, seen - 1) : "absent";
   }
 
-  private observe(op: MetaOp, result: MetaResult): void {
+  private observe(op: StoreOp, result: StoreResult): void {
     switch (result.f) {
+      case "txn":
+        if (op.f !== "txn") return;
+        if (result.ok) for (const w of op.ops) this.observed.set(w.key, w.value === null ? "absent" : result.revision);
+        else if (result.currentRevision >= 0) this.observed.set(op.ops[result.failed]!.key, result.currentRevision === 0 ? "absent" : result.currentRevision);
+        return;
       case "get":
         if (op.f === "get") this.observed.set(op.key, result.found ? result.revision : "absent");
         return;

@@ -16,6 +16,12 @@ export interface WorkloadConfig {
   /** Keys to operate on: a small set, so operations contend. */
   readonly keys: readonly string[];
   readonly mix: OpMix;
+  /** Share of ops that are multi-key transactions (ops.ts TxnOp), in [0, 1]; 0 or absent: none.
+   * Whether an op is a txn, and the txn itself, is drawn from the client's "txn" stream, so a
+   * workload without txns draws exactly what it drew before txns existed. */
+  readonly txnP?: number;
+  /** Keys a txn picks from (2 or more of them, at random; default: all of `keys`). */
+  readonly txnKeys?: readonly string[];
   /** Prefix used by list ops (default ""). */
   readonly listPrefix?: string;
   /** Reads go to a random server, not the leader guess (for servers with follower reads). */
@@ -107,5 +113,7 @@ export function validateWorkloadConfig(cfg: WorkloadConfig): void {
   if (cfg.stickyUs !== undefined && !(Number.isSafeInteger(cfg.stickyUs) && cfg.stickyUs >= 0)) bad("stickyUs must be a non-negative integer (us)");
   if (cfg.opsLimit !== undefined && (!Number.isInteger(cfg.opsLimit) || cfg.opsLimit < 0)) bad("opsLimit");
   if (!(cfg.staleCasP >= 0 && cfg.staleCasP <= 1)) bad("staleCasP must be in [0, 1]");
+  if (cfg.txnP !== undefined && !(cfg.txnP >= 0 && cfg.txnP <= 1)) bad("txnP must be in [0, 1]");
+  if (cfg.txnKeys !== undefined && (cfg.txnKeys.length < 2 || new Set(cfg.txnKeys).size !== cfg.txnKeys.length)) bad("txnKeys must name at least 2 distinct keys");
   if (!Number.isInteger(cfg.clientCount) || cfg.clientCount < 1) bad("clientCount must be an integer >= 1");
 }

@@ -6,16 +6,17 @@
 // non-decreasing order (the simulator's clock); the recorder asserts it.
 //
 // The Operation shape is the checker's contract (src/check/history.ts).
-import type { MetaOp, MetaResult } from "../../../../impl/metadata/ops.js";
+import type { StoreOp, StoreResult } from "../../../../impl/metadata/ops.js";
 import type { Operation, Status } from "../../../../check/history.js";
 
 export type { Operation, Status };
 
-export type MetaOperation = Operation<MetaOp, MetaResult>;
+/** Single-key ops, lists and txns (StoreOp). */
+export type MetaOperation = Operation<StoreOp, StoreResult>;
 
 interface OpenOp {
   readonly process: number;
-  readonly input: MetaOp;
+  readonly input: StoreOp;
   readonly call: number;
   done: MetaOperation | null;
 }
@@ -31,7 +32,7 @@ export class HistoryRecorder {
   private counts = { ok: 0, fail: 0, info: 0 };
 
   /** Open an operation for `process` at virtual time `call`. */
-  invoke(process: number, input: MetaOp, call: number): OpHandle {
+  invoke(process: number, input: StoreOp, call: number): OpHandle {
     this.checkTime(call);
     if (this.openByProcess.has(process)) {
       throw new Error(`history invariant: process ${process} invoked an op while one is open`);
@@ -43,7 +44,7 @@ export class HistoryRecorder {
   }
 
   /** The op completed with a result from a server (a failed cas is "ok" with ok:false). */
-  ok(h: OpHandle, output: MetaResult, ret: number): void {
+  ok(h: OpHandle, output: StoreResult, ret: number): void {
     const o = this.close(h, ret);
     o.done = Object.freeze({ client: o.process, input: o.input, call: o.call, ret, status: "ok", output });
     this.counts.ok++;
