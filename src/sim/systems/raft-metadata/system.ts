@@ -23,6 +23,7 @@ import { LeaseCheck, leaseViolation } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { ProgressCheck } from "./progress-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
+import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
 import { raftRecorder } from "./recorder.js";
@@ -30,6 +31,9 @@ import { raftScenarioBlock } from "./scenario-block.js";
 import { leaseSafeSchedule, swarmRaftTiming, swarmWorkload, WORKLOAD_SWARM } from "./swarm.js";
 import { messageTraceKey } from "./trace-key.js";
 
+/** Far above what correct runs reach (measured over the swarm, every-fault seeds and the
+ * scenarios: see reports/mutation/summary.md), far below what a spinning node reaches. */
+const LIVELOCK_LIMITS = { maxSendsPerEvent: 5_000, maxEventsPerInstant: 20_000 } as const;
 
 function setup(req: RunRequest): SystemRun {
   const o = (req.options ?? {}) as RaftMetadataOptions;
@@ -73,6 +77,7 @@ function setup(req: RunRequest): SystemRun {
   const leases = leaseMode ? new LeaseCheck(N) : null;
   const progress = new ProgressCheck(N);
   const stores = new StoreStateCheck(N);
+  const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -100,6 +105,7 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => driver.onNote(id, kind, a, b),
       onCrash: (id) => driver.onCrash(id),
       onSend: (from, to, msg) => {
+        livelock.onSend(from, world.now);
         if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
         else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
@@ -108,6 +114,7 @@ function setup(req: RunRequest): SystemRun {
         progress.onSend(from, msg);
       },
       afterEachEvent: (w) => {
+        livelock.afterEvent(w.now);
         // Only a fault can crash, restart or restore a node, or change more than one; any other
         // event changes at most the one server it was for (World.touched).
         const only = viewsSynced ? w.touched : TOUCHED_ALL;
