@@ -22,6 +22,7 @@ import { inspectServer } from "./inspect.js";
 import { LeaseCheck, leaseViolation } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { ProgressCheck } from "./progress-check.js";
+import { InflightCheck } from "./inflight-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -76,6 +77,7 @@ function setup(req: RunRequest): SystemRun {
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const leases = leaseMode ? new LeaseCheck(N) : null;
   const progress = new ProgressCheck(N);
+  const inflight = new InflightCheck(N);
   const stores = new StoreStateCheck(N);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -112,7 +114,10 @@ function setup(req: RunRequest): SystemRun {
         else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
         if (leases !== null) leases.onSend(world, from, msg);
         progress.onSend(from, msg);
+        const over = inflight.onSend(world, from, to, msg);
+        if (over !== null) throw new CheckFailure(over, world.now);
       },
+      onDeliver: (from, to, msg) => inflight.onDeliver(world, from, to, msg),
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
         // Only a fault can crash, restart or restore a node, or change more than one; any other
