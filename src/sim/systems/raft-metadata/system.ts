@@ -23,6 +23,7 @@ import { LeaseCheck, leaseViolation } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { ProgressCheck } from "./progress-check.js";
 import { InflightCheck } from "./inflight-check.js";
+import { PromptSendCheck } from "./prompt-send-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -78,6 +79,7 @@ function setup(req: RunRequest): SystemRun {
   const leases = leaseMode ? new LeaseCheck(N) : null;
   const progress = new ProgressCheck(N);
   const inflight = new InflightCheck(N);
+  const prompt = new PromptSendCheck(N);
   const stores = new StoreStateCheck(N);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -114,10 +116,14 @@ function setup(req: RunRequest): SystemRun {
         else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
         if (leases !== null) leases.onSend(world, from, msg);
         progress.onSend(from, msg);
+        prompt.onSend(from, to, msg);
         const over = inflight.onSend(world, from, to, msg);
         if (over !== null) throw new CheckFailure(over, world.now);
       },
-      onDeliver: (from, to, msg) => inflight.onDeliver(world, from, to, msg),
+      onDeliver: (from, to, msg) => {
+        inflight.onDeliver(world, from, to, msg);
+        prompt.onDeliver(world, from, to, msg);
+      },
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
         // Only a fault can crash, restart or restore a node, or change more than one; any other
@@ -151,6 +157,8 @@ function setup(req: RunRequest): SystemRun {
           const why = progress.check(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
+        const late = prompt.afterEvent(w, only);
+        if (late !== null) throw new CheckFailure(late, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leaseViolation(w, N) ?? leases!.check(w) ?? leases!.followers(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
