@@ -7,8 +7,5 @@ export default defineConfig({
     include: ["test/mutation/sweep.mutation.ts"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    // MUTATION_ISOLATE=0: keep the worker's modules between runs (experiment; see
-    // reports/mutation/summary.md, "Time").
-    ...(process.env.MUTATION_ISOLATE === "0" ? { isolate: false } : {}),
   },
 });

@@ -55,37 +55,19 @@ export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase
     cases.push({ name: `[every-fault ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, everyFamily: true, sutAsserts: false }).result });
   }
   if (plan.scenarioSeeds > 0) {
-    for (const { name, scenario } of okScenarios()) {
+    for (const { name, file } of shippedScenarioFiles()) {
+      const scenario = loadScenarioFile(file);
+      // Only scenarios that say the correct system passes: one that expects a violation does so
+      // because of a planted bug or a broken assumption, and a mutant that hides it would count
+      // as a kill that says nothing about the harness.
+      if (scenario.system !== "raft-metadata" || scenario.expect !== "ok" || scenario.bugs.length > 0) continue;
+      if (scenarioExperiment(scenario) !== undefined) continue;
       for (const seed of scenario.seeds.slice(0, plan.scenarioSeeds)) {
         cases.push({ name: `[scenario ${name} ${seed}]`, run: () => simulate({ scenario, seed, timeUs: scenario.timeUs, sutAsserts: false }).result });
       }
     }
   }
   return cases;
-}
-
-type LoadedScenario = ReturnType<typeof loadScenarioFile>;
-const SCENARIO_CACHE = "__raftsimMutationScenarios";
-
-/** The shipped raft-metadata scenarios that expect ok and plant no bug: one that expects a
- * violation does so because of a planted bug or a broken assumption, and a mutant that hides it
- * would count as a kill that says nothing about the harness. Parsed once per process: Stryker
- * re-runs the test file for every mutant, and parsing the ~45 scenario files cost 170–660 ms
- * each time (reports/mutation/summary.md, "Time"); kept on globalThis, which outlives the test
- * module when the worker keeps its context. Scenario files never change during a run. */
-function okScenarios(): readonly { readonly name: string; readonly scenario: LoadedScenario }[] {
-  const g = globalThis as { [SCENARIO_CACHE]?: readonly { readonly name: string; readonly scenario: LoadedScenario }[] };
-  const cached = g[SCENARIO_CACHE];
-  if (cached !== undefined) return cached;
-  const out: { name: string; scenario: LoadedScenario }[] = [];
-  for (const { name, file } of shippedScenarioFiles()) {
-    const scenario = loadScenarioFile(file);
-    if (scenario.system !== "raft-metadata" || scenario.expect !== "ok" || scenario.bugs.length > 0) continue;
-    if (scenarioExperiment(scenario) !== undefined) continue;
-    out.push({ name, scenario });
-  }
-  g[SCENARIO_CACHE] = out;
-  return out;
 }
 
 /** null: the run passed; otherwise why the mutant is killed. */
