@@ -1,4 +1,4 @@
-// leader-announce and probe-after-reject (src/sim/systems/raft-metadata/prompt-send-check.ts):
+// leader-announce, probe-after-reject and pipeline-on-match (src/sim/systems/raft-metadata/prompt-send-check.ts):
 // a correct leader sends its AppendEntries in the step that obliges it; a leader whose probe is
 // held back until the next heartbeat answer (Progress patched here, in this process only) does
 // not, and fails the rule for that step.
@@ -47,5 +47,16 @@ describe("prompt sends", () => {
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^probe-after-reject at node \d+, t=[\d.]+ms: follower \d+ rejected an append, and the leader sent it no new probe/);
+  });
+
+  it("pipeline-on-match: a leader that never leaves probing (becomeReplicate keeps probing)", () => {
+    patch("becomeReplicate", (orig) => function (this: Patchable, ...a: unknown[]) {
+      orig.apply(this, a);
+      (this as { replicate: boolean }).replicate = false;
+    });
+    // Seed 5: maxInflight 2 (seeds with maxInflight 1 pipeline one append either way).
+    const r = simulate({ seed: 5, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^pipeline-on-match at node \d+, t=[\d.]+ms, term \d+: follower \d+ matched, ending probing, and lacks at least \d+ batches, but the leader sent it 1 non-empty append\(s\) in that step/);
   });
 });
