@@ -11,6 +11,8 @@
 //   MUTATION_SEEDS, MUTATION_EVERY_FAULT, MUTATION_SCENARIO_SEEDS, MUTATION_TIME_S: the sweep
 //                         (test/mutation/cases.ts)
 //   MUTATION_INCREMENTAL  0: ignore reports/mutation/stryker-incremental.json and redo all
+//   MUTATION_JSON         where the JSON report goes (default reports/mutation/mutation.json): two
+//                         runs side by side must not share it
 // Reports: reports/mutation/mutation.html, mutation.json, and the incremental file.
 
 /** What is mutated: the Raft implementation, and the store with its session table. Not
@@ -48,7 +50,7 @@ export default {
   cleanTempDir: true,
   reporters: ["html", "json", "clear-text", "progress"],
   htmlReporter: { fileName: "reports/mutation/mutation.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  jsonReporter: { fileName: process.env.MUTATION_JSON ?? "reports/mutation/mutation.json" },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   thresholds: { high: 85, low: 60, break: null },
 };

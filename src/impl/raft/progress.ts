@@ -100,6 +100,7 @@ export class Progress {
 
   becomeReplicate(): void {
     this.replicate = true;
+    // Stryker disable next-line BooleanLiteral: probeSent is read only while probing (sendAppend's probe branch; sendSnapshot right after becomeProbe), and becomeProbe, the only way back, sets it false first: its value in replicate state is never read
     this.probeSent = false;
     this.next = this.match + 1;
     this.head = 0;

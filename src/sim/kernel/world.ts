@@ -78,6 +78,10 @@ export interface WorldOptions<M, Req, R, Rep> {
   restoreMarker?: (world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null;
   /** Every server-to-server message as it is sent (checkers that watch the protocol). */
   onSend?: (from: NodeId, to: NodeId, msg: M) => void;
+  /** Every server-to-server message just before the receiving server handles it (after any
+   * pause deferred it; never a dropped one): checkers that need what a node has *heard*, not
+   * only what was said, e.g. a bound on a leader's unanswered appends. */
+  onDeliver?: (from: NodeId, to: NodeId, msg: M) => void;
   /** Whether a backup restore of `node` may go ahead now (the operator's policy); undefined:
    * always. */
   restoreAllowed?: (world: World<M, Req, R, Rep>, node: NodeId) => boolean;
@@ -214,6 +218,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
   onCrash: ((node: NodeId) => void) | undefined;
   readonly applyFault: (world: World<M, Req, R, Rep>, action: TimedAction) => void;
   onSend: ((from: NodeId, to: NodeId, msg: M) => void) | undefined;
+  onDeliver: ((from: NodeId, to: NodeId, msg: M) => void) | undefined;
   restoreMarker: ((world: World<M, Req, R, Rep>, node: NodeId) => { name: string; data: unknown } | null) | undefined;
   restoreAllowed: ((world: World<M, Req, R, Rep>, node: NodeId) => boolean) | undefined;
   /** The network profile at boot; "heal-all" restores it. */
@@ -252,6 +257,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.afterEachEvent = opts.afterEachEvent;
     this.onNote = opts.onNote;
     this.onSend = opts.onSend;
+    this.onDeliver = opts.onDeliver;
     this.onCrash = opts.onCrash;
     this.applyFault = opts.applyFault ?? ((_w, a) => fail(`world: a fault (${a.kind}) was scheduled, but the world has no fault executor`));
     this.restoreMarker = opts.restoreMarker;
@@ -431,7 +437,10 @@ export class World<M, Req, R, Rep> implements EventHandler {
     const node = this.nodes[to]!;
     const local = this.clocks[to].local(now);
     if (from >= this.servers) node.onClient(from, msg as Req, local);
-    else node.onMessage(from, msg as M, local);
+    else {
+      if (this.onDeliver !== undefined) this.onDeliver(from, to, msg as M);
+      node.onMessage(from, msg as M, local);
+    }
   }
 
   private tick(id: number, inc: number, now: number): void {

@@ -13,6 +13,7 @@ import type { NetConfig } from "../kernel/network.js";
 import type { Trace } from "../kernel/trace.js";
 import { World, type WorldStats } from "../kernel/world.js";
 import { livenessWindowUs } from "./liveness-window.js";
+import { LivelockError } from "./livelock.js";
 import { snapshotNodes } from "./inspect.js";
 import { CheckFailure, type AnyWorld, type InstantSnapshot, type System } from "./system.js";
 import type { Verdict } from "./verdict.js";
@@ -157,7 +158,8 @@ export function runSystem(system: System, o: RunOptions): RunResult {
       verdict = "violation";
       message = e.message;
       atUs = e.atUs;
-    } else if (e instanceof BudgetExhaustedError) {
+    } else if (e instanceof BudgetExhaustedError || e instanceof LivelockError) {
+      // The system spun (livelock.ts) or ran past the event budget: it made no progress.
       verdict = "liveness";
       message = e.message;
     } else if (e instanceof Error) {

@@ -34,13 +34,29 @@ export function runLivenessPhase(world: AnyWorld, actors: readonly WorkloadActor
     };
     const anyPending = (): boolean => actors.some((a) => a.client.pending());
     if (!healthy()) world.runUntil(drainAt, healthy);
+    // The catch-up floor: a correct cluster is healthy well inside the 60% (swarm 1..1000 and
+    // every-fault 1..300 at 10 s: at most 1.05 s of the 2 s); one that is not has a member that
+    // replication leaves behind (a stalled pipeline, a probe never sent), which is slow, not
+    // wrong, and no other check would say so. Only where the 60% is at least 1.9 s (runs of
+    // 9.5 s and longer; 10 s gives 2 s): in shorter windows correct runs miss it (--time 2s and 3s: 2-3 of 200 seeds
+    // at 0.6 s). Judged after the drain, so the failures reported before keep their messages.
+    const lagging = healthy() || drainAt - healAt < CATCH_UP_FLOOR_MIN_US ? null : unhealthyWhy(world, actors, next, target);
     for (const a of actors) a.client.stop(world.now);
     if (anyPending()) world.runUntil(endUs, () => !anyPending());
+    const why = endVerdict(world, actors, okAtHeal, healAt, endUs);
+    if (why !== null || lagging === null) return why;
+    return `replication did not catch up: the cluster was not healthy ${((drainAt - healAt) / S).toFixed(1)}s after the final heal (${lagging})`;
   } else {
     world.runUntil(drainAt);
     for (const a of actors) a.client.stop(world.now);
     world.runUntil(endUs);
   }
+  return endVerdict(world, actors, okAtHeal, healAt, endUs);
+}
+
+/** The liveness phase's verdict at its end: a leader, progress since the heal, nothing left
+ * unanswered. */
+function endVerdict(world: AnyWorld, actors: readonly WorkloadActor[], okAtHeal: readonly number[], healAt: number, endUs: number): string | null {
   const leader = knownLeader(world);
   if (leader < 0) return `no leader ${((endUs - healAt) / S).toFixed(1)}s after the final heal`;
   const progressed = actors.some((a, i) => a.client.counters().ok > okAtHeal[i]);
@@ -49,6 +65,25 @@ export function runLivenessPhase(world: AnyWorld, actors: readonly WorkloadActor
   if (stuck.length > 0) return `operations of client process(es) ${stuck.join(", ")} still unanswered at the end of the liveness phase`;
   return null;
 }
+
+/** Which part of health was missing (built only on failure). */
+function unhealthyWhy(world: AnyWorld, actors: readonly WorkloadActor[], next: number, target: number): string {
+  if (next < actors.length) return `client process ${actors[next].client.process()} had no operation succeed after the heal`;
+  const l = knownLeader(world);
+  if (l < 0) return "no leader followed by a majority";
+  const lead = (world.nodes[l] as MetaServer).raft;
+  for (const m of [...lead.voters(), ...lead.learners()]) {
+    if (!caughtUp(world, m, target)) {
+      const n = world.nodes[m] as MetaServer | null;
+      return `member ${m} ${n === null ? "is down" : `applied ${n.raft.appliedIndex()}`}, leader ${l} had committed ${target}`;
+    }
+  }
+  return "not healthy";
+}
+
+/** The catch-up floor applies only when the clients' 60% of the liveness window is at least
+ * this long (see runLivenessPhase). */
+const CATCH_UP_FLOOR_MIN_US = 1.9 * S;
 
 function caughtUp(world: AnyWorld, node: number, index: number): boolean {
   const n = world.nodes[node] as MetaServer | null;

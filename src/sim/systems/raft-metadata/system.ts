@@ -23,7 +23,10 @@ import { LeaseCheck } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
+import { InflightCheck } from "./inflight-check.js";
+import { PromptSendCheck } from "./prompt-send-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
+import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
 import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
 import { raftRecorder } from "./recorder.js";
@@ -31,6 +34,9 @@ import { raftScenarioBlock } from "./scenario-block.js";
 import { leaseSafeSchedule, swarmRaftTiming, swarmWorkload, WORKLOAD_SWARM } from "./swarm.js";
 import { messageTraceKey } from "./trace-key.js";
 
+/** Far above what correct runs reach (measured over the swarm, every-fault seeds and the
+ * scenarios: see reports/mutation/summary.md), far below what a spinning node reaches. */
+const LIVELOCK_LIMITS = { maxSendsPerEvent: 5_000, maxEventsPerInstant: 20_000 } as const;
 
 function setup(req: RunRequest): SystemRun {
   const o = (req.options ?? {}) as RaftMetadataOptions;
@@ -73,8 +79,11 @@ function setup(req: RunRequest): SystemRun {
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const leases = leaseMode ? new LeaseCheck(N) : null;
   const progress = new ProgressCheck(N);
+  const inflight = new InflightCheck(N);
+  const prompt = new PromptSendCheck(N);
   const stores = new StoreStateCheck(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
+  const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -102,14 +111,23 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => driver.onNote(id, kind, a, b),
       onCrash: (id) => driver.onCrash(id),
       onSend: (from, to, msg) => {
+        livelock.onSend(from, world.now);
         if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
         else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
         if (leases !== null) leases.onSend(world, from, msg);
         progress.onSend(from, msg);
+        prompt.onSend(from, to, msg);
+        const over = inflight.onSend(world, from, to, msg);
+        if (over !== null) throw new CheckFailure(over, world.now);
+      },
+      onDeliver: (from, to, msg) => {
+        inflight.onDeliver(world, from, to, msg);
+        prompt.onDeliver(world, from, to, msg);
       },
       afterEachEvent: (w) => {
+        livelock.afterEvent(w.now);
         // Only a fault can crash, restart or restore a node, or change more than one; any other
         // event changes at most the one server it was for (World.touched).
         const only = viewsSynced ? w.touched : TOUCHED_ALL;
@@ -141,6 +159,8 @@ function setup(req: RunRequest): SystemRun {
           const why = progress.check(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
+        const late = prompt.afterEvent(w, only);
+        if (late !== null) throw new CheckFailure(late, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);

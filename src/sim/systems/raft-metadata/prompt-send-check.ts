@@ -1,0 +1,125 @@
+// Two promptness rules of log replication, judged on the wire within the event that obliges
+// the leader (issue 12 part 3: progress.ts mutants that hold a probe back until the next
+// heartbeat answer cost a round trip each time — never a wrong answer, so nothing else saw them):
+//
+//   leader-announce: a node that becomes leader sends an AppendEntries to every other member of
+//     its configuration in that same event (Figure 2, "Upon election: send initial empty
+//     AppendEntries RPCs to each server"; here they carry the term's no-op entry).
+//   probe-after-reject: a leader that hears a rejection it acts on (of its term, not stale — a
+//     rejection of the index it is probing, or above the match it is replicating from) sends the
+//     follower its next probe, an append or a snapshot chunk, in that same event (§5.3: "After
+//     a rejection, the leader decrements nextIndex and retries the AppendEntries RPC").
+//   pipeline-on-match: a leader that hears the success that ends probing a follower (its
+//     progress was probing, the answer acknowledges more than the match) fills the pipeline at
+//     once: in that step it sends the follower min(maxInflight, the batches of maxBatch entries
+//     the follower still lacks) non-empty appends (etcd's becomeReplicate + sendAppend loop) —
+//     not one at a time (a leader that never leaves probing sends one append per round trip).
+//   Whether an answer is stale, or ends probing, depends on the leader's progress of the follower
+//   just before it handles the answer, which is read then (a broken progress can only make the
+//   check expect less); an event in which the leader stopped leading, or the follower's next
+//   entries are compacted (a snapshot goes instead), owes nothing.
+//
+// Read-only (messages and views), never draws or schedules: hash-neutral.
+import type { MetaServer } from "../../../impl/metadata/server.js";
+import type { AnyWorld } from "../../runner/system.js";
+import { TOUCHED_ALL } from "../../kernel/world.js";
+
+type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly entries?: readonly unknown[] };
+
+export class PromptSendCheck {
+  /** Sends of the current event, as from * n + to, for appends and snapshot chunks. */
+  private readonly sent = new Set<number>();
+  /** Probes owed in the current event (leader * n + follower). */
+  private readonly owed: number[] = [];
+  /** Pipelines owed in the current event: leader * n + follower, the term, how many appends. */
+  private readonly fills: number[] = [];
+  /** Non-empty appends of the current event, per leader * n + follower. */
+  private readonly appends = new Map<number, number>();
+  /** Per node: the term in which it was last seen leading (-1: not leading). */
+  private readonly ledTerm: Float64Array;
+
+  constructor(private readonly n: number) {
+    this.ledTerm = new Float64Array(n).fill(-1);
+  }
+
+  onSend(from: number, to: number, msg: WireMsg): void {
+    if ((msg.type === "app" || msg.type === "snap") && from < this.n && to < this.n) {
+      const k = from * this.n + to;
+      this.sent.add(k);
+      if (msg.type === "app" && msg.entries!.length > 0 && this.fills.length > 0) this.appends.set(k, (this.appends.get(k) ?? 0) + 1);
+    }
+  }
+
+  /** The world's onDeliver, before the leader handles the message. */
+  onDeliver(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
+    if (msg.type !== "appResp" || msg.index === 0 || from >= this.n || to >= this.n) return;
+    const node = w.nodes[to] as MetaServer | null;
+    if (node === null) return;
+    const raft = node.raft;
+    if (raft.role() !== "leader" || raft.term() !== msg.term) return;
+    const pr = raft.prs[from];
+    if (pr === undefined) return;
+    if (msg.success === true) {
+      if (pr.replicate || msg.index! <= pr.match || msg.index! + 1 <= raft.snapshotIndex()) return;
+      const batches = Math.ceil((raft.lastIndex() - msg.index!) / raft.opts.maxBatch);
+      const want = Math.min(raft.opts.maxInflight, batches);
+      if (want > 0) this.fills.push(to * this.n + from, msg.term, want);
+      return;
+    }
+    const acts = pr.replicate ? msg.index! > pr.match : msg.index === pr.next - 1;
+    if (acts) this.owed.push(to * this.n + from);
+  }
+
+  /** After every event: the obligations of the event, for the server it touched (World.touched:
+   * a node, TOUCHED_NONE or TOUCHED_ALL). */
+  afterEvent(w: AnyWorld, touched: number): string | null {
+    let why: string | null = null;
+    for (const k of this.owed) {
+      if (!this.sent.has(k)) {
+        why = `probe-after-reject at node ${Math.floor(k / this.n)}, t=${(w.now / 1000).toFixed(3)}ms: follower ${k % this.n} rejected an append, and the leader sent it no new probe (append or snapshot chunk) in return`;
+        break;
+      }
+    }
+    for (let i = 0; why === null && i < this.fills.length; i += 3) why = this.filled(w, this.fills[i], this.fills[i + 1], this.fills[i + 2]);
+    if (why === null) {
+      if (touched >= 0) why = this.announced(w, touched);
+      else if (touched === TOUCHED_ALL) for (let i = 0; i < this.n && why === null; i++) why = this.announced(w, i);
+    }
+    if (this.owed.length > 0) this.owed.length = 0;
+    if (this.fills.length > 0) {
+      this.fills.length = 0;
+      this.appends.clear();
+    }
+    if (this.sent.size > 0) this.sent.clear();
+    return why;
+  }
+
+  private filled(w: AnyWorld, k: number, term: number, want: number): string | null {
+    const id = Math.floor(k / this.n);
+    const node = w.nodes[id] as MetaServer | null;
+    if (node === null || node.raft.role() !== "leader" || node.raft.term() !== term) return null;
+    const got = this.appends.get(k) ?? 0;
+    if (got >= want) return null;
+    return `pipeline-on-match at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: follower ${k % this.n} matched, ending probing, and lacks at least ${want} batches, but the leader sent it ${got} non-empty append(s) in that step (maxInflight ${node.raft.opts.maxInflight})`;
+  }
+
+  private announced(w: AnyWorld, id: number): string | null {
+    const node = w.nodes[id] as MetaServer | null;
+    if (node === null || node.raft.role() !== "leader") {
+      this.ledTerm[id] = -1;
+      return null;
+    }
+    const raft = node.raft;
+    const term = raft.term();
+    if (this.ledTerm[id] === term) return null;
+    this.ledTerm[id] = term;
+    for (const members of [raft.voters(), raft.learners()]) {
+      for (const p of members) {
+        if (p !== id && p < this.n && !this.sent.has(id * this.n + p)) {
+          return `leader-announce at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: elected, but sent member ${p} no AppendEntries in the same step`;
+        }
+      }
+    }
+    return null;
+  }
+}
