@@ -29,7 +29,8 @@ describe("catch-up floor", () => {
     saved.set("freeFirst", proto.freeFirst);
     proto.freeFirst = function () {};
     const messages: string[] = [];
-    for (const seed of [22, 31, 41]) {
+    // (Seed 22, since it drew txns, is failed first by the older liveness message: its clients' operations stay unanswered.)
+    for (const seed of [31, 41]) {
       const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false }).result;
       if (r.verdict === "liveness") messages.push(r.message ?? "");
     }

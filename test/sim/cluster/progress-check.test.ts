@@ -37,8 +37,10 @@ describe("progress checks", () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false }).result;
       if (r.verdict !== "ok") {
-        expect(r.message).toMatch(/^progress-(match|next) at node \d+/);
-        hit++;
+        // A leader with stale progress may also fail to announce itself (seed 2: leader-announce
+        // fires first); every other seed here is progress-match's.
+        expect(r.message).toMatch(/^(progress-(match|next)|leader-announce) at node \d+/);
+        if (/^progress-(match|next)/.test(r.message ?? "")) hit++;
       }
     }
     expect(hit).toBeGreaterThan(0);
