@@ -25,8 +25,10 @@ import type { AnyWorld } from "../../runner/system.js";
 interface Window {
   term: number;
   pr: unknown;
-  /** Last indexes of the unanswered non-empty appends, oldest first. */
+  /** Last indexes of the unanswered non-empty appends, oldest first, from q[head] on (a head
+   * index instead of shift/splice: frees happen on most answers, and allocate nothing so). */
   readonly q: number[];
+  head: number;
 }
 
 type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly prevIndex?: number; readonly entries?: readonly unknown[] };
@@ -44,7 +46,7 @@ export class InflightCheck {
     if (from >= this.n || to >= this.n) return null;
     if (msg.type === "snap") {
       const win = this.win[from * this.n + to];
-      if (win !== undefined) win.q.length = 0;
+      if (win !== undefined) empty(win);
       return null;
     }
     if (msg.type !== "app" || msg.entries!.length === 0) return null;
@@ -54,17 +56,24 @@ export class InflightCheck {
     const pr = raft.prs[to];
     let win = this.win[from * this.n + to];
     if (win === undefined) {
-      win = { term: msg.term, pr, q: [] };
+      win = { term: msg.term, pr, q: [], head: 0 };
       this.win[from * this.n + to] = win;
     } else if (win.term !== msg.term || win.pr !== pr) {
       win.term = msg.term;
       win.pr = pr;
-      win.q.length = 0;
+      empty(win);
+    }
+    if (win.head >= 32) {
+      // Compact now and then: under steady pipelining the window may never drain completely.
+      win.q.copyWithin(0, win.head);
+      win.q.length -= win.head;
+      win.head = 0;
     }
     win.q.push(msg.prevIndex! + msg.entries!.length);
     const cap = raft.opts.maxInflight;
-    if (win.q.length > cap) {
-      return `inflight-bound at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${msg.term}, follower ${to}: ${win.q.length} non-empty appends unanswered on the wire (last indexes ${win.q.join(", ")}), maxInflight ${cap}`;
+    const open = win.q.length - win.head;
+    if (open > cap) {
+      return `inflight-bound at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${msg.term}, follower ${to}: ${open} non-empty appends unanswered on the wire (last indexes ${win.q.slice(win.head).join(", ")}), maxInflight ${cap}`;
     }
     return null;
   }
@@ -73,32 +82,39 @@ export class InflightCheck {
   onDeliver(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (from >= this.n || to >= this.n) return;
     const win = this.win[to * this.n + from];
-    if (win === undefined || win.term !== msg.term || win.q.length === 0) return;
+    if (win === undefined || win.term !== msg.term || win.q.length === win.head) return;
     const q = win.q;
     switch (msg.type) {
       case "appResp": {
         if (msg.success !== true) {
-          q.length = 0;
+          empty(win);
           return;
         }
         const pr = (w.nodes[to] as MetaServer | null)?.raft.prs[from];
         if (pr === undefined || !pr.replicate) {
-          q.length = 0;
+          empty(win);
           return;
         }
-        let k = 0;
+        let k = win.head;
         while (k < q.length && q[k] <= msg.index!) k++;
-        if (k > 0) q.splice(0, k);
+        win.head = k;
+        if (k === q.length) empty(win);
         return;
       }
       case "hbResp": {
         const node = w.nodes[to] as MetaServer | null;
-        if (node !== null && q.length >= node.raft.opts.maxInflight) q.shift();
+        if (node !== null && q.length - win.head >= node.raft.opts.maxInflight) win.head++;
         return;
       }
       case "snapResp":
-        q.length = 0;
+        empty(win);
         return;
     }
   }
+}
+
+/** No append unanswered (the array is reused). */
+function empty(win: Window): void {
+  if (win.q.length !== 0) win.q.length = 0;
+  win.head = 0;
 }

@@ -27,26 +27,43 @@ import { TOUCHED_ALL } from "../../kernel/world.js";
 type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly entries?: readonly unknown[] };
 
 export class PromptSendCheck {
-  /** Sends of the current event, as from * n + to, for appends and snapshot chunks. */
-  private readonly sent = new Set<number>();
+  /** Per from * n + to: the number of the last event in which an append or snapshot chunk went
+   * that way (compared with `event`, so nothing is cleared between events). */
+  private readonly sentIn: Float64Array;
+  /** Per from * n + to: non-empty appends sent in the event numbered in appendsIn. */
+  private readonly appendCount: Int32Array;
+  private readonly appendsIn: Float64Array;
+  /** The current event's number. */
+  private event = 1;
   /** Probes owed in the current event (leader * n + follower). */
   private readonly owed: number[] = [];
   /** Pipelines owed in the current event: leader * n + follower, the term, how many appends. */
   private readonly fills: number[] = [];
-  /** Non-empty appends of the current event, per leader * n + follower. */
-  private readonly appends = new Map<number, number>();
   /** Per node: the term in which it was last seen leading (-1: not leading). */
   private readonly ledTerm: Float64Array;
 
   constructor(private readonly n: number) {
     this.ledTerm = new Float64Array(n).fill(-1);
+    this.sentIn = new Float64Array(n * n);
+    this.appendCount = new Int32Array(n * n);
+    this.appendsIn = new Float64Array(n * n);
+  }
+
+  private sent(k: number): boolean {
+    return this.sentIn[k] === this.event;
   }
 
   onSend(from: number, to: number, msg: WireMsg): void {
     if ((msg.type === "app" || msg.type === "snap") && from < this.n && to < this.n) {
       const k = from * this.n + to;
-      this.sent.add(k);
-      if (msg.type === "app" && msg.entries!.length > 0 && this.fills.length > 0) this.appends.set(k, (this.appends.get(k) ?? 0) + 1);
+      this.sentIn[k] = this.event;
+      if (msg.type === "app" && msg.entries!.length > 0 && this.fills.length > 0) {
+        if (this.appendsIn[k] !== this.event) {
+          this.appendsIn[k] = this.event;
+          this.appendCount[k] = 0;
+        }
+        this.appendCount[k]++;
+      }
     }
   }
 
@@ -75,7 +92,7 @@ export class PromptSendCheck {
   afterEvent(w: AnyWorld, touched: number): string | null {
     let why: string | null = null;
     for (const k of this.owed) {
-      if (!this.sent.has(k)) {
+      if (!this.sent(k)) {
         why = `probe-after-reject at node ${Math.floor(k / this.n)}, t=${(w.now / 1000).toFixed(3)}ms: follower ${k % this.n} rejected an append, and the leader sent it no new probe (append or snapshot chunk) in return`;
         break;
       }
@@ -86,11 +103,8 @@ export class PromptSendCheck {
       else if (touched === TOUCHED_ALL) for (let i = 0; i < this.n && why === null; i++) why = this.announced(w, i);
     }
     if (this.owed.length > 0) this.owed.length = 0;
-    if (this.fills.length > 0) {
-      this.fills.length = 0;
-      this.appends.clear();
-    }
-    if (this.sent.size > 0) this.sent.clear();
+    if (this.fills.length > 0) this.fills.length = 0;
+    this.event++;
     return why;
   }
 
@@ -98,7 +112,7 @@ export class PromptSendCheck {
     const id = Math.floor(k / this.n);
     const node = w.nodes[id] as MetaServer | null;
     if (node === null || node.raft.role() !== "leader" || node.raft.term() !== term) return null;
-    const got = this.appends.get(k) ?? 0;
+    const got = this.appendsIn[k] === this.event ? this.appendCount[k] : 0;
     if (got >= want) return null;
     return `pipeline-on-match at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: follower ${k % this.n} matched, ending probing, and lacks at least ${want} batches, but the leader sent it ${got} non-empty append(s) in that step (maxInflight ${node.raft.opts.maxInflight})`;
   }
@@ -115,7 +129,7 @@ export class PromptSendCheck {
     this.ledTerm[id] = term;
     for (const members of [raft.voters(), raft.learners()]) {
       for (const p of members) {
-        if (p !== id && p < this.n && !this.sent.has(id * this.n + p)) {
+        if (p !== id && p < this.n && !this.sent(id * this.n + p)) {
           return `leader-announce at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: elected, but sent member ${p} no AppendEntries in the same step`;
         }
       }
