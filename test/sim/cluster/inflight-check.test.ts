@@ -3,22 +3,13 @@
 // to the leader through the world's onDeliver hook), stay within maxInflight. A correct leader
 // passes; a leader whose pipeline bookkeeping is broken (Progress patched here, in this process
 // only) pipelines without bound while its own count looks fine, and fails it.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Progress } from "../../../src/impl/raft/progress.js";
 import { simulate } from "../../../src/api/simulate.js";
+import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
-type Patchable = Record<string, unknown>;
-const proto = Progress.prototype as unknown as Patchable;
-const saved = new Map<string, unknown>();
-function patch(name: string, f: (orig: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown): void {
-  if (!saved.has(name)) saved.set(name, proto[name]);
-  proto[name] = f(proto[name] as (...a: unknown[]) => unknown);
-}
-afterEach(() => {
-  for (const [k, v] of saved) proto[k] = v;
-  saved.clear();
-});
+const patch = prototypePatcher(Progress.prototype);
 
 describe("inflight-bound", () => {
   it("passes correct leaders (swarm, every fault family, maxInflight 1, 2 and 8)", () => {

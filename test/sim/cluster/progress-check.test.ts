@@ -1,22 +1,13 @@
 // The progress checks (src/sim/systems/raft-metadata/progress-check.ts): a correct leader's
 // bookkeeping of its followers passes; a leader broken on purpose (Progress patched here, in
 // this process only) is caught by the check for that part.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Progress } from "../../../src/impl/raft/progress.js";
 import { simulate } from "../../../src/api/simulate.js";
+import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
-type Patchable = Record<string, unknown>;
-const proto = Progress.prototype as unknown as Patchable;
-const saved = new Map<string, unknown>();
-function patch(name: string, f: (orig: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown): void {
-  if (!saved.has(name)) saved.set(name, proto[name]);
-  proto[name] = f(proto[name] as (...a: unknown[]) => unknown);
-}
-afterEach(() => {
-  for (const [k, v] of saved) proto[k] = v;
-  saved.clear();
-});
+const patch = prototypePatcher(Progress.prototype);
 
 describe("progress checks", () => {
   it("pass a correct leader over generated schedules", () => {

@@ -2,22 +2,13 @@
 // a correct leader sends its AppendEntries in the step that obliges it; a leader whose probe is
 // held back until the next heartbeat answer (Progress patched here, in this process only) does
 // not, and fails the rule for that step.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Progress } from "../../../src/impl/raft/progress.js";
 import { simulate } from "../../../src/api/simulate.js";
+import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
-type Patchable = Record<string, unknown>;
-const proto = Progress.prototype as unknown as Patchable;
-const saved = new Map<string, unknown>();
-function patch(name: string, f: (orig: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown): void {
-  if (!saved.has(name)) saved.set(name, proto[name]);
-  proto[name] = f(proto[name] as (...a: unknown[]) => unknown);
-}
-afterEach(() => {
-  for (const [k, v] of saved) proto[k] = v;
-  saved.clear();
-});
+const patch = prototypePatcher(Progress.prototype);
 
 describe("prompt sends", () => {
   it("pass correct leaders", () => {
