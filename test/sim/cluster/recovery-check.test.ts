@@ -110,4 +110,16 @@ describe("recovery check", () => {
       RaftLog.prototype.termAt = termAt;
     }
   });
+
+  it("fails a node whose log is not compacted to a snapshot it noted as taken", () => {
+    const compact = RaftLog.prototype.compact;
+    RaftLog.prototype.compact = function (): void {};
+    try {
+      const r = runScenario("crash-after-compaction", 2);
+      expect(r.verdict).toBe("violation");
+      expect(r.message ?? "").toMatch(/^snapshot at node \d+: noted a snapshot at \d+, but the log's base is 0/);
+    } finally {
+      RaftLog.prototype.compact = compact;
+    }
+  });
 });

@@ -19,6 +19,12 @@
 // WAL reader discards (a torn or corrupt tail), so the loss modes and checksum corruption never
 // make a correct node fail: the expectation is computed from the same records it read.
 //
+// Also, while a node runs: a snapshot it notes as taken or installed (NOTE_SNAPSHOT_TAKEN /
+// NOTE_SNAPSHOT_INSTALLED, index i) is its log's base in that step (snapshotIndex() = i): what
+// a later restart recovers is that base, and a log that kept the entries the snapshot covers
+// (compaction skipped) no longer matches what it saved (the mutation sweep's log.ts `compact`
+// survivors).
+//
 // What it catches: a replay that skips a truncation, drops, rewrites or reorders an entry,
 // keeps an entry the snapshot covers, misplaces the snapshot base, or restores a stale term or
 // vote. What it does not judge: whether the disk held the right records (durability before
@@ -53,6 +59,12 @@ export class RecoveryCheck {
     if (recovered === null || this.failure !== null) return;
     const why = this.judge(recovered, raft);
     if (why !== null) this.failure = `recovery at node ${id}: ${why}`;
+  }
+
+  /** A node noted a snapshot at `index` (taken or installed): null, or why its log disagrees. */
+  snapshotNoted(id: number, index: number, raft: RecoveredRaft): string | null {
+    if (raft.snapshotIndex() === index) return null;
+    return `snapshot at node ${id}: noted a snapshot at ${index}, but the log's base is ${raft.snapshotIndex()} (first index ${raft.snapshotIndex() + 1})`;
   }
 
   /** The violation to report (once), or null. */

@@ -5,7 +5,8 @@
 import { InvariantChecker } from "../../../check/raft/invariants.js";
 import { metadataKv } from "../../models/metadata-kv.js";
 import { metadataKvRanges } from "./model-ranges.js";
-import { RAFT_NOTE_NAMES, type RaftOptions } from "../../../impl/raft/api.js";
+import { RAFT_NOTE_NAMES, RaftNote, type RaftOptions } from "../../../impl/raft/api.js";
+import { NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN } from "../../../impl/raft/state.js";
 import { MetaServer } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { Rng } from "../../kernel/rng.js";
@@ -111,7 +112,14 @@ function setup(req: RunRequest): SystemRun {
       restoreAllowed: members === null
         ? (w, node) => noOtherRestoreFenced(w, node)
         : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
-      onNote: (id, kind, a, b) => driver.onNote(id, kind, a, b),
+      onNote: (id, kind, a, b) => {
+        driver.onNote(id, kind, a, b);
+        if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
+          const n = world.nodes[id] as MetaServer | null;
+          const why = n === null ? null : recovery.snapshotNoted(id, b, n.raft);
+          if (why !== null) throw new CheckFailure(why, world.now);
+        }
+      },
       onCrash: (id) => driver.onCrash(id),
       onSend: (from, to, msg) => {
         livelock.onSend(from, world.now);
