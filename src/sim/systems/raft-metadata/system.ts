@@ -5,7 +5,8 @@
 import { InvariantChecker } from "../../../check/raft/invariants.js";
 import { metadataKv } from "../../models/metadata-kv.js";
 import { metadataKvRanges } from "./model-ranges.js";
-import { RAFT_NOTE_NAMES, type RaftOptions } from "../../../impl/raft/api.js";
+import { RAFT_NOTE_NAMES, RaftNote, type RaftOptions } from "../../../impl/raft/api.js";
+import { NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN } from "../../../impl/raft/state.js";
 import { MetaServer } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { Rng } from "../../kernel/rng.js";
@@ -25,6 +26,7 @@ import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
 import { InflightCheck } from "./inflight-check.js";
 import { PromptSendCheck } from "./prompt-send-check.js";
+import { RecoveryCheck } from "./recovery-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -82,6 +84,7 @@ function setup(req: RunRequest): SystemRun {
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
   const stores = new StoreStateCheck(N);
+  const recovery = new RecoveryCheck();
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -98,6 +101,7 @@ function setup(req: RunRequest): SystemRun {
       factory: (id, env, recovered) => {
         const s = new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) }, env, recovered, world.localNow(id));
         if (leases !== null) leases.booted(id, s, world.clocks[id].monotonic(world.now));
+        recovery.booted(id, recovered, s.raft);
         return s;
       },
       actorFactory: workloadActorFactory(workload, recorder, N, actors, (from, reply, now) => sessions.received(from, reply, now)),
@@ -108,7 +112,14 @@ function setup(req: RunRequest): SystemRun {
       restoreAllowed: members === null
         ? (w, node) => noOtherRestoreFenced(w, node)
         : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
-      onNote: (id, kind, a, b) => driver.onNote(id, kind, a, b),
+      onNote: (id, kind, a, b) => {
+        driver.onNote(id, kind, a, b);
+        if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
+          const n = world.nodes[id] as MetaServer | null;
+          const why = n === null ? null : recovery.snapshotNoted(id, b, n.raft);
+          if (why !== null) throw new CheckFailure(why, world.now);
+        }
+      },
       onCrash: (id) => driver.onCrash(id),
       onSend: (from, to, msg) => {
         livelock.onSend(from, world.now);
@@ -133,6 +144,9 @@ function setup(req: RunRequest): SystemRun {
         const only = viewsSynced ? w.touched : TOUCHED_ALL;
         viewsSynced = true;
         if (only === TOUCHED_ALL) {
+          // A restart (the only way a node is rebuilt from its disk) is a fault event.
+          const bad = recovery.take();
+          if (bad !== null) throw new CheckFailure(bad, w.now);
           for (let i = 0; i < N; i++) {
             const n = w.nodes[i] as MetaServer | null;
             if (n === seen[i]) continue;
