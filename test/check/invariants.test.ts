@@ -235,6 +235,19 @@ describe("online invariants", () => {
     expect(inv.check()?.invariant).toBe("commit-durable");
   });
 
+  it("flags a commit index beyond the node's own log (commit-within-log), not one at its end", () => {
+    const { views, inv } = cluster(3);
+    for (const v of views) {
+      v.append(1, "a");
+      v.append(1, "b");
+      v.durable = 2;
+    }
+    views[1].commit = 2;
+    expect(inv.check()).toBeNull();
+    views[2].commit = 3; // a follower that took the leader's commit index unclamped
+    expect(inv.check()).toMatchObject({ invariant: "commit-within-log", node: 2 });
+  });
+
   it("flags a node that lost an entry it acknowledged in its current term (ack-retained)", () => {
     const { views, inv } = cluster(3);
     views[1].append(1, "a");

@@ -32,7 +32,8 @@ export interface Violation {
     | "vote-once"
     | "election-legitimacy"
     | "log-terms-monotonic"
-    | "ack-retained";
+    | "ack-retained"
+    | "commit-within-log";
   readonly node: number;
   readonly detail: string;
 }
@@ -277,6 +278,12 @@ export class InvariantChecker {
       return { invariant: "state-machine-safety", node: id, detail: `commit index decreased from ${m.checkedCommit} to ${commit}` };
     }
     if (commit > m.checkedCommit) {
+      // A node commits only what it holds: a follower takes min(leaderCommit, the index of its
+      // last new entry) (Figure 2, AppendEntries step 5). A commit index past its log would let it
+      // apply whatever later fills those indexes, committed or not.
+      if (commit > v.lastIndex()) {
+        return { invariant: "commit-within-log", node: id, detail: `commit index ${commit} is beyond its last log index ${v.lastIndex()}` };
+      }
       for (let i = Math.max(m.checkedCommit + 1, v.firstIndex()); i <= commit; i++) {
         const e = v.entry(i);
         if (e === undefined) break;
