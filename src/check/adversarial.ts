@@ -32,8 +32,8 @@ export const ADVERSARIAL_SET: readonly AdversarialSpec[] = [
 
 type RegisterOp = Operation<RegisterInput, unknown>;
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
+/** mulberry32: small, fast, deterministic (the checker's tests draw their histories with it too). */
+export function mulberry32(seed: number): () => number {
   let a = seed | 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -76,7 +76,7 @@ export function adversarialHistory(kind: AdversarialKind, ops: number, seed: num
 }
 
 function reference(s: Shape, n: number, seed: number): RegisterOp[] {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const free = new Float64Array(s.clients); // when each client may call again
   for (let c = 0; c < s.clients; c++) free[c] = Math.floor(rand() * s.think * s.clients);
   type Draft = { client: number; input: RegisterInput; call: number; ret: number; status: Status; point: number };
@@ -148,7 +148,7 @@ function corruptLateRead(h: RegisterOp[]): void {
  * The memory budget's test case: past the budget the verdict is "unknown".
  */
 function concurrentWrites(n: number, seed: number): RegisterOp[] {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const h: RegisterOp[] = [];
   for (let i = 0; i < n - 1; i++) {
     h.push({ client: i, input: { f: "write", value: i }, call: Math.floor(rand() * 10), ret: 1000 + Math.floor(rand() * 10), status: "ok", output: undefined });

@@ -8,19 +8,9 @@ import { describe, expect, it } from "vitest";
 import type { Operation } from "../../src/check/history.js";
 import { checkOperations, type CheckResult } from "../../src/check/linearizability.js";
 import { casRegister, type RegisterInput } from "../../src/check/models/index.js";
+import { mulberry32 as rng } from "../../src/check/adversarial.js";
 
 type Op = Operation<RegisterInput, unknown>;
-
-/** mulberry32, for a reproducible history. */
-function rng(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * n ops run one at a time on a register (op i takes effect at 10(i+1)), each interval widened
