@@ -225,7 +225,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   if (jobs <= 1) {
     for (const b of batches) {
       if (skip(b)) break; // batches ascend: every later one would be skipped too
-      record(runSeeds({ system, seeds: b, base }));
+      record(runSeeds({ system, seeds: b, base, faultsHash: false }));
     }
   } else {
     const pool = new Tinypool({ filename: sweepWorkerFile(), minThreads: jobs, maxThreads: jobs });
@@ -237,7 +237,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
           if (next.done === true) return;
           const b = next.value;
           if (skip(b)) return; // batches ascend: every later one would be skipped too
-          const task: SweepTask = { system, seeds: b, base };
+          const task: SweepTask = { system, seeds: b, base, faultsHash: false };
           let rs: SeedSummary[];
           try {
             rs = (await pool.run(task)) as SeedSummary[];

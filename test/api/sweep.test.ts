@@ -50,6 +50,15 @@ describe("api sweep", () => {
     expect(r.failures[0].replay).toBe(`raftsim run --seed ${r.failures[0].seed} --time 10s --bug no-session-dedup`);
   });
 
+  it("faultsHash: computed by default (compare reads it), left out when the task says false (a sweep)", () => {
+    const task = { system: "pingpong", seeds: [3], base: { timeUs: 1_000_000 } };
+    const [withHash] = runSeeds(task);
+    const [without] = runSeeds({ ...task, faultsHash: false });
+    expect(withHash.faultsHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(without.faultsHash).toBeUndefined();
+    expect({ ...withHash, faultsHash: undefined }).toEqual({ ...without, faultsHash: undefined });
+  });
+
   it("a run that throws becomes that seed's error (name, message, first frame); the batch goes on", () => {
     const rs = runSeeds({ system: "raft-metadata", seeds: [1, 2, 3], base: { timeUs: 1_000_000 } }, (system, o) => {
       if (o.seed === 2) (null as unknown as { x: number }).x;
