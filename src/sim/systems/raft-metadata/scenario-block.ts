@@ -221,7 +221,7 @@ const ACTIONS = [
   // Membership and protocol windows (faults.ts, window-faults.ts).
   act("member-change-transfer", { readdUs: duration().default(0) }),
   act("crash-on", { on: z.enum(CRASH_WINDOWS, { error: want(`expected one of ${CRASH_WINDOWS.map((w) => `"${w}"`).join(", ")}`) }), downUs: duration({ positive: true }), times: posInt.default(1) }),
-  act("restore-race", { back: posInt.default(1), delayUs: duration().default(0), cutUs: duration({ positive: true }) }),
+  act("restore-race", { back: posInt.default(1), delayUs: duration().default(300_000), cutUs: duration({ positive: true }) }),
   act("snapshot-cut-on", { how: z.enum(SNAPSHOT_CUTS, { error: want(`expected "transfer" or "isolate"`) }), cutUs: duration({ positive: true }), times: posInt.default(1) }),
 ];
 

@@ -8,9 +8,11 @@
 //     vouched for, and ack-retained / commit-durable / recovery see it;
 //   - "restore-race": a backup restore that meets a live leader of the fence term: the leader
 //     and a bare quorum (the restored node one of them) are cut off from the rest, the node is
-//     restored right after the leader's next commit (which it acknowledged), then the leader's
-//     side without it is cut off from the node and the rest. A restored node that votes or
-//     counts before it may (fencing.ts) lets a candidate without that commit win;
+//     restored right after the leader's next commit (which it acknowledged), and as soon as its
+//     commit index first advances again (catching up from that leader, so its log may still
+//     lack that commit) the leader's side without it is cut off from it and the rest. A
+//     restored node that unfences early (fencing.ts) then votes, and a candidate without that
+//     commit can win;
 //   - "snapshot-cut-on": a leader change in the middle of a chunked snapshot transfer: once a
 //     leader sends a chunk past the first, it hands leadership to another voter or is cut off,
 //     and the follower receives the rest from a newer leader (or a newer snapshot).
@@ -19,7 +21,7 @@
 // world's fault stream, so a run is as deterministic as any other.
 import type { FaultArgs, SwarmFamily, SystemFault } from "../../faults/index.js";
 import type { NodeId } from "../../../impl/node.js";
-import { RaftNote } from "../../../impl/raft/api.js";
+import { RaftNote, RoleCode } from "../../../impl/raft/api.js";
 import type { RaftMessage } from "../../../impl/raft/messages.js";
 import { NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN } from "../../../impl/raft/state.js";
 import type { MetaServer } from "../../../impl/metadata/server.js";
@@ -40,7 +42,8 @@ export type WindowFault =
    * downUs later (±50%). */
   | { readonly at: number; readonly kind: "crash-on"; readonly on: CrashWindow; readonly downUs: number; readonly times: number }
   /** The restore race of the header, on the current leader now: cut, restore (a backup `back`
-   * backups old) after its next commit, then delayUs later the second cut, healed cutUs later. */
+   * backups old) after its next commit, then the second cut at the restored node's first
+   * commit advance (or delayUs after the restore, whichever comes first), healed cutUs later. */
   | { readonly at: number; readonly kind: "restore-race"; readonly back: number; readonly delayUs: number; readonly cutUs: number }
   /** Armed for `times` firings: a leader that sends a snapshot chunk past the first hands
    * leadership to a random other voter ("transfer") or is cut off for about cutUs ("isolate"). */
@@ -82,10 +85,24 @@ interface Race {
   readonly deadline: number;
 }
 
+/** A restore race after its restore, waiting for the restored node's first commit advance. */
+interface RaceCut {
+  readonly target: number;
+  readonly rest: readonly number[];
+  /** w.restores[target] before the restore: later notes are from the restored node. */
+  readonly restores: number;
+  readonly cutUs: number;
+  /** Cut by then even without a commit advance. */
+  readonly deadline: number;
+}
+
 export class WindowFaults {
   private crash: CrashTrigger | null = null;
   private snap: SnapshotTrigger | null = null;
   private race: Race | null = null;
+  private raceCut: RaceCut | null = null;
+  /** A restore race asked for while no leader was known: starts at the next election. */
+  private raceWanted: (WindowFault & { kind: "restore-race" }) | null = null;
   private w!: AnyWorld;
 
   constructor(private readonly ctx: WindowContext) {}
@@ -98,11 +115,13 @@ export class WindowFaults {
     this.crash = null;
     this.snap = null;
     this.race = null;
+    this.raceCut = null;
+    this.raceWanted = null;
   }
 
   /** Armed triggers only: nothing to do in the common case (keeps the hooks cheap). */
   private get idle(): boolean {
-    return this.crash === null && this.snap === null && this.race === null;
+    return this.crash === null && this.snap === null && this.race === null && this.raceCut === null && this.raceWanted === null;
   }
 
   execute(w: AnyWorld, f: WindowFault): FaultArgs {
@@ -124,7 +143,11 @@ export class WindowFaults {
   private startRace(w: AnyWorld, f: WindowFault & { kind: "restore-race" }): FaultArgs {
     const l = this.ctx.leader();
     const L = l < 0 ? null : (w.nodes[l] as MetaServer | null);
-    if (this.race !== null || L === null || !w.isUp(l) || L.raft.role() !== "leader") return [-1, -1, 0];
+    if (this.race !== null || this.raceCut !== null) return [-1, -1, 0];
+    if (L === null || !w.isUp(l) || L.raft.role() !== "leader") {
+      this.raceWanted = f; // no leader now: at the next election
+      return [-1, -1, 0];
+    }
     const voters = L.raft.voters();
     const others = voters.filter((v) => v !== l && w.isUp(v));
     const q = Math.floor(voters.length / 2) + 1;
@@ -146,16 +169,25 @@ export class WindowFaults {
     return [l, target, f.cutUs | 0];
   }
 
-  /** Phase two, on the leader's commit: restore the node now; delayUs later cut the leader's
-   * side off from it and from the others (which may elect, with its vote if it gives one it
-   * must not); heal cutUs after that. */
+  /** Phase two, on the leader's commit: restore the node now (the operator's policy may
+   * refuse: then the cut below still comes, as a plain partition). */
   private fireRace(race: Race): void {
     this.race = null;
     const now = this.w.sched.now;
+    this.raceCut = { target: race.target, rest: race.rest, restores: this.w.restores[race.target]!, cutUs: race.cutUs, deadline: now + race.delayUs };
+    this.w.scheduleFaults([{ at: now, kind: "snapshot-restore", node: race.target, back: race.back }]);
+  }
+
+  /** Phase three: cut the leader's side off from the restored node and the others (which may
+   * elect, with its vote if it gives one it must not); heal cutUs later. */
+  private fireCut(cut: RaceCut): void {
+    this.raceCut = null;
+    const now = this.w.sched.now;
+    // Cuts add up (Network.partition): heal the first one, then cut anew.
     this.w.scheduleFaults([
-      { at: now, kind: "snapshot-restore", node: race.target, back: race.back },
-      { at: now + race.delayUs, kind: "partition-halves", side: race.rest },
-      { at: now + race.delayUs + race.cutUs, kind: "heal" },
+      { at: now, kind: "heal" },
+      { at: now, kind: "partition-halves", side: cut.rest },
+      { at: now + cut.cutUs, kind: "heal" },
     ]);
   }
 
@@ -179,11 +211,19 @@ export class WindowFaults {
 
   onNote(id: NodeId, code: number, a: number, b: number): void {
     if (this.idle) return;
+    const wanted = this.raceWanted;
+    if (wanted !== null && code === RaftNote.role && a === RoleCode.leader) {
+      // Run as the next event at this instant: the election's own step completes first.
+      this.raceWanted = null;
+      this.w.scheduleFaults([{ ...wanted, at: this.w.sched.now }]);
+    }
     const race = this.race;
     if (race !== null && code === RaftNote.commit) {
       if (this.w.sched.now > race.deadline) this.abortRace();
       else if (id === race.leader && a > race.fromCommit) this.fireRace(race);
     }
+    const cut = this.raceCut;
+    if (cut !== null && (this.w.sched.now >= cut.deadline || (code === RaftNote.commit && id === cut.target && this.w.restores[cut.target]! > cut.restores))) this.fireCut(cut);
     const c = this.crash;
     if (c === null) return;
     if (c.on === "snapshot" && code === RaftNote.custom && (a === NOTE_SNAPSHOT_INSTALLED || a === NOTE_SNAPSHOT_TAKEN)) this.fireCrash(id);
@@ -232,25 +272,30 @@ export class WindowFaults {
 
 // ---- swarm families (each from a stream of its own, in a share of the seeds) -----------------
 
+/** The windows by weight: acknowledgements and snapshots twice as often as the others (on a
+ * hand-patched sweep they expose the most: reports/mutation/summary.md, "Workloads"). */
+const WINDOW_WEIGHTS: readonly CrashWindow[] = ["ack", "ack", "snapshot", "snapshot", "truncate", "commit"];
+
 /** 20% of the seeds: bursts of crashes timed on the windows of the header. */
 export const crashWindowFamily: SwarmFamily = {
   name: "crash-window",
   draw: { p: 0.2 },
   generate(r, { emit, episodes }) {
     episodes((at) =>
-      emit({ at, kind: "crash-on", on: r.pick(CRASH_WINDOWS), downUs: r.int(20 * MS, 1000 * MS), times: r.int(1, 4) } satisfies WindowFault),
+      emit({ at, kind: "crash-on", on: r.pick(WINDOW_WEIGHTS), downUs: r.int(20 * MS, 400 * MS), times: r.int(2, 10) } satisfies WindowFault),
     );
   },
 };
 
-/** 20% of the seeds: backup restores racing a live leader of the fence term. Episodes at least
- * a few seconds apart (one restored node at a time: the operator's policy). */
+/** A quarter of the seeds: backup restores racing a live leader of the fence term, one to
+ * three seconds apart (the operator restores one node at a time, and a race needs a leader:
+ * one asked for without a leader starts at the next election). */
 export const restoreRaceFamily: SwarmFamily = {
   name: "restore-race",
-  draw: { p: 0.2 },
+  draw: { p: 0.25 },
   generate(r, { start, end, emit }) {
-    for (let t = start + r.int(200 * MS, 1500 * MS); t < end; t += r.int(2000 * MS, 5000 * MS)) {
-      emit({ at: t, kind: "restore-race", back: r.int(1, 3), delayUs: r.chance(0.5) ? 0 : r.int(MS, 300 * MS), cutUs: r.int(300 * MS, 2000 * MS) } satisfies WindowFault);
+    for (let t = start + r.int(200 * MS, 1500 * MS); t < end; t += r.int(1000 * MS, 3000 * MS)) {
+      emit({ at: t, kind: "restore-race", back: r.int(1, 3), delayUs: r.int(50 * MS, 500 * MS), cutUs: r.int(300 * MS, 2000 * MS) } satisfies WindowFault);
     }
   },
 };
