@@ -301,11 +301,16 @@ export const restoreRaceFamily: SwarmFamily = {
 };
 
 /** 20% of the seeds: a follower cut off long enough to need a snapshot, and a leader change in
- * the middle of the chunked transfer that follows. */
+ * the middle of the chunked transfer that follows. In half of them the network duplicates a
+ * fifth of the messages and reorders them (lognormal latency, sigma 1.2; it replaces the net
+ * family's draw): a stale rejection then sends a follower a snapshot older than its log, and
+ * late chunks complete a transfer after appends overtook it — where a follower that installs
+ * a snapshot must keep the entries after it (Raft §7). */
 export const snapshotRaceFamily: SwarmFamily = {
   name: "snapshot-race",
   draw: { p: 0.2 },
-  generate(r, { servers: N, emit, episodes }) {
+  generate(r, { servers: N, start, emit, episodes }) {
+    if (r.chance(0.5)) emit({ at: start, kind: "net", latencyMedianUs: r.int(MS, 5 * MS), latencySigma: 1.2, dupP: 0.2 });
     episodes((at) => {
       const node = r.int(0, N - 1);
       const back = at + r.int(500 * MS, 3000 * MS);
