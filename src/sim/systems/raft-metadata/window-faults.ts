@@ -75,7 +75,7 @@ interface SnapshotTrigger {
 interface Race {
   readonly leader: number;
   readonly target: number;
-  /** The leader's side without the restored node (cut off from everyone else in phase two). */
+  /** The leader's side without the restored node (cut off from it and the others in phase three). */
   readonly rest: readonly number[];
   readonly fromCommit: number;
   readonly back: number;
