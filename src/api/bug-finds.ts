@@ -10,17 +10,17 @@ export interface BugFind {
 export const BUG_FINDS_MAX_SEED = 1000;
 
 export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; readonly assertsOff: BugFind }>> = {
-  "raft-metadata/commit-previous-term": { assertsOn: { seed: 125, check: "leader-completeness" }, assertsOff: { seed: 125, check: "leader-completeness" } },
+  "raft-metadata/commit-previous-term": { assertsOn: { seed: 162, check: "leader-completeness" }, assertsOff: { seed: 162, check: "leader-completeness" } },
   "raft-metadata/vote-without-log-check": { assertsOn: { seed: 1, check: "leader-completeness" }, assertsOff: { seed: 1, check: "leader-completeness" } },
-  "raft-metadata/vote-not-persisted": { assertsOn: { seed: 582, check: "vote-once" }, assertsOff: { seed: 582, check: "vote-once" } },
+  "raft-metadata/vote-not-persisted": { assertsOn: { seed: 505, check: "vote-once" }, assertsOff: { seed: 505, check: "vote-once" } },
   "raft-metadata/count-stale-vote": { assertsOn: { seed: 13, check: "election-legitimacy" }, assertsOff: { seed: 13, check: "election-legitimacy" } },
   "raft-metadata/append-keeps-conflicts": { assertsOn: { seed: 3, check: "log-terms-monotonic" }, assertsOff: { seed: 3, check: "log-terms-monotonic" } },
   "raft-metadata/commit-index-decreases": { assertsOn: { seed: 1, check: "state-machine-safety" }, assertsOff: { seed: 1, check: "state-machine-safety" } },
-  "raft-metadata/stale-local-read": { assertsOn: { seed: 48, check: "linearizability" }, assertsOff: { seed: 48, check: "linearizability" } },
+  "raft-metadata/stale-local-read": { assertsOn: { seed: 30, check: "linearizability" }, assertsOff: { seed: 30, check: "linearizability" } },
   "raft-metadata/read-before-term-commit": { assertsOn: { seed: 7, check: "linearizability" }, assertsOff: { seed: 7, check: "linearizability" } },
   "raft-metadata/ack-before-durable": { assertsOn: { seed: 1, check: "commit-durable" }, assertsOff: { seed: 1, check: "commit-durable" } },
   "raft-metadata/restore-unfenced": { assertsOn: { seed: 7, check: "leader-completeness" }, assertsOff: { seed: 7, check: "leader-completeness" } },
-  "raft-metadata/snapshot-install-drops-newer": { assertsOn: { seed: 384, check: "ack-retained" }, assertsOff: { seed: 384, check: "ack-retained" } },
+  "raft-metadata/snapshot-install-drops-newer": { assertsOn: { seed: 93, check: "ack-retained" }, assertsOff: { seed: 93, check: "ack-retained" } },
   "raft-metadata/membership-concurrent-changes": { assertsOn: { seed: 61, check: "leader-completeness" }, assertsOff: { seed: 61, check: "leader-completeness" } },
   "raft-metadata/membership-before-term-commit": { assertsOn: { seed: 120, check: "leader-completeness" }, assertsOff: { seed: 120, check: "leader-completeness" } },
   "raft-metadata/lease-on-wall-clock": { assertsOn: { seed: 19, check: "lease-bound" }, assertsOff: { seed: 19, check: "lease-bound" } },

@@ -99,6 +99,7 @@ describe("scenario schema: defaults", () => {
       "slow-node": "node: 0, us: 100ms", "primary-fault": "what: pause, durationUs: 1s",
       "kc-depose-leader": "durationUs: 1s", "kc-pause-on-update": "durationUs: 30s",
       "vk-primary-fault": "what: pause, durationUs: 1s",
+      "member-change-transfer": "readdUs: 1s", "crash-on": "on: ack, downUs: 100ms", "restore-race": "cutUs: 1s", "snapshot-cut-on": "how: transfer, cutUs: 300ms",
     };
     // Kinds of the failover system are accepted in its scenarios (the others: the default's).
     const failoverKinds = new Set(["slow-node", "primary-fault"]);

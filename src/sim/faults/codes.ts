@@ -45,6 +45,12 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   // left to the systems being written beside it, so their codes do not collide.
   "kc-depose-leader": 40,
   "kc-pause-on-update": 41,
+  // 42-45: raft-metadata's window faults (src/sim/systems/raft-metadata/window-faults.ts) and
+  // its membership race (faults.ts).
+  "member-change-transfer": 42,
+  "crash-on": 43,
+  "restore-race": 44,
+  "snapshot-cut-on": 45,
 });
 
 /** Every kind with a code, in code order. */

@@ -29,8 +29,9 @@ describe("catch-up floor", () => {
     saved.set("freeFirst", proto.freeFirst);
     proto.freeFirst = function () {};
     const messages: string[] = [];
-    // (Seed 22, since it drew txns, is failed first by the older liveness message: its clients' operations stay unanswered.)
-    for (const seed of [31, 41]) {
+    // (Seeds 22 and, since the window families, 31 are failed first by the older liveness
+    // message: their clients' operations stay unanswered.)
+    for (const seed of [41, 56]) {
       const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false }).result;
       if (r.verdict === "liveness") messages.push(r.message ?? "");
     }

@@ -96,7 +96,7 @@ const failing = (check: (seed: number) => { verdict: string }) => SEEDS.filter((
 describe("session checks on runs", () => {
   it("correct runs pass: the session-expiry scenario, and swarm seeds", () => {
     for (const seed of SEEDS) expect(runScenario(seed).verdict, `scenario seed ${seed}`).toBe("ok");
-    for (const seed of [1, 46, 172]) expect(swarm(seed).verdict, `swarm seed ${seed}`).toBe("ok");
+    for (const seed of [1, 46, 34]) expect(swarm(seed).verdict, `swarm seed ${seed}`).toBe("ok");
   });
 
   it("a store whose sessions never expire is found", () => {
@@ -116,12 +116,12 @@ describe("session checks on runs", () => {
     expect(failing(runScenario)).toBeGreaterThanOrEqual(4);
   });
 
-  it("a store that answers a stale command from the cache is found (swarm seed 172: 3 of seeds 1..300 reach a stale command at a server still holding its old request)", () => {
+  it("a store that answers a stale command from the cache is found (swarm seed 34, with the window families: 4 of seeds 1..230 reach a stale command at a server still holding its old request)", () => {
     T.cached = function (this: typeof T, c: number) {
       const s = this.sessions.get(c);
       return s !== undefined && !s.expired ? s.result : undefined;
     };
-    const r = swarm(172);
+    const r = swarm(34);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^session-answer/);
   });

@@ -20,7 +20,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "commit-previous-term",
     description: "A leader commits an entry of an earlier term by counting replicas (Raft paper, Figure 8).",
     breaks: "state-machine-safety, linearizability (acknowledged write lost)",
-    detectingSeed: 125,
+    detectingSeed: 162,
   },
   {
     name: "vote-without-log-check",
@@ -32,7 +32,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "vote-not-persisted",
     description: "Term and vote are not made durable before the vote reply, so a restarted node votes twice in a term.",
     breaks: "election-safety",
-    detectingSeed: 582,
+    detectingSeed: 505,
   },
   {
     name: "count-stale-vote",
@@ -56,7 +56,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "stale-local-read",
     description: "Reads are served from the local state without ReadIndex quorum confirmation (stale read from a deposed leader).",
     breaks: "linearizability",
-    detectingSeed: 48,
+    detectingSeed: 30,
   },
   {
     name: "read-before-term-commit",
@@ -80,7 +80,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "snapshot-install-drops-newer",
     description: "A follower installing a snapshot discards its whole log, including entries after the snapshot that match (and that it acknowledged).",
     breaks: "commit-durable, leader-completeness (acknowledged entries vanish)",
-    detectingSeed: 384,
+    detectingSeed: 93,
   },
   {
     name: "membership-concurrent-changes",

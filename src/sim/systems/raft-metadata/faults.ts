@@ -9,6 +9,7 @@ import { RaftNote, RoleCode } from "../../../impl/raft/api.js";
 import type { World } from "../../kernel/world.js";
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { MS } from "../../../util/time.js";
+import { WINDOW_FAULT_KINDS, WindowFaults, type WindowFault } from "./window-faults.js";
 
 type AnyWorld = World<any, any, any, any>;
 
@@ -56,16 +57,23 @@ export type RaftFault =
    * leases) meets its successors. */
   | { readonly at: number; readonly kind: "leader-churn-on"; readonly event: LeaderEvent; readonly times: number }
   /** One leadership transfer from the current leader to a random other voter, now. */
-  | { readonly at: number; readonly kind: "transfer-leader" };
+  | { readonly at: number; readonly kind: "transfer-leader" }
+  /** A leader change in the middle of a configuration change: the current leader is asked for
+   * one change (promote a learner, remove a voter or a learner) and at once hands leadership to
+   * a random other voter, which campaigns before the change can commit; removed servers are
+   * re-added readdUs later. */
+  | { readonly at: number; readonly kind: "member-change-transfer"; readonly readdUs: number }
+  | WindowFault;
 
-export const RAFT_FAULT_KINDS: readonly RaftFault["kind"][] = ["isolate-leader-on", "member-add", "member-remove", "member-remove-leader", "member-churn-on", "member-churn", "depose-leader", "leader-churn-on", "transfer-leader"];
+export const RAFT_FAULT_KINDS: readonly RaftFault["kind"][] = ["isolate-leader-on", "member-add", "member-remove", "member-remove-leader", "member-churn-on", "member-churn", "depose-leader", "leader-churn-on", "transfer-leader", "member-change-transfer", ...WINDOW_FAULT_KINDS];
 
 /** What the operator is asked to do (see RaftFaultDriver.operator). */
 export type MembershipOp =
   | { readonly kind: "add"; readonly node: number; readonly via: number }
   | { readonly kind: "remove"; readonly node: number }
   | { readonly kind: "remove-leader" }
-  | { readonly kind: "churn" };
+  | { readonly kind: "churn" }
+  | { readonly kind: "change" };
 
 /** done: add — the node is a member in the leader's configuration; others — a change was
  * proposed. removed: servers a change removed. cut: servers to cut off together (churn). */
@@ -123,6 +131,21 @@ export const membershipFamily: SwarmFamily = {
   },
 };
 
+/** Drawn from a stream of its own (20%): membership changes raced by leader changes. One spare
+ * server in half of these seeds (it joins as a learner and is promoted once caught up), then
+ * episodes that ask the leader for a change and hand leadership away at once. Listed before
+ * "membership", so a seed that draws both starts as "membership" says (its setExtra wins). */
+export const membershipRaceFamily: SwarmFamily = {
+  name: "membership-race",
+  draw: { p: 0.2 },
+  generate(r, { servers: N, start, span, emit, episodes, dur, setExtra }) {
+    const spares = N >= 4 && r.chance(0.5) ? 1 : 0;
+    setExtra("membership", { initialVoters: N - spares, bootstrap: false } satisfies MembershipSetup);
+    if (spares > 0) emit({ at: start + Math.round(r.exponential(span / 4)), kind: "member-add", node: N - 1, via: r.int(0, N - 2), tries: 40 } satisfies RaftFault);
+    episodes((at) => emit({ at, kind: "member-change-transfer", readdUs: dur() } satisfies RaftFault));
+  },
+};
+
 /** Drawn from a stream of its own (35% of the seeds whose pool has it): the leader is cut off
  * from its peers but not from its clients, for a fifth of a second to three seconds. */
 export const deposedFamily: SwarmFamily = {
@@ -166,12 +189,15 @@ export class RaftFaultDriver {
   /** The current leader has not committed anything in its term yet. */
   private leaderFresh = false;
   private w!: AnyWorld;
+  /** Crashes, restores and leader changes timed on protocol windows (window-faults.ts). */
+  readonly windows = new WindowFaults({ leader: () => this.leader, transferLeader: (w) => this.transferLeader(w) });
 
   /** operator: membership actions through the current leader (null: the run has none). */
   constructor(private readonly operator: ((w: AnyWorld, op: MembershipOp) => MembershipOutcome) | null) {}
 
   attach(w: AnyWorld): void {
     this.w = w;
+    this.windows.attach(w);
   }
 
   /** World hook: a node's note (after it is traced). */
@@ -187,15 +213,18 @@ export class RaftFaultDriver {
       this.leaderFresh = false;
       this.fireTriggers("first-commit", id);
     }
+    this.windows.onNote(id, code, a, b);
   }
 
   /** World hook: a node crashed (before anything else runs). */
   onCrash(id: NodeId): void {
     if (this.leader === id) this.leader = -1;
+    this.windows.onCrash(id);
   }
 
   disarm(): void {
     this.triggers.fill(null);
+    this.windows.disarm();
   }
 
   /** A burst of protocol-timed cuts: the leader is cut off at once, then reconnected later. */
@@ -317,6 +346,16 @@ export class RaftFaultDriver {
         return [f.event === "elected" ? 0 : 1, f.times, 0];
       case "transfer-leader":
         return [this.leader, this.transferLeader(w), 0];
+      case "member-change-transfer": {
+        const r = op === null ? null : op(w, { kind: "change" });
+        const to = r !== null && r.done ? this.transferLeader(w) : -1;
+        if (r !== null && f.readdUs > 0) readd(w, r.removed, now + f.readdUs);
+        return [r?.leader ?? -1, to, f.readdUs | 0];
+      }
+      case "crash-on":
+      case "restore-race":
+      case "snapshot-cut-on":
+        return this.windows.execute(w, f);
       default:
         throw new Error(`raft-metadata: unknown fault kind "${(f as SystemFault).kind}"`);
     }

@@ -104,6 +104,24 @@ export function operator(w: W, op: MembershipOp, leader: number): MembershipOutc
       }
       return { done: removed.length > 0, leader: lid, removed, cut };
     }
+    case "change": {
+      // One change, then the caller hands leadership away before it commits: promote a learner
+      // (never a fenced one), or remove a learner or a voter other than the leader.
+      if (L === null || L.raft.confChangePending()) return none;
+      const rng = w.faultRng;
+      const now = w.localNow(lid);
+      const learners = L.raft.learners();
+      const ready = learners.filter((l) => !hasMarker(w, l));
+      if (ready.length > 0 && rng.chance(0.6)) {
+        const node = ready[rng.int(0, ready.length - 1)]!;
+        return typeof L.changeMembership({ kind: "promote", node }, now) === "string" ? none : { ...none, done: true };
+      }
+      const cands = [...L.raft.voters().filter((v) => v !== lid), ...learners];
+      if (cands.length === 0) return none;
+      const node = cands[rng.int(0, cands.length - 1)]!;
+      if (!removalAllowed(w, L, node)) return none;
+      return typeof L.changeMembership({ kind: "remove", node }, now) === "string" ? none : { ...none, done: true, removed: [node] };
+    }
   }
 }
 

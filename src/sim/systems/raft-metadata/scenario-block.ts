@@ -10,6 +10,7 @@ import { DEFAULT_MIX, type OpMix } from "./clients/config.js";
 import { FIGURE16_DEFAULTS } from "./experiments/figure16.js";
 import type { MembershipSetup, RaftFault } from "./faults.js";
 import type { RaftMetadataOptions } from "./options.js";
+import { CRASH_WINDOWS, SNAPSHOT_CUTS } from "./window-faults.js";
 
 export { DEFAULT_MIX };
 import { READ_MODES, type ReadMode } from "../../../impl/raft/api.js";
@@ -217,6 +218,11 @@ const ACTIONS = [
   act("transfer-leader", {}),
   act("member-churn-on", { event: EVENT, durationUs: duration({ positive: true }), times: posInt }),
   act("member-churn", { durationUs: duration({ positive: true }) }),
+  // Membership and protocol windows (faults.ts, window-faults.ts).
+  act("member-change-transfer", { readdUs: duration().default(0) }),
+  act("crash-on", { on: z.enum(CRASH_WINDOWS, { error: want(`expected one of ${CRASH_WINDOWS.map((w) => `"${w}"`).join(", ")}`) }), downUs: duration({ positive: true }), times: posInt.default(1) }),
+  act("restore-race", { back: posInt.default(1), delayUs: duration().default(300_000), cutUs: duration({ positive: true }) }),
+  act("snapshot-cut-on", { how: z.enum(SNAPSHOT_CUTS, { error: want(`expected "transfer" or "isolate"`) }), cutUs: duration({ positive: true }), times: posInt.default(1) }),
 ];
 
 export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {

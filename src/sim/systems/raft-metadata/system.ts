@@ -18,7 +18,8 @@ import { WorkloadActor, workloadActorFactory } from "./clients/actor.js";
 import { defaultWorkloadConfig } from "./clients/config.js";
 import { HistoryRecorder } from "./clients/recorder.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
-import { deposedFamily, leaderChurnFamily, membershipFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
+import { deposedFamily, leaderChurnFamily, membershipFamily, membershipRaceFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
+import { crashWindowFamily, restoreRaceFamily, snapshotRaceFamily } from "./window-faults.js";
 import { inspectServer } from "./inspect.js";
 import { LeaseCheck } from "./lease-check.js";
 import { StoreStateCheck } from "./state-check.js";
@@ -128,12 +129,14 @@ function setup(req: RunRequest): SystemRun {
         else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
         else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
         if (leases !== null) leases.onSend(world, from, msg);
+        driver.windows.onSend(from, msg);
         progress.onSend(from, msg);
         prompt.onSend(from, to, msg);
         const over = inflight.onSend(world, from, to, msg);
         if (over !== null) throw new CheckFailure(over, world.now);
       },
       onDeliver: (from, to, msg) => {
+        driver.windows.onDeliver(to, msg);
         inflight.onDeliver(world, from, to, msg);
         prompt.onDeliver(world, from, to, msg);
       },
@@ -229,8 +232,10 @@ function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: 
   return { leader: r.leader, voters: r.members.filter((m) => m.role === "voter").map((m) => m.node), learners: r.members.filter((m) => m.role === "learner").map((m) => m.node) };
 }
 
-// The deposed-leader and leader-churn families join the swarm with the workload draw.
-const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : [])];
+// The deposed-leader and leader-churn families join the swarm with the workload draw; the
+// window families (issue 12 part 3: restores, membership races, crash windows, snapshot races)
+// each from a stream of its own, in a fifth of the seeds.
+const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipRaceFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : []), restoreRaceFamily, crashWindowFamily, snapshotRaceFamily];
 
 export const raftMetadata: System = {
   name: "raft-metadata",
