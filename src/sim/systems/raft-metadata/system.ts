@@ -27,6 +27,7 @@ import { ProgressCheck } from "./progress-check.js";
 import { InflightCheck } from "./inflight-check.js";
 import { PromptSendCheck } from "./prompt-send-check.js";
 import { RecoveryCheck } from "./recovery-check.js";
+import { ProbeBoundCheck } from "./probe-bound-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -83,6 +84,7 @@ function setup(req: RunRequest): SystemRun {
   const progress = new ProgressCheck(N);
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
+  const probes = new ProbeBoundCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const sessions = new SessionCheck(sessionTtl ?? 0);
@@ -136,6 +138,8 @@ function setup(req: RunRequest): SystemRun {
       onDeliver: (from, to, msg) => {
         inflight.onDeliver(world, from, to, msg);
         prompt.onDeliver(world, from, to, msg);
+        const probing = probes.onDeliver(world, from, to, msg);
+        if (probing !== null) throw new CheckFailure(probing, world.now);
       },
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
