@@ -28,6 +28,7 @@ import { InflightCheck } from "./inflight-check.js";
 import { PromptSendCheck } from "./prompt-send-check.js";
 import { RecoveryCheck } from "./recovery-check.js";
 import { ProbeBoundCheck } from "./probe-bound-check.js";
+import { HeartbeatCheck } from "./heartbeat-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -85,6 +86,7 @@ function setup(req: RunRequest): SystemRun {
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
   const probes = new ProbeBoundCheck(N);
+  const heartbeats = new HeartbeatCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const sessions = new SessionCheck(sessionTtl ?? 0);
@@ -132,6 +134,7 @@ function setup(req: RunRequest): SystemRun {
         if (leases !== null) leases.onSend(world, from, msg);
         progress.onSend(from, msg);
         prompt.onSend(from, to, msg);
+        heartbeats.onSend(from, to, msg);
         const over = inflight.onSend(world, from, to, msg);
         if (over !== null) throw new CheckFailure(over, world.now);
       },
@@ -179,6 +182,8 @@ function setup(req: RunRequest): SystemRun {
         }
         const late = prompt.afterEvent(w, only);
         if (late !== null) throw new CheckFailure(late, w.now);
+        const beat = heartbeats.afterEvent(w, only);
+        if (beat !== null) throw new CheckFailure(beat, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
