@@ -29,6 +29,7 @@ import { PromptSendCheck } from "./prompt-send-check.js";
 import { RecoveryCheck } from "./recovery-check.js";
 import { ProbeBoundCheck } from "./probe-bound-check.js";
 import { HeartbeatCheck } from "./heartbeat-check.js";
+import { leaderOnlySend } from "./sender-role-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -135,6 +136,8 @@ function setup(req: RunRequest): SystemRun {
         progress.onSend(from, msg);
         prompt.onSend(from, to, msg);
         heartbeats.onSend(from, to, msg);
+        const role = from < N ? leaderOnlySend(world, from, msg) : null;
+        if (role !== null) throw new CheckFailure(role, world.now);
         const over = inflight.onSend(world, from, to, msg);
         if (over !== null) throw new CheckFailure(over, world.now);
       },
