@@ -8,7 +8,7 @@
 // stryker-ignorers.mjs and `// Stryker disable` comments, each with its argument) are outside
 // every score already; the survivors argued equivalent one by one are listed in
 // reports/mutation/equivalents.json (or the file named by a second argument): {file, original,
-// mutator, replacement, column?, why}, matched by the original line's text, not its number, so
+// mutator, replacement, column?, line?, why}, matched by the original line's text, not its number, so
 // the list survives edits elsewhere in a file. The summary subtracts the matches from the
 // denominator, and names every listed entry that matched a killed mutant (the argument was
 // wrong) or nothing (stale).
@@ -29,6 +29,8 @@ interface Equivalent {
   mutator: string;
   replacement: string;
   column?: number;
+  /** Only where the same text, mutator and column occur twice in a file: the line (moves with edits). */
+  line?: number;
   why: string;
 }
 const equivalents: Equivalent[] = existsSync(equivalentsFile) ? (JSON.parse(readFileSync(equivalentsFile, "utf8")) as Equivalent[]) : [];
@@ -47,7 +49,7 @@ const eqContradicted: { e: Equivalent; status: string }[] = [];
 /** The listed equivalent matching this mutant, if any (a column, when listed, must match too). */
 function listedEquivalent(file: string, original: string, m: Mutant): Equivalent | undefined {
   const list = eqIndex.get(eqKey(file, original, m.mutatorName, m.replacement ?? ""));
-  return list?.find((e) => e.column === undefined || e.column === m.location.start.column);
+  return list?.find((e) => (e.column === undefined || e.column === m.location.start.column) && (e.line === undefined || e.line === m.location.start.line));
 }
 
 interface Mutant {
