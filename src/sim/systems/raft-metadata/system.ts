@@ -30,6 +30,7 @@ import { RecoveryCheck } from "./recovery-check.js";
 import { ProbeBoundCheck } from "./probe-bound-check.js";
 import { HeartbeatCheck } from "./heartbeat-check.js";
 import { leaderOnlySend } from "./sender-role-check.js";
+import { ReadRoundCheck } from "./read-round-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -88,6 +89,7 @@ function setup(req: RunRequest): SystemRun {
   const prompt = new PromptSendCheck(N);
   const probes = new ProbeBoundCheck(N);
   const heartbeats = new HeartbeatCheck(N);
+  const readRounds = new ReadRoundCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const sessions = new SessionCheck(sessionTtl ?? 0);
@@ -146,6 +148,7 @@ function setup(req: RunRequest): SystemRun {
         prompt.onDeliver(world, from, to, msg);
         const probing = probes.onDeliver(world, from, to, msg);
         if (probing !== null) throw new CheckFailure(probing, world.now);
+        readRounds.onDeliver(from, to, msg);
       },
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
@@ -187,6 +190,8 @@ function setup(req: RunRequest): SystemRun {
         if (late !== null) throw new CheckFailure(late, w.now);
         const beat = heartbeats.afterEvent(w, only);
         if (beat !== null) throw new CheckFailure(beat, w.now);
+        const reading = readRounds.afterEvent(w, only);
+        if (reading !== null) throw new CheckFailure(reading, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
