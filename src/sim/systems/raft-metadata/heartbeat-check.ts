@@ -20,7 +20,8 @@
 // "Sent since the previous tick" and "the commit it was sent" are read off the wire (onSend: an
 // append carries min(leaderCommit, its last index), a heartbeat its commit field); the tick is
 // the event in which a leader's heartbeat deadline moved on, the commit index and match are the
-// leader's views after it (a tick changes neither). The first tick of a term counts the sends
+// leader's views after it (a tick changes neither); a read round started at the tick moves the
+// leader's read sequence. The first tick of a term counts the sends
 // since the leader was elected (its announcement); a follower whose Progress object was replaced
 // since the previous tick (a member added) is judged from the next tick on.
 //
@@ -49,12 +50,17 @@ export class HeartbeatCheck {
   private readonly hbAt: Float64Array;
   /** Per leader * n + follower: the Progress object judged at the previous tick. */
   private readonly progressSeen: unknown[];
-  /** Per node: the term it was last seen leading (-1: not), its heartbeat deadline and read
-   * round then, and the send count at the end of its previous tick (or its election). */
+  /** Per node: the term it was last seen leading (-1: not), its heartbeat deadline then, and
+   * the send count at the end of its previous tick (or its election). */
   private readonly ledTerm: Float64Array;
   private readonly deadline: Float64Array;
-  private readonly readSeq: Float64Array;
   private readonly tickMark: Float64Array;
+  /** Per node: its read-round seq after the last event that touched it (a round started in an
+   * event moves it). */
+  private readonly readSeq: Float64Array;
+  /** Per node: its term and heartbeat deadline after the last event that touched it. */
+  private readonly seenTerm: Float64Array;
+  private readonly seenDeadline: Float64Array;
 
   constructor(private readonly n: number) {
     const nn = n * n;
@@ -70,6 +76,8 @@ export class HeartbeatCheck {
     this.deadline = new Float64Array(n);
     this.readSeq = new Float64Array(n);
     this.tickMark = new Float64Array(n);
+    this.seenTerm = new Float64Array(n).fill(-1);
+    this.seenDeadline = new Float64Array(n).fill(-1);
   }
 
   onSend(from: number, to: number, msg: WireMsg): void {
@@ -108,23 +116,33 @@ export class HeartbeatCheck {
 
   private leader(w: AnyWorld, id: number): string | null {
     const node = w.nodes[id] as MetaServer | null;
-    if (node === null || node.raft.role() !== "leader") {
+    if (node === null) {
       this.ledTerm[id] = -1;
+      this.seenTerm[id] = -1;
       return null;
     }
     const raft = node.raft;
+    // Fast path for most events: neither the term, the heartbeat deadline nor the read round
+    // moved, so no tick happened and no leadership began (becoming leader sets the deadline,
+    // election.ts).
+    if (raft.curTerm === this.seenTerm[id] && raft.heartbeatDeadline === this.seenDeadline[id] && raft.readSeq === this.readSeq[id]) return null;
+    this.seenTerm[id] = raft.curTerm;
+    this.seenDeadline[id] = raft.heartbeatDeadline;
+    const roundSeq = this.readSeq[id];
+    this.readSeq[id] = raft.readSeq;
+    if (raft.role() !== "leader") {
+      this.ledTerm[id] = -1;
+      return null;
+    }
     const term = raft.term();
     if (this.ledTerm[id] !== term) {
       // Elected in this event: its announcement (sent in this event) counts for the first tick.
       this.ledTerm[id] = term;
       this.deadline[id] = raft.heartbeatDeadline;
-      this.readSeq[id] = raft.readSeq;
       this.tickMark[id] = this.eventStart;
       for (const p of raft.peers) if (p < this.n) this.progressSeen[id * this.n + p] = raft.prs[p];
       return null;
     }
-    const roundSeq = this.readSeq[id];
-    this.readSeq[id] = raft.readSeq;
     if (raft.heartbeatDeadline === this.deadline[id]) return null;
     this.deadline[id] = raft.heartbeatDeadline;
     // A tick happened in this event.

@@ -29,7 +29,8 @@ export class ReadRoundCheck {
   /** Per leader * n + voter: the highest round seq the voter acknowledged, and in which term. */
   private readonly acked: Float64Array;
   private readonly ackedTerm: Float64Array;
-  /** Per node: a heartbeat answer was delivered to it in the current event. */
+  /** Per node, in the current event: 1, a heartbeat answer was delivered to it; 2, an append or
+   * snapshot answer (the steps in which a leader's commit index moves). */
   private readonly answered: Uint8Array;
   /** Per node: its commit index after the last event that touched it. */
   private readonly commitSeen: Float64Array;
@@ -41,11 +42,19 @@ export class ReadRoundCheck {
     this.commitSeen = new Float64Array(n);
   }
 
-  /** The world's onDeliver: a heartbeat answer reaching `to`. */
+  /** The world's onDeliver: a heartbeat answer reaching `to` (or an answer that may move its
+   * commit index: the only steps in which a leader's commit moves). */
   onDeliver(from: number, to: number, msg: WireMsg): void {
-    if (msg.type !== "hbResp" || msg.fenced === true || from >= this.n || to >= this.n) return;
+    const t = msg.type;
+    if (from >= this.n || to >= this.n) return;
+    if (t === "appResp" || t === "snapResp") {
+      this.answered[to] |= 2;
+      return;
+    }
+    if (t !== "hbResp") return;
+    this.answered[to] |= 1;
+    if (msg.fenced === true) return;
     const k = to * this.n + from;
-    this.answered[to] = 1;
     if (this.ackedTerm[k] !== msg.term) {
       this.ackedTerm[k] = msg.term;
       this.acked[k] = 0;
@@ -54,7 +63,8 @@ export class ReadRoundCheck {
   }
 
   afterEvent(w: AnyWorld, touched: number): string | null {
-    if (touched >= 0) return this.leader(w, touched);
+    // Most events deliver no answer to a leader: one array read, nothing else.
+    if (touched >= 0) return this.answered[touched] === 0 ? null : this.leader(w, touched);
     if (touched !== TOUCHED_ALL) return null;
     for (let i = 0; i < this.n; i++) {
       const why = this.leader(w, i);
@@ -74,7 +84,8 @@ export class ReadRoundCheck {
   }
 
   private leader(w: AnyWorld, id: number): string | null {
-    const answered = this.answered[id] === 1;
+    const flags = this.answered[id];
+    if (flags === 0) return null;
     this.answered[id] = 0;
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return null;
@@ -83,9 +94,10 @@ export class ReadRoundCheck {
     const committed = commit !== this.commitSeen[id];
     this.commitSeen[id] = commit;
     // Judged only in the steps that oblige the leader: a heartbeat answer reached it (the
-    // acknowledgement that may complete a quorum), or its commit index moved (the read index
-    // may have become known). A quorum completed by a configuration change alone is served at
-    // the next answer.
+    // acknowledgement that may complete a quorum), or an answer moved its commit index (the
+    // read index may have become known). A quorum completed by a configuration change alone is
+    // served at the next heartbeat answer.
+    const answered = (flags & 1) !== 0;
     if (!answered && !committed) return null;
     if (raft.readHead >= raft.reads.length || raft.role() !== "leader") return null;
     const term = raft.term();
