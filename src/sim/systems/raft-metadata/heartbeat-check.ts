@@ -58,6 +58,8 @@ export class HeartbeatCheck {
   /** Per node: its read-round seq after the last event that touched it (a round started in an
    * event moves it). */
   private readonly readSeq: Float64Array;
+  /** Per node: 1 once it sent an append, heartbeat or snapshot chunk, until seen not leading. */
+  private readonly leading: Uint8Array;
   /** Per node: its term and heartbeat deadline after the last event that touched it. */
   private readonly seenTerm: Float64Array;
   private readonly seenDeadline: Float64Array;
@@ -77,12 +79,20 @@ export class HeartbeatCheck {
     this.readSeq = new Float64Array(n);
     this.tickMark = new Float64Array(n);
     this.seenTerm = new Float64Array(n).fill(-1);
+    this.leading = new Uint8Array(n);
     this.seenDeadline = new Float64Array(n).fill(-1);
   }
 
   onSend(from: number, to: number, msg: WireMsg): void {
     const t = msg.type;
     if ((t !== "app" && t !== "hb" && t !== "snap") || from >= this.n || to >= this.n) return;
+    if (this.leading[from] === 0) {
+      // Not looked at since it last stopped leading (or ever): its ticks went unseen, so start
+      // afresh as at an election (the first tick after is judged from the sends of this step on).
+      this.leading[from] = 1;
+      this.ledTerm[from] = -1;
+      this.seenTerm[from] = -1;
+    }
     const k = from * this.n + to;
     if (this.last[k] <= this.eventStart) {
       this.prev[k] = this.last[k];
@@ -108,7 +118,10 @@ export class HeartbeatCheck {
   /** After every event, with World.touched; a violation's text, or null. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     let why: string | null = null;
-    if (touched >= 0) why = this.leader(w, touched);
+    // Only a node that has sent an append, heartbeat or snapshot chunk since it last stopped
+    // leading can be a leader (one elected announces itself in that step): the others' events
+    // cost one array read.
+    if (touched >= 0) why = this.leading[touched] === 0 ? null : this.leader(w, touched);
     else if (touched === TOUCHED_ALL) for (let i = 0; i < this.n && why === null; i++) why = this.leader(w, i);
     this.eventStart = this.sends;
     return why;
@@ -119,6 +132,7 @@ export class HeartbeatCheck {
     if (node === null) {
       this.ledTerm[id] = -1;
       this.seenTerm[id] = -1;
+      this.leading[id] = 0;
       return null;
     }
     const raft = node.raft;
@@ -132,6 +146,7 @@ export class HeartbeatCheck {
     this.readSeq[id] = raft.readSeq;
     if (raft.role() !== "leader") {
       this.ledTerm[id] = -1;
+      this.leading[id] = 0;
       return null;
     }
     const term = raft.term();

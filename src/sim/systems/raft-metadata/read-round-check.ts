@@ -93,6 +93,7 @@ export class ReadRoundCheck {
     const commit = raft.commitIndex();
     const committed = commit !== this.commitSeen[id];
     this.commitSeen[id] = commit;
+    if (raft.readHead >= raft.reads.length) return null;
     // Judged only in the steps that oblige the leader: a heartbeat answer reached it (the
     // acknowledgement that may complete a quorum), or an answer moved its commit index (the
     // read index may have become known). A quorum completed by a configuration change alone is
