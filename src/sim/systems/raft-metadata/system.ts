@@ -28,6 +28,10 @@ import { ProgressCheck } from "./progress-check.js";
 import { InflightCheck } from "./inflight-check.js";
 import { PromptSendCheck } from "./prompt-send-check.js";
 import { RecoveryCheck } from "./recovery-check.js";
+import { ProbeBoundCheck } from "./probe-bound-check.js";
+import { HeartbeatCheck } from "./heartbeat-check.js";
+import { leaderOnlySend } from "./sender-role-check.js";
+import { ReadRoundCheck } from "./read-round-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -84,6 +88,9 @@ function setup(req: RunRequest): SystemRun {
   const progress = new ProgressCheck(N);
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
+  const probes = new ProbeBoundCheck(N);
+  const heartbeats = new HeartbeatCheck(N);
+  const readRounds = new ReadRoundCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const sessions = new SessionCheck(sessionTtl ?? 0);
@@ -132,6 +139,9 @@ function setup(req: RunRequest): SystemRun {
         driver.windows.onSend(from, msg);
         progress.onSend(from, msg);
         prompt.onSend(from, to, msg);
+        heartbeats.onSend(from, to, msg);
+        const role = from < N ? leaderOnlySend(world, from, msg) : null;
+        if (role !== null) throw new CheckFailure(role, world.now);
         const over = inflight.onSend(world, from, to, msg);
         if (over !== null) throw new CheckFailure(over, world.now);
       },
@@ -139,6 +149,9 @@ function setup(req: RunRequest): SystemRun {
         driver.windows.onDeliver(to, msg);
         inflight.onDeliver(world, from, to, msg);
         prompt.onDeliver(world, from, to, msg);
+        const probing = probes.onDeliver(world, from, to, msg);
+        if (probing !== null) throw new CheckFailure(probing, world.now);
+        readRounds.onDeliver(from, to, msg);
       },
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
@@ -178,6 +191,10 @@ function setup(req: RunRequest): SystemRun {
         }
         const late = prompt.afterEvent(w, only);
         if (late !== null) throw new CheckFailure(late, w.now);
+        const beat = heartbeats.afterEvent(w, only);
+        if (beat !== null) throw new CheckFailure(beat, w.now);
+        const reading = readRounds.afterEvent(w, only);
+        if (reading !== null) throw new CheckFailure(reading, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);

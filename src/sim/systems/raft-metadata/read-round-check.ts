@@ -1,0 +1,120 @@
+// Two promptness rules of ReadIndex reads at a leader, judged after every event that touched it
+// (issue 12 part 3: step-leader.ts's read-round bookkeeping — serving reads when a round is
+// confirmed, sending the next round — survived every check: a read served late is still
+// linearizable, so only a rule about *when* sees it):
+//
+//   read-served: in a step in which a heartbeat answer reaches the leader or its commit index
+//     moves, if the oldest pending read's heartbeat round has been acknowledged by a quorum of
+//     voters (the leader and every voter whose heartbeat answer of this term with seq >= the
+//     read's was delivered to it, not fenced) and its read index is known (it had one, or this
+//     leader has committed an entry of its term), the leader releases it in that same step (dissertation §6.4: "once the leader has received a majority of acknowledgements …
+//     the read can be processed"; read-only.ts's processReads).
+//   read-round: with coalesceHeartbeats (ours: one round in flight), reads that wait for a round
+//     not yet sent never wait once the round in flight is confirmed — the leader sends the next
+//     round in the step of the heartbeat answer that confirms it (read-only.ts, nextReadRound).
+//
+// The acknowledgements are counted on the wire (onDeliver); the pending reads, their rounds and
+// the leader's read sequence are the leader's view (read-only.ts's queue — not the replication
+// or step-leader code this judges). A fenced answer confirms nothing (fencing.ts).
+//
+// Read-only, never draws or schedules: hash-neutral. Per event: a look at the touched leader's
+// read queue; the quorum count only when a read is pending.
+import type { MetaServer } from "../../../impl/metadata/server.js";
+import type { AnyWorld } from "../../runner/system.js";
+import { TOUCHED_ALL } from "../../kernel/world.js";
+
+type WireMsg = { readonly type: string; readonly term: number; readonly seq?: number; readonly fenced?: boolean };
+
+export class ReadRoundCheck {
+  /** Per leader * n + voter: the highest round seq the voter acknowledged, and in which term. */
+  private readonly acked: Float64Array;
+  private readonly ackedTerm: Float64Array;
+  /** Per node, in the current event: 1, a heartbeat answer was delivered to it; 2, an append or
+   * snapshot answer (the steps in which a leader's commit index moves). */
+  private readonly answered: Uint8Array;
+  /** Per node: its commit index after the last event that touched it. */
+  private readonly commitSeen: Float64Array;
+
+  constructor(private readonly n: number) {
+    this.acked = new Float64Array(n * n);
+    this.ackedTerm = new Float64Array(n * n).fill(-1);
+    this.answered = new Uint8Array(n);
+    this.commitSeen = new Float64Array(n);
+  }
+
+  /** The world's onDeliver: a heartbeat answer reaching `to` (or an answer that may move its
+   * commit index: the only steps in which a leader's commit moves). */
+  onDeliver(from: number, to: number, msg: WireMsg): void {
+    const t = msg.type;
+    if (from >= this.n || to >= this.n) return;
+    if (t === "appResp" || t === "snapResp") {
+      this.answered[to] |= 2;
+      return;
+    }
+    if (t !== "hbResp") return;
+    this.answered[to] |= 1;
+    if (msg.fenced === true) return;
+    const k = to * this.n + from;
+    if (this.ackedTerm[k] !== msg.term) {
+      this.ackedTerm[k] = msg.term;
+      this.acked[k] = 0;
+    }
+    if (msg.seq! > this.acked[k]) this.acked[k] = msg.seq!;
+  }
+
+  afterEvent(w: AnyWorld, touched: number): string | null {
+    // Most events deliver no answer to a leader: one array read, nothing else.
+    if (touched >= 0) return this.answered[touched] === 0 ? null : this.leader(w, touched);
+    if (touched !== TOUCHED_ALL) return null;
+    for (let i = 0; i < this.n; i++) {
+      const why = this.leader(w, i);
+      if (why !== null) return why;
+    }
+    return null;
+  }
+
+  /** Whether a quorum of the leader's voters acknowledged round `seq` in `term`. */
+  private confirmed(id: number, term: number, voters: readonly number[], quorum: number, seq: number): boolean {
+    let acks = 0;
+    for (const p of voters) {
+      const k = id * this.n + p;
+      if ((p === id || (p < this.n && this.ackedTerm[k] === term && this.acked[k] >= seq)) && ++acks >= quorum) return true;
+    }
+    return false;
+  }
+
+  private leader(w: AnyWorld, id: number): string | null {
+    const flags = this.answered[id];
+    if (flags === 0) return null;
+    this.answered[id] = 0;
+    const node = w.nodes[id] as MetaServer | null;
+    if (node === null) return null;
+    const raft = node.raft;
+    const commit = raft.commitIndex();
+    const committed = commit !== this.commitSeen[id];
+    this.commitSeen[id] = commit;
+    if (raft.readHead >= raft.reads.length) return null;
+    // Judged only in the steps that oblige the leader: a heartbeat answer reached it (the
+    // acknowledgement that may complete a quorum), or an answer moved its commit index (the
+    // read index may have become known). A quorum completed by a configuration change alone is
+    // served at the next heartbeat answer.
+    const answered = (flags & 1) !== 0;
+    if (!answered && !committed) return null;
+    if (raft.readHead >= raft.reads.length || raft.role() !== "leader") return null;
+    const term = raft.term();
+    const voters = raft.voters();
+    const quorum = raft.cfg.quorum;
+    // A leader that is its own quorum serves its reads at the next tick (read-only.ts: readsDueAt).
+    if (quorum <= 1) return null;
+    const rd = raft.reads[raft.readHead];
+    if ((rd.index >= 0 || raft.commitIndex() >= raft.termStart) && this.confirmed(id, term, voters, quorum, rd.seq)) {
+      return `read-served at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: the oldest pending read (round ${rd.seq}) is acknowledged by a quorum and its read index is known, but the leader did not release it in this step`;
+    }
+    if (!answered || raft.opts.coalesceHeartbeats !== true) return null;
+    const newest = raft.reads[raft.reads.length - 1];
+    if (newest.seq > raft.readSeq && this.confirmed(id, term, voters, quorum, raft.readSeq)) {
+      return `read-round at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: reads wait for round ${newest.seq}, the round in flight (${raft.readSeq}) is acknowledged by a quorum, and the leader sent no new round in this step`;
+    }
+    return null;
+  }
+}

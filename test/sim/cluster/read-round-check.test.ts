@@ -1,0 +1,74 @@
+// read-served and read-round (src/sim/systems/raft-metadata/read-round-check.ts): a leader
+// releases a read in the step whose heartbeat answer completes its round's quorum, and sends the
+// next round in the step that confirms the one in flight. On views built here (each rule must
+// fail and must pass), on correct runs, and on a leader whose Progress never records an
+// acknowledged round (patched here, in this process only).
+import { describe, expect, it } from "vitest";
+import { Progress } from "../../../src/impl/raft/progress.js";
+import { simulate } from "../../../src/api/simulate.js";
+import { ReadRoundCheck } from "../../../src/sim/systems/raft-metadata/read-round-check.js";
+import type { AnyWorld } from "../../../src/sim/runner/system.js";
+import { prototypePatcher, type Patchable } from "./patch-prototype.js";
+
+const S = 1_000_000;
+const patch = prototypePatcher(Progress.prototype);
+
+/** Node 0 leads term 2 of voters 0..2 (quorum 2), its read queue and round as given. */
+function leaderWorld(reads: { seq: number; index: number }[], readSeq: number, commit = 5): AnyWorld {
+  const raft = { role: () => "leader", term: () => 2, voters: () => [0, 1, 2], cfg: { quorum: 2 }, reads, readHead: 0, readSeq, commitIndex: () => commit, termStart: 3, opts: { coalesceHeartbeats: true } };
+  return { now: 5000, nodes: [{ raft }, null, null] } as unknown as AnyWorld;
+}
+const ack = (seq: number, fenced = false) => ({ type: "hbResp", term: 2, seq, fenced });
+
+describe("read rounds", () => {
+  it("read-served: a read whose round a quorum acknowledged must be released in that step", () => {
+    const c = new ReadRoundCheck(3);
+    const w = leaderWorld([{ seq: 4, index: 5 }], 4);
+    c.onDeliver(1, 0, ack(3)); // an older round: not enough
+    expect(c.afterEvent(w, 0)).toBeNull();
+    c.onDeliver(2, 0, ack(4, true)); // fenced: confirms nothing
+    expect(c.afterEvent(w, 0)).toBeNull();
+    c.onDeliver(1, 0, ack(4)); // with the leader: a quorum of 2
+    expect(c.afterEvent(w, 0)).toBe("read-served at node 0, t=5.000ms, term 2: the oldest pending read (round 4) is acknowledged by a quorum and its read index is known, but the leader did not release it in this step");
+    // Released: nothing pending.
+    c.onDeliver(2, 0, ack(4));
+    expect(c.afterEvent(leaderWorld([], 4), 0)).toBeNull();
+    // A read without an index before the term's first commit (termStart 3 > commit 2) waits.
+    c.onDeliver(1, 0, ack(4));
+    expect(c.afterEvent(leaderWorld([{ seq: 4, index: -1 }], 4, 2), 0)).toBeNull();
+  });
+
+  it("read-round: reads waiting for a round while the one in flight is confirmed", () => {
+    const c = new ReadRoundCheck(3);
+    // Round 6 in flight serves the read of seq 6 (not yet acknowledged); the read of seq 7 waits.
+    const w = leaderWorld([{ seq: 6, index: 5 }, { seq: 7, index: 5 }], 6);
+    c.onDeliver(1, 0, ack(5));
+    expect(c.afterEvent(w, 0)).toBeNull();
+    // Only a step with a heartbeat answer obliges the leader.
+    expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 6), 0)).toBeNull();
+    c.onDeliver(1, 0, ack(6));
+    expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 6), 0)).toBe("read-round at node 0, t=5.000ms, term 2: reads wait for round 7, the round in flight (6) is acknowledged by a quorum, and the leader sent no new round in this step");
+    // Sent: readSeq 7, round 7 not yet acknowledged.
+    c.onDeliver(2, 0, ack(6));
+    expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 7), 0)).toBeNull();
+  });
+
+  it("passes correct runs", () => {
+    for (const seed of [1, 2, 3, 4]) {
+      for (const everyFamily of [false, true]) {
+        const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false, everyFamily }).result;
+        expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
+      }
+    }
+  });
+
+  it("fails a leader whose Progress never records an acknowledged round", () => {
+    patch("reset", (orig) => function (this: Patchable, ...a: unknown[]) {
+      orig.apply(this, a);
+      Object.defineProperty(this, "ackedSeq", { configurable: true, get: () => 0, set: () => {} });
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^read-served at node \d+, t=[\d.]+ms, term \d+: the oldest pending read \(round \d+\) is acknowledged by a quorum and its read index is known, but the leader did not release it in this step$/);
+  });
+});
