@@ -27,6 +27,7 @@ import { ProgressCheck } from "./progress-check.js";
 import { InflightCheck } from "./inflight-check.js";
 import { PromptSendCheck } from "./prompt-send-check.js";
 import { RecoveryCheck } from "./recovery-check.js";
+import { LeadershipChecks } from "./leadership-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -85,6 +86,7 @@ function setup(req: RunRequest): SystemRun {
   const prompt = new PromptSendCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
+  const leadership = new LeadershipChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -130,12 +132,14 @@ function setup(req: RunRequest): SystemRun {
         if (leases !== null) leases.onSend(world, from, msg);
         progress.onSend(from, msg);
         prompt.onSend(from, to, msg);
+        leadership.onSend(world, from, to, msg);
         const over = inflight.onSend(world, from, to, msg);
         if (over !== null) throw new CheckFailure(over, world.now);
       },
       onDeliver: (from, to, msg) => {
         inflight.onDeliver(world, from, to, msg);
         prompt.onDeliver(world, from, to, msg);
+        leadership.onDeliver(world, from, to, msg);
       },
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
@@ -175,6 +179,8 @@ function setup(req: RunRequest): SystemRun {
         }
         const late = prompt.afterEvent(w, only);
         if (late !== null) throw new CheckFailure(late, w.now);
+        const led = leadership.afterEvent(w, only);
+        if (led !== null) throw new CheckFailure(led, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
