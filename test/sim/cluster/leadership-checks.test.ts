@@ -1,5 +1,6 @@
-// config-matches-log, follow-on-append, leader-known-elected, timeout-now-caught-up and
-// forced-vote-after-timeout-now (src/sim/systems/raft-metadata/{config,follow,transfer}-check.ts):
+// config-matches-log, follow-on-append, leader-known-elected, timeout-now-caught-up,
+// forced-vote-after-timeout-now, read-index-covers-commits and read-index-quorum-round
+// (src/sim/systems/raft-metadata/{config,follow,transfer,read-index}-check.ts):
 // correct runs pass; a node broken on purpose (Raft's prototype patched here, in this process
 // only, as the mutants of issue 12 part 3 break it) fails the rule it breaks. Before these checks
 // every one of these broken nodes but the one naming node 1 passed swarm seeds 1..60 (see
@@ -11,14 +12,14 @@ import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
 const patch = prototypePatcher(Raft.prototype);
-type Node = Patchable & { curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
+type Node = Patchable & { reads: { seq: number; index: number }[]; curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
 type Msg = { type: string; term: number; pre?: boolean };
 
 const run = (seed: number, everyFamily = false) => simulate({ seed, timeUs: 10 * S, sutAsserts: false, everyFamily }).result;
 
 describe("leadership checks", () => {
   it("pass correct runs (swarm and every-fault seeds)", () => {
-    for (const seed of [1, 2, 3, 5, 7]) {
+    for (const seed of [1, 2, 3, 5, 7, 13]) {
       for (const everyFamily of [false, true]) {
         const r = run(seed, everyFamily);
         expect(r.verdict, `seed ${seed}${everyFamily ? " (every fault)" : ""}: ${r.message}`).toBe("ok");
@@ -86,5 +87,30 @@ describe("leadership checks", () => {
     const r = run(1);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^forced-vote-after-timeout-now at node \d+, t=[\d.]+ms: it sent node \d+ a forced RequestVote of term \d+, but never received a TimeoutNow of term \d+$/);
+  });
+
+  // Swarm seed 13 draws follower reads (the leader answers them on the server-to-server wire).
+  it("read-index-quorum-round: a leader that lets a read ride a heartbeat round sent before it arrived", () => {
+    patch("readIndex", (orig) => function (this: Node, ...a: unknown[]) {
+      const ok = orig.apply(this, a);
+      const rd = this.reads[this.reads.length - 1];
+      if (ok === true && rd !== undefined) this.reads[this.reads.length - 1] = { ...rd, seq: 0 };
+      return ok;
+    });
+    const r = run(13);
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^read-index-quorum-round at node \d+, t=[\d.]+ms, term \d+: it answered follower \d+'s read with index \d+, but only \d+ of its \d+ voters \(itself included\) acknowledged a heartbeat sent after the request arrived/);
+  });
+
+  it("read-index-covers-commits: a leader that answers every read with index 0", () => {
+    patch("readIndex", (orig) => function (this: Node, ...a: unknown[]) {
+      const ok = orig.apply(this, a);
+      const rd = this.reads[this.reads.length - 1];
+      if (ok === true && rd !== undefined) this.reads[this.reads.length - 1] = { ...rd, index: 0 };
+      return ok;
+    });
+    const r = run(13);
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^read-index-covers-commits at node \d+, t=[\d.]+ms, term \d+: it answered follower \d+'s read with index 0, but index \d+ was already committed when the request arrived$/);
   });
 });
