@@ -1,5 +1,5 @@
 // config-matches-log, follow-on-append, leader-known-elected, timeout-now-caught-up,
-// forced-vote-after-timeout-now, read-index-covers-commits and read-index-quorum-round
+// forced-vote-after-timeout-now, transfer-holds-proposals, read-index-covers-commits and read-index-quorum-round
 // (src/sim/systems/raft-metadata/{config,follow,transfer,read-index}-check.ts):
 // correct runs pass; a node broken on purpose (Raft's prototype patched here, in this process
 // only, as the mutants of issue 12 part 3 break it) fails the rule it breaks. Before these checks
@@ -12,7 +12,7 @@ import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
 const patch = prototypePatcher(Raft.prototype);
-type Node = Patchable & { reads: { seq: number; index: number }[]; curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
+type Node = Patchable & { transferee: number; reads: { seq: number; index: number }[]; curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
 type Msg = { type: string; term: number; pre?: boolean };
 
 const run = (seed: number, everyFamily = false) => simulate({ seed, timeUs: 10 * S, sutAsserts: false, everyFamily }).result;
@@ -112,5 +112,20 @@ describe("leadership checks", () => {
     const r = run(13);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^read-index-covers-commits at node \d+, t=[\d.]+ms, term \d+: it answered follower \d+'s read with index 0, but index \d+ was already committed when the request arrived$/);
+  });
+
+  it("transfer-holds-proposals: a leader that keeps accepting proposals while it transfers", () => {
+    patch("propose", (orig) => function (this: Node, ...a: unknown[]) {
+      const t = this.transferee;
+      this.transferee = -1;
+      try {
+        return orig.apply(this, a);
+      } finally {
+        this.transferee = t;
+      }
+    });
+    const r = run(2, true);
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^transfer-holds-proposals at node \d+, t=[\d.]+ms, term \d+: while transferring leadership to node \d+ its log grew from \d+ to \d+$/);
   });
 });

@@ -43,6 +43,6 @@ export class LeadershipChecks {
   afterEvent(w: AnyWorld, touched: number): string | null {
     const sent = this.pending;
     this.pending = null;
-    return sent ?? this.reads.afterEvent() ?? this.follow.afterEvent(w, touched) ?? this.config.afterEvent(w, touched);
+    return sent ?? this.reads.afterEvent() ?? this.follow.afterEvent(w, touched) ?? this.config.afterEvent(w, touched) ?? this.transfer.afterEvent(w, touched);
   }
 }

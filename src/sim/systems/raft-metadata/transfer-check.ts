@@ -13,7 +13,10 @@
 //     voters' leader-stickiness and lease promise, §4.2.3) is sent in term t only by a server that
 //     received a TimeoutNow of term t−1 (the term it was in when told to campaign). A forced
 //     election without one is the disruption PreVote and CheckQuorum exist to prevent.
-//   The first is the paper's; how "forced" is carried on the wire (a flag in RequestVote, as
+//   transfer-holds-proposals: while a leader is transferring leadership, its log does not grow
+//     (§3.10 step 1: "The prior leader stops accepting new client requests"; entries appended
+//     meanwhile would keep the target behind, and the transfer would time out).
+//   The first and the third are the paper's; how "forced" is carried on the wire (a flag in RequestVote, as
 //   etcd's campaignTransfer context) is our Raft's form of it.
 //
 // Why (issue 12 part 3): raft.ts's transfer path (transferLeadership, onTick's abort) and
@@ -24,6 +27,7 @@
 // Read-only (messages and views), never draws or schedules: hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { TOUCHED_ALL } from "../../kernel/world.js";
 
 type WireMsg = { readonly type: string; readonly term: number; readonly force?: boolean; readonly pre?: boolean; readonly success?: boolean; readonly index?: number; readonly next?: number };
 
@@ -36,8 +40,17 @@ export class TransferCheck {
   private readonly ackTerm: Float64Array;
   private readonly ackIndex: Float64Array;
 
+  /** Per server: while it transfers, the term, target and last index when first seen
+   * transferring (term -1: not transferring). */
+  private readonly xTerm: Float64Array;
+  private readonly xTarget: Int32Array;
+  private readonly xLast: Float64Array;
+
   constructor(private readonly n: number) {
     for (let i = 0; i < n; i++) this.told.push([]);
+    this.xTerm = new Float64Array(n).fill(-1);
+    this.xTarget = new Int32Array(n).fill(-1);
+    this.xLast = new Float64Array(n);
     this.ackTerm = new Float64Array(n).fill(-1);
     this.ackIndex = new Float64Array(n);
   }
@@ -79,5 +92,36 @@ export class TransferCheck {
     if (this.ackTerm[to] > term || (this.ackTerm[to] === term && this.ackIndex[to] >= last)) return null;
     const acked = this.ackTerm[to] === term ? `acknowledged only up to ${this.ackIndex[to]}` : "acknowledged nothing";
     return `${at}: it sent node ${to} a TimeoutNow, but in this term that node ${acked}, short of the leader's last entry ${last}`;
+  }
+  /** After every event, for a server it touched (all servers after a fault): its log must not
+   * grow while it transfers. */
+  afterEvent(w: AnyWorld, touched: number): string | null {
+    if (touched >= 0) return this.holds(w, touched);
+    if (touched === TOUCHED_ALL) {
+      for (let i = 0; i < this.n; i++) {
+        const why = this.holds(w, i);
+        if (why !== null) return why;
+      }
+    }
+    return null;
+  }
+
+  private holds(w: AnyWorld, id: number): string | null {
+    const node = w.nodes[id] as MetaServer | null;
+    const to = node === null || node.raft.role() !== "leader" ? -1 : node.raft.transferTarget();
+    if (to < 0) {
+      this.xTerm[id] = -1;
+      return null;
+    }
+    const l = node!.raft;
+    const last = l.lastIndex();
+    if (this.xTerm[id] !== l.term() || this.xTarget[id] !== to) {
+      this.xTerm[id] = l.term();
+      this.xTarget[id] = to;
+      this.xLast[id] = last;
+      return null;
+    }
+    if (last <= this.xLast[id]) return null;
+    return `transfer-holds-proposals at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${l.term()}: while transferring leadership to node ${to} its log grew from ${this.xLast[id]} to ${last}`;
   }
 }
