@@ -1,6 +1,6 @@
 // config-matches-log, follow-on-append, leader-known-elected, timeout-now-caught-up,
-// forced-vote-after-timeout-now, transfer-holds-proposals, read-index-covers-commits and read-index-quorum-round
-// (src/sim/systems/raft-metadata/{config,follow,transfer,read-index}-check.ts):
+// forced-vote-after-timeout-now, transfer-holds-proposals, snapshot-policy, read-index-covers-commits and read-index-quorum-round
+// (src/sim/systems/raft-metadata/{config,follow,transfer,read-index,snapshot-policy}-check.ts):
 // correct runs pass; a node broken on purpose (Raft's prototype patched here, in this process
 // only, as the mutants of issue 12 part 3 break it) fails the rule it breaks. Before these checks
 // every one of these broken nodes but the one naming node 1 passed swarm seeds 1..60 (see
@@ -12,7 +12,7 @@ import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
 const patch = prototypePatcher(Raft.prototype);
-type Node = Patchable & { transferee: number; reads: { seq: number; index: number }[]; curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
+type Node = Patchable & { transferee: number; snapDueAt: number; reads: { seq: number; index: number }[]; curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
 type Msg = { type: string; term: number; pre?: boolean };
 
 const run = (seed: number, everyFamily = false) => simulate({ seed, timeUs: 10 * S, sutAsserts: false, everyFamily }).result;
@@ -127,5 +127,15 @@ describe("leadership checks", () => {
     const r = run(2, true);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^transfer-holds-proposals at node \d+, t=[\d.]+ms, term \d+: while transferring leadership to node \d+ its log grew from \d+ to \d+$/);
+  });
+
+  it("snapshot-policy: a node that snapshots at every tick (raft.ts onTick's due-time guard mutated)", () => {
+    patch("onTick", (orig) => function (this: Node, ...a: unknown[]) {
+      this.snapDueAt = 0;
+      return orig.apply(this, a);
+    });
+    const r = run(1);
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^snapshot-policy at node \d+, t=[\d.]+ms: it took a snapshot at index \d+, (only \d+ entries past its previous one \(\d+\); snapshotEvery is \d+|but its snapshotEvery is 0 \(snapshots off\))$/);
   });
 });

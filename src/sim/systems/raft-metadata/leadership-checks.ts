@@ -1,12 +1,13 @@
-// The checks of who leads, whom a server follows, which configuration it uses and how a leader
-// confirms it still leads before a read (config-check.ts, follow-check.ts, transfer-check.ts,
-// read-index-check.ts), wired to the world's hooks as one, so
+// The checks of who leads, whom a server follows, which configuration it uses, how a leader
+// confirms it still leads before a read, and when a server snapshots (config-check.ts,
+// follow-check.ts, transfer-check.ts, read-index-check.ts, snapshot-policy-check.ts), wired to the world's hooks as one, so
 // that system.ts registers them in one place. Each throws nothing itself: a violation comes back
 // as a message, which system.ts turns into a CheckFailure. Read-only: hash-neutral.
 import type { AnyWorld } from "../../runner/system.js";
 import { ConfigCheck } from "./config-check.js";
 import { FollowCheck } from "./follow-check.js";
 import { ReadIndexCheck } from "./read-index-check.js";
+import { SnapshotPolicyCheck } from "./snapshot-policy-check.js";
 import { TransferCheck } from "./transfer-check.js";
 
 type WireMsg = { readonly type: string; readonly term: number; readonly force?: boolean; readonly pre?: boolean; readonly success?: boolean; readonly index?: number; readonly next?: number; readonly entries?: readonly { readonly index: number }[]; readonly seq?: number; readonly fenced?: boolean; readonly ctx?: number };
@@ -16,6 +17,7 @@ export class LeadershipChecks {
   private readonly follow: FollowCheck;
   private readonly transfer: TransferCheck;
   private readonly reads: ReadIndexCheck;
+  private readonly snapshots: SnapshotPolicyCheck;
   /** A violation seen on a send, reported after the event (a send cannot fail the run itself). */
   private pending: string | null = null;
 
@@ -24,6 +26,7 @@ export class LeadershipChecks {
     this.follow = new FollowCheck(n);
     this.transfer = new TransferCheck(n);
     this.reads = new ReadIndexCheck(n);
+    this.snapshots = new SnapshotPolicyCheck(n);
   }
 
   onSend(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
@@ -39,10 +42,15 @@ export class LeadershipChecks {
     if (msg.type === "hbResp" || msg.type === "readReq") this.reads.onDeliver(w, from, to, msg);
   }
 
+  /** The world's onNote: a snapshot taken (NOTE_SNAPSHOT_TAKEN, b = its index). */
+  snapshotTaken(w: AnyWorld, id: number, index: number): void {
+    this.snapshots.taken(w, id, index);
+  }
+
   /** After every event (World.touched: a node, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     const sent = this.pending;
     this.pending = null;
-    return sent ?? this.reads.afterEvent() ?? this.follow.afterEvent(w, touched) ?? this.config.afterEvent(w, touched) ?? this.transfer.afterEvent(w, touched);
+    return sent ?? this.reads.afterEvent() ?? this.follow.afterEvent(w, touched) ?? this.config.afterEvent(w, touched) ?? this.transfer.afterEvent(w, touched) ?? this.snapshots.afterEvent(w, touched);
   }
 }
