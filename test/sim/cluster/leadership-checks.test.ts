@@ -1,6 +1,7 @@
 // config-matches-log, follow-on-append, leader-known-elected, timeout-now-caught-up,
-// forced-vote-after-timeout-now, transfer-holds-proposals, snapshot-policy, read-index-covers-commits and read-index-quorum-round
-// (src/sim/systems/raft-metadata/{config,follow,transfer,read-index,snapshot-policy}-check.ts):
+// forced-vote-after-timeout-now, transfer-holds-proposals, snapshot-policy, prevote-keeps-term,
+// prevote-grant, read-index-covers-commits and read-index-quorum-round
+// (src/sim/systems/raft-metadata/{config,follow,transfer,read-index,snapshot-policy,prevote}-check.ts):
 // correct runs pass; a node broken on purpose (Raft's prototype patched here, in this process
 // only, as the mutants of issue 12 part 3 break it) fails the rule it breaks. Before these checks
 // every one of these broken nodes but the one naming node 1 passed swarm seeds 1..60 (see
@@ -14,6 +15,7 @@ const S = 1_000_000;
 const patch = prototypePatcher(Raft.prototype);
 type Node = Patchable & { transferee: number; snapDueAt: number; reads: { seq: number; index: number }[]; curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
 type Msg = { type: string; term: number; pre?: boolean };
+type Stepper = Node & { becomeFollower: (term: number, leader: number, now: number, restart?: boolean) => void };
 
 const run = (seed: number, everyFamily = false) => simulate({ seed, timeUs: 10 * S, sutAsserts: false, everyFamily }).result;
 
@@ -137,5 +139,30 @@ describe("leadership checks", () => {
     const r = run(1);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^snapshot-policy at node \d+, t=[\d.]+ms: it took a snapshot at index \d+, (only \d+ entries past its previous one \(\d+\); snapshotEvery is \d+|but its snapshotEvery is 0 \(snapshots off\))$/);
+  });
+
+  it("prevote-keeps-term: a node that takes a higher-term PreVote's term (raft.ts step's PreVote branch mutated)", () => {
+    patch("step", (orig) => function (this: Stepper, ...a: unknown[]) {
+      const m = a[1] as Msg;
+      if (m.type === "vote" && m.pre === true && m.term > this.curTerm) this.becomeFollower(m.term, -1, a[2] as number, false);
+      return orig.apply(this, a);
+    });
+    const r = run(1);
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^prevote-keeps-term at node \d+, t=[\d.]+ms: handling node \d+'s PreVote request \(term \d+\) moved its term from \d+ to \d+$/);
+  });
+
+  it("prevote-grant: a node that answers a stale PreVote with a grant (raft.ts step's stale-PreVote answer mutated)", () => {
+    patch("step", (orig) => function (this: Node, ...a: unknown[]) {
+      const m = a[1] as Msg;
+      if (m.type === "vote" && m.pre === true && m.term < this.curTerm) {
+        this.env.send(a[0] as number, { type: "voteResp", term: this.curTerm, from: this.id, pre: true, granted: true, fenced: false });
+        return;
+      }
+      return orig.apply(this, a);
+    });
+    const r = run(1);
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^prevote-grant at node \d+, t=[\d.]+ms: it granted node \d+'s PreVote for term \d+, below its own term \d+$/);
   });
 });
