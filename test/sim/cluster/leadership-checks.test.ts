@@ -1,4 +1,4 @@
-// config-matches-log, follow-on-append, leader-known-elected, timeout-now-caught-up,
+// config-matches-log, config-single-change, follow-on-append, leader-known-elected, timeout-now-caught-up,
 // forced-vote-after-timeout-now, transfer-holds-proposals, snapshot-policy, prevote-keeps-term,
 // prevote-grant, read-index-covers-commits and read-index-quorum-round
 // (src/sim/systems/raft-metadata/{config,follow,transfer,read-index,snapshot-policy,prevote}-check.ts):
@@ -164,5 +164,20 @@ describe("leadership checks", () => {
     const r = run(1);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^prevote-grant at node \d+, t=[\d.]+ms: it granted node \d+'s PreVote for term \d+, below its own term \d+$/);
+  });
+
+  it("config-single-change: a leader whose add-learner entry leaves the learner out (confchange.ts line 46's mutant)", () => {
+    patch("proposeConfChange", (orig) => function (this: Node & { log: { entry(i: number): { conf?: { voters: readonly number[]; learners: readonly number[] } } } }, ...a: unknown[]) {
+      const res = orig.apply(this, a) as { index: number } | string;
+      const ch = a[0] as { kind: string };
+      if (typeof res !== "string" && ch.kind === "add-learner") {
+        const e = this.log.entry(res.index);
+        e.conf = { voters: e.conf!.voters, learners: e.conf!.learners.slice(0, -1) };
+      }
+      return res;
+    });
+    const r = run(2);
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^config-single-change at node \d+, t=[\d.]+ms: the configuration entry at index \d+ \(voters \[[\d,]*\], learners \[[\d,]*\]\) follows voters \[[\d,]*\], learners \[[\d,]*\]: it changes nothing$/);
   });
 });

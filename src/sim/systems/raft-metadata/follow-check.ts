@@ -19,36 +19,53 @@
 // leader (it campaigns again at its timeout: only timing, so liveness never saw it), and a
 // candidate or removed leader that names node 1 (`-1` → `+1`) as leader.
 //
-// Cost: O(1) per delivery of an append/heartbeat/snapshot and per touched server. Read-only
+// Cost: O(1) per delivery of an append/heartbeat/snapshot; per touched server, four view reads
+// (judged only when they changed). Read-only
 // (messages and views), never draws or schedules: hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
 
-type WireMsg = { readonly type: string; readonly term: number };
-
 export class FollowCheck {
-  /** Deliveries that oblige the receiver in the current event: to, from, term (flat). */
-  private readonly owed: number[] = [];
+  /** The delivery that may oblige its receiver in the current event (owedTo -1: none). */
+  private owedTo = -1;
+  private owedFrom = -1;
+  private owedTerm = 0;
   /** leaderOf[term]: the server seen leading that term; -1: none seen yet. */
   private leaderOf = new Int32Array(64).fill(-1);
 
-  constructor(private readonly n: number) {}
+  /** Per server: what named() last judged (its view, leader, term, whether it led). */
+  private readonly seenRaft: (MetaServer["raft"] | null)[];
+  private readonly seenLeader: Int32Array;
+  private readonly seenTerm: Float64Array;
+  private readonly seenLeading: boolean[];
 
-  /** The world's onDeliver, before the receiver handles the message. */
-  onDeliver(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
-    if ((msg.type !== "app" && msg.type !== "hb" && msg.type !== "snap") || to >= this.n || from >= this.n) return;
-    const node = w.nodes[to] as MetaServer | null;
-    if (node === null || msg.term < node.raft.term()) return;
-    this.owed.push(to, from, msg.term);
+  constructor(private readonly n: number) {
+    this.seenRaft = new Array(n).fill(null);
+    this.seenLeader = new Int32Array(n).fill(-2);
+    this.seenTerm = new Float64Array(n).fill(-1);
+    this.seenLeading = new Array(n).fill(false);
+  }
+
+  /** The world's onDeliver of an append, heartbeat or snapshot chunk of `term` (one per event).
+   * Whether it obliges the receiver (its term was not above `term`) is decided after the step:
+   * a receiver whose term is then above `term` was above it before (handling a message of
+   * `term` never raises a term past it); one at or below it was not. */
+  delivered(from: number, to: number, term: number): void {
+    if (to >= this.n || from >= this.n) return;
+    this.owedTo = to;
+    this.owedFrom = from;
+    this.owedTerm = term;
   }
 
   /** After every event: the deliveries' obligations, then the leaders named by the servers it
    * touched (World.touched). */
   afterEvent(w: AnyWorld, touched: number): string | null {
     let why: string | null = null;
-    for (let k = 0; k < this.owed.length && why === null; k += 3) why = this.followed(w, this.owed[k], this.owed[k + 1], this.owed[k + 2]);
-    if (this.owed.length > 0) this.owed.length = 0;
+    if (this.owedTo >= 0) {
+      why = this.followed(w, this.owedTo, this.owedFrom, this.owedTerm);
+      this.owedTo = -1;
+    }
     if (why !== null || touched === TOUCHED_NONE) return why;
     if (touched !== TOUCHED_ALL) return this.named(w, touched);
     // A fault: record every leader before judging anyone's.
@@ -61,14 +78,16 @@ export class FollowCheck {
     const node = w.nodes[to] as MetaServer | null;
     if (node === null) return null;
     const r = node.raft;
-    if (r.role() === "follower" && r.term() === term && r.leader() === from) return null;
+    if (r.term() > term || (r.role() === "follower" && r.term() === term && r.leader() === from)) return null;
     return `follow-on-append at node ${to}, t=${(w.now / 1000).toFixed(3)}ms: it received a term-${term} AppendEntries/heartbeat/snapshot from node ${from} (term ${term} >= its own), but ended that step as ${r.role()} of term ${r.term()} following ${r.leader() < 0 ? "nobody" : `node ${r.leader()}`}`;
   }
 
   private record(w: AnyWorld, id: number): void {
     const node = w.nodes[id] as MetaServer | null;
-    if (node === null || node.raft.role() !== "leader") return;
-    const t = node.raft.term();
+    if (node !== null && node.raft.role() === "leader") this.led(id, node.raft.term());
+  }
+
+  private led(id: number, t: number): void {
     if (t >= this.leaderOf.length) {
       let len = this.leaderOf.length;
       while (len <= t) len *= 2;
@@ -82,10 +101,18 @@ export class FollowCheck {
   private named(w: AnyWorld, id: number): string | null {
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return null;
-    this.record(w, id);
     const r = node.raft;
     const l = r.leader();
+    const t = r.term();
     const leading = r.role() === "leader";
+    // Judged again only when what it names, its term or whether it leads changed (most events
+    // change none of them).
+    if (r === this.seenRaft[id] && l === this.seenLeader[id] && t === this.seenTerm[id] && leading === this.seenLeading[id]) return null;
+    this.seenRaft[id] = r;
+    this.seenLeader[id] = l;
+    this.seenTerm[id] = t;
+    this.seenLeading[id] = leading;
+    if (leading) this.led(id, t);
     if (leading ? l === id : l !== id && (l < 0 || (r.term() < this.leaderOf.length && this.leaderOf[r.term()] === l))) return null;
     const at = `leader-known-elected at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${r.term()}`;
     if (leading) return `${at}: it leads, but names ${l < 0 ? "no leader" : `node ${l}`} as leader`;

@@ -33,24 +33,32 @@ export class LeadershipChecks {
     this.prevotes = new PreVoteCheck(n);
   }
 
+  // The world's hooks: one read of the message's type, and only the checks that judge that type
+  // are called (these run on every message; most messages concern none of them).
   onSend(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
-    if (msg.type === "hb" || msg.type === "readResp") return this.reads.onSend(w, from, to, msg);
-    if (msg.type === "voteResp") this.prevotes.onSend(w, from, to, msg);
-    if (this.pending !== null || (msg.type !== "timeoutNow" && msg.type !== "vote" && msg.type !== "appResp" && msg.type !== "snapResp")) return;
-    this.pending = this.transfer.onSend(w, from, to, msg);
+    const t = msg.type;
+    if (t === "appResp" || t === "snapResp") this.transfer.acked(from, to, msg);
+    else if (t === "hb" || t === "readResp") this.reads.onSend(w, from, to, msg);
+    else if (t === "voteResp") this.prevotes.onSend(w, from, to, msg);
+    else if ((t === "timeoutNow" || t === "vote") && this.pending === null) this.pending = this.transfer.onSend(w, from, to, msg);
   }
 
   onDeliver(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
-    this.follow.onDeliver(w, from, to, msg);
-    this.transfer.onDeliver(from, to, msg);
-    this.config.onDeliver(to, msg);
-    if (msg.type === "hbResp" || msg.type === "readReq") this.reads.onDeliver(w, from, to, msg);
-    else if (msg.type === "vote") this.prevotes.onDeliver(w, from, to, msg);
+    const t = msg.type;
+    // A resumed server gets its held messages in one event: a PreVote is judged alone or not at all.
+    if (t !== "vote") this.prevotes.to = -1;
+    if (t === "app" || t === "snap") {
+      this.follow.delivered(from, to, msg.term);
+      this.config.onDeliver(to, msg);
+    } else if (t === "hb") this.follow.delivered(from, to, msg.term);
+    else if (t === "hbResp" || t === "readReq") this.reads.onDeliver(w, from, to, msg);
+    else if (t === "vote") this.prevotes.onDeliver(w, from, to, msg);
+    else if (t === "timeoutNow") this.transfer.onDeliver(from, to, msg);
   }
 
-  /** The world's onNote: a snapshot taken (NOTE_SNAPSHOT_TAKEN, b = its index). */
-  snapshotTaken(w: AnyWorld, id: number, index: number): void {
-    this.snapshots.taken(w, id, index);
+  /** The world's onNote: a snapshot taken (NOTE_SNAPSHOT_TAKEN) or installed, b = its index. */
+  snapshotNoted(w: AnyWorld, id: number, index: number, installed: boolean): void {
+    this.snapshots.noted(w, id, index, installed);
   }
 
   /** After every event (World.touched: a node, TOUCHED_NONE or TOUCHED_ALL); null: fine. */

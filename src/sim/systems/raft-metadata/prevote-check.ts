@@ -26,8 +26,10 @@ import type { AnyWorld } from "../../runner/system.js";
 type WireMsg = { readonly type: string; readonly term: number; readonly pre?: boolean; readonly granted?: boolean };
 
 export class PreVoteCheck {
-  /** The PreVote request delivered in the current event (at most one: one delivery per event). */
-  private to = -1;
+  /** The PreVote request delivered in the current event, if it was the event's last delivery
+   * (-1: none; a server resumed from a pause gets all its held messages in one event, and any
+   * later delivery clears it). */
+  to = -1;
   private from = -1;
   private reqTerm = 0;
   /** The receiver's term when the request arrived. */

@@ -13,14 +13,14 @@
 // The other half of gap item 5 (at a quiet point applied − snapshot index ≤ snapshotEvery +
 // slack; no WAL segment older than the durable snapshot's base) is not judged here.
 //
-// Cost: one comparison per snapshot note; per touched server, one view read. Read-only (notes and
+// Cost: one comparison per snapshot note; one view read per server after a fault. Read-only (notes and
 // views), never draws or schedules: hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL } from "../../kernel/world.js";
 
 export class SnapshotPolicyCheck {
-  /** Per server: its snapshot index at the end of the last event that touched it. */
+  /** Per server: its latest snapshot's index (taken, installed, or recovered). */
   private readonly base: Float64Array;
   private pending: string | null = null;
 
@@ -28,9 +28,14 @@ export class SnapshotPolicyCheck {
     this.base = new Float64Array(n);
   }
 
-  /** A node took a snapshot at `index` (NOTE_SNAPSHOT_TAKEN), in the current event. */
-  taken(w: AnyWorld, id: number, index: number): void {
+  /** A node took (NOTE_SNAPSHOT_TAKEN) or installed (installed = true) a snapshot at `index`, in
+   * the current event. */
+  noted(w: AnyWorld, id: number, index: number, installed: boolean): void {
     if (id >= this.n || this.pending !== null) return;
+    if (installed) {
+      this.base[id] = index;
+      return;
+    }
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return;
     const every = node.raft.opts.snapshotEvery ?? 0;
@@ -41,17 +46,17 @@ export class SnapshotPolicyCheck {
     else this.base[id] = index;
   }
 
-  /** After every event (World.touched); null: fine. */
+  /** After every event (World.touched); null: fine. A server's snapshot base moves only by its
+   * own notes, or by a fault (a restart recovers one, a restore brings an older one). */
   afterEvent(w: AnyWorld, touched: number): string | null {
-    if (touched >= 0) this.see(w, touched);
-    else if (touched === TOUCHED_ALL) for (let i = 0; i < this.n; i++) this.see(w, i);
+    if (touched === TOUCHED_ALL) {
+      for (let i = 0; i < this.n; i++) {
+        const node = w.nodes[i] as MetaServer | null;
+        if (node !== null) this.base[i] = node.raft.snapshotIndex();
+      }
+    }
     const v = this.pending;
     this.pending = null;
     return v;
-  }
-
-  private see(w: AnyWorld, id: number): void {
-    const node = w.nodes[id] as MetaServer | null;
-    if (node !== null) this.base[id] = node.raft.snapshotIndex();
   }
 }

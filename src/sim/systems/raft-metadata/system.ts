@@ -116,7 +116,7 @@ function setup(req: RunRequest): SystemRun {
         : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
-        if (kind === RaftNote.custom && a === NOTE_SNAPSHOT_TAKEN) leadership.snapshotTaken(world, id, b);
+        if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           const n = world.nodes[id] as MetaServer | null;
           const why = n === null ? null : recovery.snapshotNoted(id, b, n.raft);

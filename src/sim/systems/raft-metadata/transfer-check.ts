@@ -13,7 +13,8 @@
 //     voters' leader-stickiness and lease promise, §4.2.3) is sent in term t only by a server that
 //     received a TimeoutNow of term t−1 (the term it was in when told to campaign). A forced
 //     election without one is the disruption PreVote and CheckQuorum exist to prevent.
-//   transfer-holds-proposals: while a leader is transferring leadership, its log does not grow
+//   transfer-holds-proposals: while a leader is transferring leadership (as requested by the
+//     operator, in a fault event), its log does not grow
 //     (§3.10 step 1: "The prior leader stops accepting new client requests"; entries appended
 //     meanwhile would keep the target behind, and the transfer would time out).
 //   The first and the third are the paper's; how "forced" is carried on the wire (a flag in RequestVote, as
@@ -62,16 +63,18 @@ export class TransferCheck {
     if (t.length > 8) t.shift();
   }
 
-  /** The world's onSend (the sender's view is as it is when it sends). */
+  /** The world's onSend of an appResp or snapResp: a follower's acknowledgement. */
+  acked(from: number, to: number, msg: WireMsg): void {
+    if (from >= this.n || to >= this.n || !((msg.type === "appResp" && msg.success === true) || (msg.type === "snapResp" && msg.next! < 0))) return;
+    if (msg.term > this.ackTerm[from]) {
+      this.ackTerm[from] = msg.term;
+      this.ackIndex[from] = msg.index!;
+    } else if (msg.term === this.ackTerm[from] && msg.index! > this.ackIndex[from]) this.ackIndex[from] = msg.index!;
+  }
+
+  /** The world's onSend of a TimeoutNow or RequestVote (the sender's view is as it is when it sends). */
   onSend(w: AnyWorld, from: number, to: number, msg: WireMsg): string | null {
     if (from >= this.n || to >= this.n) return null;
-    if ((msg.type === "appResp" && msg.success === true) || (msg.type === "snapResp" && msg.next! < 0)) {
-      if (msg.term > this.ackTerm[from]) {
-        this.ackTerm[from] = msg.term;
-        this.ackIndex[from] = msg.index!;
-      } else if (msg.term === this.ackTerm[from] && msg.index! > this.ackIndex[from]) this.ackIndex[from] = msg.index!;
-      return null;
-    }
     if (msg.type === "timeoutNow") return this.timeoutNow(w, from, to, msg.term);
     if (msg.type === "vote" && msg.force === true && !msg.pre && !this.told[from].includes(msg.term - 1)) {
       return `forced-vote-after-timeout-now at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it sent node ${to} a forced RequestVote of term ${msg.term}, but never received a TimeoutNow of term ${msg.term - 1}`;
@@ -96,7 +99,9 @@ export class TransferCheck {
   /** After every event, for a server it touched (all servers after a fault): its log must not
    * grow while it transfers. */
   afterEvent(w: AnyWorld, touched: number): string | null {
-    if (touched >= 0) return this.holds(w, touched);
+    // A transfer starts only in a fault event (the operator's transferLeadership, faults.ts):
+    // between them only the servers seen transferring are looked at.
+    if (touched >= 0) return this.xTerm[touched] < 0 ? null : this.holds(w, touched);
     if (touched === TOUCHED_ALL) {
       for (let i = 0; i < this.n; i++) {
         const why = this.holds(w, i);
