@@ -139,8 +139,12 @@ export class ConfigCheck {
       // not trusted to be unchanged just because the last one is (a follower that breaks Log
       // Matching overwrites in place).
       const lo = Math.max(first, Math.min(this.dirtyLow[id], s.last + 1, last + 1));
-      if (lo > last && last === s.last) rescanned = false;
-      else if (this.noConfAbove(r, lo, last) && s.confIndex < lo) rescanned = false; // only plain entries arrived, none removed below
+      if (lo > last && last === s.last) {
+        // The log did not change: nor did the newest configuration entry; the configuration in
+        // effect changes only with the log (or a snapshot or restart, handled above).
+        this.dirtyLow[id] = Number.POSITIVE_INFINITY;
+        return null;
+      } else if (this.noConfAbove(r, lo, last) && s.confIndex < lo) rescanned = false; // only plain entries arrived, none removed below
       else {
         const c = newestConf(r, lo, last);
         if (c >= 0) {

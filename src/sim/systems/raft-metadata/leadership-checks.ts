@@ -5,6 +5,7 @@
 // that system.ts registers them in one place. Each throws nothing itself: a violation comes back
 // as a message, which system.ts turns into a CheckFailure. Read-only: hash-neutral.
 import type { AnyWorld } from "../../runner/system.js";
+import { TOUCHED_NONE } from "../../kernel/world.js";
 import { ConfigCheck } from "./config-check.js";
 import { FollowCheck } from "./follow-check.js";
 import { PreVoteCheck } from "./prevote-check.js";
@@ -65,6 +66,10 @@ export class LeadershipChecks {
   afterEvent(w: AnyWorld, touched: number): string | null {
     const sent = this.pending;
     this.pending = null;
-    return sent ?? this.reads.afterEvent() ?? this.follow.afterEvent(w, touched) ?? this.config.afterEvent(w, touched) ?? this.transfer.afterEvent(w, touched) ?? this.snapshots.afterEvent(w, touched) ?? this.prevotes.afterEvent(w);
+    const read = this.reads.afterEvent();
+    // A client's event (TOUCHED_NONE) delivers nothing to a server and notes nothing: only the
+    // sends above can have something to report.
+    if (touched === TOUCHED_NONE) return sent ?? read;
+    return sent ?? read ?? this.follow.afterEvent(w, touched) ?? this.config.afterEvent(w, touched) ?? this.transfer.afterEvent(w, touched) ?? this.snapshots.afterEvent(w, touched) ?? this.prevotes.afterEvent(w);
   }
 }
