@@ -32,6 +32,7 @@ import { ProbeBoundCheck } from "./probe-bound-check.js";
 import { HeartbeatCheck } from "./heartbeat-check.js";
 import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
+import { LeadershipChecks } from "./leadership-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -93,6 +94,7 @@ function setup(req: RunRequest): SystemRun {
   const readRounds = new ReadRoundCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
+  const leadership = new LeadershipChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -122,6 +124,7 @@ function setup(req: RunRequest): SystemRun {
         : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
+        if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           const n = world.nodes[id] as MetaServer | null;
           const why = n === null ? null : recovery.snapshotNoted(id, b, n.raft);
@@ -142,6 +145,7 @@ function setup(req: RunRequest): SystemRun {
         heartbeats.onSend(from, to, msg);
         const role = from < N ? leaderOnlySend(world, from, msg) : null;
         if (role !== null) throw new CheckFailure(role, world.now);
+        leadership.onSend(world, from, to, msg);
         const over = inflight.onSend(world, from, to, msg);
         if (over !== null) throw new CheckFailure(over, world.now);
       },
@@ -152,6 +156,7 @@ function setup(req: RunRequest): SystemRun {
         const probing = probes.onDeliver(world, from, to, msg);
         if (probing !== null) throw new CheckFailure(probing, world.now);
         readRounds.onDeliver(from, to, msg);
+        leadership.onDeliver(world, from, to, msg);
       },
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
@@ -195,6 +200,8 @@ function setup(req: RunRequest): SystemRun {
         if (beat !== null) throw new CheckFailure(beat, w.now);
         const reading = readRounds.afterEvent(w, only);
         if (reading !== null) throw new CheckFailure(reading, w.now);
+        const led = leadership.afterEvent(w, only);
+        if (led !== null) throw new CheckFailure(led, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
