@@ -32,6 +32,8 @@ export class ReadRoundCheck {
   /** Per node, in the current event: 1, a heartbeat answer was delivered to it; 2, an append or
    * snapshot answer (the steps in which a leader's commit index moves). */
   private readonly answered: Uint8Array;
+  /** Per node, in the current event: the sender of the heartbeat answer delivered to it. */
+  private readonly answeredBy: Int32Array;
   /** Per node: its commit index after the last event that touched it. */
   private readonly commitSeen: Float64Array;
 
@@ -39,6 +41,7 @@ export class ReadRoundCheck {
     this.acked = new Float64Array(n * n);
     this.ackedTerm = new Float64Array(n * n).fill(-1);
     this.answered = new Uint8Array(n);
+    this.answeredBy = new Int32Array(n);
     this.commitSeen = new Float64Array(n);
   }
 
@@ -53,6 +56,7 @@ export class ReadRoundCheck {
     }
     if (t !== "hbResp") return;
     this.answered[to] |= 1;
+    this.answeredBy[to] = from;
     if (msg.fenced === true) return;
     const k = to * this.n + from;
     if (this.ackedTerm[k] !== msg.term) {
@@ -98,7 +102,10 @@ export class ReadRoundCheck {
     // acknowledgement that may complete a quorum), or an answer moved its commit index (the
     // read index may have become known). A quorum completed by a configuration change alone is
     // served at the next heartbeat answer.
-    const answered = (flags & 1) !== 0;
+    // A heartbeat answer from a server the leader tracks no progress for (removed from its
+    // configuration) is dropped unread (step-leader.ts: `pr === undefined`): it obliges nothing.
+    // Seen on swarm seeds 264 and 900 once membership changes met the window faults.
+    const answered = (flags & 1) !== 0 && raft.prs[this.answeredBy[id]] !== undefined;
     if (!answered && !committed) return null;
     if (raft.readHead >= raft.reads.length || raft.role() !== "leader") return null;
     const term = raft.term();
