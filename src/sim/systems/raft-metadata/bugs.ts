@@ -55,8 +55,8 @@ export const BUGS: readonly BugInfo[] = [
   {
     name: "stale-local-read",
     description: "Reads are served from the local state without ReadIndex quorum confirmation (stale read from a deposed leader).",
-    breaks: "linearizability",
-    detectingSeed: 30,
+    breaks: "linearizability (read-index-quorum-round sees it first)",
+    detectingSeed: 2,
   },
   {
     name: "read-before-term-commit",
