@@ -154,14 +154,14 @@ function setup(req: RunRequest): SystemRun {
             heartbeats.onSend(from, to, msg);
             const role = leaderOnlySend(world, from, msg);
             if (role !== null) throw new CheckFailure(role, world.now);
-            leadership.onSend(world, from, to, msg);
+            leadership.sentRead(world, from, to, msg);
             return;
           }
           case "appResp":
             if (msg.success) inv.recordAck(from, msg.term, msg.index);
             driver.windows.onSend(from, msg);
             progress.onSend(from, msg);
-            leadership.onSend(world, from, to, msg);
+            leadership.sentAck(from, to, msg);
             return;
           case "hbResp":
             return;
@@ -179,22 +179,25 @@ function setup(req: RunRequest): SystemRun {
             if (msg.next < 0) inv.recordAck(from, msg.term, msg.index);
             driver.windows.onSend(from, msg);
             progress.onSend(from, msg);
-            leadership.onSend(world, from, to, msg);
+            leadership.sentAck(from, to, msg);
             return;
           case "vote":
-          case "voteResp":
-            if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
             if (leases !== null) leases.onSend(world, from, msg);
-            leadership.onSend(world, from, to, msg);
+            leadership.sentVoteOrTimeout(world, from, to, msg);
+            return;
+          case "voteResp":
+            if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
+            if (leases !== null) leases.onSend(world, from, msg);
+            leadership.sentVoteResp(world, from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
             if (role !== null) throw new CheckFailure(role, world.now);
-            leadership.onSend(world, from, to, msg);
+            leadership.sentVoteOrTimeout(world, from, to, msg);
             return;
           }
           case "readResp":
-            leadership.onSend(world, from, to, msg);
+            leadership.sentRead(world, from, to, msg);
             return;
           case "joinResp":
             if (msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
@@ -205,7 +208,13 @@ function setup(req: RunRequest): SystemRun {
         switch (msg.type) {
           case "app":
             driver.windows.onDeliver(to, msg);
-            leadership.onDeliver(world, from, to, msg);
+            leadership.deliveredAppend(from, to, msg);
+            return;
+          case "snap":
+            leadership.deliveredAppend(from, to, msg);
+            return;
+          case "hb":
+            leadership.deliveredHeartbeat(from, to, msg);
             return;
           case "appResp": {
             inflight.onDeliver(world, from, to, msg);
@@ -213,7 +222,7 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
-            leadership.onDeliver(world, from, to, msg);
+            leadership.deliveredOther();
             return;
           }
           case "snapResp": {
@@ -221,18 +230,25 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
-            leadership.onDeliver(world, from, to, msg);
+            leadership.deliveredOther();
             return;
           }
           case "hbResp":
             inflight.onDeliver(world, from, to, msg);
             readRounds.onDeliver(from, to, msg);
-            leadership.onDeliver(world, from, to, msg);
+            leadership.deliveredToLeader(world, from, to, msg);
+            return;
+          case "readReq":
+            leadership.deliveredToLeader(world, from, to, msg);
+            return;
+          case "vote":
+            leadership.deliveredVote(world, from, to, msg);
+            return;
+          case "timeoutNow":
+            leadership.deliveredTimeoutNow(from, to, msg);
             return;
           default:
-            // hb, snap, vote, voteResp, timeoutNow, readReq, join...: only the leadership checks
-            // (which also note that a delivery other than a PreVote came).
-            leadership.onDeliver(world, from, to, msg);
+            leadership.deliveredOther();
         }
       },
       afterEachEvent: (w) => {
