@@ -20,10 +20,18 @@ import type { AnyWorld } from "../../runner/system.js";
 export class ProgressCheck {
   /** acked[f]: term → the highest index f acknowledged in that term (only the newest terms). */
   private readonly acked: Map<number, number>[];
+  /** Per follower: the term of its newest acknowledgement and the highest index acknowledged in
+   * it (-1: none, or evicted from acked) — the same as acked[f].get(that term), read without a
+   * Map lookup: check() asks for the leader's term, almost always this one, per follower after
+   * every event that touches a leader. */
+  private readonly newestTerm: Float64Array;
+  private readonly newestIndex: Float64Array;
 
   constructor(private readonly n: number) {
     this.acked = [];
     for (let i = 0; i < n; i++) this.acked.push(new Map());
+    this.newestTerm = new Float64Array(n).fill(-1);
+    this.newestIndex = new Float64Array(n);
   }
 
   /** The world's onSend: a follower's acknowledgement of an index. */
@@ -33,8 +41,18 @@ export class ProgressCheck {
     if (!ok) return;
     const m = this.acked[from];
     const prev = m.get(msg.term);
-    if (prev === undefined || msg.index! > prev) m.set(msg.term, msg.index!);
-    if (m.size > 64) m.delete(m.keys().next().value!);
+    if (prev === undefined || msg.index! > prev) {
+      m.set(msg.term, msg.index!);
+      if (msg.term >= this.newestTerm[from]) {
+        this.newestTerm[from] = msg.term;
+        this.newestIndex[from] = msg.index!;
+      }
+    }
+    if (m.size > 64) {
+      const gone = m.keys().next().value!;
+      m.delete(gone);
+      if (gone === this.newestTerm[from]) this.newestTerm[from] = -1;
+    }
   }
 
   /** Check the leader `id` (or every leader: id < 0); null: fine. */
@@ -55,7 +73,7 @@ export class ProgressCheck {
     for (let f = 0; f < raft.prs.length; f++) {
       const pr = raft.prs[f];
       if (pr === undefined || f === id) continue;
-      const acked = f < this.n ? (this.acked[f].get(term) ?? 0) : 0;
+      const acked = f >= this.n ? 0 : this.newestTerm[f] === term ? this.newestIndex[f] : (this.acked[f].get(term) ?? 0);
       if (pr.match > acked || pr.cmatch > acked) return `${at("progress-match", id, w.now, term, f)}: the leader counts match ${pr.match} (commitment: ${pr.cmatch}), but the follower acknowledged only up to ${acked} in this term`;
       if (!(pr.next > pr.match && pr.next <= last + 1)) return `${at("progress-next", id, w.now, term, f)}: next ${pr.next} is not in (match ${pr.match}, last ${last} + 1]`;
       const inflight = pr.inflightCount();

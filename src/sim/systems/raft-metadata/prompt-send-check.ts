@@ -91,7 +91,9 @@ export class PromptSendCheck {
    * a node, TOUCHED_NONE or TOUCHED_ALL). */
   afterEvent(w: AnyWorld, touched: number): string | null {
     let why: string | null = null;
-    for (const k of this.owed) {
+    const owed = this.owed;
+    for (let i = 0; i < owed.length; i++) {
+      const k = owed[i];
       if (!this.sent(k)) {
         why = `probe-after-reject at node ${Math.floor(k / this.n)}, t=${(w.now / 1000).toFixed(3)}ms: follower ${k % this.n} rejected an append, and the leader sent it no new probe (append or snapshot chunk) in return`;
         break;

@@ -36,6 +36,9 @@ export class ReadRoundCheck {
   private readonly answeredBy: Int32Array;
   /** Per node: its commit index after the last event that touched it. */
   private readonly commitSeen: Float64Array;
+  /** How many nodes' `answered` flags are set: with none, afterEvent has nothing to judge,
+   * whatever the event touched (most events deliver no answer). */
+  private marked = 0;
 
   constructor(private readonly n: number) {
     this.acked = new Float64Array(n * n);
@@ -51,10 +54,12 @@ export class ReadRoundCheck {
     const t = msg.type;
     if (from >= this.n || to >= this.n) return;
     if (t === "appResp" || t === "snapResp") {
+      if (this.answered[to] === 0) this.marked++;
       this.answered[to] |= 2;
       return;
     }
     if (t !== "hbResp") return;
+    if (this.answered[to] === 0) this.marked++;
     this.answered[to] |= 1;
     this.answeredBy[to] = from;
     if (msg.fenced === true) return;
@@ -67,7 +72,8 @@ export class ReadRoundCheck {
   }
 
   afterEvent(w: AnyWorld, touched: number): string | null {
-    // Most events deliver no answer to a leader: one array read, nothing else.
+    // Most events deliver no answer to anyone: one field read, nothing else.
+    if (this.marked === 0) return null;
     if (touched >= 0) return this.answered[touched] === 0 ? null : this.leader(w, touched);
     if (touched !== TOUCHED_ALL) return null;
     for (let i = 0; i < this.n; i++) {
@@ -91,6 +97,7 @@ export class ReadRoundCheck {
     const flags = this.answered[id];
     if (flags === 0) return null;
     this.answered[id] = 0;
+    this.marked--;
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return null;
     const raft = node.raft;

@@ -132,31 +132,124 @@ function setup(req: RunRequest): SystemRun {
         }
       },
       onCrash: (id) => driver.onCrash(id),
+      // Every server-to-server message passes here, so each hook reads msg.type once and calls
+      // only the checks that judge that type (in the order they had when each tested the type
+      // itself: a window fault's firing on a send may send, and an earlier check may throw).
+      // Every check's own method still ignores the types it does not judge (its unit tests call
+      // it with any message).
       onSend: (from, to, msg) => {
         livelock.onSend(from, world.now);
-        if (msg.type === "voteResp" && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
-        else if (msg.type === "appResp" && msg.success) inv.recordAck(from, msg.term, msg.index);
-        else if (msg.type === "snapResp" && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
-        else if (msg.type === "joinResp" && msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
-        if (leases !== null) leases.onSend(world, from, msg);
-        driver.windows.onSend(from, msg);
-        progress.onSend(from, msg);
-        prompt.onSend(from, to, msg);
-        heartbeats.onSend(from, to, msg);
-        const role = from < N ? leaderOnlySend(world, from, msg) : null;
-        if (role !== null) throw new CheckFailure(role, world.now);
-        leadership.onSend(world, from, to, msg);
-        const over = inflight.onSend(world, from, to, msg);
-        if (over !== null) throw new CheckFailure(over, world.now);
+        switch (msg.type) {
+          case "app": {
+            prompt.onSend(from, to, msg);
+            heartbeats.onSend(from, to, msg);
+            const role = leaderOnlySend(world, from, msg);
+            if (role !== null) throw new CheckFailure(role, world.now);
+            const over = inflight.onSend(world, from, to, msg);
+            if (over !== null) throw new CheckFailure(over, world.now);
+            return;
+          }
+          case "hb": {
+            if (leases !== null) leases.onSend(world, from, msg);
+            heartbeats.onSend(from, to, msg);
+            const role = leaderOnlySend(world, from, msg);
+            if (role !== null) throw new CheckFailure(role, world.now);
+            leadership.sentRead(world, from, to, msg);
+            return;
+          }
+          case "appResp":
+            if (msg.success) inv.recordAck(from, msg.term, msg.index);
+            driver.windows.onSend(from, msg);
+            progress.onSend(from, msg);
+            leadership.sentAck(from, to, msg);
+            return;
+          case "hbResp":
+            return;
+          case "snap": {
+            driver.windows.onSend(from, msg);
+            prompt.onSend(from, to, msg);
+            heartbeats.onSend(from, to, msg);
+            const role = leaderOnlySend(world, from, msg);
+            if (role !== null) throw new CheckFailure(role, world.now);
+            const over = inflight.onSend(world, from, to, msg);
+            if (over !== null) throw new CheckFailure(over, world.now);
+            return;
+          }
+          case "snapResp":
+            if (msg.next < 0) inv.recordAck(from, msg.term, msg.index);
+            driver.windows.onSend(from, msg);
+            progress.onSend(from, msg);
+            leadership.sentAck(from, to, msg);
+            return;
+          case "vote":
+            if (leases !== null) leases.onSend(world, from, msg);
+            leadership.sentVoteOrTimeout(world, from, to, msg);
+            return;
+          case "voteResp":
+            if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
+            if (leases !== null) leases.onSend(world, from, msg);
+            leadership.sentVoteResp(world, from, to, msg);
+            return;
+          case "timeoutNow": {
+            const role = leaderOnlySend(world, from, msg);
+            if (role !== null) throw new CheckFailure(role, world.now);
+            leadership.sentVoteOrTimeout(world, from, to, msg);
+            return;
+          }
+          case "readResp":
+            leadership.sentRead(world, from, to, msg);
+            return;
+          case "joinResp":
+            if (msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
+            return;
+        }
       },
       onDeliver: (from, to, msg) => {
-        driver.windows.onDeliver(to, msg);
-        inflight.onDeliver(world, from, to, msg);
-        prompt.onDeliver(world, from, to, msg);
-        const probing = probes.onDeliver(world, from, to, msg);
-        if (probing !== null) throw new CheckFailure(probing, world.now);
-        readRounds.onDeliver(from, to, msg);
-        leadership.onDeliver(world, from, to, msg);
+        switch (msg.type) {
+          case "app":
+            driver.windows.onDeliver(to, msg);
+            leadership.deliveredAppend(from, to, msg);
+            return;
+          case "snap":
+            leadership.deliveredAppend(from, to, msg);
+            return;
+          case "hb":
+            leadership.deliveredHeartbeat(from, to, msg);
+            return;
+          case "appResp": {
+            inflight.onDeliver(world, from, to, msg);
+            prompt.onDeliver(world, from, to, msg);
+            const probing = probes.onDeliver(world, from, to, msg);
+            if (probing !== null) throw new CheckFailure(probing, world.now);
+            readRounds.onDeliver(from, to, msg);
+            leadership.deliveredOther();
+            return;
+          }
+          case "snapResp": {
+            inflight.onDeliver(world, from, to, msg);
+            const probing = probes.onDeliver(world, from, to, msg);
+            if (probing !== null) throw new CheckFailure(probing, world.now);
+            readRounds.onDeliver(from, to, msg);
+            leadership.deliveredOther();
+            return;
+          }
+          case "hbResp":
+            inflight.onDeliver(world, from, to, msg);
+            readRounds.onDeliver(from, to, msg);
+            leadership.deliveredToLeader(world, from, to, msg);
+            return;
+          case "readReq":
+            leadership.deliveredToLeader(world, from, to, msg);
+            return;
+          case "vote":
+            leadership.deliveredVote(world, from, to, msg);
+            return;
+          case "timeoutNow":
+            leadership.deliveredTimeoutNow(from, to, msg);
+            return;
+          default:
+            leadership.deliveredOther();
+        }
       },
       afterEachEvent: (w) => {
         livelock.afterEvent(w.now);
