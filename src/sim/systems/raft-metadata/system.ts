@@ -7,6 +7,7 @@ import { metadataKv } from "../../models/metadata-kv.js";
 import { metadataKvRanges } from "./model-ranges.js";
 import { RAFT_NOTE_NAMES, RaftNote, type RaftOptions } from "../../../impl/raft/api.js";
 import { NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN } from "../../../impl/raft/state.js";
+import type { AppendRequest, InstallSnapshot } from "../../../impl/raft/messages.js";
 import { MetaServer } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { Rng } from "../../kernel/rng.js";
@@ -98,6 +99,15 @@ function setup(req: RunRequest): SystemRun {
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
+  // The checks of a leader's appends and snapshot chunks, in their order (onSend below).
+  const sentEntries = (from: number, to: number, msg: AppendRequest<unknown> | InstallSnapshot): void => {
+    prompt.onSend(from, to, msg);
+    heartbeats.onSend(from, to, msg);
+    const role = leaderOnlySend(world, from, msg);
+    if (role !== null) throw new CheckFailure(role, world.now);
+    const over = inflight.onSend(world, from, to, msg);
+    if (over !== null) throw new CheckFailure(over, world.now);
+  };
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
   let viewsSynced = false;
@@ -140,15 +150,9 @@ function setup(req: RunRequest): SystemRun {
       onSend: (from, to, msg) => {
         livelock.onSend(from, world.now);
         switch (msg.type) {
-          case "app": {
-            prompt.onSend(from, to, msg);
-            heartbeats.onSend(from, to, msg);
-            const role = leaderOnlySend(world, from, msg);
-            if (role !== null) throw new CheckFailure(role, world.now);
-            const over = inflight.onSend(world, from, to, msg);
-            if (over !== null) throw new CheckFailure(over, world.now);
+          case "app":
+            sentEntries(from, to, msg);
             return;
-          }
           case "hb": {
             if (leases !== null) leases.onSend(world, from, msg);
             heartbeats.onSend(from, to, msg);
@@ -165,16 +169,10 @@ function setup(req: RunRequest): SystemRun {
             return;
           case "hbResp":
             return;
-          case "snap": {
+          case "snap":
             driver.windows.onSend(from, msg);
-            prompt.onSend(from, to, msg);
-            heartbeats.onSend(from, to, msg);
-            const role = leaderOnlySend(world, from, msg);
-            if (role !== null) throw new CheckFailure(role, world.now);
-            const over = inflight.onSend(world, from, to, msg);
-            if (over !== null) throw new CheckFailure(over, world.now);
+            sentEntries(from, to, msg);
             return;
-          }
           case "snapResp":
             if (msg.next < 0) inv.recordAck(from, msg.term, msg.index);
             driver.windows.onSend(from, msg);
