@@ -89,7 +89,7 @@ export interface CheckSummary {
   /** Whether the caller accepted unchecked ops (--lenient). */
   lenient: boolean;
   ms: number;
-  reason?: "timeout" | "memory" | "unchecked";
+  reason?: "timeout" | "memory" | "steps" | "unchecked";
   counterexample?: Counterexample;
 }
 

@@ -21,6 +21,12 @@ export interface CheckOptions {
    * is "unknown". Default 256 MiB.
    */
   maxMemoryBytes?: number;
+  /**
+   * Search steps over all parts; past it the verdict is "unknown" (reason "steps"). Unlike the
+   * wall-clock budget it gives the same verdict for the same history on any machine under any
+   * load, which is what a seed's verdict needs. Default: none.
+   */
+  maxSteps?: number;
   /** Search steps a part runs before the next part gets its turn. Default 2,000. */
   sliceSteps?: number;
 }
@@ -34,7 +40,7 @@ export interface CheckResult {
   unchecked: number; // ops the model could not place in a part (see Model.partition)
   ms: number;
   /** Why the verdict is unknown. */
-  reason?: "timeout" | "memory";
+  reason?: "timeout" | "memory" | "steps";
   counterexample?: Counterexample;
 }
 
@@ -56,6 +62,9 @@ export function checkOperations<S, I, O>(
   const budget: StateBudget = { states: 0, bytes: 0, maxStates: opts.maxMemoryStates ?? DEFAULT_MAX_STATES, maxBytes: opts.maxMemoryBytes ?? DEFAULT_MAX_BYTES };
   const slice = opts.sliceSteps ?? 2000;
   if (!(slice >= 1)) throw new RangeError(`sliceSteps must be >= 1, got ${slice}`);
+  const maxSteps = opts.maxSteps ?? Infinity;
+  if (!(maxSteps >= 0)) throw new RangeError(`maxSteps must be >= 0, got ${maxSteps}`);
+  let steps = 0;
 
   // Positions of the ops of each part, in list order.
   const parts = new Map<string | null, number[]>();
@@ -115,7 +124,10 @@ export function checkOperations<S, I, O>(
     const failing: Part<S, I, O>[] = [];
     while (active.length > 0) {
       for (let i = 0; i < active.length; ) {
-        const r = active[i].search.run(slice);
+        const search = active[i].search;
+        const before = search.steps;
+        const r = search.run(slice);
+        steps += search.steps - before;
         if (r === "out-of-memory") return result("unknown", "memory");
         if (r === "running") {
           i++;
@@ -123,6 +135,7 @@ export function checkOperations<S, I, O>(
           if (r === "illegal") failing.push(active[i]);
           active.splice(i, 1);
         }
+        if (failing.length === 0 && steps > maxSteps) return result("unknown", "steps");
         if (failing.length === 0 && performance.now() > deadline) return result("unknown", "timeout");
       }
       // The first illegal part decides; parts that failed in the same round are reported too.

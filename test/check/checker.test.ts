@@ -34,6 +34,20 @@ describe("scheduling and budgets", () => {
     const ops = load("porcupine/kv/c50-ok.txt");
     expect(checkOperations(porcupineKv, ops, { timeoutMs: 1 })).toMatchObject({ verdict: "unknown", reason: "timeout" });
     expect(checkOperations(porcupineKv, ops, { maxMemoryStates: 1000 })).toMatchObject({ verdict: "unknown", reason: "memory" });
+    expect(checkOperations(porcupineKv, ops, { maxSteps: 1000 })).toMatchObject({ verdict: "unknown", reason: "steps" });
+  });
+
+  it("a step budget decides the same way every time, and one with room gives the verdict", () => {
+    const ops = load("porcupine/kv/c50-ok.txt");
+    const full = checkOperations(porcupineKv, ops, {});
+    expect(full.verdict).toBe("ok");
+    // Far below what the history needs: unknown, on every call (no clock involved).
+    for (let i = 0; i < 3; i++) expect(checkOperations(porcupineKv, ops, { maxSteps: 5_000 })).toMatchObject({ verdict: "unknown", reason: "steps" });
+    expect(checkOperations(porcupineKv, ops, { maxSteps: 1e9 }).verdict).toBe("ok");
+    // A budget never turns a failing history into ok: the cheap failing key still decides.
+    const bad = load("porcupine/kv/c50-bad.txt");
+    expect(checkOperations(porcupineKv, bad, { maxSteps: 1e9 }).verdict).toBe("illegal");
+    expect(() => checkOperations(porcupineKv, ops, { maxSteps: -1 })).toThrow(RangeError);
   });
 });
 

@@ -18,6 +18,13 @@ import { snapshotNodes } from "./inspect.js";
 import { CheckFailure, type AnyWorld, type InstantSnapshot, type System } from "./system.js";
 import type { Verdict } from "./verdict.js";
 
+/** The history check's default budget in search steps (CheckOptions.maxSteps) for a system that
+ * names no wall-clock budget. A wall-clock budget made a seed's verdict depend on the machine's
+ * load: every-fault seed 543 (23 ops, 14 indeterminate, all keys joined by txns) takes 2-3.6 s on
+ * a quiet machine and crossed 10 s under load 13-17, turning ok into unknown. It needs 5.8 M
+ * steps; 30 M is about 10 s of the heaviest model (metadata-kv-ranges, ~3 M steps/s) here. */
+export const RUN_CHECK_STEPS = 30_000_000;
+
 export interface RunOptions {
   readonly seed: number;
   /** Total simulated time, µs: the fault phase, then the liveness phase. */
@@ -186,7 +193,8 @@ export function runSystem(system: System, o: RunOptions): RunResult {
   }
   let lin: LinSummary | null = null;
   if (verdict !== "violation" && sys.history !== undefined) {
-    const r = checkOperations(sys.history.model, operations, { timeoutMs: sys.history.timeoutMs ?? 10_000 });
+    const h = sys.history;
+    const r = checkOperations(h.model, operations, { timeoutMs: h.timeoutMs, maxSteps: h.maxSteps ?? (h.timeoutMs === undefined ? RUN_CHECK_STEPS : undefined) });
     lin = { verdict: r.verdict, partitions: r.partitions, ms: r.ms, reason: r.reason, counterexample: r.counterexample };
     if (r.verdict === "illegal") {
       verdict = "violation";

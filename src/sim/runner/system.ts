@@ -107,8 +107,11 @@ export interface SystemRun {
   readonly history?: {
     operations(): readonly Operation<unknown, unknown>[];
     readonly model: Model<any, any, any>;
-    /** Wall-clock budget of the check, ms (default 10 s). */
+    /** Wall-clock budget of the check, ms. Default: none, and then the step budget below. */
     readonly timeoutMs?: number;
+    /** Search steps of the check (deterministic: the same verdict under any load). Default:
+     * RUN_CHECK_STEPS when no wall-clock budget is given. */
+    readonly maxSteps?: number;
   };
   /** Node `id`'s state as named plain fields (role, term, log, ... — whatever the system has;
    * the runner and the CLI know none of them), or null when it has none to show (a crashed

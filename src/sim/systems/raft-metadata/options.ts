@@ -37,7 +37,8 @@ export interface ClusterRunOptions {
    * disks, waiting to join). Undefined: every server is a voter — unless the swarm draws the
    * membership family, which sets its own. */
   readonly membership?: MembershipSetup;
-  /** Wall-clock budget of the linearizability check, ms. */
+  /** Wall-clock budget of the linearizability check, ms. Default: none; the runner's budget in
+   * search steps (RUN_CHECK_STEPS) bounds it instead, so a verdict never depends on load. */
   readonly checkTimeoutMs?: number;
   /** End the liveness phase once its condition holds (every client had an operation succeed
    * after the heal, a leader followed by a majority) and every open operation is answered,
