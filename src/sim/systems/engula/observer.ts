@@ -19,6 +19,7 @@ import { EngulaNote } from "../../../impl/engula/types.js";
 import type { EngulaNode } from "../../../impl/engula/node.js";
 import { NodeStatus } from "../../kernel/world.js";
 import { CheckFailure, type AnyWorld } from "../../runner/system.js";
+import { sameSet } from "../../../util/sets.js";
 
 export interface ObserverParams {
   readonly servers: number;
@@ -170,9 +171,6 @@ export class EngulaObserver {
   }
 }
 
-function sameSet(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
 
 function us(t: number): string {
   return `${(t / 1e6).toFixed(3)}s`;

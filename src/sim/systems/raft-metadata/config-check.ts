@@ -26,6 +26,7 @@ import type { ConfState, RaftEntry } from "../../../impl/raft/api.js";
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
+import { sameSet } from "../../../util/sets.js";
 
 type Raft = MetaServer["raft"];
 
@@ -219,11 +220,6 @@ function newestConf(r: Raft, lo: number, hi: number): number {
   return -1;
 }
 
-function sameSet(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (const x of a) if (!b.includes(x)) return false;
-  return true;
-}
 
 function fault(w: AnyWorld, id: number, what: string): string {
   return `config-matches-log at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: ${what}`;
