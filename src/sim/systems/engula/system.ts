@@ -27,6 +27,7 @@ import { ENGULA_FAMILIES } from "./families.js";
 import { EngulaObserver } from "./observer.js";
 import { resolveOptions, type EngulaSystemOptions } from "./options.js";
 import { settled } from "./settled.js";
+import { RUN_CHECK_STEPS } from "../../runner/run.js";
 
 const TRACE_KEYS: Readonly<Record<string, number>> = { raft: 1, join: 2, joinResp: 3, hb: 4, hbResp: 5, report: 6, cure: 7, req: 8, rep: 9 };
 
@@ -135,8 +136,9 @@ function setup(req: RunRequest): SystemRun {
     history: {
       operations: () => rec.ops,
       model: universeModel(o.rootVoters),
-      // One state for the whole history (no partitioning by key), with indeterminate writes.
-      timeoutMs: 30_000,
+      // One state for the whole history (no partitioning by key), with indeterminate writes:
+      // three times the runner's default step budget (it had three times the wall budget).
+      maxSteps: 3 * RUN_CHECK_STEPS,
     },
     details: () => {
       const td = [...obs.tdUs].sort((a, b) => a - b);

@@ -41,6 +41,7 @@ import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptio
 import { MinorityWriterCheck } from "./minority.js";
 import { failoverRecorder } from "./recorder.js";
 import { epochClash, runToConvergence, settled, SettledWatch } from "./settled.js";
+import { RUN_CHECK_STEPS } from "../../runner/run.js";
 
 const MS = 1_000;
 
@@ -187,7 +188,7 @@ function setup(req: RunRequest): SystemRun {
         lost = { lostAckedWrites: missing, ackedWrites: acked };
       }
       if (o.checkHistory === true) {
-        const r = checkOperations(porcupineKv, rec.ops, { timeoutMs: o.checkTimeoutMs ?? 10_000 });
+        const r = checkOperations(porcupineKv, rec.ops, o.checkTimeoutMs !== undefined ? { timeoutMs: o.checkTimeoutMs } : { maxSteps: RUN_CHECK_STEPS });
         lin = { verdict: r.verdict, ms: Math.round(r.ms) };
       }
     },

@@ -25,6 +25,7 @@ import { metadataKv } from "../../models/metadata-kv.js";
 import { kvrocksRecorder } from "./recorder.js";
 import { KvObserver } from "./observer.js";
 import { ENGINES, FIX_NAMES, engineOf, fixesOf, layoutFor, timingOf, workloadOf, type KvrocksSystemOptions } from "./options.js";
+import { RUN_CHECK_STEPS } from "../../runner/run.js";
 
 const DEFAULT_LAYOUT: Layout = { controllers: 3, shards: 2, replicas: 2, slots: 16 };
 
@@ -131,7 +132,7 @@ function setup(req: RunRequest): SystemRun {
       kv.abandonAll();
       lost = lostAckedWrites(w);
       // The same check the runner makes, kept as a number for compare's columns.
-      metaVerdict = checkOperations(metadataKv, meta.ops, { timeoutMs: 5_000 }).verdict;
+      metaVerdict = checkOperations(metadataKv, meta.ops, { maxSteps: RUN_CHECK_STEPS }).verdict;
     },
     history: { operations: () => meta.ops, model: metadataKv },
     details: () => {

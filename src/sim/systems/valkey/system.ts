@@ -30,6 +30,7 @@ import { ValkeyObserver } from "./observer.js";
 import { OPTION_KEYS, VARIANTS, resolve } from "./options.js";
 import { ShardLogHistory, recordShardLog, shardLogModel } from "./shard-log-history.js";
 import { lostWaitAcked } from "./lost-writes.js";
+import { RUN_CHECK_STEPS } from "../../runner/run.js";
 
 const PER_SHARD = 3;
 
@@ -134,7 +135,7 @@ function setup(req: RunRequest): SystemRun {
       kv.abandonAll();
       const finals = settled(w) === null ? finalValues(w) : null;
       lost = lostWaitAcked(kv.ops, finals);
-      const r = checkOperations(shardLogModel, logHist.ops, { timeoutMs: 5_000 });
+      const r = checkOperations(shardLogModel, logHist.ops, { maxSteps: RUN_CHECK_STEPS });
       metaVerdict = r.verdict;
       metaReason = r.verdict === "illegal" ? describeIllegal(r) : null;
     },

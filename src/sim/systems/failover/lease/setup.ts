@@ -197,7 +197,7 @@ export function setupLease(req: RunRequest, o: FailoverOptions): SystemRun {
       return historyCheck === null ? null : `P-FO5: ${historyCheck as string}`;
     },
     // The general checker as well on request (it searches: slow on long histories).
-    ...(o.checkHistory === true ? { history: { operations: () => rec.ops, model: porcupineKv, timeoutMs: o.checkTimeoutMs ?? 10_000 } } : {}),
+    ...(o.checkHistory === true ? { history: { operations: () => rec.ops, model: porcupineKv, ...(o.checkTimeoutMs !== undefined ? { timeoutMs: o.checkTimeoutMs } : {}) } } : {}),
     details: (w) => {
       const l = lost as { lostAckedWrites: number; ackedWrites: number } | null;
       return {
