@@ -10,6 +10,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { failureOf, getSystem, simulate, sweep, systems } from "../src/api/index.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: npm run bugs:table   (node dist/bench/bugs.js)
+Seeds-to-detect per planted bug, assertions on and off. Environment: BUGS_MAX_SEED (default
+1000), BUGS_JOBS, BUGS_SYSTEMS (a,b), BUGS_FROM (a JSON to re-render). Writes reports/bugs/,
+and src/api/bug-finds.ts.
+  -h, --help       this text`, {});
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");

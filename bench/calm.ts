@@ -7,6 +7,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { simulate } from "../src/api/index.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: npm run bench:calm [-- OPTIONS]   (node dist/bench/calm.js [OPTIONS])
+Calm runs of the failover system for every detector, one simulated hour per seed: false FAILs
+(must be 0) and false suspicions. Writes reports/bench/calm-<date>.json.
+  --detectors a,b  detectors to run (default: all)
+  --seeds A..B     seeds
+  --hours H        simulated hours per seed
+  --out FILE       where to write the JSON
+  -h, --help       this text`, { detectors: { type: "string" }, seeds: { type: "string" }, hours: { type: "string" }, out: { type: "string" } });
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");

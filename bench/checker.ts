@@ -14,6 +14,7 @@ import { getModel } from "../src/check/models/index.js";
 import { readExpected } from "../src/check/corpus.js";
 import { ADVERSARIAL_SET, adversarialHistory } from "../src/check/adversarial.js";
 import { casRegister } from "../src/check/models/index.js";
+import { checkBenchArgs } from "./usage.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -126,6 +127,14 @@ function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  checkBenchArgs(`Usage: node --expose-gc dist/bench/checker.js [HISTORIES_DIR] [--no-warmup] [--runs N] [--only SUBSTRING]
+Times the checker on every history of the corpus (test/data/histories, or $RAFTSIM_HISTORIES)
+beside Porcupine's reference times, then on generated adversarial histories. Writes
+reports/bench/checker.json.
+  --runs N            timed runs per file (default 3; the median is reported)
+  --only SUBSTRING    only the files whose path contains it (skips the generated histories)
+  --no-warmup         no warm-up run
+  -h, --help          this text`, { runs: { type: "string" }, only: { type: "string" }, "no-warmup": { type: "boolean" } }, 1);
   const args = process.argv.slice(2);
   const arg = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--runs" && args[i - 1] !== "--only");
   const here = path.dirname(fileURLToPath(import.meta.url));

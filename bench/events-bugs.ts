@@ -9,6 +9,12 @@
 import os from "node:os";
 import { BUG_FINDS } from "../src/api/bug-finds.js";
 import { failureOf, getSystem, runSystem, sweep } from "../src/api/index.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: node dist/bench/events-bugs.js [--options JSON] [--rate N [--bugs a,b]]
+Whether the planted bugs are still found with raft-metadata's event-saving options on
+(BUGS_MAX_SEED, BUGS_JOBS). Writes nothing.
+  -h, --help       this text`, { options: { type: "string" }, rate: { type: "string" }, bugs: { type: "string" } });
 
 const i = process.argv.indexOf("--options");
 const systemOptions = JSON.parse(i >= 0 ? process.argv[i + 1] : '{"fast":true}') as Record<string, unknown>;

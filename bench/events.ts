@@ -6,6 +6,12 @@
 // liveness (livenessStopWhenHealthy alone), fast (both: the default). The CLI's --no-fast is
 // `off`.
 import { getSystem, runSystem } from "../src/api/index.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: node dist/bench/events.js [--seeds N] [--time S] [--modes off,coalesce,liveness,fast]
+Events per simulated second, seeds per minute and verdicts of raft-metadata seeds 1..N with the
+event-saving options off and on, modes interleaved seed by seed. Writes nothing.
+  -h, --help       this text`, { seeds: { type: "string" }, time: { type: "string" }, modes: { type: "string" } });
 
 const MODES: Readonly<Record<string, Record<string, unknown>>> = {
   off: { fast: false },

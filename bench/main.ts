@@ -13,6 +13,17 @@ import { benchCluster, benchSweep } from "./cluster.js";
 import { benchFailoverHour } from "./failover.js";
 import { benchNetwork, benchPingpong, benchRng, benchScheduler } from "./kernel.js";
 import { listSystems, messageCost, messagesTable } from "../src/api/index.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: npm run bench [-- OPTIONS]   (node dist/bench/main.js [OPTIONS])
+The kernel micro-benchmarks, the system under test, a sweep of it (BENCH_SWEEP_SEEDS, default
+10000), the checker on the history corpus, and the failover benchmarks. Writes
+reports/bench/latest.json.
+  --system NAME    the system to bench (default raft-metadata; "all": every registered system)
+  --only failover  only the failover benchmarks
+  --no-hour        without the failover 60-node hour
+  --no-messages    without the failover messages-per-node sweep over N
+  -h, --help       this text`, { system: { type: "string" }, only: { type: "string" }, "no-hour": { type: "boolean" }, "no-messages": { type: "boolean" } });
 
 // dist/bench/main.js or bench/main.ts → the repo root is two or one levels up.
 const here = path.dirname(fileURLToPath(import.meta.url));

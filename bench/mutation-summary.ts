@@ -15,6 +15,13 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: npm run mutation:summary   (node dist/bench/mutation-summary.js [STRYKER_JSON [EQUIVALENTS_JSON]])
+The score and survivors of a Stryker run (default reports/mutation/mutation.json), with the
+argued equivalents of reports/mutation/equivalents.json, into reports/mutation/latest.md and
+survivors.json.
+  -h, --help       this text`, {}, 2);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");

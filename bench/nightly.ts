@@ -13,6 +13,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: npm run nightly   (node dist/bench/nightly.js)
+The long sweep: the default swarm and --every-fault. Environment: NIGHTLY_SEEDS (default
+1..100000), NIGHTLY_EVERY_FAULT_SEEDS (default 1..20000), NIGHTLY_JOBS (default 2). Writes
+reports/nightly/<date>.json and latest.json. Exit 0 all passed, 1 a seed failed, 2 a sweep
+could not run.
+  -h, --help       this text`, {});
 
 // dist/bench/nightly.js or bench/nightly.ts → the repo root is two or one levels up.
 const here = path.dirname(fileURLToPath(import.meta.url));

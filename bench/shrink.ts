@@ -7,6 +7,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { getSystem, shrink, systems } from "../src/api/index.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: npm run shrink:figures   (node dist/bench/shrink.js)
+Every planted bug at its detecting seed, shrunk (SHRINK_BUDGET_MS each, default 60000).
+Writes reports/shrink/<date>.json and latest.json.
+  -h, --help       this text`, {});
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");

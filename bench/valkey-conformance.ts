@@ -8,6 +8,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gossipModule, moduleConformance, raftModule } from "../src/api/index.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: npm run valkey:conformance   (node dist/bench/valkey-conformance.js)
+The Valkey module conformance suite at length. Environment: VC_SEEDS (default 100), VC_MODULE
+(raft | gossip), VC_LOSS, VC_DUP, VC_SPIKE, VC_SPIKE_US. Writes reports/valkey-conformance/.
+  -h, --help       this text`, {});
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");

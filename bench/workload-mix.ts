@@ -6,6 +6,11 @@
 // `npm run build && node dist/bench/workload-mix.js`
 import { runCluster, swarmWorkload, WORKLOAD_PROFILES } from "../src/api/index.js";
 import { Rng } from "../src/sim/kernel/rng.js";
+import { checkBenchArgs } from "./usage.js";
+
+checkBenchArgs(`Usage: node dist/bench/workload-mix.js
+The swarm's workload profiles as run (WORKLOAD_SEEDS, default 100). Writes nothing.
+  -h, --help       this text`, {});
 
 const N = Number(process.env.WORKLOAD_SEEDS ?? 100);
 const pct = (a: number, b: number) => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`.padStart(6);
