@@ -11,6 +11,8 @@
 //   MUTATION_SEEDS, MUTATION_EVERY_FAULT, MUTATION_SCENARIO_SEEDS, MUTATION_TIME_S: the sweep
 //                         (test/mutation/cases.ts)
 //   MUTATION_INCREMENTAL  0: ignore reports/mutation/stryker-incremental.json and redo all
+//   MUTATION_TIMEOUT_MS   Stryker's per-mutant timeout floor (default 10000): raise it on a loaded machine,
+//                         where slow sweeps otherwise time out and count as kills
 //   MUTATION_JSON         where the JSON report goes (default reports/mutation/mutation.json): two
 //                         runs side by side must not share it
 // Reports: reports/mutation/mutation.html, mutation.json, and the incremental file.
@@ -42,7 +44,7 @@ export default {
   disableTypeChecks: "src/impl/**/*.ts",
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
   // A mutant that loops without advancing virtual time hangs the test: a kill (Timeout).
-  timeoutMS: 10_000,
+  timeoutMS: Number(process.env.MUTATION_TIMEOUT_MS ?? 10_000),
   timeoutFactor: 1.5,
   incremental: process.env.MUTATION_INCREMENTAL !== "0",
   incrementalFile: "reports/mutation/stryker-incremental.json",
