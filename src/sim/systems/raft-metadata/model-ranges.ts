@@ -76,20 +76,25 @@ function withKey(s: MetaRangeState, key: string, ks: MetaKeyState): MetaRangeSta
   if (has && s.states[i] === ks) return s;
   const initial = metadataKv.equal(ks, ABSENT);
   if (!has && initial) return s;
-  const keys = s.keys.slice();
-  const states = s.states.slice();
   let hash = s.hash;
   if (has) hash -= entryHash(key, s.states[i]!);
-  if (has && initial) {
+  if (!initial) hash += entryHash(key, ks);
+  hash |= 0;
+  const states = s.states.slice();
+  // A key that stays keeps the key list: states share it (equal() then skips the key compares).
+  if (has && !initial) {
+    states[i] = ks;
+    return { keys: s.keys, states, hash };
+  }
+  const keys = s.keys.slice();
+  if (has) {
     keys.splice(i, 1);
     states.splice(i, 1);
-  } else if (has) states[i] = ks;
-  else {
+  } else {
     keys.splice(i, 0, key);
     states.splice(i, 0, ks);
   }
-  if (!initial) hash += entryHash(key, ks);
-  return { keys, states, hash: hash | 0 };
+  return { keys, states, hash };
 }
 
 function stepList(s: MetaRangeState, prefix: string, items: readonly MetaEntry[]): MetaRangeState | undefined {
@@ -209,8 +214,15 @@ export function metadataKvRanges(prefixes: readonly string[]): Model<MetaRangeSt
       return after === undefined ? undefined : withKey(s, input.key, after);
     },
     equal(a, b) {
-      if (a.keys.length !== b.keys.length) return false;
-      for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i] || !metadataKv.equal(a.states[i]!, b.states[i]!)) return false;
+      if (a === b) return true;
+      if (a.hash !== b.hash || a.keys.length !== b.keys.length) return false;
+      const sameKeys = a.keys === b.keys;
+      for (let i = 0; i < a.keys.length; i++) {
+        if (!sameKeys && a.keys[i] !== b.keys[i]) return false;
+        const x = a.states[i]!;
+        const y = b.states[i]!;
+        if (x !== y && !metadataKv.equal(x, y)) return false;
+      }
       return true;
     },
     hash: (s) => s.hash,
