@@ -2,10 +2,13 @@
 // trace and the history stay in the worker, so memory does not grow with the sweep). A run
 // that throws — a harness error escaping runCluster, a scenario or model that throws — is
 // reported as that seed's `error`, never as a verdict about the system, and the batch goes on.
+//
+// A worker thread loads only the system its tasks name where it can (resolverFor): not the
+// registry of every system. Module loading is a fixed cost per thread: the registry's graph
+// cost a thread about 160 ms of CPU, raft-metadata's alone about 100 ms.
 import { runSystem, type RunOptions, type RunResult } from "../sim/runner/run.js";
 import type { System } from "../sim/runner/system.js";
 import type { Verdict } from "../sim/runner/verdict.js";
-import { getSystem } from "../sim/systems/index.js";
 import { fnv1a } from "../util/hash.js";
 
 export interface SweepTask {
@@ -47,9 +50,41 @@ const TEST_THROW_SEEDS = new Set(
     .map(Number),
 );
 
-function runOne(system: string, o: RunOptions): RunResult {
-  if (TEST_THROW_SEEDS.has(o.seed)) throw new Error(`synthetic failure for seed ${o.seed} (RAFTSIM_TEST_THROW_SEED)`);
-  return runSystem(getSystem(system), o);
+/** Runs one seed of a system found by `resolve` (with the test hook above). */
+export function runOneWith(resolve: (name: string) => System): (system: string, o: RunOptions) => RunResult {
+  return (system, o) => {
+    if (TEST_THROW_SEEDS.has(o.seed)) throw new Error(`synthetic failure for seed ${o.seed} (RAFTSIM_TEST_THROW_SEED)`);
+    return runSystem(resolve(system), o);
+  };
+}
+
+/** Systems a worker thread loads by themselves, without the registry (src/sim/systems/index.ts,
+ * which loads every system): the default system, which nearly every sweep runs. The registry
+ * test checks each gives the registry's own object. Any other name loads the registry. */
+export const LOADS_ALONE: Readonly<Record<string, () => Promise<System>>> = {
+  "raft-metadata": async () => (await import("../sim/systems/raft-metadata/system.js")).raftMetadata,
+};
+
+const resolvers = new Map<string, Promise<(name: string) => System>>();
+
+/** How a worker thread finds the system `name` (and, through the registry, any other). */
+export function resolverFor(name: string): Promise<(name: string) => System> {
+  let r = resolvers.get(name);
+  if (r === undefined) {
+    const alone = LOADS_ALONE[name];
+    r =
+      alone !== undefined
+        ? alone().then((sys) => (n: string) => (n === name ? sys : registryLookup(n)))
+        : import("../sim/systems/index.js").then((m) => m.getSystem);
+    resolvers.set(name, r);
+  }
+  return r;
+}
+
+/** A name other than the one a thread loaded alone: not expected within one sweep (its tasks
+ * name one system), and then an error for that seed, as an unknown name is. */
+function registryLookup(name: string): never {
+  throw new Error(`sweep worker: system "${name}" was not loaded in this thread`);
 }
 
 /** One line for a thrown value: "TypeError: x is undefined (at f (dist/src/…/file.js:12:5))". */
@@ -65,7 +100,7 @@ export function erroredSummary(seed: number, error: string): SeedSummary {
 }
 
 /** The seeds of `task`, one summary each; `run` is the seam for tests (default: the system's run). */
-export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> & Partial<Pick<RunResult, "details" | "faults" | "generatedFaults">> = runOne, resolve: (name: string) => System = getSystem): SeedSummary[] {
+export function runSeeds(task: SweepTask, run: (system: string, o: RunOptions) => Pick<RunResult, "verdict" | "message" | "traceHash" | "stats" | "history"> & Partial<Pick<RunResult, "details" | "faults" | "generatedFaults">>, resolve: (name: string) => System): SeedSummary[] {
   const out: SeedSummary[] = [];
   const columns = compareColumnsOf(task.system, resolve);
   for (const seed of task.seeds) {
@@ -112,7 +147,8 @@ export function faultsHash(faults: readonly unknown[]): string {
   return hex(fnv1a(json)) + hex(fnv1a(json, 0x01000193 ^ 0x5bd1e995));
 }
 
-// Tinypool calls the default export with one task.
-export default function (task: SweepTask): SeedSummary[] {
-  return runSeeds(task);
+// Tinypool calls the default export with one task, in a worker thread.
+export default async function (task: SweepTask): Promise<SeedSummary[]> {
+  const resolve = await resolverFor(task.system);
+  return runSeeds(task, runOneWith(resolve), resolve);
 }

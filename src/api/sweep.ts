@@ -13,7 +13,8 @@ import type { Verdict as ClusterVerdict } from "../sim/runner/verdict.js";
 import { runOptionsFor } from "./simulate.js";
 import { judge, type Expectation, type Scenario } from "../sim/scenario/index.js";
 import { rerunLine, shrinkLine } from "./replay.js";
-import { describeError, erroredSummary, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
+import { describeError, erroredSummary, runOneWith, runSeeds, type SeedSummary, type SweepTask } from "./sweep-worker.js";
+import { getSystem } from "../sim/systems/index.js";
 import type { SeedRange } from "../util/ranges.js";
 import { MetricsAggregator, type SeedAggregate } from "./aggregate.js";
 
@@ -225,7 +226,7 @@ export async function sweep(o: SweepOptions, onProgress?: (p: SweepProgress) => 
   if (jobs <= 1) {
     for (const b of batches) {
       if (skip(b)) break; // batches ascend: every later one would be skipped too
-      record(runSeeds({ system, seeds: b, base, faultsHash: false }));
+      record(runSeeds({ system, seeds: b, base, faultsHash: false }, runOneWith(getSystem), getSystem));
     }
   } else {
     const pool = new Tinypool({ filename: sweepWorkerFile(), minThreads: jobs, maxThreads: jobs });

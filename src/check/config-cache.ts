@@ -54,6 +54,18 @@ export class ConfigCache {
     this.budget = budget;
   }
 
+  /** Is the configuration present? Same arguments as addIfAbsent; records nothing. */
+  has(a: number, b: number, state: unknown, lo: number, hi: number, key: Int32Array, len: number): boolean {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let slot = a & mask; ; slot = (slot + 1) & mask) {
+      const e = slots[slot];
+      if (e === 0) return false;
+      const idx = e - 1;
+      if (this.lane1[idx] === a && this.lane2[idx] === b && this.sameKey(idx, lo, hi, key, len) && this.model!.equal(this.states[idx], state)) return true;
+    }
+  }
+
   /**
    * Records the configuration unless it is already present; true when it was new.
    * a, b: the two hash lanes; lo, hi: the key's bounds; key[0..len): its words.

@@ -3,6 +3,16 @@
 // return entries form one doubly linked list sorted by time; linearizing an op lifts both
 // entries out, backtracking puts them back (dancing links).
 //
+// The memo records a configuration when the search leaves it (backtracks past it), not when it
+// reaches it: the prunes are the same. A configuration C can be reached again only by a path
+// with the same linearized set; while C is on the search's path, every configuration reached is
+// below it, with a strictly larger set, so none is C. So a lookup can only ever hit a
+// configuration already left, and recording just those gives the same hits, the same steps and
+// the same verdict, while a path that succeeds (most of the search of a correct history) is never
+// recorded. A configuration's set size is its depth, and the memo is counted per depth
+// (`recorded`): the lookup is skipped where nothing of that depth was ever left, as in the
+// descent before the first backtrack.
+//
 // Costs kept flat (issue 12): the memo key is constant-size (config-cache.ts), the deepest
 // point copies only what changed since the last copy, and searches are pooled. A pooled search
 // keeps its arrays for the next check, and keeping instances alive keeps V8's optimised code
@@ -101,6 +111,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
   private stackOps = new Int32Array(0);
   private stackMax = new Int32Array(0); // highest linearized id + 1 before each push
   private stackStates: (S | undefined)[] = [];
+  private recorded = new Int32Array(1); // per depth (set size): configurations the memo holds
   private prefixBuf = new Int32Array(0); // the deepest point's prefix; [0, lowWater) equals stackOps
   private lowWater = 0;
   private candBuf = new Int32Array(0);
@@ -212,6 +223,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
       }
     }
     this.bits.fill(0, 0, (n + 31) >> 5);
+    this.recorded.fill(0, 0, n + 1);
     this.cache.reset(model as Model<unknown, unknown, unknown>, budget);
     this.required = required;
     this.depth = 0;
@@ -244,7 +256,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
   /** Runs at most maxSteps search steps; "running" means call again. */
   run(maxSteps: number): SliceResult {
     if (this.finished !== "running") return this.finished;
-    const { next, prev, bits, stackOps, stackMax, stackStates, inputs, outputs, statuses, optional, cache } = this;
+    const { next, prev, bits, stackOps, stackMax, stackStates, inputs, outputs, statuses, optional, cache, recorded } = this;
     const model = this.model!;
     const budget = this.budget!;
     const z1 = zobrist1;
@@ -281,9 +293,13 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
           const f1 = fp1 ^ z1[op];
           const f2 = fp2 ^ z2[op];
           const hi = op >= maxLin ? op + 1 : maxLin;
-          const sh = model.hash(after);
-          const len = this.encode(hi);
-          if (cache.addIfAbsent((f1 + Math.imul(sh, 0x9e3779b1)) | 0, (f2 ^ Math.imul(sh, 0x85ebca6b)) | 0, after, this.keyLo, hi, this.key, len)) {
+          let seen = false;
+          if (recorded[depth + 1] !== 0) {
+            const sh = model.hash(after);
+            const len = this.encode(hi);
+            seen = cache.has((f1 + Math.imul(sh, 0x9e3779b1)) | 0, (f2 ^ Math.imul(sh, 0x85ebca6b)) | 0, after, this.keyLo, hi, this.key, len);
+          }
+          if (!seen) {
             stackOps[depth] = op;
             stackMax[depth] = maxLin;
             stackStates[depth] = state;
@@ -299,7 +315,8 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
               this.bestDepth = depth;
               this.deepestSaved = false;
             }
-            if (budget.states > budget.maxStates || budget.bytes > budget.maxBytes) {
+            // The configurations on the path are not in the memo yet: counted as if they were.
+            if (budget.states + depth > budget.maxStates || budget.bytes > budget.maxBytes) {
               verdict = "out-of-memory";
               break;
             }
@@ -326,6 +343,16 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
         }
         if (depth === 0) {
           verdict = "illegal";
+          break;
+        }
+        // Leaving this configuration: every way on from it failed or was pruned; record it (the
+        // entry list is the configuration's: every try since restored what it changed).
+        const sh = model.hash(state);
+        const len = this.encode(maxLin);
+        cache.addIfAbsent((fp1 + Math.imul(sh, 0x9e3779b1)) | 0, (fp2 ^ Math.imul(sh, 0x85ebca6b)) | 0, state, this.keyLo, maxLin, this.key, len);
+        recorded[depth]++;
+        if (budget.states + depth > budget.maxStates || budget.bytes > budget.maxBytes) {
+          verdict = "out-of-memory";
           break;
         }
         depth--;
@@ -393,7 +420,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
   }
 
   /**
-   * The memo key of the linearized set L (just updated for the op being tried), into
+   * The memo key of the linearized set L (the one the entry list stands for now), into
    * this.key; returns its length and sets this.keyLo. With hi = max(L) + 1 and lo = the
    * lowest op not in L, L holds every op below lo and none from hi up, so it is fixed by hi
    * and either the ops in [lo, hi) left out (keyLo = -1: a list of ids, when that is no longer
@@ -441,6 +468,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
     this.key = new Int32Array(((cap + 31) >> 5) + 2);
     this.stackOps = new Int32Array(cap);
     this.stackMax = new Int32Array(cap);
+    this.recorded = new Int32Array(cap + 1);
     this.prefixBuf = new Int32Array(cap);
     this.candBuf = new Int32Array(cap);
     this.inputs = [];

@@ -2,7 +2,7 @@
 // threads load the built worker (dist/src/api/sweep-worker.js): `npm run build` first.
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import { describeError, runSeeds } from "../../src/api/sweep-worker.js";
+import sweepWorker, { describeError, LOADS_ALONE, resolverFor, runOneWith, runSeeds } from "../../src/api/sweep-worker.js";
 import { runSystem } from "../../src/sim/runner/run.js";
 import { getSystem } from "../../src/sim/systems/index.js";
 import { planJobs, sweep, sweepWorkerFile, type SweepProgress } from "../../src/api/sweep.js";
@@ -17,6 +17,20 @@ describe("api sweep", () => {
     expect(planJobs(3, 300, 8)).toMatchObject({ jobs: 3, requested: 3 });
     expect(planJobs(undefined, 300, 4)).toMatchObject({ jobs: 4, requested: 4 });
     expect(planJobs(4, 0, 4)).toMatchObject({ jobs: 1, batches: 0 });
+  });
+
+  it("a worker thread loads the systems of LOADS_ALONE by themselves: the registry's own objects; other names through the registry", async () => {
+    for (const [name, load] of Object.entries(LOADS_ALONE)) {
+      const sys = await load();
+      expect(sys).toBe(getSystem(name));
+      expect((await resolverFor(name))(name)).toBe(sys);
+    }
+    expect((await resolverFor("pingpong"))("pingpong")).toBe(getSystem("pingpong"));
+    // The worker's entry: the same summaries as this thread gives.
+    const task = { system: "raft-metadata", seeds: [4, 5], base: { timeUs: 1_000_000 } };
+    expect(await sweepWorker(task)).toEqual(runSeeds(task, runOneWith(getSystem), getSystem));
+    const other = { system: "pingpong", seeds: [4], base: { timeUs: 1_000_000 } };
+    expect(await sweepWorker(other)).toEqual(runSeeds(other, runOneWith(getSystem), getSystem));
   });
 
   it("finds the built worker from the TypeScript sources", () => {
@@ -40,7 +54,7 @@ describe("api sweep", () => {
     expect(r.verdicts.ok).toBe(5);
     const bad = runSeeds({ system: "pingpong", seeds: [7], base: { timeUs: 1_000_000 } }, () => {
       throw new Error("boom");
-    });
+    }, getSystem);
     expect(bad[0].error).toMatch(/^Error: boom/);
   });
 
@@ -52,8 +66,8 @@ describe("api sweep", () => {
 
   it("faultsHash: computed by default (compare reads it), left out when the task says false (a sweep)", () => {
     const task = { system: "pingpong", seeds: [3], base: { timeUs: 1_000_000 } };
-    const [withHash] = runSeeds(task);
-    const [without] = runSeeds({ ...task, faultsHash: false });
+    const [withHash] = runSeeds(task, runOneWith(getSystem), getSystem);
+    const [without] = runSeeds({ ...task, faultsHash: false }, runOneWith(getSystem), getSystem);
     expect(withHash.faultsHash).toMatch(/^[0-9a-f]{16}$/);
     expect(without.faultsHash).toBeUndefined();
     expect({ ...withHash, faultsHash: undefined }).toEqual({ ...without, faultsHash: undefined });
@@ -63,7 +77,7 @@ describe("api sweep", () => {
     const rs = runSeeds({ system: "raft-metadata", seeds: [1, 2, 3], base: { timeUs: 1_000_000 } }, (system, o) => {
       if (o.seed === 2) (null as unknown as { x: number }).x;
       return runSystem(getSystem(system), o);
-    });
+    }, getSystem);
     expect(rs.map((r) => r.verdict)).toEqual(["ok", null, "ok"]);
     expect(rs[1].error).toMatch(/^TypeError: .+ \(at .+:\d+:\d+\)?$/);
     expect(rs[1].message).toBe(rs[1].error);

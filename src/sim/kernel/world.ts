@@ -498,8 +498,8 @@ export class World<M, Req, R, Rep> implements EventHandler {
 
   setActorTimer(id: number, atUs: number): void {
     const c = id - this.servers;
-    this.sched.cancel(this.actorTimer[c]);
-    this.actorTimer[c] = this.sched.push(Math.max(atUs, this.sched.now), Ev.actorTimer, id, 0, undefined);
+    // Moved in place when still pending, ordered as cancel + push would be (Scheduler.reschedule).
+    this.actorTimer[c] = this.sched.reschedule(this.actorTimer[c], Math.max(atUs, this.sched.now), Ev.actorTimer, id, 0, undefined);
   }
 
   // ---- process faults ----

@@ -27,17 +27,27 @@
 // write happened at one unknown revision, above every key's lower bound.
 import type { MetaEntry, MetaResult, StoreOp, StoreResult, TxnOp, TxnResult } from "../../../impl/metadata/ops.js";
 import type { Model } from "../../../check/model.js";
-import { hashCombine, hashString } from "../../../check/hash.js";
-import { ABSENT, canBe, metadataKv, type MetaKeyState } from "../../models/metadata-kv.js";
+import { hashString } from "../../../check/hash.js";
+import { ABSENT, canBe, metadataKv, metaKeyHash, type MetaKeyState } from "../../models/metadata-kv.js";
 
 /** Key → state, sorted by key; keys in their initial state (never written) are left out, so
  * equal states have equal representations. */
 export interface MetaRangeState {
   readonly keys: readonly string[];
   readonly states: readonly MetaKeyState[];
+  /** The memo's hash (Model.hash): the sum of entryHash over the keys, kept by withKey so that
+   * hashing a state, which the search does at every configuration it looks up, reads a field
+   * instead of hashing every key. A sum does not depend on order, so it is a function of the
+   * key → state map alone, as equal() requires. */
+  readonly hash: number;
 }
 
-const EMPTY: MetaRangeState = Object.freeze({ keys: Object.freeze([]), states: Object.freeze([]) });
+const EMPTY: MetaRangeState = Object.freeze({ keys: Object.freeze([]), states: Object.freeze([]), hash: 0 });
+
+function entryHash(key: string, ks: MetaKeyState): number {
+  const h = Math.imul(hashString(key) ^ metaKeyHash(ks), 0x2c1b3c6d);
+  return (h ^ (h >>> 15)) | 0;
+}
 
 /** The part every list and every covered key's ops go to (no key can be named this). */
 export const RANGE_PART = "\u0000ranges";
@@ -64,18 +74,27 @@ function withKey(s: MetaRangeState, key: string, ks: MetaKeyState): MetaRangeSta
   const i = find(s, key);
   const has = i < s.keys.length && s.keys[i] === key;
   if (has && s.states[i] === ks) return s;
-  const keys = s.keys.slice();
-  const states = s.states.slice();
   const initial = metadataKv.equal(ks, ABSENT);
-  if (has && initial) {
+  if (!has && initial) return s;
+  let hash = s.hash;
+  if (has) hash -= entryHash(key, s.states[i]!);
+  if (!initial) hash += entryHash(key, ks);
+  hash |= 0;
+  const states = s.states.slice();
+  // A key that stays keeps the key list: states share it (equal() then skips the key compares).
+  if (has && !initial) {
+    states[i] = ks;
+    return { keys: s.keys, states, hash };
+  }
+  const keys = s.keys.slice();
+  if (has) {
     keys.splice(i, 1);
     states.splice(i, 1);
-  } else if (has) states[i] = ks;
-  else if (!initial) {
+  } else {
     keys.splice(i, 0, key);
     states.splice(i, 0, ks);
-  } else return s;
-  return { keys, states };
+  }
+  return { keys, states, hash };
 }
 
 function stepList(s: MetaRangeState, prefix: string, items: readonly MetaEntry[]): MetaRangeState | undefined {
@@ -195,15 +214,18 @@ export function metadataKvRanges(prefixes: readonly string[]): Model<MetaRangeSt
       return after === undefined ? undefined : withKey(s, input.key, after);
     },
     equal(a, b) {
-      if (a.keys.length !== b.keys.length) return false;
-      for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i] || !metadataKv.equal(a.states[i]!, b.states[i]!)) return false;
+      if (a === b) return true;
+      if (a.hash !== b.hash || a.keys.length !== b.keys.length) return false;
+      const sameKeys = a.keys === b.keys;
+      for (let i = 0; i < a.keys.length; i++) {
+        if (!sameKeys && a.keys[i] !== b.keys[i]) return false;
+        const x = a.states[i]!;
+        const y = b.states[i]!;
+        if (x !== y && !metadataKv.equal(x, y)) return false;
+      }
       return true;
     },
-    hash(s) {
-      let h = s.keys.length;
-      for (let i = 0; i < s.keys.length; i++) h = hashCombine(hashCombine(h, hashString(s.keys[i]!)), metadataKv.hash(s.states[i]!));
-      return h;
-    },
+    hash: (s) => s.hash,
     // A list under a listed prefix covers only covered keys; any other list cannot be placed.
     partition(input) {
       if (input.f === "list") return covered(input.prefix) ? RANGE_PART : undefined;
