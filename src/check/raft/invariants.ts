@@ -145,9 +145,15 @@ export class InvariantChecker {
   /** Terms never decrease along a log: every entry was appended by the leader of its term,
    * whose log held only entries of that term or older (a consequence of Log Matching). Scans
    * each live node's uncommitted tail — where a bad append lands — so it stays cheap. */
-  checkLogTerms(): Violation | null {
-    for (const m of this.nodes) {
-      const v = m.view;
+  checkLogTerms(dirty?: Uint8Array): Violation | null {
+    for (let id = 0; id < this.nodes.length; id++) {
+      // dirty (optional): the nodes whose logs may have changed since they were last scanned
+      // (the caller's to mark); a log scanned clean and unchanged since is clean still.
+      if (dirty !== undefined) {
+        if (dirty[id] === 0) continue;
+        dirty[id] = 0;
+      }
+      const v = this.nodes[id].view;
       if (v === null) continue;
       const lo = Math.max(v.firstIndex(), v.commitIndex(), 1);
       let next = v.entry(v.lastIndex());
@@ -236,7 +242,9 @@ export class InvariantChecker {
     const role = v.role();
     // Election Safety: at most one leader per term, ever.
     if (role === "leader") {
-      const prior = this.leaderOfTerm.get(term);
+      // Already checked as this term's leader (m.leaderTerm): the map holds this node for the
+      // term (a second leader of it finds this node there and fails), so the lookup is spared.
+      const prior = m.leaderTerm === term ? id : this.leaderOfTerm.get(term);
       if (prior === undefined) {
         this.leaderOfTerm.set(term, id);
         const el = this.checkElection(id, term);
