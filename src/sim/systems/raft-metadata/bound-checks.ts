@@ -43,6 +43,7 @@ export class BoundChecks {
   delivered(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (from >= this.n) return;
     this.contact.deliveredAny(w, from, to);
+    this.transfer.delivered(w.now, from, to, msg.type);
     const t = msg.type;
     this.evTo = to;
     this.evType = t;
@@ -54,12 +55,19 @@ export class BoundChecks {
       const own = (w.nodes[to] as MetaServer).raft.term();
       this.stale.delivered(w.now, from, to, msg as Termed, own);
       this.contact.deliveredVote(w, from, to, msg as Termed, own);
+    } else if (t === "appResp") {
+      this.stale.other();
+      this.transfer.ackDelivered(from, (msg as Termed).term, msg.success === true, (msg as { index?: number }).index ?? 0);
+    } else if (t === "voteResp" || t === "timeoutNow") {
+      // Rare: their stale copies must get no answer.
+      this.stale.delivered(w.now, from, to, msg as Termed, (w.nodes[to] as MetaServer).raft.term());
     } else this.stale.other();
   }
 
   /** onSend of an appResp. */
   sentAppResp(from: number, to: number, msg: WireMsg): void {
     this.stale.sent(from, to, msg as Termed);
+    this.transfer.ackSent(from, to);
   }
 
   /** onSend of a voteResp. */
@@ -79,7 +87,7 @@ export class BoundChecks {
 
   /** A fault of raft-metadata's own kinds ran (faults.ts); args as it returned them. */
   faultRan(w: AnyWorld, kind: string, args: readonly number[]): void {
-    if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0]);
+    if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader");
   }
 
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */

@@ -9,16 +9,16 @@
 //     nothing is answered (etcd the same: the stale leader learns the term from elections);
 //   - a PreVote of a lower term is answered with a rejected PreVote response carrying the
 //     receiver's term (etcd the same; dissertation §9.6: the precandidate learns it cannot win);
-//   - any other message of a lower term (a real RequestVote, a response) gets neither answer
+//   - a real RequestVote, a vote response or a TimeoutNow of a lower term gets neither answer
 //     (Figure 2: a stale RequestVote is refused; ours, like etcd's, drops it silently).
 //   Source: the paper's Figure 2 and etcd's raft (our Raft follows etcd here).
 //
 // Why (issue 12): raft.ts's lower-term branch of Step (run 23: 19 + 7 survivors at 312 and 316)
 // changed only how soon a stale leader or precandidate learns the term, which nothing judged.
 //
-// Cost: one comparison per delivery of an append, heartbeat, snapshot chunk or vote (the
-// receiver's term is read there anyway by bound-checks.ts), and one per answer sent while a stale
-// message is being handled. Read-only: hash-neutral.
+// Cost: one comparison per delivery of an append, heartbeat, snapshot chunk, vote request or
+// response, or TimeoutNow (bound-checks.ts reads the receiver's term there), and one per answer
+// sent while a stale message is being handled. Read-only: hash-neutral.
 
 type WireMsg = { readonly type: string; readonly term: number; readonly pre?: boolean; readonly granted?: boolean; readonly success?: boolean };
 
@@ -55,7 +55,8 @@ export class StaleTermCheck {
     this.msgType = msg.type;
     this.at = now;
     this.answered = false;
-    this.want = msg.type === "vote" ? (msg.pre === true ? PREVOTE_REJECT : NONE) : this.answersStaleLeader ? APP_REJECT : NONE;
+    const t = msg.type;
+    this.want = t === "vote" ? (msg.pre === true ? PREVOTE_REJECT : NONE) : (t === "app" || t === "hb" || t === "snap") && this.answersStaleLeader ? APP_REJECT : NONE;
   }
 
   /** A delivery of any other message: the stale message before it has been handled. */
