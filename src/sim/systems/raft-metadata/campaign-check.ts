@@ -30,6 +30,6 @@ export function campaignForbidden(w: AnyWorld, from: number, role: string): stri
   const commit = r.commitIndex();
   const uncommitted = ci > commit && ci > r.snapshotIndex();
   if (uncommitted && r.votersAt(ci - 1).includes(from)) return null;
-  const what = r.learners().includes(from) ? "a learner" : uncommitted ? "not a voter of its configuration before that entry either" : "removed by a committed configuration entry";
+  const what = r.learners().includes(from) ? "a learner" : voters.length === 0 && ci === 0 ? "not a member yet (waiting to join)" : uncommitted ? "not a voter of the configuration before that entry either" : "not a voter of its committed configuration";
   return `non-voter-never-campaigns at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it became ${role} (term ${r.term()}), but its configuration (index ${ci}, commit ${commit}) has voters [${voters.join(",")}] and it is ${what}`;
 }

@@ -4,26 +4,32 @@
 //   - the leader accepts: right after the request it is transferring (its transfer target is
 //     set) — a request the leader may refuse is only one it cannot serve (not leader, itself, not
 //     a voter: dissertation §3.10 and etcd's MsgTransferLeader refuse only those);
-//   - if every server is up and the network is whole (no cut link, no slow server, no loss) when
-//     it is asked, the target holds all of the leader's log, and no further fault happens before
-//     the deadline, leadership has moved by the leader's own transfer deadline (electionMin after
-//     the request, its clock): the old leader no longer leads that term (§3.10: the leader sends
-//     TimeoutNow once the target is caught up; the target "starts an election, ... and is very
-//     likely to" win: it is caught up and the others are up; ours times the transfer out after
-//     electionMin, as etcd after an election timeout);
-//   - otherwise (target behind, a fault before or during), the transfer ends by that deadline:
-//     by then the leader is no longer transferring to that target in that term (§3.10: "if the
-//     transfer does not complete within about an election timeout, the prior leader aborts the
-//     transfer and resumes accepting client requests"), unless its clock stepped meanwhile.
+//   - if, when asked, the leader had the target's acknowledgement (in its term) of its last entry
+//     and the target is not fenced, and until the bound both stay up, their links work (not cut,
+//     no loss, the default latency, no slow server; messages from the leader reach the target,
+//     one from the target reaches the leader within half the bound, every acknowledgement the
+//     target sends arrives), the target stays a voter and neither restarts nor steps its clock,
+//     leadership has moved by the leader's own transfer deadline (electionMin after the request,
+//     its clock): it no longer leads that term (§3.10: the leader sends TimeoutNow once the
+//     target is caught up, and the target's forced election reaches it; ours times the transfer
+//     out after electionMin, as etcd after an election timeout);
+//   - whatever happens, the transfer ends by that deadline: by then the leader is no longer
+//     transferring to that target in that term (§3.10: "if the transfer does not complete within
+//     about an election timeout, the prior leader aborts the transfer and resumes accepting
+//     client requests"), unless it was paused or its clock stepped; measured from the last fault
+//     that found it still transferring (a window fault may ask it again).
 //   The first and third are the paper's; the second's bound is our Raft's (transferDeadline).
 //
-// Measured on correct runs (swarm and every-fault 1..1000): see BOUND below.
+// Measured on correct runs: swarm and every-fault 1..1000 (--sut-asserts off) all ok with the bound
+// below; each exemption above was added for a correct seed that crossed it (swarm 23, 81, 843,
+// 864, 904; every-fault 127, 335, 794).
 //
 // Why (issue 12): raft.ts's transferLeadership and onTick's abort (215–227, 245: ≈ 20 survivors
 // of run 23) changed only whether and when leadership moved, which nothing judged.
 //
-// Cost: work only in the fault event that asks for a transfer and then one comparison per event
-// until its deadline. Read-only: hash-neutral.
+// Cost: work in the fault event that asks for a transfer, then one comparison per event until its
+// deadline; a few comparisons per acknowledgement sent or delivered (appResp: the leader's view
+// of who is caught up, from the wire). Read-only: hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 
