@@ -14,6 +14,9 @@ import { LeaderContactCheck } from "./leader-contact-check.js";
 import { StaleTermCheck } from "./stale-term-check.js";
 import { TransferCompleteCheck } from "./transfer-complete-check.js";
 
+const PRECANDIDATE: number = RoleCode.precandidate;
+const CANDIDATE: number = RoleCode.candidate;
+
 type WireMsg = { readonly type: string; readonly term?: number; readonly force?: boolean; readonly pre?: boolean; readonly granted?: boolean; readonly success?: boolean };
 type Termed = WireMsg & { readonly term: number };
 
@@ -78,11 +81,11 @@ export class BoundChecks {
 
   /** A role note (RaftNote.role, code = RoleCode): an election starts at a (pre)candidate note. */
   roleNoted(w: AnyWorld, id: number, code: number): void {
-    if (code !== RoleCode.precandidate && code !== RoleCode.candidate) return;
-    if (this.pending === null) this.pending = campaignForbidden(w, id, code === RoleCode.candidate ? "candidate" : "precandidate");
+    if (code !== PRECANDIDATE && code !== CANDIDATE) return;
+    if (this.pending === null) this.pending = campaignForbidden(w, id, code === CANDIDATE ? "candidate" : "precandidate");
     // Forced by a TimeoutNow, or a precandidate's win: not a campaign of its own timer.
     const byMessage = this.evTo === id && (this.evType === "timeoutNow" || this.evType === "voteResp");
-    if (!byMessage) this.contact.campaigned(w, id, code === RoleCode.precandidate);
+    if (!byMessage) this.contact.campaigned(w, id, code === PRECANDIDATE);
   }
 
   /** A fault of raft-metadata's own kinds ran (faults.ts); args as it returned them. */

@@ -1,20 +1,19 @@
-// Three rules about how long a server goes without hearing from a leader, each timed on the
-// clock the rule is stated on (the receiver's own local clock for a follower's timer, virtual
-// time with the drift bound for a leader's), judged on deliveries and on the requests and
-// answers sent:
+// Three rules about how long a server goes without hearing from a leader, timed in virtual time
+// with the drift bound (a server's timers run on its own clock, within ±1000 ppm of virtual time
+// in every swarm: the checks allow 1%), judged on deliveries, role notes and the answers sent:
 //
 //   election-timeout-respected: a server does not start an election (send a PreVote or a
-//     RequestVote that is not forced by a TimeoutNow) within the minimum election timeout, on its
-//     own clock, of receiving an AppendEntries, heartbeat or snapshot chunk of its term or newer
+//     RequestVote that is not forced by a TimeoutNow) within the minimum election timeout of receiving an AppendEntries, heartbeat or snapshot chunk of its term or newer
 //     (Figure 2 / §5.2: "if election timeout elapses without receiving AppendEntries RPC from
 //     current leader ... convert to candidate"; the timeout is drawn from
 //     [electionMin, electionMax] and restarted on every such message). Any mode.
 //   leader-stickiness: with CheckQuorum on, a server that received such a message from the
-//     leader it still follows within the minimum election timeout (its own clock) grants no
+//     leader it still follows within the minimum election timeout grants no
 //     PreVote and no RequestVote that is not forced (dissertation §4.2.3: "if a server receives a
 //     RequestVote request within the minimum election timeout of hearing from a current leader,
 //     it does not update its term or grant its vote"; etcd's lease-based vote refusal under
 //     CheckQuorum, §9.6's PreVote the same; a TimeoutNow's forced election is the exception).
+//     Nor does a leader (etcd: a leader is always within its own lease).
 //   checkquorum-step-down: with CheckQuorum on, a leader that has received nothing from the
 //     voters of a quorum of its configuration (itself counted if it is one) for two minimum
 //     election timeouts (plus the drift bound) is no longer leader (dissertation §6.2: "a leader
@@ -31,8 +30,7 @@
 // CheckQuorum step-down in onTick (239) and the timer rules changed only when an election
 // happens, which no check bounded.
 //
-// Cost: on every delivery of an append, heartbeat or snapshot chunk, a local-clock read and three
-// stores; on every server-to-server delivery one store (the leader's contact times); on vote
+// Cost: on every delivery of an append, heartbeat or snapshot chunk, three stores; on every server-to-server delivery one store (the leader's contact times); on vote
 // requests and grants (rare) a few reads; the quorum count at most once per quarter election
 // timeout per leader, on events of that leader. Read-only: hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
@@ -44,7 +42,7 @@ type WireMsg = { readonly type: string; readonly term: number; readonly force?: 
 const DRIFT = 0.01;
 
 export class LeaderContactCheck {
-  /** Per server: the local time (its own clock) of the last append/heartbeat/chunk of its term or
+  /** Per server: when (virtual time) it last received an append/heartbeat/chunk of its term or
    * newer, NaN: none since its last clock step or restart; the term and the sender. */
   private readonly heardAt: Float64Array;
   private readonly heardTerm: Float64Array;
@@ -105,7 +103,7 @@ export class LeaderContactCheck {
   /** A delivery of an append, heartbeat or snapshot chunk to `to`, whose term was `ownTerm`. */
   deliveredLeaderMsg(w: AnyWorld, from: number, to: number, msgTerm: number, ownTerm: number): void {
     if (msgTerm < ownTerm) return;
-    this.heardAt[to] = w.localNow(to);
+    this.heardAt[to] = w.now;
     this.heardTerm[to] = msgTerm;
     this.heardFrom[to] = from;
   }
@@ -130,9 +128,9 @@ export class LeaderContactCheck {
    * vote to be durable, and may leave after it has heard from a new leader. */
   campaigned(w: AnyWorld, id: number, pre: boolean): void {
     if (this.pending !== null) return;
-    const since = w.localNow(id) - this.heardAt[id];
-    if (since < this.electionMinUs) {
-      this.pending = `election-timeout-respected at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it became ${pre ? "precandidate" : "candidate"} ${(since / 1000).toFixed(3)}ms (its own clock) after a term-${this.heardTerm[id]} append/heartbeat from node ${this.heardFrom[id]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms, without a TimeoutNow`;
+    const since = w.now - this.heardAt[id];
+    if (since * (1 + DRIFT) < this.electionMinUs) {
+      this.pending = `election-timeout-respected at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it became ${pre ? "precandidate" : "candidate"} ${(since / 1000).toFixed(3)}ms after a term-${this.heardTerm[id]} append/heartbeat from node ${this.heardFrom[id]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms, without a TimeoutNow`;
     }
   }
 
@@ -140,7 +138,7 @@ export class LeaderContactCheck {
    * the event, voteDecided, since its answer waits for the vote to be durable). */
   sentVoteResp(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (msg.pre !== true || msg.granted !== true || from !== this.voteTo || to !== this.voteFrom) return;
-    this.judgeGrant(w, "PreVote", msg.term);
+    this.judgeGrant(w, from, "PreVote", msg.term);
   }
 
   /** After the event that delivered a vote request: did the receiver give its vote? */
@@ -153,16 +151,21 @@ export class LeaderContactCheck {
     const r = node.raft;
     if (r.votedFor() !== this.voteFrom || r.term() !== this.voteReqTerm) return;
     if (this.voteTermBefore === this.voteReqTerm && this.voteBefore === this.voteFrom) return; // given before
-    this.judgeGrant(w, "vote", this.voteReqTerm);
+    this.judgeGrant(w, to, "vote", this.voteReqTerm);
   }
 
-  private judgeGrant(w: AnyWorld, what: string, term: number): void {
-    const from = this.voteTo;
+  /** `from`: the server that granted (the vote request's receiver). */
+  private judgeGrant(w: AnyWorld, from: number, what: string, term: number): void {
     if (!this.checkQuorum || this.voteForced || this.pending !== null) return;
+    if (this.voteLeaderBefore === from) {
+      // It led that term when the request came: a leader is always within its own lease.
+      this.pending = `leader-stickiness at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${this.voteFrom} a ${what} for term ${term} while leading term ${this.voteTermBefore} (CheckQuorum on, the request not forced)`;
+      return;
+    }
     if (this.heardFrom[from] !== this.voteLeaderBefore || this.heardTerm[from] !== this.voteTermBefore) return;
-    const since = w.localNow(from) - this.heardAt[from];
-    if (since < this.electionMinUs) {
-      this.pending = `leader-stickiness at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${this.voteFrom} a ${what} for term ${term} ${(since / 1000).toFixed(3)}ms (its own clock) after hearing from its leader node ${this.heardFrom[from]} of term ${this.heardTerm[from]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms (CheckQuorum on, the request not forced)`;
+    const since = w.now - this.heardAt[from];
+    if (since * (1 + DRIFT) < this.electionMinUs) {
+      this.pending = `leader-stickiness at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${this.voteFrom} a ${what} for term ${term} ${(since / 1000).toFixed(3)}ms after hearing from its leader node ${this.heardFrom[from]} of term ${this.heardTerm[from]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms (CheckQuorum on, the request not forced)`;
     }
   }
 
