@@ -1,6 +1,7 @@
-// Three rules about how long a server goes without hearing from a leader, timed in virtual time
-// with the drift bound (a server's timers run on its own clock, within ±1000 ppm of virtual time
-// in every swarm: the checks allow 1%), judged on deliveries, role notes and the answers sent:
+// Three rules about how long a server goes without hearing from a leader, each timed on the
+// clock the rule is stated on (the server's own local clock for a follower's timer; for a
+// leader's step-down, virtual time scaled by its clock's current drift), judged on deliveries,
+// role notes and the answers sent:
 //
 //   election-timeout-respected: a server does not start an election (send a PreVote or a
 //     RequestVote that is not forced by a TimeoutNow) within the minimum election timeout of receiving an AppendEntries, heartbeat or snapshot chunk of its term or newer
@@ -30,7 +31,8 @@
 // CheckQuorum step-down in onTick (239) and the timer rules changed only when an election
 // happens, which no check bounded.
 //
-// Cost: on every delivery of an append, heartbeat or snapshot chunk, three stores; on every server-to-server delivery one store (the leader's contact times); on vote
+// Cost: on every delivery of an append, heartbeat or snapshot chunk, a local-clock read and three
+// stores; on every server-to-server delivery one store (the leader's contact times); on vote
 // requests and grants (rare) a few reads; the quorum count at most once per quarter election
 // timeout per leader, on events of that leader. Read-only: hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
@@ -38,12 +40,10 @@ import type { AnyWorld } from "../../runner/system.js";
 
 type WireMsg = { readonly type: string; readonly term: number; readonly force?: boolean; readonly pre?: boolean; readonly granted?: boolean };
 
-/** The drift bound on virtual time: swarm drift faults draw within ±1000 ppm; 1% is ten times that. */
-const DRIFT = 0.01;
 
 export class LeaderContactCheck {
-  /** Per server: when (virtual time) it last received an append/heartbeat/chunk of its term or
-   * newer, NaN: none since its last clock step or restart; the term and the sender. */
+  /** Per server: its own clock's reading when it last received an append/heartbeat/chunk of its
+   * term or newer, NaN: none since its last clock step or restart; the term and the sender. */
   private readonly heardAt: Float64Array;
   private readonly heardTerm: Float64Array;
   private readonly heardFrom: Int32Array;
@@ -72,7 +72,9 @@ export class LeaderContactCheck {
   private voteReqPre = false;
   private voteReqTerm = 0;
   private pending: string | null = null;
-  private readonly quorumSilenceUs: number;
+  /** Per server: the step-down bound in virtual time at its clock's current drift. */
+  private readonly quorumSilenceUs: Float64Array;
+  private readonly ppm: Float64Array;
 
   constructor(
     private readonly n: number,
@@ -89,9 +91,8 @@ export class LeaderContactCheck {
     this.judgeFrom = new Float64Array(n);
     this.nextCount = new Float64Array(n);
     this.confSeen = new Float64Array(n).fill(-1);
-    // 2 × electionMin on the leader's clock, in virtual time under the drift bound, plus 1 ms
-    // for the tick that runs the check (it is armed for the deadline itself).
-    this.quorumSilenceUs = 2 * electionMinUs * (1 + DRIFT) + 1_000;
+    this.ppm = new Float64Array(n);
+    this.quorumSilenceUs = new Float64Array(n).fill(this.silence(0));
   }
 
   /** Every server-to-server delivery (before the receiver handles it). */
@@ -103,7 +104,7 @@ export class LeaderContactCheck {
   /** A delivery of an append, heartbeat or snapshot chunk to `to`, whose term was `ownTerm`. */
   deliveredLeaderMsg(w: AnyWorld, from: number, to: number, msgTerm: number, ownTerm: number): void {
     if (msgTerm < ownTerm) return;
-    this.heardAt[to] = w.now;
+    this.heardAt[to] = w.localNow(to);
     this.heardTerm[to] = msgTerm;
     this.heardFrom[to] = from;
   }
@@ -128,9 +129,9 @@ export class LeaderContactCheck {
    * vote to be durable, and may leave after it has heard from a new leader. */
   campaigned(w: AnyWorld, id: number, pre: boolean): void {
     if (this.pending !== null) return;
-    const since = w.now - this.heardAt[id];
-    if (since * (1 + DRIFT) < this.electionMinUs) {
-      this.pending = `election-timeout-respected at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it became ${pre ? "precandidate" : "candidate"} ${(since / 1000).toFixed(3)}ms after a term-${this.heardTerm[id]} append/heartbeat from node ${this.heardFrom[id]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms, without a TimeoutNow`;
+    const since = w.localNow(id) - this.heardAt[id];
+    if (since < this.electionMinUs) {
+      this.pending = `election-timeout-respected at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it became ${pre ? "precandidate" : "candidate"} ${(since / 1000).toFixed(3)}ms (its own clock) after a term-${this.heardTerm[id]} append/heartbeat from node ${this.heardFrom[id]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms, without a TimeoutNow`;
     }
   }
 
@@ -163,9 +164,9 @@ export class LeaderContactCheck {
       return;
     }
     if (this.heardFrom[from] !== this.voteLeaderBefore || this.heardTerm[from] !== this.voteTermBefore) return;
-    const since = w.now - this.heardAt[from];
-    if (since * (1 + DRIFT) < this.electionMinUs) {
-      this.pending = `leader-stickiness at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${this.voteFrom} a ${what} for term ${term} ${(since / 1000).toFixed(3)}ms after hearing from its leader node ${this.heardFrom[from]} of term ${this.heardTerm[from]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms (CheckQuorum on, the request not forced)`;
+    const since = w.localNow(from) - this.heardAt[from];
+    if (since < this.electionMinUs) {
+      this.pending = `leader-stickiness at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${this.voteFrom} a ${what} for term ${term} ${(since / 1000).toFixed(3)}ms (its own clock) after hearing from its leader node ${this.heardFrom[from]} of term ${this.heardTerm[from]}, within the minimum election timeout ${(this.electionMinUs / 1000).toFixed(3)}ms (CheckQuorum on, the request not forced)`;
     }
   }
 
@@ -178,9 +179,16 @@ export class LeaderContactCheck {
       const up = w.isUp(i) ? 1 : 0;
       if (up !== this.wasUp[i] || up === 0) {
         this.wasUp[i] = up;
-        this.judgeFrom[i] = now + this.quorumSilenceUs;
+        this.holdOff(i, now + this.quorumSilenceUs[i]);
       }
       const c = w.clocks[i];
+      // A drift change (scenarios drift clocks far past the swarm's ±1000 ppm) rescales the bound.
+      const ppm = c.driftPpm;
+      if (ppm !== this.ppm[i]) {
+        this.ppm[i] = ppm;
+        this.quorumSilenceUs[i] = this.silence(ppm);
+        this.holdOff(i, now + this.quorumSilenceUs[i]);
+      }
       const s = c.local(now) - c.monotonic(now);
       const node = w.nodes[i];
       if (s !== this.stepped[i] || node !== this.seen[i]) {
@@ -191,7 +199,7 @@ export class LeaderContactCheck {
         this.seen[i] = node;
         this.heardAt[i] = NaN;
         this.heardFrom[i] = -1;
-        this.judgeFrom[i] = now + this.quorumSilenceUs + back;
+        this.holdOff(i, now + this.quorumSilenceUs[i] + back);
       }
     }
   }
@@ -206,15 +214,29 @@ export class LeaderContactCheck {
     const ci = node.raft.configIndex();
     if (ci !== this.confSeen[id]) {
       this.confSeen[id] = ci;
-      this.judgeFrom[id] = w.now + this.quorumSilenceUs;
+      this.holdOff(id, w.now + this.quorumSilenceUs[id]);
       return;
     }
     const voters = node.raft.voters();
-    const since = w.now - this.quorumSilenceUs;
+    const since = w.now - this.quorumSilenceUs[id];
     let heard = 0;
     for (const v of voters) if (v === id || (v < this.n && this.lastFrom[id * this.n + v] >= since)) heard++;
     if (heard * 2 > voters.length) return;
-    this.pending = `checkquorum-step-down at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${node.raft.term()}: it still leads, but in the last ${(this.quorumSilenceUs / 1000).toFixed(3)}ms it received messages from only ${heard} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter), not a quorum`;
+    this.pending = `checkquorum-step-down at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${node.raft.term()}: it still leads, but in the last ${(this.quorumSilenceUs[id] / 1000).toFixed(3)}ms it received messages from only ${heard} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter), not a quorum`;
+  }
+
+  /** No step-down judgement of `id` before `until` (never shortens an earlier hold: a drift change
+   * after a backward step must not cut the step's delay short, swarm seed 561). */
+  private holdOff(id: number, until: number): void {
+    if (until > this.judgeFrom[id]) this.judgeFrom[id] = until;
+  }
+
+  /** 2 × electionMin on a clock drifting `ppm` (a slow one: a fast clock's is not shortened), in
+   * virtual time, with 1% to spare (a wake-up armed before a drift change keeps its old virtual
+   * time; a bound scaled down for a fast clock was crossed by swarm seed 561), plus 2 ms for the
+   * tick that runs the check (it is armed for the deadline itself). */
+  private silence(ppm: number): number {
+    return ((2 * this.electionMinUs) / (1 + Math.min(ppm, 0) / 1e6)) * 1.01 + 2_000;
   }
 
   take(w: AnyWorld): string | null {
