@@ -34,6 +34,7 @@ import { HeartbeatCheck } from "./heartbeat-check.js";
 import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
+import { BoundChecks } from "./bound-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -96,6 +97,7 @@ function setup(req: RunRequest): SystemRun {
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
+  const bounds = new BoundChecks(N, raft);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -137,6 +139,7 @@ function setup(req: RunRequest): SystemRun {
         : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
+        if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           const n = world.nodes[id] as MetaServer | null;
@@ -165,6 +168,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           }
           case "appResp":
+            bounds.sentAppResp(from, to, msg);
             if (msg.success) inv.recordAck(from, msg.term, msg.index);
             driver.windows.onSend(from, msg);
             progress.onSend(from, msg);
@@ -190,6 +194,7 @@ function setup(req: RunRequest): SystemRun {
             if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteResp(world, from, to, msg);
+            bounds.sentVoteResp(world, from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
@@ -206,6 +211,7 @@ function setup(req: RunRequest): SystemRun {
         }
       },
       onDeliver: (from, to, msg) => {
+        bounds.delivered(world, from, to, msg);
         switch (msg.type) {
           case "app":
             driver.windows.onDeliver(to, msg);
@@ -315,6 +321,8 @@ function setup(req: RunRequest): SystemRun {
         if (reading !== null) throw new CheckFailure(reading, w.now);
         const led = leadership.afterEvent(w, only);
         if (led !== null) throw new CheckFailure(led, w.now);
+        const bound = bounds.afterEvent(w, only);
+        if (bound !== null) throw new CheckFailure(bound, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
@@ -323,7 +331,11 @@ function setup(req: RunRequest): SystemRun {
     },
     faults: {
       target: (name) => (name === "leader" ? driver.leader : -1),
-      system: (w, f) => driver.execute(w, f),
+      system: (w, f) => {
+        const args = driver.execute(w, f);
+        bounds.faultRan(w, f.kind, args);
+        return args;
+      },
       onHealAll: () => driver.disarm(),
     },
     attach(w) {
