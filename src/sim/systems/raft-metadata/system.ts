@@ -34,6 +34,7 @@ import { HeartbeatCheck } from "./heartbeat-check.js";
 import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
+import { StaleAnswerCheck } from "./stale-answer-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -96,6 +97,7 @@ function setup(req: RunRequest): SystemRun {
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
+  const staleAnswers = new StaleAnswerCheck(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -107,6 +109,8 @@ function setup(req: RunRequest): SystemRun {
     if (role !== null) throw new CheckFailure(role, world.now);
     const over = inflight.onSend(world, from, to, msg);
     if (over !== null) throw new CheckFailure(over, world.now);
+    const resent = staleAnswers.onSend(world, from, to, msg);
+    if (resent !== null) throw new CheckFailure(resent, world.now);
   };
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -220,6 +224,7 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
+            staleAnswers.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
             return;
           }
@@ -228,6 +233,7 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
+            staleAnswers.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
             return;
           }
