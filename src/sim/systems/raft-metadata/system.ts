@@ -35,6 +35,7 @@ import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
+import { ResendBoundCheck } from "./resend-bound-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -98,6 +99,7 @@ function setup(req: RunRequest): SystemRun {
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
   const staleAnswers = new StaleAnswerCheck(N);
+  const resends = new ResendBoundCheck(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -111,6 +113,8 @@ function setup(req: RunRequest): SystemRun {
     if (over !== null) throw new CheckFailure(over, world.now);
     const resent = staleAnswers.onSend(world, from, to, msg);
     if (resent !== null) throw new CheckFailure(resent, world.now);
+    const lower = resends.onSend(world, from, to, msg);
+    if (lower !== null) throw new CheckFailure(lower, world.now);
   };
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -225,6 +229,7 @@ function setup(req: RunRequest): SystemRun {
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
+            resends.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
             return;
           }
