@@ -16,8 +16,8 @@ const patch = prototypePatcher(Progress.prototype);
 
 function fakeWorld(n: number, leader: number, term: number): AnyWorld & { sched: { executed: number } } {
   const nodes = [];
-  for (let i = 0; i < n; i++) nodes.push({ raft: { term: () => term, role: () => (i === leader ? "leader" : "follower") } });
-  return { nodes, sched: { executed: 1 }, now: 0 } as unknown as AnyWorld & { sched: { executed: number } };
+  for (let i = 0; i < n; i++) nodes.push({ raft: { term: () => term, role: () => (i === leader ? "leader" : "follower"), prs: [] } });
+  return { nodes, sched: { executed: 1 }, now: 0, restores: new Int32Array(n), incarnation: () => 0 } as unknown as AnyWorld & { sched: { executed: number } };
 }
 
 const app = (prevIndex: number, entries: number, commit: number) => ({ type: "app", term: 2, prevIndex, commit, entries: new Array(entries).fill(null) });

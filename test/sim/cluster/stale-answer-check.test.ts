@@ -39,8 +39,8 @@ afterEach(() => {
 /** A world of n nodes where `leader` leads term `term`; the event number is set per step. */
 function fakeWorld(n: number, leader: number, term: number): AnyWorld & { sched: { executed: number } } {
   const nodes = [];
-  for (let i = 0; i < n; i++) nodes.push({ raft: { term: () => term, role: () => (i === leader ? "leader" : "follower") } });
-  return { nodes, sched: { executed: 1 }, now: 0 } as unknown as AnyWorld & { sched: { executed: number } };
+  for (let i = 0; i < n; i++) nodes.push({ raft: { term: () => term, role: () => (i === leader ? "leader" : "follower"), prs: [] } });
+  return { nodes, sched: { executed: 1 }, now: 0, restores: new Int32Array(n), incarnation: () => 0 } as unknown as AnyWorld & { sched: { executed: number } };
 }
 
 const app = (prevIndex: number, term = 2) => ({ type: "app", term, prevIndex, entries: [] });
@@ -65,7 +65,23 @@ describe("stale-answer and resend-below-ack on messages", () => {
     expect(c.onSend(w, 0, 1, chunk(20, 3))).toMatch(/^resend-below-ack .*a chunk of the snapshot at 20, but the follower had acknowledged up to 20/);
   });
 
-  it("a rejection of exactly the acknowledged index, acted on, lowers the floor (the follower lost data)", () => {
+  it("a follower restarted or restored, or tracked afresh by the leader, starts a new floor", () => {
+    const c = new StaleAnswerCheck(3);
+    const inc = [0, 0, 0];
+    const w = fakeWorld(3, 0, 2);
+    (w as unknown as { incarnation: (i: number) => number }).incarnation = (i) => inc[i];
+    c.onDeliver(w, 1, 0, ack(10));
+    w.sched.executed++;
+    expect(c.onSend(w, 0, 1, app(3))).toMatch(/^resend-below-ack/);
+    inc[1]++; // follower 1 restarted: what it acknowledged before may be lost
+    expect(c.onSend(w, 0, 1, app(3))).toBeNull();
+    c.onDeliver(w, 1, 0, ack(10));
+    w.sched.executed++;
+    (w.nodes[0] as unknown as { raft: { prs: unknown[] } }).raft.prs[1] = {}; // a new Progress
+    expect(c.onSend(w, 0, 1, app(3))).toBeNull();
+  });
+
+  it("a rejection acted on whose hint says the follower holds less lowers the floor (it lost data)", () => {
     const c = new StaleAnswerCheck(3);
     const w = fakeWorld(3, 0, 2);
     c.onDeliver(w, 1, 0, ack(10));

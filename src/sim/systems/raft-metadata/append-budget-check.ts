@@ -58,6 +58,9 @@ export class AppendBudgetCheck {
   private readonly emptyIn: Float64Array;
   /** The event of an acknowledgement that reached the leader while it was probing F. */
   private readonly endIn: Float64Array;
+  /** F's restart/restore generation and the leader's Progress of F when the state began. */
+  private readonly gen: Float64Array;
+  private readonly view: unknown[];
   /** A rejection or a finished snapshot since F's last acknowledgement: the next one ends probing. */
   private readonly probing: Uint8Array;
 
@@ -72,12 +75,22 @@ export class AppendBudgetCheck {
     this.emptyIn = new Float64Array(n * n).fill(-1);
     this.endIn = new Float64Array(n * n).fill(-1);
     this.probing = new Uint8Array(n * n);
+    this.gen = new Float64Array(n * n);
+    this.view = new Array<unknown>(n * n).fill(undefined);
   }
 
-  private pair(k: number, term: number): boolean {
-    if (this.term[k] === term) return true;
+  /** The pair's state for `term`, started afresh when the term moved on, when F restarted or
+   * was restored (its log may have lost entries), or when the leader's view of F is a new one
+   * (F removed from the configuration and added back: a new Progress, ours: confchange.ts). */
+  private pair(w: AnyWorld, leader: number, f: number, k: number, term: number): boolean {
     if (term < this.term[k]) return false;
+    const gen = w.incarnation(f) * 65_536 + w.restores[f];
+    const node = w.nodes[leader] as MetaServer | null;
+    const view = node === null ? undefined : node.raft.prs[f];
+    if (this.term[k] === term && this.gen[k] === gen && this.view[k] === view) return true;
     this.term[k] = term;
+    this.gen[k] = gen;
+    this.view[k] = view;
     this.acked[k] = 0;
     this.told[k] = 0;
     this.sentHigh[k] = 0;
@@ -99,7 +112,7 @@ export class AppendBudgetCheck {
     const raft = node.raft;
     if (raft.term() !== msg.term || raft.role() !== "leader") return;
     const k = to * this.n + from;
-    if (!this.pair(k, msg.term)) return;
+    if (!this.pair(w, to, from, k, msg.term)) return;
     const event = w.sched.executed;
     if (t === "hbResp") {
       this.resendIn[k] = event;
@@ -130,7 +143,7 @@ export class AppendBudgetCheck {
   onSend(w: AnyWorld, from: number, to: number, msg: WireMsg): string | null {
     if (msg.type !== "app" || from >= this.n || to >= this.n) return null;
     const k = from * this.n + to;
-    if (!this.pair(k, msg.term)) return null;
+    if (!this.pair(w, from, to, k, msg.term)) return null;
     const event = w.sched.executed;
     const prev = msg.prevIndex!;
     const count = msg.entries!.length;

@@ -7,9 +7,8 @@
 //     index a from follower F reached the leader (an AppendEntries success or a finished
 //     snapshot), the leader sends F no AppendEntries with prevIndex < a and no snapshot chunk of
 //     a snapshot at index ≤ a — it never re-sends what F told it it holds — unless F since
-//     rejected exactly a (it lost acknowledged entries: a crash that corrupted its disk, or a
-//     restore) and the leader acted on that; then the floor drops to what the rejection says F
-//     still holds. Source: etcd's Progress.MaybeUpdate (match only grows) and MaybeDecrTo (a
+//     sent a rejection the leader acted on whose hint says F holds less (it lost acknowledged
+//     entries: a crash that corrupted its disk, or a restore); then the floor drops to that. Source: etcd's Progress.MaybeUpdate (match only grows) and MaybeDecrTo (a
 //     rejection at or below match is stale and ignored), Figure 2's "nextIndex > matchIndex".
 //   stale-answer: in the step in which a stale answer reaches the leader, the leader sends F no
 //     append and no snapshot chunk. Stale: a rejection of an index below F's acknowledged floor
@@ -24,7 +23,10 @@
 //   below the floor, which resend-below-ack sees at the next send.
 //
 // Not judged: an acknowledgement the leader got in another term (the floor restarts with each
-// term: a new leader knows nothing of F, Figure 2 "reinitialized after election").
+// term: a new leader knows nothing of F, Figure 2 "reinitialized after election"), nor one from
+// before F restarted or was restored from a backup (its log may have lost what it said), nor one
+// from before the leader last started tracking F afresh (F removed from the configuration and
+// added back: the leader's view of F — its Progress object — is new, ours: confchange.ts).
 //
 // Read-only (messages and two reads of the leader's role and term per answer), never draws or
 // schedules: hash-neutral. Cost: typed-array reads per append, chunk and answer; no allocation.
@@ -38,6 +40,7 @@ type WireMsg = {
   readonly index?: number;
   readonly next?: number;
   readonly hintIndex?: number;
+  readonly hintTerm?: number;
   readonly prevIndex?: number;
 };
 
@@ -62,6 +65,9 @@ export class StaleAnswerCheck {
   private readonly rejIn: Float64Array;
   private readonly rejIndex: Float64Array;
   private readonly rejFloor: Float64Array;
+  /** F's restart/restore generation and the leader's Progress of F when the state began. */
+  private readonly gen: Float64Array;
+  private readonly view: unknown[];
   /** Why the answer of staleIn is stale (STALE_*), its index and the value it was compared
    * with: the message is built only on failure. */
   private readonly whyKind: Int8Array;
@@ -77,16 +83,24 @@ export class StaleAnswerCheck {
     this.rejIn = new Float64Array(n * n).fill(-1);
     this.rejIndex = new Float64Array(n * n);
     this.rejFloor = new Float64Array(n * n);
+    this.gen = new Float64Array(n * n);
+    this.view = new Array<unknown>(n * n).fill(undefined);
     this.whyKind = new Int8Array(n * n);
     this.whyIndex = new Float64Array(n * n);
     this.whyRef = new Float64Array(n * n);
   }
 
-  /** The pair's state for `term`, started afresh when the term moved on. */
-  private pair(k: number, term: number): boolean {
-    if (this.term[k] === term) return true;
+  /** The pair's state for `term`, started afresh when the term moved on, when F restarted or
+   * was restored, or when the leader's view of F is a new one. */
+  private pair(w: AnyWorld, leader: number, f: number, k: number, term: number): boolean {
     if (term < this.term[k]) return false; // an older term's message: the pair is past it
+    const gen = w.incarnation(f) * 65_536 + w.restores[f];
+    const node = w.nodes[leader] as MetaServer | null;
+    const view = node === null ? undefined : node.raft.prs[f];
+    if (this.term[k] === term && this.gen[k] === gen && this.view[k] === view) return true;
     this.term[k] = term;
+    this.gen[k] = gen;
+    this.view[k] = view;
     this.acked[k] = 0;
     this.acted[k] = Infinity;
     this.snapSent[k] = 0;
@@ -104,13 +118,15 @@ export class StaleAnswerCheck {
     const raft = node.raft;
     if (raft.term() !== msg.term || raft.role() !== "leader") return; // not this leader's answer
     const k = to * this.n + from;
-    if (!this.pair(k, msg.term)) return;
+    if (!this.pair(w, to, from, k, msg.term)) return;
     const index = msg.index!;
     const event = w.sched.executed;
     if (t === "snapResp") {
       if (msg.next! < 0) {
         this.ack(k, index);
-      } else if (index <= this.acked[k] || index !== this.snapSent[k]) {
+      } else if (index <= this.acked[k] || (this.snapSent[k] > 0 && index !== this.snapSent[k])) {
+        // (No chunk seen sent since the state began — it began mid-transfer, after F restarted:
+        // which snapshot is in transfer is not known.)
         if (index <= this.acked[k]) this.stale(k, event, STALE_CHUNK_ACKED, index, this.acked[k]);
         else this.stale(k, event, STALE_CHUNK_OTHER, index, this.snapSent[k]);
       }
@@ -128,9 +144,13 @@ export class StaleAnswerCheck {
     } else {
       this.rejIn[k] = event;
       this.rejIndex[k] = index;
-      // Rejecting exactly the floor: F lost entries it acknowledged; what it still holds is
-      // at most index - 1, and at most its hint.
-      this.rejFloor[k] = index === this.acked[k] ? Math.min(index - 1, msg.hintIndex!) : this.acked[k];
+      // If the leader acts on it, what F holds is what the rejection says, whatever it said
+      // before: below index, and up to its hint (its log ends at hintIndex, or its run of hintTerm
+      // starts there). Lower than the floor only if F lost entries it acknowledged (a corrupted
+      // disk, a restore — or an acknowledgement of its previous incarnation that arrived late).
+      const hint = msg.hintTerm === 0 ? msg.hintIndex! : msg.hintIndex! - 1;
+      const holds = hint < index - 1 ? hint : index - 1;
+      this.rejFloor[k] = holds < this.acked[k] ? holds : this.acked[k];
     }
   }
 
@@ -166,7 +186,7 @@ export class StaleAnswerCheck {
     const t = msg.type;
     if ((t !== "app" && t !== "snap") || from >= this.n || to >= this.n) return null;
     const k = from * this.n + to;
-    if (!this.pair(k, msg.term)) return null;
+    if (!this.pair(w, from, to, k, msg.term)) return null;
     const event = w.sched.executed;
     if (this.staleIn[k] === event) return `stale-answer at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${msg.term}: follower ${to} sent ${this.why(k)} (stale), and in that step the leader sent it ${t === "app" ? `an append from index ${msg.prevIndex!}` : `a chunk of the snapshot at ${msg.index!}`}`;
     if (this.rejIn[k] === event) {
