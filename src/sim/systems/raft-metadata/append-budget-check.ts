@@ -107,6 +107,13 @@ export class AppendBudgetCheck {
   onDeliver(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     const t = msg.type;
     if ((t !== "appResp" && t !== "snapResp" && t !== "hbResp") || from >= this.n || to >= this.n) return;
+    if (t === "hbResp") {
+      // The most frequent answer, and it only marks its step: no reads of the leader (an answer
+      // of another term than the pair's marks nothing the pair will look at).
+      const h = to * this.n + from;
+      if (this.term[h] === msg.term) this.resendIn[h] = w.sched.executed;
+      return;
+    }
     const node = w.nodes[to] as MetaServer | null;
     if (node === null) return;
     const raft = node.raft;
@@ -114,9 +121,7 @@ export class AppendBudgetCheck {
     const k = to * this.n + from;
     if (!this.pair(w, to, from, k, msg.term)) return;
     const event = w.sched.executed;
-    if (t === "hbResp") {
-      this.resendIn[k] = event;
-    } else if (t === "snapResp") {
+    if (t === "snapResp") {
       this.probeIn[k] = event;
       this.resendIn[k] = event;
       if (msg.next! < 0) {
