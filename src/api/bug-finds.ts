@@ -12,7 +12,7 @@ export const BUG_FINDS_MAX_SEED = 1000;
 export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; readonly assertsOff: BugFind }>> = {
   "raft-metadata/commit-previous-term": { assertsOn: { seed: 162, check: "leader-completeness" }, assertsOff: { seed: 162, check: "leader-completeness" } },
   "raft-metadata/vote-without-log-check": { assertsOn: { seed: 1, check: "leader-completeness" }, assertsOff: { seed: 1, check: "leader-completeness" } },
-  "raft-metadata/vote-not-persisted": { assertsOn: { seed: 505, check: "vote-once" }, assertsOff: { seed: 505, check: "vote-once" } },
+  "raft-metadata/vote-not-persisted": { assertsOn: { seed: 592, check: "vote-once" }, assertsOff: { seed: 592, check: "vote-once" } },
   "raft-metadata/count-stale-vote": { assertsOn: { seed: 13, check: "election-legitimacy" }, assertsOff: { seed: 13, check: "election-legitimacy" } },
   "raft-metadata/append-keeps-conflicts": { assertsOn: { seed: 3, check: "log-terms-monotonic" }, assertsOff: { seed: 3, check: "log-terms-monotonic" } },
   "raft-metadata/commit-index-decreases": { assertsOn: { seed: 1, check: "state-machine-safety" }, assertsOff: { seed: 1, check: "state-machine-safety" } },
@@ -22,7 +22,7 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "raft-metadata/restore-unfenced": { assertsOn: { seed: 7, check: "leader-completeness" }, assertsOff: { seed: 7, check: "leader-completeness" } },
   "raft-metadata/snapshot-install-drops-newer": { assertsOn: { seed: 93, check: "ack-retained" }, assertsOff: { seed: 93, check: "ack-retained" } },
   "raft-metadata/membership-concurrent-changes": { assertsOn: { seed: 61, check: "leader-completeness" }, assertsOff: { seed: 61, check: "leader-completeness" } },
-  "raft-metadata/membership-before-term-commit": { assertsOn: { seed: 120, check: "leader-completeness" }, assertsOff: { seed: 120, check: "leader-completeness" } },
+  "raft-metadata/membership-before-term-commit": { assertsOn: { seed: 675, check: "leader-completeness" }, assertsOff: { seed: 675, check: "leader-completeness" } },
   "raft-metadata/lease-on-wall-clock": { assertsOn: { seed: 19, check: "lease-bound" }, assertsOff: { seed: 19, check: "lease-bound" } },
   "raft-metadata/no-session-dedup": { assertsOn: { seed: 1, check: "session-state" }, assertsOff: { seed: 1, check: "session-state" } },
   "pingpong/ack-before-durable": { assertsOn: { seed: 1, check: "counter" }, assertsOff: { seed: 1, check: "counter" } },

@@ -3,6 +3,7 @@
 // - replicate: optimistic pipelining, next advances on send; at most `cap` unacknowledged
 //   non-empty AppendEntries, tracked as a ring of their last indexes.
 import type { NodeId } from "../node.js";
+import type { RaftSnapshot } from "./snapshot.js";
 
 export class Progress {
   /** Highest index the follower acknowledged (flow control: where to send next). */
@@ -13,6 +14,9 @@ export class Progress {
   /** InstallSnapshot in progress: its index (0 = none) and the chunk to send next. */
   snapIndex = 0;
   snapChunk = 0;
+  /** The snapshot that transfer sends (snapIndex's): kept until the transfer ends, so that a
+   * newer snapshot taken meanwhile does not restart it from chunk 0 (replication.ts). */
+  snapshot: RaftSnapshot | null = null;
   // Stryker disable next-line BooleanLiteral: reset() sets it before any use (a leader resets every Progress when elected, election.ts; confchange.ts resets a new member's)
   replicate = false;
   // Stryker disable next-line BooleanLiteral: reset() sets it before any use (a leader resets every Progress when elected, election.ts; confchange.ts resets a new member's)
@@ -49,6 +53,7 @@ export class Progress {
     this.cmatch = 0;
     this.snapIndex = 0;
     this.snapChunk = 0;
+    this.snapshot = null;
     this.next = next;
     this.replicate = false;
     this.probeSent = false;
@@ -100,6 +105,11 @@ export class Progress {
 
   becomeReplicate(): void {
     this.replicate = true;
+    // An acknowledgement that ends probing also ends any snapshot transfer: the follower holds
+    // what it needs, and a late request for a chunk of that transfer is stale (step-leader.ts
+    // ignores a request whose index is not snapIndex's).
+    this.snapIndex = 0;
+    this.snapshot = null;
     // Stryker disable next-line BooleanLiteral: probeSent is read only while probing (sendAppend's probe branch; sendSnapshot right after becomeProbe), and becomeProbe, the only way back, sets it false first: its value in replicate state is never read
     this.probeSent = false;
     this.next = this.match + 1;

@@ -54,15 +54,23 @@ export function sendAppend<C>(r: RaftState<C>, to: NodeId, allowEmpty: boolean):
   return true;
 }
 
-/** Leader: send the follower the next chunk of the latest snapshot (one chunk in flight). */
+/** Leader: send the follower the next chunk of the snapshot its transfer started with, or of
+ * the latest snapshot if none is under way (one chunk in flight). */
 export function sendSnapshot<C>(r: RaftState<C>, to: NodeId, pr: Progress): boolean {
-  const s = r.snap;
-  if (s === null || (r.asserts && s.index !== r.log.snapshotIndex())) fail("compacted log without its snapshot");
+  const latest = r.snap;
+  if (latest === null || (r.asserts && latest.index !== r.log.snapshotIndex())) fail("compacted log without its snapshot");
   if (pr.replicate) pr.becomeProbe(pr.next);
   if (pr.probeSent) return false;
+  // A transfer under way goes on with its own snapshot to the end, even if a newer one was taken
+  // meanwhile (etcd sends one whole snapshot): restarting from chunk 0 at every new snapshot
+  // never finishes while snapshots come faster than a transfer takes. Its index still covers
+  // next (a done or an acknowledgement ends the transfer first).
+  const going = pr.snapshot;
+  const s = going !== null && going.index === pr.snapIndex && going.index >= pr.next ? going : latest;
   if (pr.snapIndex !== s.index) {
     pr.snapIndex = s.index;
     pr.snapChunk = 0;
+    pr.snapshot = s;
   }
   if (pr.snapChunk >= s.chunks.length) pr.snapChunk = 0;
   const msg: InstallSnapshot = {

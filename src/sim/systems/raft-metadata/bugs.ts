@@ -32,7 +32,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "vote-not-persisted",
     description: "Term and vote are not made durable before the vote reply, so a restarted node votes twice in a term.",
     breaks: "election-safety",
-    detectingSeed: 505,
+    detectingSeed: 592,
   },
   {
     name: "count-stale-vote",
@@ -92,7 +92,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "membership-before-term-commit",
     description: "A new leader proposes a configuration change before it has committed an entry of its own term: an earlier leader's uncommitted change may survive in some logs, and the two changes together have disjoint majorities (Ongaro, raft-dev 2015).",
     breaks: "election-safety, state-machine-safety, leader-completeness (under protocol-timed membership churn right after elections)",
-    detectingSeed: 120,
+    detectingSeed: 675,
   },
   {
     name: "lease-on-wall-clock",

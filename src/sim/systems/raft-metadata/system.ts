@@ -35,6 +35,9 @@ import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
+import { StaleAnswerCheck } from "./stale-answer-check.js";
+import { ResendBoundCheck } from "./resend-bound-check.js";
+import { AppendBudgetCheck } from "./append-budget-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -98,6 +101,9 @@ function setup(req: RunRequest): SystemRun {
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
   const bounds = new BoundChecks(N, raft);
+  const staleAnswers = new StaleAnswerCheck(N);
+  const resends = new ResendBoundCheck(N);
+  const budget = new AppendBudgetCheck(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -112,6 +118,12 @@ function setup(req: RunRequest): SystemRun {
     if (role !== null) throw new CheckFailure(role, world.now);
     const over = inflight.onSend(world, from, to, msg);
     if (over !== null) throw new CheckFailure(over, world.now);
+    const resent = staleAnswers.onSend(world, from, to, msg);
+    if (resent !== null) throw new CheckFailure(resent, world.now);
+    const lower = resends.onSend(world, from, to, msg);
+    if (lower !== null) throw new CheckFailure(lower, world.now);
+    const spent = budget.onSend(world, from, to, msg);
+    if (spent !== null) throw new CheckFailure(spent, world.now);
   };
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -229,6 +241,9 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
+            staleAnswers.onDeliver(world, from, to, msg);
+            resends.onDeliver(world, from, to, msg);
+            budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
             return;
           }
@@ -237,11 +252,14 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
+            staleAnswers.onDeliver(world, from, to, msg);
+            budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
             return;
           }
           case "hbResp":
             inflight.onDeliver(world, from, to, msg);
+            budget.onDeliver(world, from, to, msg);
             readRounds.onDeliver(from, to, msg);
             leadership.deliveredToLeader(world, from, to, msg);
             return;
