@@ -203,12 +203,12 @@ describe("the shrunk run as a scenario file", () => {
     const { parseScenarioText, scenarioBlock } = await import("../../src/api/scenarios.js");
     const { scenarioRunOptions } = await import("../../src/sim/scenario/index.js");
     const sys = getSystem("raft-metadata");
-    const r = shrink(sys, { seed: 120, timeUs: 10_000_000, bugs: ["membership-before-term-commit"] }, { budgetMs: 30_000 });
+    const r = shrink(sys, { seed: 675, timeUs: 10_000_000, bugs: ["membership-before-term-commit"] }, { budgetMs: 30_000 });
     expect((r.options.options as { membership?: unknown }).membership).toBeDefined();
     const text = scenarioYaml(sys, r.options, { name: "shrunk", description: "", expect: "violation" });
     expect(text).toMatch(/^membership:\n {2}initialVoters: \d+\n {2}bootstrap: (true|false)$/m);
     const sc = parseScenarioText(text, "shrunk.yaml");
-    const again = runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 120));
+    const again = runSystem(sys, scenarioRunOptions(sc, scenarioBlock(sc), 675));
     expect(again.traceHash).toBe(r.after.traceHash);
     // The file's keys give back the very system options (fileKeys is options' inverse).
     expect(scenarioBlock(sc).options(sc)).toMatchObject({ membership: (r.options.options as { membership: unknown }).membership, raft: (r.options.options as { raft: unknown }).raft });

@@ -197,7 +197,8 @@ describe("raftsim sweep / bugs / check", () => {
       expect(j.failures).toHaveLength(1);
       const f = j.failures[0];
       expect(f).toMatchObject({ seed: 5, verdict: null, replay: "raftsim run --seed 5 --time 2s" });
-      expect(f.error).toMatch(/^Error: synthetic failure for seed 5 \(RAFTSIM_TEST_THROW_SEED\) \(at .+:\d+:\d+\)\)$/);
+      // The first stack frame, named ("fn (file:line:col)") or anonymous ("file:line:col").
+      expect(f.error).toMatch(/^Error: synthetic failure for seed 5 \(RAFTSIM_TEST_THROW_SEED\) \(at (.+ \()?[^ ]+:\d+:\d+\)?\)$/);
       expect(f.message).toBe(f.error);
       return { failures: j.failures, verdicts: j.verdicts, events: j.events };
     });

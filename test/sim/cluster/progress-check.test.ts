@@ -53,8 +53,9 @@ describe("progress checks", () => {
       orig.apply(this, a);
       (this as { next: number; match: number }).next = (this as { match: number }).match;
     });
-    // Seed 2: on seed 1 (fast default) a structural guard of the log throws first.
-    const r = simulate({ seed: 2, timeUs: 10 * S, sutAsserts: false }).result;
+    // Seed 9: on most seeds resend-below-ack (stale-answer-check.ts) sees the resend on the
+    // wire first; on seed 9 (and 34 of 1..40) this check is first.
+    const r = simulate({ seed: 9, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^progress-next at node \d+/);
   });
