@@ -29,6 +29,7 @@
 // append and per answer, no allocation.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { PairEpochs, PAIR_NEW, PAIR_SAME } from "./pair-epoch.js";
 
 type WireMsg = {
   readonly type: string;
@@ -42,8 +43,8 @@ type WireMsg = {
 };
 
 export class AppendBudgetCheck {
-  /** Per leader * n + follower: the term the state is of (-1: none). */
-  private readonly term: Float64Array;
+  /** Per leader * n + follower: the epoch the pair's state is of (pair-epoch.ts). */
+  private readonly epochs: PairEpochs;
   /** The highest index F acknowledged in the term. */
   private readonly acked: Float64Array;
   /** The highest commit index an append told F (min(commit, its last index)). */
@@ -58,14 +59,11 @@ export class AppendBudgetCheck {
   private readonly emptyIn: Float64Array;
   /** The event of an acknowledgement that reached the leader while it was probing F. */
   private readonly endIn: Float64Array;
-  /** F's restart/restore generation and the leader's Progress of F when the state began. */
-  private readonly gen: Float64Array;
-  private readonly view: unknown[];
   /** A rejection or a finished snapshot since F's last acknowledgement: the next one ends probing. */
   private readonly probing: Uint8Array;
 
   constructor(private readonly n: number) {
-    this.term = new Float64Array(n * n).fill(-1);
+    this.epochs = new PairEpochs(n * n);
     this.acked = new Float64Array(n * n);
     this.told = new Float64Array(n * n);
     this.sentHigh = new Float64Array(n * n);
@@ -75,22 +73,14 @@ export class AppendBudgetCheck {
     this.emptyIn = new Float64Array(n * n).fill(-1);
     this.endIn = new Float64Array(n * n).fill(-1);
     this.probing = new Uint8Array(n * n);
-    this.gen = new Float64Array(n * n);
-    this.view = new Array<unknown>(n * n).fill(undefined);
   }
 
   /** The pair's state for `term`, started afresh when the term moved on, when F restarted or
    * was restored (its log may have lost entries), or when the leader's view of F is a new one
    * (F removed from the configuration and added back: a new Progress, ours: confchange.ts). */
   private pair(w: AnyWorld, leader: number, f: number, k: number, term: number): boolean {
-    if (term < this.term[k]) return false;
-    const gen = w.incarnation(f) * 65_536 + w.restores[f];
-    const node = w.nodes[leader] as MetaServer | null;
-    const view = node === null ? undefined : node.raft.prs[f];
-    if (this.term[k] === term && this.gen[k] === gen && this.view[k] === view) return true;
-    this.term[k] = term;
-    this.gen[k] = gen;
-    this.view[k] = view;
+    const e = this.epochs.enter(w, leader, f, k, term);
+    if (e !== PAIR_NEW) return e === PAIR_SAME;
     this.acked[k] = 0;
     this.told[k] = 0;
     this.sentHigh[k] = 0;
@@ -111,7 +101,7 @@ export class AppendBudgetCheck {
       // The most frequent answer, and it only marks its step: no reads of the leader (an answer
       // of another term than the pair's marks nothing the pair will look at).
       const h = to * this.n + from;
-      if (this.term[h] === msg.term) this.resendIn[h] = w.sched.executed;
+      if (this.epochs.term[h] === msg.term) this.resendIn[h] = w.sched.executed;
       return;
     }
     const node = w.nodes[to] as MetaServer | null;

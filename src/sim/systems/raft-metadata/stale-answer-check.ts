@@ -32,6 +32,7 @@
 // schedules: hash-neutral. Cost: typed-array reads per append, chunk and answer; no allocation.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { PairEpochs, PAIR_NEW, PAIR_SAME } from "./pair-epoch.js";
 
 type WireMsg = {
   readonly type: string;
@@ -50,8 +51,8 @@ const STALE_REJECT_ACKED = 3;
 const STALE_REJECT_ACTED = 4;
 
 export class StaleAnswerCheck {
-  /** Per leader * n + follower: the term the pair's state is of (-1: none). */
-  private readonly term: Float64Array;
+  /** Per leader * n + follower: the epoch the pair's state is of (pair-epoch.ts). */
+  private readonly epochs: PairEpochs;
   /** The highest index F acknowledged to the leader in that term (the floor). */
   private readonly acked: Float64Array;
   /** The lowest rejection the leader acted on since F's last acknowledgement (Infinity: none). */
@@ -65,9 +66,6 @@ export class StaleAnswerCheck {
   private readonly rejIn: Float64Array;
   private readonly rejIndex: Float64Array;
   private readonly rejFloor: Float64Array;
-  /** F's restart/restore generation and the leader's Progress of F when the state began. */
-  private readonly gen: Float64Array;
-  private readonly view: unknown[];
   /** Why the answer of staleIn is stale (STALE_*), its index and the value it was compared
    * with: the message is built only on failure. */
   private readonly whyKind: Int8Array;
@@ -75,7 +73,7 @@ export class StaleAnswerCheck {
   private readonly whyRef: Float64Array;
 
   constructor(private readonly n: number) {
-    this.term = new Float64Array(n * n).fill(-1);
+    this.epochs = new PairEpochs(n * n);
     this.acked = new Float64Array(n * n);
     this.acted = new Float64Array(n * n).fill(Infinity);
     this.snapSent = new Float64Array(n * n);
@@ -83,8 +81,6 @@ export class StaleAnswerCheck {
     this.rejIn = new Float64Array(n * n).fill(-1);
     this.rejIndex = new Float64Array(n * n);
     this.rejFloor = new Float64Array(n * n);
-    this.gen = new Float64Array(n * n);
-    this.view = new Array<unknown>(n * n).fill(undefined);
     this.whyKind = new Int8Array(n * n);
     this.whyIndex = new Float64Array(n * n);
     this.whyRef = new Float64Array(n * n);
@@ -93,14 +89,8 @@ export class StaleAnswerCheck {
   /** The pair's state for `term`, started afresh when the term moved on, when F restarted or
    * was restored, or when the leader's view of F is a new one. */
   private pair(w: AnyWorld, leader: number, f: number, k: number, term: number): boolean {
-    if (term < this.term[k]) return false; // an older term's message: the pair is past it
-    const gen = w.incarnation(f) * 65_536 + w.restores[f];
-    const node = w.nodes[leader] as MetaServer | null;
-    const view = node === null ? undefined : node.raft.prs[f];
-    if (this.term[k] === term && this.gen[k] === gen && this.view[k] === view) return true;
-    this.term[k] = term;
-    this.gen[k] = gen;
-    this.view[k] = view;
+    const e = this.epochs.enter(w, leader, f, k, term);
+    if (e !== PAIR_NEW) return e === PAIR_SAME;
     this.acked[k] = 0;
     this.acted[k] = Infinity;
     this.snapSent[k] = 0;
