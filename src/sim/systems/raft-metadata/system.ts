@@ -152,8 +152,8 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
         if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
-        if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
+          leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
           const why = n === null ? null : recovery.snapshotNoted(id, b, n.raft);
           if (why !== null) throw new CheckFailure(why, world.now);
