@@ -290,7 +290,7 @@ function setup(req: RunRequest): SystemRun {
             sinceLogMatch = 0;
             v = inv.checkLogMatching();
           }
-          if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+          if (v !== null) throw invariantFailure(v, w.now);
           return;
         }
         // Only a fault can crash, restart or restore a node, or change more than one; any other
@@ -322,7 +322,7 @@ function setup(req: RunRequest): SystemRun {
           sinceLogMatch = 0;
           v = inv.checkLogMatching();
         }
-        if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+        if (v !== null) throw invariantFailure(v, w.now);
         if (only !== TOUCHED_NONE) {
           const why = only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only);
           if (why !== null) throw new CheckFailure(why, w.now);
@@ -366,7 +366,7 @@ function setup(req: RunRequest): SystemRun {
     liveness: (w, lastHeal, endUs) => runLivenessPhase(w, actors, lastHeal, endUs, stopWhenHealthy),
     finalCheck(w) {
       const v = inv.checkLogMatching();
-      if (v !== null) throw new CheckFailure(`${v.invariant} at node ${v.node}, t=${(w.now / 1000).toFixed(3)}ms: ${v.detail}`, w.now);
+      if (v !== null) throw invariantFailure(v, w.now);
     },
     finish(w) {
       for (const a of actors) a.client.abandon(w.now);
@@ -404,6 +404,11 @@ function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: 
 // window families (issue 12 part 3: restores, membership races, crash windows, snapshot races)
 // each from a stream of its own, in a fifth of the seeds.
 const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipRaceFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : []), restoreRaceFamily, crashWindowFamily, snapshotRaceFamily];
+
+/** An invariant checker's violation as the run's failure at `atUs`. */
+function invariantFailure(v: Violation, atUs: number): CheckFailure {
+  return new CheckFailure(`${v.invariant} at node ${v.node}, t=${(atUs / 1000).toFixed(3)}ms: ${v.detail}`, atUs);
+}
 
 export const raftMetadata: System = {
   name: "raft-metadata",
