@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Progress } from "../../../src/impl/raft/progress.js";
 import { simulate } from "../../../src/api/simulate.js";
+import { loadScenarioRef } from "../../../src/api/scenarios.js";
 import { ReadRoundCheck } from "../../../src/sim/systems/raft-metadata/read-round-check.js";
 import type { AnyWorld } from "../../../src/sim/runner/system.js";
 import { prototypePatcher, type Patchable } from "./patch-prototype.js";
@@ -13,28 +14,32 @@ import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 const S = 1_000_000;
 const patch = prototypePatcher(Progress.prototype);
 
+/** The leader's Progress objects: none for itself and for node 3 (not a member). */
+const prs: unknown[] = [undefined, {}, {}, undefined];
+
 /** Node 0 leads term 2 of voters 0..2 (quorum 2), its read queue and round as given. */
 function leaderWorld(reads: { seq: number; index: number }[], readSeq: number, commit = 5): AnyWorld {
-  const raft = { role: () => "leader", term: () => 2, voters: () => [0, 1, 2], cfg: { quorum: 2 }, prs: [undefined, {}, {}, undefined], reads, readHead: 0, readSeq, commitIndex: () => commit, termStart: 3, opts: { coalesceHeartbeats: true } };
+  const raft = { role: () => "leader", term: () => 2, voters: () => [0, 1, 2], cfg: { quorum: 2 }, prs, reads, readHead: 0, readSeq, commitIndex: () => commit, termStart: 3, opts: { coalesceHeartbeats: true } };
   return { now: 5000, nodes: [{ raft }, null, null, null] } as unknown as AnyWorld;
 }
+const W = leaderWorld([], 0);
 const ack = (seq: number, fenced = false) => ({ type: "hbResp", term: 2, seq, fenced });
 
 describe("read rounds", () => {
   it("read-served: a read whose round a quorum acknowledged must be released in that step", () => {
     const c = new ReadRoundCheck(3);
     const w = leaderWorld([{ seq: 4, index: 5 }], 4);
-    c.onDeliver(1, 0, ack(3)); // an older round: not enough
+    c.onDeliver(W, 1, 0, ack(3)); // an older round: not enough
     expect(c.afterEvent(w, 0)).toBeNull();
-    c.onDeliver(2, 0, ack(4, true)); // fenced: confirms nothing
+    c.onDeliver(W, 2, 0, ack(4, true)); // fenced: confirms nothing
     expect(c.afterEvent(w, 0)).toBeNull();
-    c.onDeliver(1, 0, ack(4)); // with the leader: a quorum of 2
+    c.onDeliver(W, 1, 0, ack(4)); // with the leader: a quorum of 2
     expect(c.afterEvent(w, 0)).toBe("read-served at node 0, t=5.000ms, term 2: the oldest pending read (round 4) is acknowledged by a quorum and its read index is known, but the leader did not release it in this step");
     // Released: nothing pending.
-    c.onDeliver(2, 0, ack(4));
+    c.onDeliver(W, 2, 0, ack(4));
     expect(c.afterEvent(leaderWorld([], 4), 0)).toBeNull();
     // A read without an index before the term's first commit (termStart 3 > commit 2) waits.
-    c.onDeliver(1, 0, ack(4));
+    c.onDeliver(W, 1, 0, ack(4));
     expect(c.afterEvent(leaderWorld([{ seq: 4, index: -1 }], 4, 2), 0)).toBeNull();
   });
 
@@ -42,14 +47,14 @@ describe("read rounds", () => {
     const c = new ReadRoundCheck(3);
     // Round 6 in flight serves the read of seq 6 (not yet acknowledged); the read of seq 7 waits.
     const w = leaderWorld([{ seq: 6, index: 5 }, { seq: 7, index: 5 }], 6);
-    c.onDeliver(1, 0, ack(5));
+    c.onDeliver(W, 1, 0, ack(5));
     expect(c.afterEvent(w, 0)).toBeNull();
     // Only a step with a heartbeat answer obliges the leader.
     expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 6), 0)).toBeNull();
-    c.onDeliver(1, 0, ack(6));
+    c.onDeliver(W, 1, 0, ack(6));
     expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 6), 0)).toBe("read-round at node 0, t=5.000ms, term 2: reads wait for round 7, the round in flight (6) is acknowledged by a quorum, and the leader sent no new round in this step");
     // Sent: readSeq 7, round 7 not yet acknowledged.
-    c.onDeliver(2, 0, ack(6));
+    c.onDeliver(W, 2, 0, ack(6));
     expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 7), 0)).toBeNull();
   });
 
@@ -57,13 +62,29 @@ describe("read rounds", () => {
     // Node 3 was removed from the configuration (no Progress at the leader): the leader drops
     // its heartbeat answer unread, so it need not send the next round in that step.
     const c = new ReadRoundCheck(4);
-    c.onDeliver(1, 0, ack(6)); // confirms round 6 while no read waits for a later round
+    c.onDeliver(W, 1, 0, ack(6)); // confirms round 6 while no read waits for a later round
     expect(c.afterEvent(leaderWorld([], 6), 0)).toBeNull();
-    c.onDeliver(3, 0, ack(6));
+    c.onDeliver(W, 3, 0, ack(6));
     expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 6), 0)).toBeNull();
     // The same answer from a member does oblige it.
-    c.onDeliver(2, 0, ack(6));
+    c.onDeliver(W, 2, 0, ack(6));
     expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 6), 0)).toMatch(/^read-round at node 0/);
+  });
+
+  it("read-served: an answer counts only for the Progress it reached (a server added back starts afresh)", () => {
+    const c = new ReadRoundCheck(3);
+    c.onDeliver(W, 1, 0, ack(4));
+    const old = prs[1];
+    prs[1] = {}; // node 1 removed and added back: a new Progress that has seen no round
+    try {
+      c.onDeliver(W, 2, 0, ack(3));
+      expect(c.afterEvent(leaderWorld([{ seq: 4, index: 5 }], 4), 0)).toBeNull();
+      // Its next answer reaches the new Progress and counts.
+      c.onDeliver(W, 1, 0, ack(4));
+      expect(c.afterEvent(leaderWorld([{ seq: 4, index: 5 }], 4), 0)).toMatch(/^read-served at node 0/);
+    } finally {
+      prs[1] = old;
+    }
   });
 
   it("passes correct runs", () => {
@@ -79,6 +100,11 @@ describe("read rounds", () => {
         expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
       }
     }
+  });
+
+  it("passes membership-churn seed 5 (an answer sent before the server was added back)", () => {
+    const r = simulate({ scenario: loadScenarioRef("membership-churn").scenario, seed: 5, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict, r.message ?? "").toBe("ok");
   });
 
   it("fails a leader whose Progress never records an acknowledged round", () => {

@@ -15,7 +15,13 @@
 //
 // The acknowledgements are counted on the wire (onDeliver); the pending reads, their rounds and
 // the leader's read sequence are the leader's view (read-only.ts's queue — not the replication
-// or step-leader code this judges). A fenced answer confirms nothing (fencing.ts).
+// or step-leader code this judges). A fenced answer confirms nothing (fencing.ts). An answer
+// counts for the leader's Progress of the sender that it reached (the object, as pair-epoch.ts
+// keys a pair): one from a server the leader tracked no Progress for is dropped unread, and a
+// server removed and added back gets a new Progress that has seen no round yet (confchange.ts,
+// ours) — without this, membership-churn seed 5 counted an answer of round 177 that reached the
+// leader while node 0 was out of its configuration (dropped unread), and failed read-served at
+// t=4849.987 ms once node 0 was added back.
 //
 // Read-only, never draws or schedules: hash-neutral. Per event: a look at the touched leader's
 // read queue; the quorum count only when a read is pending.
@@ -29,6 +35,8 @@ export class ReadRoundCheck {
   /** Per leader * n + voter: the highest round seq the voter acknowledged, and in which term. */
   private readonly acked: Float64Array;
   private readonly ackedTerm: Float64Array;
+  /** Per leader * n + voter: the leader's Progress object the acknowledgement reached. */
+  private readonly ackedBy: unknown[];
   /** Per node, in the current event: 1, a heartbeat answer was delivered to it; 2, an append or
    * snapshot answer (the steps in which a leader's commit index moves). */
   private readonly answered: Uint8Array;
@@ -43,14 +51,16 @@ export class ReadRoundCheck {
   constructor(private readonly n: number) {
     this.acked = new Float64Array(n * n);
     this.ackedTerm = new Float64Array(n * n).fill(-1);
+    this.ackedBy = new Array<unknown>(n * n).fill(undefined);
     this.answered = new Uint8Array(n);
     this.answeredBy = new Int32Array(n);
     this.commitSeen = new Float64Array(n);
   }
 
   /** The world's onDeliver: a heartbeat answer reaching `to` (or an answer that may move its
-   * commit index: the only steps in which a leader's commit moves). */
-  onDeliver(from: number, to: number, msg: WireMsg): void {
+   * commit index: the only steps in which a leader's commit moves). Called before `to` handles
+   * it, so `to`'s Progress of `from` is the one the answer will reach. */
+  onDeliver(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     const t = msg.type;
     if (from >= this.n || to >= this.n) return;
     if (t === "appResp" || t === "snapResp") {
@@ -63,9 +73,13 @@ export class ReadRoundCheck {
     this.answered[to] |= 1;
     this.answeredBy[to] = from;
     if (msg.fenced === true) return;
+    const node = w.nodes[to] as MetaServer | null;
+    const pr = node === null ? undefined : node.raft.prs[from];
+    if (pr === undefined) return;
     const k = to * this.n + from;
-    if (this.ackedTerm[k] !== msg.term) {
+    if (this.ackedTerm[k] !== msg.term || this.ackedBy[k] !== pr) {
       this.ackedTerm[k] = msg.term;
+      this.ackedBy[k] = pr;
       this.acked[k] = 0;
     }
     if (msg.seq! > this.acked[k]) this.acked[k] = msg.seq!;
@@ -84,11 +98,11 @@ export class ReadRoundCheck {
   }
 
   /** Whether a quorum of the leader's voters acknowledged round `seq` in `term`. */
-  private confirmed(id: number, term: number, voters: readonly number[], quorum: number, seq: number): boolean {
+  private confirmed(id: number, term: number, voters: readonly number[], prs: readonly unknown[], quorum: number, seq: number): boolean {
     let acks = 0;
     for (const p of voters) {
       const k = id * this.n + p;
-      if ((p === id || (p < this.n && this.ackedTerm[k] === term && this.acked[k] >= seq)) && ++acks >= quorum) return true;
+      if ((p === id || (p < this.n && this.ackedTerm[k] === term && this.acked[k] >= seq && this.ackedBy[k] === prs[p])) && ++acks >= quorum) return true;
     }
     return false;
   }
@@ -121,12 +135,12 @@ export class ReadRoundCheck {
     // A leader that is its own quorum serves its reads at the next tick (read-only.ts: readsDueAt).
     if (quorum <= 1) return null;
     const rd = raft.reads[raft.readHead];
-    if ((rd.index >= 0 || raft.commitIndex() >= raft.termStart) && this.confirmed(id, term, voters, quorum, rd.seq)) {
+    if ((rd.index >= 0 || raft.commitIndex() >= raft.termStart) && this.confirmed(id, term, voters, raft.prs, quorum, rd.seq)) {
       return `read-served at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: the oldest pending read (round ${rd.seq}) is acknowledged by a quorum and its read index is known, but the leader did not release it in this step`;
     }
     if (!answered || raft.opts.coalesceHeartbeats !== true) return null;
     const newest = raft.reads[raft.reads.length - 1];
-    if (newest.seq > raft.readSeq && this.confirmed(id, term, voters, quorum, raft.readSeq)) {
+    if (newest.seq > raft.readSeq && this.confirmed(id, term, voters, raft.prs, quorum, raft.readSeq)) {
       return `read-round at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: reads wait for round ${newest.seq}, the round in flight (${raft.readSeq}) is acknowledged by a quorum, and the leader sent no new round in this step`;
     }
     return null;

@@ -240,7 +240,7 @@ function setup(req: RunRequest): SystemRun {
             prompt.onDeliver(world, from, to, msg);
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
-            readRounds.onDeliver(from, to, msg);
+            readRounds.onDeliver(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             resends.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -251,7 +251,7 @@ function setup(req: RunRequest): SystemRun {
             inflight.onDeliver(world, from, to, msg);
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
-            readRounds.onDeliver(from, to, msg);
+            readRounds.onDeliver(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
@@ -260,7 +260,7 @@ function setup(req: RunRequest): SystemRun {
           case "hbResp":
             inflight.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
-            readRounds.onDeliver(from, to, msg);
+            readRounds.onDeliver(world, from, to, msg);
             leadership.deliveredToLeader(world, from, to, msg);
             return;
           case "readReq":
