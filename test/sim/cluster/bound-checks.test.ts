@@ -29,6 +29,17 @@ describe("liveness-bound checks", () => {
     }
   });
 
+  it("pass the swarm seeds past 1,000 that were false positives", () => {
+    // transfer-completes: 2166 (a request repeated for the current target after its TimeoutNow
+    // was lost: the repeat starts nothing), 3720 (a snapshot race's window fault re-asked the
+    // leader mid-event). checkquorum-step-down: 2782 and 5708 (a new leader whose votes took
+    // longer than the window to gather is owed a whole bound).
+    for (const seed of [2166, 3720, 2782, 5708]) {
+      const r = run(seed);
+      expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
+    }
+  });
+
   it("stale-term-answer: a stale leader's append or heartbeat left unanswered (raft.ts 312: the etcd #5451 notification off)", () => {
     patch("step", (orig) => function (this: Node, ...a: unknown[]) {
       const m = a[1] as Msg;

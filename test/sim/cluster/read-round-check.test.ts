@@ -19,7 +19,7 @@ const prs: unknown[] = [undefined, {}, {}, undefined];
 
 /** Node 0 leads term 2 of voters 0..2 (quorum 2), its read queue and round as given. */
 function leaderWorld(reads: { seq: number; index: number }[], readSeq: number, commit = 5): AnyWorld {
-  const raft = { role: () => "leader", term: () => 2, voters: () => [0, 1, 2], cfg: { quorum: 2 }, prs, reads, readHead: 0, readSeq, commitIndex: () => commit, termStart: 3, opts: { coalesceHeartbeats: true } };
+  const raft = { role: () => "leader", term: () => 2, voters: () => [0, 1, 2], cfg: { quorum: 2 }, configIndex: () => 1, prs, reads, readHead: 0, readSeq, commitIndex: () => commit, termStart: 3, opts: { coalesceHeartbeats: true } };
   return { now: 5000, nodes: [{ raft }, null, null, null] } as unknown as AnyWorld;
 }
 const W = leaderWorld([], 0);
@@ -100,6 +100,11 @@ describe("read rounds", () => {
         expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
       }
     }
+  });
+
+  it("passes swarm seed 6656 (a learner promoted on its append answer completes the quorum; the commit moved in an earlier event)", () => {
+    const r = simulate({ seed: 6656, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict, r.message ?? "").toBe("ok");
   });
 
   it("passes membership-churn seed 5 (an answer sent before the server was added back)", () => {

@@ -16,6 +16,7 @@ import { TransferCompleteCheck } from "./transfer-complete-check.js";
 
 const PRECANDIDATE: number = RoleCode.precandidate;
 const CANDIDATE: number = RoleCode.candidate;
+const LEADER: number = RoleCode.leader;
 
 type WireMsg = { readonly type: string; readonly term?: number; readonly force?: boolean; readonly pre?: boolean; readonly granted?: boolean; readonly success?: boolean };
 type Termed = WireMsg & { readonly term: number };
@@ -81,6 +82,10 @@ export class BoundChecks {
 
   /** A role note (RaftNote.role, code = RoleCode): an election starts at a (pre)candidate note. */
   roleNoted(w: AnyWorld, id: number, code: number): void {
+    if (code === LEADER) {
+      this.contact.becameLeader(w, id);
+      return;
+    }
     if (code !== PRECANDIDATE && code !== CANDIDATE) return;
     if (this.pending === null) this.pending = campaignForbidden(w, id, code === CANDIDATE ? "candidate" : "precandidate");
     // Forced by a TimeoutNow, or a precandidate's win: not a campaign of its own timer.
@@ -88,9 +93,18 @@ export class BoundChecks {
     if (!byMessage) this.contact.campaigned(w, id, code === PRECANDIDATE);
   }
 
+  /** A window fault asked `leader` to transfer in the middle of an event (faults.ts,
+   * onWindowTransfer): a new request, as a "transfer-leader" fault is. Swarm seed 3720: a
+   * snapshot race re-asked leader 2 (to node 1, then node 3 again) 73 ms after the fault's
+   * request, which restarted its transfer deadline; judged from the fault's, transfer-completes
+   * called the transfer never aborted. */
+  windowTransfer(w: AnyWorld, leader: number, target: number): void {
+    this.transfer.asked(w, leader, true, target);
+  }
+
   /** A fault of raft-metadata's own kinds ran (faults.ts); args as it returned them. */
   faultRan(w: AnyWorld, kind: string, args: readonly number[]): void {
-    if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader");
+    if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader", args[1]);
   }
 
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */

@@ -190,7 +190,19 @@ export class RaftFaultDriver {
   private leaderFresh = false;
   private w!: AnyWorld;
   /** Crashes, restores and leader changes timed on protocol windows (window-faults.ts). */
-  readonly windows = new WindowFaults({ leader: () => this.leader, transferLeader: (w) => this.transferLeader(w) });
+  readonly windows = new WindowFaults({
+    leader: () => this.leader,
+    transferLeader: (w) => {
+      const l = this.leader;
+      const to = this.transferLeader(w);
+      if (this.onWindowTransfer !== null) this.onWindowTransfer(w, l, to);
+      return to;
+    },
+  });
+  /** Told when a window fault asks the leader (`leader`, -1: none) to transfer to `target` (-1:
+   * none taken) from inside an event (snapshot-cut-on's "transfer", on a chunk's send) rather
+   * than in a fault event of its own: the transfer checks learn of a request there (system.ts). */
+  onWindowTransfer: ((w: AnyWorld, leader: number, target: number) => void) | null = null;
 
   /** operator: membership actions through the current leader (null: the run has none). */
   constructor(private readonly operator: ((w: AnyWorld, op: MembershipOp) => MembershipOutcome) | null) {}

@@ -225,6 +225,16 @@ export class LeaderContactCheck {
     this.pending = `checkquorum-step-down at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${node.raft.term()}: it still leads, but in the last ${(this.quorumSilenceUs[id] / 1000).toFixed(3)}ms it received messages from only ${heard} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter), not a quorum`;
   }
 
+  /** Server `id` became leader: a new leader is owed a whole silence bound before the
+   * step-down rule judges it (§6.2 counts an election timeout of the leader's own; our Raft's
+   * first CheckQuorum round is electionMin after it takes office and counts only what it heard
+   * since). Without this, the window reached back before the election: swarm seeds 2782 and
+   * 5708 failed 100–200 ms into a term whose votes had taken 213 and 477 ms to gather, the
+   * earliest vote just outside the window. */
+  becameLeader(w: AnyWorld, id: number): void {
+    this.holdOff(id, w.now + this.quorumSilenceUs[id]);
+  }
+
   /** No step-down judgement of `id` before `until` (never shortens an earlier hold: a drift change
    * after a backward step must not cut the step's delay short, swarm seed 561). */
   private holdOff(id: number, until: number): void {

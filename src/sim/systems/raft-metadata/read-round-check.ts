@@ -42,8 +42,12 @@ export class ReadRoundCheck {
   private readonly answered: Uint8Array;
   /** Per node, in the current event: the sender of the heartbeat answer delivered to it. */
   private readonly answeredBy: Int32Array;
-  /** Per node: its commit index after the last event that touched it. */
-  private readonly commitSeen: Float64Array;
+  /** Per node, in the current event: its commit index and configuration index before the
+   * first answer delivered to it (the world calls onDeliver before the node handles it). A
+   * commit index read after an earlier judged event would be stale: the leader's own fsync
+   * moves it too, in events that deliver no answer (swarm seed 6656). */
+  private readonly commitBefore: Float64Array;
+  private readonly confBefore: Float64Array;
   /** How many nodes' `answered` flags are set: with none, afterEvent has nothing to judge,
    * whatever the event touched (most events deliver no answer). */
   private marked = 0;
@@ -54,7 +58,8 @@ export class ReadRoundCheck {
     this.ackedBy = new Array<unknown>(n * n).fill(undefined);
     this.answered = new Uint8Array(n);
     this.answeredBy = new Int32Array(n);
-    this.commitSeen = new Float64Array(n);
+    this.commitBefore = new Float64Array(n);
+    this.confBefore = new Float64Array(n);
   }
 
   /** The world's onDeliver: a heartbeat answer reaching `to` (or an answer that may move its
@@ -64,12 +69,12 @@ export class ReadRoundCheck {
     const t = msg.type;
     if (from >= this.n || to >= this.n) return;
     if (t === "appResp" || t === "snapResp") {
-      if (this.answered[to] === 0) this.marked++;
+      if (this.answered[to] === 0) this.mark(w, to);
       this.answered[to] |= 2;
       return;
     }
     if (t !== "hbResp") return;
-    if (this.answered[to] === 0) this.marked++;
+    if (this.answered[to] === 0) this.mark(w, to);
     this.answered[to] |= 1;
     this.answeredBy[to] = from;
     if (msg.fenced === true) return;
@@ -83,6 +88,14 @@ export class ReadRoundCheck {
       this.acked[k] = 0;
     }
     if (msg.seq! > this.acked[k]) this.acked[k] = msg.seq!;
+  }
+
+  /** The first answer delivered to `to` in this event: what its state was before it. */
+  private mark(w: AnyWorld, to: number): void {
+    this.marked++;
+    const node = w.nodes[to] as MetaServer | null;
+    this.commitBefore[to] = node === null ? -1 : node.raft.commitIndex();
+    this.confBefore[to] = node === null ? -1 : node.raft.configIndex();
   }
 
   afterEvent(w: AnyWorld, touched: number): string | null {
@@ -115,19 +128,20 @@ export class ReadRoundCheck {
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return null;
     const raft = node.raft;
-    const commit = raft.commitIndex();
-    const committed = commit !== this.commitSeen[id];
-    this.commitSeen[id] = commit;
+    const committed = raft.commitIndex() !== this.commitBefore[id];
     if (raft.readHead >= raft.reads.length) return null;
     // Judged only in the steps that oblige the leader: a heartbeat answer reached it (the
     // acknowledgement that may complete a quorum), or an answer moved its commit index (the
     // read index may have become known). A quorum completed by a configuration change alone is
-    // served at the next heartbeat answer.
+    // served at the next heartbeat answer — so is one completed by a configuration change made
+    // in this step (a learner promoted on its append answer, confchange.ts maybePromote, with
+    // the read's round already acknowledged by it: swarm seed 6656).
     // A heartbeat answer from a server the leader tracks no progress for (removed from its
     // configuration) is dropped unread (step-leader.ts: `pr === undefined`): it obliges nothing.
     // Seen on swarm seeds 264 and 900 once membership changes met the window faults.
     const answered = (flags & 1) !== 0 && raft.prs[this.answeredBy[id]] !== undefined;
     if (!answered && !committed) return null;
+    if (raft.configIndex() !== this.confBefore[id]) return null;
     if (raft.readHead >= raft.reads.length || raft.role() !== "leader") return null;
     const term = raft.term();
     const voters = raft.voters();

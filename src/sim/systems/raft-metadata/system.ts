@@ -131,6 +131,7 @@ function setup(req: RunRequest): SystemRun {
   const restoresSeen = new Int32Array(N);
   let joinRedirects = 0;
   const driver = new RaftFaultDriver(members === null ? null : (w, op) => operator(w, op, driver.leader));
+  driver.onWindowTransfer = (w, l, to) => bounds.windowTransfer(w, l, to);
   let world!: AnyWorld;
 
   return {

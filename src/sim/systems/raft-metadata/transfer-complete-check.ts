@@ -72,13 +72,21 @@ export class TransferCompleteCheck {
 
   /** The fault event that asked `leader` to transfer (faults.ts's "transfer-leader"; `completes`
    * false: "member-change-transfer", right after a configuration change whose target may be the
-   * learner just promoted: only the abort bound is judged). */
-  asked(w: AnyWorld, leader: number, completes: boolean): void {
+   * learner just promoted: only the abort bound is judged). `target`: the server the request
+   * named, as faults.ts returned it (-1: none taken). */
+  asked(w: AnyWorld, leader: number, completes: boolean, target: number): void {
     const node = leader < 0 ? null : (w.nodes[leader] as MetaServer | null);
     if (node === null || !w.isUp(leader) || node.raft.role() !== "leader" || node.raft.voters().length < 2) {
       this.leader = -1; // faults.ts asks nobody then
       return;
     }
+    // Asked again for the target it is already transferring to: nothing starts (raft.ts
+    // transferLeadership, as etcd's MsgTransferLeader to the current transferee): no new
+    // TimeoutNow, the same deadline. The request being judged goes on, judged as it was asked
+    // (afterEvent's fault rule restarts the abort bound). Swarm seed 2166: the TimeoutNow of a
+    // request to node 4 was lost to a cut, the same request 146 ms later on healed links changed
+    // nothing, and the transfer timed out — judged as a fresh request, transfer-completes failed.
+    if (target >= 0 && !this.fresh && this.leader === leader && this.term === node.raft.term() && this.target === target) return;
     this.leader = leader;
     this.term = node.raft.term();
     this.at = w.now;
