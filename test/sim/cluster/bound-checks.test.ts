@@ -38,6 +38,10 @@ describe("liveness-bound checks", () => {
       const r = run(seed);
       expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
     }
+    // Every-fault 1796: a transfer to the same target after the first one was aborted is a new
+    // transfer, judged from its own request.
+    const r = run(1796, true);
+    expect(r.verdict, `every-fault seed 1796: ${r.message}`).toBe("ok");
   });
 
   it("stale-term-answer: a stale leader's append or heartbeat left unanswered (raft.ts 312: the etcd #5451 notification off)", () => {

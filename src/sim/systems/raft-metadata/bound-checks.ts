@@ -98,13 +98,14 @@ export class BoundChecks {
    * snapshot race re-asked leader 2 (to node 1, then node 3 again) 73 ms after the fault's
    * request, which restarted its transfer deadline; judged from the fault's, transfer-completes
    * called the transfer never aborted. */
-  windowTransfer(w: AnyWorld, leader: number, target: number): void {
-    this.transfer.asked(w, leader, true, target);
+  windowTransfer(w: AnyWorld, leader: number, target: number, before: number): void {
+    this.transfer.asked(w, leader, true, target, before);
   }
 
-  /** A fault of raft-metadata's own kinds ran (faults.ts); args as it returned them. */
-  faultRan(w: AnyWorld, kind: string, args: readonly number[]): void {
-    if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader", args[1]);
+  /** A fault of raft-metadata's own kinds ran (faults.ts); args as it returned them;
+   * transferBefore: the leader's transfer target before a transfer request (-1: none). */
+  faultRan(w: AnyWorld, kind: string, args: readonly number[], transferBefore = -1): void {
+    if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader", args[1], transferBefore);
   }
 
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */

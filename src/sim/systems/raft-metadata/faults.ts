@@ -203,6 +203,9 @@ export class RaftFaultDriver {
    * none taken) from inside an event (snapshot-cut-on's "transfer", on a chunk's send) rather
    * than in a fault event of its own: the transfer checks learn of a request there (system.ts). */
   onWindowTransfer: ((w: AnyWorld, leader: number, target: number) => void) | null = null;
+  /** The leader's transfer target just before the last transfer request (-1: none): a request
+   * for the target it is already transferring to starts nothing (raft.ts transferLeadership). */
+  transferBefore = -1;
 
   /** operator: membership actions through the current leader (null: the run has none). */
   constructor(private readonly operator: ((w: AnyWorld, op: MembershipOp) => MembershipOutcome) | null) {}
@@ -266,6 +269,7 @@ export class RaftFaultDriver {
   private transferLeader(w: AnyWorld): number {
     const l = this.leader;
     const n = l < 0 ? null : (w.nodes[l] as MetaServer | null);
+    this.transferBefore = n === null ? -1 : n.raft.transferTarget();
     if (n === null || !w.isUp(l) || n.raft.role() !== "leader") return -1;
     const others = n.raft.voters().filter((v) => v !== l);
     if (others.length === 0) return -1;

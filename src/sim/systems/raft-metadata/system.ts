@@ -131,7 +131,7 @@ function setup(req: RunRequest): SystemRun {
   const restoresSeen = new Int32Array(N);
   let joinRedirects = 0;
   const driver = new RaftFaultDriver(members === null ? null : (w, op) => operator(w, op, driver.leader));
-  driver.onWindowTransfer = (w, l, to) => bounds.windowTransfer(w, l, to);
+  driver.onWindowTransfer = (w, l, to) => bounds.windowTransfer(w, l, to, driver.transferBefore);
   let world!: AnyWorld;
 
   return {
@@ -352,7 +352,7 @@ function setup(req: RunRequest): SystemRun {
       target: (name) => (name === "leader" ? driver.leader : -1),
       system: (w, f) => {
         const args = driver.execute(w, f);
-        bounds.faultRan(w, f.kind, args);
+        bounds.faultRan(w, f.kind, args, driver.transferBefore);
         return args;
       },
       onHealAll: () => driver.disarm(),

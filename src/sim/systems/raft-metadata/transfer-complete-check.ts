@@ -73,8 +73,9 @@ export class TransferCompleteCheck {
   /** The fault event that asked `leader` to transfer (faults.ts's "transfer-leader"; `completes`
    * false: "member-change-transfer", right after a configuration change whose target may be the
    * learner just promoted: only the abort bound is judged). `target`: the server the request
-   * named, as faults.ts returned it (-1: none taken). */
-  asked(w: AnyWorld, leader: number, completes: boolean, target: number): void {
+   * named, as faults.ts returned it (-1: none taken); `before`: the leader's transfer target
+   * just before the request (-1: none). */
+  asked(w: AnyWorld, leader: number, completes: boolean, target: number, before: number): void {
     const node = leader < 0 ? null : (w.nodes[leader] as MetaServer | null);
     if (node === null || !w.isUp(leader) || node.raft.role() !== "leader" || node.raft.voters().length < 2) {
       this.leader = -1; // faults.ts asks nobody then
@@ -86,7 +87,9 @@ export class TransferCompleteCheck {
     // (afterEvent's fault rule restarts the abort bound). Swarm seed 2166: the TimeoutNow of a
     // request to node 4 was lost to a cut, the same request 146 ms later on healed links changed
     // nothing, and the transfer timed out — judged as a fresh request, transfer-completes failed.
-    if (target >= 0 && !this.fresh && this.leader === leader && this.term === node.raft.term() && this.target === target) return;
+    // Only while that transfer is still on: once it was aborted, the same target is a new
+    // transfer with a deadline of its own (every-fault seed 1796).
+    if (target >= 0 && target === before && !this.fresh && this.leader === leader && this.term === node.raft.term() && this.target === target) return;
     this.leader = leader;
     this.term = node.raft.term();
     this.at = w.now;
