@@ -27,8 +27,13 @@ export class MembershipChecks {
   private readonly promote: PromoteCheck;
   private readonly removal: RemovalCheck;
   private pending: string | null = null;
+  /** Per server: the highest configuration index it noted while leading term notedTerm. */
+  private readonly notedIdx: Float64Array;
+  private readonly notedTerm: Int32Array;
 
   constructor(private readonly n: number, promoteLag: number) {
+    this.notedIdx = new Float64Array(n);
+    this.notedTerm = new Int32Array(n).fill(-1);
     this.requests = new ConfRequestCheck(n);
     this.acks = new LeaderAcks(n);
     this.promote = new PromoteCheck(this.acks, promoteLag);
@@ -79,9 +84,19 @@ export class MembershipChecks {
     }
     if (kind !== CUSTOM) return;
     if (a === NOTE_CONFIG) {
-      this.removal.configNoted(w, id);
       const s = w.nodes[id] as MetaServer | null;
-      if (s !== null && s.raft.role() === "leader" && !this.requests.operatorAsking && this.pending === null) this.pending = this.promote.configNoted(w, id);
+      if (s === null) return; // a node being rebuilt from its disk notes its configuration before it is in the world
+      const r = s.raft;
+      // A leader's own new entry: the note of a configuration index above any it noted in its
+      // term (a second note of the same entry says nothing new).
+      const ci = r.configIndex();
+      const own = r.role() === "leader" && ci === r.lastIndex() && (this.notedTerm[id] !== r.term() || ci > this.notedIdx[id]);
+      if (r.role() === "leader") {
+        this.notedTerm[id] = r.term();
+        if (ci > this.notedIdx[id] || own) this.notedIdx[id] = ci;
+      }
+      this.removal.configNoted(w, id, own);
+      if (own && !this.requests.operatorAsking && this.pending === null) this.pending = this.promote.configNoted(w, id);
     } else if (a === NOTE_STEP_DOWN_REMOVED) this.removal.steppingDown(w, id);
   }
 

@@ -50,12 +50,11 @@ export class PromoteCheck {
     this.expectWhy = `learner ${from} acknowledged index ${index} (leader's last index ${last}, commit ${commit}, promoteLag ${this.lag}), not fenced`;
   }
 
-  /** A configuration note of leader `id` (its own new entry), outside an operator request:
+  /** A configuration note of leader `id` for its own new entry, outside an operator request:
    * a voter that was not one before was promoted by the leader itself. */
   configNoted(w: AnyWorld, id: number): string | null {
     const r = (w.nodes[id] as MetaServer).raft;
     const ci = r.configIndex();
-    if (ci !== r.lastIndex()) return null;
     const before = r.votersAt(ci - 1);
     const term = r.term();
     for (const v of r.voters()) {

@@ -70,17 +70,14 @@ export class RemovalCheck {
     if (s !== null) this.learners[id] = s.raft.learners();
   }
 
-  /** A configuration note of `id` (its configuration changed). */
-  configNoted(w: AnyWorld, id: number): void {
-    const s = w.nodes[id] as MetaServer | null;
-    if (s === null) return; // a node being rebuilt from its disk notes its configuration before it is in the world
-    const r = s.raft;
+  /** A configuration note of `id` (its configuration changed); `own`: a leader's own new entry. */
+  configNoted(w: AnyWorld, id: number, own: boolean): void {
+    const r = (w.nodes[id] as MetaServer).raft;
     const prevLearners = this.learners[id];
     const learners = r.learners();
     this.learners[id] = learners;
-    if (r.role() !== "leader") return;
+    if (!own) return;
     const ci = r.configIndex();
-    if (ci !== r.lastIndex()) return; // its own new entry only
     const term = r.term();
     const voters = r.voters();
     let mask = 0;
