@@ -87,10 +87,11 @@ export class MembershipChecks {
       const s = w.nodes[id] as MetaServer | null;
       if (s === null) return; // a node being rebuilt from its disk notes its configuration before it is in the world
       const r = s.raft;
-      // A leader's own new entry: the note of a configuration index above any it noted in its
-      // term (a second note of the same entry says nothing new).
+      // A leader's own new entry: its last entry, of its term, at a configuration index above
+      // any it noted in its term (a second note of the same entry, or of an earlier leader's
+      // entry when it takes office, says nothing new).
       const ci = r.configIndex();
-      const own = r.role() === "leader" && ci === r.lastIndex() && (this.notedTerm[id] !== r.term() || ci > this.notedIdx[id]);
+      const own = r.role() === "leader" && ci === r.lastIndex() && r.entry(ci)?.term === r.term() && (this.notedTerm[id] !== r.term() || ci > this.notedIdx[id]);
       if (r.role() === "leader") {
         this.notedTerm[id] = r.term();
         if (ci > this.notedIdx[id] || own) this.notedIdx[id] = ci;
