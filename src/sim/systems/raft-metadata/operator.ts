@@ -6,6 +6,8 @@ import type { FaultAction } from "../../faults/index.js";
 import type { AnyWorld } from "../../runner/system.js";
 import type { MembershipOp, MembershipOutcome, MembershipSetup, RaftFault } from "./faults.js";
 import { MS } from "./options.js";
+import type { ConfRequestCheck } from "./conf-request-check.js";
+import type { ConfChange } from "../../../impl/raft/confchange.js";
 
 type W = AnyWorld;
 
@@ -57,7 +59,9 @@ function removalAllowed(w: W, L: MetaServer, node: number): boolean {
 }
 
 /** Operator membership actions (member-* faults), always through the current leader. */
-export function operator(w: W, op: MembershipOp, leader: number): MembershipOutcome {
+export function operator(w: W, op: MembershipOp, leader: number, requests?: ConfRequestCheck): MembershipOutcome {
+  // Every change goes through the membership-request-answered check when there is one.
+  const change = (L: MetaServer, ch: ConfChange, now: number) => (requests === undefined ? L.changeMembership(ch, now) : requests.ask(L, ch, now));
   const L = leaderServer(w, leader);
   const lid = L === null ? -1 : L.id;
   const none: MembershipOutcome = { done: false, leader: lid, removed: NO_NODES, cut: NO_NODES };
@@ -73,7 +77,7 @@ export function operator(w: W, op: MembershipOp, leader: number): MembershipOutc
       if (L === null) return none;
       const node = op.kind === "remove" ? op.node : lid;
       if (!removalAllowed(w, L, node)) return none;
-      const r = L.changeMembership({ kind: "remove", node }, w.localNow(lid));
+      const r = change(L, { kind: "remove", node }, w.localNow(lid));
       return typeof r === "string" ? none : { ...none, done: true, removed: [node] };
     }
     case "churn": {
@@ -86,11 +90,11 @@ export function operator(w: W, op: MembershipOp, leader: number): MembershipOutc
         if (cands.length === 0) return;
         const node = cands[rng.int(0, cands.length - 1)];
         if (!removalAllowed(w, L, node)) return;
-        if (typeof L.changeMembership({ kind: "remove", node }, now) !== "string") removed.push(node);
+        if (typeof change(L, { kind: "remove", node }, now) !== "string") removed.push(node);
       };
       const learners = L.raft.learners().filter((l) => !hasMarker(w, l)); // never promote a fenced learner
       const what = rng.int(0, 9);
-      if (learners.length > 0 && what < 4) L.changeMembership({ kind: "promote", node: learners[rng.int(0, learners.length - 1)] }, now);
+      if (learners.length > 0 && what < 4) change(L, { kind: "promote", node: learners[rng.int(0, learners.length - 1)] }, now);
       else if (what < 9) removeOne(false);
       else removeOne(true);
       // A second change right away: refused while the first is uncommitted (one at a time).
@@ -114,13 +118,13 @@ export function operator(w: W, op: MembershipOp, leader: number): MembershipOutc
       const ready = learners.filter((l) => !hasMarker(w, l));
       if (ready.length > 0 && rng.chance(0.6)) {
         const node = ready[rng.int(0, ready.length - 1)]!;
-        return typeof L.changeMembership({ kind: "promote", node }, now) === "string" ? none : { ...none, done: true };
+        return typeof change(L, { kind: "promote", node }, now) === "string" ? none : { ...none, done: true };
       }
       const cands = [...L.raft.voters().filter((v) => v !== lid), ...learners];
       if (cands.length === 0) return none;
       const node = cands[rng.int(0, cands.length - 1)]!;
       if (!removalAllowed(w, L, node)) return none;
-      return typeof L.changeMembership({ kind: "remove", node }, now) === "string" ? none : { ...none, done: true, removed: [node] };
+      return typeof change(L, { kind: "remove", node }, now) === "string" ? none : { ...none, done: true, removed: [node] };
     }
   }
 }

@@ -38,6 +38,7 @@ import { BoundChecks } from "./bound-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
 import { ResendBoundCheck } from "./resend-bound-check.js";
 import { AppendBudgetCheck } from "./append-budget-check.js";
+import { MembershipChecks } from "./membership-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -104,6 +105,8 @@ function setup(req: RunRequest): SystemRun {
   const staleAnswers = new StaleAnswerCheck(N);
   const resends = new ResendBoundCheck(N);
   const budget = new AppendBudgetCheck(N);
+  // Only a run with membership has requests, learners and removals to judge.
+  const membership = members === null ? null : new MembershipChecks(N, raft.promoteLag ?? 16);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -130,7 +133,7 @@ function setup(req: RunRequest): SystemRun {
   let viewsSynced = false;
   const restoresSeen = new Int32Array(N);
   let joinRedirects = 0;
-  const driver = new RaftFaultDriver(members === null ? null : (w, op) => operator(w, op, driver.leader));
+  const driver = new RaftFaultDriver(members === null ? null : (w, op) => operator(w, op, driver.leader, membership!.requests));
   driver.onWindowTransfer = (w, l, to) => bounds.windowTransfer(w, l, to, driver.transferBefore);
   let world!: AnyWorld;
 
@@ -152,6 +155,7 @@ function setup(req: RunRequest): SystemRun {
         : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
+        if (membership !== null) membership.noted(world, id, kind, a);
         if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
@@ -171,6 +175,7 @@ function setup(req: RunRequest): SystemRun {
         switch (msg.type) {
           case "app":
             sentEntries(from, to, msg);
+            if (membership !== null) membership.sentReplication(world, from, to, false);
             return;
           case "hb": {
             if (leases !== null) leases.onSend(world, from, msg);
@@ -178,6 +183,7 @@ function setup(req: RunRequest): SystemRun {
             const role = leaderOnlySend(world, from, msg);
             if (role !== null) throw new CheckFailure(role, world.now);
             leadership.sentRead(world, from, to, msg);
+            if (membership !== null) membership.sentReplication(world, from, to, true);
             return;
           }
           case "appResp":
@@ -192,6 +198,7 @@ function setup(req: RunRequest): SystemRun {
           case "snap":
             driver.windows.onSend(from, msg);
             sentEntries(from, to, msg);
+            if (membership !== null) membership.sentReplication(world, from, to, false);
             return;
           case "snapResp":
             if (msg.next < 0) inv.recordAck(from, msg.term, msg.index);
@@ -213,6 +220,7 @@ function setup(req: RunRequest): SystemRun {
             const role = leaderOnlySend(world, from, msg);
             if (role !== null) throw new CheckFailure(role, world.now);
             leadership.sentVoteOrTimeout(world, from, to, msg);
+            if (membership !== null) membership.sentTimeoutNow(from);
             return;
           }
           case "readResp":
@@ -220,6 +228,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           case "joinResp":
             if (msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
+            if (membership !== null) membership.sentJoinResp(world, from, to, msg);
             return;
         }
       },
@@ -237,6 +246,7 @@ function setup(req: RunRequest): SystemRun {
             leadership.deliveredHeartbeat(from, to, msg);
             return;
           case "appResp": {
+            if (membership !== null) membership.deliveredAck(world, from, to, msg);
             inflight.onDeliver(world, from, to, msg);
             prompt.onDeliver(world, from, to, msg);
             const probing = probes.onDeliver(world, from, to, msg);
@@ -249,6 +259,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           }
           case "snapResp": {
+            if (membership !== null) membership.deliveredAck(world, from, to, msg);
             inflight.onDeliver(world, from, to, msg);
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
@@ -259,6 +270,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           }
           case "hbResp":
+            if (membership !== null) membership.deliveredAck(world, from, to, msg);
             inflight.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             readRounds.onDeliver(world, from, to, msg);
@@ -272,6 +284,10 @@ function setup(req: RunRequest): SystemRun {
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
+            return;
+          case "join":
+            if (membership !== null) membership.deliveredJoin(world, from, to);
+            leadership.deliveredOther();
             return;
           default:
             leadership.deliveredOther();
@@ -342,6 +358,10 @@ function setup(req: RunRequest): SystemRun {
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
         if (bound !== null) throw new CheckFailure(bound, w.now);
+        if (membership !== null) {
+          const why = membership.afterEvent(w);
+          if (why !== null) throw new CheckFailure(why, w.now);
+        }
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
