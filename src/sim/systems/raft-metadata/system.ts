@@ -23,6 +23,7 @@ import { deposedFamily, leaderChurnFamily, membershipFamily, membershipRaceFamil
 import { crashWindowFamily, restoreRaceFamily, snapshotRaceFamily } from "./window-faults.js";
 import { inspectServer } from "./inspect.js";
 import { LeaseCheck } from "./lease-check.js";
+import { WakeCheck } from "./wake-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -104,6 +105,7 @@ function setup(req: RunRequest): SystemRun {
   const staleAnswers = new StaleAnswerCheck(N);
   const resends = new ResendBoundCheck(N);
   const budget = new AppendBudgetCheck(N);
+  const wakes = new WakeCheck(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -341,6 +343,8 @@ function setup(req: RunRequest): SystemRun {
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
         if (bound !== null) throw new CheckFailure(bound, w.now);
+        const asleep = wakes.afterEvent(w, only);
+        if (asleep !== null) throw new CheckFailure(asleep, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
