@@ -24,6 +24,7 @@ import { crashWindowFamily, restoreRaceFamily, snapshotRaceFamily } from "./wind
 import { inspectServer } from "./inspect.js";
 import { LeaseCheck } from "./lease-check.js";
 import { WakeCheck } from "./wake-check.js";
+import { PreVoteOrderCheck } from "./prevote-order-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -106,6 +107,7 @@ function setup(req: RunRequest): SystemRun {
   const resends = new ResendBoundCheck(N);
   const budget = new AppendBudgetCheck(N);
   const wakes = new WakeCheck(N);
+  const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -203,12 +205,14 @@ function setup(req: RunRequest): SystemRun {
           case "vote":
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteOrTimeout(world, from, to, msg);
+            campaigns.sentVote(world, from, to, msg);
             return;
           case "voteResp":
             if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
+            campaigns.sentVoteResp(from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
@@ -273,6 +277,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
+            campaigns.deliveredTimeoutNow(to);
             return;
           default:
             leadership.deliveredOther();
@@ -345,6 +350,8 @@ function setup(req: RunRequest): SystemRun {
         if (bound !== null) throw new CheckFailure(bound, w.now);
         const asleep = wakes.afterEvent(w, only);
         if (asleep !== null) throw new CheckFailure(asleep, w.now);
+        const order = campaigns.afterEvent();
+        if (order !== null) throw new CheckFailure(order, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
