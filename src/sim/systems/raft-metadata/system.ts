@@ -25,6 +25,7 @@ import { inspectServer } from "./inspect.js";
 import { LeaseCheck } from "./lease-check.js";
 import { WakeCheck } from "./wake-check.js";
 import { PreVoteOrderCheck } from "./prevote-order-check.js";
+import { LeaseRenewalCheck } from "./lease-renewal-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -93,6 +94,7 @@ function setup(req: RunRequest): SystemRun {
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const leases = leaseMode ? new LeaseCheck(N) : null;
+  const renewals = leaseMode ? new LeaseRenewalCheck(N) : null;
   const progress = new ProgressCheck(N);
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
@@ -355,6 +357,8 @@ function setup(req: RunRequest): SystemRun {
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
+          const renewal = renewals!.afterEvent(w, only);
+          if (renewal !== null) throw new CheckFailure(renewal, w.now);
         }
       },
     },
