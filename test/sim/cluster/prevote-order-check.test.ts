@@ -73,6 +73,27 @@ describe("PreVote in a campaign", () => {
     expect(r.message).toMatch(/^prevote-unforced at node \d+, .*: it sent node \d+ a PreVote request for term \d+ marked forced/);
   });
 
+  it("prevote-same-term: a server that grants a PreVote for its own term though it voted or follows a leader in it", () => {
+    patch("step", (orig) => function (this: Patchable & { curTerm: number; vote: number; lead: number }, ...a: unknown[]) {
+      const m = a[1] as { type: string; term: number; pre?: boolean };
+      if (m.type !== "vote" || m.pre !== true || m.term !== this.curTerm) return orig.apply(this, a);
+      // As if it had neither voted nor a leader in its term when the PreVote came.
+      const vote = this.vote;
+      const lead = this.lead;
+      this.vote = -1;
+      this.lead = -1;
+      try {
+        return orig.apply(this, a);
+      } finally {
+        this.vote = vote;
+        this.lead = lead;
+      }
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^prevote-same-term at node \d+, t=[\d.]+ms: it granted node \d+ a PreVote for its own term \d+, in which it (follows leader|voted for node) \d+$/);
+  });
+
   it("prevote-unforced: a transfer target that answers its TimeoutNow with a PreVote round", () => {
     patch("step", (orig) => function (this: Patchable & { clock: { toLocal(m: number): number }; onTick(l: number): void; curTerm: number }, ...a: unknown[]) {
       const m = a[1] as { type: string; term: number };

@@ -17,6 +17,10 @@
 //     request is never marked forced, and a server that was delivered a TimeoutNow does not start
 //     a PreVote round in that step — the transfer's election is a real one at once, which is what
 //     lets it pass the followers' leader stickiness.
+//   prevote-same-term (§9.6: a PreVote is granted only where the real vote could be; etcd's
+//     canVote): a server that already voted for another server in its current term, or follows
+//     a leader of it, grants no PreVote for that same term (a PreVote for a higher term is
+//     another matter: the server would move to that term and could vote in it).
 //
 // Why (issue 12): election.ts's choice between a PreVote round and a real election (campaign,
 // becomePreCandidate's single-voter shortcut, the PreVote request's force flag) changed only who
@@ -40,6 +44,13 @@ export class PreVoteOrderCheck {
    * durable, which may be after it started the PreVote round for the next term. */
   private readonly slotTerm: Float64Array;
   private readonly granted: Int32Array;
+  /** The PreVote request being handled (receiver -1: none): its sender and the receiver's term,
+   * vote and leader before it. */
+  private voteTo = -1;
+  private voteFrom = -1;
+  private termBefore = 0;
+  private voteBefore = -1;
+  private leadBefore = -1;
   /** The server a TimeoutNow was delivered to in the current event (-1: none). */
   private timeoutTo = -1;
   private pending: string | null = null;
@@ -80,9 +91,26 @@ export class PreVoteOrderCheck {
     }
   }
 
+  /** onDeliver of a vote request, before the receiver handles it. */
+  deliveredVote(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
+    this.voteTo = -1;
+    if (msg.pre !== true || to >= this.n) return;
+    const node = w.nodes[to] as MetaServer | null;
+    if (node === null) return;
+    this.voteTo = to;
+    this.voteFrom = from;
+    this.termBefore = node.raft.term();
+    this.voteBefore = node.raft.votedFor();
+    this.leadBefore = node.raft.leader();
+  }
+
   /** onSend of a vote response: PreVote grants are counted per receiver and term. */
-  sentVoteResp(from: number, to: number, msg: WireMsg): void {
-    if (msg.pre !== true || msg.granted !== true || to >= this.n || from >= MASK_IDS) return;
+  sentVoteResp(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
+    if (msg.pre !== true || msg.granted !== true || to >= this.n) return;
+    if (from === this.voteTo && to === this.voteFrom && msg.term === this.termBefore && this.pending === null && ((this.voteBefore !== -1 && this.voteBefore !== to) || this.leadBefore !== -1)) {
+      this.pending = `prevote-same-term at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${to} a PreVote for its own term ${msg.term}, in which it ${this.leadBefore !== -1 ? `follows leader ${this.leadBefore}` : `voted for node ${this.voteBefore}`}`;
+    }
+    if (from >= MASK_IDS) return;
     const k = to * SLOTS + (msg.term % SLOTS);
     if (this.slotTerm[k] !== msg.term) {
       // A slot is reused only for a newer term: an older grant arriving late is dropped.
@@ -101,6 +129,7 @@ export class PreVoteOrderCheck {
   /** After every event; null: fine. */
   afterEvent(): string | null {
     this.timeoutTo = -1;
+    this.voteTo = -1;
     const p = this.pending;
     this.pending = null;
     return p;

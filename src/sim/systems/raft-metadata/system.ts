@@ -214,7 +214,7 @@ function setup(req: RunRequest): SystemRun {
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
-            campaigns.sentVoteResp(from, to, msg);
+            campaigns.sentVoteResp(world, from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
@@ -276,6 +276,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           case "vote":
             leadership.deliveredVote(world, from, to, msg);
+            campaigns.deliveredVote(world, from, to, msg);
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
