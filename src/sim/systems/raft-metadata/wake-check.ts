@@ -12,7 +12,8 @@
 // and in every role the reads due to be answered and the snapshot due to be taken. A wake-up
 // later than one of them leaves that timer to fire late: a heartbeat late enough starts an
 // election, a CheckQuorum round or a transfer abort late leaves a deposed leader serving.
-// Earlier wake-ups are harmless (the node re-asks) and not judged.
+// Earlier wake-ups are harmless (the node re-asks) and not judged, nor is one asked for the
+// present when a deadline is already past (both wake the server at once).
 //
 // Why (issue 12): the wake-up arithmetic in raft.ts (arm(): which deadline the wake-up is for,
 // and the re-arm after a backward clock step in readClock) survived every check — a timer that
@@ -73,7 +74,9 @@ export class WakeCheck {
     if (d === Number.POSITIVE_INFINITY) return null;
     const due = r.clock.toLocal(d);
     const asked = w.wakeRequested(id);
-    if (asked <= due) return null;
+    // A wake-up asked for the present or the past is at once (the host's clock.toVirtual), as
+    // early as any: the same wake-up as one asked for a deadline already past.
+    if (asked <= due || asked <= w.clocks[id].local(w.now)) return null;
     return `wake-by-deadline at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${r.curTerm} (${r.curRole}): its ${TIMERS[timer]} is due at local ${due}µs, but it asked to be woken ${asked === asked ? `at local ${asked}µs, ${asked - due}µs later` : "never"}`;
   }
 }
