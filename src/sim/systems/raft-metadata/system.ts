@@ -26,6 +26,7 @@ import { LeaseCheck } from "./lease-check.js";
 import { WakeCheck } from "./wake-check.js";
 import { PreVoteOrderCheck } from "./prevote-order-check.js";
 import { LeaseRenewalCheck } from "./lease-renewal-check.js";
+import { VoteLostCheck } from "./vote-lost-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -110,6 +111,7 @@ function setup(req: RunRequest): SystemRun {
   const budget = new AppendBudgetCheck(N);
   const wakes = new WakeCheck(N);
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
+  const losses = new VoteLostCheck(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -157,7 +159,10 @@ function setup(req: RunRequest): SystemRun {
         : (w, node) => restoreKeepsQuorum(w, node, driver.leader) && noOtherRestoreFenced(w, node),
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
-        if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
+        if (kind === RaftNote.role) {
+          bounds.roleNoted(world, id, a);
+          losses.roleNoted(id, a);
+        }
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -282,6 +287,10 @@ function setup(req: RunRequest): SystemRun {
             leadership.deliveredTimeoutNow(from, to, msg);
             campaigns.deliveredTimeoutNow(to);
             return;
+          case "voteResp":
+            losses.delivered(world, from, to, msg);
+            leadership.deliveredOther();
+            return;
           default:
             leadership.deliveredOther();
         }
@@ -355,6 +364,8 @@ function setup(req: RunRequest): SystemRun {
         if (asleep !== null) throw new CheckFailure(asleep, w.now);
         const order = campaigns.afterEvent();
         if (order !== null) throw new CheckFailure(order, w.now);
+        const lost = losses.afterEvent(w);
+        if (lost !== null) throw new CheckFailure(lost, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
