@@ -479,6 +479,12 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.armTick(id);
   }
 
+  /** The local time node `id` last asked to be woken at and has not been yet (NaN: none). A
+   * read for checks: no event, no draw. */
+  wakeRequested(id: NodeId): number {
+    return this.wakeLocal[id];
+  }
+
   private armTick(id: NodeId): void {
     const w = this.wakeLocal[id];
     if (w !== w) {

@@ -22,7 +22,10 @@
 //   4. lease-use — the lease is used: after a quorum acknowledged a round sent at s, the leader
 //      holds a lease at least until s + half that bound (lease mode must answer reads locally
 //      for most of the window, or it is ReadIndex with extra steps — a lease that never becomes
-//      valid was invisible to every other check). Not in a term with a configuration change
+//      valid was invisible to every other check). Only for a round begun in the leader's
+//      current term (its seq above the one it held when it took the term: lease.ts starts each
+//      term's lease afresh, and an older seq the new term's heartbeats repeat renews nothing —
+//      seed 2499). Not in a term with a configuration change
 //      (the quorum the acknowledgements are counted in moved), nor for a round older than the
 //      32 newest (lease.ts forgets those unconfirmed, which only loses a renewal);
 //   5. lease-follower — the promise kept: a follower (of another node) inside its lease window
@@ -82,6 +85,14 @@ interface NodeRounds {
   newestTerm: number;
   /** A leadership transfer began in this term (the lease is revoked for the rest of it). */
   revokedTerm: number;
+  /** The term this node was last seen leading, and its newest round seq (Raft.readSeq) when
+   * first seen leading it: rounds up to that seq were begun in an earlier term, even if their
+   * seq first reaches the wire in this one (seed 2499: a round begun while the leader was the
+   * only voter goes out with no heartbeat; the next term's heartbeats carry its seq). lease.ts
+   * counts a round only in the term it was begun in, so acknowledgements of such a seq renew
+   * nothing, and check 4 must not expect them to. */
+  leaderTerm: number;
+  baseSeq: number;
 }
 
 /** A follower's state at the last event that touched it (check 5). */
@@ -199,6 +210,10 @@ export class LeaseCheck {
     m.term = term;
     const s = this.of(id, h!);
     if (raft.transferTarget() !== -1) s.revokedTerm = term;
+    if (s.leaderTerm !== term) {
+      s.leaderTerm = term;
+      s.baseSeq = raft.readSeq;
+    }
     m.revoked = s.revokedTerm === term;
     const voters = raft.voters();
     m.applies = !m.revoked && voters.includes(id) && voters.length >= 2 && raft.configIndex() < raft.termStart;
@@ -207,7 +222,7 @@ export class LeaseCheck {
     m.quorum = Math.floor(voters.length / 2) + 1;
     m.k = this.quorumSeq(raft, id, voters, m.quorum);
     const round = m.k > 0 ? s.rounds.get(m.k) : undefined;
-    m.ofTerm = round !== undefined && round.term === term;
+    m.ofTerm = round !== undefined && round.term === term && m.k > s.baseSeq;
     m.roundAt = round === undefined ? 0 : round.at;
     const rho = (raft.opts.maxDriftPpm ?? 1000) / 1e6;
     m.bound = (raft.opts.electionMinUs * (1 - rho)) / (1 + rho);
@@ -304,7 +319,7 @@ export class LeaseCheck {
   private of(id: number, server: MetaServer): NodeRounds {
     let s = this.nodes[id];
     if (s === null || s.server !== server) {
-      s = { server, rounds: new Map(), newest: 0, newestTerm: -1, revokedTerm: -1 };
+      s = { server, rounds: new Map(), newest: 0, newestTerm: -1, revokedTerm: -1, leaderTerm: -1, baseSeq: 0 };
       this.nodes[id] = s;
     }
     return s;
@@ -338,6 +353,10 @@ export class LeaseCheck {
       const term = raft.term();
       const s = this.of(id, h);
       if (raft.transferTarget() !== -1) s.revokedTerm = term;
+      if (s.leaderTerm !== term) {
+        s.leaderTerm = term;
+        s.baseSeq = raft.readSeq;
+      }
       const local = w.clocks[id].local(w.now);
       const view = raft.readLeaseAt(local);
       // This runs after every event of a lease-mode run: nothing below allocates unless it fails.
@@ -357,7 +376,7 @@ export class LeaseCheck {
       // The newest seq a quorum acknowledged: the leader counts its own newest round.
       const k = this.quorumSeq(raft, id, voters, quorum);
       const round = k > 0 ? s.rounds.get(k) : undefined;
-      const ofTerm = round !== undefined && round.term === term;
+      const ofTerm = round !== undefined && round.term === term && k > s.baseSeq;
       const rho = (raft.opts.maxDriftPpm ?? 1000) / 1e6;
       const bound = (raft.opts.electionMinUs * (1 - rho)) / (1 + rho);
       if (view !== 0) {

@@ -23,6 +23,10 @@ import { deposedFamily, leaderChurnFamily, membershipFamily, membershipRaceFamil
 import { crashWindowFamily, restoreRaceFamily, snapshotRaceFamily } from "./window-faults.js";
 import { inspectServer } from "./inspect.js";
 import { LeaseCheck } from "./lease-check.js";
+import { WakeCheck } from "./wake-check.js";
+import { PreVoteOrderCheck } from "./prevote-order-check.js";
+import { LeaseRenewalCheck } from "./lease-renewal-check.js";
+import { VoteLostCheck } from "./vote-lost-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -92,6 +96,7 @@ function setup(req: RunRequest): SystemRun {
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const leases = leaseMode ? new LeaseCheck(N) : null;
+  const renewals = leaseMode ? new LeaseRenewalCheck(N) : null;
   const progress = new ProgressCheck(N);
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
@@ -107,6 +112,9 @@ function setup(req: RunRequest): SystemRun {
   const budget = new AppendBudgetCheck(N);
   // Only a run with membership has requests, learners and removals to judge.
   const membership = members === null ? null : new MembershipChecks(N, raft.promoteLag ?? 16);
+  const wakes = new WakeCheck(N);
+  const campaigns = new PreVoteOrderCheck(N, raft.preVote);
+  const losses = new VoteLostCheck(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -156,7 +164,10 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
         if (membership !== null) membership.noted(world, id, kind, a);
-        if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
+        if (kind === RaftNote.role) {
+          bounds.roleNoted(world, id, a);
+          losses.roleNoted(id, a);
+        }
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -209,12 +220,14 @@ function setup(req: RunRequest): SystemRun {
           case "vote":
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteOrTimeout(world, from, to, msg);
+            campaigns.sentVote(world, from, to, msg);
             return;
           case "voteResp":
             if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
+            campaigns.sentVoteResp(world, from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
@@ -281,9 +294,15 @@ function setup(req: RunRequest): SystemRun {
             return;
           case "vote":
             leadership.deliveredVote(world, from, to, msg);
+            campaigns.deliveredVote(world, from, to, msg);
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
+            campaigns.deliveredTimeoutNow(to);
+            return;
+          case "voteResp":
+            losses.delivered(world, from, to, msg);
+            leadership.deliveredOther();
             return;
           case "join":
             if (membership !== null) membership.deliveredJoin(world, from, to);
@@ -362,9 +381,17 @@ function setup(req: RunRequest): SystemRun {
           const why = membership.afterEvent(w);
           if (why !== null) throw new CheckFailure(why, w.now);
         }
+        const asleep = wakes.afterEvent(w, only);
+        if (asleep !== null) throw new CheckFailure(asleep, w.now);
+        const order = campaigns.afterEvent();
+        if (order !== null) throw new CheckFailure(order, w.now);
+        const lost = losses.afterEvent(w);
+        if (lost !== null) throw new CheckFailure(lost, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
+          const renewal = renewals!.afterEvent(w, only);
+          if (renewal !== null) throw new CheckFailure(renewal, w.now);
         }
       },
     },

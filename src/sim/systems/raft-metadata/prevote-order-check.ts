@@ -1,0 +1,137 @@
+// Where PreVote sits in a campaign, judged on the wire (the Raft dissertation §9.6; etcd's
+// campaign()):
+//
+//   prevote-before-vote (§9.6: "a candidate would first ask other servers whether its log was
+//     up-to-date enough to get their vote. Only if the candidate believed it could get votes from
+//     a majority of the cluster would it increment its term and start a normal election"): with
+//     PreVote on, a server sends an unforced RequestVote for term t only after the voters of a
+//     quorum of its configuration (itself counted if it is one) sent it PreVote grants for t —
+//     or for t − 1: our Raft's precandidate (in term t − 1) counts a late grant from its
+//     previous PreVote round, for term t − 1, as one for t (step-candidate.ts polls any granted
+//     PreVote response of its term; swarm seed 166, every-fault seed 56), which §9.6 does not
+//     allow: a grant for t − 1 says nothing of t. Reported, not judged here (changing it moves
+//     trace hashes). Counted on the grants sent, not delivered: a necessary condition.
+//   prevote-off (ours: PreVote is a per-cluster option): with PreVote off, no server sends a
+//     PreVote request.
+//   prevote-unforced (§3.10 with §9.6; etcd's campaignTransfer skips the pre-vote): a PreVote
+//     request is never marked forced, and a server that was delivered a TimeoutNow does not start
+//     a PreVote round in that step — the transfer's election is a real one at once, which is what
+//     lets it pass the followers' leader stickiness.
+//   prevote-same-term (§9.6: a PreVote is granted only where the real vote could be; etcd's
+//     canVote): a server that already voted for another server in its current term, or follows
+//     a leader of it, grants no PreVote for that same term (a PreVote for a higher term is
+//     another matter: the server would move to that term and could vote in it).
+//
+// Why (issue 12): election.ts's choice between a PreVote round and a real election (campaign,
+// becomePreCandidate's single-voter shortcut, the PreVote request's force flag) changed only who
+// gets elected when; no check looked at the order of a campaign's messages.
+//
+// Cost: work only on vote requests, PreVote grants and TimeoutNow deliveries (rare). Read-only
+// (messages and views), never draws or schedules: hash-neutral.
+import type { MetaServer } from "../../../impl/metadata/server.js";
+import type { AnyWorld } from "../../runner/system.js";
+
+type WireMsg = { readonly type: string; readonly term: number; readonly pre?: boolean; readonly force?: boolean; readonly granted?: boolean };
+
+/** Bit masks of granters hold node ids below this. */
+const MASK_IDS = 31;
+/** Terms remembered per server. */
+const SLOTS = 4;
+
+export class PreVoteOrderCheck {
+  /** Per server, for its last few terms (slot server * SLOTS + term % SLOTS): the term and who
+   * sent it PreVote grants for it (bit mask). A candidate's RequestVotes leave once its vote is
+   * durable, which may be after it started the PreVote round for the next term. */
+  private readonly slotTerm: Float64Array;
+  private readonly granted: Int32Array;
+  /** The PreVote request being handled (receiver -1: none): its sender and the receiver's term,
+   * vote and leader before it. */
+  private voteTo = -1;
+  private voteFrom = -1;
+  private termBefore = 0;
+  private voteBefore = -1;
+  private leadBefore = -1;
+  /** The server a TimeoutNow was delivered to in the current event (-1: none). */
+  private timeoutTo = -1;
+  private pending: string | null = null;
+
+  constructor(
+    private readonly n: number,
+    private readonly preVote: boolean,
+  ) {
+    this.slotTerm = new Float64Array(n * SLOTS).fill(-1);
+    this.granted = new Int32Array(n * SLOTS);
+  }
+
+  /** Who sent server `id` PreVote grants for `term` (bit mask). */
+  private grantsFor(id: number, term: number): number {
+    const k = id * SLOTS + (term % SLOTS);
+    return this.slotTerm[k] === term ? this.granted[k] : 0;
+  }
+
+  /** onSend of a vote request (PreVote or not). */
+  sentVote(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
+    if (from >= this.n || this.pending !== null) return;
+    const at = `at node ${from}, t=${(w.now / 1000).toFixed(3)}ms`;
+    if (msg.pre === true) {
+      if (!this.preVote) this.pending = `prevote-off ${at}: it sent node ${to} a PreVote request for term ${msg.term}, but PreVote is off`;
+      else if (msg.force === true) this.pending = `prevote-unforced ${at}: it sent node ${to} a PreVote request for term ${msg.term} marked forced (only a transfer's real RequestVote is)`;
+      else if (from === this.timeoutTo) this.pending = `prevote-unforced ${at}: it was delivered a TimeoutNow and started a PreVote round (term ${msg.term}) instead of a real election`;
+      return;
+    }
+    if (!this.preVote || msg.force === true) return;
+    const node = w.nodes[from] as MetaServer | null;
+    if (node === null) return;
+    const voters = node.raft.voters();
+    const mask = this.grantsFor(from, msg.term) | this.grantsFor(from, msg.term - 1);
+    let yes = 0;
+    for (const v of voters) if (v === from || (v < MASK_IDS && ((mask >>> v) & 1) === 1)) yes++;
+    if (yes * 2 <= voters.length) {
+      this.pending = `prevote-before-vote ${at}: it sent node ${to} an unforced RequestVote for term ${msg.term}, but only ${yes} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter) granted it a PreVote for that term (or the one before), not a quorum`;
+    }
+  }
+
+  /** onDeliver of a vote request, before the receiver handles it. */
+  deliveredVote(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
+    this.voteTo = -1;
+    if (msg.pre !== true || to >= this.n) return;
+    const node = w.nodes[to] as MetaServer | null;
+    if (node === null) return;
+    this.voteTo = to;
+    this.voteFrom = from;
+    this.termBefore = node.raft.term();
+    this.voteBefore = node.raft.votedFor();
+    this.leadBefore = node.raft.leader();
+  }
+
+  /** onSend of a vote response: PreVote grants are counted per receiver and term. */
+  sentVoteResp(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
+    if (msg.pre !== true || msg.granted !== true || to >= this.n) return;
+    if (from === this.voteTo && to === this.voteFrom && msg.term === this.termBefore && this.pending === null && ((this.voteBefore !== -1 && this.voteBefore !== to) || this.leadBefore !== -1)) {
+      this.pending = `prevote-same-term at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${to} a PreVote for its own term ${msg.term}, in which it ${this.leadBefore !== -1 ? `follows leader ${this.leadBefore}` : `voted for node ${this.voteBefore}`}`;
+    }
+    if (from >= MASK_IDS) return;
+    const k = to * SLOTS + (msg.term % SLOTS);
+    if (this.slotTerm[k] !== msg.term) {
+      // A slot is reused only for a newer term: an older grant arriving late is dropped.
+      if (this.slotTerm[k] > msg.term) return;
+      this.slotTerm[k] = msg.term;
+      this.granted[k] = 0;
+    }
+    this.granted[k] |= 1 << from;
+  }
+
+  /** onDeliver of a TimeoutNow. */
+  deliveredTimeoutNow(to: number): void {
+    this.timeoutTo = to;
+  }
+
+  /** After every event; null: fine. */
+  afterEvent(): string | null {
+    this.timeoutTo = -1;
+    this.voteTo = -1;
+    const p = this.pending;
+    this.pending = null;
+    return p;
+  }
+}
