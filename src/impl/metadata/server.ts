@@ -439,6 +439,15 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
     this.serveReads();
   }
 
+  /** Reads waiting for this server's own Raft to confirm a read index: its clients' reads it
+   * registered as the leader, and other servers' follower reads (a harness check reads it when
+   * leadership ends: they must have been failed). Reads nothing else, changes nothing. */
+  readsAwaitingRaft(): number {
+    let k = this.remoteReads.size;
+    for (const r of this.reads.values()) if (r.index < 0 && r.forwardedAt < 0) k++;
+    return k;
+  }
+
   readFailed(ctx: number, _now: number): void {
     const remote = this.remoteReads.get(ctx);
     if (remote !== undefined) {

@@ -33,6 +33,7 @@ import { ProbeBoundCheck } from "./probe-bound-check.js";
 import { HeartbeatCheck } from "./heartbeat-check.js";
 import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
+import { ReadLatencyCheck } from "./read-latency-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
@@ -97,6 +98,7 @@ function setup(req: RunRequest): SystemRun {
   const probes = new ProbeBoundCheck(N);
   const heartbeats = new HeartbeatCheck(N);
   const readRounds = new ReadRoundCheck(N);
+  const readLatency = new ReadLatencyCheck(N, raft.heartbeatUs);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
@@ -152,6 +154,7 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
         if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
+        if (kind === RaftNote.role) readLatency.roleNoted(id, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -177,6 +180,7 @@ function setup(req: RunRequest): SystemRun {
             const role = leaderOnlySend(world, from, msg);
             if (role !== null) throw new CheckFailure(role, world.now);
             leadership.sentRead(world, from, to, msg);
+            readLatency.sentHeartbeat(from, msg);
             return;
           }
           case "appResp":
@@ -337,6 +341,8 @@ function setup(req: RunRequest): SystemRun {
         if (beat !== null) throw new CheckFailure(beat, w.now);
         const reading = readRounds.afterEvent(w, only);
         if (reading !== null) throw new CheckFailure(reading, w.now);
+        const waited = readLatency.afterEvent(w, only);
+        if (waited !== null) throw new CheckFailure(waited, w.now);
         const led = leadership.afterEvent(w, only);
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
