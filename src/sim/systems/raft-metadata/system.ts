@@ -34,6 +34,7 @@ import { HeartbeatCheck } from "./heartbeat-check.js";
 import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
 import { ReadLatencyCheck } from "./read-latency-check.js";
+import { CommitTermCheck } from "./commit-term-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
@@ -99,6 +100,7 @@ function setup(req: RunRequest): SystemRun {
   const heartbeats = new HeartbeatCheck(N);
   const readRounds = new ReadRoundCheck(N);
   const readLatency = new ReadLatencyCheck(N, raft.heartbeatUs);
+  const commitTerm = new CommitTermCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
@@ -155,6 +157,7 @@ function setup(req: RunRequest): SystemRun {
         driver.onNote(id, kind, a, b);
         if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
         if (kind === RaftNote.role) readLatency.roleNoted(id, a);
+        if (kind === RaftNote.role) commitTerm.roleNoted(id, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -343,6 +346,8 @@ function setup(req: RunRequest): SystemRun {
         if (reading !== null) throw new CheckFailure(reading, w.now);
         const waited = readLatency.afterEvent(w, only);
         if (waited !== null) throw new CheckFailure(waited, w.now);
+        const committed = commitTerm.afterEvent(w, only);
+        if (committed !== null) throw new CheckFailure(committed, w.now);
         const led = leadership.afterEvent(w, only);
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
