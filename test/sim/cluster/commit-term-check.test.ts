@@ -18,32 +18,37 @@ function world(term: number, commit: number, terms: number[], role = "leader"): 
 }
 
 describe("commit-current-term", () => {
+  /** An answer reached node 0 in this event: the step is judged. */
+  const answered = (c: CommitTermCheck, w: AnyWorld): string | null => {
+    c.answerDelivered(0);
+    return c.afterEvent(w, 0);
+  };
+
   it("fails a leader whose commit index moves to an older term's entry, passes one of its own", () => {
-    const c = new CommitTermCheck(2);
-    c.roleNoted(0, RoleCode.leader);
     const terms = [0, 1, 1, 2, 3, 3];
-    expect(c.afterEvent(world(3, 2, terms), 0)).toBeNull(); // first seen in term 3
-    expect(c.afterEvent(world(3, 2, terms), 0)).toBeNull(); // not moved
-    expect(c.afterEvent(world(3, 3, terms), 0)).toBe("commit-current-term at node 0, t=9.000ms, term 3: the leader moved its commit index from 2 to 3, an entry of term 2, not of its own term (Figure 8: only an entry of the leader's term is committed by counting replicas)");
+    const c = new CommitTermCheck(2);
+    c.roleNoted(world(3, 2, terms), 0, RoleCode.leader); // commit 2 when it became leader
+    expect(answered(c, world(3, 2, terms))).toBeNull(); // not moved
+    expect(answered(c, world(3, 3, terms))).toBe("commit-current-term at node 0, t=9.000ms, term 3: the leader moved its commit index from 2 to 3, an entry of term 2, not of its own term (Figure 8: only an entry of the leader's term is committed by counting replicas)");
     // An entry of its own term commits the older ones with it: fine.
     const d = new CommitTermCheck(2);
-    d.roleNoted(0, RoleCode.leader);
-    expect(d.afterEvent(world(3, 2, terms), 0)).toBeNull();
-    expect(d.afterEvent(world(3, 5, terms), 0)).toBeNull();
+    d.roleNoted(world(3, 2, terms), 0, RoleCode.leader);
+    expect(answered(d, world(3, 5, terms))).toBeNull();
   });
 
-  it("judges only a leader's own moves within a term, and starts afresh after a fault", () => {
+  it("judges only a leader's steps with an answer, and starts afresh after a fault", () => {
     const terms = [0, 1, 1, 2, 3, 3];
     const c = new CommitTermCheck(2);
     // Not leading: a follower takes any committed index from its leader.
-    expect(c.afterEvent(world(3, 2, terms, "follower"), 0)).toBeNull();
-    expect(c.afterEvent(world(3, 3, terms, "follower"), 0)).toBeNull();
-    c.roleNoted(0, RoleCode.leader);
-    expect(c.afterEvent(world(3, 2, terms), 0)).toBeNull();
+    expect(answered(c, world(3, 2, terms, "follower"))).toBeNull();
+    expect(answered(c, world(3, 3, terms, "follower"))).toBeNull();
+    c.roleNoted(world(3, 2, terms), 0, RoleCode.leader);
+    expect(c.afterEvent(world(3, 3, terms), 0)).toBeNull(); // no answer in this step: not judged
+    c.answerDelivered(0);
     expect(c.afterEvent(world(3, 2, terms), TOUCHED_ALL)).toBeNull(); // a fault: afresh
-    expect(c.afterEvent(world(3, 3, terms), 0)).toBeNull(); // first seen again
-    expect(c.afterEvent(world(4, 4, terms), 0)).toBeNull(); // a new term: first seen in it
-    expect(c.afterEvent(world(4, 5, [...terms, 4]), 0)).toMatch(/^commit-current-term at node 0, .* from 4 to 5, an entry of term 3, not of its own term/);
+    expect(answered(c, world(3, 3, terms))).toBeNull(); // first seen again
+    expect(answered(c, world(4, 4, terms))).toBeNull(); // a new term: first seen in it
+    expect(answered(c, world(4, 5, [...terms, 4]))).toMatch(/^commit-current-term at node 0, .* from 4 to 5, an entry of term 3, not of its own term/);
   });
 
   it("passes correct runs", () => {

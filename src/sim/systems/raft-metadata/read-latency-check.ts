@@ -26,7 +26,9 @@
 // The pending reads are the leader's view (read-only.ts's queue: the code judged is the queue's
 // bookkeeping, not the view), the rounds are read on the wire (onSend of heartbeats). Read-only,
 // never draws or schedules: hash-neutral. Per event: one byte read unless the touched node leads;
-// for a leader, its queue head and two numbers.
+// a leader is looked at no more than once per quarter of the bound (its queue head and two
+// numbers): a read that became the oldest between two looks is timed from the later one, so the
+// bound a correct leader must meet only grows, and a late one is caught a quarter later at most.
 import { RoleCode } from "../../../impl/raft/api.js";
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
@@ -52,6 +54,8 @@ export class ReadLatencyCheck {
   private readonly ready: unknown[];
   private readonly readySince: Float64Array;
   private readonly boundUs: number;
+  /** Per node: the earliest instant of its next look (see the header). */
+  private readonly nextLook: Float64Array;
 
   constructor(private readonly n: number, heartbeatUs: number) {
     this.leading = new Uint8Array(n);
@@ -64,6 +68,7 @@ export class ReadLatencyCheck {
     this.ready = new Array<unknown>(n).fill(null);
     this.readySince = new Float64Array(n);
     this.boundUs = 2 * heartbeatUs;
+    this.nextLook = new Float64Array(n);
   }
 
   /** onNote, a role note: whether `id` leads from now on. */
@@ -75,6 +80,7 @@ export class ReadLatencyCheck {
       this.depositions++;
     }
     this.leading[id] = leads;
+    this.nextLook[id] = 0;
     this.head[id] = null;
     this.ready[id] = null;
   }
@@ -100,13 +106,18 @@ export class ReadLatencyCheck {
       const why = this.judgeDepositions(w);
       if (why !== null) return why;
     }
-    if (touched >= 0) return this.leading[touched] === 0 ? null : this.judgeLeader(w, touched);
+    if (touched >= 0) {
+      if (this.leading[touched] === 0 || w.now < this.nextLook[touched]) return null;
+      this.nextLook[touched] = w.now + this.boundUs / 4;
+      return this.judgeLeader(w, touched);
+    }
     if (touched !== TOUCHED_ALL) return null;
     // A fault: every clock of read-round-due starts again (see the header).
     for (let i = 0; i < this.n; i++) {
       if (w.nodes[i] === null) this.forget(i);
       this.head[i] = null;
       this.ready[i] = null;
+      this.nextLook[i] = 0;
     }
     return null;
   }
