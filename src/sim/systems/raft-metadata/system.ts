@@ -157,7 +157,7 @@ function setup(req: RunRequest): SystemRun {
         driver.onNote(id, kind, a, b);
         if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
         if (kind === RaftNote.role) readLatency.roleNoted(id, a);
-        if (kind === RaftNote.role) commitTerm.roleNoted(world, id, a);
+        if (kind === RaftNote.role) commitTerm.roleNoted(id, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -248,7 +248,7 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
-            commitTerm.answerDelivered(to);
+            commitTerm.answerDelivered(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             resends.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -260,7 +260,7 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(from, to, msg);
-            commitTerm.answerDelivered(to);
+            commitTerm.answerDelivered(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
