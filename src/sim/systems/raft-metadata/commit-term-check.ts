@@ -35,9 +35,8 @@ export class CommitTermCheck {
    * and its voters then (the configuration its commit rule used in this step; a change it
    * commits may add a voter in the same step). */
   private readonly commitSeen: Float64Array;
-  private readonly termSeen: Float64Array;
-  private readonly votersSeen: (readonly number[] | null)[];
-  private readonly quorumSeen: Float64Array;
+  /** The configuration object (VoterSet: ids, quorum), replaced, never changed, by a change. */
+  private readonly cfgSeen: ({ readonly ids: readonly number[]; readonly quorum: number } | null)[];
   /** Per node: 1 if an append or snapshot answer reached it (leading) in the current event. */
   private readonly answered: Uint8Array;
   private marked = 0;
@@ -48,10 +47,8 @@ export class CommitTermCheck {
   constructor(private readonly n: number) {
     this.leading = new Uint8Array(n);
     this.commitSeen = new Float64Array(n).fill(-1);
-    this.termSeen = new Float64Array(n).fill(-1);
     this.answered = new Uint8Array(n);
-    this.votersSeen = new Array<readonly number[] | null>(n).fill(null);
-    this.quorumSeen = new Float64Array(n);
+    this.cfgSeen = new Array<{ readonly ids: readonly number[]; readonly quorum: number } | null>(n).fill(null);
     this.acked = new Float64Array(n * n);
     this.ackedTerm = new Float64Array(n * n).fill(-1);
   }
@@ -76,11 +73,10 @@ export class CommitTermCheck {
     const node = w.nodes[to] as MetaServer | null;
     if (node === null) return;
     // Delivered before the leader handles it: its state before the step.
+    // Two field reads (a leader stays in its term while it leads: the role test below suffices).
     const raft = node.raft;
-    this.commitSeen[to] = raft.commitIndex();
-    this.termSeen[to] = raft.term();
-    this.votersSeen[to] = raft.voters();
-    this.quorumSeen[to] = raft.cfg.quorum;
+    this.commitSeen[to] = raft.commit;
+    this.cfgSeen[to] = raft.cfg;
     this.answered[to] = 1;
     this.marked++;
   }
@@ -110,11 +106,12 @@ export class CommitTermCheck {
     const c = raft.commitIndex();
     const seen = this.commitSeen[id];
     const term = raft.term();
-    if (c <= seen || this.termSeen[id] !== term || raft.role() !== "leader") return null;
+    if (c <= seen || raft.role() !== "leader") return null;
     const t = raft.log.termAt(c);
     if (t === term) {
       // The configuration before the step, or the one after it (the step may have changed it).
-      if (this.quorumCovers(id, this.votersSeen[id]!, this.quorumSeen[id], term, c) < 0) return null;
+      const before = this.cfgSeen[id]!;
+      if (this.quorumCovers(id, before.ids, before.quorum, term, c) < 0) return null;
       const acks = this.quorumCovers(id, raft.voters(), raft.cfg.quorum, term, c);
       if (acks < 0) return null;
       return `commit-unfenced-quorum at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: the leader moved its commit index from ${seen} to ${c}, but only ${acks} of its voters (itself included; quorum ${raft.cfg.quorum}) acknowledged ${c} or above in its term without the fenced flag`;
