@@ -439,6 +439,18 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
     this.serveReads();
   }
 
+  /** Reads waiting for this server's own Raft to confirm a read index: its clients' reads it
+   * registered as the leader, and other servers' follower reads (a harness check reads it when
+   * leadership ends: they must have been failed). Reads nothing else, changes nothing. A
+   * leader's own read is the one marked forwardedAt -1: a follower read forwarded while the
+   * local clock read below zero has a negative forwardedAt too (see reports/mutation/summary.md,
+   * branch mutleader: such a read is never matched with its answer nor expired). */
+  readsAwaitingRaft(): number {
+    let k = this.remoteReads.size;
+    for (const r of this.reads.values()) if (r.index < 0 && r.forwardedAt === -1) k++;
+    return k;
+  }
+
   readFailed(ctx: number, _now: number): void {
     const remote = this.remoteReads.get(ctx);
     if (remote !== undefined) {

@@ -37,6 +37,8 @@ import { ProbeBoundCheck } from "./probe-bound-check.js";
 import { HeartbeatCheck } from "./heartbeat-check.js";
 import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
+import { ReadLatencyCheck } from "./read-latency-check.js";
+import { CommitTermCheck } from "./commit-term-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
@@ -103,6 +105,8 @@ function setup(req: RunRequest): SystemRun {
   const probes = new ProbeBoundCheck(N);
   const heartbeats = new HeartbeatCheck(N);
   const readRounds = new ReadRoundCheck(N);
+  const readLatency = new ReadLatencyCheck(N, raft.heartbeatUs);
+  const commitTerm = new CommitTermCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
@@ -167,6 +171,8 @@ function setup(req: RunRequest): SystemRun {
         if (kind === RaftNote.role) {
           bounds.roleNoted(world, id, a);
           losses.roleNoted(id, a);
+          readLatency.roleNoted(id, a);
+          commitTerm.roleNoted(id, a);
         }
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
@@ -195,6 +201,7 @@ function setup(req: RunRequest): SystemRun {
             if (role !== null) throw new CheckFailure(role, world.now);
             leadership.sentRead(world, from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, true);
+            readLatency.sentHeartbeat(from, msg);
             return;
           }
           case "appResp":
@@ -265,6 +272,7 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(world, from, to, msg);
+            commitTerm.answerDelivered(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             resends.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -277,6 +285,7 @@ function setup(req: RunRequest): SystemRun {
             const probing = probes.onDeliver(world, from, to, msg);
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(world, from, to, msg);
+            commitTerm.answerDelivered(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
@@ -373,6 +382,10 @@ function setup(req: RunRequest): SystemRun {
         if (beat !== null) throw new CheckFailure(beat, w.now);
         const reading = readRounds.afterEvent(w, only);
         if (reading !== null) throw new CheckFailure(reading, w.now);
+        const waited = readLatency.afterEvent(w, only);
+        if (waited !== null) throw new CheckFailure(waited, w.now);
+        const committed = commitTerm.afterEvent(w, only);
+        if (committed !== null) throw new CheckFailure(committed, w.now);
         const led = leadership.afterEvent(w, only);
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
