@@ -38,6 +38,7 @@ import { BoundChecks } from "./bound-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
 import { ResendBoundCheck } from "./resend-bound-check.js";
 import { AppendBudgetCheck } from "./append-budget-check.js";
+import { FollowerChecks } from "./follower-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -104,6 +105,7 @@ function setup(req: RunRequest): SystemRun {
   const staleAnswers = new StaleAnswerCheck(N);
   const resends = new ResendBoundCheck(N);
   const budget = new AppendBudgetCheck(N);
+  const followers = new FollowerChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -152,6 +154,7 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
         if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
+        else followers.noted(id, kind);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -341,6 +344,8 @@ function setup(req: RunRequest): SystemRun {
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
         if (bound !== null) throw new CheckFailure(bound, w.now);
+        const follower = followers.afterEvent(w, only);
+        if (follower !== null) throw new CheckFailure(follower, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
