@@ -1,13 +1,19 @@
-// The checks of a follower's side of replication and of compaction (snapshot-due-check.ts), wired
+// The checks of a follower's side of replication and of compaction (append-answer-check.ts,
+// snapshot-due-check.ts), wired
 // to the world's hooks as one, so that system.ts registers them in one place. Each throws nothing
 // itself: a violation comes back as a message, which system.ts turns into a CheckFailure.
 // Read-only: hash-neutral.
 import { RaftNote } from "../../../impl/raft/api.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { AppendAnswerCheck } from "./append-answer-check.js";
 import { SnapshotDueCheck } from "./snapshot-due-check.js";
+
+type WireMsg = { readonly type: string; readonly term: number; readonly commit: number; readonly prevIndex?: number; readonly prevTerm?: number; readonly entries?: readonly { readonly index: number; readonly term: number }[] };
+type AnswerMsg = { readonly type: string; readonly term: number; readonly success: boolean; readonly index: number; readonly hintIndex: number; readonly hintTerm: number };
 
 export class FollowerChecks {
   private readonly snapshotDue: SnapshotDueCheck;
+  private readonly answers = new AppendAnswerCheck();
 
   constructor(n: number) {
     this.snapshotDue = new SnapshotDueCheck(n);
@@ -20,8 +26,18 @@ export class FollowerChecks {
     if (kind === RaftNote.commit || kind === RaftNote.custom) this.snapshotDue.noted(id);
   }
 
+  /** onDeliver of an append or a heartbeat. */
+  delivered(from: number, to: number, msg: WireMsg): void {
+    this.answers.delivered(from, to, msg);
+  }
+
+  /** onSend of an appResp. */
+  sentAnswer(w: AnyWorld, from: number, to: number, msg: AnswerMsg): void {
+    this.answers.sentAnswer(w, from, to, msg);
+  }
+
   /** After every event but a client's (World.touched); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
-    return this.snapshotDue.afterEvent(w, touched);
+    return this.answers.afterEvent(w, touched) ?? this.snapshotDue.afterEvent(w, touched);
   }
 }

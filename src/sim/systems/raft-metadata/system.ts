@@ -188,6 +188,7 @@ function setup(req: RunRequest): SystemRun {
             driver.windows.onSend(from, msg);
             progress.onSend(from, msg);
             leadership.sentAck(from, to, msg);
+            followers.sentAnswer(world, from, to, msg);
             return;
           case "hbResp":
             return;
@@ -231,12 +232,14 @@ function setup(req: RunRequest): SystemRun {
           case "app":
             driver.windows.onDeliver(to, msg);
             leadership.deliveredAppend(from, to, msg);
+            followers.delivered(from, to, msg);
             return;
           case "snap":
             leadership.deliveredAppend(from, to, msg);
             return;
           case "hb":
             leadership.deliveredHeartbeat(from, to, msg);
+            followers.delivered(from, to, msg);
             return;
           case "appResp": {
             inflight.onDeliver(world, from, to, msg);

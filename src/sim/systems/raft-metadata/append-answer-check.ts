@@ -1,0 +1,152 @@
+// How a follower answers the leader's AppendEntries and heartbeats, judged against its own log
+// right after it handled one (the delivery's event):
+//
+// - `append-reject`: a rejection is genuine and its conflict hint says what the log holds
+//   (Figure 2, AppendEntries receiver rule 2: reject only if the log has no entry at prevIndex
+//   whose term is prevTerm; §5.3: "the follower can include the term of the conflicting entry and
+//   the first index it stores for that term"). The hint: term 0 and the last index when the log
+//   ends before prevIndex; else the term of the entry at prevIndex and the first index of that
+//   term's run, not below commit + 1 (ours: entries up to the commit index are the leader's, so
+//   the run is cut there; messages.ts documents the bound).
+// - `append-ack-index`: an acceptance answered in the same step names the last entry the append
+//   carried, prevIndex + entries (etcd's MsgAppResp Index = lastnewi; an answer deferred until
+//   the entries are durable is sent later and judged by the durability checks instead).
+// - `follower-commit`: after an accepted append, the commit index is at least min(leaderCommit,
+//   index of the last new entry) (Figure 2, AppendEntries receiver rule 5); after a heartbeat of
+//   its term, at least min(the heartbeat's commit, its last index) (etcd's handleHeartbeat, whose
+//   leader sends min(its commit, the follower's match) as ours does). Except on a server fenced
+//   after a restore (ours, step-follower.ts: it learns its commit only from appends).
+//
+// Why (issue 12 part 3): step-follower.ts's hint walk, its "log ends here" test and its
+// heartbeat commit could change without a wrong answer — the leader's probe bound and liveness
+// tolerate a worse hint, and a follower that learns its commit only from appends still serves.
+//
+// Cost: on every append and heartbeat delivered, a few fields copied; after that event, two or
+// three view reads; a rejection (rare) reads at most four entries. Read-only (deliveries, sends,
+// views): never draws or schedules, hash-neutral.
+import type { MetaServer } from "../../../impl/metadata/server.js";
+import type { AnyWorld } from "../../runner/system.js";
+import { NodeStatus } from "../../kernel/world.js";
+
+type Entry = { readonly index: number; readonly term: number };
+type Delivered = { readonly type: string; readonly term: number; readonly commit: number; readonly prevIndex?: number; readonly prevTerm?: number; readonly entries?: readonly Entry[] };
+type Answer = { readonly type: string; readonly term: number; readonly success: boolean; readonly index: number; readonly hintIndex: number; readonly hintTerm: number };
+
+/** The view of a server the checks read. */
+export interface FollowerLog {
+  term(): number;
+  role(): string;
+  commitIndex(): number;
+  lastIndex(): number;
+  snapshotIndex(): number;
+  snapshotTerm(): number;
+  fenced(): boolean;
+  entry(i: number): { readonly term: number } | undefined;
+}
+
+/** The term of the entry at i in `log` (the snapshot's at its index; -1: not held). */
+function termAt(log: FollowerLog, i: number): number {
+  if (i === 0) return 0;
+  const s = log.snapshotIndex();
+  if (i === s) return log.snapshotTerm();
+  if (i < s) return -1;
+  const e = log.entry(i);
+  return e === undefined ? -1 : e.term;
+}
+
+/** What is wrong with a rejection `a` of an append (prevIndex, prevTerm) by `log`; null: fine. */
+export function rejectionFault(log: FollowerLog, prevIndex: number, prevTerm: number, a: Answer): string | null {
+  const last = log.lastIndex();
+  const commit = log.commitIndex();
+  if (a.index !== prevIndex) return `it rejected index ${a.index} of an append from prevIndex ${prevIndex}`;
+  if (prevIndex > last) {
+    if (a.hintTerm !== 0 || a.hintIndex !== last) return `its log ends at ${last}, before prevIndex ${prevIndex}, but the hint is (index ${a.hintIndex}, term ${a.hintTerm}) instead of (${last}, 0)`;
+    return null;
+  }
+  const t = termAt(log, prevIndex);
+  if (t === prevTerm) return `it holds the entry at prevIndex ${prevIndex} with prevTerm ${prevTerm}`;
+  if (a.hintTerm !== t) return `its entry at prevIndex ${prevIndex} has term ${t}, but the hint's term is ${a.hintTerm}`;
+  if (a.hintIndex > prevIndex || termAt(log, a.hintIndex) !== t) return `the hint's index ${a.hintIndex} is not an entry of term ${t} at or below prevIndex ${prevIndex}`;
+  // A mismatch at or below the commit index is the leader's fault (Leader Completeness), and
+  // the walk does not run: the hint is prevIndex itself.
+  if (prevIndex > commit) {
+    if (a.hintIndex <= commit) return `the hint's index ${a.hintIndex} is at or below its commit index ${commit}`;
+    if (a.hintIndex - 1 > commit && termAt(log, a.hintIndex - 1) === t) return `the hint's index ${a.hintIndex} is not the first entry of term ${t} above its commit index ${commit} (${a.hintIndex - 1} has that term too)`;
+  }
+  return null;
+}
+
+export class AppendAnswerCheck {
+  // The append or heartbeat delivered in the current event (to = -1: none).
+  private to = -1;
+  private from = -1;
+  private isAppend = false;
+  private term = 0;
+  private commit = 0;
+  private prevIndex = 0;
+  private prevTerm = 0;
+  private lastNew = 0;
+  private lastTerm = 0;
+  private pending: string | null = null;
+
+  /** onDeliver of an append or a heartbeat. */
+  delivered(from: number, to: number, m: Delivered): void {
+    this.to = to;
+    this.from = from;
+    this.term = m.term;
+    this.commit = m.commit;
+    if (m.type === "app") {
+      this.isAppend = true;
+      const ents = m.entries!;
+      const n = ents.length;
+      this.prevIndex = m.prevIndex!;
+      this.prevTerm = m.prevTerm!;
+      this.lastNew = this.prevIndex + n;
+      this.lastTerm = n > 0 ? ents[n - 1].term : this.prevTerm;
+    } else this.isAppend = false;
+  }
+
+  /** onSend of an appResp: judged only as the answer to the append delivered in this event. */
+  sentAnswer(w: AnyWorld, from: number, to: number, a: Answer): void {
+    if (from !== this.to || to !== this.from || !this.isAppend || this.pending !== null) return;
+    const node = w.nodes[from] as MetaServer | null;
+    if (node === null) return;
+    const log = node.raft as FollowerLog;
+    if (a.term !== this.term || log.term() !== this.term) return; // a stale append's answer
+    const at = `at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${this.term}`;
+    if (!a.success) {
+      const why = rejectionFault(log, this.prevIndex, this.prevTerm, a);
+      if (why !== null) this.pending = `append-reject ${at}: ${why}`;
+    } else if (a.index !== this.lastNew) {
+      this.pending = `append-ack-index ${at}: it accepted an append of the entries ${this.prevIndex + 1}..${this.lastNew} and answered index ${a.index}`;
+    }
+  }
+
+  /** After the event (World.touched); null: fine. */
+  afterEvent(w: AnyWorld, touched: number): string | null {
+    const v = this.pending;
+    this.pending = null;
+    const id = this.to;
+    this.to = -1;
+    if (v !== null || id < 0 || touched !== id) return v;
+    const node = w.nodes[id] as MetaServer | null;
+    if (node === null || w.status[id] !== NodeStatus.up) return null;
+    const log = node.raft as FollowerLog;
+    if (log.term() !== this.term) return null; // stale: ignored (or answered stale-term)
+    if (log.role() !== "follower") return null; // learners are followers too
+    let want: number;
+    if (this.isAppend) {
+      // Accepted: the log holds the append's last entry (Log Matching: then it holds them all).
+      if (this.lastNew > log.snapshotIndex() && termAt(log, this.lastNew) !== this.lastTerm) return null;
+      want = this.commit < this.lastNew ? this.commit : this.lastNew;
+    } else {
+      if (log.fenced()) return null;
+      const last = log.lastIndex();
+      want = this.commit < last ? this.commit : last;
+    }
+    const c = log.commitIndex();
+    if (c >= want) return null;
+    const what = this.isAppend ? `an accepted append with leaderCommit ${this.commit} and last new entry ${this.lastNew}` : `a heartbeat with commit ${this.commit}, its log ending at ${log.lastIndex()}`;
+    return `follower-commit at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${this.term}: after ${what} from ${this.from}, its commit index is ${c}, below ${want}`;
+  }
+}
