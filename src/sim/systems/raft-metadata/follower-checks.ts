@@ -1,11 +1,12 @@
 // The checks of a follower's side of replication and of compaction (append-answer-check.ts,
-// snapshot-due-check.ts), wired
+// snapshot-answer-check.ts, snapshot-due-check.ts), wired
 // to the world's hooks as one, so that system.ts registers them in one place. Each throws nothing
 // itself: a violation comes back as a message, which system.ts turns into a CheckFailure.
 // Read-only: hash-neutral.
 import { RaftNote } from "../../../impl/raft/api.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { AppendAnswerCheck } from "./append-answer-check.js";
+import { snapshotAnswerFault } from "./snapshot-answer-check.js";
 import { SnapshotDueCheck } from "./snapshot-due-check.js";
 
 type WireMsg = { readonly type: string; readonly term: number; readonly commit: number; readonly prevIndex?: number; readonly prevTerm?: number; readonly entries?: readonly { readonly index: number; readonly term: number }[] };
@@ -14,6 +15,8 @@ type AnswerMsg = { readonly type: string; readonly term: number; readonly succes
 export class FollowerChecks {
   private readonly snapshotDue: SnapshotDueCheck;
   private readonly answers = new AppendAnswerCheck();
+  /** A violation seen on a send, reported after the event. */
+  private pending: string | null = null;
 
   constructor(n: number) {
     this.snapshotDue = new SnapshotDueCheck(n);
@@ -36,8 +39,15 @@ export class FollowerChecks {
     this.answers.sentAnswer(w, from, to, msg);
   }
 
+  /** onSend of a snapResp. */
+  sentSnapshotAnswer(w: AnyWorld, from: number, msg: { readonly type: string; readonly term: number; readonly index: number; readonly next: number }): void {
+    if (this.pending === null) this.pending = snapshotAnswerFault(w, from, msg);
+  }
+
   /** After every event but a client's (World.touched); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
-    return this.answers.afterEvent(w, touched) ?? this.snapshotDue.afterEvent(w, touched);
+    const sent = this.pending;
+    this.pending = null;
+    return sent ?? this.answers.afterEvent(w, touched) ?? this.snapshotDue.afterEvent(w, touched);
   }
 }

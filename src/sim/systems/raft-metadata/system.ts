@@ -201,6 +201,7 @@ function setup(req: RunRequest): SystemRun {
             driver.windows.onSend(from, msg);
             progress.onSend(from, msg);
             leadership.sentAck(from, to, msg);
+            followers.sentSnapshotAnswer(world, from, msg);
             return;
           case "vote":
             if (leases !== null) leases.onSend(world, from, msg);
