@@ -130,22 +130,26 @@ export class AppendAnswerCheck {
     this.to = -1;
     if (v !== null || id < 0 || touched !== id) return v;
     const node = w.nodes[id] as MetaServer | null;
-    if (node === null || w.status[id] !== NodeStatus.up) return null;
+    if (node === null) return null;
     const log = node.raft as FollowerLog;
-    if (log.term() !== this.term) return null; // stale: ignored (or answered stale-term)
+    // The common case first, in one view read: the commit index already covers what the message
+    // carried (the bound below is at most this one, as lastNew and the last index bound it).
+    const c = log.commitIndex();
+    if (c >= this.commit) return null;
+    if (w.status[id] !== NodeStatus.up || log.term() !== this.term) return null; // stale: ignored (or answered stale-term)
     if (log.role() !== "follower") return null; // learners are followers too
     let want: number;
     if (this.isAppend) {
+      want = this.commit < this.lastNew ? this.commit : this.lastNew;
+      if (c >= want) return null;
       // Accepted: the log holds the append's last entry (Log Matching: then it holds them all).
       if (this.lastNew > log.snapshotIndex() && termAt(log, this.lastNew) !== this.lastTerm) return null;
-      want = this.commit < this.lastNew ? this.commit : this.lastNew;
     } else {
       if (log.fenced()) return null;
       const last = log.lastIndex();
       want = this.commit < last ? this.commit : last;
+      if (c >= want) return null;
     }
-    const c = log.commitIndex();
-    if (c >= want) return null;
     const what = this.isAppend ? `an accepted append with leaderCommit ${this.commit} and last new entry ${this.lastNew}` : `a heartbeat with commit ${this.commit}, its log ending at ${log.lastIndex()}`;
     return `follower-commit at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${this.term}: after ${what} from ${this.from}, its commit index is ${c}, below ${want}`;
   }
