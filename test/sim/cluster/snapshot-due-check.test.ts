@@ -37,7 +37,11 @@ describe("snapshot-due", () => {
     st.applied = 10;
     st.now = 5_000;
     expect(c.afterEvent(w, 0)).toBeNull(); // not watched: no commit noted since
-    c.noted(0);
+    c.committed(0, 9); // below snapshot + snapshotEvery: cannot be due, not looked at
+    st.now = 5_500;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    st.now = 5_000;
+    c.committed(0, 10);
     expect(c.afterEvent(w, 0)).toBeNull(); // due from now
     st.now = 5_000 + 1_000;
     expect(c.afterEvent(w, 0)).toBeNull(); // within the slack

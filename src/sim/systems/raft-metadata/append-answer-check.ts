@@ -77,48 +77,44 @@ export function rejectionFault(log: FollowerLog, prevIndex: number, prevTerm: nu
 }
 
 export class AppendAnswerCheck {
-  // The append or heartbeat delivered in the current event (to = -1: none).
+  // The append or heartbeat delivered in the current event (to = -1: none): the message itself,
+  // read only when an answer or the commit index needs it (most events need neither).
   private to = -1;
   private from = -1;
-  private isAppend = false;
-  private term = 0;
-  private commit = 0;
-  private prevIndex = 0;
-  private prevTerm = 0;
-  private lastNew = 0;
-  private lastTerm = 0;
+  private msg: Delivered | null = null;
   private pending: string | null = null;
 
   /** onDeliver of an append or a heartbeat. */
   delivered(from: number, to: number, m: Delivered): void {
     this.to = to;
     this.from = from;
-    this.term = m.term;
-    this.commit = m.commit;
-    if (m.type === "app") {
-      this.isAppend = true;
-      const ents = m.entries!;
-      const n = ents.length;
-      this.prevIndex = m.prevIndex!;
-      this.prevTerm = m.prevTerm!;
-      this.lastNew = this.prevIndex + n;
-      this.lastTerm = n > 0 ? ents[n - 1].term : this.prevTerm;
-    } else this.isAppend = false;
+    this.msg = m;
+  }
+
+  /** The last index an append carries, and that entry's term (prevTerm when it carries none). */
+  private static lastNew(m: Delivered): number {
+    return m.prevIndex! + m.entries!.length;
+  }
+
+  private static lastTerm(m: Delivered): number {
+    const n = m.entries!.length;
+    return n > 0 ? m.entries![n - 1].term : m.prevTerm!;
   }
 
   /** onSend of an appResp: judged only as the answer to the append delivered in this event. */
   sentAnswer(w: AnyWorld, from: number, to: number, a: Answer): void {
-    if (from !== this.to || to !== this.from || !this.isAppend || this.pending !== null) return;
+    const m = this.msg;
+    if (from !== this.to || to !== this.from || m === null || m.type !== "app" || this.pending !== null) return;
     const node = w.nodes[from] as MetaServer | null;
     if (node === null) return;
     const log = node.raft as FollowerLog;
-    if (a.term !== this.term || log.term() !== this.term) return; // a stale append's answer
-    const at = `at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${this.term}`;
+    if (a.term !== m.term || log.term() !== m.term) return; // a stale append's answer
+    const at = `at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${m.term}`;
     if (!a.success) {
-      const why = rejectionFault(log, this.prevIndex, this.prevTerm, a);
+      const why = rejectionFault(log, m.prevIndex!, m.prevTerm!, a);
       if (why !== null) this.pending = `append-reject ${at}: ${why}`;
-    } else if (a.index !== this.lastNew) {
-      this.pending = `append-ack-index ${at}: it accepted an append of the entries ${this.prevIndex + 1}..${this.lastNew} and answered index ${a.index}`;
+    } else if (a.index !== AppendAnswerCheck.lastNew(m)) {
+      this.pending = `append-ack-index ${at}: it accepted an append of the entries ${m.prevIndex! + 1}..${AppendAnswerCheck.lastNew(m)} and answered index ${a.index}`;
     }
   }
 
@@ -127,30 +123,34 @@ export class AppendAnswerCheck {
     const v = this.pending;
     this.pending = null;
     const id = this.to;
+    const m = this.msg;
     this.to = -1;
-    if (v !== null || id < 0 || touched !== id) return v;
+    this.msg = null;
+    if (v !== null || id < 0 || touched !== id || m === null) return v;
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return null;
     const log = node.raft as FollowerLog;
     // The common case first, in one view read: the commit index already covers what the message
     // carried (the bound below is at most this one, as lastNew and the last index bound it).
     const c = log.commitIndex();
-    if (c >= this.commit) return null;
-    if (w.status[id] !== NodeStatus.up || log.term() !== this.term) return null; // stale: ignored (or answered stale-term)
+    if (c >= m.commit) return null;
+    if (w.status[id] !== NodeStatus.up || log.term() !== m.term) return null; // stale: ignored (or answered stale-term)
     if (log.role() !== "follower") return null; // learners are followers too
+    const isAppend = m.type === "app";
     let want: number;
-    if (this.isAppend) {
-      want = this.commit < this.lastNew ? this.commit : this.lastNew;
+    if (isAppend) {
+      const lastNew = AppendAnswerCheck.lastNew(m);
+      want = m.commit < lastNew ? m.commit : lastNew;
       if (c >= want) return null;
       // Accepted: the log holds the append's last entry (Log Matching: then it holds them all).
-      if (this.lastNew > log.snapshotIndex() && termAt(log, this.lastNew) !== this.lastTerm) return null;
+      if (lastNew > log.snapshotIndex() && termAt(log, lastNew) !== AppendAnswerCheck.lastTerm(m)) return null;
     } else {
       if (log.fenced()) return null;
       const last = log.lastIndex();
-      want = this.commit < last ? this.commit : last;
+      want = m.commit < last ? m.commit : last;
       if (c >= want) return null;
     }
-    const what = this.isAppend ? `an accepted append with leaderCommit ${this.commit} and last new entry ${this.lastNew}` : `a heartbeat with commit ${this.commit}, its log ending at ${log.lastIndex()}`;
-    return `follower-commit at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${this.term}: after ${what} from ${this.from}, its commit index is ${c}, below ${want}`;
+    const what = isAppend ? `an accepted append with leaderCommit ${m.commit} and last new entry ${AppendAnswerCheck.lastNew(m)}` : `a heartbeat with commit ${m.commit}, its log ending at ${log.lastIndex()}`;
+    return `follower-commit at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${m.term}: after ${what} from ${this.from}, its commit index is ${c}, below ${want}`;
   }
 }

@@ -23,10 +23,11 @@ export class FollowerChecks {
   }
 
   /** The world's onNote (role notes excepted: system.ts hands those to the bound checks). */
-  noted(id: number, kind: number): void {
+  noted(id: number, kind: number, a: number): void {
     // A commit moves the applied index (in the same event); a snapshot (custom notes: taken,
     // installed, and the rarer configuration notes, harmless here) moves the snapshot index.
-    if (kind === RaftNote.commit || kind === RaftNote.custom) this.snapshotDue.noted(id);
+    if (kind === RaftNote.commit) this.snapshotDue.committed(id, a);
+    else if (kind === RaftNote.custom) this.snapshotDue.noted(id);
   }
 
   /** onDeliver of an append or a heartbeat. */

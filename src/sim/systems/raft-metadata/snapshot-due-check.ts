@@ -17,8 +17,9 @@
 // restart, restore or clock step may move what is due and when the tick comes) restart the
 // clock of what is due.
 //
-// Cost: work only for a server whose commit index moved or that took or installed a snapshot in
-// the event, and while it is due or saving: a few view reads and one map lookup. Read-only
+// Cost: work only for a server whose commit index reached snapshotEvery past its snapshot or
+// that took or installed a snapshot in the event, and while it is due or saving: a few view
+// reads and one map lookup. Read-only
 // (notes, views, the disk's durable files): never draws or schedules, hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { SNAPSHOT_FILE } from "../../../impl/raft/snapshot.js";
@@ -36,15 +37,28 @@ export class SnapshotDueCheck {
   private readonly watch: Uint8Array;
   /** Per server: the virtual time it was first seen due (-1: not due). */
   private readonly dueSince: Float64Array;
+  /** Per server: the commit index below which it cannot be due (its snapshot index plus
+   * snapshotEvery when last judged; the applied index never passes the commit index), so that a
+   * commit below it is not looked at. 0: look at every commit. */
+  private readonly dueFrom: Float64Array;
 
   constructor(private readonly n: number) {
     this.watch = new Uint8Array(n);
     this.dueSince = new Float64Array(n).fill(-1);
+    this.dueFrom = new Float64Array(n);
   }
 
-  /** The world's onNote of a commit, or of a snapshot taken or installed, by server `id`. */
+  /** The world's onNote of a commit (at index `commit`) by server `id`. */
+  committed(id: number, commit: number): void {
+    if (id < this.n && commit >= this.dueFrom[id]) this.watch[id] = 1;
+  }
+
+  /** The world's onNote of a snapshot taken or installed (or any other custom note) by `id`. */
   noted(id: number): void {
-    if (id < this.n) this.watch[id] = 1;
+    if (id < this.n) {
+      this.watch[id] = 1;
+      this.dueFrom[id] = 0;
+    }
   }
 
   /** After every event (World.touched); null: fine. */
@@ -52,6 +66,7 @@ export class SnapshotDueCheck {
     if (touched === TOUCHED_ALL) {
       // A fault: what is due, and when the tick comes, may have moved for anyone.
       this.dueSince.fill(-1);
+      this.dueFrom.fill(0);
       this.watch.fill(1);
       return null;
     }
@@ -73,6 +88,8 @@ export class SnapshotDueCheck {
     if (every <= 0 || applied - snap < every) {
       this.dueSince[id] = -1;
       this.watch[id] = 0;
+      // Only a commit at snap + every or above, or a new snapshot (a note), can make it due.
+      this.dueFrom[id] = every <= 0 ? Number.POSITIVE_INFINITY : snap + every;
       return null;
     }
     const file = w.disks[id].durableFile(SNAPSHOT_FILE) as { readonly index: number } | undefined;

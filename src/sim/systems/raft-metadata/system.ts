@@ -154,7 +154,7 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
         if (kind === RaftNote.role) bounds.roleNoted(world, id, a);
-        else followers.noted(id, kind);
+        else followers.noted(id, kind, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
