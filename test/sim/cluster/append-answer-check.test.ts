@@ -51,7 +51,7 @@ describe("append-reject", () => {
   it("judges only the answer to the append delivered in the event, of its term", () => {
     const l = log([1, 1, 2, 2, 2], 1);
     const w = { nodes: [null, { raft: l }], status: [0, 0], now: 0 } as unknown as AnyWorld;
-    const c = new AppendAnswerCheck();
+    const c = new AppendAnswerCheck(2);
     const app = { type: "app", term: 9, commit: 1, prevIndex: 5, prevTerm: 3, entries: [] };
     c.delivered(0, 1, app);
     c.sentAnswer(w, 1, 0, rej(5, 4, 2));
@@ -71,7 +71,7 @@ describe("follower-commit", () => {
   it("after an accepted append or a heartbeat, the commit index is at least what they carried", () => {
     const l = log([1, 1, 2, 2, 2], 1);
     const w = { nodes: [null, { raft: l }], status: [0, 0], now: 0 } as unknown as AnyWorld;
-    const c = new AppendAnswerCheck();
+    const c = new AppendAnswerCheck(2);
     c.delivered(0, 1, { type: "app", term: 9, commit: 7, prevIndex: 2, prevTerm: 1, entries: [{ index: 3, term: 2 }, { index: 4, term: 2 }] });
     expect(c.afterEvent(w, 1)).toMatch(/^follower-commit at node 1, t=0.000ms, term 9: after an accepted append with leaderCommit 7 and last new entry 4 from 0, its commit index is 1, below 4$/);
     l.commit = 4;

@@ -21,8 +21,9 @@
 // heartbeat commit could change without a wrong answer — the leader's probe bound and liveness
 // tolerate a worse hint, and a follower that learns its commit only from appends still serves.
 //
-// Cost: on every append and heartbeat delivered, a few fields copied; after that event, two or
-// three view reads; a rejection (rare) reads at most four entries. Read-only (deliveries, sends,
+// Cost: on every append and heartbeat delivered, a reference kept; after that event, one array
+// read against the commit index its notes gave (view reads only when it is below the message's
+// commit); a rejection (rare) reads at most four entries. Read-only (deliveries, sends,
 // views): never draws or schedules, hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
@@ -83,6 +84,27 @@ export class AppendAnswerCheck {
   private from = -1;
   private msg: Delivered | null = null;
   private pending: string | null = null;
+  /** Per server: its commit index, from its commit notes (a fault resyncs it from the views), so
+   * that the common case — the commit index already covers the message's — reads no view. */
+  private readonly commitOf: Float64Array;
+
+  constructor(n: number) {
+    this.commitOf = new Float64Array(n);
+  }
+
+  /** The world's onNote of a commit at index `commit` by server `id`. */
+  committed(id: number, commit: number): void {
+    if (id < this.commitOf.length) this.commitOf[id] = commit;
+  }
+
+  /** After a fault (World.touched = TOUCHED_ALL): a restart or restore may have moved any
+   * server's commit index without a note. */
+  resync(w: AnyWorld): void {
+    for (let i = 0; i < this.commitOf.length; i++) {
+      const node = w.nodes[i] as MetaServer | null;
+      this.commitOf[i] = node === null ? 0 : node.raft.commitIndex();
+    }
+  }
 
   /** onDeliver of an append or a heartbeat. */
   delivered(from: number, to: number, m: Delivered): void {
@@ -126,7 +148,7 @@ export class AppendAnswerCheck {
     const m = this.msg;
     this.to = -1;
     this.msg = null;
-    if (v !== null || id < 0 || touched !== id || m === null) return v;
+    if (v !== null || id < 0 || touched !== id || m === null || this.commitOf[id] >= m.commit) return v;
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return null;
     const log = node.raft as FollowerLog;

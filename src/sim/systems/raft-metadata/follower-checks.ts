@@ -5,6 +5,7 @@
 // Read-only: hash-neutral.
 import { RaftNote } from "../../../impl/raft/api.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { TOUCHED_ALL } from "../../kernel/world.js";
 import { AppendAnswerCheck } from "./append-answer-check.js";
 import { snapshotAnswerFault } from "./snapshot-answer-check.js";
 import { SnapshotDueCheck } from "./snapshot-due-check.js";
@@ -14,19 +15,23 @@ type AnswerMsg = { readonly type: string; readonly term: number; readonly succes
 
 export class FollowerChecks {
   private readonly snapshotDue: SnapshotDueCheck;
-  private readonly answers = new AppendAnswerCheck();
+  private readonly answers: AppendAnswerCheck;
   /** A violation seen on a send, reported after the event. */
   private pending: string | null = null;
 
   constructor(n: number) {
     this.snapshotDue = new SnapshotDueCheck(n);
+    this.answers = new AppendAnswerCheck(n);
   }
 
   /** The world's onNote (role notes excepted: system.ts hands those to the bound checks). */
   noted(id: number, kind: number, a: number): void {
     // A commit moves the applied index (in the same event); a snapshot (custom notes: taken,
     // installed, and the rarer configuration notes, harmless here) moves the snapshot index.
-    if (kind === RaftNote.commit) this.snapshotDue.committed(id, a);
+    if (kind === RaftNote.commit) {
+      this.answers.committed(id, a);
+      this.snapshotDue.committed(id, a);
+    }
     else if (kind === RaftNote.custom) this.snapshotDue.noted(id);
   }
 
@@ -49,6 +54,7 @@ export class FollowerChecks {
   afterEvent(w: AnyWorld, touched: number): string | null {
     const sent = this.pending;
     this.pending = null;
+    if (touched === TOUCHED_ALL) this.answers.resync(w);
     return sent ?? this.answers.afterEvent(w, touched) ?? this.snapshotDue.afterEvent(w, touched);
   }
 }
