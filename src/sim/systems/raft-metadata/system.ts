@@ -45,6 +45,7 @@ import { StaleAnswerCheck } from "./stale-answer-check.js";
 import { ResendBoundCheck } from "./resend-bound-check.js";
 import { AppendBudgetCheck } from "./append-budget-check.js";
 import { MembershipChecks } from "./membership-checks.js";
+import { FollowerChecks } from "./follower-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -119,6 +120,7 @@ function setup(req: RunRequest): SystemRun {
   const wakes = new WakeCheck(N);
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
+  const followers = new FollowerChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -173,7 +175,7 @@ function setup(req: RunRequest): SystemRun {
           losses.roleNoted(id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
-        }
+        } else followers.noted(id, kind, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -210,6 +212,7 @@ function setup(req: RunRequest): SystemRun {
             driver.windows.onSend(from, msg);
             progress.onSend(from, msg);
             leadership.sentAck(from, to, msg);
+            followers.sentAnswer(world, from, to, msg);
             return;
           case "hbResp":
             return;
@@ -223,6 +226,7 @@ function setup(req: RunRequest): SystemRun {
             driver.windows.onSend(from, msg);
             progress.onSend(from, msg);
             leadership.sentAck(from, to, msg);
+            followers.sentSnapshotAnswer(world, from, msg);
             return;
           case "vote":
             if (leases !== null) leases.onSend(world, from, msg);
@@ -258,12 +262,14 @@ function setup(req: RunRequest): SystemRun {
           case "app":
             driver.windows.onDeliver(to, msg);
             leadership.deliveredAppend(from, to, msg);
+            followers.delivered(from, to, msg);
             return;
           case "snap":
             leadership.deliveredAppend(from, to, msg);
             return;
           case "hb":
             leadership.deliveredHeartbeat(from, to, msg);
+            followers.delivered(from, to, msg);
             return;
           case "appResp": {
             if (membership !== null) membership.deliveredAck(world, from, to, msg);
@@ -400,6 +406,8 @@ function setup(req: RunRequest): SystemRun {
         if (order !== null) throw new CheckFailure(order, w.now);
         const lost = losses.afterEvent(w);
         if (lost !== null) throw new CheckFailure(lost, w.now);
+        const follower = followers.afterEvent(w, only);
+        if (follower !== null) throw new CheckFailure(follower, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
