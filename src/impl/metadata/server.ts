@@ -149,7 +149,12 @@ interface PendingRead {
   readonly endpoint: number;
   readonly req: StoreRequest;
   index: number; // -1 until ReadIndex confirms
-  /** A follower read: local time it was forwarded to the leader (-1: a leader's own read). */
+  /** A follower read, forwarded to the leader (false: a leader's own read). */
+  readonly forwarded: boolean;
+  /** A follower read: local time it was forwarded (a local clock may read below zero after a
+   * clock-offset fault, so this is never a marker: a -1 here once made such a read a "leader's
+   * own", whose answer was dropped and which never expired — found by deposed-reads-failed,
+   * swarm seeds 446, 532, 570, every-fault 489). */
   readonly forwardedAt: number;
 }
 
@@ -327,7 +332,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
 
   private handleReadResponse(m: ReadIndexResponse): void {
     const r = this.reads.get(m.ctx);
-    if (r === undefined || r.forwardedAt < 0 || r.index >= 0) return;
+    if (r === undefined || !r.forwarded || r.index >= 0) return;
     if (m.index < 0) return this.failRead(m.ctx, r);
     r.index = m.index;
     this.serveReads();
@@ -340,7 +345,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
 
   private expireForwardedReads(now: number): void {
     for (const [ctx, r] of this.reads) {
-      if (r.forwardedAt >= 0 && r.index < 0 && now - r.forwardedAt >= this.opts.raft.electionMinUs) this.failRead(ctx, r);
+      if (r.forwarded && r.index < 0 && now - r.forwardedAt >= this.opts.raft.electionMinUs) this.failRead(ctx, r);
     }
   }
 
@@ -362,13 +367,13 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
       const ctx = this.nextReadCtx++;
       const leader = this.raft.leader();
       if (this.opts.followerReads === true && this.raft.role() !== "leader" && leader >= 0 && leader !== this.id) {
-        this.reads.set(ctx, { endpoint, req, index: -1, forwardedAt: now });
+        this.reads.set(ctx, { endpoint, req, index: -1, forwarded: true, forwardedAt: now });
         const ask: ReadIndexRequest = { type: "readReq", term: 0, from: this.id, ctx };
         this.env.send(leader, ask);
         return;
       }
       if (!this.raft.readIndex(ctx, now)) return this.notLeader(endpoint, req);
-      this.reads.set(ctx, { endpoint, req, index: -1, forwardedAt: -1 });
+      this.reads.set(ctx, { endpoint, req, index: -1, forwarded: false, forwardedAt: 0 });
       return;
     }
     const proposed = this.raft.propose(req.start === undefined ? { client: req.client, seq: req.seq, op: req.op } : { client: req.client, seq: req.seq, op: req.op, start: req.start }, now);
@@ -441,13 +446,10 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
 
   /** Reads waiting for this server's own Raft to confirm a read index: its clients' reads it
    * registered as the leader, and other servers' follower reads (a harness check reads it when
-   * leadership ends: they must have been failed). Reads nothing else, changes nothing. A
-   * leader's own read is the one marked forwardedAt -1: a follower read forwarded while the
-   * local clock read below zero has a negative forwardedAt too (see reports/mutation/summary.md,
-   * branch mutleader: such a read is never matched with its answer nor expired). */
+   * leadership ends: they must have been failed). Reads nothing else, changes nothing. */
   readsAwaitingRaft(): number {
     let k = this.remoteReads.size;
-    for (const r of this.reads.values()) if (r.index < 0 && r.forwardedAt === -1) k++;
+    for (const r of this.reads.values()) if (r.index < 0 && !r.forwarded) k++;
     return k;
   }
 
@@ -483,7 +485,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
     for (const [ctx, r] of this.reads) {
       if (r.index < 0 || r.index > applied) continue;
       this.reads.delete(ctx);
-      if (r.forwardedAt >= 0) this.followerReadsServed++;
+      if (r.forwarded) this.followerReadsServed++;
       this.answer(r.endpoint, { kind: "ok", client: r.req.client, seq: r.req.seq, result: this.store.read(r.req.op) });
     }
   }
