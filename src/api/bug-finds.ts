@@ -16,7 +16,7 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "raft-metadata/count-stale-vote": { assertsOn: { seed: 13, check: "election-legitimacy" }, assertsOff: { seed: 13, check: "election-legitimacy" } },
   "raft-metadata/append-keeps-conflicts": { assertsOn: { seed: 3, check: "log-terms-monotonic" }, assertsOff: { seed: 3, check: "log-terms-monotonic" } },
   "raft-metadata/commit-index-decreases": { assertsOn: { seed: 1, check: "state-machine-safety" }, assertsOff: { seed: 1, check: "state-machine-safety" } },
-  "raft-metadata/stale-local-read": { assertsOn: { seed: 2, check: "read-index-quorum-round" }, assertsOff: { seed: 2, check: "read-index-quorum-round" } },
+  "raft-metadata/stale-local-read": { assertsOn: { seed: 1, check: "lease-renewal" }, assertsOff: { seed: 1, check: "lease-renewal" } },
   "raft-metadata/read-before-term-commit": { assertsOn: { seed: 7, check: "linearizability" }, assertsOff: { seed: 7, check: "linearizability" } },
   "raft-metadata/ack-before-durable": { assertsOn: { seed: 1, check: "commit-durable" }, assertsOff: { seed: 1, check: "commit-durable" } },
   "raft-metadata/restore-unfenced": { assertsOn: { seed: 7, check: "leader-completeness" }, assertsOff: { seed: 7, check: "leader-completeness" } },
