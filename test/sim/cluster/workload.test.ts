@@ -56,7 +56,7 @@ describe("follower reads", () => {
       const inspect = (w: { nodes: readonly unknown[]; localNow: (id: number) => number }) => {
         stuck = 0;
         w.nodes.forEach((n, id) => {
-          const s = n as (MetaServer & { reads: Map<number, { index: number; forwarded?: boolean; forwardedAt: number }> }) | null;
+          const s = n as { reads: Map<number, { index: number; forwarded?: boolean; forwardedAt: number }> } | null;
           if (s === null) return;
           for (const r of s.reads.values()) {
             const follower = r.forwarded ?? (r.forwardedAt < 0 && r.forwardedAt !== -1);

@@ -64,10 +64,13 @@ export class CommitTermCheck {
     if (to >= this.n || from >= this.n || this.leading[to] === 0) return;
     if (msg.fenced !== true && (msg.type === "appResp" ? msg.success === true : msg.next! < 0)) {
       const k = to * this.n + from;
-      if (this.ackedTerm[k] !== msg.term) {
+      // A late answer of an older term (the leader drops it: raft.ts's term rule) must not
+      // replace one of a newer term: swarm seeds 2226 and 6212 failed when a term-14 answer
+      // arrived after node 4's term-15 acknowledgement of 103.
+      if (msg.term > this.ackedTerm[k]) {
         this.ackedTerm[k] = msg.term;
         this.acked[k] = msg.index;
-      } else if (msg.index > this.acked[k]) this.acked[k] = msg.index;
+      } else if (msg.term === this.ackedTerm[k] && msg.index > this.acked[k]) this.acked[k] = msg.index;
     }
     if (this.answered[to] === 1) return;
     const node = w.nodes[to] as MetaServer | null;
