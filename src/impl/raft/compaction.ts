@@ -17,11 +17,11 @@ import { asSnapshot, RESTORED_FILE, SNAPSHOT_FILE, SNAPSHOT_TMP, type RaftSnapsh
 import { applyConf, confAt, rescanConfs } from "./confchange.js";
 import { clampPendingWrites, respond, track } from "./durability.js";
 import { maybeUnfence, readRestoreMarker } from "./fencing.js";
-import { fail, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, type RaftState } from "./state.js";
+import { fail, NOT_DUE, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, type RaftState } from "./state.js";
 import { RaftNote } from "./api.js";
 
 export function maybeScheduleSnapshot<C>(r: RaftState<C>, now: number): void {
-  if (r.snapshotEvery <= 0 || r.snapDueAt >= 0 || r.saving.length > 0) return;
+  if (r.snapshotEvery <= 0 || r.snapDueAt !== NOT_DUE || r.saving.length > 0) return;
   if (r.applied - r.log.snapshotIndex() < r.snapshotEvery) return;
   r.snapDueAt = now; // taken from the next tick, outside any apply callback
 }

@@ -39,7 +39,7 @@ import { failReads, registerRead, releaseDueReads } from "./read-only.js";
 import type { RaftRecord } from "./records.js";
 import { broadcastHeartbeat, heartbeatTick, quorumActive, sendAppend, sendTimeoutNow } from "./replication.js";
 import type { RaftSnapshot } from "./snapshot.js";
-import { fail, RaftState } from "./state.js";
+import { fail, NOT_DUE, RaftState } from "./state.js";
 import { poll, stepCandidate } from "./step-candidate.js";
 import { appResp, stepFollower } from "./step-follower.js";
 import { maybeCommit, stepLeader } from "./step-leader.js";
@@ -228,11 +228,11 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
 
   onTick(now: number): void {
     now = this.readClock(now);
-    if (this.snapDueAt >= 0 && now >= this.snapDueAt) {
-      this.snapDueAt = -1;
+    if (this.snapDueAt !== NOT_DUE && now >= this.snapDueAt) {
+      this.snapDueAt = NOT_DUE;
       takeSnapshot(this);
     }
-    if (this.readsDueAt >= 0) releaseDueReads(this, now);
+    if (this.readsDueAt !== NOT_DUE) releaseDueReads(this, now);
     if (this.curRole === "leader") {
       if (this.opts.checkQuorum && now >= this.checkQuorumDeadline) {
         this.checkQuorumDeadline = now + this.opts.electionMinUs;
@@ -455,8 +455,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     } else {
       d = Number.POSITIVE_INFINITY;
     }
-    if (this.readsDueAt >= 0 && this.readsDueAt < d) d = this.readsDueAt;
-    if (this.snapDueAt >= 0 && this.snapDueAt < d) d = this.snapDueAt;
+    if (this.readsDueAt !== NOT_DUE && this.readsDueAt < d) d = this.readsDueAt;
+    if (this.snapDueAt !== NOT_DUE && this.snapDueAt < d) d = this.snapDueAt;
     if (d === Number.POSITIVE_INFINITY) return;
     const local = this.clock.toLocal(d);
     if (force || local !== this.armedAt) {

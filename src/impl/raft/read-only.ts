@@ -8,7 +8,7 @@
 // order; if leadership is lost they all fail (readFailed). In lease mode, a leader holding a
 // valid lease answers at once from its commit index (from the next tick, never synchronously).
 import { broadcastHeartbeat, sendReadRound } from "./replication.js";
-import type { RaftState } from "./state.js";
+import { NOT_DUE, type RaftState } from "./state.js";
 
 /** Raft.readIndex: register a linearizable read (after the clock reading). */
 export function registerRead<C>(r: RaftState<C>, ctx: number, now: number): boolean {
@@ -61,7 +61,7 @@ export function registerRead<C>(r: RaftState<C>, ctx: number, now: number): bool
 
 /** onTick: deliver the reads answered without a quorum round, and confirmed ones. */
 export function releaseDueReads<C>(r: RaftState<C>, now: number): void {
-  r.readsDueAt = -1;
+  r.readsDueAt = NOT_DUE;
   const rs = r.readyNow;
   if (rs.length > 0) {
     r.readyNow = [];

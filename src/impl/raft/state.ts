@@ -27,6 +27,11 @@ import type { RaftSnapshot } from "./snapshot.js";
 
 /** "custom" notes (a = code, b = argument), for traces and tools. */
 export const NOTE_UNFENCED = 1; // b = term
+/** "Nothing due" for readsDueAt and snapDueAt, which hold local clock readings: a local clock
+ * reads below zero after a clock-offset fault, so -1 (the marker they had) was a reading too —
+ * a snapshot or a read falling due then was taken for none and waited until the clock passed
+ * zero (found by the harness's snapshot-due check, swarm seeds 1902 and 2808). */
+export const NOT_DUE = Number.NEGATIVE_INFINITY;
 export const NOTE_SNAPSHOT_TAKEN = 2; // b = index
 export const NOTE_SNAPSHOT_INSTALLED = 3; // b = index
 export const NOTE_CONFIG = 4; // b = index of the configuration entry now in effect (0: initial)
@@ -120,8 +125,8 @@ export abstract class RaftState<C> {
   snapshotChunk!: number;
   /** The latest snapshot (taken, installed or loaded): what InstallSnapshot sends. */
   snap: RaftSnapshot | null = null;
-  /** Local time at which to take a snapshot (-1: none due). */
-  snapDueAt = -1;
+  /** Local time at which to take a snapshot (NOT_DUE: none due). */
+  snapDueAt = NOT_DUE;
   /** Snapshot writes in flight: once `token` is durable, WAL records before `boundary` go. */
   saving: { token: number; boundary: number }[] = [];
   incoming: IncomingSnapshot | null = null;
@@ -150,7 +155,7 @@ export abstract class RaftState<C> {
   readHead = 0;
   /** Reads answered without a quorum round, delivered from the next tick. */
   readyNow: PendingRead[] = [];
-  readsDueAt = -1;
+  readsDueAt = NOT_DUE;
   /** coalesceHeartbeats: a read round (seq = readSeq) awaits its quorum; reads registered
    * meanwhile want the next one (read-only.ts). */
   readRoundOut = false;

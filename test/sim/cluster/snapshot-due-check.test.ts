@@ -5,6 +5,7 @@
 // schedule it one entry late (must fail).
 import { describe, expect, it } from "vitest";
 import { Raft } from "../../../src/impl/raft/raft.js";
+import { NOT_DUE } from "../../../src/impl/raft/state.js";
 import { simulate } from "../../../src/api/simulate.js";
 import { SnapshotDueCheck } from "../../../src/sim/systems/raft-metadata/snapshot-due-check.js";
 import { TOUCHED_ALL } from "../../../src/sim/kernel/world.js";
@@ -80,6 +81,16 @@ describe("snapshot-due", () => {
     expect(c.afterEvent(w, 0)).toBeNull();
   });
 
+  it("a snapshot falling due while a server's local clock reads below zero is taken (swarm 1902, 2808)", () => {
+    // Our Raft kept "-1: nothing due" in a field holding local clock readings; after a
+    // clock-offset fault the reading itself was negative, and the due snapshot waited until the
+    // clock passed zero (state.ts NOT_DUE). snapshot-due found it on these seeds.
+    for (const seed of [1902, 2808]) {
+      const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false }).result;
+      expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
+    }
+  });
+
   it("passes correct servers", () => {
     for (const seed of [1, 2, 3, 7]) {
       for (const everyFamily of [false, true]) {
@@ -91,7 +102,7 @@ describe("snapshot-due", () => {
 
   it("fails servers that never take the snapshot they scheduled", () => {
     patch("onTick", (orig) => function (this: Patchable, ...a: unknown[]) {
-      (this as { snapDueAt: number }).snapDueAt = -1;
+      (this as { snapDueAt: number }).snapDueAt = NOT_DUE;
       return orig.apply(this, a);
     });
     const found: string[] = [];

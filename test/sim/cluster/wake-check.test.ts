@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { Raft } from "../../../src/impl/raft/raft.js";
 import { MonotonicTime } from "../../../src/impl/raft/monotonic.js";
+import { NOT_DUE } from "../../../src/impl/raft/state.js";
 import { simulate } from "../../../src/api/simulate.js";
 import { getSystem, runSystem } from "../../../src/api/index.js";
 import { prototypePatcher, type Patchable } from "./patch-prototype.js";
@@ -47,7 +48,7 @@ describe("wake-by-deadline", () => {
   });
 
   it("a server whose wake-up forgets the reads it will answer at once", () => {
-    armIgnoring("readsDueAt", -1);
+    armIgnoring("readsDueAt", NOT_DUE);
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^wake-by-deadline at node \d+, .*: its reads due is due at local/);

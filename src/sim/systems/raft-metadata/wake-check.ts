@@ -24,6 +24,7 @@
 // Per event: a handful of field reads of the one server it ran.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { canCampaign } from "../../../impl/raft/confchange.js";
+import { NOT_DUE } from "../../../impl/raft/state.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
 
@@ -63,11 +64,11 @@ export class WakeCheck {
       d = r.electionDeadline;
       timer = ELECTION;
     }
-    if (r.readsDueAt >= 0 && r.readsDueAt < d) {
+    if (r.readsDueAt !== NOT_DUE && r.readsDueAt < d) {
       d = r.readsDueAt;
       timer = READS;
     }
-    if (r.snapDueAt >= 0 && r.snapDueAt < d) {
+    if (r.snapDueAt !== NOT_DUE && r.snapDueAt < d) {
       d = r.snapDueAt;
       timer = SNAPSHOT;
     }
