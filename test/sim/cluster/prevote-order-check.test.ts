@@ -37,6 +37,9 @@ describe("PreVote in a campaign", () => {
     // Seed 56 (every fault): a candidate's RequestVotes leave once its vote is durable, after
     // its PreVote round for the next term began; swarm 166: a late grant for the term before.
     expect(simulate({ seed: 56, timeUs: 10 * S, sutAsserts: false, everyFamily: true }).result.verdict).toBe("ok");
+    // Every-fault 2775: a PreVote for the server's own term from the server it voted for in it
+    // may be granted (etcd's canVote: r.Vote == m.From).
+    expect(simulate({ seed: 2775, timeUs: 10 * S, sutAsserts: false, everyFamily: true }).result.verdict).toBe("ok");
     for (const preVote of [true, false]) {
       const r = runSystem(getSystem("raft-metadata"), { seed: 1, timeUs: 5 * S, sutAsserts: false, options: { raft: { preVote } } });
       expect(r.verdict, `preVote ${preVote}: ${r.message}`).toBe("ok");

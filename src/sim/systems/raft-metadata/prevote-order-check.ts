@@ -19,8 +19,11 @@
 //     lets it pass the followers' leader stickiness.
 //   prevote-same-term (§9.6: a PreVote is granted only where the real vote could be; etcd's
 //     canVote): a server that already voted for another server in its current term, or follows
-//     a leader of it, grants no PreVote for that same term (a PreVote for a higher term is
-//     another matter: the server would move to that term and could vote in it).
+//     a leader of it, grants no PreVote for that same term to any server but the one it voted
+//     for (etcd: `r.Vote == m.From` may always be granted — every-fault seed 2775: node 0,
+//     which had voted for node 1 in term 6 and followed it, granted node 1's PreVote for 6);
+//     a PreVote for a higher term is another matter: the server would move to that term and
+//     could vote in it.
 //
 // Why (issue 12): election.ts's choice between a PreVote round and a real election (campaign,
 // becomePreCandidate's single-voter shortcut, the PreVote request's force flag) changed only who
@@ -107,7 +110,7 @@ export class PreVoteOrderCheck {
   /** onSend of a vote response: PreVote grants are counted per receiver and term. */
   sentVoteResp(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (msg.pre !== true || msg.granted !== true || to >= this.n) return;
-    if (from === this.voteTo && to === this.voteFrom && msg.term === this.termBefore && this.pending === null && ((this.voteBefore !== -1 && this.voteBefore !== to) || this.leadBefore !== -1)) {
+    if (from === this.voteTo && to === this.voteFrom && msg.term === this.termBefore && this.pending === null && this.voteBefore !== to && (this.voteBefore !== -1 || this.leadBefore !== -1)) {
       this.pending = `prevote-same-term at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${to} a PreVote for its own term ${msg.term}, in which it ${this.leadBefore !== -1 ? `follows leader ${this.leadBefore}` : `voted for node ${this.voteBefore}`}`;
     }
     if (from >= MASK_IDS) return;
