@@ -228,7 +228,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
 
   onTick(now: number): void {
     now = this.readClock(now);
-    if (this.snapDueAt !== NOT_DUE && now >= this.snapDueAt) {
+    if (now >= this.snapDueAt) {
       this.snapDueAt = NOT_DUE;
       takeSnapshot(this);
     }
@@ -455,8 +455,8 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     } else {
       d = Number.POSITIVE_INFINITY;
     }
-    if (this.readsDueAt !== NOT_DUE && this.readsDueAt < d) d = this.readsDueAt;
-    if (this.snapDueAt !== NOT_DUE && this.snapDueAt < d) d = this.snapDueAt;
+    if (this.readsDueAt < d) d = this.readsDueAt;
+    if (this.snapDueAt < d) d = this.snapDueAt;
     if (d === Number.POSITIVE_INFINITY) return;
     const local = this.clock.toLocal(d);
     if (force || local !== this.armedAt) {

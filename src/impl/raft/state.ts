@@ -30,8 +30,9 @@ export const NOTE_UNFENCED = 1; // b = term
 /** "Nothing due" for readsDueAt and snapDueAt, which hold local clock readings: a local clock
  * reads below zero after a clock-offset fault, so -1 (the marker they had) was a reading too —
  * a snapshot or a read falling due then was taken for none and waited until the clock passed
- * zero (found by the harness's snapshot-due check, swarm seeds 1902 and 2808). */
-export const NOT_DUE = Number.NEGATIVE_INFINITY;
+ * zero (found by the harness's snapshot-due check, swarm seeds 1902 and 2808). Never: no clock
+ * reaches it, so "is it due" and "is it the earliest deadline" need no test of the marker. */
+export const NOT_DUE = Number.POSITIVE_INFINITY;
 export const NOTE_SNAPSHOT_TAKEN = 2; // b = index
 export const NOTE_SNAPSHOT_INSTALLED = 3; // b = index
 export const NOTE_CONFIG = 4; // b = index of the configuration entry now in effect (0: initial)

@@ -24,7 +24,6 @@
 // Per event: a handful of field reads of the one server it ran.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { canCampaign } from "../../../impl/raft/confchange.js";
-import { NOT_DUE } from "../../../impl/raft/state.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
 
@@ -64,11 +63,11 @@ export class WakeCheck {
       d = r.electionDeadline;
       timer = ELECTION;
     }
-    if (r.readsDueAt !== NOT_DUE && r.readsDueAt < d) {
+    if (r.readsDueAt < d) {
       d = r.readsDueAt;
       timer = READS;
     }
-    if (r.snapDueAt !== NOT_DUE && r.snapDueAt < d) {
+    if (r.snapDueAt < d) {
       d = r.snapDueAt;
       timer = SNAPSHOT;
     }
