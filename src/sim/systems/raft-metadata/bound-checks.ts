@@ -104,7 +104,7 @@ export class BoundChecks {
 
   /** A fault of raft-metadata's own kinds ran (faults.ts); args as it returned them;
    * transferBefore: the leader's transfer target before a transfer request (-1: none). */
-  faultRan(w: AnyWorld, kind: string, args: readonly number[], transferBefore = -1): void {
+  faultRan(w: AnyWorld, kind: string, args: readonly number[], transferBefore: number): void {
     if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader", args[1], transferBefore);
   }
 
