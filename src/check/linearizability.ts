@@ -116,8 +116,12 @@ export function checkOperations<S, I, O>(
   const order = [...parts.entries()];
   if (order.length > 1) order.sort(bySize);
   const searches: Part<S, I, O>[] = [];
+  // The search runs on the model's rewrite of the history, if it has one (Model.prepare: same
+  // ops, same order, so the same positions); counterexamples describe the ops as given.
+  const prepared = model.prepare === undefined ? ops : model.prepare(ops);
+  if (prepared.length !== ops.length) throw new Error(`${model.name}: prepare() returned ${prepared.length} ops for ${ops.length}`);
   try {
-    for (const [key, indices] of order) searches.push({ key, search: acquireSearch(model, ops, indices, budget) });
+    for (const [key, indices] of order) searches.push({ key, search: acquireSearch(model, prepared, indices, budget) });
     const result = (verdict: LinVerdict, reason?: CheckResult["reason"], counterexample?: Counterexample): CheckResult =>
       makeResult(verdict, parts.size, searched, unchecked, performance.now() - start, reason, counterexample);
     const active = searches.slice();

@@ -1,5 +1,5 @@
 // The interface a sequential specification implements so the checker can search it.
-import type { Status } from "./history.js";
+import type { Operation, Status } from "./history.js";
 
 export interface Model<S, I = unknown, O = unknown> {
   /** Registry name, e.g. "cas-register". */
@@ -38,6 +38,27 @@ export interface Model<S, I = unknown, O = unknown> {
    * history: the search stays correct but every step and every memo key grows with them.
    */
   readOnly?(input: I): boolean;
+  /**
+   * Optional: the history the search runs on instead of the one given: the same ops, in the same
+   * order, with the same statuses, times and outputs, whose inputs may be rewritten so that more
+   * states compare equal. The rewrite must not change any verdict: every step from a rewritten
+   * state with a rewritten input must succeed or fail as the original would, and two states
+   * the rewrite maps together must have no op (original or rewritten) that tells them apart.
+   * (The metadata models replace a written value that no output in the history ever shows by one
+   * token: no read can tell it from another such value.) Counterexamples still describe the
+   * original ops.
+   */
+  prepare?(ops: readonly Operation<I, O>[]): readonly Operation<I, O>[];
+  /**
+   * Optional symmetry reduction over indeterminate (info) ops, called with the prepared inputs:
+   * two info ops of one part with the same key (not undefined) must be interchangeable — from
+   * equal states, taking effect gives equal states (equal inputs do). The search then lets an
+   * info op take effect only once every earlier-called info op with its key has: in any
+   * linearization, two such ops can trade places (the earlier-called one can take the later
+   * one's point, which is after both calls, and vice versa), so one of the orders is enough,
+   * and k interchangeable ops give k + 1 linearized sets to explore instead of 2^k.
+   */
+  interchangeKey?(input: I): string | undefined;
   describeOp(input: I, output: O | undefined, status: Status): string;
   describeState(state: S): string;
 }

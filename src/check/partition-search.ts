@@ -103,6 +103,9 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
   private outputs: (O | undefined)[] = [];
   private statuses: Status[] = [];
   private optional = new Uint8Array(0);
+  // Per op id: the nearest earlier-called info op interchangeable with it (Model.interchangeKey),
+  // or -1. An op whose twin is not linearized is not tried: the twin is, in its place.
+  private twin = new Int32Array(0);
   private next = new Int32Array(0); // linked list over nodes; node 0 = head, call of op i = 2i+1, return = 2i+2
   private prev = new Int32Array(0);
   private bits = new Int32Array(0); // linearized ops
@@ -208,6 +211,8 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
       stackStates.push(undefined);
     }
     let required = 0;
+    const twin = this.twin;
+    twin.fill(-1, 0, n);
     for (let p = 0; p < n; p++) {
       const i = idOf[p];
       const index = indices[p];
@@ -220,6 +225,18 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
       else {
         optional[i] = 0;
         required++;
+      }
+    }
+    if (model.interchangeKey !== undefined && required < n) {
+      // Ids ascend in call order, so the last id seen with a key is the nearest earlier one.
+      const lastWith = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        if (optional[i] === 0) continue;
+        const k = model.interchangeKey(inputs[i]);
+        if (k === undefined) continue;
+        const t = lastWith.get(k);
+        if (t !== undefined) twin[i] = t;
+        lastWith.set(k, i);
       }
     }
     this.bits.fill(0, 0, (n + 31) >> 5);
@@ -256,7 +273,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
   /** Runs at most maxSteps search steps; "running" means call again. */
   run(maxSteps: number): SliceResult {
     if (this.finished !== "running") return this.finished;
-    const { next, prev, bits, stackOps, stackMax, stackStates, inputs, outputs, statuses, optional, cache, recorded } = this;
+    const { next, prev, bits, stackOps, stackMax, stackStates, inputs, outputs, statuses, optional, twin, cache, recorded } = this;
     const model = this.model!;
     const budget = this.budget!;
     const z1 = zobrist1;
@@ -278,7 +295,13 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
       }
       const op = (node - 1) >> 1;
       if (node & 1) {
-        // A call entry: try to linearize op now.
+        // A call entry: try to linearize op now — unless an interchangeable op called earlier is
+        // still pending (Model.interchangeKey): that one is tried here instead.
+        const t = twin[op];
+        if (t >= 0 && (bits[t >> 5] & (1 << (t & 31))) === 0) {
+          node = next[node];
+          continue;
+        }
         const after = model.step(state, inputs[op], outputs[op], statuses[op]);
         if (after !== undefined) {
           // lift: unlink the call entry and its return entry (the key is read from the list)
@@ -462,6 +485,7 @@ export class PartitionSearch<S = unknown, I = unknown, O = unknown> {
     const cap = shrink ? 64 : Math.max(n, 64, 2 * this.opIndex.length);
     this.opIndex = new Int32Array(cap);
     this.optional = new Uint8Array(cap);
+    this.twin = new Int32Array(cap);
     this.next = new Int32Array(2 * cap + 1);
     this.prev = new Int32Array(2 * cap + 1);
     this.bits = new Int32Array((cap + 31) >> 5);

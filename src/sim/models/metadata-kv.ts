@@ -14,6 +14,7 @@
 import type { MetaOp, MetaResult } from "../../impl/metadata/ops.js";
 import type { Model } from "../../check/model.js";
 import { hashString } from "../../check/hash.js";
+import { hideUnreadValues, isUnreadToken, storeOpInterchangeKey } from "./unread-values.js";
 
 export interface MetaKeyState {
   readonly present: boolean;
@@ -121,6 +122,8 @@ export const metadataKv: Model<MetaKeyState, MetaOp, MetaResult> = {
   equal: (a, b) => a.present === b.present && a.value === b.value && a.version === b.version && a.rev === b.rev && a.revKnown === b.revKnown,
   hash: metaKeyHash,
   partition: (input) => (input.f === "list" ? undefined : input.key),
+  prepare: (ops) => hideUnreadValues(ops),
+  interchangeKey: storeOpInterchangeKey,
   readOnly: (input) => input.f === "get" || input.f === "exists",
   describeOp(input, output, status) {
     const call =
@@ -137,6 +140,7 @@ export const metadataKv: Model<MetaKeyState, MetaOp, MetaResult> = {
   },
   describeState(s) {
     const rev = s.revKnown ? `rev ${s.rev}` : `rev > ${s.rev}`;
-    return s.present ? `${JSON.stringify(s.value)} (${rev}, version ${s.version})` : `absent (next rev > ${s.rev})`;
+    const value = isUnreadToken(s.value) ? "(a value no read returned)" : JSON.stringify(s.value);
+    return s.present ? `${value} (${rev}, version ${s.version})` : `absent (next rev > ${s.rev})`;
   },
 };

@@ -29,6 +29,7 @@ import type { MetaEntry, MetaResult, StoreOp, StoreResult, TxnOp, TxnResult } fr
 import type { Model } from "../../../check/model.js";
 import { hashString } from "../../../check/hash.js";
 import { ABSENT, canBe, metadataKv, metaKeyHash, type MetaKeyState } from "../../models/metadata-kv.js";
+import { hideUnreadValues, storeOpInterchangeKey } from "../../models/unread-values.js";
 
 /** Key → state, sorted by key; keys in their initial state (never written) are left out, so
  * equal states have equal representations. */
@@ -237,6 +238,10 @@ export function metadataKvRanges(prefixes: readonly string[]): Model<MetaRangeSt
       }
       return keys.length === 1 ? keys[0] : keys;
     },
+    // Unread values become one token, and equal indeterminate writes are taken in call order
+    // (unread-values.ts).
+    prepare: (ops) => hideUnreadValues(ops),
+    interchangeKey: storeOpInterchangeKey,
     describeOp(input, output, status) {
       if (input.f !== "txn") return metadataKv.describeOp(input, output as MetaResult | undefined, status);
       if (status === "info" || output === undefined) return `${describeTxn(input)} → ? (indeterminate)`;
