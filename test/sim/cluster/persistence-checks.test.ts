@@ -1,7 +1,7 @@
 // vote-kept and fence-end (src/sim/systems/raft-metadata/vote-kept-check.ts, fence-end-check.ts):
 // a restarted server remembers the vote it last cast; a restored server ends its fence exactly
 // when its commit index reaches an entry of a term above its fence term, and only a fenced
-// server reports the end of one. The rules on hand-built worlds, correct runs (must pass), and
+// server reports the end of one; a snapshot or vote answer carries its sender's fence (fence-flag). The rules on hand-built worlds, correct runs (must pass), and
 // servers broken on purpose (must fail): the planted bug vote-not-persisted, and Raft.step
 // patched (in this process only) to keep a fence, end it early, or report one that never was.
 import { describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { RaftNote } from "../../../src/impl/raft/api.js";
 import { NOTE_UNFENCED } from "../../../src/impl/raft/state.js";
 import { loadScenarioFile } from "../../../src/api/scenarios.js";
 import { simulate } from "../../../src/api/simulate.js";
-import { FenceEndCheck } from "../../../src/sim/systems/raft-metadata/fence-end-check.js";
+import { FenceEndCheck, fenceFlagFault } from "../../../src/sim/systems/raft-metadata/fence-end-check.js";
 import { VoteKeptCheck } from "../../../src/sim/systems/raft-metadata/vote-kept-check.js";
 import type { AnyWorld } from "../../../src/sim/runner/system.js";
 import { prototypePatcher, type Patchable } from "./patch-prototype.js";
@@ -157,5 +157,39 @@ describe("fence-end", () => {
     });
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.message).toMatch(/^fence-end at node \d+, t=[\d.]+ms: it reported the end of a fence \(NOTE_UNFENCED\), but it was not fenced$/);
+  });
+});
+
+describe("fence-flag", () => {
+  it("fails an answer flagged unfenced by a fenced server, or fenced by one never restored", () => {
+    const { st, w, aw } = world();
+    const ans = (fenced: boolean) => ({ type: "snapResp", term: 4, fenced });
+    expect(fenceFlagFault(aw, 0, ans(false))).toBeNull();
+    expect(fenceFlagFault(aw, 0, ans(true))).toMatch(/^fence-flag at node 0, t=1.000ms: its snapResp of term 4 is flagged fenced, but it was never restored from a backup$/);
+    w.restores[0] = 1;
+    expect(fenceFlagFault(aw, 0, ans(true))).toBeNull(); // restored, unfenced since: the safe direction
+    st.fenced[0] = true;
+    expect(fenceFlagFault(aw, 0, ans(true))).toBeNull();
+    expect(fenceFlagFault(aw, 0, { type: "voteResp", term: 4, fenced: false })).toMatch(/^fence-flag at node 0, t=1.000ms: its voteResp of term 4 is flagged unfenced, but it is fenced$/);
+  });
+
+  it("fails servers whose snapshot answers hide their fence", () => {
+    for (const method of ["step", "onPersisted"]) {
+      patch(method, (orig) => function (this: Patchable, ...a: unknown[]) {
+        const env = (this as { env: { send: (to: number, x: unknown) => void } }).env;
+        const send = env.send;
+        env.send = (to, x) => {
+          const r = x as { type: string };
+          send.call(env, to, r.type === "snapResp" ? { ...r, fenced: false } : x);
+        };
+        try {
+          return orig.apply(this, a);
+        } finally {
+          env.send = send;
+        }
+      });
+    }
+    const r = simulate({ seed: 7, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.message).toMatch(/^fence-flag at node \d+, t=[\d.]+ms: its snapResp of term \d+ is flagged unfenced, but it is fenced$/);
   });
 });

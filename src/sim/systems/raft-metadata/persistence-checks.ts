@@ -1,19 +1,22 @@
 // The checks of what a server keeps across a restart and a backup restore (vote-kept-check.ts,
-// fence-end-check.ts), wired to the world's hooks as one, so that system.ts registers them in
+// fence-end-check.ts: fence-end and fence-flag), wired to the world's hooks as one, so that system.ts registers them in
 // one place. Each throws nothing itself: a violation comes back as a message, which system.ts
 // turns into a CheckFailure. Read-only: hash-neutral.
 import { NOTE_UNFENCED } from "../../../impl/raft/state.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL } from "../../kernel/world.js";
-import { FenceEndCheck } from "./fence-end-check.js";
+import { FenceEndCheck, fenceFlagFault } from "./fence-end-check.js";
 import { VoteKeptCheck } from "./vote-kept-check.js";
 
 type VoteMsg = { readonly term: number; readonly pre: boolean };
-type VoteAnswer = { readonly term: number; readonly pre: boolean; readonly granted: boolean };
+type VoteAnswer = { readonly type: string; readonly term: number; readonly pre: boolean; readonly granted: boolean; readonly fenced: boolean };
+type SnapshotAnswer = { readonly type: string; readonly term: number; readonly fenced: boolean };
 
 export class PersistenceChecks {
   private readonly votes: VoteKeptCheck;
   private readonly fences: FenceEndCheck;
+  /** A violation seen on a send, reported after the event. */
+  private pending: string | null = null;
 
   constructor(n: number) {
     this.votes = new VoteKeptCheck(n);
@@ -26,8 +29,14 @@ export class PersistenceChecks {
   }
 
   /** onSend of a vote answer (PreVote or not). */
-  sentVoteResp(from: number, to: number, msg: VoteAnswer): void {
+  sentVoteResp(w: AnyWorld, from: number, to: number, msg: VoteAnswer): void {
     if (msg.granted && !msg.pre) this.votes.grantedVote(from, to, msg.term);
+    if (this.pending === null) this.pending = fenceFlagFault(w, from, msg);
+  }
+
+  /** onSend of a snapshot answer. */
+  sentSnapshotAnswer(w: AnyWorld, from: number, msg: SnapshotAnswer): void {
+    if (this.pending === null) this.pending = fenceFlagFault(w, from, msg);
   }
 
   /** The world's onNote of a custom note (a = its code). */
@@ -37,6 +46,9 @@ export class PersistenceChecks {
 
   /** After every event but a client's (World.touched); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
+    const sent = this.pending;
+    this.pending = null;
+    if (sent !== null) return sent;
     if (touched === TOUCHED_ALL) return this.votes.afterFault(w) ?? this.fences.afterFault(w);
     return this.fences.afterEvent(w, touched);
   }

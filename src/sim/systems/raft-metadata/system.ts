@@ -230,6 +230,7 @@ function setup(req: RunRequest): SystemRun {
             progress.onSend(from, msg);
             leadership.sentAck(from, to, msg);
             followers.sentSnapshotAnswer(world, from, msg);
+            persistence.sentSnapshotAnswer(world, from, msg);
             return;
           case "vote":
             if (leases !== null) leases.onSend(world, from, msg);
@@ -243,7 +244,7 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
             campaigns.sentVoteResp(world, from, to, msg);
-            persistence.sentVoteResp(from, to, msg);
+            persistence.sentVoteResp(world, from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
