@@ -1,7 +1,8 @@
 // vote-kept and fence-end (src/sim/systems/raft-metadata/vote-kept-check.ts, fence-end-check.ts):
 // a restarted server remembers the vote it last cast; a restored server ends its fence exactly
 // when its commit index reaches an entry of a term above its fence term, and only a fenced
-// server reports the end of one; a snapshot or vote answer carries its sender's fence (fence-flag). The rules on hand-built worlds, correct runs (must pass), and
+// server reports the end of one; a snapshot or vote answer carries its sender's fence (fence-flag); a snapshot is acknowledged only once durable
+// (snapshot-ack-durable, snapshot-ack-check.ts). The rules on hand-built worlds, correct runs (must pass), and
 // servers broken on purpose (must fail): the planted bug vote-not-persisted, and Raft.step
 // patched (in this process only) to keep a fence, end it early, or report one that never was.
 import { describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { NOTE_UNFENCED } from "../../../src/impl/raft/state.js";
 import { loadScenarioFile } from "../../../src/api/scenarios.js";
 import { simulate } from "../../../src/api/simulate.js";
 import { FenceEndCheck, fenceFlagFault } from "../../../src/sim/systems/raft-metadata/fence-end-check.js";
+import { snapshotAckFault } from "../../../src/sim/systems/raft-metadata/snapshot-ack-check.js";
 import { VoteKeptCheck } from "../../../src/sim/systems/raft-metadata/vote-kept-check.js";
 import type { AnyWorld } from "../../../src/sim/runner/system.js";
 import { prototypePatcher, type Patchable } from "./patch-prototype.js";
@@ -191,5 +193,40 @@ describe("fence-flag", () => {
     }
     const r = simulate({ seed: 7, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.message).toMatch(/^fence-flag at node \d+, t=[\d.]+ms: its snapResp of term \d+ is flagged unfenced, but it is fenced$/);
+  });
+});
+
+describe("snapshot-ack-durable", () => {
+  it("fails an acknowledgement ahead of both the durable log and the durable snapshot file", () => {
+    const st = { durable: 10, file: 0 };
+    const w = {
+      nodes: [{ raft: { durableIndex: () => st.durable } }],
+      disks: [{ durableFile: () => (st.file === 0 ? undefined : { index: st.file }) }],
+      now: 3_000,
+    } as unknown as AnyWorld;
+    const ans = (index: number, next: number) => ({ term: 2, index, next });
+    expect(snapshotAckFault(w, 0, ans(12, 0))).toBeNull(); // a chunk request: not an acknowledgement
+    expect(snapshotAckFault(w, 0, ans(10, -1))).toBeNull();
+    expect(snapshotAckFault(w, 0, ans(12, -1))).toMatch(/^snapshot-ack-durable at node 0, t=3.000ms, term 2: it acknowledges the snapshot at 12, but its durable log ends at 10 and its durable snapshot file is at none$/);
+    st.file = 12;
+    expect(snapshotAckFault(w, 0, ans(12, -1))).toBeNull();
+  });
+
+  it("fails followers that acknowledge an installed snapshot before it is durable", () => {
+    const early = new Set<unknown>();
+    patch("step", (orig) => function (this: Patchable, ...a: unknown[]) {
+      const out = orig.apply(this, a);
+      const self = this as { deferred: { to: number; msg: { type: string; next: number } }[]; dHead: number; env: { send: (to: number, x: unknown) => void } };
+      for (let k = self.dHead; k < self.deferred.length; k++) {
+        const d = self.deferred[k];
+        if (d.msg.type === "snapResp" && d.msg.next < 0 && !early.has(d)) {
+          early.add(d);
+          self.env.send(d.to, d.msg); // answered now, and again once durable
+        }
+      }
+      return out;
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.message).toMatch(/^snapshot-ack-durable at node \d+/);
   });
 });

@@ -1,16 +1,17 @@
 // The checks of what a server keeps across a restart and a backup restore (vote-kept-check.ts,
-// fence-end-check.ts: fence-end and fence-flag), wired to the world's hooks as one, so that system.ts registers them in
+// fence-end-check.ts: fence-end and fence-flag; snapshot-ack-check.ts), wired to the world's hooks as one, so that system.ts registers them in
 // one place. Each throws nothing itself: a violation comes back as a message, which system.ts
 // turns into a CheckFailure. Read-only: hash-neutral.
 import { NOTE_UNFENCED } from "../../../impl/raft/state.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL } from "../../kernel/world.js";
 import { FenceEndCheck, fenceFlagFault } from "./fence-end-check.js";
+import { snapshotAckFault } from "./snapshot-ack-check.js";
 import { VoteKeptCheck } from "./vote-kept-check.js";
 
 type VoteMsg = { readonly term: number; readonly pre: boolean };
 type VoteAnswer = { readonly type: string; readonly term: number; readonly pre: boolean; readonly granted: boolean; readonly fenced: boolean };
-type SnapshotAnswer = { readonly type: string; readonly term: number; readonly fenced: boolean };
+type SnapshotAnswer = { readonly type: string; readonly term: number; readonly index: number; readonly next: number; readonly fenced: boolean };
 
 export class PersistenceChecks {
   private readonly votes: VoteKeptCheck;
@@ -36,7 +37,7 @@ export class PersistenceChecks {
 
   /** onSend of a snapshot answer. */
   sentSnapshotAnswer(w: AnyWorld, from: number, msg: SnapshotAnswer): void {
-    if (this.pending === null) this.pending = fenceFlagFault(w, from, msg);
+    if (this.pending === null) this.pending = fenceFlagFault(w, from, msg) ?? snapshotAckFault(w, from, msg);
   }
 
   /** The world's onNote of a custom note (a = its code). */
