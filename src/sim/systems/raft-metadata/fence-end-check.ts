@@ -20,8 +20,8 @@
 // becoming durable fences it again at the restart; it then stays fenced until its commit index
 // next moves, which the first rule allows (it judges only steps that move the commit index).
 //
-// Cost: per fault event one pass over the servers; per event one array read, and work only for
-// a fenced server's own events (rare: restores). Read-only (notes, views, the disk's durable
+// Cost: per fault event one pass over the servers; otherwise work only while a server is fenced
+// (rare: restores), for its own events — system.ts calls in only then (PersistenceChecks.due). Read-only (notes, views, the disk's durable
 // files): hash-neutral.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { asRestoreMarker, RESTORED_FILE } from "../../../impl/raft/snapshot.js";
@@ -35,6 +35,8 @@ export class FenceEndCheck {
   private readonly commit: Float64Array;
   /** A NOTE_UNFENCED seen in this event, from a server not fenced before it (-1: none). */
   private strayNote = -1;
+  /** How many servers are fenced (watched). */
+  watching = 0;
 
   constructor(private readonly n: number) {
     this.fenced = new Uint8Array(n);
@@ -51,6 +53,7 @@ export class FenceEndCheck {
   afterFault(w: AnyWorld): string | null {
     const stray = this.takeStray(w);
     if (stray !== null) return stray;
+    this.watching = 0;
     for (let i = 0; i < this.n; i++) {
       const node = w.nodes[i] as MetaServer | null;
       if (node === null || !node.raft.fenced()) {
@@ -63,6 +66,7 @@ export class FenceEndCheck {
         continue;
       }
       this.fenced[i] = 1;
+      this.watching++;
       this.fenceTerm[i] = asRestoreMarker(mk).fenceTerm;
       this.commit[i] = node.raft.commitIndex();
     }
@@ -89,6 +93,7 @@ export class FenceEndCheck {
       return null;
     }
     this.fenced[id] = 0;
+    this.watching--;
     if (term <= f) return `${at}: it ended its fence with its commit index at ${c}, an entry of term ${term}, not above its fence term ${f}`;
     return null;
   }

@@ -18,6 +18,10 @@ export class PersistenceChecks {
   private readonly fences: FenceEndCheck;
   /** A violation seen on a send, reported after the event. */
   private pending: string | null = null;
+  /** Whether afterEvent has anything to do after an event that is not a fault: a violation
+   * pending, an unfenced note to judge, or a fenced server to watch (rare: restores). system.ts
+   * reads it so that an ordinary event costs one field read. */
+  due = false;
 
   constructor(n: number) {
     this.votes = new VoteKeptCheck(n);
@@ -33,24 +37,30 @@ export class PersistenceChecks {
   sentVoteResp(w: AnyWorld, from: number, to: number, msg: VoteAnswer): void {
     if (msg.granted && !msg.pre) this.votes.grantedVote(from, to, msg.term);
     if (this.pending === null) this.pending = fenceFlagFault(w, from, msg);
+    if (this.pending !== null) this.due = true;
   }
 
   /** onSend of a snapshot answer. */
   sentSnapshotAnswer(w: AnyWorld, from: number, msg: SnapshotAnswer): void {
     if (this.pending === null) this.pending = fenceFlagFault(w, from, msg) ?? snapshotAckFault(w, from, msg);
+    if (this.pending !== null) this.due = true;
   }
 
   /** The world's onNote of a custom note (a = its code). */
   noted(id: number, a: number): void {
-    if (a === NOTE_UNFENCED) this.fences.unfenceNoted(id);
+    if (a === NOTE_UNFENCED) {
+      this.fences.unfenceNoted(id);
+      this.due = true;
+    }
   }
 
-  /** After every event but a client's (World.touched); null: fine. */
+  /** After a fault event (TOUCHED_ALL), or another event while `due`; null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     const sent = this.pending;
     this.pending = null;
     if (sent !== null) return sent;
-    if (touched === TOUCHED_ALL) return this.votes.afterFault(w) ?? this.fences.afterFault(w);
-    return this.fences.afterEvent(w, touched);
+    const why = touched === TOUCHED_ALL ? (this.votes.afterFault(w) ?? this.fences.afterFault(w)) : this.fences.afterEvent(w, touched);
+    this.due = this.fences.watching > 0;
+    return why;
   }
 }

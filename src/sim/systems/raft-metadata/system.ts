@@ -414,8 +414,10 @@ function setup(req: RunRequest): SystemRun {
         if (lost !== null) throw new CheckFailure(lost, w.now);
         const follower = followers.afterEvent(w, only);
         if (follower !== null) throw new CheckFailure(follower, w.now);
-        const kept = persistence.afterEvent(w, only);
-        if (kept !== null) throw new CheckFailure(kept, w.now);
+        if (only === TOUCHED_ALL || persistence.due) {
+          const kept = persistence.afterEvent(w, only);
+          if (kept !== null) throw new CheckFailure(kept, w.now);
+        }
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
