@@ -32,7 +32,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "vote-not-persisted",
     description: "Term and vote are not made durable before the vote reply, so a restarted node votes twice in a term.",
     breaks: "election-safety",
-    detectingSeed: 592,
+    detectingSeed: 1,
   },
   {
     name: "count-stale-vote",

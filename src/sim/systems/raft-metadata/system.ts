@@ -46,6 +46,7 @@ import { ResendBoundCheck } from "./resend-bound-check.js";
 import { AppendBudgetCheck } from "./append-budget-check.js";
 import { MembershipChecks } from "./membership-checks.js";
 import { FollowerChecks } from "./follower-checks.js";
+import { PersistenceChecks } from "./persistence-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -121,6 +122,7 @@ function setup(req: RunRequest): SystemRun {
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
   const followers = new FollowerChecks(N);
+  const persistence = new PersistenceChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -182,6 +184,7 @@ function setup(req: RunRequest): SystemRun {
           const why = n === null ? null : recovery.snapshotNoted(id, b, n.raft);
           if (why !== null) throw new CheckFailure(why, world.now);
         }
+        if (kind === RaftNote.custom) persistence.noted(id, a);
       },
       onCrash: (id) => driver.onCrash(id),
       // Every server-to-server message passes here, so each hook reads msg.type once and calls
@@ -227,11 +230,13 @@ function setup(req: RunRequest): SystemRun {
             progress.onSend(from, msg);
             leadership.sentAck(from, to, msg);
             followers.sentSnapshotAnswer(world, from, msg);
+            persistence.sentSnapshotAnswer(world, from, msg);
             return;
           case "vote":
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteOrTimeout(world, from, to, msg);
             campaigns.sentVote(world, from, to, msg);
+            persistence.sentVote(from, msg);
             return;
           case "voteResp":
             if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
@@ -239,6 +244,7 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
             campaigns.sentVoteResp(world, from, to, msg);
+            persistence.sentVoteResp(world, from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
@@ -408,6 +414,10 @@ function setup(req: RunRequest): SystemRun {
         if (lost !== null) throw new CheckFailure(lost, w.now);
         const follower = followers.afterEvent(w, only);
         if (follower !== null) throw new CheckFailure(follower, w.now);
+        if (only === TOUCHED_ALL || persistence.due) {
+          const kept = persistence.afterEvent(w, only);
+          if (kept !== null) throw new CheckFailure(kept, w.now);
+        }
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
