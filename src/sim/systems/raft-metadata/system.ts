@@ -46,6 +46,7 @@ import { ResendBoundCheck } from "./resend-bound-check.js";
 import { AppendBudgetCheck } from "./append-budget-check.js";
 import { MembershipChecks } from "./membership-checks.js";
 import { FollowerChecks } from "./follower-checks.js";
+import { ElectionStepChecks } from "./election-step-checks.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -121,6 +122,7 @@ function setup(req: RunRequest): SystemRun {
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
   const followers = new FollowerChecks(N);
+  const electionSteps = new ElectionStepChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -175,6 +177,7 @@ function setup(req: RunRequest): SystemRun {
           losses.roleNoted(id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
+          electionSteps.roleNoted(world, id, a, b);
         } else followers.noted(id, kind, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
@@ -232,6 +235,7 @@ function setup(req: RunRequest): SystemRun {
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteOrTimeout(world, from, to, msg);
             campaigns.sentVote(world, from, to, msg);
+            electionSteps.sentVote(world, from, msg);
             return;
           case "voteResp":
             if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
@@ -239,6 +243,7 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
             campaigns.sentVoteResp(world, from, to, msg);
+            electionSteps.sentVoteResp(world, from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
@@ -314,6 +319,7 @@ function setup(req: RunRequest): SystemRun {
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
             campaigns.deliveredTimeoutNow(to);
+            electionSteps.deliveredTimeoutNow(world, to, msg);
             return;
           case "voteResp":
             losses.delivered(world, from, to, msg);
@@ -408,6 +414,8 @@ function setup(req: RunRequest): SystemRun {
         if (lost !== null) throw new CheckFailure(lost, w.now);
         const follower = followers.afterEvent(w, only);
         if (follower !== null) throw new CheckFailure(follower, w.now);
+        const elected = electionSteps.afterEvent(w);
+        if (elected !== null) throw new CheckFailure(elected, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
