@@ -12,7 +12,7 @@ export const BUG_FINDS_MAX_SEED = 1000;
 export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; readonly assertsOff: BugFind }>> = {
   "raft-metadata/commit-previous-term": { assertsOn: { seed: 2, check: "commit-current-term" }, assertsOff: { seed: 2, check: "commit-current-term" } },
   "raft-metadata/vote-without-log-check": { assertsOn: { seed: 1, check: "leader-completeness" }, assertsOff: { seed: 1, check: "leader-completeness" } },
-  "raft-metadata/vote-not-persisted": { assertsOn: { seed: 1, check: "vote-kept" }, assertsOff: { seed: 1, check: "vote-kept" } },
+  "raft-metadata/vote-not-persisted": { assertsOn: { seed: 1, check: "vote-durable" }, assertsOff: { seed: 1, check: "vote-durable" } },
   "raft-metadata/count-stale-vote": { assertsOn: { seed: 13, check: "election-legitimacy" }, assertsOff: { seed: 13, check: "election-legitimacy" } },
   "raft-metadata/append-keeps-conflicts": { assertsOn: { seed: 3, check: "log-terms-monotonic" }, assertsOff: { seed: 3, check: "log-terms-monotonic" } },
   "raft-metadata/commit-index-decreases": { assertsOn: { seed: 1, check: "state-machine-safety" }, assertsOff: { seed: 1, check: "state-machine-safety" } },

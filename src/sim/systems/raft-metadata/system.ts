@@ -47,6 +47,8 @@ import { AppendBudgetCheck } from "./append-budget-check.js";
 import { MembershipChecks } from "./membership-checks.js";
 import { FollowerChecks } from "./follower-checks.js";
 import { PersistenceChecks } from "./persistence-checks.js";
+import { ElectionStepChecks } from "./election-step-checks.js";
+import { AnswerFencedCheck } from "./answer-fenced-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
@@ -123,6 +125,8 @@ function setup(req: RunRequest): SystemRun {
   const losses = new VoteLostCheck(N);
   const followers = new FollowerChecks(N);
   const persistence = new PersistenceChecks(N);
+  const electionSteps = new ElectionStepChecks(N);
+  const fencedAnswers = new AnswerFencedCheck();
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
   const seen: (MetaServer | null)[] = new Array(N).fill(null);
@@ -177,6 +181,7 @@ function setup(req: RunRequest): SystemRun {
           losses.roleNoted(id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
+          electionSteps.roleNoted(world, id, a, b);
         } else followers.noted(id, kind, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
@@ -216,8 +221,10 @@ function setup(req: RunRequest): SystemRun {
             progress.onSend(from, msg);
             leadership.sentAck(from, to, msg);
             followers.sentAnswer(world, from, to, msg);
+            fencedAnswers.onSend(world, from, msg);
             return;
           case "hbResp":
+            fencedAnswers.onSend(world, from, msg);
             return;
           case "snap":
             driver.windows.onSend(from, msg);
@@ -231,12 +238,15 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentAck(from, to, msg);
             followers.sentSnapshotAnswer(world, from, msg);
             persistence.sentSnapshotAnswer(world, from, msg);
+            fencedAnswers.onSend(world, from, msg);
             return;
           case "vote":
             if (leases !== null) leases.onSend(world, from, msg);
             leadership.sentVoteOrTimeout(world, from, to, msg);
             campaigns.sentVote(world, from, to, msg);
             persistence.sentVote(from, msg);
+            electionSteps.sentVote(world, from, msg);
+            fencedAnswers.onVote(world, from, msg);
             return;
           case "voteResp":
             if (msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
@@ -245,6 +255,9 @@ function setup(req: RunRequest): SystemRun {
             bounds.sentVoteResp(world, from, to, msg);
             campaigns.sentVoteResp(world, from, to, msg);
             persistence.sentVoteResp(world, from, to, msg);
+            electionSteps.sentVoteResp(world, from, to, msg);
+            fencedAnswers.onVote(world, from, msg);
+            fencedAnswers.onSend(world, from, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
@@ -276,6 +289,7 @@ function setup(req: RunRequest): SystemRun {
           case "hb":
             leadership.deliveredHeartbeat(from, to, msg);
             followers.delivered(from, to, msg);
+            fencedAnswers.deliveredHeartbeat(world, to);
             return;
           case "appResp": {
             if (membership !== null) membership.deliveredAck(world, from, to, msg);
@@ -320,6 +334,7 @@ function setup(req: RunRequest): SystemRun {
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
             campaigns.deliveredTimeoutNow(to);
+            electionSteps.deliveredTimeoutNow(world, to, msg);
             return;
           case "voteResp":
             losses.delivered(world, from, to, msg);
@@ -418,6 +433,10 @@ function setup(req: RunRequest): SystemRun {
           const kept = persistence.afterEvent(w, only);
           if (kept !== null) throw new CheckFailure(kept, w.now);
         }
+        const elected = electionSteps.afterEvent(w);
+        if (elected !== null) throw new CheckFailure(elected, w.now);
+        const flagged = fencedAnswers.afterEvent(w);
+        if (flagged !== null) throw new CheckFailure(flagged, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
           const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
           if (why !== null) throw new CheckFailure(why, w.now);
