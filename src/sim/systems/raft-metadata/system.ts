@@ -39,6 +39,8 @@ import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
 import { ReadLatencyCheck } from "./read-latency-check.js";
 import { CommitTermCheck } from "./commit-term-check.js";
+import { CommitPromptCheck } from "./commit-prompt-check.js";
+import { LeaderAnswersCheck } from "./leader-answers-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
@@ -108,6 +110,8 @@ function setup(req: RunRequest): SystemRun {
   const readRounds = new ReadRoundCheck(N);
   const readLatency = new ReadLatencyCheck(N, raft.heartbeatUs);
   const commitTerm = new CommitTermCheck(N);
+  const commitPrompt = new CommitPromptCheck(N);
+  const leaderAnswers = new LeaderAnswersCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
@@ -175,6 +179,7 @@ function setup(req: RunRequest): SystemRun {
           losses.roleNoted(id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
+          commitPrompt.roleNoted(id, a);
         } else followers.noted(id, kind, a);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
@@ -239,12 +244,14 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
             campaigns.sentVoteResp(world, from, to, msg);
+            leaderAnswers.sentVoteResp(from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
             if (role !== null) throw new CheckFailure(role, world.now);
             leadership.sentVoteOrTimeout(world, from, to, msg);
             if (membership !== null) membership.sentTimeoutNow(from);
+            leaderAnswers.sentTimeoutNow(from, to);
             return;
           }
           case "readResp":
@@ -279,6 +286,8 @@ function setup(req: RunRequest): SystemRun {
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(world, from, to, msg);
             commitTerm.answerDelivered(world, from, to, msg);
+            commitPrompt.answerDelivered(world, from, to, msg);
+            leaderAnswers.deliveredAppendAnswer(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             resends.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -292,6 +301,7 @@ function setup(req: RunRequest): SystemRun {
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(world, from, to, msg);
             commitTerm.answerDelivered(world, from, to, msg);
+            commitPrompt.answerDelivered(world, from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
@@ -310,6 +320,7 @@ function setup(req: RunRequest): SystemRun {
           case "vote":
             leadership.deliveredVote(world, from, to, msg);
             campaigns.deliveredVote(world, from, to, msg);
+            leaderAnswers.deliveredVote(world, from, to, msg);
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
@@ -392,6 +403,10 @@ function setup(req: RunRequest): SystemRun {
         if (waited !== null) throw new CheckFailure(waited, w.now);
         const committed = commitTerm.afterEvent(w, only);
         if (committed !== null) throw new CheckFailure(committed, w.now);
+        const prompted = commitPrompt.afterEvent(w, only);
+        if (prompted !== null) throw new CheckFailure(prompted, w.now);
+        const answered = leaderAnswers.afterEvent(w, only);
+        if (answered !== null) throw new CheckFailure(answered, w.now);
         const led = leadership.afterEvent(w, only);
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
