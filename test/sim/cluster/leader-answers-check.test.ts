@@ -95,4 +95,23 @@ describe("leader-transfers-on-catch-up", () => {
     c.deliveredAppendAnswer(node0({ target: 1, match: 8 }), 1, 0, ack(10));
     expect(c.afterEvent(node0({ target: -1 }), 0)).toBeNull(); // the transfer ended within the step
   });
+
+  it("fails a leader that sends no TimeoutNow when its target catches up late (swarm seed 3)", () => {
+    // While it handles an append answer the leader sends no TimeoutNow (it still sends one when
+    // the transfer is requested with the target already caught up).
+    patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
+      if ((m as { type: string }).type !== "appResp") return orig.call(this, from, m, now);
+      const env = this.env as { send: (to: unknown, msg: { type: string }) => void };
+      const send = env.send;
+      env.send = (to, msg) => (msg.type === "timeoutNow" ? undefined : send.call(env, to, msg));
+      try {
+        return orig.call(this, from, m, now);
+      } finally {
+        env.send = send;
+      }
+    });
+    const r = simulate({ seed: 3, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^leader-transfers-on-catch-up at node \d+, t=[\d.]+ms, term \d+: transferring leadership to node \d+/);
+  });
 });
