@@ -64,7 +64,7 @@ describe("leader-answers-prevote", () => {
   it("fails a leader that drops the PreVotes of its own term (swarm seed 3)", () => {
     patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
       const msg = m as { type: string; pre?: boolean; term: number };
-      if (msg.type === "vote" && msg.pre === true && (this as unknown as Raft).role() === "leader" && msg.term <= (this as unknown as Raft).term()) return;
+      if (msg.type === "vote" && msg.pre === true && (this as unknown as Raft<unknown>).role() === "leader" && msg.term <= (this as unknown as Raft<unknown>).term()) return;
       return orig.call(this, from, m, now);
     });
     const r = simulate({ seed: 3, timeUs: 10 * S, sutAsserts: false }).result;

@@ -40,6 +40,7 @@ import { ReadRoundCheck } from "./read-round-check.js";
 import { ReadLatencyCheck } from "./read-latency-check.js";
 import { CommitTermCheck } from "./commit-term-check.js";
 import { CommitPromptCheck } from "./commit-prompt-check.js";
+import { CommitPushCheck } from "./commit-push-check.js";
 import { LeaderAnswersCheck } from "./leader-answers-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
@@ -112,6 +113,7 @@ function setup(req: RunRequest): SystemRun {
   const commitTerm = new CommitTermCheck(N);
   const commitPrompt = new CommitPromptCheck(N);
   const leaderAnswers = new LeaderAnswersCheck(N);
+  const commitPush = new CommitPushCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
@@ -180,7 +182,9 @@ function setup(req: RunRequest): SystemRun {
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
           commitPrompt.roleNoted(id, a);
+          commitPush.roleNoted(id, a);
         } else followers.noted(id, kind, a);
+        if (kind === RaftNote.commit) commitPush.commitNoted(id, a, b);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -199,6 +203,7 @@ function setup(req: RunRequest): SystemRun {
         switch (msg.type) {
           case "app":
             sentEntries(from, to, msg);
+            commitPush.sentAppend(world, from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, false);
             return;
           case "hb": {
@@ -302,6 +307,7 @@ function setup(req: RunRequest): SystemRun {
             readRounds.onDeliver(world, from, to, msg);
             commitTerm.answerDelivered(world, from, to, msg);
             commitPrompt.answerDelivered(world, from, to, msg);
+            commitPush.deliveredSnapshotAnswer(from, to);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
@@ -407,6 +413,8 @@ function setup(req: RunRequest): SystemRun {
         if (prompted !== null) throw new CheckFailure(prompted, w.now);
         const answered = leaderAnswers.afterEvent(w, only);
         if (answered !== null) throw new CheckFailure(answered, w.now);
+        const pushed = commitPush.afterEvent(w, only);
+        if (pushed !== null) throw new CheckFailure(pushed, w.now);
         const led = leadership.afterEvent(w, only);
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
