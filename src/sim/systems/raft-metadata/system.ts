@@ -41,6 +41,7 @@ import { ReadLatencyCheck } from "./read-latency-check.js";
 import { CommitTermCheck } from "./commit-term-check.js";
 import { CommitPromptCheck } from "./commit-prompt-check.js";
 import { CommitPushCheck } from "./commit-push-check.js";
+import { HeartbeatCommitCheck } from "./heartbeat-commit-check.js";
 import { LeaderAnswersCheck } from "./leader-answers-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
@@ -114,6 +115,7 @@ function setup(req: RunRequest): SystemRun {
   const commitPrompt = new CommitPromptCheck(N);
   const leaderAnswers = new LeaderAnswersCheck(N);
   const commitPush = new CommitPushCheck(N);
+  const heartbeatCommit = new HeartbeatCommitCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
@@ -214,6 +216,8 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentRead(world, from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, true);
             readLatency.sentHeartbeat(from, msg);
+            const bound = heartbeatCommit.sentHeartbeat(world, from, to, msg);
+            if (bound !== null) throw new CheckFailure(bound, world.now);
             return;
           }
           case "appResp":
@@ -293,6 +297,7 @@ function setup(req: RunRequest): SystemRun {
             commitTerm.answerDelivered(world, from, to, msg);
             commitPrompt.answerDelivered(world, from, to, msg);
             leaderAnswers.deliveredAppendAnswer(world, from, to, msg);
+            heartbeatCommit.answerDelivered(from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             resends.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -308,6 +313,7 @@ function setup(req: RunRequest): SystemRun {
             commitTerm.answerDelivered(world, from, to, msg);
             commitPrompt.answerDelivered(world, from, to, msg);
             commitPush.deliveredSnapshotAnswer(from, to);
+            heartbeatCommit.answerDelivered(from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
