@@ -7,6 +7,7 @@ import { Raft } from "../../../src/impl/raft/raft.js";
 import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 import { simulate } from "../../../src/api/simulate.js";
 import { HeartbeatCommitCheck } from "../../../src/sim/systems/raft-metadata/heartbeat-commit-check.js";
+import { TOUCHED_ALL } from "../../../src/sim/kernel/world.js";
 import type { AnyWorld } from "../../../src/sim/runner/system.js";
 
 const S = 1_000_000;
@@ -57,5 +58,51 @@ describe("heartbeat-commit-bound", () => {
     const r = simulate({ seed: 2, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^heartbeat-commit-bound at node \d+, t=[\d.]+ms, term \d+: its heartbeat to node \d+ carries commit \d+, but node \d+ acknowledged at most/);
+  });
+});
+
+describe("catch-up-on-heartbeat-answer", () => {
+  /** Node 0 leads term 2 with last index `last`; node 1 is a member. */
+  const leaderView = (last: number, role = "leader"): AnyWorld =>
+    ({ now: 9_000, nodes: [{ raft: { role: () => role, term: () => 2, prs: [undefined, {}, undefined], log: { lastIndex: () => last }, commitIndex: () => 0 } }, null, null] }) as unknown as AnyWorld;
+  const hbResp = { type: "hbResp", term: 2 };
+
+  it("fails a leader that sends a lagging member nothing when it answers a heartbeat; passes one that does", () => {
+    const c = new HeartbeatCommitCheck(3);
+    c.answerDelivered(1, 0, { type: "appResp", term: 2, index: 7, success: true });
+    c.deliveredHeartbeatAnswer(leaderView(9), 1, 0, hbResp);
+    expect(c.afterEvent(leaderView(9), 0)).toBe("catch-up-on-heartbeat-answer at node 0, t=9.000ms: node 1 answered its heartbeat having acknowledged at most 7 of its 9 entries in this term, and the leader sent it no append or snapshot chunk in that step (etcd stepLeader MsgHeartbeatResp)");
+    c.deliveredHeartbeatAnswer(leaderView(9), 1, 0, hbResp);
+    c.sentEntries(0, 1);
+    expect(c.afterEvent(leaderView(9), 0)).toBeNull();
+  });
+
+  it("owes nothing to a caught-up member, a non-member, from a non-leader, or in a fault event", () => {
+    const c = new HeartbeatCommitCheck(3);
+    c.answerDelivered(1, 0, { type: "appResp", term: 2, index: 9, success: true });
+    c.deliveredHeartbeatAnswer(leaderView(9), 1, 0, hbResp);
+    expect(c.afterEvent(leaderView(9), 0)).toBeNull();
+    c.deliveredHeartbeatAnswer(leaderView(9), 2, 0, hbResp); // no progress for node 2
+    c.deliveredHeartbeatAnswer(leaderView(12, "follower"), 1, 0, hbResp);
+    expect(c.afterEvent(leaderView(12), 0)).toBeNull();
+    c.deliveredHeartbeatAnswer(leaderView(12), 1, 0, hbResp);
+    expect(c.afterEvent(leaderView(12), TOUCHED_ALL)).toBeNull();
+  });
+
+  it("fails a leader that sends nothing in answer to a heartbeat answer (swarm seed 1)", () => {
+    patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
+      if ((m as { type: string }).type !== "hbResp") return orig.call(this, from, m, now);
+      const env = this.env as { send: (to: unknown, msg: { type: string }) => void };
+      const send = env.send;
+      env.send = (to, msg) => (msg.type === "app" || msg.type === "snap" ? undefined : send.call(env, to, msg));
+      try {
+        return orig.call(this, from, m, now);
+      } finally {
+        env.send = send;
+      }
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^catch-up-on-heartbeat-answer at node \d+, t=[\d.]+ms: node \d+ answered its heartbeat/);
   });
 });

@@ -11,8 +11,17 @@
 // ones a ReadIndex round sends and the one that tells a removed server it is out
 // (step-leader.ts maybeCommit), too.
 //
+// catch-up-on-heartbeat-answer (same file, the other half of a heartbeat's round trip): a leader
+// that hears a heartbeat answer of its term from a member that has not acknowledged its last
+// entry (on the wire, in its term) sends it an AppendEntries or a snapshot chunk in that step —
+// the answer ends any wait (probeSent) and frees a pipeline slot, so flow control always allows
+// one: an append lost on the way is re-sent within a heartbeat interval even if no new entry
+// comes. Source: etcd raft.go stepLeader MsgHeartbeatResp (`if pr.Match <
+// r.raftLog.lastIndex() { r.sendAppend(m.From) }`, which sends an empty append if need be).
+//
 // Why (issue 12 part 3): the removal heartbeat's commit (step-leader.ts line 157,
-// `r.commit < pr.match ? r.commit : pr.match`) was never judged.
+// `r.commit < pr.match ? r.commit : pr.match`) and the catch-up append of a heartbeat answer
+// (line 110, `sendAppend(r, from, true)`) were never judged.
 //
 // "Acknowledged" is read off the wire (an upper bound of the leader's Progress.match, which only
 // an acknowledgement raises), the leader's commit index off its view as it sends. Read-only,
@@ -28,9 +37,46 @@ export class HeartbeatCommitCheck {
   private readonly term: Float64Array;
   private readonly hi: Float64Array;
 
+  /** The leader that owes member `owedTo` an append or chunk by the end of this event (-1: none). */
+  private owedBy = -1;
+  private owedTo = -1;
+  private owedAcked = 0;
+  private owedLast = 0;
+
   constructor(private readonly n: number) {
     this.term = new Float64Array(n * n).fill(-1);
     this.hi = new Float64Array(n * n);
+  }
+
+  /** onDeliver of a heartbeat answer, before the receiver handles it. */
+  deliveredHeartbeatAnswer(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
+    if (from >= this.n || to >= this.n) return;
+    const k = to * this.n + from;
+    const acked = this.term[k] === msg.term ? this.hi[k] : 0;
+    const node = w.nodes[to] as MetaServer | null;
+    if (node === null) return;
+    const raft = node.raft;
+    const last = raft.log.lastIndex();
+    if (acked >= last || raft.role() !== "leader" || raft.term() !== msg.term || raft.prs[from] === undefined) return;
+    this.owedBy = to;
+    this.owedTo = from;
+    this.owedAcked = acked;
+    this.owedLast = last;
+  }
+
+  /** onSend of an append or snapshot chunk. */
+  sentEntries(from: number, to: number): void {
+    if (from === this.owedBy && to === this.owedTo) this.owedBy = -1;
+  }
+
+  /** After every event; null: fine. */
+  afterEvent(w: AnyWorld, touched: number): string | null {
+    if (this.owedBy < 0) return null;
+    const by = this.owedBy;
+    this.owedBy = -1;
+    // A fault event (a resumed server handles its held messages in one) is not judged.
+    if (touched !== by) return null;
+    return `catch-up-on-heartbeat-answer at node ${by}, t=${(w.now / 1000).toFixed(3)}ms: node ${this.owedTo} answered its heartbeat having acknowledged at most ${this.owedAcked} of its ${this.owedLast} entries in this term, and the leader sent it no append or snapshot chunk in that step (etcd stepLeader MsgHeartbeatResp)`;
   }
 
   /** onDeliver of an append or snapshot answer from `from` to `to`. */

@@ -137,6 +137,7 @@ function setup(req: RunRequest): SystemRun {
   const logDirty = new Uint8Array(N);
   // The checks of a leader's appends and snapshot chunks, in their order (onSend below).
   const sentEntries = (from: number, to: number, msg: AppendRequest<unknown> | InstallSnapshot): void => {
+    heartbeatCommit.sentEntries(from, to);
     prompt.onSend(from, to, msg);
     heartbeats.onSend(from, to, msg);
     const role = leaderOnlySend(world, from, msg);
@@ -320,6 +321,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           }
           case "hbResp":
+            heartbeatCommit.deliveredHeartbeatAnswer(world, from, to, msg);
             if (membership !== null) membership.deliveredAck(world, from, to, msg);
             inflight.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -419,6 +421,8 @@ function setup(req: RunRequest): SystemRun {
         if (prompted !== null) throw new CheckFailure(prompted, w.now);
         const answered = leaderAnswers.afterEvent(w, only);
         if (answered !== null) throw new CheckFailure(answered, w.now);
+        const caughtUp = heartbeatCommit.afterEvent(w, only);
+        if (caughtUp !== null) throw new CheckFailure(caughtUp, w.now);
         const pushed = commitPush.afterEvent(w, only);
         if (pushed !== null) throw new CheckFailure(pushed, w.now);
         const led = leadership.afterEvent(w, only);
