@@ -115,3 +115,58 @@ describe("leader-transfers-on-catch-up", () => {
     expect(r.message).toMatch(/^leader-transfers-on-catch-up at node \d+, t=[\d.]+ms, term \d+: transferring leadership to node \d+/);
   });
 });
+
+describe("leader-sends-requested-chunk", () => {
+  /** Node 0 leads term 3, snapshot at 20; node 1's progress as given. */
+  const view = (pr: { snapIndex: number; replicate: boolean; next: number }): AnyWorld =>
+    ({ now: 9_000, nodes: [{ raft: { role: () => "leader", term: () => 3, prs: [undefined, pr, undefined], log: { snapshotIndex: () => 20 } } }, null, null] }) as unknown as AnyWorld;
+  const sending = { snapIndex: 20, replicate: false, next: 5 };
+  const ask = (next: number, index = 20) => ({ type: "snapResp", term: 3, index, next });
+  const chunk = (c: number, index = 20) => ({ index, chunk: c, total: 4 });
+
+  it("fails a leader that sends no chunk, or the wrong one, for a current request; passes the right one", () => {
+    const c = new LeaderAnswersCheck(3);
+    c.deliveredSnapshotAnswer(view(sending), 1, 0, ask(2));
+    expect(c.afterEvent(view(sending), 0)).toBe("leader-sends-requested-chunk at node 0, t=9.000ms: node 1 asked for chunk 2 of the snapshot at 20 the leader is sending it, and the leader sent no such chunk (nor a newer snapshot) in that step (ours: replication.ts's chunked InstallSnapshot, one chunk in flight)");
+    c.deliveredSnapshotAnswer(view(sending), 1, 0, ask(2));
+    c.sentChunk(0, 1, chunk(1));
+    expect(c.afterEvent(view(sending), 0)).toMatch(/^leader-sends-requested-chunk/);
+    c.deliveredSnapshotAnswer(view(sending), 1, 0, ask(2));
+    c.sentChunk(0, 1, chunk(2));
+    expect(c.afterEvent(view(sending), 0)).toBeNull();
+    // Past the last chunk: chunk 0 again; a newer snapshot: any chunk of it.
+    c.deliveredSnapshotAnswer(view(sending), 1, 0, ask(4));
+    c.sentChunk(0, 1, chunk(0));
+    expect(c.afterEvent(view(sending), 0)).toBeNull();
+    c.deliveredSnapshotAnswer(view(sending), 1, 0, ask(2));
+    c.sentChunk(0, 1, chunk(0, 30));
+    expect(c.afterEvent(view(sending), 0)).toBeNull();
+  });
+
+  it("owes nothing for a stale request, a done, or a follower that no longer needs the snapshot", () => {
+    const c = new LeaderAnswersCheck(3);
+    c.deliveredSnapshotAnswer(view(sending), 1, 0, ask(2, 15)); // another transfer's
+    c.deliveredSnapshotAnswer(view({ ...sending, replicate: true }), 1, 0, ask(2));
+    c.deliveredSnapshotAnswer(view({ ...sending, next: 21 }), 1, 0, ask(2));
+    c.deliveredSnapshotAnswer(view(sending), 1, 0, ask(-1)); // done
+    expect(c.afterEvent(view(sending), 0)).toBeNull();
+  });
+
+  it("fails a leader that answers a chunk request with nothing (swarm seed 1)", () => {
+    patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
+      const msg = m as { type: string; next?: number };
+      if (msg.type !== "snapResp" || msg.next! < 0) return orig.call(this, from, m, now);
+      const env = this.env as { send: (to: unknown, msg: { type: string }) => void };
+      const send = env.send;
+      env.send = (to, out) => (out.type === "snap" ? undefined : send.call(env, to, out));
+      try {
+        return orig.call(this, from, m, now);
+      } finally {
+        env.send = send;
+      }
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^leader-sends-requested-chunk at node \d+, t=[\d.]+ms: node \d+ asked for chunk \d+/);
+  });
+});

@@ -18,10 +18,19 @@
 //     A target that catches up after the request otherwise waits for the transfer to time out.
 //     Whether the acknowledgement raises the leader's match is read from the leader's progress
 //     of the target just before it handles it (as prompt-send-check.ts does).
+//   leader-sends-requested-chunk (ours: the chunked InstallSnapshot of replication.ts; etcd sends
+//     a snapshot whole): a leader that hears a follower ask for chunk c of the snapshot transfer it
+//     is running to that follower (the request's index is the transfer's, the follower still
+//     probing and still needing a snapshot: its next entry compacted away) sends it a snapshot
+//     chunk in that step — chunk c (chunk 0 past the end) of that snapshot, or the start of a
+//     newer one. One chunk is in flight at a time, so a request left unanswered stalls the
+//     transfer until a heartbeat answer restarts it. Whether the request is current is read from
+//     the leader's progress of the follower just before it handles it (as prompt-send-check.ts).
 //
 // Why (issue 12 part 3): step-leader.ts's `case "vote"` (a leader that drops a vote request of
 // its term) and its TimeoutNow on a late catch-up (line 60) changed only when an election or a
-// transfer happened; nothing judged them (run 29 survivors).
+// transfer happened, and its chunk-request branch (lines 118–124) only how long a snapshot
+// transfer took; nothing judged them (run 29 survivors).
 //
 // Cost: work only on PreVote deliveries, voteResp and TimeoutNow sends (rare), and on append
 // answers delivered to a leader that is transferring (a field read otherwise). Read-only
@@ -41,6 +50,11 @@ export class LeaderAnswersCheck {
   private tnTarget = -1;
   private tnTerm = 0;
   private tnIndex = 0;
+  /** The leader that owes a snapshot chunk by the end of this event (-1: none), to whom, which. */
+  private chLeader = -1;
+  private chTo = -1;
+  private chIndex = 0;
+  private chChunk = 0;
 
   constructor(private readonly n: number) {
     this.owed = new Uint16Array(n * n);
@@ -85,6 +99,27 @@ export class LeaderAnswersCheck {
     this.tnIndex = last;
   }
 
+  /** onDeliver of a snapshot answer, before the receiver handles it. */
+  deliveredSnapshotAnswer(w: AnyWorld, from: number, to: number, msg: WireMsg & { readonly next?: number }): void {
+    if (msg.next! < 0 || to >= this.n) return;
+    const node = w.nodes[to] as MetaServer | null;
+    if (node === null) return;
+    const raft = node.raft;
+    if (raft.role() !== "leader" || msg.term !== raft.term()) return;
+    const pr = raft.prs[from];
+    if (pr === undefined || msg.index !== pr.snapIndex || pr.replicate || pr.next > raft.log.snapshotIndex()) return;
+    this.chLeader = to;
+    this.chTo = from;
+    this.chIndex = msg.index!;
+    this.chChunk = msg.next!;
+  }
+
+  /** onSend of a snapshot chunk. */
+  sentChunk(from: number, to: number, msg: { readonly index: number; readonly chunk: number; readonly total: number }): void {
+    if (from !== this.chLeader || to !== this.chTo) return;
+    if (msg.index !== this.chIndex || msg.chunk === (this.chChunk < msg.total ? this.chChunk : 0)) this.chLeader = -1;
+  }
+
   /** onSend of a TimeoutNow. */
   sentTimeoutNow(from: number, to: number): void {
     if (from === this.tnLeader && to === this.tnTarget) this.tnLeader = -1;
@@ -92,7 +127,7 @@ export class LeaderAnswersCheck {
 
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
-    if (this.owedCount === 0 && this.tnLeader < 0) return null;
+    if (this.owedCount === 0 && this.tnLeader < 0 && this.chLeader < 0) return null;
     // A fault (crash, restart, restore, pause) ends every obligation: start afresh.
     if (touched === TOUCHED_ALL) return this.clear();
     let why: string | null = null;
@@ -111,6 +146,9 @@ export class LeaderAnswersCheck {
         why = `leader-transfers-on-catch-up at node ${this.tnLeader}, t=${(w.now / 1000).toFixed(3)}ms, term ${this.tnTerm}: transferring leadership to node ${this.tnTarget}, it heard it acknowledge its last entry ${this.tnIndex} and sent it no TimeoutNow in that step (dissertation §3.10; etcd stepLeader)`;
       }
     }
+    if (why === null && this.chLeader >= 0) {
+      why = `leader-sends-requested-chunk at node ${this.chLeader}, t=${(w.now / 1000).toFixed(3)}ms: node ${this.chTo} asked for chunk ${this.chChunk} of the snapshot at ${this.chIndex} the leader is sending it, and the leader sent no such chunk (nor a newer snapshot) in that step (ours: replication.ts's chunked InstallSnapshot, one chunk in flight)`;
+    }
     this.clear();
     return why;
   }
@@ -119,6 +157,7 @@ export class LeaderAnswersCheck {
     if (this.owedCount > 0) this.owed.fill(0);
     this.owedCount = 0;
     this.tnLeader = -1;
+    this.chLeader = -1;
     return null;
   }
 }

@@ -234,6 +234,7 @@ function setup(req: RunRequest): SystemRun {
           case "snap":
             driver.windows.onSend(from, msg);
             sentEntries(from, to, msg);
+            leaderAnswers.sentChunk(from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, false);
             return;
           case "snapResp":
@@ -314,6 +315,7 @@ function setup(req: RunRequest): SystemRun {
             commitTerm.answerDelivered(world, from, to, msg);
             commitPrompt.answerDelivered(world, from, to, msg);
             commitPush.deliveredSnapshotAnswer(from, to);
+            leaderAnswers.deliveredSnapshotAnswer(world, from, to, msg);
             heartbeatCommit.answerDelivered(from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
