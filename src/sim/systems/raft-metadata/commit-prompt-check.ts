@@ -25,7 +25,8 @@
 // shrinks the quorum) is not judged until the next such step. Read-only, never draws or
 // schedules: hash-neutral. Cost: per append/snapshot answer delivered to a leader, a few typed
 // array reads and writes; the quorum count (a sort of at most n numbers in a preallocated
-// array) only in the steps that pass the test above.
+// array) only in the steps that pass the test above and end with the commit index below the
+// acknowledged index (not the step that completes a quorum in the usual case).
 import { RoleCode } from "../../../impl/raft/api.js";
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
@@ -49,6 +50,8 @@ export class CommitPromptCheck {
   /** The leader whose commit rule this event must have run (-1: none). */
   private due = -1;
   private dueTerm = 0;
+  /** The index that acknowledgement acknowledged. */
+  private dueIndex = 0;
   /** The due leader's voters as the answer reached it: the configuration its commit rule used
    * (a promotion later in the same step adds a voter, whose acknowledgement the rule did not
    * count: swarm seed 62, a learner promoted by the answer that also raised its match). */
@@ -102,6 +105,7 @@ export class CommitPromptCheck {
     // Above every unfenced success before: above the leader's cmatch, so it runs maybeCommit.
     this.due = to;
     this.dueTerm = msg.term;
+    this.dueIndex = msg.index;
     this.dueCfg = raft.cfg;
   }
 
@@ -118,7 +122,12 @@ export class CommitPromptCheck {
     if (node === null) return null;
     const raft = node.raft;
     const term = this.dueTerm;
-    if (raft.role() !== "leader" || raft.term() !== term) return null;
+    // Judged only where the acknowledgement itself is above the commit index: in the usual step
+    // the answer that completes a quorum moves the commit index to its own index, and nothing
+    // needs counting (a quorum above the commit index that does not include this member's new
+    // bound was there before this step, and is judged with the next answer of one of its members).
+    const c = raft.commitIndex();
+    if (c >= this.dueIndex || raft.role() !== "leader" || raft.term() !== term) return null;
     const ids = this.dueCfg!.ids;
     const quorum = this.dueCfg!.quorum;
     if (quorum > ids.length || quorum < 1) return null;
@@ -140,7 +149,6 @@ export class CommitPromptCheck {
       s[j] = x;
     }
     const q = s[quorum - 1];
-    const c = raft.commitIndex();
     if (q <= c || raft.log.termAt(q) !== term) return null;
     return `commit-prompt at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${term}: a quorum of its voters (${quorum} of ${ids.length}, itself by its durable index) acknowledged ${q}, an entry of its term, without the fenced flag, yet after the acknowledgement that completed it the leader's commit index is ${c} (Figure 2: commitIndex = N once a majority's matchIndex >= N)`;
   }
