@@ -109,6 +109,11 @@ export class CommitPromptCheck {
     this.dueCfg = raft.cfg;
   }
 
+  /** Whether afterEvent has anything to judge (small enough to be inlined at the call). */
+  pending(): boolean {
+    return this.due >= 0;
+  }
+
   afterEvent(w: AnyWorld, touched: number): string | null {
     if (this.due < 0) return null;
     const id = this.due;

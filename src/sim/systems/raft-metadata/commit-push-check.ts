@@ -84,6 +84,11 @@ export class CommitPushCheck {
     this.violation = `commit-rides at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${msg.term}: with coalesceHeartbeats, in the step that moved its commit index to ${this.commit} it sent follower ${to} (replicating) an empty append (the commit index rides on the next append or heartbeat tick; replication.ts)`;
   }
 
+  /** Whether afterEvent has anything to do (small enough to be inlined at the call). */
+  pending(): boolean {
+    return this.moved >= 0 || this.snapFrom >= 0;
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     this.snapFrom = -1;

@@ -69,6 +69,11 @@ export class HeartbeatCommitCheck {
     if (from === this.owedBy && to === this.owedTo) this.owedBy = -1;
   }
 
+  /** Whether afterEvent has anything to judge (small enough to be inlined at the call). */
+  pending(): boolean {
+    return this.owedBy >= 0;
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     if (this.owedBy < 0) return null;

@@ -125,6 +125,11 @@ export class LeaderAnswersCheck {
     if (from === this.tnLeader && to === this.tnTarget) this.tnLeader = -1;
   }
 
+  /** Whether afterEvent has anything to judge (small enough to be inlined at the call). */
+  pending(): boolean {
+    return this.owedCount > 0 || this.tnLeader >= 0 || this.chLeader >= 0;
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     if (this.owedCount === 0 && this.tnLeader < 0 && this.chLeader < 0) return null;
