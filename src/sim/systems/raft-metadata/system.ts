@@ -39,6 +39,10 @@ import { leaderOnlySend } from "./sender-role-check.js";
 import { ReadRoundCheck } from "./read-round-check.js";
 import { ReadLatencyCheck } from "./read-latency-check.js";
 import { CommitTermCheck } from "./commit-term-check.js";
+import { CommitPromptCheck } from "./commit-prompt-check.js";
+import { CommitPushCheck } from "./commit-push-check.js";
+import { HeartbeatCommitCheck } from "./heartbeat-commit-check.js";
+import { LeaderAnswersCheck } from "./leader-answers-check.js";
 import { LeadershipChecks } from "./leadership-checks.js";
 import { BoundChecks } from "./bound-checks.js";
 import { StaleAnswerCheck } from "./stale-answer-check.js";
@@ -111,6 +115,10 @@ function setup(req: RunRequest): SystemRun {
   const readRounds = new ReadRoundCheck(N);
   const readLatency = new ReadLatencyCheck(N, raft.heartbeatUs);
   const commitTerm = new CommitTermCheck(N);
+  const commitPrompt = new CommitPromptCheck(N);
+  const leaderAnswers = new LeaderAnswersCheck(N);
+  const commitPush = new CommitPushCheck(N);
+  const heartbeatCommit = new HeartbeatCommitCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
   const leadership = new LeadershipChecks(N);
@@ -135,6 +143,7 @@ function setup(req: RunRequest): SystemRun {
   const logDirty = new Uint8Array(N);
   // The checks of a leader's appends and snapshot chunks, in their order (onSend below).
   const sentEntries = (from: number, to: number, msg: AppendRequest<unknown> | InstallSnapshot): void => {
+    heartbeatCommit.sentEntries(from, to);
     prompt.onSend(from, to, msg);
     heartbeats.onSend(from, to, msg);
     const role = leaderOnlySend(world, from, msg);
@@ -182,7 +191,10 @@ function setup(req: RunRequest): SystemRun {
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
           electionSteps.roleNoted(world, id, a, b);
+          commitPrompt.roleNoted(id, a);
+          commitPush.roleNoted(id, a);
         } else followers.noted(id, kind, a);
+        if (kind === RaftNote.commit) commitPush.commitNoted(id, a, b);
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -202,6 +214,7 @@ function setup(req: RunRequest): SystemRun {
         switch (msg.type) {
           case "app":
             sentEntries(from, to, msg);
+            commitPush.sentAppend(world, from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, false);
             return;
           case "hb": {
@@ -212,6 +225,8 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentRead(world, from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, true);
             readLatency.sentHeartbeat(from, msg);
+            const bound = heartbeatCommit.sentHeartbeat(world, from, to, msg);
+            if (bound !== null) throw new CheckFailure(bound, world.now);
             return;
           }
           case "appResp":
@@ -229,6 +244,7 @@ function setup(req: RunRequest): SystemRun {
           case "snap":
             driver.windows.onSend(from, msg);
             sentEntries(from, to, msg);
+            leaderAnswers.sentChunk(from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, false);
             return;
           case "snapResp":
@@ -258,12 +274,14 @@ function setup(req: RunRequest): SystemRun {
             electionSteps.sentVoteResp(world, from, to, msg);
             fencedAnswers.onVote(world, from, msg);
             fencedAnswers.onSend(world, from, msg);
+            leaderAnswers.sentVoteResp(from, to, msg);
             return;
           case "timeoutNow": {
             const role = leaderOnlySend(world, from, msg);
             if (role !== null) throw new CheckFailure(role, world.now);
             leadership.sentVoteOrTimeout(world, from, to, msg);
             if (membership !== null) membership.sentTimeoutNow(from);
+            leaderAnswers.sentTimeoutNow(from, to);
             return;
           }
           case "readResp":
@@ -299,6 +317,9 @@ function setup(req: RunRequest): SystemRun {
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(world, from, to, msg);
             commitTerm.answerDelivered(world, from, to, msg);
+            commitPrompt.answerDelivered(world, from, to, msg);
+            leaderAnswers.deliveredAppendAnswer(world, from, to, msg);
+            heartbeatCommit.answerDelivered(from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             resends.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -312,12 +333,17 @@ function setup(req: RunRequest): SystemRun {
             if (probing !== null) throw new CheckFailure(probing, world.now);
             readRounds.onDeliver(world, from, to, msg);
             commitTerm.answerDelivered(world, from, to, msg);
+            commitPrompt.answerDelivered(world, from, to, msg);
+            commitPush.deliveredSnapshotAnswer(from, to);
+            leaderAnswers.deliveredSnapshotAnswer(world, from, to, msg);
+            heartbeatCommit.answerDelivered(from, to, msg);
             staleAnswers.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
             leadership.deliveredOther();
             return;
           }
           case "hbResp":
+            heartbeatCommit.deliveredHeartbeatAnswer(world, from, to, msg);
             if (membership !== null) membership.deliveredAck(world, from, to, msg);
             inflight.onDeliver(world, from, to, msg);
             budget.onDeliver(world, from, to, msg);
@@ -330,6 +356,7 @@ function setup(req: RunRequest): SystemRun {
           case "vote":
             leadership.deliveredVote(world, from, to, msg);
             campaigns.deliveredVote(world, from, to, msg);
+            leaderAnswers.deliveredVote(world, from, to, msg);
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
@@ -413,6 +440,23 @@ function setup(req: RunRequest): SystemRun {
         if (waited !== null) throw new CheckFailure(waited, w.now);
         const committed = commitTerm.afterEvent(w, only);
         if (committed !== null) throw new CheckFailure(committed, w.now);
+        // The leader checks of step-leader.ts: most events leave them nothing to judge.
+        if (commitPrompt.pending()) {
+          const prompted = commitPrompt.afterEvent(w, only);
+          if (prompted !== null) throw new CheckFailure(prompted, w.now);
+        }
+        if (leaderAnswers.pending()) {
+          const answered = leaderAnswers.afterEvent(w, only);
+          if (answered !== null) throw new CheckFailure(answered, w.now);
+        }
+        if (heartbeatCommit.pending()) {
+          const caughtUp = heartbeatCommit.afterEvent(w, only);
+          if (caughtUp !== null) throw new CheckFailure(caughtUp, w.now);
+        }
+        if (commitPush.pending()) {
+          const pushed = commitPush.afterEvent(w, only);
+          if (pushed !== null) throw new CheckFailure(pushed, w.now);
+        }
         const led = leadership.afterEvent(w, only);
         if (led !== null) throw new CheckFailure(led, w.now);
         const bound = bounds.afterEvent(w, only);
