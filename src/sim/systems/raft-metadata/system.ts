@@ -27,6 +27,7 @@ import { WakeCheck } from "./wake-check.js";
 import { PreVoteOrderCheck } from "./prevote-order-check.js";
 import { LeaseRenewalCheck } from "./lease-renewal-check.js";
 import { VoteLostCheck } from "./vote-lost-check.js";
+import { TimerRestartCheck } from "./timer-restart-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -120,6 +121,7 @@ function setup(req: RunRequest): SystemRun {
   const wakes = new WakeCheck(N);
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
+  const timers = new TimerRestartCheck(N, raft.electionMinUs);
   const followers = new FollowerChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
@@ -173,6 +175,7 @@ function setup(req: RunRequest): SystemRun {
         if (kind === RaftNote.role) {
           bounds.roleNoted(world, id, a);
           losses.roleNoted(id, a);
+          timers.roleNoted(world, id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
         } else followers.noted(id, kind, a);
@@ -310,13 +313,16 @@ function setup(req: RunRequest): SystemRun {
           case "vote":
             leadership.deliveredVote(world, from, to, msg);
             campaigns.deliveredVote(world, from, to, msg);
+            timers.deliveredVote(world, from, to, msg);
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
             campaigns.deliveredTimeoutNow(to);
+            timers.deliveredForcing(to);
             return;
           case "voteResp":
             losses.delivered(world, from, to, msg);
+            timers.deliveredForcing(to);
             leadership.deliveredOther();
             return;
           case "join":
@@ -406,6 +412,8 @@ function setup(req: RunRequest): SystemRun {
         if (order !== null) throw new CheckFailure(order, w.now);
         const lost = losses.afterEvent(w);
         if (lost !== null) throw new CheckFailure(lost, w.now);
+        const timer = timers.afterEvent(w, only);
+        if (timer !== null) throw new CheckFailure(timer, w.now);
         const follower = followers.afterEvent(w, only);
         if (follower !== null) throw new CheckFailure(follower, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
