@@ -28,6 +28,7 @@ import { PreVoteOrderCheck } from "./prevote-order-check.js";
 import { LeaseRenewalCheck } from "./lease-renewal-check.js";
 import { VoteLostCheck } from "./vote-lost-check.js";
 import { TimerRestartCheck } from "./timer-restart-check.js";
+import { LeaseReadCheck } from "./lease-read-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -101,6 +102,7 @@ function setup(req: RunRequest): SystemRun {
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const leases = leaseMode ? new LeaseCheck(N) : null;
   const renewals = leaseMode ? new LeaseRenewalCheck(N) : null;
+  const leaseReads = leaseMode ? new LeaseReadCheck(N) : null;
   const progress = new ProgressCheck(N);
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
@@ -421,6 +423,8 @@ function setup(req: RunRequest): SystemRun {
           if (why !== null) throw new CheckFailure(why, w.now);
           const renewal = renewals!.afterEvent(w, only);
           if (renewal !== null) throw new CheckFailure(renewal, w.now);
+          const served = leaseReads!.afterEvent(w, only);
+          if (served !== null) throw new CheckFailure(served, w.now);
         }
       },
     },
