@@ -29,6 +29,7 @@ import { LeaseRenewalCheck } from "./lease-renewal-check.js";
 import { VoteLostCheck } from "./vote-lost-check.js";
 import { TimerRestartCheck } from "./timer-restart-check.js";
 import { LeaseReadCheck } from "./lease-read-check.js";
+import { ReadRoundFlowCheck } from "./read-round-flow-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -124,6 +125,7 @@ function setup(req: RunRequest): SystemRun {
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
   const timers = new TimerRestartCheck(N, raft.electionMinUs);
+  const roundFlow = new ReadRoundFlowCheck(N);
   const followers = new FollowerChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
@@ -178,6 +180,7 @@ function setup(req: RunRequest): SystemRun {
           bounds.roleNoted(world, id, a);
           losses.roleNoted(id, a);
           timers.roleNoted(world, id, a);
+          roundFlow.roleNoted(world, id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
         } else followers.noted(id, kind, a);
@@ -308,6 +311,7 @@ function setup(req: RunRequest): SystemRun {
             budget.onDeliver(world, from, to, msg);
             readRounds.onDeliver(world, from, to, msg);
             leadership.deliveredToLeader(world, from, to, msg);
+            roundFlow.answered(to);
             return;
           case "readReq":
             leadership.deliveredToLeader(world, from, to, msg);
@@ -416,6 +420,8 @@ function setup(req: RunRequest): SystemRun {
         if (lost !== null) throw new CheckFailure(lost, w.now);
         const timer = timers.afterEvent(w, only);
         if (timer !== null) throw new CheckFailure(timer, w.now);
+        const flow = roundFlow.afterEvent(w, only);
+        if (flow !== null) throw new CheckFailure(flow, w.now);
         const follower = followers.afterEvent(w, only);
         if (follower !== null) throw new CheckFailure(follower, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
