@@ -30,6 +30,7 @@ import { VoteLostCheck } from "./vote-lost-check.js";
 import { TimerRestartCheck } from "./timer-restart-check.js";
 import { LeaseReadCheck } from "./lease-read-check.js";
 import { ReadRoundFlowCheck } from "./read-round-flow-check.js";
+import { TransferAbortCheck } from "./transfer-abort-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -126,6 +127,7 @@ function setup(req: RunRequest): SystemRun {
   const losses = new VoteLostCheck(N);
   const timers = new TimerRestartCheck(N, raft.electionMinUs);
   const roundFlow = new ReadRoundFlowCheck(N);
+  const transferAborts = new TransferAbortCheck(N, raft.electionMinUs);
   const followers = new FollowerChecks(N);
   const sessions = new SessionCheck(sessionTtl ?? 0);
   const livelock = new LivelockGuard(LIVELOCK_LIMITS);
@@ -154,7 +156,10 @@ function setup(req: RunRequest): SystemRun {
   const restoresSeen = new Int32Array(N);
   let joinRedirects = 0;
   const driver = new RaftFaultDriver(members === null ? null : (w, op) => operator(w, op, driver.leader, membership!.requests));
-  driver.onWindowTransfer = (w, l, to) => bounds.windowTransfer(w, l, to, driver.transferBefore);
+  driver.onWindowTransfer = (w, l, to) => {
+    bounds.windowTransfer(w, l, to, driver.transferBefore);
+    transferAborts.asked(w, l);
+  };
   let world!: AnyWorld;
 
   return {
@@ -422,6 +427,8 @@ function setup(req: RunRequest): SystemRun {
         if (timer !== null) throw new CheckFailure(timer, w.now);
         const flow = roundFlow.afterEvent(w, only);
         if (flow !== null) throw new CheckFailure(flow, w.now);
+        const aborted = transferAborts.afterEvent(w, only);
+        if (aborted !== null) throw new CheckFailure(aborted, w.now);
         const follower = followers.afterEvent(w, only);
         if (follower !== null) throw new CheckFailure(follower, w.now);
         if (leaseMode && only !== TOUCHED_NONE) {
