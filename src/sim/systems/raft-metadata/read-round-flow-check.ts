@@ -22,7 +22,7 @@
 // confirmation test survived every check: a round too many, or a read left for the next tick,
 // is still correct and at most a heartbeat interval late (read-round-due's bound is two).
 //
-// Read-only (views), never draws or schedules: hash-neutral. Per event of a leader: a few field
+// Read-only (views), never draws or schedules: hash-neutral. Per event: the role of the server it ran; of a leader, a few field
 // reads; the quorum count only when a round started or a read was registered.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { RoleCode } from "../../../impl/raft/api.js";
@@ -53,11 +53,14 @@ export class ReadRoundFlowCheck {
     this.roundConf = new Float64Array(n).fill(NaN);
   }
 
-  /** A role note: a new leader has no round in flight. */
+  /** A role note: a new leader has no round in flight; its queue and seq are taken now (the
+   * events of a server that does not lead are not looked at). */
   roleNoted(w: AnyWorld, id: number, code: number): void {
     if (code !== LEADER || id >= this.n) return;
     const s = w.nodes[id] as MetaServer | null;
-    if (s !== null) this.termSeq[id] = s.raft.readSeq;
+    if (s === null) return;
+    this.termSeq[id] = s.raft.readSeq;
+    this.sync(w, id);
   }
 
   /** The delivery of a heartbeat answer to `to`. */
@@ -78,10 +81,10 @@ export class ReadRoundFlowCheck {
     const s = w.nodes[only] as MetaServer | null;
     if (s === null) return null;
     const r = s.raft;
+    if (r.curRole !== "leader" || r.opts.coalesceHeartbeats !== true || r.lease !== null) return null;
     const seqBefore = this.seq[only];
     const tailBefore = this.tail[only];
     this.sync(w, only);
-    if (r.curRole !== "leader" || r.opts.coalesceHeartbeats !== true || r.lease !== null) return null;
     const seqNow = r.readSeq;
     const tailNow = this.tail[only];
     const registered = tailNow !== undefined && tailNow !== tailBefore;

@@ -19,7 +19,7 @@
 //
 // Times are the leader's Raft time (its MonotonicTime of the local clock, the time the deadline
 // is kept in): clock steps change nothing. Read-only (views), never draws or schedules:
-// hash-neutral. Per event: two field reads of the server it ran.
+// hash-neutral. Per event: one typed-array read, more only while a transfer runs.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
@@ -50,7 +50,9 @@ export class TransferAbortCheck {
   /** After every event (`only`: the server it ran, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
   afterEvent(w: AnyWorld, only: number): string | null {
     if (only === TOUCHED_NONE) return null;
-    if (only !== TOUCHED_ALL) return only < this.n ? this.look(w, only, false) : null;
+    // A server's own event matters only while it runs a transfer seen asked (a transfer starts
+    // only at a request, which this sees at a fault or a window): one typed-array read otherwise.
+    if (only !== TOUCHED_ALL) return only < this.n && this.target[only] !== -1 ? this.look(w, only, false) : null;
     for (let i = 0; i < this.n; i++) {
       const why = this.look(w, i, true);
       if (why !== null) return why;
