@@ -185,7 +185,6 @@ function setup(req: RunRequest): SystemRun {
           bounds.roleNoted(world, id, a);
           losses.roleNoted(id, a);
           timers.roleNoted(world, id, a);
-          roundFlow.roleNoted(world, id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
         } else followers.noted(id, kind, a);
@@ -217,6 +216,7 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentRead(world, from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, true);
             readLatency.sentHeartbeat(from, msg);
+            roundFlow.sentHeartbeat(world, from, msg);
             return;
           }
           case "appResp":
@@ -425,7 +425,7 @@ function setup(req: RunRequest): SystemRun {
         if (lost !== null) throw new CheckFailure(lost, w.now);
         const timer = timers.afterEvent(w, only);
         if (timer !== null) throw new CheckFailure(timer, w.now);
-        const flow = roundFlow.afterEvent(w, only);
+        const flow = roundFlow.afterEvent();
         if (flow !== null) throw new CheckFailure(flow, w.now);
         const aborted = transferAborts.afterEvent(w, only);
         if (aborted !== null) throw new CheckFailure(aborted, w.now);
