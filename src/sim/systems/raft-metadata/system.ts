@@ -27,6 +27,10 @@ import { WakeCheck } from "./wake-check.js";
 import { PreVoteOrderCheck } from "./prevote-order-check.js";
 import { LeaseRenewalCheck } from "./lease-renewal-check.js";
 import { VoteLostCheck } from "./vote-lost-check.js";
+import { TimerRestartCheck } from "./timer-restart-check.js";
+import { LeaseReadCheck } from "./lease-read-check.js";
+import { ReadRoundFlowCheck } from "./read-round-flow-check.js";
+import { TransferAbortCheck } from "./transfer-abort-check.js";
 import { StoreStateCheck } from "./state-check.js";
 import { SessionCheck } from "./session-check.js";
 import { ProgressCheck } from "./progress-check.js";
@@ -107,6 +111,7 @@ function setup(req: RunRequest): SystemRun {
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
   const leases = leaseMode ? new LeaseCheck(N) : null;
   const renewals = leaseMode ? new LeaseRenewalCheck(N) : null;
+  const leaseReads = leaseMode ? new LeaseReadCheck(N) : null;
   const progress = new ProgressCheck(N);
   const inflight = new InflightCheck(N);
   const prompt = new PromptSendCheck(N);
@@ -131,6 +136,9 @@ function setup(req: RunRequest): SystemRun {
   const wakes = new WakeCheck(N);
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
+  const timers = new TimerRestartCheck(N, raft.electionMinUs);
+  const roundFlow = new ReadRoundFlowCheck(N);
+  const transferAborts = new TransferAbortCheck(N, raft.electionMinUs);
   const followers = new FollowerChecks(N);
   const persistence = new PersistenceChecks(N);
   const electionSteps = new ElectionStepChecks(N);
@@ -163,7 +171,10 @@ function setup(req: RunRequest): SystemRun {
   const restoresSeen = new Int32Array(N);
   let joinRedirects = 0;
   const driver = new RaftFaultDriver(members === null ? null : (w, op) => operator(w, op, driver.leader, membership!.requests));
-  driver.onWindowTransfer = (w, l, to) => bounds.windowTransfer(w, l, to, driver.transferBefore);
+  driver.onWindowTransfer = (w, l, to) => {
+    bounds.windowTransfer(w, l, to, driver.transferBefore);
+    transferAborts.asked(w, l);
+  };
   let world!: AnyWorld;
 
   return {
@@ -188,6 +199,7 @@ function setup(req: RunRequest): SystemRun {
         if (kind === RaftNote.role) {
           bounds.roleNoted(world, id, a);
           losses.roleNoted(id, a);
+          timers.roleNoted(world, id, a);
           readLatency.roleNoted(id, a);
           commitTerm.roleNoted(id, a);
           electionSteps.roleNoted(world, id, a, b);
@@ -227,6 +239,7 @@ function setup(req: RunRequest): SystemRun {
             readLatency.sentHeartbeat(from, msg);
             const bound = heartbeatCommit.sentHeartbeat(world, from, to, msg);
             if (bound !== null) throw new CheckFailure(bound, world.now);
+            roundFlow.sentHeartbeat(world, from, msg);
             return;
           }
           case "appResp":
@@ -349,6 +362,7 @@ function setup(req: RunRequest): SystemRun {
             budget.onDeliver(world, from, to, msg);
             readRounds.onDeliver(world, from, to, msg);
             leadership.deliveredToLeader(world, from, to, msg);
+            roundFlow.answered(to);
             return;
           case "readReq":
             leadership.deliveredToLeader(world, from, to, msg);
@@ -357,14 +371,17 @@ function setup(req: RunRequest): SystemRun {
             leadership.deliveredVote(world, from, to, msg);
             campaigns.deliveredVote(world, from, to, msg);
             leaderAnswers.deliveredVote(world, from, to, msg);
+            timers.deliveredVote(world, from, to, msg);
             return;
           case "timeoutNow":
             leadership.deliveredTimeoutNow(from, to, msg);
             campaigns.deliveredTimeoutNow(to);
             electionSteps.deliveredTimeoutNow(world, to, msg);
+            timers.deliveredForcing(to);
             return;
           case "voteResp":
             losses.delivered(world, from, to, msg);
+            timers.deliveredForcing(to);
             leadership.deliveredOther();
             return;
           case "join":
@@ -471,6 +488,12 @@ function setup(req: RunRequest): SystemRun {
         if (order !== null) throw new CheckFailure(order, w.now);
         const lost = losses.afterEvent(w);
         if (lost !== null) throw new CheckFailure(lost, w.now);
+        const timer = timers.afterEvent(w, only);
+        if (timer !== null) throw new CheckFailure(timer, w.now);
+        const flow = roundFlow.afterEvent();
+        if (flow !== null) throw new CheckFailure(flow, w.now);
+        const aborted = transferAborts.afterEvent(w, only);
+        if (aborted !== null) throw new CheckFailure(aborted, w.now);
         const follower = followers.afterEvent(w, only);
         if (follower !== null) throw new CheckFailure(follower, w.now);
         if (only === TOUCHED_ALL || persistence.due) {
@@ -486,6 +509,8 @@ function setup(req: RunRequest): SystemRun {
           if (why !== null) throw new CheckFailure(why, w.now);
           const renewal = renewals!.afterEvent(w, only);
           if (renewal !== null) throw new CheckFailure(renewal, w.now);
+          const served = leaseReads!.afterEvent(w, only);
+          if (served !== null) throw new CheckFailure(served, w.now);
         }
       },
     },
