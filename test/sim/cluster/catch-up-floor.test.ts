@@ -33,9 +33,12 @@ describe("catch-up floor", () => {
     // message: their clients' operations stay unanswered.)
     for (const seed of [41, 56]) {
       const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false }).result;
-      if (r.verdict === "liveness") messages.push(r.message ?? "");
+      if (r.verdict !== "ok") messages.push(r.message ?? "");
     }
     expect(messages.length).toBeGreaterThan(0);
-    for (const m of messages) expect(m).toMatch(/^replication did not catch up: the cluster was not healthy 2\.0s after the final heal \(member \d+ applied \d+, leader \d+ had committed \d+\)$/);
+    // catch-up-on-heartbeat-answer (heartbeat-commit-check.ts) judges online what this liveness
+    // message judges after the heal: a leader that hears a lagging member's heartbeat answer and
+    // sends it nothing. On the merged main it fails these seeds first; either is this bug's.
+    for (const m of messages) expect(m).toMatch(/^(replication did not catch up: the cluster was not healthy 2\.0s after the final heal \(member \d+ applied \d+, leader \d+ had committed \d+\)$|catch-up-on-heartbeat-answer at node \d+, t=[\d.]+ms)/);
   });
 });

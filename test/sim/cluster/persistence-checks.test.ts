@@ -1,7 +1,7 @@
 // vote-kept and fence-end (src/sim/systems/raft-metadata/vote-kept-check.ts, fence-end-check.ts):
 // a restarted server remembers the vote it last cast; a restored server ends its fence exactly
 // when its commit index reaches an entry of a term above its fence term, and only a fenced
-// server reports the end of one; a snapshot or vote answer carries its sender's fence (fence-flag); a snapshot is acknowledged only once durable
+// server reports the end of one; a snapshot is acknowledged only once durable
 // (snapshot-ack-durable, snapshot-ack-check.ts). The rules on hand-built worlds, correct runs (must pass), and
 // servers broken on purpose (must fail): the planted bug vote-not-persisted, and Raft.step
 // patched (in this process only) to keep a fence, end it early, or report one that never was.
@@ -11,7 +11,7 @@ import { RaftNote } from "../../../src/impl/raft/api.js";
 import { NOTE_UNFENCED } from "../../../src/impl/raft/state.js";
 import { loadScenarioFile } from "../../../src/api/scenarios.js";
 import { simulate } from "../../../src/api/simulate.js";
-import { FenceEndCheck, fenceFlagFault } from "../../../src/sim/systems/raft-metadata/fence-end-check.js";
+import { FenceEndCheck } from "../../../src/sim/systems/raft-metadata/fence-end-check.js";
 import { snapshotAckFault } from "../../../src/sim/systems/raft-metadata/snapshot-ack-check.js";
 import { VoteKeptCheck } from "../../../src/sim/systems/raft-metadata/vote-kept-check.js";
 import type { AnyWorld } from "../../../src/sim/runner/system.js";
@@ -87,7 +87,9 @@ describe("vote-kept", () => {
 
   it("fails servers that answer a vote before it is durable (planted bug vote-not-persisted)", () => {
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false, bugs: ["vote-not-persisted"] }).result;
-    expect(r.message).toMatch(/^vote-kept at node \d/);
+    // vote-durable (election-step-checks.ts) judges the same bug at the send, before any restart
+    // shows it, so on the merged main it fails this run first; vote-kept's own cases are above.
+    expect(r.message).toMatch(/^(vote-kept|vote-durable) at node \d/);
   });
 });
 
@@ -162,19 +164,9 @@ describe("fence-end", () => {
   });
 });
 
-describe("fence-flag", () => {
-  it("fails an answer flagged unfenced by a fenced server, or fenced by one never restored", () => {
-    const { st, w, aw } = world();
-    const ans = (fenced: boolean) => ({ type: "snapResp", term: 4, fenced });
-    expect(fenceFlagFault(aw, 0, ans(false))).toBeNull();
-    expect(fenceFlagFault(aw, 0, ans(true))).toMatch(/^fence-flag at node 0, t=1.000ms: its snapResp of term 4 is flagged fenced, but it was never restored from a backup$/);
-    w.restores[0] = 1;
-    expect(fenceFlagFault(aw, 0, ans(true))).toBeNull(); // restored, unfenced since: the safe direction
-    st.fenced[0] = true;
-    expect(fenceFlagFault(aw, 0, ans(true))).toBeNull();
-    expect(fenceFlagFault(aw, 0, { type: "voteResp", term: 4, fenced: false })).toMatch(/^fence-flag at node 0, t=1.000ms: its voteResp of term 4 is flagged unfenced, but it is fenced$/);
-  });
-
+// fence-flag was merged into answer-fenced-check.ts's answer-fenced-flag (the same rule over every
+// answer type); the broken server below must still fail, now by that check.
+describe("fenced answers (answer-fenced-flag)", () => {
   it("fails servers whose snapshot answers hide their fence", () => {
     for (const method of ["step", "onPersisted"]) {
       patch(method, (orig) => function (this: Patchable, ...a: unknown[]) {
@@ -192,7 +184,7 @@ describe("fence-flag", () => {
       });
     }
     const r = simulate({ seed: 7, timeUs: 10 * S, sutAsserts: false }).result;
-    expect(r.message).toMatch(/^fence-flag at node \d+, t=[\d.]+ms: its snapResp of term \d+ is flagged unfenced, but it is fenced$/);
+    expect(r.message).toMatch(/^answer-fenced-flag at node \d+, t=[\d.]+ms: its snapResp of term \d+ says it is not fenced, but it is/);
   });
 });
 

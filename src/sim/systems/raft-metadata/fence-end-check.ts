@@ -105,20 +105,3 @@ export class FenceEndCheck {
     return `fence-end at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: it reported the end of a fence (NOTE_UNFENCED), but it was not fenced`;
   }
 }
-
-/** fence-flag (ours: fencing.ts, "flags its append / snapshot / heartbeat / vote responses as
- * fenced", which leaders rely on to count them toward nothing): on the send of a snapshot or
- * vote answer by `from`, the answer is flagged fenced if its sender is fenced — a fence begins
- * only at a restart, which drops every answer held back for durability, so a server fenced at
- * the send was fenced when it built the answer — and is not flagged fenced by a server that
- * was never restored from a backup. (A server unfenced between building an answer and its
- * durable send may still flag it: the safe direction.) Cost: one view read per snapshot or vote
- * answer (rare). null: fine. */
-export function fenceFlagFault(w: AnyWorld, from: number, msg: { readonly type: string; readonly term: number; readonly fenced: boolean }): string | null {
-  const node = w.nodes[from] as MetaServer | null;
-  if (node === null) return null;
-  if (msg.fenced ? w.restores[from] === 0 : node.raft.fenced()) {
-    return `fence-flag at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: its ${msg.type} of term ${msg.term} is flagged ${msg.fenced ? "fenced, but it was never restored from a backup" : "unfenced, but it is fenced"}`;
-  }
-  return null;
-}

@@ -1,11 +1,11 @@
 // The checks of what a server keeps across a restart and a backup restore (vote-kept-check.ts,
-// fence-end-check.ts: fence-end and fence-flag; snapshot-ack-check.ts), wired to the world's hooks as one, so that system.ts registers them in
+// fence-end-check.ts; snapshot-ack-check.ts; a fenced server's answer flags are answer-fenced-check.ts's answer-fenced-flag), wired to the world's hooks as one, so that system.ts registers them in
 // one place. Each throws nothing itself: a violation comes back as a message, which system.ts
 // turns into a CheckFailure. Read-only: hash-neutral.
 import { NOTE_UNFENCED } from "../../../impl/raft/state.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL } from "../../kernel/world.js";
-import { FenceEndCheck, fenceFlagFault } from "./fence-end-check.js";
+import { FenceEndCheck } from "./fence-end-check.js";
 import { snapshotAckFault } from "./snapshot-ack-check.js";
 import { VoteKeptCheck } from "./vote-kept-check.js";
 
@@ -36,13 +36,11 @@ export class PersistenceChecks {
   /** onSend of a vote answer (PreVote or not). */
   sentVoteResp(w: AnyWorld, from: number, to: number, msg: VoteAnswer): void {
     if (msg.granted && !msg.pre) this.votes.grantedVote(from, to, msg.term);
-    if (this.pending === null) this.pending = fenceFlagFault(w, from, msg);
-    if (this.pending !== null) this.due = true;
   }
 
   /** onSend of a snapshot answer. */
   sentSnapshotAnswer(w: AnyWorld, from: number, msg: SnapshotAnswer): void {
-    if (this.pending === null) this.pending = fenceFlagFault(w, from, msg) ?? snapshotAckFault(w, from, msg);
+    if (this.pending === null) this.pending = snapshotAckFault(w, from, msg);
     if (this.pending !== null) this.due = true;
   }
 
