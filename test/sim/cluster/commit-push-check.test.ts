@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { RoleCode } from "../../../src/impl/raft/api.js";
 import { Raft } from "../../../src/impl/raft/raft.js";
-import { prototypePatcher, type Patchable } from "./patch-prototype.js";
+import { callRewritingSends, prototypePatcher, type Patchable } from "./patch-prototype.js";
 import { simulate } from "../../../src/api/simulate.js";
 import { loadScenarioRef } from "../../../src/api/scenarios.js";
 import { CommitPushCheck } from "../../../src/sim/systems/raft-metadata/commit-push-check.js";
@@ -59,16 +59,9 @@ describe("commit-pushed (coalesceHeartbeats off)", () => {
 
   it("fails a leader that never pushes a commit in an empty append (swarm-periodic-heartbeats seed 1)", () => {
     patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
-      const env = this.env as { send: (to: unknown, msg: { type: string; entries?: unknown[] }) => void };
-      const send = env.send;
       const r = this as unknown as Raft<unknown>;
       const before = r.commitIndex();
-      env.send = (to, msg) => (msg.type === "app" && msg.entries!.length === 0 && r.commitIndex() > before ? undefined : send.call(env, to, msg));
-      try {
-        return orig.call(this, from, m, now);
-      } finally {
-        env.send = send;
-      }
+      return callRewritingSends(this, orig, [from, m, now], (msg) => (msg.type === "app" && (msg.entries as unknown[]).length === 0 && r.commitIndex() > before ? undefined : msg));
     });
     const { scenario } = loadScenarioRef("swarm-periodic-heartbeats");
     const r = simulate({ scenario, seed: scenario.seeds[0], timeUs: scenario.timeUs, sutAsserts: false }).result;

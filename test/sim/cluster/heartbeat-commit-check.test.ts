@@ -4,7 +4,7 @@
 // and on a leader broken on purpose.
 import { describe, expect, it } from "vitest";
 import { Raft } from "../../../src/impl/raft/raft.js";
-import { prototypePatcher, type Patchable } from "./patch-prototype.js";
+import { callRewritingSends, prototypePatcher, type Patchable } from "./patch-prototype.js";
 import { simulate } from "../../../src/api/simulate.js";
 import { HeartbeatCommitCheck } from "../../../src/sim/systems/raft-metadata/heartbeat-commit-check.js";
 import { TOUCHED_ALL } from "../../../src/sim/kernel/world.js";
@@ -46,14 +46,7 @@ describe("heartbeat-commit-bound", () => {
   it("fails a leader whose heartbeats carry its whole commit index (swarm seed 2)", () => {
     patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
       const r = this as unknown as Raft<unknown>;
-      const env = this.env as { send: (to: unknown, msg: { type: string; commit?: number }) => void };
-      const send = env.send;
-      env.send = (to, msg) => send.call(env, to, msg.type === "hb" ? { ...msg, commit: r.commitIndex() } : msg);
-      try {
-        return orig.call(this, from, m, now);
-      } finally {
-        env.send = send;
-      }
+      return callRewritingSends(this, orig, [from, m, now], (msg) => (msg.type === "hb" ? { ...msg, commit: r.commitIndex() } : msg));
     });
     const r = simulate({ seed: 2, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
@@ -92,14 +85,7 @@ describe("catch-up-on-heartbeat-answer", () => {
   it("fails a leader that sends nothing in answer to a heartbeat answer (swarm seed 1)", () => {
     patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
       if ((m as { type: string }).type !== "hbResp") return orig.call(this, from, m, now);
-      const env = this.env as { send: (to: unknown, msg: { type: string }) => void };
-      const send = env.send;
-      env.send = (to, msg) => (msg.type === "app" || msg.type === "snap" ? undefined : send.call(env, to, msg));
-      try {
-        return orig.call(this, from, m, now);
-      } finally {
-        env.send = send;
-      }
+      return callRewritingSends(this, orig, [from, m, now], (msg) => (msg.type === "app" || msg.type === "snap" ? undefined : msg));
     });
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");

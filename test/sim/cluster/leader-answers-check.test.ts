@@ -5,7 +5,7 @@
 // purpose.
 import { describe, expect, it } from "vitest";
 import { Raft } from "../../../src/impl/raft/raft.js";
-import { prototypePatcher, type Patchable } from "./patch-prototype.js";
+import { callRewritingSends, prototypePatcher, type Patchable } from "./patch-prototype.js";
 import { simulate } from "../../../src/api/simulate.js";
 import { LeaderAnswersCheck } from "../../../src/sim/systems/raft-metadata/leader-answers-check.js";
 import { TOUCHED_ALL } from "../../../src/sim/kernel/world.js";
@@ -101,14 +101,7 @@ describe("leader-transfers-on-catch-up", () => {
     // the transfer is requested with the target already caught up).
     patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
       if ((m as { type: string }).type !== "appResp") return orig.call(this, from, m, now);
-      const env = this.env as { send: (to: unknown, msg: { type: string }) => void };
-      const send = env.send;
-      env.send = (to, msg) => (msg.type === "timeoutNow" ? undefined : send.call(env, to, msg));
-      try {
-        return orig.call(this, from, m, now);
-      } finally {
-        env.send = send;
-      }
+      return callRewritingSends(this, orig, [from, m, now], (msg) => (msg.type === "timeoutNow" ? undefined : msg));
     });
     const r = simulate({ seed: 3, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
@@ -156,14 +149,7 @@ describe("leader-sends-requested-chunk", () => {
     patchRaft("onMessage", (orig) => function (this: Patchable, from: unknown, m: unknown, now: unknown) {
       const msg = m as { type: string; next?: number };
       if (msg.type !== "snapResp" || msg.next! < 0) return orig.call(this, from, m, now);
-      const env = this.env as { send: (to: unknown, msg: { type: string }) => void };
-      const send = env.send;
-      env.send = (to, out) => (out.type === "snap" ? undefined : send.call(env, to, out));
-      try {
-        return orig.call(this, from, m, now);
-      } finally {
-        env.send = send;
-      }
+      return callRewritingSends(this, orig, [from, m, now], (out) => (out.type === "snap" ? undefined : out));
     });
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");

@@ -18,3 +18,23 @@ export function prototypePatcher(prototype: object): (name: string, f: (orig: Me
     proto[name] = f(proto[name] as Method);
   };
 }
+
+type Msg = { readonly type: string } & Record<string, unknown>;
+
+/**
+ * Runs `orig` on `self` with its `env.send` rewritten for the call (a server broken on purpose in
+ * what it sends): `rewrite` returns the message to send instead, or undefined to drop it.
+ */
+export function callRewritingSends(self: Patchable, orig: Method, args: readonly unknown[], rewrite: (msg: Msg) => Msg | undefined): unknown {
+  const env = self.env as { send: (to: unknown, msg: Msg) => void };
+  const send = env.send;
+  env.send = (to, msg) => {
+    const out = rewrite(msg);
+    if (out !== undefined) send.call(env, to, out);
+  };
+  try {
+    return orig.apply(self, args as unknown[]);
+  } finally {
+    env.send = send;
+  }
+}

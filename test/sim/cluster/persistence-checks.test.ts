@@ -15,7 +15,7 @@ import { FenceEndCheck } from "../../../src/sim/systems/raft-metadata/fence-end-
 import { snapshotAckFault } from "../../../src/sim/systems/raft-metadata/snapshot-ack-check.js";
 import { VoteKeptCheck } from "../../../src/sim/systems/raft-metadata/vote-kept-check.js";
 import type { AnyWorld } from "../../../src/sim/runner/system.js";
-import { prototypePatcher, type Patchable } from "./patch-prototype.js";
+import { callRewritingSends, prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
 const patch = prototypePatcher(Raft.prototype);
@@ -170,17 +170,7 @@ describe("fenced answers (answer-fenced-flag)", () => {
   it("fails servers whose snapshot answers hide their fence", () => {
     for (const method of ["step", "onPersisted"]) {
       patch(method, (orig) => function (this: Patchable, ...a: unknown[]) {
-        const env = (this as { env: { send: (to: number, x: unknown) => void } }).env;
-        const send = env.send;
-        env.send = (to, x) => {
-          const r = x as { type: string };
-          send.call(env, to, r.type === "snapResp" ? { ...r, fenced: false } : x);
-        };
-        try {
-          return orig.apply(this, a);
-        } finally {
-          env.send = send;
-        }
+        return callRewritingSends(this, orig, a, (x) => (x.type === "snapResp" ? { ...x, fenced: false } : x));
       });
     }
     const r = simulate({ seed: 7, timeUs: 10 * S, sutAsserts: false }).result;
