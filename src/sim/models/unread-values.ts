@@ -44,9 +44,9 @@ export function hideUnreadValues<I extends StoreOp, O>(ops: readonly Operation<I
     if (input.f === "put" || input.f === "cas") written.add(input.value);
     else if (input.f === "txn") for (const w of input.ops) if (w.value !== null) written.add(w.value);
   }
-  let unread = 0;
-  for (const v of written) if (!read.has(v)) unread++;
-  if (unread === 0) return ops;
+  let anyUnread = false;
+  for (const v of written) if (!read.has(v)) { anyUnread = true; break; }
+  if (!anyUnread) return ops;
   // A token that is no value of the history (read or written), so no output can equal it.
   let token = UNREAD_PREFIX;
   while (read.has(token) || written.has(token)) token += "\u0000";

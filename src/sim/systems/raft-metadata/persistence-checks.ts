@@ -10,8 +10,8 @@ import { snapshotAckFault } from "./snapshot-ack-check.js";
 import { VoteKeptCheck } from "./vote-kept-check.js";
 
 type VoteMsg = { readonly term: number; readonly pre: boolean };
-type VoteAnswer = { readonly type: string; readonly term: number; readonly pre: boolean; readonly granted: boolean; readonly fenced: boolean };
-type SnapshotAnswer = { readonly type: string; readonly term: number; readonly index: number; readonly next: number; readonly fenced: boolean };
+type VoteAnswer = { readonly term: number; readonly pre: boolean; readonly granted: boolean };
+type SnapshotAnswer = { readonly term: number; readonly index: number; readonly next: number };
 
 export class PersistenceChecks {
   private readonly votes: VoteKeptCheck;
@@ -34,7 +34,7 @@ export class PersistenceChecks {
   }
 
   /** onSend of a vote answer (PreVote or not). */
-  sentVoteResp(w: AnyWorld, from: number, to: number, msg: VoteAnswer): void {
+  sentVoteResp(from: number, to: number, msg: VoteAnswer): void {
     if (msg.granted && !msg.pre) this.votes.grantedVote(from, to, msg.term);
   }
 

@@ -283,7 +283,7 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentVoteResp(world, from, to, msg);
             bounds.sentVoteResp(world, from, to, msg);
             campaigns.sentVoteResp(world, from, to, msg);
-            persistence.sentVoteResp(world, from, to, msg);
+            persistence.sentVoteResp(from, to, msg);
             electionSteps.sentVoteResp(world, from, to, msg);
             fencedAnswers.onVote(world, from, msg);
             fencedAnswers.onSend(world, from, msg);
