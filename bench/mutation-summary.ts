@@ -38,6 +38,10 @@ interface Equivalent {
   column?: number;
   /** Only where the same text, mutator and column occur twice in a file: the line (moves with edits). */
   line?: number;
+  /** Only where two mutants share text, mutator, replacement and start column (nested
+   * conditions starting at one column, each → true): the column where the mutated span ends,
+   * which tells them apart. */
+  endColumn?: number;
   why: string;
 }
 const equivalents: Equivalent[] = existsSync(equivalentsFile) ? (JSON.parse(readFileSync(equivalentsFile, "utf8")) as Equivalent[]) : [];
@@ -53,10 +57,10 @@ for (const e of equivalents) {
 }
 const eqUsed = new Set<Equivalent>();
 const eqContradicted: { e: Equivalent; status: string }[] = [];
-/** The listed equivalent matching this mutant, if any (a column, when listed, must match too). */
+/** The listed equivalent matching this mutant, if any (a column, line or end column, when listed, must match too). */
 function listedEquivalent(file: string, original: string, m: Mutant): Equivalent | undefined {
   const list = eqIndex.get(eqKey(file, original, m.mutatorName, m.replacement ?? ""));
-  return list?.find((e) => (e.column === undefined || e.column === m.location.start.column) && (e.line === undefined || e.line === m.location.start.line));
+  return list?.find((e) => (e.column === undefined || e.column === m.location.start.column) && (e.line === undefined || e.line === m.location.start.line) && (e.endColumn === undefined || e.endColumn === m.location.end.column));
 }
 
 interface Mutant {
