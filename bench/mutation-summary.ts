@@ -17,17 +17,18 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkBenchArgs } from "./usage.js";
 
-checkBenchArgs(`Usage: npm run mutation:summary   (node dist/bench/mutation-summary.js [STRYKER_JSON [EQUIVALENTS_JSON]])
+checkBenchArgs(`Usage: npm run mutation:summary   (node dist/bench/mutation-summary.js [STRYKER_JSON [EQUIVALENTS_JSON [OUT_DIR]]])
 The score and survivors of a Stryker run (default reports/mutation/mutation.json), with the
-argued equivalents of reports/mutation/equivalents.json, into reports/mutation/latest.md and
-survivors.json.
-  -h, --help       this text`, {}, 2);
+argued equivalents of reports/mutation/equivalents.json, into latest.md and survivors.json of
+OUT_DIR (default reports/mutation).
+  -h, --help       this text`, {}, 3);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
 const dir = path.join(repoRoot, "reports", "mutation");
 const input = process.argv[2] ?? path.join(dir, "mutation.json");
 const equivalentsFile = process.argv[3] ?? path.join(dir, "equivalents.json");
+const outDir = process.argv[4] ?? dir;
 
 /** One survivor argued equivalent (equivalents.json). */
 interface Equivalent {
@@ -192,9 +193,9 @@ const md = [
   ...survivors.map((v) => `| ${path.basename(v.file)}:${v.line}:${v.column} | ${v.status} | ${v.coveredBy} | ${v.mutator} | \`${v.original.replace(/\|/g, "\\|")}\` → \`${v.replacement.replace(/\|/g, "\\|")}\` | ${v.equivalent === undefined ? "" : v.equivalent.replace(/\|/g, "\\|")} |`),
   "",
 ].join("\n");
-writeFileSync(path.join(dir, "latest.md"), md);
-writeFileSync(path.join(dir, "survivors.json"), JSON.stringify(survivors, null, 1) + "\n");
+writeFileSync(path.join(outDir, "latest.md"), md);
+writeFileSync(path.join(outDir, "survivors.json"), JSON.stringify(survivors, null, 1) + "\n");
 const stale = equivalents.filter((e) => !eqUsed.has(e) && Object.keys(report.files).some((f) => path.basename(f) === path.basename(e.file)));
-process.stdout.write(`${total} mutants (${all.ignorer} ignored by ignorers, ${all.comment} by comments): score ${pct(s.total)}, covered ${pct(s.covered)}; ${all.argued} survivors argued equivalent, ${pct(ofNonEquivalent(all))} of non-equivalent; ${survivors.length} survivors → reports/mutation/latest.md, survivors.json\n`);
+process.stdout.write(`${total} mutants (${all.ignorer} ignored by ignorers, ${all.comment} by comments): score ${pct(s.total)}, covered ${pct(s.covered)}; ${all.argued} survivors argued equivalent, ${pct(ofNonEquivalent(all))} of non-equivalent; ${survivors.length} survivors → ${path.relative(process.cwd(), outDir) || "."}/latest.md, survivors.json\n`);
 if (eqContradicted.length > 0) process.stdout.write(`${eqContradicted.length} mutants listed as equivalent were detected (latest.md names them)\n`);
 if (stale.length > 0) process.stdout.write(`${stale.length} entries of ${path.relative(repoRoot, equivalentsFile)} for these files matched no mutant (stale): ${stale.slice(0, 5).map((e) => `${path.basename(e.file)} "${e.original.slice(0, 40)}" ${e.mutator} ${e.replacement}`).join("; ")}\n`);
