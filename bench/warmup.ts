@@ -13,8 +13,8 @@
 //     from V8's trace, with the source positions that deoptimised most. The counts vary a little
 //     run to run (concurrent compilation races the main thread) but far less than CPU times do
 //     on a shared machine.
-// Writes reports/bench/warmup-<date>.json. Runs seeds in-process with the sweep's defaults
-// (10 s each, generated faults), so the figures are a worker's, without the pool around it.
+// Writes reports/bench/warmup-<date>.json. Runs seeds as a sweep worker does (runSeeds, the
+// sweep's defaults: 10 s each, generated faults), without the pool around it.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -33,22 +33,24 @@ options). Writes reports/bench/warmup-<date>.json.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
 
-/** The child: run the passes, print one JSON line. */
+/** The child: run the passes as a sweep worker runs its batch (src/api/sweep-worker.ts), print
+ * one JSON line. */
 async function child(lo: number, hi: number, passes: number): Promise<void> {
-  const { runSystem } = await import("../src/sim/runner/run.js");
+  const { resolverFor, runOneWith, runSeeds } = await import("../src/api/sweep-worker.js");
   const { runOptionsFor } = await import("../src/api/simulate.js");
-  const { raftMetadata } = await import("../src/sim/systems/raft-metadata/system.js");
   const { options } = runOptionsFor({ system: "raft-metadata", seed: 0, timeUs: 10_000_000 });
+  const { seed: _seed, ...base } = options;
+  const resolve = await resolverFor("raft-metadata");
+  const seeds: number[] = [];
+  for (let s = lo; s <= hi; s++) seeds.push(s);
   const cpuMs: number[] = [];
   let events = 0;
   for (let p = 0; p < passes; p++) {
     const t0 = process.cpuUsage();
-    for (let s = lo; s <= hi; s++) {
-      const r = runSystem(raftMetadata, { ...options, seed: s });
-      if (p === 0) events += r.stats.events;
-    }
+    const done = runSeeds({ system: "raft-metadata", seeds, base, faultsHash: false }, runOneWith(resolve), resolve);
     const t = process.cpuUsage(t0);
     cpuMs.push((t.user + t.system) / 1000);
+    if (p === 0) for (const d of done) events += d.events;
   }
   process.stdout.write(`WARMUP ${JSON.stringify({ cpuMs, events })}\n`);
 }
