@@ -2,14 +2,18 @@
 // responses (poll: the tally is quorum.ts's voteResult) and changes role on the outcome — a
 // precandidate that wins its PreVote round campaigns for real, a candidate that wins becomes
 // leader, and either one that loses (a quorum rejected) returns to follower. Any AppendEntries,
-// heartbeat or snapshot of its term comes from that term's leader (§5.2): it becomes its
-// follower and handles the message as one.
+// heartbeat, snapshot or TimeoutNow of its term comes from that term's leader (§5.2): it becomes
+// its follower and handles the message as one. TimeoutNow too: a precandidate is still in the
+// leader's term, and the leader sends it once, when the target has caught up (§3.10); dropped,
+// the transfer could only time out (seed 1103 at 30 s: node 2 was in its PreVote round when
+// leader 0's TimeoutNow came, kept campaigning, became a follower at the next heartbeat, and
+// node 0 still led when its transfer deadline passed).
 import type { NodeId } from "../node.js";
 import type { RaftMessage } from "./messages.js";
 import { handleSnapshot } from "./compaction.js";
 import { becomeCandidate, becomeLeader, handleVote } from "./election.js";
 import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON } from "./quorum.js";
-import { handleAppend, handleHeartbeat } from "./step-follower.js";
+import { handleAppend, handleHeartbeat, handleTimeoutNow } from "./step-follower.js";
 import type { RaftState } from "./state.js";
 
 export function stepCandidate<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C>, now: number): void {
@@ -33,6 +37,10 @@ export function stepCandidate<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C
     case "snap":
       r.becomeFollower(r.curTerm, from, now);
       handleSnapshot(r, from, m, now);
+      return;
+    case "timeoutNow":
+      r.becomeFollower(r.curTerm, from, now);
+      handleTimeoutNow(r, now);
       return;
   }
 }

@@ -25,12 +25,17 @@ export function stepFollower<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C>
       handleHeartbeat(r, from, m, now);
       return;
     case "timeoutNow":
-      if (canCampaign(r) && r.fenceTerm < 0) becomeCandidate(r, true, now);
+      handleTimeoutNow(r, now);
       return;
     case "snap":
       handleSnapshot(r, from, m, now);
       return;
   }
+}
+
+/** TimeoutNow from the leader of our term (§3.10): campaign at once, skipping PreVote. */
+export function handleTimeoutNow<C>(r: RaftState<C>, now: number): void {
+  if (canCampaign(r) && r.fenceTerm < 0) becomeCandidate(r, true, now);
 }
 
 export function handleAppend<C>(r: RaftState<C>, from: NodeId, m: AppendRequest<C>, now: number): void {

@@ -342,6 +342,26 @@ describe("leadership transfer", () => {
     expect(net.raft(3).entry(2)!.data).toBe("a");
   });
 
+  it("a target in its PreVote round when TimeoutNow comes campaigns at once (seed 1103 at 30 s)", () => {
+    const net = new Net([1, 2, 3]);
+    net.elect(1);
+    net.run(net.now + 300);
+    net.isolate(3);
+    net.run(net.now + 10_000);
+    expect(net.raft(3).role()).toBe("precandidate"); // still term 1, the leader's
+    net.heal();
+    net.queue.length = 0;
+    // The leader sends TimeoutNow once (its target's log is its own): this is that one.
+    net.raft(3).onMessage(1, { type: "timeoutNow", term: 1, from: 1 }, net.now);
+    expect(net.raft(3).role()).toBe("candidate");
+    expect(net.raft(3).term()).toBe(2);
+    net.syncAll();
+    expect(net.queue.filter((s) => s.from === 3 && s.msg.type === "vote").map((s) => s.msg)).toEqual([
+      expect.objectContaining({ term: 2, pre: false, force: true }),
+      expect.objectContaining({ term: 2, pre: false, force: true }),
+    ]);
+  });
+
   it("aborts after an election timeout when the target is unreachable", () => {
     const net = new Net([1, 2, 3]);
     net.elect(1);

@@ -9,6 +9,8 @@
 import { describe, expect, it } from "vitest";
 import { Raft } from "../../../src/impl/raft/raft.js";
 import { simulate } from "../../../src/api/simulate.js";
+import { ConfigCheck } from "../../../src/sim/systems/raft-metadata/config-check.js";
+import type { AnyWorld } from "../../../src/sim/runner/system.js";
 import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 
 const S = 1_000_000;
@@ -179,5 +181,79 @@ describe("leadership checks", () => {
     const r = run(2);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^config-single-change at node \d+, t=[\d.]+ms: the configuration entry at index \d+ \(voters \[[\d,]*\], learners \[[\d,]*\]\) follows voters \[[\d,]*\], learners \[[\d,]*\]: it changes nothing$/);
+  });
+
+  it("config-single-change: a joining server's own snapshot of entries with no configuration entry is not the configuration before its first one (seed 238, 30 s)", () => {
+    // Node 4 waits to join (voters []), replays entries 1..16 (none a configuration entry) and
+    // snapshots them with the empty start it still has; then entry 21 adds it as a learner to
+    // the initial [0,1,2,3]. Before the fix: "... follows voters [], learners []".
+    const r = simulate({ seed: 238, timeUs: 30 * S, sutAsserts: false }).result;
+    expect(r.verdict, `${r.message} — replay: raftsim run --seed 238 --sut-asserts off`).toBe("ok");
+  });
+});
+
+// config-single-change on one server's log, built by hand (what the check reads of a Raft): a
+// snapshot, entries after it, one configuration entry arriving in an AppendEntries.
+describe("config-single-change judges against the configuration before the entry", () => {
+  type Conf = { voters: readonly number[]; learners: readonly number[] };
+  const initial = [0, 1, 2, 3];
+  /** Server 4 with `startVoters`, a snapshot at 16 (`snap`, or none: log from 1), entries to 20;
+   * then entry 21 carrying `next` arrives. The check's verdict after it. */
+  function judge(startVoters: readonly number[], snap: Conf | null, next: Conf): string | null {
+    const first = snap === null ? 1 : 17;
+    const entries = new Map<number, { index: number; term: number; conf?: Conf }>();
+    for (let i = first; i <= 20; i++) entries.set(i, { index: i, term: 4 });
+    let last = 20;
+    let conf: Conf = snap ?? { voters: startVoters, learners: [] };
+    let ci = snap === null ? 0 : 16;
+    const raft = {
+      opts: { voters: startVoters },
+      firstIndex: () => first,
+      lastIndex: () => last,
+      entry: (i: number) => entries.get(i),
+      snapshotIndex: () => (snap === null ? 0 : 16),
+      latestSnapshot: () => (snap === null ? null : { index: 16, term: 4, voters: snap.voters, learners: snap.learners }),
+      voters: () => conf.voters,
+      learners: () => conf.learners,
+      configIndex: () => ci,
+      role: () => "follower",
+    };
+    const w = { now: 3_302_460, nodes: [null, null, null, null, { raft }] } as unknown as AnyWorld;
+    const c = new ConfigCheck(5, initial);
+    c.onDeliver(4, { type: "hb" }); // a heartbeat reaches it: the check first reads its log
+    expect(c.afterEvent(w, 4 as never)).toBeNull(); // the log before entry 21 is as it should be
+    entries.set(21, { index: 21, term: 4, conf: next });
+    last = 21;
+    conf = next;
+    ci = 21;
+    c.onDeliver(4, { type: "app", entries: [{ index: 21 }] });
+    return c.afterEvent(w, 4 as never);
+  }
+  const addLearner4 = { voters: initial, learners: [4] };
+  const jump = { voters: [0, 1, 2], learners: [4] }; // 3 out and 4 in at once
+  const jumpFromInitial = /^config-single-change at node 4, t=3302\.460ms: the configuration entry at index 21 \(voters \[0,1,2\], learners \[4\]\) follows voters \[0,1,2,3\], learners \[\]: it is not one single-server change$/;
+
+  it("passes: a joining server's own snapshot (voters []) then the entry adding it to the initial configuration", () => {
+    expect(judge([], { voters: [], learners: [] }, addLearner4)).toBeNull();
+  });
+
+  it("passes: a joining server with no snapshot, entries 1..20 then the entry adding it", () => {
+    expect(judge([], null, addLearner4)).toBeNull();
+  });
+
+  it("fails: a joining server's own snapshot (voters []) then an entry two changes from the initial configuration", () => {
+    expect(judge([], { voters: [], learners: [] }, jump)).toMatch(jumpFromInitial);
+  });
+
+  it("fails: a joining server with no snapshot, then an entry two changes from the initial configuration", () => {
+    expect(judge([], null, jump)).toMatch(jumpFromInitial);
+  });
+
+  it("fails: a member's snapshot with no voters is judged as it stands (no cluster is ever in it)", () => {
+    expect(judge(initial, { voters: [], learners: [] }, addLearner4)).toMatch(/follows voters \[\], learners \[\]: it is not one single-server change$/);
+  });
+
+  it("fails: a member's snapshot then an entry two changes from it", () => {
+    expect(judge(initial, { voters: initial, learners: [] }, jump)).toMatch(jumpFromInitial);
   });
 });

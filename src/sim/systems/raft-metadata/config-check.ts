@@ -11,7 +11,15 @@
 // learner promoted, a member removed (never the last voter) — dissertation §4.1 (one server in or
 // out per entry, so that any quorum of the old voters meets any quorum of the new) and §4.2.1
 // (learners). An entry that changes nothing, drops other learners or keeps the removed server is
-// a change the operator did not ask for. Not judged against a joining server's empty start.
+// a change the operator did not ask for. A joining server starts with no configuration at all
+// (voters [], the cluster's initial one is not a log entry); with no configuration entry before
+// index i in its log its "configuration before i" is the cluster's initial one, not its empty
+// start: its log up to i came from leaders and holds no configuration entry, so (Log Matching)
+// neither did theirs. The same holds of a snapshot it took itself before its first configuration
+// entry reached it: that snapshot records the empty start it still had (voters [], which no
+// cluster is ever in: the last voter is never removed), not a configuration of the cluster
+// (seed 238 at 30 s: node 4 compacted entries 1..16, which hold none, then entry 21 added it as a
+// learner to the initial [0,1,2,3]; judged against its snapshot's [] it looked like a jump).
 //
 // Why (issue 12 part 3, run 25): confchange.ts's bookkeeping — the list of configuration entries
 // after the snapshot (appendConfAware, rescanConfs, confAt), which entry is in effect (applyConf)
@@ -52,7 +60,9 @@ export class ConfigCheck {
   /** Per server: a message that may change its log or configuration reached it this event. */
   private readonly marked: boolean[];
 
-  constructor(private readonly n: number) {
+  /** @param initialVoters the voters every member starts with (RaftOptions.voters of a server
+   * that is not waiting to join): the configuration before the first configuration entry. */
+  constructor(private readonly n: number, private readonly initialVoters: readonly number[]) {
     this.dirtyLow = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
     this.marked = new Array<boolean>(n).fill(false);
     for (let i = 0; i < n; i++) this.seen.push({ raft: null, last: -1, first: -1, confIndex: -1, judgedConfIndex: -1, judgedVoters: null, judgedLearners: null });
@@ -106,8 +116,15 @@ export class ConfigCheck {
       if (p >= 0) prev = r.entry(p)!.conf!;
       else {
         const snap = r.latestSnapshot();
-        if (r.snapshotIndex() > 0) prev = snap !== null && snap.index === r.snapshotIndex() ? { voters: snap.voters, learners: snap.learners ?? [] } : null;
-        else if (r.opts.voters.length > 0) prev = { voters: r.opts.voters, learners: [] }; // a joining server's own start is empty: not the cluster's
+        const initial = { voters: this.initialVoters, learners: [] };
+        if (r.snapshotIndex() > 0) {
+          if (snap === null || snap.index !== r.snapshotIndex()) prev = null;
+          // A joining server's own snapshot of entries that held no configuration: its empty
+          // start carried over, not the cluster's configuration (header). Only a joining
+          // server's: a member's snapshot with no voters is judged as it stands (and fails).
+          else if (snap.voters.length === 0 && r.opts.voters.length === 0) prev = initial;
+          else prev = { voters: snap.voters, learners: snap.learners ?? [] };
+        } else prev = r.opts.voters.length > 0 ? { voters: r.opts.voters, learners: [] } : initial; // a joining server's empty start is not the cluster's (header)
       }
       if (prev === null) continue;
       const why = oneStep(prev, next);

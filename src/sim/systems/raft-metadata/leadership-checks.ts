@@ -25,8 +25,9 @@ export class LeadershipChecks {
   /** A violation seen on a send, reported after the event (a send cannot fail the run itself). */
   private pending: string | null = null;
 
-  constructor(n: number) {
-    this.config = new ConfigCheck(n);
+  /** @param initialVoters the voters every member starts with (config-check.ts). */
+  constructor(n: number, initialVoters: readonly number[]) {
+    this.config = new ConfigCheck(n, initialVoters);
     this.follow = new FollowCheck(n);
     this.transfer = new TransferCheck(n);
     this.reads = new ReadIndexCheck(n);

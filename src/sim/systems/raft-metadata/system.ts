@@ -126,7 +126,7 @@ function setup(req: RunRequest): SystemRun {
   const heartbeatCommit = new HeartbeatCommitCheck(N);
   const stores = new StoreStateCheck(N);
   const recovery = new RecoveryCheck();
-  const leadership = new LeadershipChecks(N);
+  const leadership = new LeadershipChecks(N, raftOf[0].voters); // server 0 is always a member (membershipPlan)
   const bounds = new BoundChecks(N, raft);
   const staleAnswers = new StaleAnswerCheck(N);
   const resends = new ResendBoundCheck(N);
