@@ -233,6 +233,8 @@ if (badPlain.length > 0) {
 // ---- workers ----
 const workerFile = path.join(here, "mutation-fast-worker.js");
 class Handle {
+  /** Every worker alive, to kill on an interruption. */
+  static readonly live = new Set<Handle>();
   readonly worker: ChildProcess;
   private waiting: ((r: WorkerReply | { type: "died"; why: string }) => void) | null = null;
   private dead: string | null = null;
@@ -248,6 +250,8 @@ class Handle {
     this.ready = this.next() as never;
     this.worker.on("message", (r: WorkerReply) => this.deliver(r));
     this.worker.on("error", (e) => this.die(`${e.name}: ${e.message}`));
+    Handle.live.add(this);
+    this.worker.on("exit", () => Handle.live.delete(this));
     this.worker.on("exit", (code, signal) => this.die(`exit ${code ?? signal}${this.stderrTail() !== "" ? `: ${this.stderrTail()}` : ""}`));
   }
   private deliver(r: WorkerReply | { type: "died"; why: string }): void {
@@ -341,6 +345,70 @@ async function runOne(h: Handle, m: DryMutant, cases: number[]): Promise<{ o: Ou
   return { o: { status: "Killed", statusReason: `${short(r.message)} (run ${caseNames[r.killedBy]})`, killedBy: r.killedBy, testsCompleted: r.ran, static: isStatic }, workerLost: false };
 }
 
+// ---- the report (also on an interruption) ----
+/** Writes the report. Interrupted (SIGINT/SIGTERM): the mutants not yet run are "Pending", a
+ * status outside every count of mutation-summary.ts, so the files finished (mutants run in file
+ * order) can still be read; the header's "interrupted" says so. */
+function writeReport(wallS: number, interrupted: boolean): void {
+  const testIds = caseNames.map((_, i) => `run${i}`);
+  const report = {
+    schemaVersion: "1",
+    thresholds: { high: 85, low: 60 },
+    projectRoot: repoRoot,
+    framework: { name: "raftsim mutation-fast (bench/mutation-fast.ts)" },
+    config: {
+      sweep: { MUTATION_SEEDS: process.env.MUTATION_SEEDS, MUTATION_EVERY_FAULT: process.env.MUTATION_EVERY_FAULT, MUTATION_SCENARIO_SEEDS: process.env.MUTATION_SCENARIO_SEEDS, MUTATION_TIME_S: process.env.MUTATION_TIME_S ?? "10" },
+      runs: caseNames.length,
+      timeoutMs,
+      workers,
+      plainSweepMs: Math.round(plainMs),
+      instrumentedSweepMs: Math.round(instrumentedMs),
+      wallSeconds: Math.round(wallS),
+      interrupted,
+      /** Each run's time, plain and instrumented (ms), to see where a sweep's time goes. */
+      runMs: caseNames.map((name, i) => ({ name, plain: Math.round(plainRuns[i].ms), instrumented: Math.round(base[i].ms) })),
+      only: opt("only") ?? null,
+    },
+    files: Object.fromEntries(
+      scope.map((f) => [
+        f,
+        {
+          language: "typescript",
+          source: sources.get(f),
+          mutants: mutants
+            .filter((m) => m.fileName === f)
+            .map((m) => {
+              const o: Omit<Outcome, "status"> & { status: Status | "Pending" } = outcome.get(m.id) ?? { status: "Pending", statusReason: "not run: the run was interrupted" };
+              return {
+                id: m.id,
+                mutatorName: m.mutatorName,
+                replacement: m.replacement,
+                location: loc(m),
+                status: o.status,
+                ...(o.statusReason !== undefined ? { statusReason: o.statusReason } : {}),
+                coveredBy: staticCovered.has(m.id) ? testIds : (coveredBy.get(m.id) ?? []).map((i) => testIds[i]),
+                ...(o.killedBy !== undefined ? { killedBy: [testIds[o.killedBy]] } : {}),
+                ...(o.testsCompleted !== undefined ? { testsCompleted: o.testsCompleted } : {}),
+                ...(o.static === true ? { static: true } : {}),
+              };
+            }),
+        },
+      ]),
+    ),
+    testFiles: { "test/mutation/cases.ts": { tests: caseNames.map((name, i) => ({ id: testIds[i], name })) } },
+  };
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, JSON.stringify(report) + "\n");
+}
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    for (const h of Handle.live) h.worker.kill("SIGKILL");
+    writeReport((performance.now() - started) / 1000, true);
+    process.stderr.write(`mutation-fast: ${sig}: ${done}/${toRun} mutants run; partial report (the rest Pending) → ${path.relative(process.cwd(), outFile)}\n`);
+    process.exit(130);
+  });
+}
+
 const started = performance.now();
 let done = 0;
 const tally: Record<Status, number> = { Killed: 0, Survived: 0, Timeout: 0, NoCoverage: 0, Ignored: 0 };
@@ -387,59 +455,12 @@ async function slot(initial: Handle | null): Promise<void> {
   }
   await h?.stop();
 }
+
+
 await Promise.all(Array.from({ length: workers }, (_, i) => slot(i === 0 ? first : null)));
 const wallS = (performance.now() - started) / 1000;
 progress(true);
-
-// ---- the report ----
-const testIds = caseNames.map((_, i) => `run${i}`);
-const report = {
-  schemaVersion: "1",
-  thresholds: { high: 85, low: 60 },
-  projectRoot: repoRoot,
-  framework: { name: "raftsim mutation-fast (bench/mutation-fast.ts)" },
-  config: {
-    sweep: { MUTATION_SEEDS: process.env.MUTATION_SEEDS, MUTATION_EVERY_FAULT: process.env.MUTATION_EVERY_FAULT, MUTATION_SCENARIO_SEEDS: process.env.MUTATION_SCENARIO_SEEDS, MUTATION_TIME_S: process.env.MUTATION_TIME_S ?? "10" },
-    runs: caseNames.length,
-    timeoutMs,
-    workers,
-    plainSweepMs: Math.round(plainMs),
-    instrumentedSweepMs: Math.round(instrumentedMs),
-    wallSeconds: Math.round(wallS),
-    /** Each run's time, plain and instrumented (ms), to see where a sweep's time goes. */
-    runMs: caseNames.map((name, i) => ({ name, plain: Math.round(plainRuns[i].ms), instrumented: Math.round(base[i].ms) })),
-    only: opt("only") ?? null,
-  },
-  files: Object.fromEntries(
-    scope.map((f) => [
-      f,
-      {
-        language: "typescript",
-        source: sources.get(f),
-        mutants: mutants
-          .filter((m) => m.fileName === f)
-          .map((m) => {
-            const o = outcome.get(m.id) ?? { status: "Survived" as Status, statusReason: "not run (internal error)" };
-            return {
-              id: m.id,
-              mutatorName: m.mutatorName,
-              replacement: m.replacement,
-              location: loc(m),
-              status: o.status,
-              ...(o.statusReason !== undefined ? { statusReason: o.statusReason } : {}),
-              coveredBy: staticCovered.has(m.id) ? testIds : (coveredBy.get(m.id) ?? []).map((i) => testIds[i]),
-              ...(o.killedBy !== undefined ? { killedBy: [testIds[o.killedBy]] } : {}),
-              ...(o.testsCompleted !== undefined ? { testsCompleted: o.testsCompleted } : {}),
-              ...(o.static === true ? { static: true } : {}),
-            };
-          }),
-      },
-    ]),
-  ),
-  testFiles: { "test/mutation/cases.ts": { tests: caseNames.map((name, i) => ({ id: testIds[i], name })) } },
-};
-mkdirSync(path.dirname(outFile), { recursive: true });
-writeFileSync(outFile, JSON.stringify(report) + "\n");
+writeReport(wallS, false);
 const n = { Killed: 0, Survived: 0, Timeout: 0, NoCoverage: 0, Ignored: 0 } as Record<Status, number>;
 for (const o of outcome.values()) n[o.status]++;
 process.stderr.write(
