@@ -6,16 +6,20 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Instrumenter } from "@stryker-mutator/instrumenter";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+// The repository's root, from test/mutation/ under vitest and from dist/test/mutation/ once
+// compiled (bench/mutation-fast.ts imports this file from dist/).
+const here = fileURLToPath(new URL("../../", import.meta.url));
+const root = here.replace(/[\\/]dist[\\/]$/, "/");
 
 /** One mutant as the instrumenter reports it (Stryker's api Mutant, the fields used here). */
 export interface DryMutant {
+  id: string;
   fileName: string;
   mutatorName: string;
   replacement: string;
   status?: string;
   statusReason?: string;
-  location: { start: { line: number; column: number } };
+  location: { start: { line: number; column: number }; end: { line: number; column: number } };
 }
 
 interface IgnorerPlugin {
@@ -39,10 +43,22 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {}, trace() {}, fatal(
 /** Every mutant Stryker generates for these sources (name → content), ignored ones included
  * (status "Ignored", statusReason the ignorer's or the comment's reason). */
 export async function instrument(sources: ReadonlyMap<string, string>, ignorers?: IgnorerPlugin["value"][]): Promise<DryMutant[]> {
+  return (await instrumentAll(sources, ignorers, true)).mutants;
+}
+
+/** The same, with the instrumented code of every file (name → content with Stryker's mutant
+ * switches), which bench/mutation-fast.ts runs. */
+export async function instrumentWithCode(sources: ReadonlyMap<string, string>, ignorers?: IgnorerPlugin["value"][]): Promise<{ mutants: DryMutant[]; files: Map<string, string> }> {
+  return instrumentAll(sources, ignorers, false);
+}
+
+/** noHeader: Stryker's option; true leaves out the helpers (stryMutAct_9fa48, stryCov_9fa48)
+ * the switches call, which a count does not need and a run does. The mutants are the same. */
+async function instrumentAll(sources: ReadonlyMap<string, string>, ignorers: IgnorerPlugin["value"][] | undefined, noHeader: boolean): Promise<{ mutants: DryMutant[]; files: Map<string, string> }> {
   const ins = new Instrumenter(quiet as never);
   const files = [...sources].map(([name, content]) => ({ name, content, mutate: true as const }));
-  const res = await ins.instrument(files, { plugins: null, excludedMutations: [], ignorers: (ignorers ?? (await configuredIgnorers())) as never, noHeader: true });
-  return res.mutants as unknown as DryMutant[];
+  const res = await ins.instrument(files, { plugins: null, excludedMutations: [], ignorers: (ignorers ?? (await configuredIgnorers())) as never, noHeader });
+  return { mutants: res.mutants as unknown as DryMutant[], files: new Map(res.files.map((f) => [f.name, f.content])) };
 }
 
 /** The same for files of the repository (paths relative to its root). */
