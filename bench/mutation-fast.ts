@@ -14,10 +14,10 @@
 //    each file with every mutant behind a switch `stryMutAct_9fa48("id")` reading
 //    globalThis.__stryker__.activeMutant, and `stryCov_9fa48("id")` calls recording, under
 //    __stryker__.currentTestId, which mutants a run reaches.
-// 2. One bundle, .mutation-fast/cases.mjs: esbuild-wasm bundles the compiled test/mutation/cases.js
+// 2. One bundle, .mutation-fast/run-<pid>/cases.mjs: esbuild-wasm bundles the compiled test/mutation/cases.js
 //    of dist/ with every in-scope dist/src/impl file replaced by its instrumented TypeScript
 //    (transpiled by esbuild on the way). Everything else is tsc's own output, as in dist/. A
-//    second bundle, .mutation-fast/cases-coverage.mjs, keeps Stryker's coverage counting, which
+//    second bundle, .mutation-fast/run-<pid>/cases-coverage.mjs, keeps Stryker's coverage counting, which
 //    costs ~5x over the whole scope and is needed only once (the baseline); the mutants run in
 //    the first, whose stryCov_9fa48 helper is emptied.
 // 3. The plain baseline: every run of the sweep on the normal dist (must all be ok), then the
@@ -48,7 +48,7 @@
 // statusReason, coveredBy, killedBy) in reports/mutation/fast.json (--out), which
 // `node dist/bench/mutation-summary.js reports/mutation/fast.json` summarises unchanged.
 import { build, type Plugin } from "esbuild-wasm";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -187,8 +187,12 @@ if (mutants.length === 0) {
 }
 
 // ---- the instrumented bundle ----
-const scratch = path.join(repoRoot, ".mutation-fast");
+// One directory per run, removed when it exits: two runs at once (a whole-scope run and the
+// test's, say) must not load each other's bundles — a worker started mid-run (after a timeout or
+// a death) would load the other run's instrumentation and every mutant would "survive".
+const scratch = path.join(repoRoot, ".mutation-fast", `run-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 const byDistPath = new Map<string, string>();
 for (const [f, code] of instrumented) byDistPath.set(path.join(distRoot, f.replace(/\.ts$/, ".js")), code);
 /** Stryker's coverage helper, which counts every call of every mutant's stryCov_9fa48 in an
