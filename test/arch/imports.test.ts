@@ -168,8 +168,11 @@ const RULES: readonly Rule[] = [
     id: "12",
     from: "bench/**",
     // The kernel micro-benchmark drives a trivial node through the node contract (types only).
-    says: "bench imports only src/api, the kernel, the node contract's types and src/check (micro-benchmarks), and bench",
-    allow: [{ to: "bench/**" }, { to: "src/api/**" }, { to: "src/sim/kernel/**" }, { to: "src/impl/node.ts", typesOnly: true }, { to: "src/check/**" }],
+    // The fast mutation runner (bench/mutation-fast.ts) takes the mutation sweep's runs and
+    // Stryker's mutants from their one definition in test/mutation/, which Stryker's own run
+    // uses too: a copy could drift from it, and the two runs must judge the same mutants alike.
+    says: "bench imports only src/api, the kernel, the node contract's types and src/check (micro-benchmarks), the mutation sweep's definitions in test/mutation, and bench",
+    allow: [{ to: "bench/**" }, { to: "src/api/**" }, { to: "src/sim/kernel/**" }, { to: "src/impl/node.ts", typesOnly: true }, { to: "src/check/**" }, { to: "test/mutation/cases.ts" }, { to: "test/mutation/dry-count.ts" }],
   },
   { id: "12", from: "test/**", says: "test imports only src and test", allow: [{ to: "src/**" }, { to: "test/**" }] },
 ];
