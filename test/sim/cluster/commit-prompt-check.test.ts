@@ -19,6 +19,12 @@ function leader(term: number, commit: number, durable: number, terms: number[], 
   return { role: () => role, term: () => term, commitIndex: () => commit, durable, prs, cfg: { ids: [0, 1, 2], quorum: 2 }, log: { termAt: (i: number) => terms[i] ?? -1 } };
 }
 const world = (raft: unknown): AnyWorld => ({ now: 9_000, nodes: [{ raft }, null, null] }) as unknown as AnyWorld;
+/** A check that has seen node 0 become leader. */
+function ledByZero(): CommitPromptCheck {
+  const c = new CommitPromptCheck(3);
+  c.roleNoted(0, RoleCode.leader);
+  return c;
+}
 
 describe("commit-prompt", () => {
   const terms = [0, 1, 1, 2, 2, 2, 2];
@@ -26,8 +32,7 @@ describe("commit-prompt", () => {
   const prs = [undefined, {}, {}];
 
   it("fails a leader whose commit index stays behind a quorum's acknowledgement of its term", () => {
-    const c = new CommitPromptCheck(3);
-    c.roleNoted(0, RoleCode.leader);
+    const c = ledByZero();
     c.answerDelivered(world(leader(2, 3, 5, terms, prs)), 1, 0, ok(5));
     expect(c.afterEvent(world(leader(2, 3, 5, terms, prs)), 0)).toBe(
       "commit-prompt at node 0, t=9.000ms, term 2: a quorum of its voters (2 of 3, itself by its durable index) acknowledged 5, an entry of its term, without the fenced flag, yet after the acknowledgement that completed it the leader's commit index is 3 (Figure 2: commitIndex = N once a majority's matchIndex >= N)",
@@ -38,26 +43,22 @@ describe("commit-prompt", () => {
   });
 
   it("passes a leader that commits, and owes nothing for fenced, older-term, stale or refused answers", () => {
-    const c = new CommitPromptCheck(3);
-    c.roleNoted(0, RoleCode.leader);
+    const c = ledByZero();
     c.answerDelivered(world(leader(2, 3, 5, terms, prs)), 1, 0, ok(5));
     expect(c.afterEvent(world(leader(2, 5, 5, terms, prs)), 0)).toBeNull();
     // A fenced acknowledgement counts for nothing (fencing.ts).
-    const d = new CommitPromptCheck(3);
-    d.roleNoted(0, RoleCode.leader);
+    const d = ledByZero();
     d.answerDelivered(world(leader(2, 3, 5, terms, prs)), 1, 0, ok(5, true));
     expect(d.afterEvent(world(leader(2, 3, 5, terms, prs)), 0)).toBeNull();
     // An answer of an older term: the term rule drops it.
     d.answerDelivered(world(leader(2, 3, 5, terms, prs)), 1, 0, ok(5, false, 1));
     expect(d.afterEvent(world(leader(2, 3, 5, terms, prs)), 0)).toBeNull();
     // An entry of an older term is not committed by counting (Figure 8).
-    const e = new CommitPromptCheck(3);
-    e.roleNoted(0, RoleCode.leader);
+    const e = ledByZero();
     e.answerDelivered(world(leader(2, 1, 2, terms, prs)), 1, 0, ok(2));
     expect(e.afterEvent(world(leader(2, 1, 2, terms, prs)), 0)).toBeNull();
     // A repeated acknowledgement (not above the last one) may leave the rule unrun.
-    const f = new CommitPromptCheck(3);
-    f.roleNoted(0, RoleCode.leader);
+    const f = ledByZero();
     f.answerDelivered(world(leader(2, 5, 5, terms, prs)), 1, 0, ok(5));
     expect(f.afterEvent(world(leader(2, 5, 5, terms, prs)), 0)).toBeNull();
     f.answerDelivered(world(leader(2, 3, 6, terms, prs)), 1, 0, ok(5));
@@ -81,8 +82,7 @@ describe("commit-prompt", () => {
     c.answerDelivered(world(leader(2, 3, 6, terms, prs)), 1, 0, ok(6));
     expect(c.afterEvent(world(leader(3, 3, 6, terms, prs, "follower")), 0)).toBeNull();
     // A member the leader has no progress for is not counted (its answers are ignored).
-    const d = new CommitPromptCheck(3);
-    d.roleNoted(0, RoleCode.leader);
+    const d = ledByZero();
     d.answerDelivered(world(leader(2, 3, 5, terms, [undefined, undefined, {}])), 1, 0, ok(5));
     expect(d.afterEvent(world(leader(2, 3, 5, terms, [undefined, undefined, {}])), 0)).toBeNull();
   });

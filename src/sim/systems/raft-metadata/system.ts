@@ -154,16 +154,11 @@ function setup(req: RunRequest): SystemRun {
     heartbeatCommit.sentEntries(from, to);
     prompt.onSend(from, to, msg);
     heartbeats.onSend(from, to, msg);
-    const role = leaderOnlySend(world, from, msg);
-    if (role !== null) throw new CheckFailure(role, world.now);
-    const over = inflight.onSend(world, from, to, msg);
-    if (over !== null) throw new CheckFailure(over, world.now);
-    const resent = staleAnswers.onSend(world, from, to, msg);
-    if (resent !== null) throw new CheckFailure(resent, world.now);
-    const lower = resends.onSend(world, from, to, msg);
-    if (lower !== null) throw new CheckFailure(lower, world.now);
-    const spent = budget.onSend(world, from, to, msg);
-    if (spent !== null) throw new CheckFailure(spent, world.now);
+    judged(leaderOnlySend(world, from, msg), world);
+    judged(inflight.onSend(world, from, to, msg), world);
+    judged(staleAnswers.onSend(world, from, to, msg), world);
+    judged(resends.onSend(world, from, to, msg), world);
+    judged(budget.onSend(world, from, to, msg), world);
   };
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -210,8 +205,7 @@ function setup(req: RunRequest): SystemRun {
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
-          const why = n === null ? null : recovery.snapshotNoted(id, b, n.raft);
-          if (why !== null) throw new CheckFailure(why, world.now);
+          judged(n === null ? null : recovery.snapshotNoted(id, b, n.raft), world);
         }
         if (kind === RaftNote.custom) persistence.noted(id, a);
       },
@@ -232,13 +226,11 @@ function setup(req: RunRequest): SystemRun {
           case "hb": {
             if (leases !== null) leases.onSend(world, from, msg);
             heartbeats.onSend(from, to, msg);
-            const role = leaderOnlySend(world, from, msg);
-            if (role !== null) throw new CheckFailure(role, world.now);
+            judged(leaderOnlySend(world, from, msg), world);
             leadership.sentRead(world, from, to, msg);
             if (membership !== null) membership.sentReplication(world, from, to, true);
             readLatency.sentHeartbeat(from, msg);
-            const bound = heartbeatCommit.sentHeartbeat(world, from, to, msg);
-            if (bound !== null) throw new CheckFailure(bound, world.now);
+            judged(heartbeatCommit.sentHeartbeat(world, from, to, msg), world);
             roundFlow.sentHeartbeat(world, from, msg);
             return;
           }
@@ -290,8 +282,7 @@ function setup(req: RunRequest): SystemRun {
             leaderAnswers.sentVoteResp(from, to, msg);
             return;
           case "timeoutNow": {
-            const role = leaderOnlySend(world, from, msg);
-            if (role !== null) throw new CheckFailure(role, world.now);
+            judged(leaderOnlySend(world, from, msg), world);
             leadership.sentVoteOrTimeout(world, from, to, msg);
             if (membership !== null) membership.sentTimeoutNow(from);
             leaderAnswers.sentTimeoutNow(from, to);
@@ -326,8 +317,7 @@ function setup(req: RunRequest): SystemRun {
             if (membership !== null) membership.deliveredAck(world, from, to, msg);
             inflight.onDeliver(world, from, to, msg);
             prompt.onDeliver(world, from, to, msg);
-            const probing = probes.onDeliver(world, from, to, msg);
-            if (probing !== null) throw new CheckFailure(probing, world.now);
+            judged(probes.onDeliver(world, from, to, msg), world);
             readRounds.onDeliver(world, from, to, msg);
             commitTerm.answerDelivered(world, from, to, msg);
             commitPrompt.answerDelivered(world, from, to, msg);
@@ -342,8 +332,7 @@ function setup(req: RunRequest): SystemRun {
           case "snapResp": {
             if (membership !== null) membership.deliveredAck(world, from, to, msg);
             inflight.onDeliver(world, from, to, msg);
-            const probing = probes.onDeliver(world, from, to, msg);
-            if (probing !== null) throw new CheckFailure(probing, world.now);
+            judged(probes.onDeliver(world, from, to, msg), world);
             readRounds.onDeliver(world, from, to, msg);
             commitTerm.answerDelivered(world, from, to, msg);
             commitPrompt.answerDelivered(world, from, to, msg);
@@ -415,8 +404,7 @@ function setup(req: RunRequest): SystemRun {
         viewsSynced = true;
         if (only === TOUCHED_ALL) {
           // A restart (the only way a node is rebuilt from its disk) is a fault event.
-          const bad = recovery.take();
-          if (bad !== null) throw new CheckFailure(bad, w.now);
+          judged(recovery.take(), w);
           for (let i = 0; i < N; i++) {
             const n = w.nodes[i] as MetaServer | null;
             if (n === seen[i]) continue;
@@ -440,77 +428,50 @@ function setup(req: RunRequest): SystemRun {
         }
         if (v !== null) throw invariantFailure(v, w.now);
         if (only !== TOUCHED_NONE) {
-          const why = only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only);
-          if (why !== null) throw new CheckFailure(why, w.now);
+          judged(only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only), w);
         }
         if (only !== TOUCHED_NONE) {
-          const why = progress.check(w, only === TOUCHED_ALL ? -1 : only);
-          if (why !== null) throw new CheckFailure(why, w.now);
+          judged(progress.check(w, only === TOUCHED_ALL ? -1 : only), w);
         }
-        const late = prompt.afterEvent(w, only);
-        if (late !== null) throw new CheckFailure(late, w.now);
-        const beat = heartbeats.afterEvent(w, only);
-        if (beat !== null) throw new CheckFailure(beat, w.now);
-        const reading = readRounds.afterEvent(w, only);
-        if (reading !== null) throw new CheckFailure(reading, w.now);
-        const waited = readLatency.afterEvent(w, only);
-        if (waited !== null) throw new CheckFailure(waited, w.now);
-        const committed = commitTerm.afterEvent(w, only);
-        if (committed !== null) throw new CheckFailure(committed, w.now);
+        judged(prompt.afterEvent(w, only), w);
+        judged(heartbeats.afterEvent(w, only), w);
+        judged(readRounds.afterEvent(w, only), w);
+        judged(readLatency.afterEvent(w, only), w);
+        judged(commitTerm.afterEvent(w, only), w);
         // The leader checks of step-leader.ts: most events leave them nothing to judge.
         if (commitPrompt.pending()) {
-          const prompted = commitPrompt.afterEvent(w, only);
-          if (prompted !== null) throw new CheckFailure(prompted, w.now);
+          judged(commitPrompt.afterEvent(w, only), w);
         }
         if (leaderAnswers.pending()) {
-          const answered = leaderAnswers.afterEvent(w, only);
-          if (answered !== null) throw new CheckFailure(answered, w.now);
+          judged(leaderAnswers.afterEvent(w, only), w);
         }
         if (heartbeatCommit.pending()) {
-          const caughtUp = heartbeatCommit.afterEvent(w, only);
-          if (caughtUp !== null) throw new CheckFailure(caughtUp, w.now);
+          judged(heartbeatCommit.afterEvent(w, only), w);
         }
         if (commitPush.pending()) {
-          const pushed = commitPush.afterEvent(w, only);
-          if (pushed !== null) throw new CheckFailure(pushed, w.now);
+          judged(commitPush.afterEvent(w, only), w);
         }
-        const led = leadership.afterEvent(w, only);
-        if (led !== null) throw new CheckFailure(led, w.now);
-        const bound = bounds.afterEvent(w, only);
-        if (bound !== null) throw new CheckFailure(bound, w.now);
+        judged(leadership.afterEvent(w, only), w);
+        judged(bounds.afterEvent(w, only), w);
         if (membership !== null) {
-          const why = membership.afterEvent(w);
-          if (why !== null) throw new CheckFailure(why, w.now);
+          judged(membership.afterEvent(w), w);
         }
-        const asleep = wakes.afterEvent(w, only);
-        if (asleep !== null) throw new CheckFailure(asleep, w.now);
-        const order = campaigns.afterEvent();
-        if (order !== null) throw new CheckFailure(order, w.now);
-        const lost = losses.afterEvent(w);
-        if (lost !== null) throw new CheckFailure(lost, w.now);
-        const timer = timers.afterEvent(w, only);
-        if (timer !== null) throw new CheckFailure(timer, w.now);
-        const flow = roundFlow.afterEvent();
-        if (flow !== null) throw new CheckFailure(flow, w.now);
-        const aborted = transferAborts.afterEvent(w, only);
-        if (aborted !== null) throw new CheckFailure(aborted, w.now);
-        const follower = followers.afterEvent(w, only);
-        if (follower !== null) throw new CheckFailure(follower, w.now);
+        judged(wakes.afterEvent(w, only), w);
+        judged(campaigns.afterEvent(), w);
+        judged(losses.afterEvent(w), w);
+        judged(timers.afterEvent(w, only), w);
+        judged(roundFlow.afterEvent(), w);
+        judged(transferAborts.afterEvent(w, only), w);
+        judged(followers.afterEvent(w, only), w);
         if (only === TOUCHED_ALL || persistence.due) {
-          const kept = persistence.afterEvent(w, only);
-          if (kept !== null) throw new CheckFailure(kept, w.now);
+          judged(persistence.afterEvent(w, only), w);
         }
-        const elected = electionSteps.afterEvent(w);
-        if (elected !== null) throw new CheckFailure(elected, w.now);
-        const flagged = fencedAnswers.afterEvent(w);
-        if (flagged !== null) throw new CheckFailure(flagged, w.now);
+        judged(electionSteps.afterEvent(w), w);
+        judged(fencedAnswers.afterEvent(w), w);
         if (leaseMode && only !== TOUCHED_NONE) {
-          const why = leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only);
-          if (why !== null) throw new CheckFailure(why, w.now);
-          const renewal = renewals!.afterEvent(w, only);
-          if (renewal !== null) throw new CheckFailure(renewal, w.now);
-          const served = leaseReads!.afterEvent(w, only);
-          if (served !== null) throw new CheckFailure(served, w.now);
+          judged(leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only), w);
+          judged(renewals!.afterEvent(w, only), w);
+          judged(leaseReads!.afterEvent(w, only), w);
         }
       },
     },
@@ -573,6 +534,12 @@ function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: 
 const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipRaceFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : []), restoreRaceFamily, crashWindowFamily, snapshotRaceFamily];
 
 /** An invariant checker's violation as the run's failure at `atUs`. */
+/** The run's verdict when a check names a violation (`why`), at the world's time; nothing when
+ * it names none (the time is read only then: this runs some 25 times an event). */
+function judged(why: string | null, w: { readonly now: number }): void {
+  if (why !== null) throw new CheckFailure(why, w.now);
+}
+
 function invariantFailure(v: Violation, atUs: number): CheckFailure {
   return new CheckFailure(`${v.invariant} at node ${v.node}, t=${(atUs / 1000).toFixed(3)}ms: ${v.detail}`, atUs);
 }
