@@ -21,7 +21,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { System } from "../src/sim/runner/system.js";
+import type { System } from "../src/api/index.js";
 import { checkBenchArgs } from "./usage.js";
 
 const USAGE = `Usage: npm run bench:check-share [-- OPTIONS]   (node dist/bench/check-share.js [OPTIONS])
@@ -53,9 +53,9 @@ export function withoutCheckHooks(sys: System): System {
 async function child(mode: Mode, lo: number, hi: number, passes: number): Promise<void> {
   // The JIT settings a sweep's workers run with (src/api/sweep.ts).
   (await import("../src/api/sweep.js")).tuneJitForSweep();
-  const { runOneWith, runSeeds } = await import("../src/api/sweep-worker.js");
+  const { resolverFor, runOneWith, runSeeds } = await import("../src/api/sweep-worker.js");
   const { runOptionsFor } = await import("../src/api/simulate.js");
-  const { raftMetadata } = await import("../src/sim/systems/raft-metadata/system.js");
+  const raftMetadata = (await resolverFor("raft-metadata"))("raft-metadata");
   const { options } = runOptionsFor({ system: "raft-metadata", seed: 0, timeUs: 10_000_000 });
   const { seed: _seed, ...base } = options;
   const sys = mode === "full" ? raftMetadata : withoutCheckHooks(raftMetadata);
