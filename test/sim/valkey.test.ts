@@ -121,7 +121,7 @@ describe("valkey runs (10 s, assertions off)", () => {
   it.each([
     ["value-cas", { revision: "value" }, 1, /not linearizable against the revision-CAS contract/],
     ["blind-write", { blindWrites: true }, 3, /not linearizable against the revision-CAS contract/],
-    ["per-key-version", { revision: "version" }, 13, /not linearizable against the revision-CAS contract/],
+    ["per-key-version", { revision: "version" }, 15, /not linearizable against the revision-CAS contract/],
     ["no-lease-wait", { leaseWait: false }, 21, /single-writer: shard \d's nodes/],
   ])("unsafe variant %s fails its seed (which the design passes)", (_name, options, seed, msg) => {
     const r = run(seed, options);

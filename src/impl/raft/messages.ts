@@ -37,6 +37,10 @@ export interface AppendRequest<C> {
   readonly prevTerm: number;
   readonly entries: readonly RaftEntry<C>[];
   readonly commit: number;
+  /** A probe's number, counted per follower by its leader from 1 (Progress.probes), or -1 for an
+   * append pipelined in replicate state. Echoed in the answer, so that the leader can tell an
+   * answer to its newest probe from a late one to an older append (step-leader.ts). */
+  readonly probe: number;
 }
 
 export interface AppendResponse {
@@ -54,6 +58,8 @@ export interface AppendResponse {
   readonly hintTerm: number;
   /** Sent by a fenced node: not counted toward commitment, reads or CheckQuorum. */
   readonly fenced: boolean;
+  /** The answered append's probe number (AppendRequest.probe; 0 in a bare stale-term reply). */
+  readonly probe: number;
 }
 
 /** Heartbeat. commit = min(leader commit, the follower's match index) as in etcd. seq identifies

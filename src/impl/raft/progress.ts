@@ -35,6 +35,9 @@ export class Progress {
   contacted = false;
   /** The highest commit index sent to the follower that its log could take (coalesceHeartbeats). */
   sentCommit = 0;
+  /** Probes sent to the follower (AppendRequest.probe numbers them from 1; never reset: an answer
+   * from an earlier term is dropped by its term before this is read). */
+  probes = 0;
   private readonly ring: number[];
   private head = 0;
   private count = 0;

@@ -312,7 +312,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
       if ((this.opts.checkQuorum || this.opts.preVote) && (m.type === "app" || m.type === "hb" || m.type === "snap")) {
         // Tell a stale leader about the newer term (otherwise, with PreVote/CheckQuorum, a node
         // with a higher term that nobody will vote for could stay stuck, etcd #5451).
-        this.env.send(from, appResp(this, false, 0, 0, 0));
+        this.env.send(from, appResp(this, false, 0, 0, 0, 0));
       } else if (m.type === "vote" && m.pre) {
         this.env.send(from, voteResp(this, this.curTerm, true, false));
       } else if (

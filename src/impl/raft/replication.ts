@@ -38,6 +38,7 @@ export function sendAppend<C>(r: RaftState<C>, to: NodeId, allowEmpty: boolean):
     prevTerm,
     entries: count > 0 ? r.log.slice(pr.next, hi) : NO_ENTRIES,
     commit: r.commit,
+    probe: pr.replicate ? -1 : ++pr.probes,
   };
   if (pr.replicate) {
     if (count > 0) {

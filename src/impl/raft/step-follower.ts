@@ -48,7 +48,7 @@ export function handleAppend<C>(r: RaftState<C>, from: NodeId, m: AppendRequest<
     // Trim the message to start at the snapshot (a rare, delayed or duplicated append).
     const skip = Math.min(off - m.prevIndex, m.entries.length);
     if (skip < off - m.prevIndex) {
-      respond(r, from, appResp(r, true, m.prevIndex + m.entries.length, 0, 0), true, now);
+      respond(r, from, appResp(r, true, m.prevIndex + m.entries.length, 0, 0, m.probe), true, now);
       return;
     }
     const at = m.entries[skip - 1];
@@ -69,7 +69,7 @@ export function handleAppend<C>(r: RaftState<C>, from: NodeId, m: AppendRequest<
       while (j - 1 > r.commit && r.log.termAt(j - 1) === hintTerm) j--;
       hintIndex = j;
     }
-    r.env.send(from, appResp(r, false, m.prevIndex, hintIndex, hintTerm));
+    r.env.send(from, appResp(r, false, m.prevIndex, hintIndex, hintTerm, m.probe));
     return;
   }
 
@@ -112,7 +112,7 @@ export function handleAppend<C>(r: RaftState<C>, from: NodeId, m: AppendRequest<
   const c = m.commit < lastNew ? m.commit : lastNew;
   followerCommitTo(r, c, now);
   // PLANTED BUG ack-before-durable: acknowledge entries that may still be lost in a crash.
-  respond(r, from, appResp(r, true, lastNew, 0, 0), !r.bugs.ackBeforeDurable, now);
+  respond(r, from, appResp(r, true, lastNew, 0, 0, m.probe), !r.bugs.ackBeforeDurable, now);
 }
 
 export function handleHeartbeat<C>(r: RaftState<C>, from: NodeId, m: Heartbeat, now: number): void {
@@ -157,6 +157,6 @@ export function truncateLocal<C>(r: RaftState<C>, from: number): void {
   clampPendingWrites(r, from - 1);
 }
 
-export function appResp<C>(r: RaftState<C>, success: boolean, index: number, hintIndex: number, hintTerm: number): AppendResponse {
-  return { type: "appResp", term: r.curTerm, from: r.id, success, index, hintIndex, hintTerm, fenced: r.fenceTerm >= 0 };
+export function appResp<C>(r: RaftState<C>, success: boolean, index: number, hintIndex: number, hintTerm: number, probe: number): AppendResponse {
+  return { type: "appResp", term: r.curTerm, from: r.id, success, index, hintIndex, hintTerm, fenced: r.fenceTerm >= 0, probe };
 }

@@ -75,6 +75,10 @@ export function handleAppendResponse<C>(r: RaftState<C>, from: NodeId, m: Append
   } else if (rejected !== pr.next - 1) {
     return; // stale: answers an older probe
   } else if (rejected <= pr.match) {
+    // Only the answer to our newest probe can say this: a late rejection of an older append
+    // (sent before the follower acknowledged match; the network reorders) looks the same, and
+    // taking it for a loss backs off below what the follower holds (seeds 1426, 1909 at 30 s).
+    if (m.probe !== pr.probes) return;
     // The follower no longer holds an entry it acknowledged: its disk lost durable data
     // (corruption; or a planted bug such as ack-before-durable). Lower match so that
     // backtracking can make progress instead of re-sending the same probe forever. Safe:

@@ -84,7 +84,7 @@ describe("planted bugs", () => {
   it("append-keeps-conflicts: overwrites in place and keeps the stale suffix", () => {
     const [ok, bad] = both((bugs) => {
       const net = new Net([1, 2, 3], {}, bugs, 1, new Map([[2, diskOf([1, 1, 2, 2], 2)]]));
-      net.raft(2).onMessage(1, { type: "app", term: 3, from: 1, prevIndex: 2, prevTerm: 1, entries: [{ index: 3, term: 3, data: "n" }], commit: 0 }, net.now);
+      net.raft(2).onMessage(1, { type: "app", term: 3, from: 1, prevIndex: 2, prevTerm: 1, entries: [{ index: 3, term: 3, data: "n" }], commit: 0, probe: 0 }, net.now);
       net.syncAll();
       // and a restart replays the same (buggy) shape from the WAL
       net.node(2).restart();
@@ -98,7 +98,7 @@ describe("planted bugs", () => {
     const [ok, bad] = both((bugs) => {
       const net = new Net([1, 2, 3], {}, bugs, 1, new Map([[2, diskOf([], 1)]]));
       const r = net.raft(2);
-      r.onMessage(1, { type: "app", term: 1, from: 1, prevIndex: 0, prevTerm: 0, entries: [1, 1, 1].map((t, k) => ({ index: k + 1, term: t, data: "x" })), commit: 3 }, net.now);
+      r.onMessage(1, { type: "app", term: 1, from: 1, prevIndex: 0, prevTerm: 0, entries: [1, 1, 1].map((t, k) => ({ index: k + 1, term: t, data: "x" })), commit: 3, probe: 0 }, net.now);
       r.onMessage(1, { type: "hb", term: 1, from: 1, commit: 1, seq: 0 }, net.now);
       return r.commitIndex();
     }, "commit-index-decreases");
@@ -147,7 +147,7 @@ describe("planted bugs", () => {
     const [ok, bad] = both((bugs) => {
       const net = new Net([1, 2, 3], {}, bugs, 1, new Map([[2, diskOf([], 1)]]));
       net.autoSync = false;
-      net.raft(2).onMessage(1, { type: "app", term: 1, from: 1, prevIndex: 0, prevTerm: 0, entries: [{ index: 1, term: 1, data: "a" }], commit: 0 }, net.now);
+      net.raft(2).onMessage(1, { type: "app", term: 1, from: 1, prevIndex: 0, prevTerm: 0, entries: [{ index: 1, term: 1, data: "a" }], commit: 0, probe: 0 }, net.now);
       return net.queue.filter((s) => s.msg.type === "appResp" && s.msg.success).length;
     }, "ack-before-durable");
     expect(ok).toBe(0);

@@ -151,7 +151,7 @@ describe("membership", () => {
     net.raft(1).proposeConfChange({ kind: "add-learner", node: 6 }, net.now);
     // Only 2 gets the entry, then 1 is gone for good.
     const t = net.raft(1).term();
-    net.raft(2).onMessage(1, { type: "app", term: t, from: 1, prevIndex: 1, prevTerm: t, entries: [net.raft(1).entry(2)!], commit: 1 }, net.now);
+    net.raft(2).onMessage(1, { type: "app", term: t, from: 1, prevIndex: 1, prevTerm: t, entries: [net.raft(1).entry(2)!], commit: 1, probe: 0 }, net.now);
     expect(net.raft(2).learners()).toEqual([6]);
     expect(net.raft(2).configIndex()).toBe(2);
     net.node(1).up = false;

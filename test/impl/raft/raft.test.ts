@@ -12,6 +12,7 @@ const app = (term: number, from: number, prevIndex: number, prevTerm: number, te
   prevTerm,
   entries: terms.map((t, k) => ({ index: prevIndex + 1 + k, term: t, data: `x${prevIndex + 1 + k}` })),
   commit,
+  probe: 0,
 });
 
 describe("election", () => {
@@ -92,7 +93,7 @@ describe("election", () => {
   it("a leader steps down when it sees a higher term", () => {
     const net = new Net([1, 2, 3]);
     net.elect(1);
-    net.raft(1).onMessage(2, { type: "appResp", term: 7, from: 2, success: false, index: 0, hintIndex: 0, hintTerm: 0, fenced: false }, net.now);
+    net.raft(1).onMessage(2, { type: "appResp", term: 7, from: 2, success: false, index: 0, hintIndex: 0, hintTerm: 0, fenced: false, probe: 0 }, net.now);
     expect(net.raft(1).role()).toBe("follower");
     expect(net.raft(1).term()).toBe(7);
     expect(net.raft(1).leader()).toBe(-1);
@@ -163,7 +164,7 @@ describe("durability", () => {
     expect(net.raft(2).durableIndex()).toBe(0);
     net.node(2).sync();
     expect(net.raft(2).durableIndex()).toBe(2);
-    expect(net.queue.map((s) => s.msg)).toEqual([{ type: "appResp", term: 1, from: 2, success: true, index: 2, hintIndex: 0, hintTerm: 0, fenced: false }]);
+    expect(net.queue.map((s) => s.msg)).toEqual([{ type: "appResp", term: 1, from: 2, success: true, index: 2, hintIndex: 0, hintTerm: 0, fenced: false, probe: 0 }]);
   });
 
   it("the leader counts its own log for commitment only up to its durable index", () => {

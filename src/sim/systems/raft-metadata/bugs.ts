@@ -38,7 +38,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "count-stale-vote",
     description: "A candidate counts a granted vote from an older term toward its current election.",
     breaks: "election-safety",
-    detectingSeed: 13,
+    detectingSeed: 20,
   },
   {
     name: "append-keeps-conflicts",

@@ -34,8 +34,9 @@
 // delivered message; the logs are scanned only when an episode starts.
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { leaderActsOnRejection } from "./rejection-rule.js";
 
-type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly next?: number };
+type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly next?: number; readonly probe?: number };
 
 /** The view of a node's log the bound reads (Raft's RaftView). */
 interface LogView {
@@ -124,9 +125,9 @@ export class ProbeBoundCheck {
     if (raft.role() !== "leader" || raft.term() !== msg.term) return null;
     const pr = raft.prs[from];
     if (pr === undefined) return null;
-    // Only a rejection the leader acts on (its own staleness rule, as prompt-send-check reads
-    // it): the first one of a pipeline, or the answer to the probe it is waiting for.
-    if (pr.replicate ? msg.index! <= pr.match : msg.index !== pr.next - 1) return null;
+    // Only a rejection the leader acts on (its own staleness rule, rejection-rule.ts): the first
+    // one of a pipeline, or the answer to the probe it is waiting for.
+    if (!leaderActsOnRejection(pr, msg.index!, msg.probe!)) return null;
     const gen = this.generation(w, to, from);
     if (this.term[k] !== msg.term || this.gen[k] !== gen) {
       const f = w.nodes[from] as MetaServer | null;

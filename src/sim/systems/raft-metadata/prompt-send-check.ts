@@ -23,8 +23,9 @@
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 import { TOUCHED_ALL } from "../../kernel/world.js";
+import { leaderActsOnRejection } from "./rejection-rule.js";
 
-type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly entries?: readonly unknown[] };
+type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly entries?: readonly unknown[]; readonly probe?: number };
 
 export class PromptSendCheck {
   /** Per from * n + to: the number of the last event in which an append or snapshot chunk went
@@ -83,8 +84,7 @@ export class PromptSendCheck {
       if (want > 0) this.fills.push(to * this.n + from, msg.term, want);
       return;
     }
-    const acts = pr.replicate ? msg.index! > pr.match : msg.index === pr.next - 1;
-    if (acts) this.owed.push(to * this.n + from);
+    if (leaderActsOnRejection(pr, msg.index!, msg.probe!)) this.owed.push(to * this.n + from);
   }
 
   /** After every event: the obligations of the event, for the server it touched (World.touched:

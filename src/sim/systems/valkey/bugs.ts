@@ -9,7 +9,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "restart-no-lease",
     description: "a restarted holder resumes its primaryship from its recovered shard log at once, without a heartbeat (no restart sync, no lease): it serves while a replica that took over meanwhile serves too",
     breaks: "single writer per shard",
-    detectingSeed: 15,
+    detectingSeed: 13,
   },
   {
     name: "wait-before-replicas",
@@ -39,7 +39,7 @@ export const BUGS: readonly PlantedBug[] = [
     name: "no-catch-up",
     description: "a new primary serves as soon as its takeover CAS succeeded (and the wait passed), without pulling the most up-to-date data of a majority: WAIT-acknowledged writes its own copy lacks are lost",
     breaks: "no lost WAIT-acknowledged write",
-    detectingSeed: 44,
+    detectingSeed: 86,
   },
 ];
 
