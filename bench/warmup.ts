@@ -13,7 +13,7 @@
 //     from V8's trace, with the source positions that deoptimised most. The counts vary a little
 //     run to run (concurrent compilation races the main thread) but far less than CPU times do
 //     on a shared machine.
-// Writes reports/bench/warmup-<date>.json. Runs seeds as a sweep worker does (runSeeds, the
+// Writes reports/bench/warmup-<date>.json. Runs seeds as a sweep worker does (its JIT settings, runSeeds, the
 // sweep's defaults: 10 s each, generated faults), without the pool around it.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -36,6 +36,10 @@ const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(her
 /** The child: run the passes as a sweep worker runs its batch (src/api/sweep-worker.ts), print
  * one JSON line. */
 async function child(lo: number, hi: number, passes: number): Promise<void> {
+  // The JIT settings a sweep's workers run with (src/api/sweep.ts): without them this measured
+  // a warm-up no sweep pays (first 100 seeds 5.97 s of CPU against 1.89 s warm, where a sweep
+  // worker's are about 3.2 s against 1.2 s).
+  (await import("../src/api/sweep.js")).tuneJitForSweep();
   const { resolverFor, runOneWith, runSeeds } = await import("../src/api/sweep-worker.js");
   const { runOptionsFor } = await import("../src/api/simulate.js");
   const { options } = runOptionsFor({ system: "raft-metadata", seed: 0, timeUs: 10_000_000 });
