@@ -22,6 +22,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { System } from "../src/api/index.js";
+import { runPasses, seedRange } from "./seed-passes.js";
 import { checkBenchArgs } from "./usage.js";
 
 const USAGE = `Usage: npm run bench:check-share [-- OPTIONS]   (node dist/bench/check-share.js [OPTIONS])
@@ -51,40 +52,17 @@ export function withoutCheckHooks(sys: System): System {
 }
 
 async function child(mode: Mode, lo: number, hi: number, passes: number): Promise<void> {
-  // The JIT settings a sweep's workers run with (src/api/sweep.ts).
-  (await import("../src/api/sweep.js")).tuneJitForSweep();
-  const { resolverFor, runOneWith, runSeeds } = await import("../src/api/sweep-worker.js");
-  const { runOptionsFor } = await import("../src/api/simulate.js");
-  const raftMetadata = (await resolverFor("raft-metadata"))("raft-metadata");
-  const { options } = runOptionsFor({ system: "raft-metadata", seed: 0, timeUs: 10_000_000 });
-  const { seed: _seed, ...base } = options;
-  const sys = mode === "full" ? raftMetadata : withoutCheckHooks(raftMetadata);
-  const resolve = (): System => sys;
-  const seeds: number[] = [];
-  for (let s = lo; s <= hi; s++) seeds.push(s);
-  const cpuMs: number[] = [];
-  let events = 0;
-  let okFull = 0;
-  for (let p = 0; p < passes; p++) {
-    const t0 = process.cpuUsage();
-    const done = runSeeds({ system: "raft-metadata", seeds, base, faultsHash: false }, runOneWith(resolve), resolve);
-    const t = process.cpuUsage(t0);
-    cpuMs.push((t.user + t.system) / 1000);
-    if (p === 0) for (const d of done) {
-      events += d.events;
-      if (d.verdict === "ok") okFull++;
-    }
-  }
-  process.stdout.write(`CHECKSHARE ${JSON.stringify({ cpuMs, events, ok: okFull })}\n`);
+  const r = await runPasses(lo, hi, passes, mode === "full" ? undefined : withoutCheckHooks);
+  process.stdout.write(`CHECKSHARE ${JSON.stringify(r)}\n`);
 }
 
 function parseSeeds(s: string): [number, number] {
-  const m = /^(\d+)\.\.(\d+)$/.exec(s);
-  if (m === null || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) {
+  const r = seedRange(s);
+  if (r === null) {
     process.stderr.write(`check-share: --seeds must be A..B with 1 <= A <= B (got ${JSON.stringify(s)})\n`);
     process.exit(2);
   }
-  return [Number(m[1]), Number(m[2])];
+  return r;
 }
 
 interface ModeResult {

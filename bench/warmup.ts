@@ -19,6 +19,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { runPasses, seedRange } from "./seed-passes.js";
 import { checkBenchArgs } from "./usage.js";
 
 const USAGE = `Usage: npm run bench:warmup [-- OPTIONS]   (node dist/bench/warmup.js [OPTIONS])
@@ -33,39 +34,22 @@ options). Writes reports/bench/warmup-<date>.json.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === "dist" ? path.resolve(here, "../..") : path.resolve(here, "..");
 
-/** The child: run the passes as a sweep worker runs its batch (src/api/sweep-worker.ts), print
- * one JSON line. */
+/** The child: run the passes as a sweep worker runs its batch (seed-passes.ts), print one JSON
+ * line. (Before it set the sweep's JIT settings this measured a warm-up no sweep pays: first
+ * 100 seeds 5.97 s of CPU against 1.89 s warm, where a sweep worker's are about 3.2 s against
+ * 1.2 s.) */
 async function child(lo: number, hi: number, passes: number): Promise<void> {
-  // The JIT settings a sweep's workers run with (src/api/sweep.ts): without them this measured
-  // a warm-up no sweep pays (first 100 seeds 5.97 s of CPU against 1.89 s warm, where a sweep
-  // worker's are about 3.2 s against 1.2 s).
-  (await import("../src/api/sweep.js")).tuneJitForSweep();
-  const { resolverFor, runOneWith, runSeeds } = await import("../src/api/sweep-worker.js");
-  const { runOptionsFor } = await import("../src/api/simulate.js");
-  const { options } = runOptionsFor({ system: "raft-metadata", seed: 0, timeUs: 10_000_000 });
-  const { seed: _seed, ...base } = options;
-  const resolve = await resolverFor("raft-metadata");
-  const seeds: number[] = [];
-  for (let s = lo; s <= hi; s++) seeds.push(s);
-  const cpuMs: number[] = [];
-  let events = 0;
-  for (let p = 0; p < passes; p++) {
-    const t0 = process.cpuUsage();
-    const done = runSeeds({ system: "raft-metadata", seeds, base, faultsHash: false }, runOneWith(resolve), resolve);
-    const t = process.cpuUsage(t0);
-    cpuMs.push((t.user + t.system) / 1000);
-    if (p === 0) for (const d of done) events += d.events;
-  }
+  const { cpuMs, events } = await runPasses(lo, hi, passes);
   process.stdout.write(`WARMUP ${JSON.stringify({ cpuMs, events })}\n`);
 }
 
 function parseSeeds(s: string): [number, number] {
-  const m = /^(\d+)\.\.(\d+)$/.exec(s);
-  if (m === null || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) {
+  const r = seedRange(s);
+  if (r === null) {
     process.stderr.write(`warmup: --seeds ${s}: expected A..B with 1 <= A <= B\n`);
     process.exit(2);
   }
-  return [Number(m[1]), Number(m[2])];
+  return r;
 }
 
 function runChild(flags: string[], lo: number, hi: number, passes: number): { out: string; status: number | null } {
