@@ -7,7 +7,9 @@
 // and answers from its own store. Safe because the index covers every entry committed when the
 // leader registered the read, which is after the client sent it, and the follower's applied
 // entries are committed ones. A forwarded read with no answer within electionMin is answered
-// "unavailable" (the leader may be gone).
+// "unavailable" (the leader may be gone): the server asks its host for a wake-up at the
+// oldest such read's expiry, since nothing else need wake a follower then (its election timer
+// moves on with every heartbeat; swarm seed 532 once ended with a read pending for seconds).
 // With applyDelayUs, apply is asynchronous, as in Kvrocks' controller: Raft hands committed
 // entries over a channel (RaftApp.apply only enqueues them) and the store applies them
 // applyDelayUs later, in a step of its own (a tick). Raft's applied index then runs ahead of the
@@ -175,6 +177,9 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   private readonly mono = new MonotonicTime();
   private raftWake = Number.NaN;
   private askedWake = Number.NaN;
+  /** Follower reads: local µs at which the oldest forwarded read still without a read index
+   * expires (NaN: none). */
+  private readWake = Number.NaN;
   /** Leader side of follower reads: our ReadIndex ctx -> the asking follower and its ctx. */
   private readonly remoteReads = new Map<number, { readonly from: NodeId; readonly ctx: number }>();
   /** Redirects left for the join in progress (-1: not joining). */
@@ -193,8 +198,9 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   ) {
     this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts, ...(opts.sessionTtl !== undefined ? { sessionTtl: opts.sessionTtl } : {}) });
     if (opts.applyDelayUs !== undefined && !(Number.isSafeInteger(opts.applyDelayUs) && opts.applyDelayUs >= 0)) throw new Error(`server: applyDelayUs must be a non-negative integer, got ${opts.applyDelayUs}`);
-    // With asynchronous apply the server shares the host's one wake-up with Raft.
-    const raftEnv = opts.applyDelayUs === undefined ? env : this.sharedWakeEnv(env);
+    // With asynchronous apply or follower reads the server shares the host's one wake-up with
+    // Raft (the channel's next due entry, a forwarded read's expiry).
+    const raftEnv = opts.applyDelayUs === undefined && opts.followerReads !== true ? env : this.sharedWakeEnv(env);
     this.raft = new Raft<MetaCommand<StoreOp>>(id, opts.raft, raftEnv as NodeEnv<ServerMessage, ServerRecord, unknown>, this, recovered, now);
   }
 
@@ -259,7 +265,11 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
     this.raftWake = Number.NaN;
     this.raft.onTick(now);
     if (this.opts.applyDelayUs !== undefined) this.applyDue(now);
-    if (this.opts.followerReads === true && this.reads.size > 0) this.expireForwardedReads(now);
+    if (this.opts.followerReads === true && this.reads.size > 0) {
+      this.expireForwardedReads(now);
+      // A read not yet expired by the local clock (it stepped back) is asked for again.
+      this.rewake();
+    }
   }
 
   // --- asynchronous apply ---
@@ -279,21 +289,26 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
       reply: (c, r) => env.reply(c, r),
       wakeAt: (local) => {
         this.raftWake = local;
-        this.rewake();
+        // Without the channel, passed on as Raft asked it, as the host's own env would (a
+        // repeat moves the host's wake-up event in its order among same-time events).
+        this.rewake(this.opts.applyDelayUs === undefined);
       },
       note: (code, a, b) => env.note(code, a, b),
       ...(env.monotonicNow !== undefined ? { monotonicNow: () => env.monotonicNow!() } : {}),
     };
   }
 
-  /** Ask the host for the earlier of Raft's wake-up and the channel's next due entry. */
-  private rewake(): void {
+  /** Ask the host for the earliest of Raft's wake-up, the channel's next due entry and the
+   * oldest forwarded read's expiry (`again`: even if it is the one asked for last). */
+  private rewake(again = false): void {
     let at = this.raftWake;
     if (this.channelHead < this.channel.length) {
       const due = this.mono.toLocal(this.channel[this.channelHead]!.due);
       if (!(at <= due)) at = due;
     }
-    if (at === at && at !== this.askedWake) {
+    const rw = this.readWake;
+    if (rw === rw && !(at <= rw)) at = rw;
+    if (at === at && (again || at !== this.askedWake)) {
       this.askedWake = at;
       this.env.wakeAt(at);
     }
@@ -335,6 +350,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
     if (r === undefined || !r.forwarded || r.index >= 0) return;
     if (m.index < 0) return this.failRead(m.ctx, r);
     r.index = m.index;
+    this.updateReadWake();
     this.serveReads();
   }
 
@@ -352,6 +368,21 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   private failRead(ctx: number, r: PendingRead): void {
     this.reads.delete(ctx);
     this.answer(r.endpoint, { kind: "unavailable", client: r.req.client, seq: r.req.seq, leaderHint: this.raft.leader() });
+    if (r.forwarded) this.updateReadWake();
+  }
+
+  /** Recompute the oldest forwarded read's expiry after one was forwarded, answered or failed,
+   * and move the host's wake-up if it changed. A few reads at most (one per client). */
+  private updateReadWake(): void {
+    let at = Number.NaN;
+    for (const r of this.reads.values()) {
+      if (!r.forwarded || r.index >= 0) continue;
+      const exp = r.forwardedAt + this.opts.raft.electionMinUs;
+      if (!(at <= exp)) at = exp;
+    }
+    if (at === this.readWake || (at !== at && this.readWake !== this.readWake)) return;
+    this.readWake = at;
+    this.rewake();
   }
 
   onPersisted(token: number, now: number): void {
@@ -370,6 +401,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
         this.reads.set(ctx, { endpoint, req, index: -1, forwarded: true, forwardedAt: now });
         const ask: ReadIndexRequest = { type: "readReq", term: 0, from: this.id, ctx };
         this.env.send(leader, ask);
+        this.updateReadWake();
         return;
       }
       if (!this.raft.readIndex(ctx, now)) return this.notLeader(endpoint, req);
