@@ -371,12 +371,21 @@ export class World<M, Req, R, Rep> implements EventHandler {
     assert(this.trace.count === records && this.sched.pending === pending && this.sched.now === now, `world: the probe at ${p.atUs}us changed the run (it must only observe)`);
   }
 
-  /** Add timed fault actions (absolute `at`, ≥ now). */
-  scheduleFaults(actions: readonly TimedAction[]): void {
+  /** Add timed fault actions (absolute `at`, ≥ now); returns their events' handles, in order
+   * (for cancelFault). */
+  scheduleFaults(actions: readonly TimedAction[]): number[] {
+    const handles: number[] = [];
     for (const a of actions) {
       this.faults.push(a);
-      this.sched.push(Math.max(a.at, this.sched.now), Ev.fault, this.faults.length - 1, 0, undefined);
+      handles.push(this.sched.push(Math.max(a.at, this.sched.now), Ev.fault, this.faults.length - 1, 0, undefined));
     }
+    return handles;
+  }
+
+  /** Withdraw a fault action scheduled by scheduleFaults that has not run yet; false (and
+   * nothing done) once it has run. */
+  cancelFault(handle: number): boolean {
+    return this.sched.cancel(handle);
   }
 
   handle(kind: number, a: number, b: number, payload: unknown, now: number, c: number): void {

@@ -103,6 +103,9 @@ export class WindowFaults {
   private raceCut: RaceCut | null = null;
   /** A restore race asked for while no leader was known: starts at the next election. */
   private raceWanted: (WindowFault & { kind: "restore-race" }) | null = null;
+  /** Crashes fired but delayed (a few ms, the write still in flight): [crash, restart] event
+   * handles, withdrawn by disarm if the crash has not happened yet. */
+  private delayed: (readonly number[])[] = [];
   private w!: AnyWorld;
 
   constructor(private readonly ctx: WindowContext) {}
@@ -111,7 +114,12 @@ export class WindowFaults {
     this.w = w;
   }
 
+  /** heal-all: nothing armed fires any more, and a crash fired but not yet happened does not
+   * happen (a crash after the final heal would fall in the liveness window, which assumes
+   * none). A crash that has happened keeps its restart. */
   disarm(): void {
+    for (const [crash, restart] of this.delayed) if (this.w.cancelFault(crash!)) this.w.cancelFault(restart!);
+    this.delayed = [];
     this.crash = null;
     this.snap = null;
     this.race = null;
@@ -201,12 +209,14 @@ export class WindowFaults {
     const t = this.crash!;
     if (--t.remaining <= 0) this.crash = null;
     const rng = this.w.faultRng;
-    const at = this.w.sched.now + (rng.chance(0.5) ? 0 : rng.int(1, 3 * MS));
+    const now = this.w.sched.now;
+    const at = now + (rng.chance(0.5) ? 0 : rng.int(1, 3 * MS));
     const down = rng.int(Math.ceil(t.downUs / 2), Math.ceil((t.downUs * 3) / 2));
-    this.w.scheduleFaults([
+    const handles = this.w.scheduleFaults([
       { at, kind: "crash", node },
       { at: at + down, kind: "restart", node },
     ]);
+    if (at > now) this.delayed.push(handles);
   }
 
   onNote(id: NodeId, code: number, a: number, b: number): void {
