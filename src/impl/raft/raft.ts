@@ -314,7 +314,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
         // with a higher term that nobody will vote for could stay stuck, etcd #5451).
         this.env.send(from, appResp(this, false, 0, 0, 0, 0));
       } else if (m.type === "vote" && m.pre) {
-        this.env.send(from, voteResp(this, this.curTerm, true, false));
+        this.env.send(from, voteResp(this, this.curTerm, true, false, m.round));
       } else if (
         this.bugs.countStaleVote &&
         m.type === "voteResp" &&

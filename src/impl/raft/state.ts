@@ -146,6 +146,12 @@ export abstract class RaftState<C> {
 
   // --- candidate ---
   votes!: number[];
+  /** PreVote rounds started (becomePreCandidate increments it; VoteRequest.round carries it):
+   * the current round's number while precandidate. Volatile and never reset while the process
+   * lives: an answer of an earlier round at the same term has a lower number. A restart starts
+   * it over at 0 (the restarted node is a follower and needs an election timeout before its
+   * first round, so a pre-crash answer matches a new round only if it was held that long). */
+  preRound = 0;
 
   // --- leader ---
   prs!: (Progress | undefined)[];
