@@ -64,6 +64,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     if (!(opts.heartbeatUs > 0)) fail("bad heartbeat interval");
     if (!(opts.maxBatch >= 1)) fail("maxBatch must be >= 1");
     now = this.readClock(now);
+    this.preRound = Math.floor(now); // see RaftState.preRound
     this.id = id;
     this.opts = opts;
     this.env = env;

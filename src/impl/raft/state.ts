@@ -146,11 +146,14 @@ export abstract class RaftState<C> {
 
   // --- candidate ---
   votes!: number[];
-  /** PreVote rounds started (becomePreCandidate increments it; VoteRequest.round carries it):
-   * the current round's number while precandidate. Volatile and never reset while the process
-   * lives: an answer of an earlier round at the same term has a lower number. A restart starts
-   * it over at 0 (the restarted node is a follower and needs an election timeout before its
-   * first round, so a pre-crash answer matches a new round only if it was held that long). */
+  /** The current PreVote round's number while precandidate (VoteRequest.round carries it):
+   * becomePreCandidate increments it, so an answer of an earlier round at the same term has a
+   * lower number. Volatile, and never reset while the process lives; the constructor starts it
+   * at the local clock's reading (µs, floored), not 0, so that a restarted node's rounds do not
+   * take the numbers of its rounds before the crash (the term, durable, is the same: a late
+   * answer to a pre-crash round would look current — 8 answers counted so in swarm and
+   * every-fault seeds 1..1000 when every start was 0). A node runs far fewer rounds than µs
+   * pass between two starts; only a clock stepped back across a restart could reuse a number. */
   preRound = 0;
 
   // --- leader ---

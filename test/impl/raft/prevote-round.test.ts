@@ -31,6 +31,7 @@ describe("PreVote rounds: a late answer to an earlier round is not counted", () 
   it("a precandidate numbers its rounds and the voter echoes the round, granted or not", () => {
     const net = new Net([1, 2, 3, 4, 5]);
     const r1 = preCampaign(net);
+    // The numbers start at the node's clock reading when it started (0 here), plus one.
     expect(r1.map((s) => (s.msg as VoteRequest).round)).toEqual([1, 1, 1, 1]);
     expect(r1.every((s) => (s.msg as VoteRequest).term === 1)).toBe(true);
     const g = answer(net, r1[0]!);
@@ -94,6 +95,22 @@ describe("PreVote rounds: a late answer to an earlier round is not counted", () 
     pre.onMessage(2, grant(2, 1), net.now);
     expect(pre.role()).toBe("candidate");
     expect(pre.term()).toBe(2);
+  });
+
+  it("a restarted node does not take its earlier rounds' numbers: a late grant from before the crash is not counted", () => {
+    const net = new Net([1, 2, 3, 4, 5]);
+    const r1 = preCampaign(net);
+    const late = answer(net, r1[0]!); // node 2's grant of the round before the crash
+    net.now += 3000;
+    net.node(1).restart(); // its term (0) is durable: the restarted node asks for term 1 again
+    const r2 = preCampaign(net);
+    const pre = net.raft(1);
+    expect((r2[0]!.msg as VoteRequest).round).not.toBe(late.round);
+    pre.onMessage(2, late, net.now);
+    pre.onMessage(3, answer(net, r2[1]!), net.now);
+    expect(pre.role()).toBe("precandidate");
+    pre.onMessage(4, answer(net, r2[2]!), net.now);
+    expect(pre.role()).toBe("candidate");
   });
 
   it("real votes carry round 0 and are counted as before", () => {
