@@ -15,8 +15,8 @@ export interface VoteRequest {
   readonly lastTerm: number;
   /** Election started by TimeoutNow (leadership transfer): bypasses the leader-lease check. */
   readonly force: boolean;
-  /** A PreVote's round number (RaftState.preRound: a precandidate numbers its rounds 1, 2, ...;
-   * several rounds can ask for the same term). Echoed in the answer, so that the precandidate
+  /** A PreVote's round number (RaftState.preRound: a precandidate numbers its rounds
+   * consecutively; several rounds can ask for the same term). Echoed in the answer, so that the precandidate
    * counts only answers to its current round (step-candidate.ts), not a late one to an earlier
    * round from a voter that may since have heard from a leader. 0 in a RequestVote. */
   readonly round: number;
