@@ -11,9 +11,9 @@ export const BUG_FINDS_MAX_SEED = 1000;
 
 export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; readonly assertsOff: BugFind }>> = {
   "raft-metadata/commit-previous-term": { assertsOn: { seed: 2, check: "commit-current-term" }, assertsOff: { seed: 2, check: "commit-current-term" } },
-  "raft-metadata/vote-without-log-check": { assertsOn: { seed: 1, check: "leader-completeness" }, assertsOff: { seed: 1, check: "leader-completeness" } },
+  "raft-metadata/vote-without-log-check": { assertsOn: { seed: 2, check: "leader-completeness" }, assertsOff: { seed: 2, check: "leader-completeness" } },
   "raft-metadata/vote-not-persisted": { assertsOn: { seed: 1, check: "vote-durable" }, assertsOff: { seed: 1, check: "vote-durable" } },
-  "raft-metadata/count-stale-vote": { assertsOn: { seed: 20, check: "election-legitimacy" }, assertsOff: { seed: 20, check: "election-legitimacy" } },
+  "raft-metadata/count-stale-vote": { assertsOn: { seed: 17, check: "election-legitimacy" }, assertsOff: { seed: 17, check: "election-legitimacy" } },
   "raft-metadata/append-keeps-conflicts": { assertsOn: { seed: 3, check: "log-terms-monotonic" }, assertsOff: { seed: 3, check: "log-terms-monotonic" } },
   "raft-metadata/commit-index-decreases": { assertsOn: { seed: 1, check: "state-machine-safety" }, assertsOff: { seed: 1, check: "state-machine-safety" } },
   "raft-metadata/stale-local-read": { assertsOn: { seed: 1, check: "lease-renewal" }, assertsOff: { seed: 1, check: "lease-renewal" } },
@@ -23,7 +23,7 @@ export const BUG_FINDS: Readonly<Record<string, { readonly assertsOn: BugFind; r
   "raft-metadata/snapshot-install-drops-newer": { assertsOn: { seed: 93, check: "ack-retained" }, assertsOff: { seed: 93, check: "ack-retained" } },
   "raft-metadata/membership-concurrent-changes": { assertsOn: { seed: 3, check: "membership-request-answered" }, assertsOff: { seed: 3, check: "membership-request-answered" } },
   "raft-metadata/membership-before-term-commit": { assertsOn: { seed: 3, check: "membership-request-answered" }, assertsOff: { seed: 3, check: "membership-request-answered" } },
-  "raft-metadata/lease-on-wall-clock": { assertsOn: { seed: 19, check: "lease-bound" }, assertsOff: { seed: 19, check: "lease-bound" } },
+  "raft-metadata/lease-on-wall-clock": { assertsOn: { seed: 25, check: "lease-bound" }, assertsOff: { seed: 25, check: "lease-bound" } },
   "raft-metadata/no-session-dedup": { assertsOn: { seed: 1, check: "session-state" }, assertsOff: { seed: 1, check: "session-state" } },
   "pingpong/ack-before-durable": { assertsOn: { seed: 1, check: "counter" }, assertsOff: { seed: 1, check: "counter" } },
   "failover/count-replica-reports": { assertsOn: { seed: 1, check: "P-FD4" }, assertsOff: { seed: 1, check: "P-FD4" } },

@@ -156,8 +156,9 @@ describe("conformance suite on broken modules (each must fail its check)", () =>
 
   it("heartbeat-ttl with late acknowledgements: a TTL counted from the acknowledgement's arrival instead of the send", () => {
     // Only an acknowledgement that crosses the cut late shows this hazard, so it takes delay
-    // spikes and is found on some seeds, not all: measured 7 of seeds 1..20 (raft-module: 0; 10
-    // before a Raft leader learned to tell a late rejection from a lost entry, which moves runs).
+    // spikes and is found on some seeds, not all: measured 6 of seeds 1..20 (raft-module: 0; 10
+    // before a Raft leader learned to tell a late rejection from a lost entry, 7 before a
+    // precandidate stopped counting late PreVote answers of an earlier round: both move runs).
     const L = RAFT_MODULE_DEFAULTS.leaseUs;
     const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
     const opts = { seeds, ttlBoundUs: L, spikeRate: 0.5, spikeUs: 250_000 };
@@ -165,7 +166,7 @@ describe("conformance suite on broken modules (each must fail its check)", () =>
     expect(ok.failures).toEqual([]);
     const late = broken((real) => ({ ...real, clusterHeartbeat: (_ttl, now) => real.clusterHeartbeat(L, now) }));
     const r = moduleConformance(late, opts).find((c) => c.name === "heartbeat-ttl")!.run();
-    expect(r.failures.filter((f) => /without a quorum/.test(f)).length).toBe(7);
+    expect(r.failures.filter((f) => /without a quorum/.test(f)).length).toBe(6);
   }, 120_000);
 
   it("restart-sync: a module that claims OK as soon as it restarts", () => {

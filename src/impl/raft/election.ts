@@ -23,6 +23,7 @@ export function campaign<C>(r: RaftState<C>, force: boolean, now: number): void 
 export function becomePreCandidate<C>(r: RaftState<C>, now: number): void {
   if (r.asserts && r.curRole === "leader") fail("leader cannot become precandidate");
   r.setRole("precandidate");
+  r.preRound++;
   r.setLeader(-1);
   r.resetElectionTimer(now);
   r.votes.fill(VOTE_NONE);
@@ -39,6 +40,7 @@ export function becomePreCandidate<C>(r: RaftState<C>, now: number): void {
     lastIndex: r.log.lastIndex(),
     lastTerm: r.log.lastTerm(),
     force: false,
+    round: r.preRound,
   };
   for (const p of r.cfg.ids) if (p !== r.id) r.env.send(p, req);
 }
@@ -58,11 +60,12 @@ export function becomeCandidate<C>(r: RaftState<C>, force: boolean, now: number)
     lastIndex: r.log.lastIndex(),
     lastTerm: r.log.lastTerm(),
     force,
+    round: 0,
   };
   // Requests and our own vote count only once term+vote are durable: otherwise a crash could
   // forget the self-vote and let this node vote for someone else in the same term.
   for (const p of r.cfg.ids) if (p !== r.id) respond(r, p, req, true, now);
-  respond(r, r.id, voteResp(r, r.curTerm, false, true), true, now);
+  respond(r, r.id, voteResp(r, r.curTerm, false, true, 0), true, now);
 }
 
 /** Won the election (§5.2): a no-op of the new term starts replication and, once committed,
@@ -105,19 +108,20 @@ export function handleVote<C>(r: RaftState<C>, from: NodeId, m: VoteRequest, now
   const waitDurable = !r.bugs.voteNotPersisted;
   if (canVote && upToDate && leaseOk) {
     if (m.pre) {
-      r.env.send(from, voteResp(r, m.term, true, true));
+      r.env.send(from, voteResp(r, m.term, true, true, m.round));
     } else {
       if (r.asserts && (r.curRole === "candidate" || r.curRole === "leader")) fail("granting a vote while candidate/leader");
       if (r.curRole === "precandidate") r.becomeFollower(r.curTerm, -1, now);
       r.setTermAndVote(r.curTerm, from);
       r.resetElectionTimer(now);
-      respond(r, from, voteResp(r, r.curTerm, false, true), waitDurable, now);
+      respond(r, from, voteResp(r, r.curTerm, false, true, m.round), waitDurable, now);
     }
   } else {
-    respond(r, from, voteResp(r, r.curTerm, m.pre, false), !m.pre && waitDurable, now);
+    respond(r, from, voteResp(r, r.curTerm, m.pre, false, m.round), !m.pre && waitDurable, now);
   }
 }
 
-export function voteResp<C>(r: RaftState<C>, term: number, pre: boolean, granted: boolean): VoteResponse {
-  return { type: "voteResp", term, from: r.id, pre, granted, fenced: r.fenceTerm >= 0 };
+/** A vote answer; `round`: the answered request's (VoteRequest.round), echoed. */
+export function voteResp<C>(r: RaftState<C>, term: number, pre: boolean, granted: boolean, round: number): VoteResponse {
+  return { type: "voteResp", term, from: r.id, pre, granted, fenced: r.fenceTerm >= 0, round };
 }

@@ -15,6 +15,11 @@ export interface VoteRequest {
   readonly lastTerm: number;
   /** Election started by TimeoutNow (leadership transfer): bypasses the leader-lease check. */
   readonly force: boolean;
+  /** A PreVote's round number (RaftState.preRound: a precandidate numbers its rounds
+   * consecutively; several rounds can ask for the same term). Echoed in the answer, so that the precandidate
+   * counts only answers to its current round (step-candidate.ts), not a late one to an earlier
+   * round from a voter that may since have heard from a leader. 0 in a RequestVote. */
+  readonly round: number;
 }
 
 export interface VoteResponse {
@@ -26,6 +31,9 @@ export interface VoteResponse {
   readonly granted: boolean;
   /** Sent by a fenced node (restored from a backup): counts toward nothing. */
   readonly fenced: boolean;
+  /** The answered request's round (VoteRequest.round), granted or not: a PreVote round's number,
+   * 0 in a RequestVote's answer (whose term alone says which election it answers). */
+  readonly round: number;
 }
 
 /** AppendEntries. entries are contiguous from prevIndex + 1 (possibly empty). */

@@ -64,6 +64,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
     if (!(opts.heartbeatUs > 0)) fail("bad heartbeat interval");
     if (!(opts.maxBatch >= 1)) fail("maxBatch must be >= 1");
     now = this.readClock(now);
+    this.preRound = Math.floor(now); // see RaftState.preRound
     this.id = id;
     this.opts = opts;
     this.env = env;
@@ -314,7 +315,7 @@ export class Raft<C> extends RaftState<C> implements RaftView<C> {
         // with a higher term that nobody will vote for could stay stuck, etcd #5451).
         this.env.send(from, appResp(this, false, 0, 0, 0, 0));
       } else if (m.type === "vote" && m.pre) {
-        this.env.send(from, voteResp(this, this.curTerm, true, false));
+        this.env.send(from, voteResp(this, this.curTerm, true, false, m.round));
       } else if (
         this.bugs.countStaleVote &&
         m.type === "voteResp" &&

@@ -146,6 +146,15 @@ export abstract class RaftState<C> {
 
   // --- candidate ---
   votes!: number[];
+  /** The current PreVote round's number while precandidate (VoteRequest.round carries it):
+   * becomePreCandidate increments it, so an answer of an earlier round at the same term has a
+   * lower number. Volatile, and never reset while the process lives; the constructor starts it
+   * at the local clock's reading (µs, floored), not 0, so that a restarted node's rounds do not
+   * take the numbers of its rounds before the crash (the term, durable, is the same: a late
+   * answer to a pre-crash round would look current — 8 answers counted so in swarm and
+   * every-fault seeds 1..1000 when every start was 0). A node runs far fewer rounds than µs
+   * pass between two starts; only a clock stepped back across a restart could reuse a number. */
+  preRound = 0;
 
   // --- leader ---
   prs!: (Progress | undefined)[];

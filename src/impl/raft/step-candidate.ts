@@ -1,7 +1,8 @@
 // A (pre)candidate's message handling (etcd's stepCandidate, for both): it counts vote
 // responses (poll: the tally is quorum.ts's voteResult) and changes role on the outcome — a
 // precandidate that wins its PreVote round campaigns for real, a candidate that wins becomes
-// leader, and either one that loses (a quorum rejected) returns to follower. Any AppendEntries,
+// leader, and either one that loses (a quorum rejected) returns to follower; a precandidate
+// counts only the answers to its current PreVote round (answersRound). Any AppendEntries,
 // heartbeat, snapshot or TimeoutNow of its term comes from that term's leader (§5.2): it becomes
 // its follower and handles the message as one. TimeoutNow too: a precandidate is still in the
 // leader's term, and the leader sends it once, when the target has caught up (§3.10); dropped,
@@ -9,7 +10,7 @@
 // leader 0's TimeoutNow came, kept campaigning, became a follower at the next heartbeat, and
 // node 0 still led when its transfer deadline passed).
 import type { NodeId } from "../node.js";
-import type { RaftMessage } from "./messages.js";
+import type { RaftMessage, VoteResponse } from "./messages.js";
 import { handleSnapshot } from "./compaction.js";
 import { becomeCandidate, becomeLeader, handleVote } from "./election.js";
 import { VOTE_GRANTED, VOTE_LOST, VOTE_NONE, VOTE_REJECTED, VOTE_WON } from "./quorum.js";
@@ -22,7 +23,7 @@ export function stepCandidate<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C
       handleVote(r, from, m, now);
       return;
     case "voteResp":
-      if ((r.curRole === "precandidate" && m.pre) || (r.curRole === "candidate" && !m.pre && m.term === r.curTerm)) {
+      if (r.curRole === "precandidate" ? m.pre && answersRound(r, m) : !m.pre && m.term === r.curTerm) {
         poll(r, from, m.granted, now);
       }
       return;
@@ -43,6 +44,17 @@ export function stepCandidate<C>(r: RaftState<C>, from: NodeId, m: RaftMessage<C
       handleTimeoutNow(r, now);
       return;
   }
+}
+
+/** A PreVote answer to the current round: it echoes the round's number, and a grant carries the
+ * term the round asks for (ours + 1; a rejection: the voter's term, ours — a higher one deposed
+ * us in step, a lower one was dropped there). Rounds at the same term ask for the same term, so
+ * the term alone cannot tell a late answer to an earlier round (swarm seed 166 of an older
+ * build: a grant from a voter that has heard from a leader since filled the new round's tally
+ * and the precandidate won a PreVote quorum it did not have, one needless term bump); nor a
+ * grant of our term (a round from when our term was one lower), which step passes here too. */
+function answersRound<C>(r: RaftState<C>, m: VoteResponse): boolean {
+  return m.round === r.preRound && m.term === (m.granted ? r.curTerm + 1 : r.curTerm);
 }
 
 /** Record a voter's answer (the first one counts) and act on the election's outcome. */

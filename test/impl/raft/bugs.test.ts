@@ -13,6 +13,7 @@ const vote = (term: number, from: number, lastIndex: number, lastTerm: number): 
   lastIndex,
   lastTerm,
   force: false,
+  round: 0,
 });
 
 function both(f: (bugs: RaftBugName[]) => unknown, bug: RaftBugName): [unknown, unknown] {
@@ -40,7 +41,7 @@ describe("planted bugs", () => {
   it("vote-without-log-check: votes (and prevotes) for a less up-to-date candidate", () => {
     const [ok, bad] = both((bugs) => {
       const net = new Net([1, 2, 3], { checkQuorum: false }, bugs, 1, new Map([[2, diskOf([1, 2, 2], 2)]]));
-      net.raft(2).onMessage(3, { type: "vote", term: 3, from: 3, pre: true, lastIndex: 1, lastTerm: 1, force: false }, net.now);
+      net.raft(2).onMessage(3, { type: "vote", term: 3, from: 3, pre: true, lastIndex: 1, lastTerm: 1, force: false, round: 1 }, net.now);
       net.raft(2).onMessage(1, vote(3, 1, 5, 1), net.now);
       net.syncAll();
       return [net.raft(2).votedFor(), net.queue.filter((s) => s.msg.type === "voteResp" && s.msg.granted).length];
@@ -74,7 +75,7 @@ describe("planted bugs", () => {
       net.syncAll();
       net.queue = [];
       expect(net.raft(1).term()).toBe(2);
-      net.raft(1).onMessage(2, { type: "voteResp", term: 1, from: 2, pre: false, granted: true, fenced: false }, net.now);
+      net.raft(1).onMessage(2, { type: "voteResp", term: 1, from: 2, pre: false, granted: true, fenced: false, round: 0 }, net.now);
       return net.raft(1).role();
     }, "count-stale-vote");
     expect(ok).toBe("candidate");

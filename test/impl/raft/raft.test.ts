@@ -50,14 +50,14 @@ describe("election", () => {
     expect(resp).toMatchObject({ type: "appResp", term: 5, success: false });
     // vote request from a stale term is not granted
     net.queue = [];
-    net.raft(2).onMessage(3, { type: "vote", term: 4, from: 3, pre: false, lastIndex: 9, lastTerm: 4, force: false }, net.now);
+    net.raft(2).onMessage(3, { type: "vote", term: 4, from: 3, pre: false, round: 0, lastIndex: 9, lastTerm: 4, force: false }, net.now);
     expect(net.raft(2).votedFor()).toBe(-1);
     expect(net.queue.filter((s) => s.msg.type === "voteResp" && s.msg.granted)).toHaveLength(0);
   });
 
   it("grants at most one vote per term, also across a restart from durable state", () => {
     const net = new Net([1, 2, 3], { preVote: false, checkQuorum: false });
-    const req = (from: number): Msg => ({ type: "vote", term: 1, from, pre: false, lastIndex: 0, lastTerm: 0, force: false });
+    const req = (from: number): Msg => ({ type: "vote", term: 1, from, pre: false, round: 0, lastIndex: 0, lastTerm: 0, force: false });
     const r2 = () => net.raft(2);
     r2().onMessage(1, req(1), net.now);
     net.syncAll();
@@ -81,11 +81,11 @@ describe("election", () => {
     const disks = new Map([[2, diskOf([1, 2, 2], 2)]]);
     const net = new Net([1, 2, 3], { preVote: false, checkQuorum: false }, [], 1, disks);
     const r2 = net.raft(2);
-    r2.onMessage(1, { type: "vote", term: 3, from: 1, pre: false, lastIndex: 5, lastTerm: 1, force: false }, net.now);
-    r2.onMessage(3, { type: "vote", term: 3, from: 3, pre: false, lastIndex: 2, lastTerm: 2, force: false }, net.now);
+    r2.onMessage(1, { type: "vote", term: 3, from: 1, pre: false, round: 0, lastIndex: 5, lastTerm: 1, force: false }, net.now);
+    r2.onMessage(3, { type: "vote", term: 3, from: 3, pre: false, round: 0, lastIndex: 2, lastTerm: 2, force: false }, net.now);
     net.syncAll();
     expect(r2.votedFor()).toBe(-1);
-    r2.onMessage(3, { type: "vote", term: 3, from: 3, pre: false, lastIndex: 3, lastTerm: 2, force: false }, net.now);
+    r2.onMessage(3, { type: "vote", term: 3, from: 3, pre: false, round: 0, lastIndex: 3, lastTerm: 2, force: false }, net.now);
     net.syncAll();
     expect(r2.votedFor()).toBe(3);
   });
@@ -117,7 +117,7 @@ describe("election", () => {
   it("PreVote/lease: a follower that recently heard from the leader refuses prevotes", () => {
     const net = new Net([1, 2, 3], { checkQuorum: false });
     net.elect(1);
-    net.raft(2).onMessage(3, { type: "vote", term: 2, from: 3, pre: true, lastIndex: 1, lastTerm: 1, force: false }, net.now);
+    net.raft(2).onMessage(3, { type: "vote", term: 2, from: 3, pre: true, round: 1, lastIndex: 1, lastTerm: 1, force: false }, net.now);
     const r = net.queue.find((s) => s.from === 2 && s.msg.type === "voteResp")!.msg;
     expect(r).toMatchObject({ granted: false, term: 1 });
   });
@@ -140,10 +140,10 @@ describe("durability", () => {
   it("a vote is not sent before term and vote are durable", () => {
     const net = new Net([1, 2, 3], { preVote: false, checkQuorum: false });
     net.autoSync = false;
-    net.raft(2).onMessage(1, { type: "vote", term: 1, from: 1, pre: false, lastIndex: 0, lastTerm: 0, force: false }, net.now);
+    net.raft(2).onMessage(1, { type: "vote", term: 1, from: 1, pre: false, round: 0, lastIndex: 0, lastTerm: 0, force: false }, net.now);
     expect(net.queue.filter((s) => s.from === 2)).toHaveLength(0);
     net.node(2).sync();
-    expect(net.queue.filter((s) => s.from === 2).map((s) => s.msg)).toEqual([{ type: "voteResp", term: 1, from: 2, pre: false, granted: true, fenced: false }]);
+    expect(net.queue.filter((s) => s.from === 2).map((s) => s.msg)).toEqual([{ type: "voteResp", term: 1, from: 2, pre: false, granted: true, fenced: false, round: 0 }]);
   });
 
   it("a candidate sends vote requests only after its own term/vote are durable", () => {

@@ -6,7 +6,7 @@ import { RESTORED_FILE, SNAPSHOT_FILE, type RaftSnapshot } from "../../../src/im
 import { Net, diskOf, type Msg, type Rec } from "./harness.js";
 
 const vote = (term: number, from: number, lastIndex: number, lastTerm: number, pre = false): Msg => ({
-  type: "vote", term, from, pre, lastIndex, lastTerm, force: false,
+  type: "vote", term, from, pre, lastIndex, lastTerm, force: false, round: pre ? 1 : 0,
 });
 
 /** Propose n commands, letting time pass between them (snapshots are taken from ticks). */

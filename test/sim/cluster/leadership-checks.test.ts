@@ -16,7 +16,7 @@ import { prototypePatcher, type Patchable } from "./patch-prototype.js";
 const S = 1_000_000;
 const patch = prototypePatcher(Raft.prototype);
 type Node = Patchable & { transferee: number; snapDueAt: number; reads: { seq: number; index: number }[]; curRole: string; curTerm: number; id: number; confs: unknown[]; curConf: unknown; curConfIndex: number; baseConf: { index: number; conf: unknown }; env: { send: (to: number, m: unknown) => void } };
-type Msg = { type: string; term: number; pre?: boolean };
+type Msg = { type: string; term: number; pre?: boolean; round?: number };
 type Stepper = Node & { becomeFollower: (term: number, leader: number, now: number, restart?: boolean) => void };
 
 const run = (seed: number, everyFamily = false) => simulate({ seed, timeUs: 10 * S, sutAsserts: false, everyFamily }).result;
@@ -158,7 +158,7 @@ describe("leadership checks", () => {
     patch("step", (orig) => function (this: Node, ...a: unknown[]) {
       const m = a[1] as Msg;
       if (m.type === "vote" && m.pre === true && m.term < this.curTerm) {
-        this.env.send(a[0] as number, { type: "voteResp", term: this.curTerm, from: this.id, pre: true, granted: true, fenced: false });
+        this.env.send(a[0] as number, { type: "voteResp", term: this.curTerm, from: this.id, pre: true, granted: true, fenced: false, round: m.round });
         return;
       }
       return orig.apply(this, a);

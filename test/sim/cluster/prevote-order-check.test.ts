@@ -35,7 +35,8 @@ describe("PreVote in a campaign", () => {
       }
     }
     // Seed 56 (every fault): a candidate's RequestVotes leave once its vote is durable, after
-    // its PreVote round for the next term began; swarm 166: a late grant for the term before.
+    // its PreVote round for the next term began; swarm 166: a late grant for the term before,
+    // which the precandidate counted before PreVote rounds were numbered (and now ignores).
     expect(simulate({ seed: 56, timeUs: 10 * S, sutAsserts: false, everyFamily: true }).result.verdict).toBe("ok");
     // Every-fault 2775: a PreVote for the server's own term from the server it voted for in it
     // may be granted (etcd's canVote: r.Vote == m.From).
@@ -50,7 +51,21 @@ describe("PreVote in a campaign", () => {
     tickWith({ preVote: false });
     const r = runSystem(getSystem("raft-metadata"), { seed: 1, timeUs: 5 * S, sutAsserts: false, options: { raft: { preVote: true } } });
     expect(r.verdict).toBe("violation");
-    expect(r.message).toMatch(/^prevote-before-vote at node \d+, t=[\d.]+ms: it sent node \d+ an unforced RequestVote for term \d+, but only 1 of its \d+ voters \[[\d,]+\] \(itself counted if a voter\) granted it a PreVote for that term \(or the one before\), not a quorum$/);
+    expect(r.message).toMatch(/^prevote-before-vote at node \d+, t=[\d.]+ms: it sent node \d+ an unforced RequestVote for term \d+, but only 1 of its \d+ voters \[[\d,]+\] \(itself counted if a voter\) granted it a PreVote for that term in its latest PreVote round, not a quorum$/);
+  });
+
+  it("prevote-before-vote: a precandidate that counts a late grant of an earlier PreVote round, or of its own term (the tally before rounds were numbered)", () => {
+    // The old tally: any granted PreVote answer of the precandidate's term or the next counts.
+    patch("step", (orig) => function (this: Patchable & { curRole: string; curTerm: number; preRound: number }, ...a: unknown[]) {
+      const m = a[1] as { type: string; pre?: boolean; granted?: boolean; term: number; round?: number };
+      if (m.type === "voteResp" && m.pre === true && m.granted === true && this.curRole === "precandidate" && m.term >= this.curTerm) {
+        a[1] = { ...m, term: this.curTerm + 1, round: this.preRound };
+      }
+      return orig.apply(this, a);
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^prevote-before-vote at node \d+, t=[\d.]+ms: it sent node \d+ an unforced RequestVote for term \d+, but only \d+ of its \d+ voters \[[\d,]+\] \(itself counted if a voter\) granted it a PreVote for that term in its latest PreVote round, not a quorum$/);
   });
 
   it("prevote-off: a server that runs a PreVote round though PreVote is off", () => {

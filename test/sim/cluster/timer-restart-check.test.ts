@@ -46,7 +46,9 @@ describe("timer-restart checks", () => {
     patch("becomeFollower", (orig) => function (this: unknown, term: unknown, leader: unknown, now: unknown) {
       return orig.call(this, term, leader, now, true);
     });
-    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    // Seed 2: seed 1 showed it until precandidates stopped counting late PreVote answers of an
+    // earlier round, which moved its run.
+    const r = simulate({ seed: 2, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^vote-request-keeps-timer at node \d+, t=[\d.]+ms: a RequestVote request from node \d+ for term \d+, not granted, moved its election deadline/);
   });

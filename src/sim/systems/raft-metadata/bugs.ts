@@ -26,7 +26,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "vote-without-log-check",
     description: "A vote is granted without checking that the candidate's log is at least as up to date.",
     breaks: "leader-completeness, state-machine-safety",
-    detectingSeed: 1,
+    detectingSeed: 2,
   },
   {
     name: "vote-not-persisted",
@@ -38,7 +38,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "count-stale-vote",
     description: "A candidate counts a granted vote from an older term toward its current election.",
     breaks: "election-safety",
-    detectingSeed: 20,
+    detectingSeed: 17,
   },
   {
     name: "append-keeps-conflicts",
@@ -98,7 +98,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "lease-on-wall-clock",
     description: "Lease reads are timed on the wall clock Raft's timers read (made non-decreasing) instead of the monotonic clock: a forward NTP step on a follower ends its promise to the leader (no vote, no campaign for electionMin) early, a wall clock stepped back after a pause hides the pause from the leader, and a deposed leader serves stale reads while another leads.",
     breaks: "lease-use, lease-safety, linearizability (judged on the monotonic clock, a lease that a wall step cut short or stretched; a stale lease read; under wall-clock steps in lease mode)",
-    detectingSeed: 19,
+    detectingSeed: 25,
   },
   {
     name: "no-session-dedup",

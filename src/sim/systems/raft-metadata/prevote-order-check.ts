@@ -5,12 +5,14 @@
 //     up-to-date enough to get their vote. Only if the candidate believed it could get votes from
 //     a majority of the cluster would it increment its term and start a normal election"): with
 //     PreVote on, a server sends an unforced RequestVote for term t only after the voters of a
-//     quorum of its configuration (itself counted if it is one) sent it PreVote grants for t —
-//     or for t − 1: our Raft's precandidate (in term t − 1) counts a late grant from its
-//     previous PreVote round, for term t − 1, as one for t (step-candidate.ts polls any granted
-//     PreVote response of its term; swarm seed 166, every-fault seed 56), which §9.6 does not
-//     allow: a grant for t − 1 says nothing of t. Reported, not judged here (changing it moves
-//     trace hashes). Counted on the grants sent, not delivered: a necessary condition.
+//     quorum of its configuration (itself counted if it is one) sent it PreVote grants for t
+//     in one PreVote round, its latest for t (prevote-rule.ts: a grant echoes its round's
+//     number, VoteRequest.round). A grant of an earlier round says nothing of the voter now (it
+//     may have heard from a leader since), nor does a grant for t − 1 say anything of t: before
+//     the round number our Raft's precandidate counted both (swarm seed 166, every-fault seed 56
+//     of an older build; this check then accepted any round's grants, and grants for t − 1).
+//     Counted on the grants sent, not delivered: a necessary condition. For this check a round
+//     starts at the server's first PreVote request sent with its number.
 //   prevote-off (ours: PreVote is a per-cluster option): with PreVote off, no server sends a
 //     PreVote request.
 //   prevote-unforced (§3.10 with §9.6; etcd's campaignTransfer skips the pre-vote): a PreVote
@@ -34,7 +36,7 @@
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
 
-type WireMsg = { readonly type: string; readonly term: number; readonly pre?: boolean; readonly force?: boolean; readonly granted?: boolean };
+type WireMsg = { readonly type: string; readonly term: number; readonly pre?: boolean; readonly force?: boolean; readonly granted?: boolean; readonly round?: number };
 
 /** Bit masks of granters hold node ids below this. */
 const MASK_IDS = 31;
@@ -42,10 +44,12 @@ const MASK_IDS = 31;
 const SLOTS = 4;
 
 export class PreVoteOrderCheck {
-  /** Per server, for its last few terms (slot server * SLOTS + term % SLOTS): the term and who
-   * sent it PreVote grants for it (bit mask). A candidate's RequestVotes leave once its vote is
-   * durable, which may be after it started the PreVote round for the next term. */
+  /** Per server, for its last few terms (slot server * SLOTS + term % SLOTS): the term, its
+   * latest PreVote round for it (the round's number, VoteRequest.round) and who sent it PreVote
+   * grants in that round (bit mask). A candidate's RequestVotes leave once its vote is durable,
+   * which may be after it started the PreVote round for the next term (another slot). */
   private readonly slotTerm: Float64Array;
+  private readonly slotRound: Float64Array;
   private readonly granted: Int32Array;
   /** The PreVote request being handled (receiver -1: none): its sender and the receiver's term,
    * vote and leader before it. */
@@ -63,10 +67,11 @@ export class PreVoteOrderCheck {
     private readonly preVote: boolean,
   ) {
     this.slotTerm = new Float64Array(n * SLOTS).fill(-1);
+    this.slotRound = new Float64Array(n * SLOTS).fill(-1);
     this.granted = new Int32Array(n * SLOTS);
   }
 
-  /** Who sent server `id` PreVote grants for `term` (bit mask). */
+  /** Who sent server `id` PreVote grants for `term` in its latest round for it (bit mask). */
   private grantsFor(id: number, term: number): number {
     const k = id * SLOTS + (term % SLOTS);
     return this.slotTerm[k] === term ? this.granted[k] : 0;
@@ -80,17 +85,24 @@ export class PreVoteOrderCheck {
       if (!this.preVote) this.pending = `prevote-off ${at}: it sent node ${to} a PreVote request for term ${msg.term}, but PreVote is off`;
       else if (msg.force === true) this.pending = `prevote-unforced ${at}: it sent node ${to} a PreVote request for term ${msg.term} marked forced (only a transfer's real RequestVote is)`;
       else if (from === this.timeoutTo) this.pending = `prevote-unforced ${at}: it was delivered a TimeoutNow and started a PreVote round (term ${msg.term}) instead of a real election`;
+      // A new round (a request with another number, or for another term) starts a new tally.
+      const k = from * SLOTS + (msg.term % SLOTS);
+      if (this.slotTerm[k] !== msg.term || this.slotRound[k] !== msg.round) {
+        this.slotTerm[k] = msg.term;
+        this.slotRound[k] = msg.round ?? -1;
+        this.granted[k] = 0;
+      }
       return;
     }
     if (!this.preVote || msg.force === true) return;
     const node = w.nodes[from] as MetaServer | null;
     if (node === null) return;
     const voters = node.raft.voters();
-    const mask = this.grantsFor(from, msg.term) | this.grantsFor(from, msg.term - 1);
+    const mask = this.grantsFor(from, msg.term);
     let yes = 0;
     for (const v of voters) if (v === from || (v < MASK_IDS && ((mask >>> v) & 1) === 1)) yes++;
     if (yes * 2 <= voters.length) {
-      this.pending = `prevote-before-vote ${at}: it sent node ${to} an unforced RequestVote for term ${msg.term}, but only ${yes} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter) granted it a PreVote for that term (or the one before), not a quorum`;
+      this.pending = `prevote-before-vote ${at}: it sent node ${to} an unforced RequestVote for term ${msg.term}, but only ${yes} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter) granted it a PreVote for that term in its latest PreVote round, not a quorum`;
     }
   }
 
@@ -107,21 +119,17 @@ export class PreVoteOrderCheck {
     this.leadBefore = node.raft.leader();
   }
 
-  /** onSend of a vote response: PreVote grants are counted per receiver and term. */
+  /** onSend of a vote response: PreVote grants are counted per receiver, term and round. */
   sentVoteResp(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (msg.pre !== true || msg.granted !== true || to >= this.n) return;
     if (from === this.voteTo && to === this.voteFrom && msg.term === this.termBefore && this.pending === null && this.voteBefore !== to && (this.voteBefore !== -1 || this.leadBefore !== -1)) {
       this.pending = `prevote-same-term at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${to} a PreVote for its own term ${msg.term}, in which it ${this.leadBefore !== -1 ? `follows leader ${this.leadBefore}` : `voted for node ${this.voteBefore}`}`;
     }
     if (from >= MASK_IDS) return;
+    // Only a grant of the receiver's latest round for the term: one of an earlier round, or for a
+    // term whose slot a newer term took, is dropped.
     const k = to * SLOTS + (msg.term % SLOTS);
-    if (this.slotTerm[k] !== msg.term) {
-      // A slot is reused only for a newer term: an older grant arriving late is dropped.
-      if (this.slotTerm[k] > msg.term) return;
-      this.slotTerm[k] = msg.term;
-      this.granted[k] = 0;
-    }
-    this.granted[k] |= 1 << from;
+    if (this.slotTerm[k] === msg.term && this.slotRound[k] === msg.round) this.granted[k] |= 1 << from;
   }
 
   /** onDeliver of a TimeoutNow. */

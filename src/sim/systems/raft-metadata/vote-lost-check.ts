@@ -7,8 +7,9 @@
 //
 // The answers are counted as the (pre)candidate counts them: the first answer of each voter of
 // its configuration in the round (a round begins at its (pre)candidate role note), a PreVote
-// answer by a precandidate (a rejection only of its own term: a higher one deposes it by the
-// term rule), a RequestVote answer of its term by a candidate. Judged after the event.
+// answer to its current round by a precandidate (prevote-rule.ts: a rejection of its own term
+// that echoes the round's number; a late rejection of an earlier round is not counted), a
+// RequestVote answer of its term by a candidate. Judged after the event.
 //
 // Why (issue 12): quorum.ts's VoteResult 'lost' (the rejection count and its quorum test)
 // survived every check: a lost election changed only when the next campaign began.
@@ -18,8 +19,9 @@
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { RoleCode } from "../../../impl/raft/api.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { precandidateCounts } from "./prevote-rule.js";
 
-type WireMsg = { readonly type: string; readonly term: number; readonly pre?: boolean; readonly granted?: boolean };
+type WireMsg = { readonly type: string; readonly term: number; readonly pre?: boolean; readonly granted?: boolean; readonly round?: number };
 
 const PRECANDIDATE: number = RoleCode.precandidate;
 const CANDIDATE: number = RoleCode.candidate;
@@ -57,7 +59,7 @@ export class VoteLostCheck {
     const role = r.curRole;
     const term = r.curTerm;
     let counts: boolean;
-    if (role === "precandidate") counts = msg.pre === true && (msg.granted === true ? msg.term >= term : msg.term === term);
+    if (role === "precandidate") counts = msg.pre === true && precandidateCounts(term, r.preRound, msg);
     else if (role === "candidate") counts = msg.pre !== true && msg.term === term;
     else return;
     const bit = 1 << from;
