@@ -79,9 +79,9 @@ describe("liveness-bound checks", () => {
       if (this.curRole === "leader") this.checkQuorumDeadline = Number.POSITIVE_INFINITY;
       return orig.apply(this, a);
     });
-    // Seed 2: seed 1 showed it until precandidates stopped counting late PreVote answers of an
-    // earlier round, which moved its run.
-    const r = run(2);
+    // Seed 3: seeds 1 and 2 showed it until precandidates stopped counting late PreVote answers
+    // of an earlier round and followers' forwarded reads expired on time, which moved their runs.
+    const r = run(3);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^checkquorum-step-down at node \d+, t=[\d.]+ms, term \d+: it still leads, but in the last [\d.]+ms it received messages from only \d+ of its \d+ voters \[[\d,]+\] \(itself counted if a voter\), not a quorum$/);
   });
@@ -94,7 +94,9 @@ describe("liveness-bound checks", () => {
         this.arm(false);
       }
     });
-    const r = run(2);
+    // Seed 6: at seed 2 election-timeout-respected now sees the broken node first (forwarded reads
+    // that expire on time moved the run); both checks judge it wrong.
+    const r = run(6);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^non-voter-never-campaigns at node \d+, t=[\d.]+ms: it became (pre)?candidate \(term \d+\), but its configuration \(index \d+, commit \d+\) has voters \[[\d,]*\] and it is (a learner|not a member yet|not a voter)/);
   });

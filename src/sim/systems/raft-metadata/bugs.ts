@@ -44,7 +44,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "append-keeps-conflicts",
     description: "A follower appends new entries without deleting the conflicting suffix of its log.",
     breaks: "log-matching, state-machine-safety",
-    detectingSeed: 3,
+    detectingSeed: 2,
   },
   {
     name: "commit-index-decreases",
@@ -92,7 +92,7 @@ export const BUGS: readonly BugInfo[] = [
     name: "membership-before-term-commit",
     description: "A new leader proposes a configuration change before it has committed an entry of its own term: an earlier leader's uncommitted change may survive in some logs, and the two changes together have disjoint majorities (Ongaro, raft-dev 2015).",
     breaks: "election-safety, state-machine-safety, leader-completeness (under protocol-timed membership churn right after elections)",
-    detectingSeed: 3,
+    detectingSeed: 6,
   },
   {
     name: "lease-on-wall-clock",
