@@ -62,11 +62,17 @@ export interface ClusterRunOptions {
   /** Check lease safety directly in lease mode (lease-check.ts; default true). false: only the
    * history shows a broken lease, as a stale read (tests that demonstrate the stale read). */
   readonly leaseCheck?: boolean;
+  /** Which of the harness's checks run (default "all"). "starting": only those raft-metadata
+   * had when issue 12 began (the Raft invariants, the store-state, lease and durability checks,
+   * the history check); "none": only the history check. For measuring what the checks cost
+   * (`npm run bench:check-share`): a run finds far less without them. Every mode runs the same
+   * events. */
+  readonly onlineChecks?: "all" | "starting" | "none";
 }
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast" | "followerReads" | "applyDelayUs" | "sessionTtl" | "leaseCheck">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast" | "followerReads" | "applyDelayUs" | "sessionTtl" | "leaseCheck" | "onlineChecks">;
 
 import { MS, S } from "../../../util/time.js";
 

@@ -36,7 +36,7 @@ export function clusterRunOptions(o: ClusterRunOptions): RunOptions {
     keepTrace: o.keepTrace,
     scenarioName: o.scenarioName,
     inspect: o.inspect,
-    options: { raft: o.raft, workload: o.workload, net: o.net, membership: o.membership, swarmConfig: o.swarmConfig, checkTimeoutMs: o.checkTimeoutMs, followerReads: o.followerReads, applyDelayUs: o.applyDelayUs, sessionTtl: o.sessionTtl, leaseCheck: o.leaseCheck, ...(o.livenessStopWhenHealthy !== undefined ? { livenessStopWhenHealthy: o.livenessStopWhenHealthy } : {}), ...(o.fast !== undefined ? { fast: o.fast } : {}) },
+    options: { raft: o.raft, workload: o.workload, net: o.net, membership: o.membership, swarmConfig: o.swarmConfig, checkTimeoutMs: o.checkTimeoutMs, followerReads: o.followerReads, applyDelayUs: o.applyDelayUs, sessionTtl: o.sessionTtl, leaseCheck: o.leaseCheck, ...(o.onlineChecks !== undefined ? { onlineChecks: o.onlineChecks } : {}), ...(o.livenessStopWhenHealthy !== undefined ? { livenessStopWhenHealthy: o.livenessStopWhenHealthy } : {}), ...(o.fast !== undefined ? { fast: o.fast } : {}) },
   };
 }
 

@@ -256,12 +256,13 @@ export function raftScenarioBlock(families: readonly string[]): ScenarioBlock {
     },
     fileKeys(opts): Record<string, unknown> {
       const o = (opts ?? {}) as RaftMetadataOptions;
-      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, sessionTtl, leaseCheck, fast, ...rest } = o;
+      const { raft: r, workload: w, membership, swarmConfig: _swarm, net, checkTimeoutMs, followerReads, applyDelayUs, sessionTtl, leaseCheck, onlineChecks, fast, ...rest } = o;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw new Error(`raft-metadata options ${unknown.join(", ")} have no scenario form`);
       if (net !== undefined) throw new Error("raft-metadata's own net option has no scenario form (the scenario's net block is the run's)");
       if (checkTimeoutMs !== undefined) throw new Error("checkTimeoutMs has no scenario form");
       if (leaseCheck !== undefined) throw new Error("leaseCheck has no scenario form");
+      if (onlineChecks !== undefined) throw new Error("onlineChecks has no scenario form");
       const out: Record<string, unknown> = {};
       if (r !== undefined) {
         const ms = (us: number | undefined) => (us === undefined ? undefined : us / 1000);

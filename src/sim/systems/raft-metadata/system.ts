@@ -70,6 +70,10 @@ import { messageTraceKey } from "./trace-key.js";
  * scenarios: see reports/mutation/summary.md), far below what a spinning node reaches. */
 const LIVELOCK_LIMITS = { maxSendsPerEvent: 5_000, maxEventsPerInstant: 20_000 } as const;
 
+/** startingChecks' answer after a client's event: nothing more to judge (not a server index,
+ * nor TOUCHED_NONE or TOUCHED_ALL). */
+const NOTHING_MORE = -1_000;
+
 function setup(req: RunRequest): SystemRun {
   const o = (req.options ?? {}) as RaftMetadataOptions;
   const N = req.servers;
@@ -171,8 +175,65 @@ function setup(req: RunRequest): SystemRun {
     transferAborts.asked(w, l);
   };
   let world!: AnyWorld;
+  const checkSet = o.onlineChecks ?? "all";
+  /** What every mode judges after an event (the starting main's checks: the Raft invariants
+   * on the touched node, the log scans, the store-state check), with the view sync the other
+   * checks read through and the livelock guard. Returns the server the event touched
+   * (World.touched), or NOTHING_MORE after a client's event, which leaves every other check
+   * the verdict and memory it had (see the comment inside). `all`: the recovery check too. */
+  const startingChecks = (w: AnyWorld, all: boolean): number => {
+    livelock.afterEvent(w.now);
+    if (viewsSynced && w.touched === TOUCHED_NONE) {
+      // A client's event (a reply delivered to it, its timer) runs no server: no
+      // server-to-server message was sent or delivered, no note taken, no server's state
+      // moved, so every check below would give the verdict it gave after the previous
+      // event (null: the run goes on) and its memory stays as it is. Only the log checks'
+      // cadence counts it (the scans find what they found: no log changed).
+      let v: Violation | null = null;
+      if ((++sinceLogMatch & 15) === 0) v = inv.checkLogTerms(logDirty);
+      if (v === null && sinceLogMatch >= 5_000) {
+        sinceLogMatch = 0;
+        v = inv.checkLogMatching();
+      }
+      if (v !== null) throw invariantFailure(v, w.now);
+      return NOTHING_MORE;
+    }
+    // Only a fault can crash, restart or restore a node, or change more than one; any other
+    // event changes at most the one server it was for (World.touched).
+    const only = viewsSynced ? w.touched : TOUCHED_ALL;
+    viewsSynced = true;
+    if (only === TOUCHED_ALL) {
+      // A restart (the only way a node is rebuilt from its disk) is a fault event.
+      if (all) judged(recovery.take(), w);
+      for (let i = 0; i < N; i++) {
+        const n = w.nodes[i] as MetaServer | null;
+        if (n === seen[i]) continue;
+        seen[i] = n;
+        if (w.restores[i] !== restoresSeen[i]) {
+          restoresSeen[i] = w.restores[i];
+          inv.forgetAcks(i);
+        }
+        inv.setView(i, n === null ? null : n.raft);
+      }
+    } else if (only >= 0 && w.nodes[only] !== seen[only]) fail(`raft-metadata: node ${only} was replaced outside a fault event (the invariant checker would miss it)`);
+    // checkLogTerms rescans only the logs that may have changed since it last scanned them:
+    // those of the servers an event touched (a log scanned clean and untouched is clean still).
+    if (only >= 0) logDirty[only] = 1;
+    else if (only === TOUCHED_ALL) logDirty.fill(1);
+    let v = inv.check(w.now, only === TOUCHED_ALL ? -1 : only);
+    if (v === null && (++sinceLogMatch & 15) === 0) v = inv.checkLogTerms(logDirty);
+    if (v === null && sinceLogMatch >= 5_000) {
+      sinceLogMatch = 0;
+      v = inv.checkLogMatching();
+    }
+    if (v !== null) throw invariantFailure(v, w.now);
+    if (only !== TOUCHED_NONE) {
+      judged(only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only), w);
+    }
+    return only;
+  };
 
-  return {
+  const run: SystemRun = {
     world: {
       factory: (id, env, recovered) => {
         const s = new MetaServer(id, { raft: raftOf[id], dedupSessions: !bugs.has("no-session-dedup"), maxPending: 64, asserts: req.sutAsserts, ...(followerReads ? { followerReads } : {}), ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) }, env, recovered, world.localNow(id));
@@ -382,54 +443,8 @@ function setup(req: RunRequest): SystemRun {
         }
       },
       afterEachEvent: (w) => {
-        livelock.afterEvent(w.now);
-        if (viewsSynced && w.touched === TOUCHED_NONE) {
-          // A client's event (a reply delivered to it, its timer) runs no server: no
-          // server-to-server message was sent or delivered, no note taken, no server's state
-          // moved, so every check below would give the verdict it gave after the previous
-          // event (null: the run goes on) and its memory stays as it is. Only the log checks'
-          // cadence counts it (the scans find what they found: no log changed).
-          let v: Violation | null = null;
-          if ((++sinceLogMatch & 15) === 0) v = inv.checkLogTerms(logDirty);
-          if (v === null && sinceLogMatch >= 5_000) {
-            sinceLogMatch = 0;
-            v = inv.checkLogMatching();
-          }
-          if (v !== null) throw invariantFailure(v, w.now);
-          return;
-        }
-        // Only a fault can crash, restart or restore a node, or change more than one; any other
-        // event changes at most the one server it was for (World.touched).
-        const only = viewsSynced ? w.touched : TOUCHED_ALL;
-        viewsSynced = true;
-        if (only === TOUCHED_ALL) {
-          // A restart (the only way a node is rebuilt from its disk) is a fault event.
-          judged(recovery.take(), w);
-          for (let i = 0; i < N; i++) {
-            const n = w.nodes[i] as MetaServer | null;
-            if (n === seen[i]) continue;
-            seen[i] = n;
-            if (w.restores[i] !== restoresSeen[i]) {
-              restoresSeen[i] = w.restores[i];
-              inv.forgetAcks(i);
-            }
-            inv.setView(i, n === null ? null : n.raft);
-          }
-        } else if (only >= 0 && w.nodes[only] !== seen[only]) fail(`raft-metadata: node ${only} was replaced outside a fault event (the invariant checker would miss it)`);
-        // checkLogTerms rescans only the logs that may have changed since it last scanned them:
-        // those of the servers an event touched (a log scanned clean and untouched is clean still).
-        if (only >= 0) logDirty[only] = 1;
-        else if (only === TOUCHED_ALL) logDirty.fill(1);
-        let v = inv.check(w.now, only === TOUCHED_ALL ? -1 : only);
-        if (v === null && (++sinceLogMatch & 15) === 0) v = inv.checkLogTerms(logDirty);
-        if (v === null && sinceLogMatch >= 5_000) {
-          sinceLogMatch = 0;
-          v = inv.checkLogMatching();
-        }
-        if (v !== null) throw invariantFailure(v, w.now);
-        if (only !== TOUCHED_NONE) {
-          judged(only === TOUCHED_ALL ? stores.checkAll(w, N) : stores.check(w, only), w);
-        }
+        const only = startingChecks(w, true);
+        if (only === NOTHING_MORE) return;
         if (only !== TOUCHED_NONE) {
           judged(progress.check(w, only === TOUCHED_ALL ? -1 : only), w);
         }
@@ -516,6 +531,64 @@ function setup(req: RunRequest): SystemRun {
       // What the workload draw chose (undefined: the default workload or the run's own).
       ...(sw !== null ? { profile: sw.profile, workload: sw.workload, followerReads, ...(applyDelayUs !== undefined ? { applyDelayUs } : {}), ...(sessionTtl !== undefined ? { sessionTtl } : {}) } : {}),
     }),
+  };
+  if (checkSet === "all") return run;
+  // Fewer checks (RaftMetadataOptions.onlineChecks; bench:check-share measures what the checks
+  // cost with them). What is not a check stays: the window faults fire on what the nodes send,
+  // deliver and note, the operator's membership requests go through their check, the livelock
+  // guard ends a spinning run. The checks only read, so every mode runs the same events (the
+  // same trace hash); only the verdicts may differ.
+  const starting = checkSet === "starting";
+  return {
+    ...run,
+    world: {
+      ...run.world,
+      onNote: (id, kind, a, _b) => {
+        driver.onNote(id, kind, a, _b);
+        if (membership !== null) membership.noted(world, id, kind, a);
+      },
+      onSend: (from, to, msg) => {
+        livelock.onSend(from, world.now);
+        switch (msg.type) {
+          case "appResp":
+            if (starting && msg.success) inv.recordAck(from, msg.term, msg.index);
+            driver.windows.onSend(from, msg);
+            return;
+          case "snapResp":
+            if (starting && msg.next < 0) inv.recordAck(from, msg.term, msg.index);
+            driver.windows.onSend(from, msg);
+            return;
+          case "snap":
+            driver.windows.onSend(from, msg);
+            return;
+          case "voteResp":
+            if (starting && msg.granted && !msg.pre) inv.recordVote(from, msg.term, to);
+            if (starting && leases !== null) leases.onSend(world, from, msg);
+            return;
+          case "vote":
+          case "hb":
+            if (starting && leases !== null) leases.onSend(world, from, msg);
+            return;
+          case "joinResp":
+            if (msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
+            if (membership !== null) membership.sentJoinResp(world, from, to, msg);
+            return;
+        }
+      },
+      onDeliver: (from, to, msg) => {
+        if (msg.type === "app") driver.windows.onDeliver(to, msg);
+        else if (msg.type === "join" && membership !== null) membership.deliveredJoin(world, from, to);
+      },
+      afterEachEvent: starting
+        ? (w) => {
+            const only = startingChecks(w, false);
+            if (only === NOTHING_MORE) return;
+            if (leaseMode && only !== TOUCHED_NONE) judged(leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only), w);
+          }
+        : (w) => livelock.afterEvent(w.now),
+    },
+    finalCheck: starting ? run.finalCheck : undefined,
+    endCheck: starting ? () => lostAcknowledgedWrite(recorder.operations(), inv) : undefined,
   };
 }
 
