@@ -8,7 +8,7 @@ import { metadataKvRanges } from "./model-ranges.js";
 import { RAFT_NOTE_NAMES, RaftNote, type RaftOptions } from "../../../impl/raft/api.js";
 import { NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN } from "../../../impl/raft/state.js";
 import type { AppendRequest, InstallSnapshot } from "../../../impl/raft/messages.js";
-import { MetaServer } from "../../../impl/metadata/server.js";
+import { MetaServer, type JoinResponse } from "../../../impl/metadata/server.js";
 import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
 import { Rng } from "../../kernel/rng.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
@@ -163,6 +163,11 @@ function setup(req: RunRequest): SystemRun {
     judged(staleAnswers.onSend(world, from, to, msg), world);
     judged(resends.onSend(world, from, to, msg), world);
     judged(budget.onSend(world, from, to, msg), world);
+  };
+  /** A join answer sent (every check mode: it counts redirects and carries the operator's requests). */
+  const sentJoinResp = (from: number, to: number, msg: JoinResponse): void => {
+    if (msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
+    if (membership !== null) membership.sentJoinResp(world, from, to, msg);
   };
   let sinceLogMatch = 0;
   /** The checker has seen every node object once (the first event; afterwards only faults change them). */
@@ -353,9 +358,7 @@ function setup(req: RunRequest): SystemRun {
             leadership.sentRead(world, from, to, msg);
             return;
           case "joinResp":
-            if (msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
-            if (membership !== null) membership.sentJoinResp(world, from, to, msg);
-            return;
+            return sentJoinResp(from, to, msg);
         }
       },
       onDeliver: (from, to, msg) => {
@@ -570,9 +573,7 @@ function setup(req: RunRequest): SystemRun {
             if (starting && leases !== null) leases.onSend(world, from, msg);
             return;
           case "joinResp":
-            if (msg.status === "redirect" && msg.leader >= 0) joinRedirects++;
-            if (membership !== null) membership.sentJoinResp(world, from, to, msg);
-            return;
+            return sentJoinResp(from, to, msg);
         }
       },
       onDeliver: (from, to, msg) => {
