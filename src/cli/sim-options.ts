@@ -267,6 +267,10 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   }
   const time = o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US;
   const systemOptions = withFastFlag(system, o.fast, o.systemOptions);
+  const checks = systemOptions?.onlineChecks;
+  if (checks !== undefined && (system !== "raft-metadata" || (checks !== "all" && checks !== "starting" && checks !== "none"))) {
+    throw new UsageError(`--system-options: onlineChecks is raft-metadata's, one of "all", "starting", "none" (got ${JSON.stringify(checks)} for system ${system})`);
+  }
   const traceFilter = resolveTraceFilter(o, system, time);
   return {
     seed,

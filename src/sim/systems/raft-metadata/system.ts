@@ -181,6 +181,7 @@ function setup(req: RunRequest): SystemRun {
   };
   let world!: AnyWorld;
   const checkSet = o.onlineChecks ?? "all";
+  if (checkSet !== "all" && checkSet !== "starting" && checkSet !== "none") throw new Error(`raft-metadata: onlineChecks must be "all", "starting" or "none" (got ${JSON.stringify(checkSet)})`);
   /** What every mode judges after an event (the starting main's checks: the Raft invariants
    * on the touched node, the log scans, the store-state check), with the view sync the other
    * checks read through and the livelock guard. Returns the server the event touched
