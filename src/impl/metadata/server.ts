@@ -380,7 +380,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
       const exp = r.forwardedAt + this.opts.raft.electionMinUs;
       if (!(at <= exp)) at = exp;
     }
-    if (at === this.readWake || (at !== at && this.readWake !== this.readWake)) return;
+    if (Object.is(at, this.readWake)) return; // NaN (no read pending) included
     this.readWake = at;
     this.rewake();
   }

@@ -547,8 +547,8 @@ function setup(req: RunRequest): SystemRun {
     ...run,
     world: {
       ...run.world,
-      onNote: (id, kind, a, _b) => {
-        driver.onNote(id, kind, a, _b);
+      onNote: (id, kind, a, b) => {
+        driver.onNote(id, kind, a, b);
         if (membership !== null) membership.noted(world, id, kind, a);
       },
       onSend: (from, to, msg) => {
