@@ -1,7 +1,11 @@
 // Discrete-event queue ordered by (virtual time µs, insertion seq). A binary min-heap of slot
 // ids over parallel typed arrays: no per-event objects except the optional payload reference.
-// Cancellation removes the slot from the heap (positions are tracked), so frequently re-armed
-// timers do not pile up. Handles carry a generation so a stale handle never cancels a reused slot.
+// Each heap position holds its event's key (time, seq) beside its slot id, interleaved in one
+// array, so the comparisons of a sift read the keys where they walk instead of through the
+// slot (two dependent loads, in two arrays, per side); the slot's own fields are read only when
+// it runs. Cancellation removes the slot from the heap (positions are tracked), so frequently
+// re-armed timers do not pile up. Handles carry a generation so a stale handle never cancels a
+// reused slot.
 import { assert } from "./assert.js";
 
 export interface EventHandler {
@@ -34,9 +38,9 @@ export class Scheduler {
   private cap: number;
   private size = 0;
   private heap: Int32Array; // heap position -> slot
+  /** heap position i -> its event's time at [2i] and seq at [2i+1] (see the header). */
+  private keys: Float64Array;
   private pos: Int32Array; // slot -> heap position, -1 when free
-  private time: Float64Array;
-  private seq: Float64Array;
   private kind: Int32Array;
   private ea: Int32Array;
   private eb: Int32Array;
@@ -56,9 +60,8 @@ export class Scheduler {
     this.seed = opts.seed ?? "?";
     this.cap = Math.max(16, opts.capacity ?? 1024);
     this.heap = new Int32Array(this.cap);
+    this.keys = new Float64Array(2 * this.cap);
     this.pos = new Int32Array(this.cap).fill(-1);
-    this.time = new Float64Array(this.cap);
-    this.seq = new Float64Array(this.cap);
     this.kind = new Int32Array(this.cap);
     this.ea = new Int32Array(this.cap);
     this.eb = new Int32Array(this.cap);
@@ -74,7 +77,7 @@ export class Scheduler {
 
   /** Time of the earliest pending event, or Infinity. */
   peekTime(): number {
-    return this.size > 0 ? this.time[this.heap[0]] : Infinity;
+    return this.size > 0 ? this.keys[0] : Infinity;
   }
 
   /** Schedule an event at absolute virtual time `at` (≥ now). Returns a cancel handle. `c`: a
@@ -82,25 +85,30 @@ export class Scheduler {
   push(at: number, kind: number, a: number, b: number, payload: unknown, c = 0): number {
     if (!(at >= this.now)) assert(false, `event scheduled in the past: at=${at} now=${this.now} kind=${kind}`);
     const s = this.alloc();
-    this.time[s] = at;
-    this.seq[s] = this.nextSeq++;
+    const q = this.nextSeq++;
     this.kind[s] = kind;
     this.ea[s] = a;
     this.eb[s] = b;
     this.ec[s] = c;
     this.payload[s] = payload;
+    const heap = this.heap, keys = this.keys, pos = this.pos;
     let i = this.size++;
     // sift up
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const ps = this.heap[p];
-      if (this.time[ps] < at || (this.time[ps] === at)) break; // seq is monotone: equal time ⇒ parent first
-      this.heap[i] = ps;
-      this.pos[ps] = i;
+      const pt = keys[2 * p];
+      if (pt <= at) break; // seq is monotone: equal time ⇒ parent first
+      const ps = heap[p];
+      heap[i] = ps;
+      keys[2 * i] = pt;
+      keys[2 * i + 1] = keys[2 * p + 1];
+      pos[ps] = i;
       i = p;
     }
-    this.heap[i] = s;
-    this.pos[s] = i;
+    heap[i] = s;
+    keys[2 * i] = at;
+    keys[2 * i + 1] = q;
+    pos[s] = i;
     return this.gen[s] * SLOT_SPAN + s;
   }
 
@@ -124,9 +132,9 @@ export class Scheduler {
     if (!(at >= this.now)) assert(false, `event scheduled in the past: at=${at} now=${this.now} kind=${kind}`);
     const s = handle < 0 ? -1 : handle % SLOT_SPAN;
     if (s < 0 || s >= this.used || this.gen[s] !== (handle - s) / SLOT_SPAN || this.pos[s] < 0) return this.push(at, kind, a, b, payload, c);
-    const old = this.time[s];
-    this.time[s] = at;
-    this.seq[s] = this.nextSeq++;
+    const i = this.pos[s];
+    const old = this.keys[2 * i];
+    const q = this.nextSeq++;
     this.kind[s] = kind;
     this.ea[s] = a;
     this.eb[s] = b;
@@ -134,8 +142,8 @@ export class Scheduler {
     this.payload[s] = payload;
     // A later key (time up, or the same time with the newest seq) can only sink; an earlier
     // time can only rise.
-    if (at < old) this.siftUp(this.pos[s], s);
-    else this.siftDown(this.pos[s], s);
+    if (at < old) this.siftUp(i, at, q, s);
+    else this.siftDown(i, at, q, s);
     return handle;
   }
 
@@ -153,8 +161,7 @@ export class Scheduler {
   runUntil(h: EventHandler, limitUs: number, stop?: () => boolean): number {
     const start = this.executed;
     while (this.size > 0) {
-      const s = this.heap[0];
-      const t = this.time[s];
+      const t = this.keys[0];
       if (t > limitUs) break;
       while (t > this.watchAt) {
         const fn = this.watchFn!;
@@ -163,6 +170,7 @@ export class Scheduler {
         fn();
       }
       if (this.executed >= this.budget) throw new BudgetExhaustedError(this.budget, t, this.seed);
+      const s = this.heap[0];
       const k = this.kind[s], a = this.ea[s], b = this.eb[s], c = this.ec[s], p = this.payload[s];
       this.popRoot();
       this.release(s);
@@ -189,7 +197,7 @@ export class Scheduler {
   pop(): boolean {
     if (this.size === 0) return false;
     const s = this.heap[0];
-    this.now = this.time[s];
+    this.now = this.keys[0];
     this.curKind = this.kind[s];
     this.curA = this.ea[s];
     this.curB = this.eb[s];
@@ -201,19 +209,15 @@ export class Scheduler {
     return true;
   }
 
-  private less(x: number, y: number): boolean {
-    const tx = this.time[x], ty = this.time[y];
-    return tx < ty || (tx === ty && this.seq[x] < this.seq[y]);
-  }
-
+  /** Remove the event at heap position i (a cancel). */
   private removeAt(i: number): void {
-    const last = this.heap[--this.size];
+    const n = --this.size;
     this.pos[this.heap[i]] = -1;
-    if (i === this.size) return;
-    this.heap[i] = last;
-    this.pos[last] = i;
+    if (i === n) return;
+    const keys = this.keys;
+    const last = this.heap[n], t = keys[2 * n], q = keys[2 * n + 1];
     // sift down, then up (removal from the middle may need either)
-    if (!this.siftDown(i, last)) this.siftUp(i, last);
+    if (!this.siftDown(i, t, q, last)) this.siftUp(i, t, q, last);
   }
 
   /** Remove the root, the earliest event. Floyd's bottom-up deletion: the hole left at the root
@@ -223,57 +227,78 @@ export class Scheduler {
    * order of (time, seq), seqs unique, so which slot runs next is the same whatever the heap's
    * shape: no effect on any run. */
   private popRoot(): void {
-    const heap = this.heap;
-    this.pos[heap[0]] = -1;
+    const heap = this.heap, keys = this.keys, pos = this.pos;
+    pos[heap[0]] = -1;
     const n = --this.size;
     if (n === 0) return;
-    const last = heap[n];
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && this.less(heap[r], heap[l]) ? r : l;
+      let c = l;
+      if (r < n) {
+        const tl = keys[2 * l], tr = keys[2 * r];
+        if (tr < tl || (tr === tl && keys[2 * r + 1] < keys[2 * l + 1])) c = r;
+      }
       const cs = heap[c];
       heap[i] = cs;
-      this.pos[cs] = i;
+      keys[2 * i] = keys[2 * c];
+      keys[2 * i + 1] = keys[2 * c + 1];
+      pos[cs] = i;
       i = c;
     }
-    this.siftUp(i, last);
+    this.siftUp(i, keys[2 * n], keys[2 * n + 1], heap[n]);
   }
 
-  /** Move slot s, at heap position i, down to its place; false if it did not move. */
-  private siftDown(i: number, s: number): boolean {
+  /** Place slot s with key (t, q) at heap position i or below; false if it stays at i. */
+  private siftDown(i: number, t: number, q: number, s: number): boolean {
+    const heap = this.heap, keys = this.keys, pos = this.pos;
     const n = this.size;
     const start = i;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && this.less(this.heap[r], this.heap[l]) ? r : l;
-      const cs = this.heap[c];
-      if (!this.less(cs, s)) break;
-      this.heap[i] = cs;
-      this.pos[cs] = i;
+      let c = l;
+      let ct = keys[2 * l], cq = keys[2 * l + 1];
+      if (r < n) {
+        const tr = keys[2 * r], qr = keys[2 * r + 1];
+        if (tr < ct || (tr === ct && qr < cq)) { c = r; ct = tr; cq = qr; }
+      }
+      if (!(ct < t || (ct === t && cq < q))) break;
+      const cs = heap[c];
+      heap[i] = cs;
+      keys[2 * i] = ct;
+      keys[2 * i + 1] = cq;
+      pos[cs] = i;
       i = c;
     }
-    this.heap[i] = s;
-    this.pos[s] = i;
+    heap[i] = s;
+    keys[2 * i] = t;
+    keys[2 * i + 1] = q;
+    pos[s] = i;
     return i !== start;
   }
 
-  /** Move slot s, at heap position i, up to its place. */
-  private siftUp(i: number, s: number): void {
+  /** Place slot s with key (t, q) at heap position i or above. */
+  private siftUp(i: number, t: number, q: number, s: number): void {
+    const heap = this.heap, keys = this.keys, pos = this.pos;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const ps = this.heap[p];
-      if (!this.less(s, ps)) break;
-      this.heap[i] = ps;
-      this.pos[ps] = i;
+      const pt = keys[2 * p], pq = keys[2 * p + 1];
+      if (!(t < pt || (t === pt && q < pq))) break;
+      const ps = heap[p];
+      heap[i] = ps;
+      keys[2 * i] = pt;
+      keys[2 * i + 1] = pq;
+      pos[ps] = i;
       i = p;
     }
-    this.heap[i] = s;
-    this.pos[s] = i;
+    heap[i] = s;
+    keys[2 * i] = t;
+    keys[2 * i + 1] = q;
+    pos[s] = i;
   }
 
   private alloc(): number {
@@ -284,7 +309,8 @@ export class Scheduler {
 
   private release(s: number): void {
     this.payload[s] = undefined; // let the message be collected
-    this.gen[s] = (this.gen[s] + 1) % GEN_WRAP;
+    // GEN_WRAP is a power of two and gens are non-negative: the mask is `% GEN_WRAP`, cheaper.
+    this.gen[s] = (this.gen[s] + 1) & (GEN_WRAP - 1);
     this.free[this.freeTop++] = s;
   }
 
@@ -292,11 +318,9 @@ export class Scheduler {
     const n = this.cap * 2;
     assert(n <= SLOT_SPAN, `scheduler: more than ${SLOT_SPAN} pending events`);
     const g32 = (a: Int32Array) => { const x = new Int32Array(n); x.set(a); return x; };
-    const g64 = (a: Float64Array) => { const x = new Float64Array(n); x.set(a); return x; };
     this.heap = g32(this.heap);
+    const keys = new Float64Array(2 * n); keys.set(this.keys); this.keys = keys;
     const pos = new Int32Array(n).fill(-1); pos.set(this.pos); this.pos = pos;
-    this.time = g64(this.time);
-    this.seq = g64(this.seq);
     this.kind = g32(this.kind);
     this.ea = g32(this.ea);
     this.eb = g32(this.eb);
