@@ -331,7 +331,9 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   }
 
   private compactChannel(): void {
-    if (this.channelHead === this.channel.length) {
+    // Reset only once long: setting the length is a runtime call that shrinks the store (the
+    // entries below the head are never read again).
+    if (this.channelHead === this.channel.length && this.channelHead >= 64) {
       this.channel.length = 0;
       this.channelHead = 0;
     }

@@ -13,6 +13,9 @@ import type { RaftMessage } from "./messages.js";
 import type { RaftRecord } from "./records.js";
 import { fail, type RaftState } from "./state.js";
 
+/** A drained queue (wTokens/wIndex, deferred) is reset to empty only at this length. */
+const QUEUE_RESET = 64;
+
 /** Track a write (persist or a file sync) whose durability makes the log durable up to its
  * current last index. */
 export function track<C>(r: RaftState<C>, token: number): void {
@@ -53,7 +56,10 @@ export function writesDurable<C>(r: RaftState<C>, token: number): void {
     if (d < r.durable && r.strict) fail("durable index decreased");
     r.durable = d;
   }
-  if (r.wHead === r.wTokens.length) {
+  // Drained: start over at 0 only once the queue has grown long. Setting an array's length is a
+  // runtime call and shrinks its store, which the next push grows again; every fsync drains
+  // it. The entries below the head are never read (every reader starts at wHead).
+  if (r.wHead === r.wTokens.length && r.wHead >= QUEUE_RESET) {
     r.wTokens.length = 0;
     r.wIndex.length = 0;
     r.wHead = 0;
@@ -69,7 +75,9 @@ export function releaseDeferred<C>(r: RaftState<C>, token: number, now: number):
     const d = r.deferred[r.dHead++];
     deliver(r, d.to, d.msg, now);
   }
-  if (r.dHead === r.deferred.length) {
+  // As writesDurable's queue: reset only once long (the few messages below the head are kept
+  // alive a little longer, never sent again).
+  if (r.dHead === r.deferred.length && r.dHead >= QUEUE_RESET) {
     r.deferred.length = 0;
     r.dHead = 0;
   }

@@ -98,8 +98,10 @@ export class WorkloadClient {
   private target = -1;
   /** False while every attempt so far was answered not-leader by a fresh server. */
   private mayHaveExecuted = false;
-  /** Servers this op was sent to (at most maxAttempts entries). */
+  /** Servers this op was sent to: the first contactedN entries (at most maxAttempts). A count
+   * over a kept array, not `length = 0` per op (a runtime call that shrinks the store). */
   private readonly contacted: number[] = [];
+  private contactedN = 0;
 
   constructor(
     readonly id: number,
@@ -262,7 +264,7 @@ export class WorkloadClient {
     this.attempts = 0;
     this.opStart = now;
     this.mayHaveExecuted = false;
-    this.contacted.length = 0;
+    this.contactedN = 0;
     this.target = this.cfg.readsAnywhere === true && isReadOp(op) ? this.randomServer() : this.leaderGuess >= 0 ? this.leaderGuess : this.randomServer();
     this.sendAttempt(now);
   }
@@ -281,11 +283,16 @@ export class WorkloadClient {
     this.attempts++;
     // A later not-leader from a server already tried could answer the earlier attempt, and
     // that attempt's request might still be duplicated: no longer provably unexecuted.
-    if (this.contacted.includes(this.target)) this.mayHaveExecuted = true;
-    else this.contacted.push(this.target);
+    if (this.wasContacted(this.target)) this.mayHaveExecuted = true;
+    else this.contacted[this.contactedN++] = this.target;
     this.phase = "waiting";
     this.arm(now + this.cfg.timeoutUs);
     this.env.send(this.target, req);
+  }
+
+  private wasContacted(server: number): boolean {
+    for (let i = 0; i < this.contactedN; i++) if (this.contacted[i] === server) return true;
+    return false;
   }
 
   /** Out of retries: every attempt used, and the op has been retried for long enough that an
