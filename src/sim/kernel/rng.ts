@@ -132,6 +132,19 @@ export class Rng implements ImplRng {
   /** Integer latency in µs: lognormal with the given median, heavy right tail for sigma ≳ 0.5. */
   latencyUs(medianUs: number, sigma: number): number {
     if (sigma <= 0) return Math.max(1, Math.round(medianUs));
-    return Math.max(1, Math.round(medianUs * Math.exp(sigma * this.normal())));
+    // normal(), written out: every message and fsync draws here, and a double returned from a
+    // call that is not inlined is boxed (a heap number per draw). Same draws, same arithmetic.
+    let n: number;
+    if (this.spare === this.spare) {
+      n = this.spare;
+      this.spare = NaN;
+    } else {
+      const u = 1 - this.float(); // (0, 1]
+      const v = this.float();
+      const r = Math.sqrt(-2 * Math.log(u));
+      this.spare = r * Math.sin(2 * Math.PI * v);
+      n = r * Math.cos(2 * Math.PI * v);
+    }
+    return Math.max(1, Math.round(medianUs * Math.exp(sigma * n)));
   }
 }

@@ -5,8 +5,11 @@ import type { ClientRequest, ServerReply } from "../../../impl/metadata/protocol
 import type { ServerMessage } from "../../../impl/metadata/server.js";
 
 export function messageTraceKey(m: unknown): number {
-  const msg = m as ServerMessage | ClientRequest | ServerReply;
-  if ("type" in msg) {
+  // A read of `type` (undefined on client requests and replies, which have none) instead of an
+  // `in` test: the shapes here are many, so every lookup is a slow one (the switch's read of the
+  // same field is folded into this one).
+  if ((m as { type?: string }).type !== undefined) {
+    const msg = m as ServerMessage;
     switch (msg.type) {
       case "vote":
         return mix(1, msg.term, msg.lastIndex * 2 + (msg.pre ? 1 : 0));
@@ -36,6 +39,7 @@ export function messageTraceKey(m: unknown): number {
         return mix(15, msg.from, msg.ctx * 2048 + msg.index + 1);
     }
   }
+  const msg = m as ClientRequest | ServerReply;
   if ("kind" in msg) return mix(8 + msg.kind.charCodeAt(0), msg.client, msg.seq);
   return mix(9, msg.client, msg.seq * 8 + msg.op.f.charCodeAt(0));
 }
