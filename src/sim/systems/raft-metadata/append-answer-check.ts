@@ -140,6 +140,12 @@ export class AppendAnswerCheck {
     }
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.to < 0 && this.msg === null && this.pending === null;
+  }
+
   /** After the event (World.touched); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     const v = this.pending;

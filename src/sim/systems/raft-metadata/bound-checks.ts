@@ -113,9 +113,20 @@ export class BoundChecks {
     this.evTo = -1;
     const all = only === TOUCHED_ALL;
     if (all) this.contact.fault(w);
-    else if (only >= 0) this.contact.touched(w, only);
+    else if (only >= 0 && !this.contact.touchIdle(w.now, only)) this.contact.touched(w, only);
     const sent = this.pending;
     this.pending = null;
-    return sent ?? this.stale.afterEvent() ?? this.contact.take(w) ?? (only === TOUCHED_NONE ? null : this.transfer.afterEvent(w, all));
+    if (sent !== null) return sent;
+    // In the same order as ever; each check is called only when its own gate says it may have
+    // something to report (most events: none of them).
+    if (!this.stale.idle()) {
+      const why = this.stale.afterEvent();
+      if (why !== null) return why;
+    }
+    if (!this.contact.idle()) {
+      const why = this.contact.take(w);
+      if (why !== null) return why;
+    }
+    return only === TOUCHED_NONE || this.transfer.idle() ? null : this.transfer.afterEvent(w, all);
   }
 }

@@ -55,6 +55,12 @@ export class FollowerChecks {
     const sent = this.pending;
     this.pending = null;
     if (touched === TOUCHED_ALL) this.answers.resync(w);
-    return sent ?? this.answers.afterEvent(w, touched) ?? this.snapshotDue.afterEvent(w, touched);
+    if (sent !== null) return sent;
+    // Each check only when its own gate says it may judge something (most events: neither).
+    if (!this.answers.idle()) {
+      const why = this.answers.afterEvent(w, touched);
+      if (why !== null) return why;
+    }
+    return this.snapshotDue.idle(touched) ? null : this.snapshotDue.afterEvent(w, touched);
   }
 }

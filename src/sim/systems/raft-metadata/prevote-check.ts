@@ -55,6 +55,11 @@ export class PreVoteCheck {
     }
   }
 
+  /** afterEvent(w) would report nothing and change nothing (a caller's gate). */
+  idle(): boolean {
+    return this.to < 0 && this.pending === null;
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld): string | null {
     let v = this.pending;

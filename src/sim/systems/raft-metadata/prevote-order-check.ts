@@ -137,6 +137,12 @@ export class PreVoteOrderCheck {
     this.timeoutTo = to;
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.timeoutTo < 0 && this.voteTo < 0 && this.pending === null;
+  }
+
   /** After every event; null: fine. */
   afterEvent(): string | null {
     this.timeoutTo = -1;

@@ -93,6 +93,12 @@ export class ReadRoundFlowCheck {
     this.pending = `${at(from, w.now, r.curTerm)}: it started round ${msg.seq} while round ${prev} awaited its quorum, neither at a heartbeat tick nor on the answer that confirmed it`;
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.answeredTo < 0 && this.pending === null;
+  }
+
   /** After every event; null: fine. */
   afterEvent(): string | null {
     this.answeredTo = -1;

@@ -46,6 +46,12 @@ export class SnapshotPolicyCheck {
     else this.base[id] = index;
   }
 
+  /** afterEvent(w, touched) for an event other than a fault would report nothing and change
+   * nothing (a caller's gate). */
+  idle(): boolean {
+    return this.pending === null;
+  }
+
   /** After every event (World.touched); null: fine. A server's snapshot base moves only by its
    * own notes, or by a fault (a restart recovers one, a restore brings an older one). */
   afterEvent(w: AnyWorld, touched: number): string | null {

@@ -452,11 +452,13 @@ function setup(req: RunRequest): SystemRun {
         if (only !== TOUCHED_NONE) {
           judged(progress.check(w, only === TOUCHED_ALL ? -1 : only), w);
         }
+        // Each check's idle() (where it has one) is the test its afterEvent starts with, here to
+        // spare the call: most events leave most checks nothing to judge or reset.
         judged(prompt.afterEvent(w, only), w);
         judged(heartbeats.afterEvent(w, only), w);
-        judged(readRounds.afterEvent(w, only), w);
-        judged(readLatency.afterEvent(w, only), w);
-        judged(commitTerm.afterEvent(w, only), w);
+        if (!readRounds.idle()) judged(readRounds.afterEvent(w, only), w);
+        if (!readLatency.idle(w.now, only)) judged(readLatency.afterEvent(w, only), w);
+        if (!commitTerm.idle()) judged(commitTerm.afterEvent(w, only), w);
         // The leader checks of step-leader.ts: most events leave them nothing to judge.
         if (commitPrompt.pending()) {
           judged(commitPrompt.afterEvent(w, only), w);
@@ -476,17 +478,17 @@ function setup(req: RunRequest): SystemRun {
           judged(membership.afterEvent(w), w);
         }
         judged(wakes.afterEvent(w, only), w);
-        judged(campaigns.afterEvent(), w);
-        judged(losses.afterEvent(w), w);
-        judged(timers.afterEvent(w, only), w);
-        judged(roundFlow.afterEvent(), w);
-        judged(transferAborts.afterEvent(w, only), w);
+        if (!campaigns.idle()) judged(campaigns.afterEvent(), w);
+        if (!losses.idle()) judged(losses.afterEvent(w), w);
+        if (!timers.idle()) judged(timers.afterEvent(w, only), w);
+        if (!roundFlow.idle()) judged(roundFlow.afterEvent(), w);
+        if (!transferAborts.idle(only)) judged(transferAborts.afterEvent(w, only), w);
         judged(followers.afterEvent(w, only), w);
         if (only === TOUCHED_ALL || persistence.due) {
           judged(persistence.afterEvent(w, only), w);
         }
-        judged(electionSteps.afterEvent(w), w);
-        judged(fencedAnswers.afterEvent(w), w);
+        if (!electionSteps.idle()) judged(electionSteps.afterEvent(w), w);
+        if (!fencedAnswers.idle()) judged(fencedAnswers.afterEvent(w), w);
         if (leaseMode && only !== TOUCHED_NONE) {
           judged(leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only), w);
           judged(renewals!.afterEvent(w, only), w);
