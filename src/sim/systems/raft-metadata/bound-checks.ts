@@ -108,6 +108,13 @@ export class BoundChecks {
     if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader", args[1], transferBefore);
   }
 
+  /** afterEvent(w, only) for the event of server `only` (≥ 0) at `now` would report nothing and
+   * change nothing: no delivery in it, nothing pending, and each part's own gate closed (a
+   * caller's gate: most events that deliver nothing). */
+  idle(now: number, only: number): boolean {
+    return only >= 0 && this.evTo === -1 && this.pending === null && this.contact.touchIdle(now, only) && this.stale.idle() && this.contact.idle() && this.transfer.idle();
+  }
+
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
   afterEvent(w: AnyWorld, only: number): string | null {
     this.evTo = -1;

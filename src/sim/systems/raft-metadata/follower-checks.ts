@@ -50,6 +50,12 @@ export class FollowerChecks {
     if (this.pending === null) this.pending = snapshotAnswerFault(w, from, msg);
   }
 
+  /** afterEvent(w, touched) for the event of server `touched` (≥ 0) would report nothing and
+   * change nothing (a caller's gate: both parts' own gates closed, nothing pending). */
+  idle(touched: number): boolean {
+    return touched >= 0 && this.pending === null && this.answers.idle() && this.snapshotDue.idle(touched);
+  }
+
   /** After every event but a client's (World.touched); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     const sent = this.pending;

@@ -36,6 +36,9 @@ export class PromptSendCheck {
   private readonly appendsIn: Float64Array;
   /** The current event's number. */
   private event = 1;
+  /** The event of the last append or chunk sent (idle(): an event that sent none may share its
+   * number with the next, as no send is stamped with it). */
+  private sentEvent = 0;
   /** Probes owed in the current event (leader * n + follower): the first owedLen. */
   private readonly owed: number[] = [];
   private owedLen = 0;
@@ -62,6 +65,7 @@ export class PromptSendCheck {
     if ((msg.type === "app" || msg.type === "snap") && from < this.n && to < this.n) {
       const k = from * this.n + to;
       this.sentIn[k] = this.event;
+      this.sentEvent = this.event;
       if (msg.type === "app" && msg.entries!.length > 0 && this.fillsLen > 0) {
         if (this.appendsIn[k] !== this.event) {
           this.appendsIn[k] = this.event;
@@ -94,6 +98,13 @@ export class PromptSendCheck {
       return;
     }
     if (leaderActsOnRejection(pr, msg.index!, msg.probe!)) this.owed[this.owedLen++] = to * this.n + from;
+  }
+
+  /** afterEvent(w, touched) for the event of server `touched` (≥ 0), which does not lead
+   * (`leads` false), would judge nothing and change nothing but the event number, which no send
+   * of this event carries (a caller's gate: most events are of followers). */
+  idle(touched: number, leads: boolean): boolean {
+    return !leads && touched >= 0 && this.owedLen === 0 && this.fillsLen === 0 && this.sentEvent !== this.event && this.ledTerm[touched] === -1;
   }
 
   /** After every event: the obligations of the event, for the server it touched (World.touched:
