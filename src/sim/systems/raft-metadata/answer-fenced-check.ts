@@ -77,6 +77,12 @@ export class AnswerFencedCheck {
     this.hbCommit = node.raft.commitIndex();
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.hbTo < 0 && this.pending === null;
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld): string | null {
     const p = this.pending;

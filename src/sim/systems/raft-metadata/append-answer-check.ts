@@ -131,13 +131,19 @@ export class AppendAnswerCheck {
     if (node === null) return;
     const log = node.raft as FollowerLog;
     if (a.term !== m.term || log.term() !== m.term) return; // a stale append's answer
-    const at = `at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${m.term}`;
+    // The message head is built only on failure (this runs for every answer to an append).
     if (!a.success) {
       const why = rejectionFault(log, m.prevIndex!, m.prevTerm!, a);
-      if (why !== null) this.pending = `append-reject ${at}: ${why}`;
+      if (why !== null) this.pending = `append-reject ${at(from, w.now, m.term)}: ${why}`;
     } else if (a.index !== AppendAnswerCheck.lastNew(m)) {
-      this.pending = `append-ack-index ${at}: it accepted an append of the entries ${m.prevIndex! + 1}..${AppendAnswerCheck.lastNew(m)} and answered index ${a.index}`;
+      this.pending = `append-ack-index ${at(from, w.now, m.term)}: it accepted an append of the entries ${m.prevIndex! + 1}..${AppendAnswerCheck.lastNew(m)} and answered index ${a.index}`;
     }
+  }
+
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.to < 0 && this.msg === null && this.pending === null;
   }
 
   /** After the event (World.touched); null: fine. */
@@ -175,4 +181,8 @@ export class AppendAnswerCheck {
     const what = isAppend ? `an accepted append with leaderCommit ${m.commit} and last new entry ${AppendAnswerCheck.lastNew(m)}` : `a heartbeat with commit ${m.commit}, its log ending at ${log.lastIndex()}`;
     return `follower-commit at node ${id}, t=${(w.now / 1000).toFixed(3)}ms, term ${m.term}: after ${what} from ${this.from}, its commit index is ${c}, below ${want}`;
   }
+}
+
+function at(id: number, nowUs: number, term: number): string {
+  return `at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms, term ${term}`;
 }

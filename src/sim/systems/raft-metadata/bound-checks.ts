@@ -108,14 +108,32 @@ export class BoundChecks {
     if (kind === "transfer-leader" || (kind === "member-change-transfer" && args[1] >= 0)) this.transfer.asked(w, args[0], kind === "transfer-leader", args[1], transferBefore);
   }
 
+  /** afterEvent(w, only) for the event of server `only` (≥ 0) at `now` would report nothing and
+   * change nothing: no delivery in it, nothing pending, and each part's own gate closed (a
+   * caller's gate: most events that deliver nothing). */
+  idle(now: number, only: number): boolean {
+    return only >= 0 && this.evTo === -1 && this.pending === null && this.contact.touchIdle(now, only) && this.stale.idle() && this.contact.idle() && this.transfer.idle();
+  }
+
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
   afterEvent(w: AnyWorld, only: number): string | null {
     this.evTo = -1;
     const all = only === TOUCHED_ALL;
     if (all) this.contact.fault(w);
-    else if (only >= 0) this.contact.touched(w, only);
+    else if (only >= 0 && !this.contact.touchIdle(w.now, only)) this.contact.touched(w, only);
     const sent = this.pending;
     this.pending = null;
-    return sent ?? this.stale.afterEvent() ?? this.contact.take(w) ?? (only === TOUCHED_NONE ? null : this.transfer.afterEvent(w, all));
+    if (sent !== null) return sent;
+    // In the same order as ever; each check is called only when its own gate says it may have
+    // something to report (most events: none of them).
+    if (!this.stale.idle()) {
+      const why = this.stale.afterEvent();
+      if (why !== null) return why;
+    }
+    if (!this.contact.idle()) {
+      const why = this.contact.take(w);
+      if (why !== null) return why;
+    }
+    return only === TOUCHED_NONE || this.transfer.idle() ? null : this.transfer.afterEvent(w, all);
   }
 }

@@ -84,6 +84,12 @@ export class CommitTermCheck {
     this.marked++;
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.marked === 0;
+  }
+
   afterEvent(w: AnyWorld, touched: number): string | null {
     // Most events deliver no answer to a leader: one field read, nothing else.
     if (this.marked === 0) return null;

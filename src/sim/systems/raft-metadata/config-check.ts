@@ -79,6 +79,12 @@ export class ConfigCheck {
     if (lo < this.dirtyLow[to]) this.dirtyLow[to] = lo;
   }
 
+  /** afterEvent(w, touched) for a server's event (touched >= 0) might judge something: an append
+   * or snapshot chunk reached it, or it leads (a caller's gate; afterEvent tests the same). */
+  due(touched: number): boolean {
+    return this.dirtyLow[touched] !== Number.POSITIVE_INFINITY || this.marked[touched];
+  }
+
   /** After every event, for the server it touched (World.touched). A server's log or
    * configuration changes only when an append or snapshot chunk reaches it (onDeliver marks it),
    * when it leads (its own entries), or in a fault (a restart, a membership operation): only then

@@ -40,6 +40,12 @@ export class ElectionStepChecks {
     if (code === LEADER) this.durable.becameLeader(w, id, term);
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.durable.idle() && this.timeoutNow.idle();
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld): string | null {
     return this.durable.afterEvent() ?? this.timeoutNow.afterEvent(w);

@@ -50,11 +50,23 @@ export class FollowerChecks {
     if (this.pending === null) this.pending = snapshotAnswerFault(w, from, msg);
   }
 
+  /** afterEvent(w, touched) for the event of server `touched` (≥ 0) would report nothing and
+   * change nothing (a caller's gate: both parts' own gates closed, nothing pending). */
+  idle(touched: number): boolean {
+    return touched >= 0 && this.pending === null && this.answers.idle() && this.snapshotDue.idle(touched);
+  }
+
   /** After every event but a client's (World.touched); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     const sent = this.pending;
     this.pending = null;
     if (touched === TOUCHED_ALL) this.answers.resync(w);
-    return sent ?? this.answers.afterEvent(w, touched) ?? this.snapshotDue.afterEvent(w, touched);
+    if (sent !== null) return sent;
+    // Each check only when its own gate says it may judge something (most events: neither).
+    if (!this.answers.idle()) {
+      const why = this.answers.afterEvent(w, touched);
+      if (why !== null) return why;
+    }
+    return this.snapshotDue.idle(touched) ? null : this.snapshotDue.afterEvent(w, touched);
   }
 }

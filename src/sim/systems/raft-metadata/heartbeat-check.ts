@@ -115,6 +115,12 @@ export class HeartbeatCheck {
     if (known > this.commitSent[k]) this.commitSent[k] = known;
   }
 
+  /** afterEvent(w, touched) for the event of server `touched` (≥ 0) would judge nothing and
+   * change nothing: not seen leading, and nothing sent in the event (a caller's gate). */
+  idle(touched: number): boolean {
+    return touched >= 0 && this.leading[touched] === 0 && this.eventStart === this.sends;
+  }
+
   /** After every event, with World.touched; a violation's text, or null. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     let why: string | null = null;

@@ -25,10 +25,13 @@ import type { AnyWorld } from "../../runner/system.js";
 interface Window {
   term: number;
   pr: unknown;
-  /** Last indexes of the unanswered non-empty appends, oldest first, from q[head] on (a head
-   * index instead of shift/splice: frees happen on most answers, and allocate nothing so). */
-  readonly q: number[];
+  /** Last indexes of the unanswered non-empty appends, oldest first: `len` of them from
+   * buf[head] on, wrapping (a ring, grown by doubling: frees happen on most answers, and
+   * neither they nor sends allocate so; an array emptied by `length = 0` dropped its backing
+   * store and reallocated it at the next send). */
+  buf: Float64Array;
   head: number;
+  len: number;
 }
 
 type WireMsg = { readonly type: string; readonly term: number; readonly success?: boolean; readonly index?: number; readonly prevIndex?: number; readonly entries?: readonly unknown[] };
@@ -56,24 +59,18 @@ export class InflightCheck {
     const pr = raft.prs[to];
     let win = this.win[from * this.n + to];
     if (win === undefined) {
-      win = { term: msg.term, pr, q: [], head: 0 };
+      win = { term: msg.term, pr, buf: new Float64Array(8), head: 0, len: 0 };
       this.win[from * this.n + to] = win;
     } else if (win.term !== msg.term || win.pr !== pr) {
       win.term = msg.term;
       win.pr = pr;
       empty(win);
     }
-    if (win.head >= 32) {
-      // Compact now and then: under steady pipelining the window may never drain completely.
-      win.q.copyWithin(0, win.head);
-      win.q.length -= win.head;
-      win.head = 0;
-    }
-    win.q.push(msg.prevIndex! + msg.entries!.length);
+    push(win, msg.prevIndex! + msg.entries!.length);
     const cap = raft.opts.maxInflight;
-    const open = win.q.length - win.head;
+    const open = win.len;
     if (open > cap) {
-      return `inflight-bound at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${msg.term}, follower ${to}: ${open} non-empty appends unanswered on the wire (last indexes ${win.q.slice(win.head).join(", ")}), maxInflight ${cap}`;
+      return `inflight-bound at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${msg.term}, follower ${to}: ${open} non-empty appends unanswered on the wire (last indexes ${listed(win)}), maxInflight ${cap}`;
     }
     return null;
   }
@@ -82,8 +79,7 @@ export class InflightCheck {
   onDeliver(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (from >= this.n || to >= this.n) return;
     const win = this.win[to * this.n + from];
-    if (win === undefined || win.term !== msg.term || win.q.length === win.head) return;
-    const q = win.q;
+    if (win === undefined || win.term !== msg.term || win.len === 0) return;
     switch (msg.type) {
       case "appResp": {
         if (msg.success !== true) {
@@ -91,19 +87,28 @@ export class InflightCheck {
           return;
         }
         const pr = (w.nodes[to] as MetaServer | null)?.raft.prs[from];
+        // Probing (or gone): becomeReplicate empties the leader's ring.
         if (pr === undefined || !pr.replicate) {
           empty(win);
           return;
         }
-        let k = win.head;
-        while (k < q.length && q[k] <= msg.index!) k++;
-        win.head = k;
-        if (k === q.length) empty(win);
+        // freeTo(index): every append whose last index is covered, oldest first.
+        const buf = win.buf;
+        const mask = buf.length - 1;
+        while (win.len > 0 && buf[win.head] <= msg.index!) {
+          win.head = (win.head + 1) & mask;
+          win.len--;
+        }
+        if (win.len === 0) empty(win);
         return;
       }
       case "hbResp": {
+        // freeFirst when the window is full.
         const node = w.nodes[to] as MetaServer | null;
-        if (node !== null && q.length - win.head >= node.raft.opts.maxInflight) win.head++;
+        if (node !== null && win.len >= node.raft.opts.maxInflight) {
+          win.head = (win.head + 1) & (win.buf.length - 1);
+          win.len--;
+        }
         return;
       }
       case "snapResp":
@@ -113,8 +118,28 @@ export class InflightCheck {
   }
 }
 
-/** No append unanswered (the array is reused). */
+/** No append unanswered (the ring is reused). */
 function empty(win: Window): void {
-  if (win.q.length !== 0) win.q.length = 0;
   win.head = 0;
+  win.len = 0;
+}
+
+/** Append last index `x` to the ring, doubling it when full (its length stays a power of two). */
+function push(win: Window, x: number): void {
+  let buf = win.buf;
+  if (win.len === buf.length) {
+    const grown = new Float64Array(buf.length * 2);
+    for (let i = 0; i < win.len; i++) grown[i] = buf[(win.head + i) & (buf.length - 1)];
+    win.buf = buf = grown;
+    win.head = 0;
+  }
+  buf[(win.head + win.len) & (buf.length - 1)] = x;
+  win.len++;
+}
+
+/** The unanswered appends' last indexes, oldest first (for a failure message). */
+function listed(win: Window): string {
+  const out: number[] = [];
+  for (let i = 0; i < win.len; i++) out.push(win.buf[(win.head + i) & (win.buf.length - 1)]);
+  return out.join(", ");
 }

@@ -249,6 +249,17 @@ export class LeaderContactCheck {
     return ((2 * this.electionMinUs) / (1 + Math.min(ppm, 0) / 1e6)) * 1.01 + 2_000;
   }
 
+  /** take(w) would report nothing and change nothing (a caller's gate). */
+  idle(): boolean {
+    return this.voteTo < 0 && this.pending === null;
+  }
+
+  /** touched(w, id) would return at once (the first of its own tests: a caller's gate, a call
+   * less on most events — the next count is a quarter of electionMin away). */
+  touchIdle(now: number, id: number): boolean {
+    return !this.checkQuorum || now < this.nextCount[id] || now < this.judgeFrom[id];
+  }
+
   take(w: AnyWorld): string | null {
     if (this.voteTo >= 0) this.voteDecided(w);
     const p = this.pending;

@@ -5,7 +5,8 @@
 // that system.ts registers them in one place. Each throws nothing itself: a violation comes back
 // as a message, which system.ts turns into a CheckFailure. Read-only: hash-neutral.
 import type { AnyWorld } from "../../runner/system.js";
-import { TOUCHED_NONE } from "../../kernel/world.js";
+import type { MetaServer } from "../../../impl/metadata/server.js";
+import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
 import { ConfigCheck } from "./config-check.js";
 import { FollowCheck } from "./follow-check.js";
 import { PreVoteCheck } from "./prevote-check.js";
@@ -111,6 +112,26 @@ export class LeadershipChecks {
     // A client's event (TOUCHED_NONE) delivers nothing to a server and notes nothing: only the
     // sends above can have something to report.
     if (touched === TOUCHED_NONE) return sent ?? read;
-    return sent ?? read ?? this.follow.afterEvent(w, touched) ?? this.config.afterEvent(w, touched) ?? this.transfer.afterEvent(w, touched) ?? this.snapshots.afterEvent(w, touched) ?? this.prevotes.afterEvent(w);
+    if (sent !== null) return sent;
+    if (read !== null) return read;
+    const followed = this.follow.afterEvent(w, touched);
+    if (followed !== null) return followed;
+    if (touched === TOUCHED_ALL) return this.config.afterEvent(w, touched) ?? this.transfer.afterEvent(w, touched) ?? this.snapshots.afterEvent(w, touched) ?? this.prevotes.afterEvent(w);
+    // A server's event, in the same order: each check is called only when its own gate (the
+    // test its afterEvent starts with) says it may judge something, which most events do not
+    // (a call less per check per event).
+    if (this.config.due(touched) || (w.nodes[touched] as MetaServer | null)?.raft.curRole === "leader") {
+      const why = this.config.afterEvent(w, touched);
+      if (why !== null) return why;
+    }
+    if (!this.transfer.idle(touched)) {
+      const why = this.transfer.afterEvent(w, touched);
+      if (why !== null) return why;
+    }
+    if (!this.snapshots.idle()) {
+      const why = this.snapshots.afterEvent(w, touched);
+      if (why !== null) return why;
+    }
+    return this.prevotes.idle() ? null : this.prevotes.afterEvent(w);
   }
 }

@@ -93,6 +93,9 @@ interface NodeRounds {
    * nothing, and check 4 must not expect them to. */
   leaderTerm: number;
   baseSeq: number;
+  /** Bumped whenever `rounds` gains or drops an entry (a LeaderMemo's cached lookup is good
+   * while it stays). */
+  version: number;
 }
 
 /** A follower's state at the last event that touched it (check 5). */
@@ -137,6 +140,12 @@ interface LeaderMemo {
   useDue: boolean;
   /** The lease left at this event (read by check 1 for checks 2–4 and 6). */
   view: number | null;
+  /** rounds.get(k) of `rounds` (NodeRounds) at its `version`, kept: the quorum's seq moves once a
+   * round, refresh runs at every event of the leader. */
+  cachedRounds: NodeRounds | null;
+  cachedVersion: number;
+  cachedK: number;
+  cachedRound: { readonly term: number; readonly at: number } | undefined;
 }
 
 /** The lease checks 1–7 above, for one run in lease mode. */
@@ -158,7 +167,7 @@ export class LeaseCheck {
   constructor(private readonly n: number) {
     this.nodes = new Array<NodeRounds | null>(n).fill(null);
     this.seen = new Array<FollowerSeen | null>(n).fill(null);
-    for (let i = 0; i < n; i++) this.memo.push({ server: null, leader: false, term: 0, revoked: false, applies: false, voters: [], quorum: 0, k: 0, ofTerm: false, roundAt: 0, bound: 0, useDue: false, view: null });
+    for (let i = 0; i < n; i++) this.memo.push({ server: null, leader: false, term: 0, revoked: false, applies: false, voters: [], quorum: 0, k: 0, ofTerm: false, roundAt: 0, bound: 0, useDue: false, view: null, cachedRounds: null, cachedVersion: -1, cachedK: 0, cachedRound: undefined });
   }
 
   /** Checks 1–5 after an event that changed at most node `only` (World.touched; −1: any node,
@@ -221,7 +230,16 @@ export class LeaseCheck {
     m.voters = voters;
     m.quorum = Math.floor(voters.length / 2) + 1;
     m.k = this.quorumSeq(raft, id, voters, m.quorum);
-    const round = m.k > 0 ? s.rounds.get(m.k) : undefined;
+    let round: { readonly term: number; readonly at: number } | undefined;
+    if (m.k <= 0) round = undefined;
+    else if (m.cachedRounds === s && m.cachedVersion === s.version && m.cachedK === m.k) round = m.cachedRound;
+    else {
+      round = s.rounds.get(m.k);
+      m.cachedRounds = s;
+      m.cachedVersion = s.version;
+      m.cachedK = m.k;
+      m.cachedRound = round;
+    }
     m.ofTerm = round !== undefined && round.term === term && m.k > s.baseSeq;
     m.roundAt = round === undefined ? 0 : round.at;
     const rho = (raft.opts.maxDriftPpm ?? 1000) / 1e6;
@@ -319,7 +337,7 @@ export class LeaseCheck {
   private of(id: number, server: MetaServer): NodeRounds {
     let s = this.nodes[id];
     if (s === null || s.server !== server) {
-      s = { server, rounds: new Map(), newest: 0, newestTerm: -1, revokedTerm: -1, leaderTerm: -1, baseSeq: 0 };
+      s = { server, rounds: new Map(), newest: 0, newestTerm: -1, revokedTerm: -1, leaderTerm: -1, baseSeq: 0, version: 0 };
       this.nodes[id] = s;
     }
     return s;
@@ -336,11 +354,12 @@ export class LeaseCheck {
     const s = this.of(from, server);
     if (s.rounds.has(msg.seq)) return;
     s.rounds.set(msg.seq, { term: msg.term!, at: w.clocks[from].monotonic(w.now) });
+    s.version++;
     if (msg.seq > s.newest) {
       s.newest = msg.seq;
       s.newestTerm = msg.term!;
     }
-    if (s.rounds.size > ROUNDS_KEPT) s.rounds.delete(s.rounds.keys().next().value!);
+    if (s.rounds.size > ROUNDS_KEPT) s.rounds.delete(s.rounds.keys().next().value!); // (version bumped above)
   }
 
   /** Checks 2–4 for every leader (check 1 is leaseViolation); null: fine. */

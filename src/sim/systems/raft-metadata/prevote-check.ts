@@ -50,10 +50,14 @@ export class PreVoteCheck {
 
   onSend(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (msg.type !== "voteResp" || msg.pre !== true || msg.granted !== true || from !== this.to || to !== this.from || this.pending !== null) return;
-    const at = `prevote-grant at node ${from}, t=${(w.now / 1000).toFixed(3)}ms`;
     if (this.reqTerm < this.termBefore) {
-      this.pending = `${at}: it granted node ${to}'s PreVote for term ${this.reqTerm}, below its own term ${this.termBefore}`;
+      this.pending = `prevote-grant at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it granted node ${to}'s PreVote for term ${this.reqTerm}, below its own term ${this.termBefore}`;
     }
+  }
+
+  /** afterEvent(w) would report nothing and change nothing (a caller's gate). */
+  idle(): boolean {
+    return this.to < 0 && this.pending === null;
   }
 
   /** After every event; null: fine. */

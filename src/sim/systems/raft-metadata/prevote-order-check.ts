@@ -80,11 +80,11 @@ export class PreVoteOrderCheck {
   /** onSend of a vote request (PreVote or not). */
   sentVote(w: AnyWorld, from: number, to: number, msg: WireMsg): void {
     if (from >= this.n || this.pending !== null) return;
-    const at = `at node ${from}, t=${(w.now / 1000).toFixed(3)}ms`;
+    // The message head is built only on failure (this runs for every vote request).
     if (msg.pre === true) {
-      if (!this.preVote) this.pending = `prevote-off ${at}: it sent node ${to} a PreVote request for term ${msg.term}, but PreVote is off`;
-      else if (msg.force === true) this.pending = `prevote-unforced ${at}: it sent node ${to} a PreVote request for term ${msg.term} marked forced (only a transfer's real RequestVote is)`;
-      else if (from === this.timeoutTo) this.pending = `prevote-unforced ${at}: it was delivered a TimeoutNow and started a PreVote round (term ${msg.term}) instead of a real election`;
+      if (!this.preVote) this.pending = `prevote-off ${at(from, w.now)}: it sent node ${to} a PreVote request for term ${msg.term}, but PreVote is off`;
+      else if (msg.force === true) this.pending = `prevote-unforced ${at(from, w.now)}: it sent node ${to} a PreVote request for term ${msg.term} marked forced (only a transfer's real RequestVote is)`;
+      else if (from === this.timeoutTo) this.pending = `prevote-unforced ${at(from, w.now)}: it was delivered a TimeoutNow and started a PreVote round (term ${msg.term}) instead of a real election`;
       // A new round (a request with another number, or for another term) starts a new tally.
       const k = from * SLOTS + (msg.term % SLOTS);
       if (this.slotTerm[k] !== msg.term || this.slotRound[k] !== msg.round) {
@@ -102,7 +102,7 @@ export class PreVoteOrderCheck {
     let yes = 0;
     for (const v of voters) if (v === from || (v < MASK_IDS && ((mask >>> v) & 1) === 1)) yes++;
     if (yes * 2 <= voters.length) {
-      this.pending = `prevote-before-vote ${at}: it sent node ${to} an unforced RequestVote for term ${msg.term}, but only ${yes} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter) granted it a PreVote for that term in its latest PreVote round, not a quorum`;
+      this.pending = `prevote-before-vote ${at(from, w.now)}: it sent node ${to} an unforced RequestVote for term ${msg.term}, but only ${yes} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter) granted it a PreVote for that term in its latest PreVote round, not a quorum`;
     }
   }
 
@@ -137,6 +137,12 @@ export class PreVoteOrderCheck {
     this.timeoutTo = to;
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.timeoutTo < 0 && this.voteTo < 0 && this.pending === null;
+  }
+
   /** After every event; null: fine. */
   afterEvent(): string | null {
     this.timeoutTo = -1;
@@ -145,4 +151,8 @@ export class PreVoteOrderCheck {
     this.pending = null;
     return p;
   }
+}
+
+function at(id: number, nowUs: number): string {
+  return `at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms`;
 }

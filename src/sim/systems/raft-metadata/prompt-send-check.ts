@@ -36,10 +36,17 @@ export class PromptSendCheck {
   private readonly appendsIn: Float64Array;
   /** The current event's number. */
   private event = 1;
-  /** Probes owed in the current event (leader * n + follower). */
+  /** The event of the last append or chunk sent (idle(): an event that sent none may share its
+   * number with the next, as no send is stamped with it). */
+  private sentEvent = 0;
+  /** Probes owed in the current event (leader * n + follower): the first owedLen. */
   private readonly owed: number[] = [];
-  /** Pipelines owed in the current event: leader * n + follower, the term, how many appends. */
+  private owedLen = 0;
+  /** Pipelines owed in the current event: leader * n + follower, the term, how many appends
+   * (the first fillsLen). Both lists are emptied by their counts, not `length = 0`, which drops
+   * the backing store and reallocates it at the next push. */
   private readonly fills: number[] = [];
+  private fillsLen = 0;
   /** Per node: the term in which it was last seen leading (-1: not leading). */
   private readonly ledTerm: Float64Array;
 
@@ -58,7 +65,8 @@ export class PromptSendCheck {
     if ((msg.type === "app" || msg.type === "snap") && from < this.n && to < this.n) {
       const k = from * this.n + to;
       this.sentIn[k] = this.event;
-      if (msg.type === "app" && msg.entries!.length > 0 && this.fills.length > 0) {
+      this.sentEvent = this.event;
+      if (msg.type === "app" && msg.entries!.length > 0 && this.fillsLen > 0) {
         if (this.appendsIn[k] !== this.event) {
           this.appendsIn[k] = this.event;
           this.appendCount[k] = 0;
@@ -81,10 +89,22 @@ export class PromptSendCheck {
       if (pr.replicate || msg.index! <= pr.match || msg.index! + 1 <= raft.snapshotIndex()) return;
       const batches = Math.ceil((raft.lastIndex() - msg.index!) / raft.opts.maxBatch);
       const want = Math.min(raft.opts.maxInflight, batches);
-      if (want > 0) this.fills.push(to * this.n + from, msg.term, want);
+      if (want > 0) {
+        const f = this.fills;
+        f[this.fillsLen++] = to * this.n + from;
+        f[this.fillsLen++] = msg.term;
+        f[this.fillsLen++] = want;
+      }
       return;
     }
-    if (leaderActsOnRejection(pr, msg.index!, msg.probe!)) this.owed.push(to * this.n + from);
+    if (leaderActsOnRejection(pr, msg.index!, msg.probe!)) this.owed[this.owedLen++] = to * this.n + from;
+  }
+
+  /** afterEvent(w, touched) for the event of server `touched` (≥ 0), which does not lead
+   * (`leads` false), would judge nothing and change nothing but the event number, which no send
+   * of this event carries (a caller's gate: most events are of followers). */
+  idle(touched: number, leads: boolean): boolean {
+    return !leads && touched >= 0 && this.owedLen === 0 && this.fillsLen === 0 && this.sentEvent !== this.event && this.ledTerm[touched] === -1;
   }
 
   /** After every event: the obligations of the event, for the server it touched (World.touched:
@@ -92,20 +112,20 @@ export class PromptSendCheck {
   afterEvent(w: AnyWorld, touched: number): string | null {
     let why: string | null = null;
     const owed = this.owed;
-    for (let i = 0; i < owed.length; i++) {
+    for (let i = 0; i < this.owedLen; i++) {
       const k = owed[i];
       if (!this.sent(k)) {
         why = `probe-after-reject at node ${Math.floor(k / this.n)}, t=${(w.now / 1000).toFixed(3)}ms: follower ${k % this.n} rejected an append, and the leader sent it no new probe (append or snapshot chunk) in return`;
         break;
       }
     }
-    for (let i = 0; why === null && i < this.fills.length; i += 3) why = this.filled(w, this.fills[i], this.fills[i + 1], this.fills[i + 2]);
+    for (let i = 0; why === null && i < this.fillsLen; i += 3) why = this.filled(w, this.fills[i], this.fills[i + 1], this.fills[i + 2]);
     if (why === null) {
       if (touched >= 0) why = this.announced(w, touched);
       else if (touched === TOUCHED_ALL) for (let i = 0; i < this.n && why === null; i++) why = this.announced(w, i);
     }
-    if (this.owed.length > 0) this.owed.length = 0;
-    if (this.fills.length > 0) this.fills.length = 0;
+    this.owedLen = 0;
+    this.fillsLen = 0;
     this.event++;
     return why;
   }

@@ -118,8 +118,8 @@ export class ReadIndexCheck {
     const arrival = r.term === raft.term() ? r.arrivals.get(key) : undefined;
     if (arrival === undefined) return null; // registered in an earlier term, or never seen arriving as leader
     r.arrivals.delete(key);
-    const at = `at node ${leader}, t=${(w.now / 1000).toFixed(3)}ms, term ${raft.term()}`;
-    if (index < arrival.committed) return `read-index-covers-commits ${at}: it answered follower ${follower}'s read with index ${index}, but index ${arrival.committed} was already committed when the request arrived`;
+    // The message head is built only on failure (this runs for every read answered).
+    if (index < arrival.committed) return `read-index-covers-commits ${at(leader, w.now, raft.term())}: it answered follower ${follower}'s read with index ${index}, but index ${arrival.committed} was already committed when the request arrived`;
     if (raft.opts.readMode === "lease") return null;
     // The first heartbeat sent at or after the arrival: acknowledgements of it or later count.
     let need = -1;
@@ -133,6 +133,10 @@ export class ReadIndexCheck {
     let acks = 0;
     for (const p of voters) if (p === leader || (need >= 0 && p < this.n && r.acked[p] >= need)) acks++;
     if (acks >= Math.floor(voters.length / 2) + 1) return null;
-    return `read-index-quorum-round ${at}: it answered follower ${follower}'s read with index ${index}, but only ${acks} of its ${voters.length} voters (itself included) acknowledged a heartbeat sent after the request arrived${need < 0 ? " (none was sent)" : ` (seq ${need} or later)`}`;
+    return `read-index-quorum-round ${at(leader, w.now, raft.term())}: it answered follower ${follower}'s read with index ${index}, but only ${acks} of its ${voters.length} voters (itself included) acknowledged a heartbeat sent after the request arrived${need < 0 ? " (none was sent)" : ` (seq ${need} or later)`}`;
   }
+}
+
+function at(id: number, nowUs: number, term: number): string {
+  return `at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms, term ${term}`;
 }

@@ -101,6 +101,13 @@ export class ReadLatencyCheck {
     this.ready[id] = null;
   }
 
+  /** afterEvent(w, touched) for the event of server `touched` (≥ 0) at `now` would judge nothing
+   * and change nothing: no deposition to judge, and the server is not leading or not due for a
+   * look (a caller's gate, inlined where a call is not). */
+  idle(now: number, touched: number): boolean {
+    return this.depositions === 0 && touched >= 0 && (this.leading[touched] === 0 || now < this.nextLook[touched]);
+  }
+
   afterEvent(w: AnyWorld, touched: number): string | null {
     if (this.depositions > 0) {
       const why = this.judgeDepositions(w);

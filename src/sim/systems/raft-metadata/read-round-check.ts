@@ -98,6 +98,12 @@ export class ReadRoundCheck {
     this.confBefore[to] = node === null ? -1 : node.raft.configIndex();
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.marked === 0;
+  }
+
   afterEvent(w: AnyWorld, touched: number): string | null {
     // Most events deliver no answer to anyone: one field read, nothing else.
     if (this.marked === 0) return null;

@@ -77,20 +77,26 @@ export class ReadRoundFlowCheck {
     const waiting = rs.length > r.readHead && (rs[rs.length - 1] as Read).seq === msg.seq;
     this.roundConf[from] = waiting && (r.cfg.quorum > 1 || !r.isVoter) ? r.configIndex() : NaN;
     if (this.pending !== null || r.curRole !== "leader" || r.opts.coalesceHeartbeats !== true || r.lease !== null) return;
-    const at = `read-round-flow at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${r.curTerm}`;
+    // The message head (at()) is built only on failure: this runs at every round a leader starts.
     const answer = this.answeredTo === from;
     if (answer && !waiting) {
-      this.pending = `${at}: a heartbeat answer started round ${msg.seq}, which no pending read waits for`;
+      this.pending = `${at(from, w.now, r.curTerm)}: a heartbeat answer started round ${msg.seq}, which no pending read waits for`;
       return;
     }
     if (conf !== r.configIndex()) return;
     const confirmed = this.confirmed(r, prev);
     if (answer) {
-      if (!confirmed) this.pending = `${at}: a heartbeat answer started round ${msg.seq} while round ${prev} still awaited its quorum`;
+      if (!confirmed) this.pending = `${at(from, w.now, r.curTerm)}: a heartbeat answer started round ${msg.seq} while round ${prev} still awaited its quorum`;
       return;
     }
     if (confirmed || r.heartbeatDeadline === r.clock.peek(w.localNow(from)) + r.opts.heartbeatUs) return;
-    this.pending = `${at}: it started round ${msg.seq} while round ${prev} awaited its quorum, neither at a heartbeat tick nor on the answer that confirmed it`;
+    this.pending = `${at(from, w.now, r.curTerm)}: it started round ${msg.seq} while round ${prev} awaited its quorum, neither at a heartbeat tick nor on the answer that confirmed it`;
+  }
+
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.answeredTo < 0 && this.pending === null;
   }
 
   /** After every event; null: fine. */
@@ -110,4 +116,8 @@ export class ReadRoundFlowCheck {
     }
     return acks >= r.cfg.quorum;
   }
+}
+
+function at(id: number, nowUs: number, term: number): string {
+  return `read-round-flow at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms, term ${term}`;
 }

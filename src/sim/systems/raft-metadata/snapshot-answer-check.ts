@@ -22,8 +22,12 @@ export function snapshotAnswerFault(w: AnyWorld, from: number, msg: Answer): str
   const node = w.nodes[from] as MetaServer | null;
   if (node === null) return null;
   const c = node.raft.commitIndex();
-  const at = `snapshot-answer at node ${from}, t=${(w.now / 1000).toFixed(3)}ms, term ${msg.term}`;
-  if (msg.next >= 0 && c >= msg.index) return `${at}: it asks for chunk ${msg.next} of the snapshot at ${msg.index}, but its commit index ${c} covers it`;
-  if (msg.next < 0 && c < msg.index) return `${at}: it acknowledges the snapshot at ${msg.index} as installed, but its commit index is ${c}`;
+  // The message head is built only on failure (this runs for every snapshot answer).
+  if (msg.next >= 0 && c >= msg.index) return `${at(from, w.now, msg.term)}: it asks for chunk ${msg.next} of the snapshot at ${msg.index}, but its commit index ${c} covers it`;
+  if (msg.next < 0 && c < msg.index) return `${at(from, w.now, msg.term)}: it acknowledges the snapshot at ${msg.index} as installed, but its commit index is ${c}`;
   return null;
+}
+
+function at(id: number, nowUs: number, term: number): string {
+  return `snapshot-answer at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms, term ${term}`;
 }

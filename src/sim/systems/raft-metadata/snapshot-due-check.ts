@@ -61,6 +61,13 @@ export class SnapshotDueCheck {
     }
   }
 
+  /** afterEvent(…) would report nothing and change nothing for the event
+   * of server `touched` (≥ 0) (a caller's gate, inlined where a call is not: most events leave
+   * this check nothing to do). */
+  idle(touched: number): boolean {
+    return touched >= 0 && (touched >= this.n || this.watch[touched] === 0);
+  }
+
   /** After every event (World.touched); null: fine. */
   afterEvent(w: AnyWorld, touched: number): string | null {
     if (touched === TOUCHED_ALL) {

@@ -40,10 +40,16 @@ export class SnapshotPolicyCheck {
     if (node === null) return;
     const every = node.raft.opts.snapshotEvery ?? 0;
     const since = index - this.base[id];
-    const at = `snapshot-policy at node ${id}, t=${(w.now / 1000).toFixed(3)}ms`;
-    if (every <= 0) this.pending = `${at}: it took a snapshot at index ${index}, but its snapshotEvery is ${every} (snapshots off)`;
-    else if (since < every) this.pending = `${at}: it took a snapshot at index ${index}, only ${since} entries past its previous one (${this.base[id]}); snapshotEvery is ${every}`;
+    // The message head is built only on failure (this runs for every snapshot taken).
+    if (every <= 0) this.pending = `${at(id, w.now)}: it took a snapshot at index ${index}, but its snapshotEvery is ${every} (snapshots off)`;
+    else if (since < every) this.pending = `${at(id, w.now)}: it took a snapshot at index ${index}, only ${since} entries past its previous one (${this.base[id]}); snapshotEvery is ${every}`;
     else this.base[id] = index;
+  }
+
+  /** afterEvent(w, touched) for an event other than a fault would report nothing and change
+   * nothing (a caller's gate). */
+  idle(): boolean {
+    return this.pending === null;
   }
 
   /** After every event (World.touched); null: fine. A server's snapshot base moves only by its
@@ -59,4 +65,8 @@ export class SnapshotPolicyCheck {
     this.pending = null;
     return v;
   }
+}
+
+function at(id: number, nowUs: number): string {
+  return `snapshot-policy at node ${id}, t=${(nowUs / 1000).toFixed(3)}ms`;
 }

@@ -82,6 +82,12 @@ export class StaleTermCheck {
     return `stale-term-answer at node ${this.to}, t=${(this.at / 1000).toFixed(3)}ms: it received a ${this.msgType} of term ${this.msgTerm} from node ${this.from} in its term ${this.ownTerm}, which must get ${KIND_NAME[this.want]} carrying term ${this.ownTerm}, but ${what}`;
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.to < 0 && this.pending === null;
+  }
+
   /** After every event; null: fine. */
   afterEvent(): string | null {
     if (this.to >= 0) this.finish();

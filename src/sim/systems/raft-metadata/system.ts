@@ -449,14 +449,19 @@ function setup(req: RunRequest): SystemRun {
       afterEachEvent: (w) => {
         const only = startingChecks(w, true);
         if (only === NOTHING_MORE) return;
-        if (only !== TOUCHED_NONE) {
+        // Whether the server the event touched leads (read once: several checks judge leaders only).
+        const leads = only >= 0 && (w.nodes[only] as MetaServer | null)?.raft.curRole === "leader";
+        // (progress.check judges leaders only: nothing for another server's event.)
+        if (leads || only === TOUCHED_ALL) {
           judged(progress.check(w, only === TOUCHED_ALL ? -1 : only), w);
         }
-        judged(prompt.afterEvent(w, only), w);
-        judged(heartbeats.afterEvent(w, only), w);
-        judged(readRounds.afterEvent(w, only), w);
-        judged(readLatency.afterEvent(w, only), w);
-        judged(commitTerm.afterEvent(w, only), w);
+        // Each check's idle() (where it has one) is the test its afterEvent starts with, here to
+        // spare the call: most events leave most checks nothing to judge or reset.
+        if (!prompt.idle(only, leads)) judged(prompt.afterEvent(w, only), w);
+        if (!heartbeats.idle(only)) judged(heartbeats.afterEvent(w, only), w);
+        if (!readRounds.idle()) judged(readRounds.afterEvent(w, only), w);
+        if (!readLatency.idle(w.now, only)) judged(readLatency.afterEvent(w, only), w);
+        if (!commitTerm.idle()) judged(commitTerm.afterEvent(w, only), w);
         // The leader checks of step-leader.ts: most events leave them nothing to judge.
         if (commitPrompt.pending()) {
           judged(commitPrompt.afterEvent(w, only), w);
@@ -471,22 +476,22 @@ function setup(req: RunRequest): SystemRun {
           judged(commitPush.afterEvent(w, only), w);
         }
         judged(leadership.afterEvent(w, only), w);
-        judged(bounds.afterEvent(w, only), w);
+        if (!bounds.idle(w.now, only)) judged(bounds.afterEvent(w, only), w);
         if (membership !== null) {
           judged(membership.afterEvent(w), w);
         }
         judged(wakes.afterEvent(w, only), w);
-        judged(campaigns.afterEvent(), w);
-        judged(losses.afterEvent(w), w);
-        judged(timers.afterEvent(w, only), w);
-        judged(roundFlow.afterEvent(), w);
-        judged(transferAborts.afterEvent(w, only), w);
-        judged(followers.afterEvent(w, only), w);
+        if (!campaigns.idle()) judged(campaigns.afterEvent(), w);
+        if (!losses.idle()) judged(losses.afterEvent(w), w);
+        if (!timers.idle()) judged(timers.afterEvent(w, only), w);
+        if (!roundFlow.idle()) judged(roundFlow.afterEvent(), w);
+        if (!transferAborts.idle(only)) judged(transferAborts.afterEvent(w, only), w);
+        if (!followers.idle(only)) judged(followers.afterEvent(w, only), w);
         if (only === TOUCHED_ALL || persistence.due) {
           judged(persistence.afterEvent(w, only), w);
         }
-        judged(electionSteps.afterEvent(w), w);
-        judged(fencedAnswers.afterEvent(w), w);
+        if (!electionSteps.idle()) judged(electionSteps.afterEvent(w), w);
+        if (!fencedAnswers.idle()) judged(fencedAnswers.afterEvent(w), w);
         if (leaseMode && only !== TOUCHED_NONE) {
           judged(leases!.afterEvent(w, only === TOUCHED_ALL ? -1 : only), w);
           judged(renewals!.afterEvent(w, only), w);

@@ -39,6 +39,12 @@ export class TimeoutNowCheck {
     this.followerBefore = node.raft.role() === "follower";
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.to < 0;
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld): string | null {
     const id = this.to;

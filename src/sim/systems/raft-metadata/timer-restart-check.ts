@@ -106,6 +106,12 @@ export class TimerRestartCheck {
     this.deadlineBefore = node.raft.electionDeadline;
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.forcedTo < 0 && this.voteTo < 0 && this.pending === null;
+  }
+
   /** After every event (`only`: the server it touched, or TOUCHED_NONE / TOUCHED_ALL, both
    * negative); null: fine. */
   afterEvent(w: AnyWorld, only: number): string | null {

@@ -47,6 +47,13 @@ export class TransferAbortCheck {
     if (leader >= 0 && leader < this.n) this.look(w, leader, true);
   }
 
+  /** afterEvent(…) would report nothing and change nothing for the event
+   * of server `only` (≥ 0) (a caller's gate, inlined where a call is not: most events leave
+   * this check nothing to do). */
+  idle(only: number): boolean {
+    return only >= 0 && (only >= this.n || this.target[only] === -1);
+  }
+
   /** After every event (`only`: the server it ran, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
   afterEvent(w: AnyWorld, only: number): string | null {
     if (only === TOUCHED_NONE) return null;

@@ -96,6 +96,12 @@ export class TransferCheck {
     const acked = this.ackTerm[to] === term ? `acknowledged only up to ${this.ackIndex[to]}` : "acknowledged nothing";
     return `${at}: it sent node ${to} a TimeoutNow, but in this term that node ${acked}, short of the leader's last entry ${last}`;
   }
+  /** afterEvent(w, touched) for a server's event (touched >= 0) would judge nothing and change
+   * nothing: the server was not seen transferring (a caller's gate, inlined where a call is not). */
+  idle(touched: number): boolean {
+    return this.xTerm[touched] < 0;
+  }
+
   /** After every event, for a server it touched (all servers after a fault): its log must not
    * grow while it transfers. */
   afterEvent(w: AnyWorld, touched: number): string | null {

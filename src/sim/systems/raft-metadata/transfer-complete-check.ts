@@ -129,6 +129,13 @@ export class TransferCompleteCheck {
     }
   }
 
+  /** afterEvent(…) would report nothing and change nothing (no transfer
+   * watched; a caller's gate, inlined where a call is not: most events leave this check
+   * nothing to do). */
+  idle(): boolean {
+    return this.leader < 0;
+  }
+
   /** After every event that may change a server (fault: all = true); null: fine. */
   afterEvent(w: AnyWorld, all: boolean): string | null {
     if (this.leader < 0) return null;

@@ -79,6 +79,12 @@ export class VoteDurableCheck {
     }
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.pending === null;
+  }
+
   /** After every event; null: fine. */
   afterEvent(): string | null {
     const p = this.pending;

@@ -71,6 +71,12 @@ export class VoteLostCheck {
     this.term = term;
   }
 
+  /** afterEvent(…) would report nothing and change nothing (a caller's gate, inlined where
+   * a call is not: most events leave this check nothing to do). */
+  idle(): boolean {
+    return this.to < 0;
+  }
+
   /** After every event; null: fine. */
   afterEvent(w: AnyWorld): string | null {
     const id = this.to;
