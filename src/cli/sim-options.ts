@@ -267,10 +267,7 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   }
   const time = o.time ?? scenario?.scenario.timeUs ?? DEFAULT_TIME_US;
   const systemOptions = withFastFlag(system, o.fast, o.systemOptions);
-  const checks = systemOptions?.onlineChecks;
-  if (checks !== undefined && (system !== "raft-metadata" || (checks !== "all" && checks !== "starting" && checks !== "none"))) {
-    throw new UsageError(`--system-options: onlineChecks is raft-metadata's, one of "all", "starting", "none" (got ${JSON.stringify(checks)} for system ${system})`);
-  }
+  checkSystemOptions(system, systemOptions);
   const traceFilter = resolveTraceFilter(o, system, time);
   return {
     seed,
@@ -294,6 +291,22 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
 
 /** --no-fast → system option { fast: false } (raft-metadata's only: other systems have no fast
  * mode, and saying so beats ignoring the flag). */
+/** Refuses (UsageError, exit 64) --system-options naming an option the system does not read
+ * (System.optionKeys, where it lists them), and an onlineChecks value raft-metadata does not know.
+ * The values of the other options are the system's to judge when the run is set up. */
+export function checkSystemOptions(system: string, systemOptions: Readonly<Record<string, unknown>> | undefined): void {
+  if (systemOptions === undefined) return;
+  const known = getSystem(system).optionKeys;
+  if (known !== undefined) {
+    const unknown = Object.keys(systemOptions).filter((k) => !known.includes(k));
+    if (unknown.length > 0) throw new UsageError(`--system-options: system ${system} has no option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; its options: ${known.join(", ")}`);
+  }
+  const checks = systemOptions.onlineChecks;
+  if (checks !== undefined && (system !== "raft-metadata" || (checks !== "all" && checks !== "starting" && checks !== "none"))) {
+    throw new UsageError(`--system-options: onlineChecks is raft-metadata's, one of "all", "starting", "none" (got ${JSON.stringify(checks)} for system ${system})`);
+  }
+}
+
 export function withFastFlag(system: string, fast: boolean | undefined, systemOptions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (fast !== false) return systemOptions;
   if (system !== "raft-metadata") throw new UsageError(`--no-fast: only raft-metadata has a fast mode (system ${system})`);

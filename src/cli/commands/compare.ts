@@ -9,7 +9,7 @@ import { getSystem } from "../../api/systems.js";
 import { formatDuration } from "../../util/duration.js";
 import { InputError, UsageError } from "../errors.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
-import { checkBugs, parseNameList, parseOnOff, parseSeedRangeOption, parseSystem, parseSystemOptions, parseTime } from "../sim-options.js";
+import { checkBugs, checkSystemOptions, parseNameList, parseOnOff, parseSeedRangeOption, parseSystem, parseSystemOptions, parseTime } from "../sim-options.js";
 
 interface CompareCli {
   system?: string;
@@ -129,6 +129,7 @@ export function registerCompare(program: Command): void {
         if (opts.detectors !== undefined && getSystem(system).detectors === undefined) throw new UsageError(`--detectors: system ${system} has no detector families (use --variants)`);
         const bugs = opts.bug === undefined ? [] : [opts.bug];
         checkBugs(system, bugs);
+        checkSystemOptions(system, opts.systemOptions);
         const families = opts.families === undefined || (opts.families.length === 1 && opts.families[0] === "all") ? undefined : opts.families;
         const bar =
           opts.progress && process.stderr.isTTY === true

@@ -6,7 +6,7 @@ import cliProgress from "cli-progress";
 import { metricsTable } from "../metrics-table.js";
 import { timeOverrideProblem } from "../../api/scenarios.js";
 import { planJobs, seedCount, sweep, SWEEP_BATCH, tuneJitForSweep, type SeedSet, type SweepOptions, type SweepReport } from "../../api/sweep.js";
-import { checkBugs, checkDetector, withFastFlag, parseOnOff, parseSeedRangeOption, parseSystem, parseTime, systemFor } from "../sim-options.js";
+import { checkBugs, checkDetector, checkSystemOptions, withFastFlag, parseOnOff, parseSeedRangeOption, parseSystem, parseSystemOptions, parseTime, systemFor } from "../sim-options.js";
 import { DEFAULT_SYSTEM } from "../../api/systems.js";
 import { Exit, type ExitCode } from "../exit-codes.js";
 import { expectationExit, loadScenarioForCli } from "../scenario-file.js";
@@ -74,6 +74,7 @@ export function registerSweep(program: Command): void {
       .option("--stop-on-first", "stop at the lowest failing seed")
       .option("--every-fault", "enable every fault family on every seed (default: a random subset per seed)")
       .option("--time <duration>", "simulated time per seed (default: the scenario's, else 10s)", parseTime)
+      .option("--system-options <json>", "system options laid over each seed's, as a JSON object (as `raftsim run` takes them; the replay lines repeat them)", parseSystemOptions)
       .option("--no-fast", "raft-metadata: run the original event model (periodic heartbeats to every follower, clients at full speed to the end of the liveness window) instead of the default fast one; the replay lines repeat it")
       .option("--json", "print {seeds, verdicts, errors, failures: [{seed, verdict, message, error?, replay}], wallMs, seedsPerMinute, jobs, jobsRequested, ...} on stdout")
       .addOption(new Option("--no-progress", "no progress bar on stderr"))
@@ -83,7 +84,7 @@ export function registerSweep(program: Command): void {
       .option("--reports <dir>", "write the flight recorder of each failing seed to <dir>/seed-<N>.html (each is rerun here with its trace kept; the directory is created)")
       .option("--reports-max <n>", "write at most this many reports, lowest seeds first (default 20)", parsePositive, 20)
       .option("--junit <file>", "also write the report as JUnit XML (one test case per failing seed, with its replay command)")
-      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; sutAsserts: boolean; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number; reports?: string; reportsMax: number; detector?: string; fast: boolean }, cmd: Command) => {
+      .action(async (opts: { seeds?: { from: number; to: number }; scenario?: string; jobs: number; bug?: string; sutAsserts: boolean; system?: string; stopOnFirst?: boolean; everyFault?: boolean; time?: number; json?: boolean; progress: boolean; shard?: Shard; junit?: string; saveFailures?: string; shrinkBudget: number; reports?: string; reportsMax: number; detector?: string; fast: boolean; systemOptions?: Record<string, unknown> }, cmd: Command) => {
         tuneJitForSweep(); // before any seed runs and before the workers start (api/sweep.ts)
         const scenario = opts.scenario !== undefined ? loadScenarioForCli(opts.scenario) : undefined;
         const system = systemFor(opts.system, scenario?.scenario);
@@ -100,7 +101,9 @@ export function registerSweep(program: Command): void {
         if (opts.reports !== undefined) prepareReportsDir(opts.reports);
         const tooShort = scenario !== undefined && opts.time !== undefined ? timeOverrideProblem(scenario.scenario, opts.time) : null;
         if (tooShort !== null) throw new UsageError(tooShort);
-        const fastOff = withFastFlag(system, opts.fast, undefined);
+        // --system-options, with --no-fast's { fast: false } laid over them.
+        const systemOptions = withFastFlag(system, opts.fast, opts.systemOptions);
+        checkSystemOptions(system, systemOptions);
         const o: SweepOptions = {
           system,
           seeds,
@@ -113,11 +116,11 @@ export function registerSweep(program: Command): void {
           everyFault: opts.everyFault ?? false,
           timeUs: opts.time ?? scenario?.scenario.timeUs ?? 10_000_000,
           ...(opts.detector !== undefined ? { detector: opts.detector } : {}),
-          // --no-fast: raft-metadata's original event model (options.ts, `fast`, on by default).
-          ...(fastOff !== undefined ? { systemOptions: fastOff } : {}),
+          // --system-options and --no-fast (raft-metadata's original event model: options.ts, `fast`).
+          ...(systemOptions !== undefined ? { systemOptions } : {}),
         };
         // One seed's run as the sweep ran it: what --save-failures shrinks and --reports draws.
-        const seedRun = (seed: number): SimulateOptions => ({ system, seed, timeUs: o.timeUs, bugs: o.bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault, scenario: scenario?.scenario, detector: o.detector, ...(fastOff !== undefined ? { systemOptions: fastOff } : {}) });
+        const seedRun = (seed: number): SimulateOptions => ({ system, seed, timeUs: o.timeUs, bugs: o.bugs, sutAsserts: o.sutAsserts, everyFamily: o.everyFault, scenario: scenario?.scenario, detector: o.detector, ...(systemOptions !== undefined ? { systemOptions } : {}) });
         const plan = planJobs(opts.jobs, seedCount(seeds));
         if (plan.jobs < plan.requested && cmd.getOptionValueSource("jobs") === "cli")
           process.stderr.write(

@@ -146,6 +146,10 @@ export interface System {
   readonly scenario?: unknown;
   /** The model of its client operations, registered by name for `raftsim check --model`. */
   readonly model?: Model<any, any, any>;
+  /** The top-level names of the system options (RunOptions.options) its setup reads: the CLI
+   * refuses a --system-options object naming another (a misspelt option would otherwise be
+   * ignored without a word, and the run would not be the one asked for). None: not checked. */
+  readonly optionKeys?: readonly string[];
   setup(req: RunRequest): SystemRun;
   /** The system options that make an explicit replay of a generated run's schedule
    * (RunResult.faults) reproduce that run: whatever else it drew from its seed or from the

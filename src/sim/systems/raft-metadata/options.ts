@@ -72,7 +72,11 @@ export interface ClusterRunOptions {
 
 /** raft-metadata's own run options (RunOptions.options): a scenario's Raft and workload blocks,
  * and test overrides. */
-export type RaftMetadataOptions = Pick<ClusterRunOptions, "raft" | "workload" | "net" | "membership" | "swarmConfig" | "checkTimeoutMs" | "livenessStopWhenHealthy" | "fast" | "followerReads" | "applyDelayUs" | "sessionTtl" | "leaseCheck" | "onlineChecks">;
+export type RaftMetadataOptions = Pick<ClusterRunOptions, (typeof RAFT_METADATA_OPTION_KEYS)[number]>;
+
+/** RaftMetadataOptions' names (System.optionKeys: what --system-options may name). The type is
+ * built from this list, so the two cannot drift apart. */
+export const RAFT_METADATA_OPTION_KEYS = ["raft", "workload", "net", "membership", "swarmConfig", "checkTimeoutMs", "livenessStopWhenHealthy", "fast", "followerReads", "applyDelayUs", "sessionTtl", "leaseCheck", "onlineChecks"] as const satisfies readonly (keyof ClusterRunOptions)[];
 
 import { MS, S } from "../../../util/time.js";
 

@@ -60,7 +60,7 @@ import { AnswerFencedCheck } from "./answer-fenced-check.js";
 import { knownLeader, runLivenessPhase } from "./liveness.js";
 import { LivelockGuard } from "../../runner/livelock.js";
 import { membershipPlan, noOtherRestoreFenced, operator, restoreKeepsQuorum, restoreMarker } from "./operator.js";
-import { defaultRaftTiming, livenessWindowUs, raftOptions, S, type RaftMetadataOptions } from "./options.js";
+import { defaultRaftTiming, livenessWindowUs, RAFT_METADATA_OPTION_KEYS, raftOptions, S, type RaftMetadataOptions } from "./options.js";
 import { raftRecorder } from "./recorder.js";
 import { raftScenarioBlock } from "./scenario-block.js";
 import { leaseSafeSchedule, swarmRaftTiming, swarmWorkload, WORKLOAD_SWARM } from "./swarm.js";
@@ -635,6 +635,7 @@ export const raftMetadata: System = {
   noteNames: RAFT_NOTE_NAMES,
   recorder: raftRecorder,
   model: metadataKv,
+  optionKeys: RAFT_METADATA_OPTION_KEYS,
   scenario: raftScenarioBlock(FAMILIES.map((f) => f.name)),
   setup,
   // A generated run drew Raft's configuration from the seed (details.raft) and its membership
