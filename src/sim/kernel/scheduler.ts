@@ -91,24 +91,8 @@ export class Scheduler {
     this.eb[s] = b;
     this.ec[s] = c;
     this.payload[s] = payload;
-    const heap = this.heap, keys = this.keys, pos = this.pos;
-    let i = this.size++;
-    // sift up
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = keys[2 * p];
-      if (pt <= at) break; // seq is monotone: equal time ⇒ parent first
-      const ps = heap[p];
-      heap[i] = ps;
-      keys[2 * i] = pt;
-      keys[2 * i + 1] = keys[2 * p + 1];
-      pos[ps] = i;
-      i = p;
-    }
-    heap[i] = s;
-    keys[2 * i] = at;
-    keys[2 * i + 1] = q;
-    pos[s] = i;
+    // The newest seq is the largest: siftUp's tie-break (equal time, parent first) holds as is.
+    this.siftUp(this.size++, at, q, s);
     return this.gen[s] * SLOT_SPAN + s;
   }
 
@@ -227,8 +211,8 @@ export class Scheduler {
    * order of (time, seq), seqs unique, so which slot runs next is the same whatever the heap's
    * shape: no effect on any run. */
   private popRoot(): void {
-    const heap = this.heap, keys = this.keys, pos = this.pos;
-    pos[heap[0]] = -1;
+    const heap = this.heap, keys = this.keys;
+    this.pos[heap[0]] = -1;
     const n = --this.size;
     if (n === 0) return;
     let i = 0;
@@ -241,11 +225,7 @@ export class Scheduler {
         const tl = keys[2 * l], tr = keys[2 * r];
         if (tr < tl || (tr === tl && keys[2 * r + 1] < keys[2 * l + 1])) c = r;
       }
-      const cs = heap[c];
-      heap[i] = cs;
-      keys[2 * i] = keys[2 * c];
-      keys[2 * i + 1] = keys[2 * c + 1];
-      pos[cs] = i;
+      this.place(i, keys[2 * c], keys[2 * c + 1], heap[c]);
       i = c;
     }
     this.siftUp(i, keys[2 * n], keys[2 * n + 1], heap[n]);
@@ -253,7 +233,7 @@ export class Scheduler {
 
   /** Place slot s with key (t, q) at heap position i or below; false if it stays at i. */
   private siftDown(i: number, t: number, q: number, s: number): boolean {
-    const heap = this.heap, keys = this.keys, pos = this.pos;
+    const heap = this.heap, keys = this.keys;
     const n = this.size;
     const start = i;
     for (;;) {
@@ -267,38 +247,32 @@ export class Scheduler {
         if (tr < ct || (tr === ct && qr < cq)) { c = r; ct = tr; cq = qr; }
       }
       if (!(ct < t || (ct === t && cq < q))) break;
-      const cs = heap[c];
-      heap[i] = cs;
-      keys[2 * i] = ct;
-      keys[2 * i + 1] = cq;
-      pos[cs] = i;
+      this.place(i, ct, cq, heap[c]);
       i = c;
     }
-    heap[i] = s;
-    keys[2 * i] = t;
-    keys[2 * i + 1] = q;
-    pos[s] = i;
+    this.place(i, t, q, s);
     return i !== start;
   }
 
   /** Place slot s with key (t, q) at heap position i or above. */
   private siftUp(i: number, t: number, q: number, s: number): void {
-    const heap = this.heap, keys = this.keys, pos = this.pos;
+    const heap = this.heap, keys = this.keys;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = keys[2 * p], pq = keys[2 * p + 1];
       if (!(t < pt || (t === pt && q < pq))) break;
-      const ps = heap[p];
-      heap[i] = ps;
-      keys[2 * i] = pt;
-      keys[2 * i + 1] = pq;
-      pos[ps] = i;
+      this.place(i, pt, pq, heap[p]);
       i = p;
     }
-    heap[i] = s;
-    keys[2 * i] = t;
-    keys[2 * i + 1] = q;
-    pos[s] = i;
+    this.place(i, t, q, s);
+  }
+
+  /** Put slot s with key (t, q) at heap position i. */
+  private place(i: number, t: number, q: number, s: number): void {
+    this.heap[i] = s;
+    this.keys[2 * i] = t;
+    this.keys[2 * i + 1] = q;
+    this.pos[s] = i;
   }
 
   private alloc(): number {
