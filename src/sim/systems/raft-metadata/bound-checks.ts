@@ -120,7 +120,7 @@ export class BoundChecks {
     this.evTo = -1;
     const all = only === TOUCHED_ALL;
     if (all) this.contact.fault(w);
-    else if (only >= 0 && !this.contact.touchIdle(w.now, only)) this.contact.touched(w, only);
+    else if (only >= 0) this.contact.touched(w, only);
     const sent = this.pending;
     this.pending = null;
     if (sent !== null) return sent;

@@ -92,7 +92,7 @@ export class CommitTermCheck {
 
   afterEvent(w: AnyWorld, touched: number): string | null {
     // Most events deliver no answer to a leader: one field read, nothing else.
-    if (this.marked === 0) return null;
+    if (this.idle()) return null;
     if (touched >= 0) {
       if (this.answered[touched] === 0) return null;
       this.answered[touched] = 0;

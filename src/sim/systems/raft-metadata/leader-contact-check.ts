@@ -207,7 +207,7 @@ export class LeaderContactCheck {
   /** After an event that touched server `id` (id >= 0). */
   touched(w: AnyWorld, id: number): void {
     // A delivery to a paused server touches it too (the message waits): not judged while paused.
-    if (!this.checkQuorum || this.pending !== null || w.now < this.nextCount[id] || w.now < this.judgeFrom[id] || !w.isUp(id)) return;
+    if (this.touchIdle(w.now, id) || this.pending !== null || !w.isUp(id)) return;
     this.nextCount[id] = w.now + this.electionMinUs / 4;
     const node = w.nodes[id] as MetaServer | null;
     if (node === null || node.raft.role() !== "leader") return;

@@ -5,7 +5,6 @@
 // that system.ts registers them in one place. Each throws nothing itself: a violation comes back
 // as a message, which system.ts turns into a CheckFailure. Read-only: hash-neutral.
 import type { AnyWorld } from "../../runner/system.js";
-import type { MetaServer } from "../../../impl/metadata/server.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
 import { ConfigCheck } from "./config-check.js";
 import { FollowCheck } from "./follow-check.js";
@@ -104,8 +103,9 @@ export class LeadershipChecks {
     this.snapshots.noted(w, id, index, installed);
   }
 
-  /** After every event (World.touched: a node, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
-  afterEvent(w: AnyWorld, touched: number): string | null {
+  /** After every event (World.touched: a node, TOUCHED_NONE or TOUCHED_ALL); `leads`: the touched
+   * server is a leader (the caller reads it once for every check); null: fine. */
+  afterEvent(w: AnyWorld, touched: number, leads: boolean): string | null {
     const sent = this.pending;
     this.pending = null;
     const read = this.reads.afterEvent();
@@ -120,7 +120,7 @@ export class LeadershipChecks {
     // A server's event, in the same order: each check is called only when its own gate (the
     // test its afterEvent starts with) says it may judge something, which most events do not
     // (a call less per check per event).
-    if (this.config.due(touched) || (w.nodes[touched] as MetaServer | null)?.raft.curRole === "leader") {
+    if (this.config.due(touched) || leads) {
       const why = this.config.afterEvent(w, touched);
       if (why !== null) return why;
     }

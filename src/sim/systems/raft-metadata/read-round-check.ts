@@ -106,7 +106,7 @@ export class ReadRoundCheck {
 
   afterEvent(w: AnyWorld, touched: number): string | null {
     // Most events deliver no answer to anyone: one field read, nothing else.
-    if (this.marked === 0) return null;
+    if (this.idle()) return null;
     if (touched >= 0) return this.answered[touched] === 0 ? null : this.leader(w, touched);
     if (touched !== TOUCHED_ALL) return null;
     for (let i = 0; i < this.n; i++) {

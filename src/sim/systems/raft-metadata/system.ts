@@ -475,7 +475,7 @@ function setup(req: RunRequest): SystemRun {
         if (commitPush.pending()) {
           judged(commitPush.afterEvent(w, only), w);
         }
-        judged(leadership.afterEvent(w, only), w);
+        judged(leadership.afterEvent(w, only, leads), w);
         if (!bounds.idle(w.now, only)) judged(bounds.afterEvent(w, only), w);
         if (membership !== null) {
           judged(membership.afterEvent(w), w);
