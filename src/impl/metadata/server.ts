@@ -189,13 +189,27 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   /** The last join answer this server got (operators and tests read it). */
   lastJoin: JoinResponse["status"] | null = null;
 
+  private readonly opts: ServerOptions;
+
   constructor(
     readonly id: NodeId,
-    private readonly opts: ServerOptions,
+    given: ServerOptions,
     private readonly env: ServerEnv,
     recovered: Recovered<ServerRecord> | null,
     now: number,
   ) {
+    // Every key, in one order: the options' optional keys vary from seed to seed, and each key
+    // set would be a different hidden class for the hot reads below (see raft/options-shape.ts).
+    const opts: { readonly [K in keyof Required<ServerOptions>]: ServerOptions[K] } = {
+      raft: given.raft,
+      dedupSessions: given.dedupSessions,
+      maxPending: given.maxPending,
+      asserts: given.asserts,
+      followerReads: given.followerReads,
+      applyDelayUs: given.applyDelayUs,
+      sessionTtl: given.sessionTtl,
+    };
+    this.opts = opts;
     this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts, ...(opts.sessionTtl !== undefined ? { sessionTtl: opts.sessionTtl } : {}) });
     if (opts.applyDelayUs !== undefined && !(Number.isSafeInteger(opts.applyDelayUs) && opts.applyDelayUs >= 0)) throw new Error(`server: applyDelayUs must be a non-negative integer, got ${opts.applyDelayUs}`);
     // With asynchronous apply or follower reads the server shares the host's one wake-up with

@@ -26,6 +26,7 @@ import type { NodeEnv, NodeId, Recovered } from "../node.js";
 import type { ConfState, RaftApp, RaftEntry, RaftOptions, RaftView, Role } from "./api.js";
 import { RaftNote, RoleCode } from "./api.js";
 import { resolveBugFlags } from "./bug-flags.js";
+import { fixedShapeOptions } from "./options-shape.js";
 import { maybeScheduleSnapshot, recover, snapshotsDurable, takeSnapshot } from "./compaction.js";
 import { appendLocal, canCampaign, checkConf, confAt, confChange, type ConfChange } from "./confchange.js";
 import { persist, releaseDeferred, writesDurable } from "./durability.js";
@@ -52,13 +53,14 @@ export { NOTE_CONFIG, NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN, NOTE_STEP_DO
 export class Raft<C> extends RaftState<C> implements RaftView<C> {
   constructor(
     id: NodeId,
-    opts: RaftOptions,
+    given: RaftOptions,
     env: NodeEnv<RaftMessage<C>, RaftRecord<C>, unknown>,
     app: RaftApp<C>,
     recovered: Recovered<RaftRecord<C>> | null,
     now: number,
   ) {
     super();
+    const opts = fixedShapeOptions(given);
     this.stepFn = stepFollower; // curRole starts as "follower" (state.ts)
     if (!(opts.electionMinUs > 0 && opts.electionMaxUs >= opts.electionMinUs)) fail("bad election timeout range");
     if (!(opts.heartbeatUs > 0)) fail("bad heartbeat interval");

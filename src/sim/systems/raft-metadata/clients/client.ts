@@ -34,7 +34,7 @@ import type { ImplRng } from "../../../../impl/node.js";
 import type { MetaOp, Revision, StoreOp, StoreResult, TxnOp, TxnWrite } from "../../../../impl/metadata/ops.js";
 import type { ServerReply, StoreRequest } from "../../../../impl/metadata/protocol.js";
 import { isReadOp } from "../../../../impl/metadata/commands.js";
-import { validateWorkloadConfig, type WorkloadConfig } from "./config.js";
+import { fixedShapeWorkload, validateWorkloadConfig, type WorkloadConfig } from "./config.js";
 import type { HistoryRecorder, OpHandle } from "./recorder.js";
 
 export interface ClientEnv {
@@ -103,13 +103,17 @@ export class WorkloadClient {
   private readonly contacted: number[] = [];
   private contactedN = 0;
 
+  private readonly cfg: WorkloadConfig;
+
   constructor(
     readonly id: number,
-    private readonly cfg: WorkloadConfig,
+    given: WorkloadConfig,
     private readonly env: ClientEnv,
     private readonly recorder: HistoryRecorder,
   ) {
-    validateWorkloadConfig(cfg);
+    validateWorkloadConfig(given);
+    const cfg = fixedShapeWorkload(given);
+    this.cfg = cfg;
     if (!Number.isInteger(id) || id < 0 || id >= cfg.clientCount) {
       throw new Error(`workload: client id ${id} outside [0, ${cfg.clientCount})`);
     }
