@@ -84,6 +84,7 @@ export class Disk<R> {
   private pFops: number[] = []; // fops.length when the fsync began (fops shift as they complete)
   private pHandles: number[] = [];
   private lastCompletion = 0;
+  private completedN = 0;
 
   constructor(
     readonly node: number,
@@ -104,6 +105,12 @@ export class Disk<R> {
 
   get pendingFsyncs(): number {
     return this.pTokens.length;
+  }
+
+  /** Fsyncs completed so far (this disk's lifetime; crashes cancel pending ones, which never
+   * complete). A read for checks: they tell an fsync's completion from other events by it. */
+  get fsyncsCompleted(): number {
+    return this.completedN;
   }
 
   /** Append records (volatile) and, if sync, start an fsync. Returns the write's token. */
@@ -134,6 +141,7 @@ export class Disk<R> {
     this.pLens.shift();
     this.pFops.shift();
     this.pHandles.shift();
+    this.completedN++;
     if (len > this.durable) this.durable = len;
     if (nf > 0) {
       for (let i = 0; i < nf; i++) this.applyDurable(this.fops[i]);

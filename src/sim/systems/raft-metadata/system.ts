@@ -24,6 +24,7 @@ import { crashWindowFamily, restoreRaceFamily, snapshotRaceFamily } from "./wind
 import { inspectServer } from "./inspect.js";
 import { LeaseCheck } from "./lease-check.js";
 import { WakeCheck } from "./wake-check.js";
+import { DurableIndexCheck } from "./durable-index-check.js";
 import { PreVoteOrderCheck } from "./prevote-order-check.js";
 import { LeaseRenewalCheck } from "./lease-renewal-check.js";
 import { VoteLostCheck } from "./vote-lost-check.js";
@@ -138,6 +139,7 @@ function setup(req: RunRequest): SystemRun {
   // Only a run with membership has requests, learners and removals to judge.
   const membership = members === null ? null : new MembershipChecks(N, raft.promoteLag ?? 16);
   const wakes = new WakeCheck(N);
+  const durables = new DurableIndexCheck(N);
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
   const timers = new TimerRestartCheck(N, raft.electionMinUs);
@@ -284,6 +286,7 @@ function setup(req: RunRequest): SystemRun {
       // it with any message).
       onSend: (from, to, msg) => {
         livelock.onSend(from, world.now);
+        if (from === to) judged(durables.sent(world, from, to, msg.type), world);
         switch (msg.type) {
           case "app":
             sentEntries(from, to, msg);
@@ -481,6 +484,7 @@ function setup(req: RunRequest): SystemRun {
           judged(membership.afterEvent(w), w);
         }
         judged(wakes.afterEvent(w, only), w);
+        judged(durables.afterEvent(w, only), w);
         if (!campaigns.idle()) judged(campaigns.afterEvent(), w);
         if (!losses.idle()) judged(losses.afterEvent(w), w);
         if (!timers.idle()) judged(timers.afterEvent(w, only), w);

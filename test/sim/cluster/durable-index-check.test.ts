@@ -1,0 +1,141 @@
+// durable-beyond-log, durable-lag and self-send (src/sim/systems/raft-metadata/durable-index-check.ts):
+// the rules on a stand-in world (every case that must pass and must fail, paused and pending
+// fsyncs included), then whole runs of correct servers and of servers broken on purpose (patched
+// here, in this process only) in how they keep their durable index or answer themselves.
+import { describe, expect, it } from "vitest";
+import { Raft } from "../../../src/impl/raft/raft.js";
+import { simulate } from "../../../src/api/simulate.js";
+import { NodeStatus, TOUCHED_ALL, TOUCHED_NONE } from "../../../src/sim/kernel/world.js";
+import type { AnyWorld } from "../../../src/sim/runner/system.js";
+import { DurableIndexCheck } from "../../../src/sim/systems/raft-metadata/durable-index-check.js";
+import { prototypePatcher, type Patchable } from "./patch-prototype.js";
+
+const S = 1_000_000;
+const patchRaft = prototypePatcher(Raft.prototype);
+
+interface Stand {
+  durable: number;
+  last: number;
+  completed: number;
+  pending: number;
+  status: number;
+  up: boolean;
+}
+
+/** A world of one server whose account, log and disk are the fields of `s`. */
+function world(s: Stand): AnyWorld {
+  const raft = { durableIndex: () => s.durable, lastIndex: () => s.last };
+  return {
+    now: 1500,
+    get nodes() {
+      return [s.up ? { raft } : null];
+    },
+    disks: [{ get fsyncsCompleted() { return s.completed; }, get pendingFsyncs() { return s.pending; } }],
+    get status() {
+      return Uint8Array.of(s.status);
+    },
+  } as unknown as AnyWorld;
+}
+
+describe("durable-index rules on a stand-in world", () => {
+  const fresh = (): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
+    const s: Stand = { durable: 5, last: 5, completed: 0, pending: 0, status: NodeStatus.up, up: true };
+    return { s, w: world(s), c: new DurableIndexCheck(1) };
+  };
+
+  it("passes an account equal to the log once every fsync completed", () => {
+    const { s, w, c } = fresh();
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    expect(c.afterEvent(w, TOUCHED_ALL)).toBeNull();
+    expect(c.afterEvent(w, TOUCHED_NONE)).toBeNull();
+  });
+
+  it("passes an account behind the log while an fsync is pending, or with no completion this event", () => {
+    const { s, w, c } = fresh();
+    s.last = 8;
+    s.pending = 1;
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull(); // completed, but another write is pending
+    s.pending = 0;
+    expect(c.afterEvent(w, 0)).toBeNull(); // nothing completed since the last look
+  });
+
+  it("passes a paused server that has not heard of its completion yet, and a crashed one", () => {
+    const { s, w, c } = fresh();
+    s.last = 8;
+    s.completed = 1;
+    s.status = NodeStatus.paused;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.completed = 2;
+    s.status = NodeStatus.down;
+    s.up = false;
+    expect(c.afterEvent(w, 0)).toBeNull();
+  });
+
+  it("fails an account behind the log after the last fsync completed", () => {
+    const { s, w, c } = fresh();
+    s.last = 8;
+    s.completed = 3;
+    expect(c.afterEvent(w, 0)).toBe("durable-lag at node 0, t=1.500ms: its disk completed every fsync, yet its durable index is 5, below its last index 8");
+    s.completed = 4;
+    expect(c.afterEvent(w, TOUCHED_ALL)).toMatch(/^durable-lag at node 0/);
+  });
+
+  it("fails an account past the log, with or without a completion", () => {
+    const { s, w, c } = fresh();
+    s.durable = 9;
+    expect(c.afterEvent(w, 0)).toBe("durable-beyond-log at node 0, t=1.500ms: its durable index is 9, past its last index 5");
+    s.pending = 2;
+    expect(c.afterEvent(w, TOUCHED_ALL)).toMatch(/^durable-beyond-log at node 0/);
+  });
+
+  it("fails a message a server sends itself, and only that", () => {
+    const { w, c } = fresh();
+    expect(c.sent(w, 1, 2, "app")).toBeNull();
+    expect(c.sent(w, 3, 3, "voteResp")).toBe("self-send at node 3, t=1.500ms: it sent a voteResp to itself over the network");
+  });
+});
+
+describe("durable-index rules on whole runs", () => {
+  it("passes correct servers: swarm and every fault family (pauses, crashes, restores), assertions off", () => {
+    for (const seed of [1, 2, 3, 4, 5, 7]) {
+      for (const everyFamily of [false, true]) {
+        const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false, everyFamily }).result;
+        expect(r.verdict, `seed ${seed}${everyFamily ? " every fault" : ""}: ${r.message}`).toBe("ok");
+      }
+    }
+  });
+
+  it("a server that never hears of its fsyncs (its durable index stays where it started)", () => {
+    patchRaft("onPersisted", (orig) => function (this: Patchable, ...a: unknown[]) {
+      if (this.id !== 0) return orig.apply(this, a);
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^durable-lag at node 0, t=[\d.]+ms: its disk completed every fsync, yet its durable index is \d+, below its last index \d+$/);
+  });
+
+  it("a server that counts one entry more durable than its log holds", () => {
+    patchRaft("onPersisted", (orig) => function (this: Patchable & { log: { lastIndex(): number } }, ...a: unknown[]) {
+      orig.apply(this, a);
+      this.durable = this.log.lastIndex() + 1;
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^durable-beyond-log at node \d+/);
+  });
+
+  it("a server that answers its own vote request over the network", () => {
+    // The candidate's vote for itself (deferred until its term and vote are durable) goes out
+    // through the host instead of being stepped locally.
+    patchRaft("step", (orig) => function (this: Patchable & { id: number; env: { send(to: number, m: unknown): void } }, ...a: unknown[]) {
+      const [from, msg] = a as [number, { type: string }];
+      if (from === this.id && msg.type === "voteResp") return this.env.send(this.id, msg);
+      return orig.apply(this, a);
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^self-send at node \d+, t=[\d.]+ms: it sent a voteResp to itself over the network$/);
+  });
+});
