@@ -312,6 +312,12 @@ export class Disk<R> {
     return { records, corruptFrom, files: new Map(this.dfiles) };
   }
 
+  /** Absolute position of contents()[0]: records before it were dropped with dropWalBefore
+   * (checks that read the WAL incrementally count positions from it). */
+  get walStart(): number {
+    return this.walBase;
+  }
+
   /** Records currently on disk (tests and checkers; do not mutate). */
   contents(): readonly R[] {
     return this.wal;

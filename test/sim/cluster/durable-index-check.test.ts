@@ -1,4 +1,4 @@
-// durable-beyond-log, durable-lag and self-send (src/sim/systems/raft-metadata/durable-index-check.ts):
+// durable-overclaim, durable-beyond-log, durable-lag and self-send (src/sim/systems/raft-metadata/durable-index-check.ts):
 // the rules on a stand-in world (every case that must pass and must fail, paused and pending
 // fsyncs included), then whole runs of correct servers and of servers broken on purpose (patched
 // here, in this process only) in how they keep their durable index or answer themselves.
@@ -20,26 +20,43 @@ interface Stand {
   pending: number;
   status: number;
   up: boolean;
+  /** The disk's WAL (all of it durable unless `durableLength` says less) and snapshot file. */
+  wal: unknown[];
+  durableLength?: number;
+  snapshotIndex?: number;
+  inc: number;
 }
+
+const entries = (from: number, to: number): unknown => ({ kind: "entries", entries: Array.from({ length: to - from + 1 }, (_, k) => ({ index: from + k, term: 1 })) });
 
 /** A world of one server whose account, log and disk are the fields of `s`. */
 function world(s: Stand): AnyWorld {
   const raft = { durableIndex: () => s.durable, lastIndex: () => s.last };
+  const disk = {
+    get fsyncsCompleted() { return s.completed; },
+    get pendingFsyncs() { return s.pending; },
+    walStart: 0,
+    get durableLength() { return s.durableLength ?? s.wal.length; },
+    contents: () => s.wal,
+    durableFile: (name: string) => (name === "snapshot" && s.snapshotIndex !== undefined ? { index: s.snapshotIndex } : undefined),
+  };
   return {
     now: 1500,
     get nodes() {
       return [s.up ? { raft } : null];
     },
-    disks: [{ get fsyncsCompleted() { return s.completed; }, get pendingFsyncs() { return s.pending; } }],
+    disks: [disk],
     get status() {
       return Uint8Array.of(s.status);
     },
+    incarnation: () => s.inc,
+    restores: Int32Array.of(0),
   } as unknown as AnyWorld;
 }
 
 describe("durable-index rules on a stand-in world", () => {
   const fresh = (): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
-    const s: Stand = { durable: 5, last: 5, completed: 0, pending: 0, status: NodeStatus.up, up: true };
+    const s: Stand = { durable: 5, last: 5, completed: 0, pending: 0, status: NodeStatus.up, up: true, wal: [{ kind: "hs", term: 1, vote: 0 }, entries(1, 5)], inc: 0 };
     return { s, w: world(s), c: new DurableIndexCheck(1) };
   };
 
@@ -90,6 +107,46 @@ describe("durable-index rules on a stand-in world", () => {
     expect(c.afterEvent(w, TOUCHED_ALL)).toMatch(/^durable-beyond-log at node 0/);
   });
 
+  it("passes an account the durable records or the snapshot file cover, and a truncation followed by a rewrite", () => {
+    const { s, w, c } = fresh();
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.wal.push(entries(6, 9), { kind: "truncate", from: 8 }, entries(8, 8));
+    s.durable = 8;
+    s.last = 8;
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.snapshotIndex = 20;
+    s.durable = 20;
+    s.last = 20;
+    s.completed = 2;
+    expect(c.afterEvent(w, 0)).toBeNull();
+  });
+
+  it("fails an account past what the disk holds durably: records not yet durable, a truncated tail", () => {
+    const { s, w, c } = fresh();
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.wal.push(entries(6, 9));
+    s.durableLength = 2; // the entries 6-9 are written, not yet durable
+    s.durable = 9;
+    s.last = 9;
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBe("durable-overclaim at node 0, t=1.500ms: its durable index is 9, but its disk holds its log durably only up to 5");
+    s.durableLength = undefined;
+    s.wal.push({ kind: "truncate", from: 7 });
+    s.last = 9;
+    s.completed = 2;
+    expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 9, but its disk holds its log durably only up to 6$/);
+  });
+
+  it("reads the disk again from the start after a restart", () => {
+    const { s, w, c } = fresh();
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.wal = [entries(1, 3)]; // a restart recovered a shorter WAL (a torn record cut)
+    s.inc = 1;
+    s.durable = 5;
+    expect(c.afterEvent(w, TOUCHED_ALL)).toMatch(/^durable-overclaim at node 0, .*only up to 3$/);
+  });
+
   it("fails a message a server sends itself, and only that", () => {
     const { w, c } = fresh();
     expect(c.sent(w, 1, 2, "app")).toBeNull();
@@ -114,6 +171,18 @@ describe("durable-index rules on whole runs", () => {
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^durable-lag at node 0, t=[\d.]+ms: its disk completed every fsync, yet its durable index is \d+, below its last index \d+$/);
+  });
+
+  it("a server that counts its pending writes durable one write early", () => {
+    // At each fsync's completion the server takes the index of the next write still pending
+    // (the planted bug's shape: a truncated write's index clamped to the wrong one).
+    patchRaft("onPersisted", (orig) => function (this: Patchable & { wHead: number; wIndex: number[]; durable: number }, ...a: unknown[]) {
+      orig.apply(this, a);
+      if (this.wHead < this.wIndex.length && this.wIndex[this.wHead] > this.durable) this.durable = this.wIndex[this.wHead];
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^durable-overclaim at node \d+, t=[\d.]+ms: its durable index is \d+, but its disk holds its log durably only up to \d+$/);
   });
 
   it("a server that counts one entry more durable than its log holds", () => {

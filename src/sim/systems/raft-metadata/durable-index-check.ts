@@ -2,7 +2,14 @@
 // own account) against its disk and its log. The account decides what the node may promise:
 // a leader counts its own log toward commitment only up to it (Raft §10.2.1, matchOf), so an
 // account ahead of the disk commits entries a crash can take away, and an account behind it
-// holds back the leader's commit and the answers that wait for it. Three rules:
+// holds back the leader's commit and the answers that wait for it. Four rules:
+//
+//   durable-overclaim    the durable index never exceeds what the server's disk holds durably:
+//                        the log a restart would recover from the durable WAL records and the
+//                        durable snapshot file (records.ts: entries placed at their indexes, a
+//                        truncate record discarding from its index). The invariants' commit-
+//                        durable rule counts a node's log by its own account; this holds the
+//                        account to the disk.
 //
 //   durable-beyond-log   the durable index never exceeds the log's last index: entries the log
 //                        dropped (a conflict truncated them) are durable on no disk of ours.
@@ -16,22 +23,39 @@
 //                        steps them; through the network they would be delayed, lost or cut.
 //
 // Why (issue 12 part 3): the durability bookkeeping's queue handling in durability.ts (dropping
-// writes not yet durable, not clamping a truncated write) and the local step of a self-addressed
-// answer survived every check: each only delays or over-claims, which no other check compares
-// with the disk.
+// writes not yet durable, not clamping a truncated write, clamping too much) and the local step
+// of a self-addressed answer survived every check: each only delays or over-claims, which no
+// other check compared with the disk.
 //
-// Read-only (views, the disk's counters): hash-neutral. Per event: two view reads of the one
-// server it ran, and an integer compare.
+// Read-only (views, the disk's counters and records): hash-neutral. Per event: two view reads of
+// the one server it ran and two compares; each WAL record is read once, when it becomes durable
+// (a restart or a restore of the server reads its durable WAL again from the start).
 import type { MetaServer } from "../../../impl/metadata/server.js";
+import type { RaftRecord } from "../../../impl/raft/records.js";
+import { SNAPSHOT_FILE } from "../../../impl/raft/snapshot.js";
 import { NodeStatus, TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
 import type { AnyWorld } from "../../runner/system.js";
 
 export class DurableIndexCheck {
   /** Per server: its disk's completed fsyncs when last judged (a completion since: judge the lag). */
   private readonly completions: Float64Array;
+  /** Per server: the absolute WAL position up to which its durable records were read. */
+  private readonly scanned: Float64Array;
+  /** Per server: the last log index of the durable records read so far. */
+  private readonly recordsLast: Float64Array;
+  /** Per server: the last index its disk holds durably (records and snapshot file). */
+  private readonly truth: Float64Array;
+  /** Per server: the incarnation and restore count the reading above belongs to. */
+  private readonly incs: Float64Array;
+  private readonly restores: Float64Array;
 
   constructor(private readonly n: number) {
     this.completions = new Float64Array(n);
+    this.scanned = new Float64Array(n);
+    this.recordsLast = new Float64Array(n);
+    this.truth = new Float64Array(n);
+    this.incs = new Float64Array(n).fill(-1);
+    this.restores = new Float64Array(n).fill(-1);
   }
 
   /** onSend of any server-to-server message; null: fine. */
@@ -58,13 +82,52 @@ export class DurableIndexCheck {
     const completed = done !== this.completions[id];
     this.completions[id] = done;
     if (s === null) return null;
+    // A server's durable index rises only at an fsync's completion or a (re)start: the disk's
+    // truth is read again only then.
+    const inc = w.incarnation(id);
+    const restored = w.restores[id];
+    if (inc !== this.incs[id] || restored !== this.restores[id]) {
+      this.incs[id] = inc;
+      this.restores[id] = restored;
+      this.scanned[id] = disk.walStart;
+      this.recordsLast[id] = 0;
+      this.readDisk(disk, id);
+    } else if (completed) this.readDisk(disk, id);
     const r = s.raft;
     const durable = r.durableIndex();
     const last = r.lastIndex();
     if (durable > last) return `durable-beyond-log at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, past its last index ${last}`;
+    if (durable > this.truth[id]) return `durable-overclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, but its disk holds its log durably only up to ${this.truth[id]}`;
     if (completed && durable < last && disk.pendingFsyncs === 0 && w.status[id] === NodeStatus.up) {
       return `durable-lag at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet its durable index is ${durable}, below its last index ${last}`;
     }
     return null;
+  }
+
+  /** Reads the records that became durable since the last reading, and the snapshot file. */
+  private readDisk(disk: AnyWorld["disks"][number], id: number): void {
+    const base = disk.walStart;
+    const end = base + disk.durableLength;
+    // Records dropped before they were read are covered by the durable snapshot (the server
+    // drops WAL segments only once a snapshot past them is durable).
+    let pos = this.scanned[id] < base ? base : this.scanned[id];
+    if (end > pos) {
+      const wal = disk.contents() as readonly RaftRecord<unknown>[];
+      let last = this.recordsLast[id];
+      for (; pos < end; pos++) {
+        const rec = wal[pos - base];
+        if (rec.kind === "entries") {
+          const n = rec.entries.length;
+          if (n > 0 && rec.entries[n - 1].index > last) last = rec.entries[n - 1].index;
+        } else if (rec.kind === "truncate") {
+          if (rec.from - 1 < last) last = rec.from - 1;
+        }
+      }
+      this.recordsLast[id] = last;
+      this.scanned[id] = end;
+    }
+    const file = disk.durableFile(SNAPSHOT_FILE) as { readonly index: number } | undefined;
+    const snap = file === undefined ? 0 : file.index;
+    this.truth[id] = snap > this.recordsLast[id] ? snap : this.recordsLast[id];
   }
 }
