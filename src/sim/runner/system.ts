@@ -176,6 +176,13 @@ export interface System {
   readonly calibration?: CompareCalibration;
 }
 
+/** A system's option names for System.optionKeys, checked against its options type T at compile
+ * time: `optionKeysOf<T>()([...])` is a type error unless the list names every key of T and
+ * nothing else, so what the CLI accepts cannot drift from what setup() reads through T. */
+export function optionKeysOf<T>(): <const L extends readonly (keyof T & string)[]>(keys: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : { readonly missing: Exclude<keyof T, L[number]> })) => L {
+  return (keys) => keys;
+}
+
 export interface CompareCalibration {
   /** What the runs are ("calm primary crash at 5 s, down 60 s"). */
   readonly description: string;
