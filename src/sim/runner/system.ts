@@ -148,7 +148,9 @@ export interface System {
   readonly model?: Model<any, any, any>;
   /** The top-level names of the system options (RunOptions.options) its setup reads: the CLI
    * refuses a --system-options object naming another (a misspelt option would otherwise be
-   * ignored without a word, and the run would not be the one asked for). None: not checked. */
+   * ignored without a word, and the run would not be the one asked for). Every built-in system
+   * lists them (optionKeysOf checks a list against the options type); [] takes none. None: not
+   * checked (a system of your own, registered in the API). */
   readonly optionKeys?: readonly string[];
   setup(req: RunRequest): SystemRun;
   /** The system options that make an explicit replay of a generated run's schedule
