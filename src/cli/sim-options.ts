@@ -299,7 +299,7 @@ export function checkSystemOptions(system: string, systemOptions: Readonly<Recor
   const known = getSystem(system).optionKeys;
   if (known !== undefined) {
     const unknown = Object.keys(systemOptions).filter((k) => !known.includes(k));
-    if (unknown.length > 0) throw new UsageError(`--system-options: system ${system} has no option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; its options: ${known.join(", ")}`);
+    if (unknown.length > 0) throw new UsageError(`--system-options: system ${system} has no option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ${known.length === 0 ? "it takes none" : `its options: ${known.join(", ")}`}`);
   }
   const checks = systemOptions.onlineChecks;
   if (checks !== undefined && (system !== "raft-metadata" || (checks !== "all" && checks !== "starting" && checks !== "none"))) {

@@ -148,7 +148,9 @@ export interface System {
   readonly model?: Model<any, any, any>;
   /** The top-level names of the system options (RunOptions.options) its setup reads: the CLI
    * refuses a --system-options object naming another (a misspelt option would otherwise be
-   * ignored without a word, and the run would not be the one asked for). None: not checked. */
+   * ignored without a word, and the run would not be the one asked for). Every built-in system
+   * lists them (optionKeysOf checks a list against the options type); [] takes none. None: not
+   * checked (a system of your own, registered in the API). */
   readonly optionKeys?: readonly string[];
   setup(req: RunRequest): SystemRun;
   /** The system options that make an explicit replay of a generated run's schedule
@@ -174,6 +176,13 @@ export interface System {
    * schedule, the same for every variant) and the compare column whose median over the seeds
    * is brought to TARGET by a bisection over the variant's knob. None: no calibration. */
   readonly calibration?: CompareCalibration;
+}
+
+/** A system's option names for System.optionKeys, checked against its options type T at compile
+ * time: `optionKeysOf<T>()([...])` is a type error unless the list names every key of T and
+ * nothing else, so what the CLI accepts cannot drift from what setup() reads through T. */
+export function optionKeysOf<T>(): <const L extends readonly (keyof T & string)[]>(keys: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : { readonly missing: Exclude<keyof T, L[number]> })) => L {
+  return (keys) => keys;
 }
 
 export interface CompareCalibration {

@@ -5,6 +5,7 @@
 // variant runs the real numbers (give it runs of a few minutes).
 import type { EngulaBugs, EngulaOptions } from "../../../impl/engula/types.js";
 import { MS } from "../../../util/time.js";
+import { optionKeysOf } from "../../runner/system.js";
 import { DEFAULT_WORKLOAD, type EngulaWorkload } from "./client.js";
 
 export interface EngulaSystemOptions {
@@ -51,7 +52,11 @@ export interface Resolved {
   readonly workload: EngulaWorkload;
 }
 
-const KNOWN = new Set(["rootVoters", "groups", "replicas", "livenessThresholdMs", "heartbeatTimeoutMs", "heartbeatIntervalMs", "leaderChangeMs", "workload"]);
+/** EngulaSystemOptions' names (System.optionKeys: what --system-options may name), each read by
+ * resolveOptions below, which refuses any other for API callers as the CLI does. */
+export const ENGULA_OPTION_KEYS = optionKeysOf<EngulaSystemOptions>()(["rootVoters", "groups", "replicas", "livenessThresholdMs", "heartbeatTimeoutMs", "heartbeatIntervalMs", "leaderChangeMs", "workload"]);
+
+const KNOWN: ReadonlySet<string> = new Set(ENGULA_OPTION_KEYS);
 
 export function resolveOptions(raw: unknown, servers: number, bugs: EngulaBugs, asserts: boolean): Resolved {
   const o = (raw ?? {}) as EngulaSystemOptions;

@@ -25,7 +25,7 @@ import { BUGS, engulaBugs } from "./bugs.js";
 import { UniverseClient, UniverseRecorder } from "./client.js";
 import { ENGULA_FAMILIES } from "./families.js";
 import { EngulaObserver } from "./observer.js";
-import { resolveOptions, type EngulaSystemOptions } from "./options.js";
+import { ENGULA_OPTION_KEYS, resolveOptions, type EngulaSystemOptions } from "./options.js";
 import { settled } from "./settled.js";
 import { RUN_CHECK_STEPS } from "../../runner/run.js";
 
@@ -186,7 +186,8 @@ function ms(us: number): number {
 // (bug #5's territory, FAILURE-DETECTION.md §d), which P-C1 would flag against correct code.
 const FAMILIES = [...GENERIC_FAMILIES.filter((f) => f.name !== "clock"), ...ENGULA_FAMILIES];
 
-const OPTION_KEYS = ["rootVoters", "groups", "replicas", "livenessThresholdMs", "heartbeatTimeoutMs", "heartbeatIntervalMs", "leaderChangeMs"] as const;
+/** The options with a scenario-file form (all but workload). */
+const FILE_KEYS = ["rootVoters", "groups", "replicas", "livenessThresholdMs", "heartbeatTimeoutMs", "heartbeatIntervalMs", "leaderChangeMs"] as const satisfies readonly (typeof ENGULA_OPTION_KEYS)[number][];
 
 /** engula in scenario files (`system: engula`): the generic keys and its numeric options. */
 const scenarioBlock: ScenarioBlock = {
@@ -194,15 +195,15 @@ const scenarioBlock: ScenarioBlock = {
   families: FAMILIES.map((f) => f.name),
   bugs: BUGS.map((b) => b.name),
   actions: [],
-  shape: Object.fromEntries(OPTION_KEYS.map((k) => [k, z.number().int().positive().optional()])),
+  shape: Object.fromEntries(FILE_KEYS.map((k) => [k, z.number().int().positive().optional()])),
   options(sc) {
     const out: Record<string, number> = {};
-    for (const k of OPTION_KEYS) if (typeof sc[k] === "number") out[k] = sc[k] as number;
+    for (const k of FILE_KEYS) if (typeof sc[k] === "number") out[k] = sc[k] as number;
     return Object.keys(out).length === 0 ? undefined : out;
   },
   fileKeys(options): Record<string, unknown> {
     const o = (options ?? {}) as Record<string, unknown>;
-    const extra = Object.keys(o).filter((k) => !(OPTION_KEYS as readonly string[]).includes(k));
+    const extra = Object.keys(o).filter((k) => !(FILE_KEYS as readonly string[]).includes(k));
     if (extra.length > 0) throw new Error(`engula: options without a scenario-file form: ${extra.join(", ")}`);
     return { ...o };
   },
@@ -220,6 +221,7 @@ export const engula: System = {
   noteNames: ENGULA_NOTE_NAMES,
   model: universeModel(3),
   scenario: scenarioBlock,
+  optionKeys: ENGULA_OPTION_KEYS,
   setup,
   variants: [
     { name: "root-group", description: "the control unit on the leader of a 3-voter root Raft group (default)", options: { rootVoters: 3 } },

@@ -2,6 +2,7 @@
 // sharded data plane, the Valkey bus settings and the workload. Defaults: 3 shards of one
 // primary and 2 replicas (9 servers), Valkey's test settings (T = 3 s, P = 100 ms).
 import type { LeaseTuning } from "./lease/tuning.js";
+import { optionKeysOf } from "../../runner/system.js";
 import { DEFAULT_VALKEY_OPTIONS, VALKEY_TEST_SETTINGS, type Topology, type ValkeyOptions } from "../../../impl/failover/valkey/types.js";
 
 /** Detector families the failover system runs: gossip (Valkey's own PFAIL rule), the
@@ -81,6 +82,13 @@ export interface FailoverOptions {
    * full one after every event and throws if they disagree. Changes nothing else. */
   readonly verifySettledWatch?: boolean;
 }
+
+/** FailoverOptions' names (System.optionKeys: what --system-options may name), each read by the
+ * setup: detector, replicas, slots, valkey, workload, fd, checkWith, checkFd, checkHistory,
+ * checkTimeoutMs and verifySettledWatch by system.ts (and options.ts's shapeFor, valkeyOptions);
+ * the lease design (lease/setup.ts) reads replicas, slots, fd, workload, checkHistory and
+ * checkTimeoutMs too, and lease and checkLease. */
+export const FAILOVER_OPTION_KEYS = optionKeysOf<FailoverOptions>()(["detector", "fd", "replicas", "slots", "valkey", "workload", "checkWith", "checkFd", "checkHistory", "checkTimeoutMs", "lease", "checkLease", "verifySettledWatch"]);
 
 export interface Shape {
   readonly shards: number;

@@ -37,7 +37,7 @@ import { inspectValkey } from "./inspect.js";
 import { FailoverObserver, percentile } from "./observer.js";
 import { failoverCompareMetrics, runMetrics } from "./run-metrics.js";
 import { failoverCalibration, failoverVariants } from "./variants.js";
-import { checkDetector, DEFAULT_WORKLOAD, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
+import { checkDetector, DEFAULT_WORKLOAD, FAILOVER_OPTION_KEYS, KNOWN_DETECTORS, shapeFor, valkeyOptions, type FailoverOptions } from "./options.js";
 import { MinorityWriterCheck } from "./minority.js";
 import { failoverRecorder } from "./recorder.js";
 import { epochClash, runToConvergence, settled, SettledWatch } from "./settled.js";
@@ -281,6 +281,7 @@ export const failover: System = {
   faultKinds: FAILOVER_FAULT_KINDS,
   targets: ["leader"],
   detectors: KNOWN_DETECTORS,
+  optionKeys: FAILOVER_OPTION_KEYS,
   noteNames: { ...VALKEY_NOTE_NAMES, ...LEASE_NOTE_NAMES },
   model: porcupineKv,
   scenario: scenarioBlock,

@@ -4,6 +4,7 @@
 // 1 master + 2 replicas, the kvrocks timing (probe 3 s, 5 misses, session TTL 6 s).
 import { ALL_FIXES, DEFAULT_TIMING, serversOf, type EngineKind, type Fixes, type Layout, type Timing } from "../../../impl/kvrocks/types.js";
 import { DEFAULT_WORKLOAD, type Workload } from "./client.js";
+import { optionKeysOf } from "../../runner/system.js";
 
 export const ENGINES = ["embedded", "external"] as const;
 export const FIX_NAMES = ["votes", "quorumCheck", "demote", "casUpdate", "lease"] as const;
@@ -22,6 +23,11 @@ export interface KvrocksSystemOptions {
    * controllers reckon with (timing.leaseUs), to show that P-FO4 can fail. */
   readonly dataLeaseUs?: number;
 }
+
+/** KvrocksSystemOptions' names (System.optionKeys: what --system-options may name): engine,
+ * fixes, controllers, replicas, slots, timing and workload are read by the readers below,
+ * readIndex and dataLeaseUs by system.ts's setup. */
+export const KVROCKS_OPTION_KEYS = optionKeysOf<KvrocksSystemOptions>()(["engine", "readIndex", "fixes", "controllers", "replicas", "slots", "timing", "workload", "dataLeaseUs"]);
 
 export class KvrocksOptionError extends Error {
   constructor(field: string, problem: string) {

@@ -24,7 +24,7 @@ import { KVROCKS_FAULT_KINDS, KvFaultDriver } from "./faults.js";
 import { metadataKv } from "../../models/metadata-kv.js";
 import { kvrocksRecorder } from "./recorder.js";
 import { KvObserver } from "./observer.js";
-import { ENGINES, FIX_NAMES, engineOf, fixesOf, layoutFor, timingOf, workloadOf, type KvrocksSystemOptions } from "./options.js";
+import { ENGINES, FIX_NAMES, KVROCKS_OPTION_KEYS, engineOf, fixesOf, layoutFor, timingOf, workloadOf, type KvrocksSystemOptions } from "./options.js";
 import { RUN_CHECK_STEPS } from "../../runner/run.js";
 
 const DEFAULT_LAYOUT: Layout = { controllers: 3, shards: 2, replicas: 2, slots: 16 };
@@ -251,6 +251,7 @@ export const kvrocksController: System = {
   noteNames: KVROCKS_NOTE_NAMES,
   recorder: kvrocksRecorder,
   scenario: scenarioBlock,
+  optionKeys: KVROCKS_OPTION_KEYS,
   setup,
   variants: [
     { name: "embedded", description: "embedded Raft engine, reads from the local map (the seed), every fix on", options: { engine: "embedded", readIndex: false } },

@@ -99,6 +99,9 @@ export const pingpong: System = {
   faultKinds: [],
   targets: [],
   scenario: scenarioBlock,
+  // Its setup reads no options, so --system-options may name none (list yours when you add some:
+  // a misspelt name is then refused rather than ignored).
+  optionKeys: [],
   setup,
   // The flight recorder: the nodes note nothing; the client's answers (code 1: from, counter)
   // are drawn on its row.

@@ -2,7 +2,7 @@
 // variants (issue 15 part 5). Defaults: raft-module, store-wide revision CAS, reads of the
 // expected revision from the local view, the 2L lease wait on.
 import { REVISION_KINDS, type RevisionKind } from "../../../impl/valkey-contract/raft-module/module.js";
-import type { SystemVariant } from "../../runner/system.js";
+import { optionKeysOf, type SystemVariant } from "../../runner/system.js";
 import { DEFAULT_WORKLOAD, type ValkeyWorkload } from "./client.js";
 import { MODULES } from "./modules.js";
 
@@ -44,11 +44,13 @@ export interface Resolved {
   readonly workload: ValkeyWorkload;
 }
 
-export const OPTION_KEYS = ["module", "revision", "blindWrites", "leaseWait", "leaseWaitMult", "readMode", "leaseUs", "slots", "workload"] as const;
+/** ValkeySystemOptions' names (System.optionKeys: what --system-options may name), each read by
+ * resolve below, which refuses any other for API callers as the CLI does. */
+export const VALKEY_OPTION_KEYS = optionKeysOf<ValkeySystemOptions>()(["module", "revision", "blindWrites", "leaseWait", "leaseWaitMult", "readMode", "leaseUs", "slots", "workload"]);
 
 export function resolve(raw: unknown): Resolved {
   const o = (raw ?? {}) as ValkeySystemOptions & Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new ValkeyOptionError(k, `unknown option; known: ${OPTION_KEYS.join(", ")}`);
+  for (const k of Object.keys(o)) if (!(VALKEY_OPTION_KEYS as readonly string[]).includes(k)) throw new ValkeyOptionError(k, `unknown option; known: ${VALKEY_OPTION_KEYS.join(", ")}`);
   const module = o.module ?? "raft";
   if (MODULES[module] === undefined) throw new ValkeyOptionError("module", `unknown module "${module}"; known: ${Object.keys(MODULES).join(", ")}`);
   const revision = (o.revision ?? "index") as RevisionKind;

@@ -27,7 +27,7 @@ import { KvHistory, ValkeyClient } from "./client.js";
 import { VALKEY_FAMILIES, VALKEY_FAULT_KINDS, executeValkeyFault } from "./faults.js";
 import { MODULES } from "./modules.js";
 import { ValkeyObserver } from "./observer.js";
-import { OPTION_KEYS, VARIANTS, resolve } from "./options.js";
+import { VALKEY_OPTION_KEYS, VARIANTS, resolve } from "./options.js";
 import { ShardLogHistory, recordShardLog, shardLogModel } from "./shard-log-history.js";
 import { lostWaitAcked } from "./lost-writes.js";
 import { RUN_CHECK_STEPS } from "../../runner/run.js";
@@ -247,7 +247,7 @@ const scenarioBlock: ScenarioBlock = {
     const o = (options ?? {}) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) {
-      if (!["module", "revision", "blindWrites", "leaseWait", "readMode"].includes(k)) throw new Error(`valkey: only module, revision, blindWrites, leaseWait and readMode have a scenario-file form (got ${k}; options: ${OPTION_KEYS.join(", ")})`);
+      if (!["module", "revision", "blindWrites", "leaseWait", "readMode"].includes(k)) throw new Error(`valkey: only module, revision, blindWrites, leaseWait and readMode have a scenario-file form (got ${k}; options: ${VALKEY_OPTION_KEYS.join(", ")})`);
       out[k] = v;
     }
     return out;
@@ -265,6 +265,7 @@ export const valkey: System = {
   noteNames: CORE_NOTE_NAMES,
   scenario: scenarioBlock,
   model: shardLogModel,
+  optionKeys: VALKEY_OPTION_KEYS,
   setup,
   variants: VARIANTS,
   compareMetrics: (details) => metricColumns(details.valkey, ["metadataViolations", "singleWriterViolations", "dualWritableMs", "lostAckedWrites", "failoverP50Ms", "unavailabilityMs", "casConflicts", "casRetries"]),
