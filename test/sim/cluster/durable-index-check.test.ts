@@ -1,4 +1,4 @@
-// durable-overclaim, durable-beyond-log, durable-lag and self-send (src/sim/systems/raft-metadata/durable-index-check.ts):
+// durable-overclaim, durable-beyond-log, durable-lag, append-answered and self-send (src/sim/systems/raft-metadata/durable-index-check.ts):
 // the rules on a stand-in world (every case that must pass and must fail, paused and pending
 // fsyncs included), then whole runs of correct servers and of servers broken on purpose (patched
 // here, in this process only) in how they keep their durable index or answer themselves.
@@ -25,13 +25,15 @@ interface Stand {
   durableLength?: number;
   snapshotIndex?: number;
   inc: number;
+  term?: number;
+  checkQuorum?: boolean;
 }
 
 const entries = (from: number, to: number): unknown => ({ kind: "entries", entries: Array.from({ length: to - from + 1 }, (_, k) => ({ index: from + k, term: 1 })) });
 
 /** A world of one server whose account, log and disk are the fields of `s`. */
 function world(s: Stand): AnyWorld {
-  const raft = { durableIndex: () => s.durable, lastIndex: () => s.last };
+  const raft = { durableIndex: () => s.durable, lastIndex: () => s.last, term: () => s.term ?? 3, get opts() { return { checkQuorum: s.checkQuorum ?? false, preVote: false }; } };
   const disk = {
     get fsyncsCompleted() { return s.completed; },
     get pendingFsyncs() { return s.pending; },
@@ -57,7 +59,11 @@ function world(s: Stand): AnyWorld {
 describe("durable-index rules on a stand-in world", () => {
   const fresh = (): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
     const s: Stand = { durable: 5, last: 5, completed: 0, pending: 0, status: NodeStatus.up, up: true, wal: [{ kind: "hs", term: 1, vote: 0 }, entries(1, 5)], inc: 0 };
-    return { s, w: world(s), c: new DurableIndexCheck(1) };
+    const w = world(s);
+    const c = new DurableIndexCheck(1);
+    // The world's first look, before any event (it judges every node, as a fault event does).
+    expect(c.afterEvent(w, TOUCHED_ALL)).toBeNull();
+    return { s, w, c };
   };
 
   it("passes an account equal to the log once every fsync completed", () => {
@@ -147,6 +153,47 @@ describe("durable-index rules on a stand-in world", () => {
     expect(c.afterEvent(w, TOUCHED_ALL)).toMatch(/^durable-overclaim at node 0, .*only up to 3$/);
   });
 
+  it("append-answered: an append delivered and answered, or a stale heartbeat without PreVote or CheckQuorum, is owed nothing", () => {
+    const { s, w, c } = fresh();
+    c.delivered(w, 0, { type: "app", term: 3 });
+    c.answered(0);
+    c.delivered(w, 0, { type: "hb", term: 3 }); // answered by a heartbeat response: not counted
+    c.delivered(w, 0, { type: "app", term: 2 }); // stale, PreVote and CheckQuorum off: no answer due
+    c.delivered(w, 0, { type: "readReq", term: 9 });
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+  });
+
+  it("append-answered: fails an append unanswered once every fsync completed, and a stale chunk with CheckQuorum on", () => {
+    const { s, w, c } = fresh();
+    c.delivered(w, 0, { type: "app", term: 4 });
+    s.pending = 1;
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull(); // its answer may wait for the pending write
+    s.pending = 0;
+    s.completed = 2;
+    expect(c.afterEvent(w, 0)).toBe("append-answered at node 0, t=1.500ms: its disk completed every fsync, yet 1 AppendEntries delivered to it is unanswered");
+    c.answered(0);
+    s.checkQuorum = true;
+    c.delivered(w, 0, { type: "snap", term: 1 });
+    s.completed = 3;
+    expect(c.afterEvent(w, 0)).toMatch(/^append-answered at node 0/);
+  });
+
+  it("append-answered: a crash, or a restore in one event, forgives what the server owed", () => {
+    const { s, w, c } = fresh();
+    c.delivered(w, 0, { type: "app", term: 3 });
+    s.inc = 1; // crashed and restarted (a backup restore) within one fault event
+    s.completed = 1;
+    expect(c.afterEvent(w, TOUCHED_ALL)).toBeNull();
+    c.delivered(w, 0, { type: "app", term: 3 });
+    s.up = false;
+    expect(c.afterEvent(w, TOUCHED_ALL)).toBeNull();
+    s.up = true;
+    s.completed = 2;
+    expect(c.afterEvent(w, 0)).toBeNull();
+  });
+
   it("fails a message a server sends itself, and only that", () => {
     const { w, c } = fresh();
     expect(c.sent(w, 1, 2, "app")).toBeNull();
@@ -193,6 +240,22 @@ describe("durable-index rules on whole runs", () => {
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^durable-beyond-log at node \d+/);
+  });
+
+  it("a server that drops the answers waiting for its writes", () => {
+    // Every tenth fsync completion on node 1 empties the queue of messages waiting for durability
+    // before they are sent (the mutants that reset that queue before it is drained).
+    let n = 0;
+    patchRaft("onPersisted", (orig) => function (this: Patchable & { id: number; deferred: unknown[]; dHead: number }, ...a: unknown[]) {
+      if (this.id === 1 && ++n % 10 === 0) {
+        this.deferred.length = 0;
+        this.dHead = 0;
+      }
+      return orig.apply(this, a);
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^append-answered at node 1, t=[\d.]+ms: its disk completed every fsync, yet \d+ AppendEntries delivered to it (is|are) unanswered$/);
   });
 
   it("a server that answers its own vote request over the network", () => {

@@ -2,7 +2,7 @@
 // own account) against its disk and its log. The account decides what the node may promise:
 // a leader counts its own log toward commitment only up to it (Raft §10.2.1, matchOf), so an
 // account ahead of the disk commits entries a crash can take away, and an account behind it
-// holds back the leader's commit and the answers that wait for it. Four rules:
+// holds back the leader's commit and the answers that wait for it. Five rules:
 //
 //   durable-overclaim    the durable index never exceeds what the server's disk holds durably:
 //                        the log a restart would recover from the durable WAL records and the
@@ -18,6 +18,14 @@
 //                        fsync of its left pending, its durable index is its last index: every
 //                        write it made is on the disk, and fsyncs complete in order, so the
 //                        last completion covers every entry (Raft's onPersisted contract).
+//   append-answered      every AppendEntries a server is delivered is answered (an append
+//                        response, accepting or rejecting) by the time its disk completes its
+//                        last pending fsync, the server running: an answer that waits for
+//                        durability (durability.ts's deferred messages) is sent once the write
+//                        it waits for is durable (Figure 2: persist, then respond). A stale one
+//                        is owed an answer only with PreVote or CheckQuorum on, and then heartbeats
+//                        and snapshot chunks of a stale term too (etcd #5451); a crash forgives
+//                        what the server owed.
 //   self-send            a server never puts a message to itself on the wire: its own vote and
 //                        acknowledgement are stepped locally (durability.ts), as etcd's raft
 //                        steps them; through the network they would be delayed, lost or cut.
@@ -49,7 +57,11 @@ export class DurableIndexCheck {
   private readonly incs: Float64Array;
   private readonly restores: Float64Array;
 
+  /** Per server: append responses owed (appends delivered minus append responses sent). */
+  private readonly owed: Float64Array;
+
   constructor(private readonly n: number) {
+    this.owed = new Float64Array(n);
     this.completions = new Float64Array(n);
     this.scanned = new Float64Array(n);
     this.recordsLast = new Float64Array(n);
@@ -62,6 +74,22 @@ export class DurableIndexCheck {
   sent(w: AnyWorld, from: number, to: number, type: string): string | null {
     if (from !== to) return null;
     return `self-send at node ${from}, t=${(w.now / 1000).toFixed(3)}ms: it sent a ${type} to itself over the network`;
+  }
+
+  /** onDeliver of a server-to-server message to `to` (before `to` handles it). */
+  delivered(w: AnyWorld, to: number, msg: { readonly type: string; readonly term: number }): void {
+    const t = msg.type;
+    if (t !== "app" && t !== "hb" && t !== "snap") return;
+    const s = w.nodes[to] as MetaServer | null;
+    if (s === null) return;
+    if (msg.term >= s.raft.term()) {
+      if (t === "app") this.owed[to]++;
+    } else if (s.raft.opts.checkQuorum || s.raft.opts.preVote) this.owed[to]++;
+  }
+
+  /** onSend of an append response by `from`. */
+  answered(from: number): void {
+    if (this.owed[from] > 0) this.owed[from]--;
   }
 
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
@@ -81,12 +109,15 @@ export class DurableIndexCheck {
     const done = disk.fsyncsCompleted;
     const completed = done !== this.completions[id];
     this.completions[id] = done;
+    const inc = w.incarnation(id);
+    const restored = w.restores[id];
+    const reborn = inc !== this.incs[id] || restored !== this.restores[id];
+    // A crash (a backup restore crashes and restarts in one event) forgives what the server owed.
+    if (reborn || s === null) this.owed[id] = 0;
     if (s === null) return null;
     // A server's durable index rises only at an fsync's completion or a (re)start: the disk's
     // truth is read again only then.
-    const inc = w.incarnation(id);
-    const restored = w.restores[id];
-    if (inc !== this.incs[id] || restored !== this.restores[id]) {
+    if (reborn) {
       this.incs[id] = inc;
       this.restores[id] = restored;
       this.scanned[id] = disk.walStart;
@@ -98,8 +129,9 @@ export class DurableIndexCheck {
     const last = r.lastIndex();
     if (durable > last) return `durable-beyond-log at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, past its last index ${last}`;
     if (durable > this.truth[id]) return `durable-overclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, but its disk holds its log durably only up to ${this.truth[id]}`;
-    if (completed && durable < last && disk.pendingFsyncs === 0 && w.status[id] === NodeStatus.up) {
-      return `durable-lag at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet its durable index is ${durable}, below its last index ${last}`;
+    if (completed && disk.pendingFsyncs === 0 && w.status[id] === NodeStatus.up) {
+      if (durable < last) return `durable-lag at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet its durable index is ${durable}, below its last index ${last}`;
+      if (this.owed[id] > 0) return `append-answered at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet ${this.owed[id]} AppendEntries delivered to it ${this.owed[id] === 1 ? "is" : "are"} unanswered`;
     }
     return null;
   }

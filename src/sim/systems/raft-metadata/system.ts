@@ -305,6 +305,7 @@ function setup(req: RunRequest): SystemRun {
             return;
           }
           case "appResp":
+            durables.answered(from);
             bounds.sentAppResp(from, to, msg);
             if (msg.success) inv.recordAck(from, msg.term, msg.index);
             driver.windows.onSend(from, msg);
@@ -367,6 +368,7 @@ function setup(req: RunRequest): SystemRun {
       },
       onDeliver: (from, to, msg) => {
         bounds.delivered(world, from, to, msg);
+        durables.delivered(world, to, msg);
         switch (msg.type) {
           case "app":
             driver.windows.onDeliver(to, msg);
