@@ -41,7 +41,8 @@
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { RaftRecord } from "../../../impl/raft/records.js";
 import { SNAPSHOT_FILE } from "../../../impl/raft/snapshot.js";
-import { NodeStatus, TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
+import { NodeStatus } from "../../kernel/world.js";
+import { judgeTouched } from "./touched.js";
 import type { AnyWorld } from "../../runner/system.js";
 
 export class DurableIndexCheck {
@@ -94,16 +95,11 @@ export class DurableIndexCheck {
 
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
   afterEvent(w: AnyWorld, only: number): string | null {
-    if (only === TOUCHED_NONE) return null;
-    if (only !== TOUCHED_ALL) return this.check(w, only);
-    for (let i = 0; i < this.n; i++) {
-      const why = this.check(w, i);
-      if (why !== null) return why;
-    }
-    return null;
+    return judgeTouched(w, only, this.n, this);
   }
 
-  private check(w: AnyWorld, id: number): string | null {
+  /** Server `id` against the rules above; null: fine. */
+  check(w: AnyWorld, id: number): string | null {
     const s = w.nodes[id] as MetaServer | null;
     const disk = w.disks[id];
     const done = disk.fsyncsCompleted;

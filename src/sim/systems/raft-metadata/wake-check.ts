@@ -25,20 +25,14 @@
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import { canCampaign } from "../../../impl/raft/confchange.js";
 import type { AnyWorld } from "../../runner/system.js";
-import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
+import { judgeTouched } from "./touched.js";
 
 export class WakeCheck {
   constructor(private readonly n: number) {}
 
   /** After every event (`only`: the server it touched, TOUCHED_NONE or TOUCHED_ALL); null: fine. */
   afterEvent(w: AnyWorld, only: number): string | null {
-    if (only === TOUCHED_NONE) return null;
-    if (only !== TOUCHED_ALL) return this.check(w, only);
-    for (let i = 0; i < this.n; i++) {
-      const why = this.check(w, i);
-      if (why !== null) return why;
-    }
-    return null;
+    return judgeTouched(w, only, this.n, this);
   }
 
   /** Server `id`'s pending wake-up against its earliest running deadline; null: fine. */
