@@ -289,8 +289,6 @@ export function resolveSim(o: SimCliOptions): ResolvedSim {
   };
 }
 
-/** --no-fast → system option { fast: false } (raft-metadata's only: other systems have no fast
- * mode, and saying so beats ignoring the flag). */
 /** Refuses (UsageError, exit 64) --system-options naming an option the system does not read
  * (System.optionKeys, where it lists them), and an onlineChecks value raft-metadata does not know.
  * The values of the other options are the system's to judge when the run is set up. */
@@ -307,6 +305,8 @@ export function checkSystemOptions(system: string, systemOptions: Readonly<Recor
   }
 }
 
+/** --no-fast → system option { fast: false } (raft-metadata's only: other systems have no fast
+ * mode, and saying so beats ignoring the flag). */
 export function withFastFlag(system: string, fast: boolean | undefined, systemOptions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (fast !== false) return systemOptions;
   if (system !== "raft-metadata") throw new UsageError(`--no-fast: only raft-metadata has a fast mode (system ${system})`);

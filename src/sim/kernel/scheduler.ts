@@ -8,6 +8,11 @@
 // reused slot.
 import { assert } from "./assert.js";
 
+/** Whether key (t, q) orders before (t2, q2): earlier time, then the lower (older) seq. */
+function before(t: number, q: number, t2: number, q2: number): boolean {
+  return t < t2 || (t === t2 && q < q2);
+}
+
 export interface EventHandler {
   /** Called once per event, with the scheduler's `now` already set to `time`; c is the push's
    * spare integer (the network keeps a message's trace key there). */
@@ -222,8 +227,7 @@ export class Scheduler {
       const r = l + 1;
       let c = l;
       if (r < n) {
-        const tl = keys[2 * l], tr = keys[2 * r];
-        if (tr < tl || (tr === tl && keys[2 * r + 1] < keys[2 * l + 1])) c = r;
+        if (before(keys[2 * r], keys[2 * r + 1], keys[2 * l], keys[2 * l + 1])) c = r;
       }
       this.place(i, keys[2 * c], keys[2 * c + 1], heap[c]);
       i = c;
@@ -244,9 +248,9 @@ export class Scheduler {
       let ct = keys[2 * l], cq = keys[2 * l + 1];
       if (r < n) {
         const tr = keys[2 * r], qr = keys[2 * r + 1];
-        if (tr < ct || (tr === ct && qr < cq)) { c = r; ct = tr; cq = qr; }
+        if (before(tr, qr, ct, cq)) { c = r; ct = tr; cq = qr; }
       }
-      if (!(ct < t || (ct === t && cq < q))) break;
+      if (!before(ct, cq, t, q)) break;
       this.place(i, ct, cq, heap[c]);
       i = c;
     }
@@ -260,7 +264,7 @@ export class Scheduler {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = keys[2 * p], pq = keys[2 * p + 1];
-      if (!(t < pt || (t === pt && q < pq))) break;
+      if (!before(t, q, pt, pq)) break;
       this.place(i, pt, pq, heap[p]);
       i = p;
     }

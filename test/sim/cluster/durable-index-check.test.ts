@@ -26,14 +26,13 @@ interface Stand {
   snapshotIndex?: number;
   inc: number;
   term?: number;
-  checkQuorum?: boolean;
 }
 
 const entries = (from: number, to: number): unknown => ({ kind: "entries", entries: Array.from({ length: to - from + 1 }, (_, k) => ({ index: from + k, term: 1 })) });
 
 /** A world of one server whose account, log and disk are the fields of `s`. */
 function world(s: Stand): AnyWorld {
-  const raft = { durableIndex: () => s.durable, lastIndex: () => s.last, term: () => s.term ?? 3, get opts() { return { checkQuorum: s.checkQuorum ?? false, preVote: false }; } };
+  const raft = { durableIndex: () => s.durable, lastIndex: () => s.last, term: () => s.term ?? 3 };
   const disk = {
     get fsyncsCompleted() { return s.completed; },
     get pendingFsyncs() { return s.pending; },
@@ -57,10 +56,11 @@ function world(s: Stand): AnyWorld {
 }
 
 describe("durable-index rules on a stand-in world", () => {
-  const fresh = (): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
+  /** `answersStaleLeader`: PreVote or CheckQuorum on. */
+  const fresh = (answersStaleLeader = false): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
     const s: Stand = { durable: 5, last: 5, completed: 0, pending: 0, status: NodeStatus.up, up: true, wal: [{ kind: "hs", term: 1, vote: 0 }, entries(1, 5)], inc: 0 };
     const w = world(s);
-    const c = new DurableIndexCheck(1);
+    const c = new DurableIndexCheck(1, answersStaleLeader);
     // The world's first look, before any event (it judges every node, as a fault event does).
     expect(c.afterEvent(w, TOUCHED_ALL)).toBeNull();
     return { s, w, c };
@@ -173,11 +173,10 @@ describe("durable-index rules on a stand-in world", () => {
     s.pending = 0;
     s.completed = 2;
     expect(c.afterEvent(w, 0)).toBe("append-answered at node 0, t=1.500ms: its disk completed every fsync, yet 1 AppendEntries delivered to it is unanswered");
-    c.answered(0);
-    s.checkQuorum = true;
-    c.delivered(w, 0, { type: "snap", term: 1 });
-    s.completed = 3;
-    expect(c.afterEvent(w, 0)).toMatch(/^append-answered at node 0/);
+    const cq = fresh(true); // CheckQuorum on
+    cq.c.delivered(cq.w, 0, { type: "snap", term: 1 });
+    cq.s.completed = 3;
+    expect(cq.c.afterEvent(cq.w, 0)).toMatch(/^append-answered at node 0/);
   });
 
   it("append-answered: a crash, or a restore in one event, forgives what the server owed", () => {

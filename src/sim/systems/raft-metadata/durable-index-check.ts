@@ -10,7 +10,6 @@
 //                        truncate record discarding from its index). The invariants' commit-
 //                        durable rule counts a node's log by its own account; this holds the
 //                        account to the disk.
-//
 //   durable-beyond-log   the durable index never exceeds the log's last index: entries the log
 //                        dropped (a conflict truncated them) are durable on no disk of ours.
 //   durable-lag          after an event in which the server's disk completed an fsync, the
@@ -42,6 +41,7 @@ import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { RaftRecord } from "../../../impl/raft/records.js";
 import { SNAPSHOT_FILE } from "../../../impl/raft/snapshot.js";
 import { NodeStatus } from "../../kernel/world.js";
+import { owesAppReject } from "./stale-term-check.js";
 import { judgeTouched } from "./touched.js";
 import type { AnyWorld } from "../../runner/system.js";
 
@@ -61,7 +61,8 @@ export class DurableIndexCheck {
   /** Per server: append responses owed (appends delivered minus append responses sent). */
   private readonly owed: Float64Array;
 
-  constructor(private readonly n: number) {
+  /** `answersStaleLeader`: PreVote or CheckQuorum on (a stale append is then owed an answer). */
+  constructor(private readonly n: number, private readonly answersStaleLeader: boolean) {
     this.owed = new Float64Array(n);
     this.completions = new Float64Array(n);
     this.scanned = new Float64Array(n);
@@ -83,9 +84,7 @@ export class DurableIndexCheck {
     if (t !== "app" && t !== "hb" && t !== "snap") return;
     const s = w.nodes[to] as MetaServer | null;
     if (s === null) return;
-    if (msg.term >= s.raft.term()) {
-      if (t === "app") this.owed[to]++;
-    } else if (s.raft.opts.checkQuorum || s.raft.opts.preVote) this.owed[to]++;
+    if (msg.term >= s.raft.term() ? t === "app" : owesAppReject(t, this.answersStaleLeader)) this.owed[to]++;
   }
 
   /** onSend of an append response by `from`. */

@@ -29,6 +29,12 @@ const APP_REJECT = 1;
 const PREVOTE_REJECT = 2;
 const KIND_NAME = ["no answer", "a rejected AppendEntries response", "a rejected PreVote response"];
 
+/** Whether a message of a term below the receiver's is owed a rejected AppendEntries response:
+ * an append, heartbeat or snapshot chunk, with PreVote or CheckQuorum on (`answersStaleLeader`). */
+export function owesAppReject(type: string, answersStaleLeader: boolean): boolean {
+  return answersStaleLeader && (type === "app" || type === "hb" || type === "snap");
+}
+
 export class StaleTermCheck {
   /** The stale message being handled (-1: none). */
   private to = -1;
@@ -56,7 +62,7 @@ export class StaleTermCheck {
     this.at = now;
     this.answered = false;
     const t = msg.type;
-    this.want = t === "vote" ? (msg.pre === true ? PREVOTE_REJECT : NONE) : (t === "app" || t === "hb" || t === "snap") && this.answersStaleLeader ? APP_REJECT : NONE;
+    this.want = t === "vote" ? (msg.pre === true ? PREVOTE_REJECT : NONE) : owesAppReject(t, this.answersStaleLeader) ? APP_REJECT : NONE;
   }
 
   /** A delivery of any other message: the stale message before it has been handled. */

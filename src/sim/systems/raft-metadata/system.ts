@@ -139,7 +139,7 @@ function setup(req: RunRequest): SystemRun {
   // Only a run with membership has requests, learners and removals to judge.
   const membership = members === null ? null : new MembershipChecks(N, raft.promoteLag ?? 16);
   const wakes = new WakeCheck(N);
-  const durables = new DurableIndexCheck(N);
+  const durables = new DurableIndexCheck(N, raft.checkQuorum || raft.preVote);
   const campaigns = new PreVoteOrderCheck(N, raft.preVote);
   const losses = new VoteLostCheck(N);
   const timers = new TimerRestartCheck(N, raft.electionMinUs);
