@@ -7,6 +7,7 @@ import { T } from "../kernel/trace.js";
 import type { World } from "../kernel/world.js";
 import { faultCode } from "./codes.js";
 import { isGenericFault, type FaultAction, type SystemFault } from "./kinds.js";
+import { fixedNetConfig } from "../kernel/network.js";
 
 type AnyWorld = World<any, any, any, any>;
 
@@ -108,7 +109,7 @@ export function faultExecutor(hooks: FaultHooks = {}): FaultExecutor {
 export function healAll(w: AnyWorld): void {
   w.net.heal();
   w.net.unclogAll();
-  w.net.cfg = { ...w.baseNet };
+  w.net.cfg = fixedNetConfig(w.baseNet);
   w.net.clearSlow();
   for (let i = 0; i < w.servers; i++) {
     w.restart(i);

@@ -5,16 +5,24 @@
 import { assert } from "./assert.js";
 
 export class LocalClock {
-  private anchorVirtual = 0;
-  private anchorLocal: number;
-  private rate = 1;
-  private ppm = 0;
+  // Each field is first stored a double (NaN), then its value: the fields hold doubles from the
+  // start, so the first drift (a fractional rate) or the first large step in a worker does not
+  // change the clocks' hidden class, which would deoptimise every function that inlined a
+  // clock reading (every event's handler) and have it compiled again.
+  private anchorVirtual = NaN;
+  private anchorLocal = NaN;
+  private rate = NaN;
+  private ppm = NaN;
   /** Sum of the steps (jumps, offset changes) so far: local - steppedUs is the node's
    * monotonic clock (CLOCK_MONOTONIC: it drifts with the oscillator, steps never move it). */
-  private steppedUs = 0;
+  private steppedUs = NaN;
 
   constructor(offsetUs = 0) {
+    this.anchorVirtual = 0;
     this.anchorLocal = offsetUs;
+    this.rate = 1;
+    this.ppm = 0;
+    this.steppedUs = 0;
   }
 
   get driftPpm(): number {

@@ -38,6 +38,17 @@ export interface DiskConfig {
 
 export const defaultDiskConfig: DiskConfig = { fsyncMedianUs: 2_000, fsyncSigma: 0.5, lossMode: "all", readCorruptP: 0 };
 
+/** A copy of c in one literal, its numbers doubles from their first store (NaN): one hidden
+ * class for every disk whatever the config's origin, kept when a field later takes a
+ * fractional value (see fixedNetConfig in network.ts for why that matters). */
+function fixedDiskConfig(c: DiskConfig): DiskConfig {
+  const o: DiskConfig = { fsyncMedianUs: NaN, fsyncSigma: NaN, lossMode: c.lossMode, readCorruptP: NaN };
+  o.fsyncMedianUs = c.fsyncMedianUs;
+  o.fsyncSigma = c.fsyncSigma;
+  o.readCorruptP = c.readCorruptP;
+  return o;
+}
+
 export interface CrashLoss {
   readonly lost: number; // unsynced records dropped
   readonly torn: boolean; // a partially written record was left behind
@@ -92,7 +103,7 @@ export class Disk<R> {
     private readonly rng: Rng,
     cfg: DiskConfig = defaultDiskConfig,
   ) {
-    this.cfg = { ...cfg };
+    this.cfg = fixedDiskConfig(cfg);
   }
 
   get length(): number {

@@ -24,6 +24,21 @@ export interface NetConfig {
 
 export const defaultNetConfig: NetConfig = { latencyMedianUs: 1_000, latencySigma: 0.4, lossP: 0, dupP: 0 };
 
+/** A copy of c in one literal: the same keys in the same order whatever c's origin (a scenario,
+ * the swarm, the default, a spread), each field a double from its first store (NaN). A net
+ * fault that turns a loss of 0 into 0.05 then stores into a field that already holds doubles:
+ * the object keeps its hidden class, and the functions that read it (send, with what it
+ * inlines) keep their optimised code. Without this, each such field's first fractional value
+ * in a worker changed the map, deoptimised them and had them compiled again. */
+export function fixedNetConfig(c: NetConfig): NetConfig {
+  const o: NetConfig = { latencyMedianUs: NaN, latencySigma: NaN, lossP: NaN, dupP: NaN };
+  o.latencyMedianUs = c.latencyMedianUs;
+  o.latencySigma = c.latencySigma;
+  o.lossP = c.lossP;
+  o.dupP = c.dupP;
+  return o;
+}
+
 export class Network {
   readonly endpoints: number;
   readonly servers: number;
@@ -54,7 +69,7 @@ export class Network {
     this.cut = new Uint8Array(this.endpoints * this.endpoints);
     this.clogUntil = new Float64Array(this.endpoints * this.endpoints);
     this.slowUs = new Float64Array(this.endpoints);
-    this.cfg = { ...cfg };
+    this.cfg = fixedNetConfig(cfg);
   }
 
   send(from: number, to: number, msg: unknown): void {

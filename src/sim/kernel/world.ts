@@ -8,7 +8,7 @@ import { assert, fail } from "./assert.js";
 import { LocalClock } from "./clock.js";
 import { Disk, defaultDiskConfig, type DiskConfig, type LossMode } from "./disk.js";
 import { Ev } from "./events.js";
-import { Network, defaultNetConfig, type NetConfig } from "./network.js";
+import { Network, defaultNetConfig, fixedNetConfig, type NetConfig } from "./network.js";
 import { Rng } from "./rng.js";
 import { NO_HANDLE, Scheduler, type EventHandler } from "./scheduler.js";
 import { DropReason, T, Trace } from "./trace.js";
@@ -251,7 +251,7 @@ export class World<M, Req, R, Rep> implements EventHandler {
     this.trace = new Trace(opts.keepTrace ?? false, opts.noteNames);
     this.net = new Network(this.servers, this.clients, this.sched, this.rng.fork("network"), this.trace,
       opts.traceKey ?? defaultTraceKey, { ...defaultNetConfig, ...opts.net });
-    this.baseNet = { ...this.net.cfg };
+    this.baseNet = fixedNetConfig(this.net.cfg);
     this.factory = opts.factory;
     this.actorFactory = opts.actorFactory;
     this.afterEachEvent = opts.afterEachEvent;
