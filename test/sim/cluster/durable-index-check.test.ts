@@ -23,23 +23,36 @@ interface Stand {
   /** The disk's WAL (all of it durable unless `durableLength` says less) and snapshot file. */
   wal: unknown[];
   durableLength?: number;
+  /** The durable snapshot file's index and term (term 1 unless given). */
   snapshotIndex?: number;
+  snapshotTerm?: number;
+  /** The log's terms by index above its snapshot (term 1 where not given), and its snapshot. */
+  logTerms?: Record<number, number>;
+  logSnap?: number;
+  logSnapTerm?: number;
   inc: number;
   term?: number;
 }
 
-const entries = (from: number, to: number): unknown => ({ kind: "entries", entries: Array.from({ length: to - from + 1 }, (_, k) => ({ index: from + k, term: 1 })) });
+const entries = (from: number, to: number, term = 1): unknown => ({ kind: "entries", entries: Array.from({ length: to - from + 1 }, (_, k) => ({ index: from + k, term })) });
 
 /** A world of one server whose account, log and disk are the fields of `s`. */
 function world(s: Stand): AnyWorld {
-  const raft = { durableIndex: () => s.durable, lastIndex: () => s.last, term: () => s.term ?? 3 };
+  const raft = {
+    durableIndex: () => s.durable,
+    lastIndex: () => s.last,
+    term: () => s.term ?? 3,
+    snapshotIndex: () => s.logSnap ?? 0,
+    snapshotTerm: () => s.logSnapTerm ?? 0,
+    entry: (i: number) => (i > (s.logSnap ?? 0) && i <= s.last ? { index: i, term: s.logTerms?.[i] ?? 1 } : undefined),
+  };
   const disk = {
     get fsyncsCompleted() { return s.completed; },
     get pendingFsyncs() { return s.pending; },
     walStart: 0,
     get durableLength() { return s.durableLength ?? s.wal.length; },
     contents: () => s.wal,
-    durableFile: (name: string) => (name === "snapshot" && s.snapshotIndex !== undefined ? { index: s.snapshotIndex } : undefined),
+    durableFile: (name: string) => (name === "snapshot" && s.snapshotIndex !== undefined ? { index: s.snapshotIndex, term: s.snapshotTerm ?? 1 } : undefined),
   };
   return {
     now: 1500,
@@ -142,6 +155,75 @@ describe("durable-index rules on a stand-in world", () => {
     s.last = 9;
     s.completed = 2;
     expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 9, but its disk holds its log durably only up to 6$/);
+  });
+
+  it("durable-overclaim by term: fails an entry rewritten at the durable index whose rewrite is not yet durable", () => {
+    const { s, w, c } = fresh();
+    s.wal.push(entries(6, 7, 2));
+    s.durable = 7;
+    s.last = 7;
+    s.logTerms = { 6: 2, 7: 2 };
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull(); // 7@2 durable on both sides
+    // A new leader's append conflicts at 7: truncate from 7, write 7@3, the fsync pending; the
+    // server (buggy) keeps claiming 7 durable. A crash now would recover 7@2.
+    s.wal.push({ kind: "truncate", from: 7 }, entries(7, 7, 3));
+    s.durableLength = s.wal.length - 2;
+    s.logTerms = { 6: 2, 7: 3 };
+    s.pending = 1;
+    expect(c.afterEvent(w, 0)).toBe("durable-overclaim at node 0, t=1.500ms: its durable index is 7, its log has term 3 there, but its disk holds term 2 there durably");
+    s.completed = 2; // another write completed, the rewrite still pending: read again, same verdict
+    expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 7, its log has term 3 there, but its disk holds term 2 there durably$/);
+  });
+
+  it("durable-overclaim by term: passes the rewrite once durable, and an account below it while pending", () => {
+    const { s, w, c } = fresh();
+    s.wal.push(entries(6, 7, 2));
+    s.durable = 7;
+    s.last = 7;
+    s.logTerms = { 6: 2, 7: 2 };
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.wal.push({ kind: "truncate", from: 7 }, entries(7, 8, 3));
+    s.durableLength = s.wal.length - 2;
+    s.logTerms = { 6: 2, 7: 3, 8: 3 };
+    s.last = 8;
+    s.durable = 6; // the correct server: truncating from 7 lowers its account to 6
+    s.pending = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.durableLength = undefined; // the rewrite's fsync completes
+    s.pending = 0;
+    s.completed = 2;
+    s.durable = 8;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.durable = 7; // the rewritten index itself, now durable at term 3 on both sides
+    expect(c.afterEvent(w, 0)).toBeNull();
+  });
+
+  it("durable-overclaim by term: the snapshot file's term at its index, unknown below it, records above it", () => {
+    const { s, w, c } = fresh();
+    // The WAL dropped up to a snapshot at 20 (term 2), its new segment's base 21-22 at term 2.
+    s.wal = [{ kind: "hs", term: 2, vote: 0 }, entries(21, 22, 2), { kind: "truncate", from: 23 }];
+    s.snapshotIndex = 20;
+    s.snapshotTerm = 2;
+    s.logSnap = 20;
+    s.logSnapTerm = 2;
+    s.logTerms = { 21: 2, 22: 2 };
+    s.last = 22;
+    s.durable = 22;
+    s.inc = 1; // a restart: the WAL read again from its start
+    expect(c.afterEvent(w, TOUCHED_ALL)).toBeNull();
+    s.durable = 20;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.durable = 12; // below both snapshots: no term on either side, not compared
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.logSnapTerm = 3; // the log's snapshot at 20 has another term than the file
+    s.durable = 20;
+    expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 20, its log has term 3 there, but its disk holds term 2 there durably$/);
+    s.logSnapTerm = 2;
+    s.logTerms = { 21: 2, 22: 4 };
+    s.durable = 22;
+    expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 22, its log has term 4 there, but its disk holds term 2 there durably$/);
   });
 
   it("reads the disk again from the start after a restart", () => {

@@ -4,12 +4,15 @@
 // account ahead of the disk commits entries a crash can take away, and an account behind it
 // holds back the leader's commit and the answers that wait for it. Five rules:
 //
-//   durable-overclaim    the durable index never exceeds what the server's disk holds durably:
+//   durable-overclaim    the durable index d never exceeds what the server's disk holds durably:
 //                        the log a restart would recover from the durable WAL records and the
 //                        durable snapshot file (records.ts: entries placed at their indexes, a
-//                        truncate record discarding from its index). The invariants' commit-
-//                        durable rule counts a node's log by its own account; this holds the
-//                        account to the disk.
+//                        truncate record discarding from its index); and that log has at d the
+//                        entry the server's log has there, compared by (index, term): a
+//                        conflicting suffix rewritten from d or below (a truncation and new
+//                        entries, still pending) is not durable, though the index is. The
+//                        invariants' commit-durable rule counts a node's log by its own
+//                        account; this holds the account to the disk.
 //   durable-beyond-log   the durable index never exceeds the log's last index: entries the log
 //                        dropped (a conflict truncated them) are durable on no disk of ours.
 //   durable-lag          after an event in which the server's disk completed an fsync, the
@@ -34,9 +37,10 @@
 // of a self-addressed answer survived every check: each only delays or over-claims, which no
 // other check compared with the disk.
 //
-// Read-only (views, the disk's counters and records): hash-neutral. Per event: two view reads of
-// the one server it ran and two compares; each WAL record is read once, when it becomes durable
-// (a restart or a restore of the server reads its durable WAL again from the start).
+// Read-only (views, the disk's counters and records): hash-neutral. Per event: a few view reads
+// of the one server it ran and a few compares; each WAL record is read once (its entries' terms
+// copied into a per-server array), when it becomes durable (a restart or a restore of the server
+// reads its durable WAL again from the start).
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { RaftRecord } from "../../../impl/raft/records.js";
 import { SNAPSHOT_FILE } from "../../../impl/raft/snapshot.js";
@@ -52,6 +56,13 @@ export class DurableIndexCheck {
   private readonly scanned: Float64Array;
   /** Per server: the last log index of the durable records read so far. */
   private readonly recordsLast: Float64Array;
+  /** Per server: the term of each durable record's entry by index (slot i: index i), valid for
+   * 1..recordsLast; 0 where no record read holds the index (before the first record after a
+   * gap: the WAL dropped up to a snapshot). Grown by doubling, never shrunk. */
+  private readonly terms: Float64Array[];
+  /** Per server: the durable snapshot file's index and term (0, 0: none). */
+  private readonly snapIndex: Float64Array;
+  private readonly snapTerm: Float64Array;
   /** Per server: the last index its disk holds durably (records and snapshot file). */
   private readonly truth: Float64Array;
   /** Per server: the incarnation and restore count the reading above belongs to. */
@@ -67,6 +78,9 @@ export class DurableIndexCheck {
     this.completions = new Float64Array(n);
     this.scanned = new Float64Array(n);
     this.recordsLast = new Float64Array(n);
+    this.terms = Array.from({ length: n }, () => new Float64Array(64));
+    this.snapIndex = new Float64Array(n);
+    this.snapTerm = new Float64Array(n);
     this.truth = new Float64Array(n);
     this.incs = new Float64Array(n).fill(-1);
     this.restores = new Float64Array(n).fill(-1);
@@ -124,11 +138,41 @@ export class DurableIndexCheck {
     const last = r.lastIndex();
     if (durable > last) return `durable-beyond-log at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, past its last index ${last}`;
     if (durable > this.truth[id]) return `durable-overclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, but its disk holds its log durably only up to ${this.truth[id]}`;
+    // The same entry at d, by (index, term). Only at d, O(1): the account is that one index,
+    // and the log's entries up to d are what a restart must recover. An (index, term) fixes the
+    // entry (one leader per term, one entry per index in its term) and, by Log Matching, the
+    // log before it; so the same term at d means the same log up to d, and a conflicting suffix
+    // rewritten at or below d and not yet durable has another term at d than the disk holds.
+    // Whether the disk's own records keep Log Matching (a record overwriting entries in place
+    // without a truncation) is another rule's job. Unknown on either side: skipped (below the
+    // log's snapshot index here, termOnDisk for the disk).
+    if (durable > 0) {
+      const logSnap = r.snapshotIndex();
+      // Below the log's snapshot index the log keeps no term.
+      const logTerm = durable > logSnap ? r.entry(durable)!.term : durable === logSnap ? r.snapshotTerm() : -1;
+      const diskTerm = logTerm < 0 ? -1 : this.termOnDisk(id, durable);
+      if (diskTerm > 0 && diskTerm !== logTerm) return `durable-overclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, its log has term ${logTerm} there, but its disk holds term ${diskTerm} there durably`;
+    }
     if (completed && disk.pendingFsyncs === 0 && w.status[id] === NodeStatus.up) {
       if (durable < last) return `durable-lag at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet its durable index is ${durable}, below its last index ${last}`;
       if (this.owed[id] > 0) return `append-answered at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet ${this.owed[id]} AppendEntries delivered to it ${this.owed[id] === 1 ? "is" : "are"} unanswered`;
     }
     return null;
+  }
+
+  /** The term a restart of server `id` would recover at index `d` (0 < d <= truth): the
+   * snapshot file's at its index, the records' above it; -1 when unknown. */
+  private termOnDisk(id: number, d: number): number {
+    const snap = this.snapIndex[id];
+    if (d === snap) return this.snapTerm[id];
+    // Below the snapshot file's index a restart recovers the snapshot, which keeps no term
+    // there (recovery skips records at or below it, log.ts replay): unknown, even where an old
+    // record still holds the index. The log of a correct server has compacted at least as far
+    // (its snapshot is the file's or a newer one), so it knows no term there either.
+    if (d < snap) return -1;
+    // snap < d <= truth: d <= recordsLast. 0 (no record read holds d): unknown.
+    const t = this.terms[id][d];
+    return t > 0 ? t : -1;
   }
 
   /** Reads the records that became durable since the last reading, and the snapshot file. */
@@ -141,11 +185,21 @@ export class DurableIndexCheck {
     if (end > pos) {
       const wal = disk.contents() as readonly RaftRecord<unknown>[];
       let last = this.recordsLast[id];
+      let terms = this.terms[id];
       for (; pos < end; pos++) {
         const rec = wal[pos - base];
         if (rec.kind === "entries") {
-          const n = rec.entries.length;
-          if (n > 0 && rec.entries[n - 1].index > last) last = rec.entries[n - 1].index;
+          const es = rec.entries;
+          const n = es.length;
+          if (n === 0) continue;
+          const top = es[n - 1].index;
+          if (top >= terms.length) terms = this.grow(id, top);
+          // Entries are contiguous; slots past `last` are stale (a truncation or a re-read):
+          // a gap before the first entry holds no record.
+          const first = es[0].index;
+          if (first > last + 1) terms.fill(0, last + 1, first);
+          for (let k = 0; k < n; k++) terms[es[k].index] = es[k].term;
+          if (top > last) last = top;
         } else if (rec.kind === "truncate") {
           if (rec.from - 1 < last) last = rec.from - 1;
         }
@@ -153,8 +207,21 @@ export class DurableIndexCheck {
       this.recordsLast[id] = last;
       this.scanned[id] = end;
     }
-    const file = disk.durableFile(SNAPSHOT_FILE) as { readonly index: number } | undefined;
+    const file = disk.durableFile(SNAPSHOT_FILE) as { readonly index: number; readonly term: number } | undefined;
     const snap = file === undefined ? 0 : file.index;
+    this.snapIndex[id] = snap;
+    this.snapTerm[id] = file === undefined ? 0 : file.term;
     this.truth[id] = snap > this.recordsLast[id] ? snap : this.recordsLast[id];
+  }
+
+  /** Server `id`'s term array, grown to hold index `top` (the valid slots copied). */
+  private grow(id: number, top: number): Float64Array {
+    const old = this.terms[id];
+    let len = old.length * 2;
+    while (len <= top) len *= 2;
+    const next = new Float64Array(len);
+    next.set(old);
+    this.terms[id] = next;
+    return next;
   }
 }
