@@ -313,6 +313,27 @@ describe("durable-index rules on whole runs", () => {
     expect(r.message).toMatch(/^durable-overclaim at node \d+, t=[\d.]+ms: its durable index is \d+, but its disk holds its log durably only up to \d+$/);
   });
 
+  it("a server that keeps its durable index over a rewritten suffix before the rewrite's fsync", () => {
+    // When a conflicting append truncates its log (not a snapshot install), the server keeps
+    // the account it had (capped at its new last index) instead of lowering it below the
+    // truncation: it claims the new entries at the old indexes durable while their write is
+    // pending. The index rule alone passed this on seeds 1-10 (the disk holds those indexes,
+    // at the old terms).
+    patchRaft("onMessage", (orig) => function (this: Patchable & { durable: number; log: { lastIndex(): number; snapshotIndex(): number } }, ...a: unknown[]) {
+      const before = this.durable;
+      const snap = this.log.snapshotIndex();
+      const out = orig.apply(this, a);
+      if (this.durable < before && this.log.snapshotIndex() === snap) {
+        const last = this.log.lastIndex();
+        this.durable = before < last ? before : last;
+      }
+      return out;
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^durable-overclaim at node \d+, t=[\d.]+ms: its durable index is \d+, its log has term \d+ there, but its disk holds term \d+ there durably$/);
+  });
+
   it("a server that counts one entry more durable than its log holds", () => {
     patchRaft("onPersisted", (orig) => function (this: Patchable & { log: { lastIndex(): number } }, ...a: unknown[]) {
       orig.apply(this, a);
