@@ -1,4 +1,4 @@
-// durable-overclaim, durable-beyond-log, durable-lag, append-answered and self-send (src/sim/systems/raft-metadata/durable-index-check.ts):
+// durable-overclaim, durable-underclaim, durable-beyond-log, durable-lag, append-answered and self-send (src/sim/systems/raft-metadata/durable-index-check.ts):
 // the rules on a stand-in world (every case that must pass and must fail, paused and pending
 // fsyncs included), then whole runs of correct servers and of servers broken on purpose (patched
 // here, in this process only) in how they keep their durable index or answer themselves.
@@ -226,6 +226,47 @@ describe("durable-index rules on a stand-in world", () => {
     expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 22, its log has term 4 there, but its disk holds term 2 there durably$/);
   });
 
+  it("durable-underclaim: fails an account below what a completed fsync made durable, while a later write is pending", () => {
+    const { s, w, c } = fresh();
+    s.wal.push(entries(6, 8), entries(9, 9));
+    s.durableLength = s.wal.length - 1; // 6-8 durable, 9 written and pending
+    s.last = 9;
+    s.pending = 1;
+    s.completed = 1;
+    s.durable = 8; // the correct server: its write up to 8 completed
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.completed = 2; // the server that dropped that completion (a queue reset before it drained)
+    s.durable = 5;
+    expect(c.afterEvent(w, 0)).toBe("durable-underclaim at node 0, t=1.500ms: its disk completed an fsync and holds its log durably up to 8 (term 1 there on both), yet its durable index is 5");
+  });
+
+  it("durable-underclaim: passes an account below a conflict whose rewrite is pending, a paused server, and no completion", () => {
+    const { s, w, c } = fresh();
+    s.wal.push(entries(6, 8, 2));
+    s.durable = 8;
+    s.last = 8;
+    s.logTerms = { 6: 2, 7: 2, 8: 2 };
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    // A conflicting append from 7: truncate and rewrite 7-8 at term 3, pending; an older write
+    // completes meanwhile. The disk holds 8@2, the log 8@3: the account stays at 6.
+    s.wal.push({ kind: "truncate", from: 7 }, entries(7, 8, 3));
+    s.durableLength = s.wal.length - 2;
+    s.logTerms = { 6: 2, 7: 3, 8: 3 };
+    s.durable = 6;
+    s.pending = 1;
+    s.completed = 2;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.logTerms = { 6: 2, 7: 2, 8: 2 }; // (had the terms matched, 6 would be an under-claim)
+    s.completed = 3;
+    expect(c.afterEvent(w, 0)).toMatch(/^durable-underclaim at node 0, .*durably up to 8 .*durable index is 6$/);
+    s.status = NodeStatus.paused; // a paused server hears of its completions when it resumes
+    s.completed = 4;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.status = NodeStatus.up;
+    expect(c.afterEvent(w, 0)).toBeNull(); // no completion since the last look
+  });
+
   it("reads the disk again from the start after a restart", () => {
     const { s, w, c } = fresh();
     expect(c.afterEvent(w, 0)).toBeNull();
@@ -332,6 +373,24 @@ describe("durable-index rules on whole runs", () => {
     const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^durable-overclaim at node \d+, t=[\d.]+ms: its durable index is \d+, its log has term \d+ there, but its disk holds term \d+ there durably$/);
+  });
+
+  it("a server that drops the writes still queued behind a completed one", () => {
+    // At a completion that leaves two writes or more pending, the server empties its write
+    // queue (the mutant that resets the queue before it drained): their completions raise
+    // nothing. The first of them completes with the other still pending, which durable-lag
+    // (every fsync done) does not judge.
+    patchRaft("onPersisted", (orig) => function (this: Patchable & { wHead: number; wTokens: number[]; wIndex: number[] }, ...a: unknown[]) {
+      orig.apply(this, a);
+      if (this.wTokens.length - this.wHead >= 2) {
+        this.wTokens.length = 0;
+        this.wIndex.length = 0;
+        this.wHead = 0;
+      }
+    });
+    const r = simulate({ seed: 1, timeUs: 10 * S, sutAsserts: false }).result;
+    expect(r.verdict).toBe("violation");
+    expect(r.message).toMatch(/^durable-underclaim at node \d+, t=[\d.]+ms: its disk completed an fsync and holds its log durably up to \d+ \(term \d+ there on both\), yet its durable index is \d+$/);
   });
 
   it("a server that counts one entry more durable than its log holds", () => {

@@ -2,7 +2,7 @@
 // own account) against its disk and its log. The account decides what the node may promise:
 // a leader counts its own log toward commitment only up to it (Raft §10.2.1, matchOf), so an
 // account ahead of the disk commits entries a crash can take away, and an account behind it
-// holds back the leader's commit and the answers that wait for it. Five rules:
+// holds back the leader's commit and the answers that wait for it. Six rules:
 //
 //   durable-overclaim    the durable index d never exceeds what the server's disk holds durably:
 //                        the log a restart would recover from the durable WAL records and the
@@ -13,6 +13,13 @@
 //                        entries, still pending) is not durable, though the index is. The
 //                        invariants' commit-durable rule counts a node's log by its own
 //                        account; this holds the account to the disk.
+//   durable-underclaim   after an event in which the server's disk completed an fsync, the
+//                        server running, its durable index reaches c = min(what the disk holds
+//                        durably, its last index) when the disk has at c the entry its log has
+//                        there (same term): Raft's onPersisted raises the account to the write
+//                        that completed. durable-lag asks this only once nothing is pending;
+//                        this asks it at every completion, so an account that drops the
+//                        completions of writes still queued behind others shows at once.
 //   durable-beyond-log   the durable index never exceeds the log's last index: entries the log
 //                        dropped (a conflict truncated them) are durable on no disk of ours.
 //   durable-lag          after an event in which the server's disk completed an fsync, the
@@ -153,9 +160,22 @@ export class DurableIndexCheck {
       const diskTerm = logTerm < 0 ? -1 : this.termOnDisk(id, durable);
       if (diskTerm > 0 && diskTerm !== logTerm) return `durable-overclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, its log has term ${logTerm} there, but its disk holds term ${diskTerm} there durably`;
     }
-    if (completed && disk.pendingFsyncs === 0 && w.status[id] === NodeStatus.up) {
-      if (durable < last) return `durable-lag at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet its durable index is ${durable}, below its last index ${last}`;
-      if (this.owed[id] > 0) return `append-answered at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet ${this.owed[id]} AppendEntries delivered to it ${this.owed[id] === 1 ? "is" : "are"} unanswered`;
+    if (completed && w.status[id] === NodeStatus.up) {
+      if (disk.pendingFsyncs === 0) {
+        if (durable < last) return `durable-lag at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet its durable index is ${durable}, below its last index ${last}`;
+        if (this.owed[id] > 0) return `append-answered at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed every fsync, yet ${this.owed[id]} AppendEntries delivered to it ${this.owed[id] === 1 ? "is" : "are"} unanswered`;
+      }
+      // durable-underclaim: the disk now holds the log's entry at c durably (same index and
+      // term: by Log Matching the log up to c), so the write that put it there has completed
+      // and the server has heard of it (this event). A rewrite at or below c still pending
+      // gives another term at c: not required then (the account may stay below the conflict).
+      const truth = this.truth[id];
+      const c = truth < last ? truth : last;
+      if (durable < c) {
+        const logSnap = r.snapshotIndex();
+        const logTerm = c > logSnap ? r.entry(c)!.term : c === logSnap ? r.snapshotTerm() : -1;
+        if (logTerm > 0 && this.termOnDisk(id, c) === logTerm) return `durable-underclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed an fsync and holds its log durably up to ${c} (term ${logTerm} there on both), yet its durable index is ${durable}`;
+      }
     }
     return null;
   }
