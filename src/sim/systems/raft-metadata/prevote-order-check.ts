@@ -40,8 +40,10 @@ type WireMsg = { readonly type: string; readonly term: number; readonly pre?: bo
 
 /** Bit masks of granters hold node ids below this. */
 const MASK_IDS = 31;
-/** Terms remembered per server. */
-const SLOTS = 4;
+/** Terms remembered per server. A stalled disk holds a candidate's RequestVotes while it goes
+ * on campaigning: they leave in a burst at the stall's end, for every term it campaigned in
+ * meanwhile (swarm seed 31 with disk stalls: terms 29 to 52 in 1.4 s). */
+const SLOTS = 16;
 
 export class PreVoteOrderCheck {
   /** Per server, for its last few terms (slot server * SLOTS + term % SLOTS): the term, its
@@ -51,6 +53,10 @@ export class PreVoteOrderCheck {
   private readonly slotTerm: Float64Array;
   private readonly slotRound: Float64Array;
   private readonly granted: Int32Array;
+  /** Per slot: 1 once the round's grants made a quorum of the server's voters as they were
+   * then. A RequestVote held back by a stalled disk may leave after a configuration change
+   * that removed the server or its granters (swarm seed 61 with disk stalls). */
+  private readonly won: Uint8Array;
   /** The PreVote request being handled (receiver -1: none): its sender and the receiver's term,
    * vote and leader before it. */
   private voteTo = -1;
@@ -69,12 +75,16 @@ export class PreVoteOrderCheck {
     this.slotTerm = new Float64Array(n * SLOTS).fill(-1);
     this.slotRound = new Float64Array(n * SLOTS).fill(-1);
     this.granted = new Int32Array(n * SLOTS);
+    this.won = new Uint8Array(n * SLOTS);
   }
 
-  /** Who sent server `id` PreVote grants for `term` in its latest round for it (bit mask). */
+  /** Who sent server `id` PreVote grants for `term` in its latest round for it (bit mask);
+   * -1 when unknown: the slot was taken by a newer term's round (the server has campaigned for
+   * SLOTS terms more since; its RequestVote for `term` is one its disk held back that long). */
   private grantsFor(id: number, term: number): number {
     const k = id * SLOTS + (term % SLOTS);
-    return this.slotTerm[k] === term ? this.granted[k] : 0;
+    const t = this.slotTerm[k];
+    return t === term ? this.granted[k] : t > term ? -1 : 0;
   }
 
   /** onSend of a vote request (PreVote or not). */
@@ -91,6 +101,7 @@ export class PreVoteOrderCheck {
         this.slotTerm[k] = msg.term;
         this.slotRound[k] = msg.round ?? -1;
         this.granted[k] = 0;
+        this.won[k] = 0;
       }
       return;
     }
@@ -99,8 +110,8 @@ export class PreVoteOrderCheck {
     if (node === null) return;
     const voters = node.raft.voters();
     const mask = this.grantsFor(from, msg.term);
-    let yes = 0;
-    for (const v of voters) if (v === from || (v < MASK_IDS && ((mask >>> v) & 1) === 1)) yes++;
+    if (mask < 0 || this.won[from * SLOTS + (msg.term % SLOTS)] === 1) return;
+    const yes = quorumCount(voters, from, mask);
     if (yes * 2 <= voters.length) {
       this.pending = `prevote-before-vote ${at(from, w.now)}: it sent node ${to} an unforced RequestVote for term ${msg.term}, but only ${yes} of its ${voters.length} voters [${voters.join(",")}] (itself counted if a voter) granted it a PreVote for that term in its latest PreVote round, not a quorum`;
     }
@@ -129,7 +140,14 @@ export class PreVoteOrderCheck {
     // Only a grant of the receiver's latest round for the term: one of an earlier round, or for a
     // term whose slot a newer term took, is dropped.
     const k = to * SLOTS + (msg.term % SLOTS);
-    if (this.slotTerm[k] === msg.term && this.slotRound[k] === msg.round) this.granted[k] |= 1 << from;
+    if (this.slotTerm[k] === msg.term && this.slotRound[k] === msg.round) {
+      this.granted[k] |= 1 << from;
+      const node = w.nodes[to] as MetaServer | null;
+      if (node !== null && this.won[k] === 0) {
+        const voters = node.raft.voters();
+        if (quorumCount(voters, to, this.granted[k]) * 2 > voters.length) this.won[k] = 1;
+      }
+    }
   }
 
   /** onDeliver of a TimeoutNow. */
@@ -151,6 +169,13 @@ export class PreVoteOrderCheck {
     this.pending = null;
     return p;
   }
+}
+
+/** How many of `voters` are `self` or granted (bit mask). */
+function quorumCount(voters: readonly number[], self: number, mask: number): number {
+  let yes = 0;
+  for (const v of voters) if (v === self || (v < MASK_IDS && ((mask >>> v) & 1) === 1)) yes++;
+  return yes;
 }
 
 function at(id: number, nowUs: number): string {
