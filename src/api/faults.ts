@@ -8,7 +8,7 @@ import fc from "fast-check";
 import type { FaultAction } from "../sim/faults/kinds.js";
 
 /** The families a drawn schedule may use (generic kinds only: every system understands them). */
-export const SCHEDULE_FAMILIES = ["crash", "partition", "pause", "clock", "clog", "disk"] as const;
+export const SCHEDULE_FAMILIES = ["crash", "partition", "pause", "clock", "clog", "disk", "disk-stall"] as const;
 export type ScheduleFamily = (typeof SCHEDULE_FAMILIES)[number];
 
 export interface ScheduleOptions {
@@ -30,6 +30,7 @@ export type Episode =
   | { readonly kind: "crash" | "pause" | "isolate"; readonly at: number; readonly durMs: number; readonly node: number }
   | { readonly kind: "partition-halves"; readonly at: number; readonly durMs: number; readonly side: readonly number[] }
   | { readonly kind: "cut-one-way" | "clog"; readonly at: number; readonly durMs: number; readonly from: number; readonly to: number }
+  | { readonly kind: "disk-stall"; readonly at: number; readonly durMs: number; readonly node: number }
   | { readonly kind: "clock-jump"; readonly at: number; readonly node: number; readonly us: number }
   | { readonly kind: "disk-lose-unsynced"; readonly at: number; readonly node: number; readonly mode: "all" | "prefix" | "torn" };
 
@@ -56,6 +57,7 @@ function episodeArbitraries(o: ScheduleOptions): fc.Arbitrary<Episode>[] {
   if (fams.has("clock")) out.push(fc.record({ kind: fc.constant("clock-jump" as const), at, node, us: fc.integer({ min: -2_000_000, max: 2_000_000 }) }));
   if (fams.has("clog") && N >= 2) out.push(fc.record({ kind: fc.constant("clog" as const), at, durMs }).chain((e) => pair.map((p) => ({ ...e, ...p }))));
   if (fams.has("disk")) out.push(fc.record({ kind: fc.constant("disk-lose-unsynced" as const), at, node, mode: fc.constantFrom("all" as const, "prefix" as const, "torn" as const) }));
+  if (fams.has("disk-stall")) out.push(fc.record({ kind: fc.constant("disk-stall" as const), at, durMs, node }));
   if (out.length === 0) throw new Error(`faults.schedule: no family to draw from (families: ${[...fams].join(", ") || "none"})`);
   return out;
 }
@@ -90,6 +92,9 @@ export function episodesToActions(episodes: readonly Episode[], durationMs: numb
         break;
       case "disk-lose-unsynced":
         out.push({ at: e.at, kind: "disk-lose-unsynced", node: e.node, mode: e.mode });
+        break;
+      case "disk-stall":
+        out.push({ at: e.at, kind: "disk-stall", node: e.node, durationUs: end(e) - e.at + 1 });
         break;
     }
   }

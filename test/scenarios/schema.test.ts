@@ -91,7 +91,7 @@ describe("scenario schema: defaults", () => {
     const fields: Record<string, string> = {
       "partition-halves": "side: [0]", "partition-ring": "order: [0, 1, 2, 3, 4]", "partition-bridge": "side: [0], bridge: 1",
       "cut-one-way": "from: 0, to: 1", clog: "from: 0, to: 1, durationUs: 1s", "clock-offset": "node: 0, us: 1s", "clock-jump": "node: 0, us: 1s", "clock-strobe": "node: 0, us: 100ms, periodUs: 10ms, durationUs: 1s",
-      "clock-drift": "node: 0, ppm: 10", "disk-lose-unsynced": "node: 0, mode: all", net: "lossP: 0", "crash-leader": "downUs: 1s",
+      "clock-drift": "node: 0, ppm: 10", "disk-lose-unsynced": "node: 0, mode: all", "disk-stall": "node: 0, durationUs: 500ms", net: "lossP: 0", "crash-leader": "downUs: 1s",
       "isolate-leader-on": "event: elected, durationUs: 1s, times: 1", "snapshot-restore": "node: 0, back: 1",
       "member-add": "node: 4, via: 1", "member-remove": "node: 2, readdUs: 1s", "member-remove-leader": "",
       "member-churn-on": "event: first-commit, durationUs: 300ms, times: 2", "member-churn": "durationUs: 300ms",

@@ -32,6 +32,39 @@ describe("Disk", () => {
     }));
   });
 
+  it("a stall holds the fsyncs in flight and those started during it until its end, in order; a shorter stall does not shorten it; ending it early releases them now", () => {
+    const { s, d } = setup(3);
+    const done: [number, number][] = []; // (token, time)
+    const run = (until: number) => s.runUntil({ handle: (k, _a, b, _p, t) => { if (k === Ev.fsync) { d.complete(b); done.push([b, t]); } } }, until);
+    d.append([1], true); // in flight when the stall begins
+    run(10);
+    d.stall(50_000);
+    d.append([2], true); // started during it
+    run(20_000);
+    d.stall(30_000); // a shorter one meanwhile: the stall still ends at 50 ms
+    d.append([3], true);
+    run(49_999);
+    expect(done).toEqual([]);
+    expect(d.durableLength).toBe(0);
+    expect(d.pendingFsyncs).toBe(3);
+    run(50_000);
+    expect(done).toEqual([[1, 50_000], [2, 50_000], [3, 50_000]]);
+    expect(d.durableLength).toBe(3);
+    // Ended early (heal-all): what it held completes at once; a later fsync is not held.
+    d.stall(200_000);
+    d.append([4], true);
+    d.append([5], true);
+    run(60_000);
+    d.stall(0);
+    expect(d.stalledUntil).toBe(0);
+    run(60_000);
+    expect(done.slice(3)).toEqual([[4, 60_000], [5, 60_000]]);
+    d.append([6], true);
+    run(1e9);
+    expect(done[5][0]).toBe(6);
+    expect(done[5][1]).toBeLessThan(200_000);
+  });
+
   it("fsyncs complete in order and cover everything appended before they began", () => {
     const { d, run } = setup(9);
     const t1 = d.append([1], false);

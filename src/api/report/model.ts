@@ -92,7 +92,7 @@ export class NoTraceError extends Error {
 const KIND_OF_CODE: Record<number, string> = {};
 for (const k of ALL_FAULT_KINDS) KIND_OF_CODE[FAULT_CODE[k]] = k;
 /** Fault kinds whose arg a is a node (drawn on that node's row; -1: no node). */
-const NODE_FAULTS = new Set(["isolate", "cut-one-way", "clock-offset", "clock-jump", "clock-drift", "clock-strobe", "disk-lose-unsynced", "clog", "isolate-leader", "crash-leader", "reconnect", "snapshot-restore"]);
+const NODE_FAULTS = new Set(["isolate", "cut-one-way", "clock-offset", "clock-jump", "clock-drift", "clock-strobe", "disk-lose-unsynced", "disk-stall", "clog", "isolate-leader", "crash-leader", "reconnect", "snapshot-restore"]);
 /** Drawn from the kernel's own records instead. */
 const KERNEL_DRAWN = new Set(["crash", "restart", "pause", "resume"]);
 const LAST_EVENTS = 50;
@@ -335,6 +335,10 @@ export function extractReport(system: System, r: RunResult, o: ExtractOptions = 
       }
       case "disk-lose-unsynced":
         label = `disk: a crash loses ${b === 0 ? "all" : b === 1 ? "a prefix of the" : "some"} unsynced writes`;
+        if (a >= 0 && a < N) mark(a, t, MARK.disk, label);
+        return `fault ${label} on n${a}`;
+      case "disk-stall":
+        label = `disk stalls for ${ms(c)}: no fsync completes before its end`;
         if (a >= 0 && a < N) mark(a, t, MARK.disk, label);
         return `fault ${label} on n${a}`;
       case "net":

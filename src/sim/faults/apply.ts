@@ -60,6 +60,7 @@ export function faultExecutor(hooks: FaultHooks = {}): FaultExecutor {
         break;
       }
       case "disk-lose-unsynced": w.setLossMode(f.node, f.mode); a = f.node; b = f.mode === "all" ? 0 : f.mode === "prefix" ? 1 : 2; break;
+      case "disk-stall": w.disks[f.node].stall(now + f.durationUs); a = f.node; c = f.durationUs | 0; break;
       case "clog": w.net.clog(f.from, f.to, now + f.durationUs); a = f.from; b = f.to; c = f.durationUs | 0; break;
       case "net": {
         const cfg = w.net.cfg;
@@ -105,7 +106,8 @@ export function faultExecutor(hooks: FaultHooks = {}): FaultExecutor {
 }
 
 /** Restart crashed nodes, resume paused ones, heal and unclog the network, restore the base
- * network profile, end slow message processing, stop clock drift (offsets stay: a node never sees real time). */
+ * network profile, end slow message processing and disk stalls (for fsyncs started from now
+ * on), stop clock drift (offsets stay: a node never sees real time). */
 export function healAll(w: AnyWorld): void {
   w.net.heal();
   w.net.unclogAll();
@@ -114,6 +116,7 @@ export function healAll(w: AnyWorld): void {
   for (let i = 0; i < w.servers; i++) {
     w.restart(i);
     w.resume(i);
+    if (w.disks[i].stalledUntil > 0) w.disks[i].stall(0);
     if (w.clocks[i].driftPpm !== 0) w.clockDrift(i, 0);
   }
 }

@@ -51,6 +51,7 @@ export const FAULT_CODE: Readonly<Record<string, number>> = Object.freeze({
   "crash-on": 43,
   "restore-race": 44,
   "snapshot-cut-on": 45,
+  "disk-stall": 46,
 });
 
 /** Every kind with a code, in code order. */

@@ -22,6 +22,8 @@ export type GenericFault =
    * ending where it started. */
   | { readonly at: number; readonly kind: "clock-strobe"; readonly node: number; readonly us: number; readonly periodUs: number; readonly durationUs: number }
   | { readonly at: number; readonly kind: "disk-lose-unsynced"; readonly node: number; readonly mode: LossMode }
+  /** The node's disk stalls for durationUs: no fsync completes before its end (Disk.stall). */
+  | { readonly at: number; readonly kind: "disk-stall"; readonly node: number; readonly durationUs: number }
   | { readonly at: number; readonly kind: "clog"; readonly from: number; readonly to: number; readonly durationUs: number }
   | {
       readonly at: number;
@@ -61,7 +63,7 @@ export const GENERIC_FAULT_KINDS: readonly GenericFaultKind[] = [
   "partition-halves", "partition-ring", "partition-bridge", "isolate", "cut-one-way", "heal",
   "crash", "restart", "pause", "resume", "clock-offset", "clock-jump", "clock-drift", "clock-strobe",
   "disk-lose-unsynced", "clog", "net", "heal-all", "isolate-leader", "crash-leader",
-  "reconnect", "snapshot-restore",
+  "reconnect", "snapshot-restore", "disk-stall",
 ];
 
 const GENERIC = new Set<string>(GENERIC_FAULT_KINDS);

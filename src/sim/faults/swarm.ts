@@ -206,6 +206,21 @@ export const diskFamily: SwarmFamily = {
   },
 };
 
+/** Disk stalls: a node's fsyncs hang for an episode (dur(): around 200 ms, 1 s or 3 s), its
+ * writes and the answers that wait for them piling up, then all complete at once. Several
+ * writes in flight at a time, truncations of writes not yet durable, and a burst of
+ * completions are what a server's write bookkeeping must get right; at the default fsync
+ * latency a server rarely has more than one write in flight. Its own draw stream ({p}), so
+ * adding it moved no other family's draw. Not in GENERIC_FAMILIES (the other systems' swarms
+ * are as they were); a system lists it to use it. */
+export const diskStallFamily: SwarmFamily = {
+  name: "disk-stall",
+  draw: { p: 0.3 },
+  generate(r, { servers: N, emit, episodes, dur }) {
+    episodes((at) => emit({ at, kind: "disk-stall", node: r.int(0, N - 1), durationUs: dur() }));
+  },
+};
+
 export const clogFamily: SwarmFamily = {
   name: "clog",
   draw: "coin",

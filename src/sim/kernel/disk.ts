@@ -96,6 +96,9 @@ export class Disk<R> {
   private pHandles: number[] = [];
   private lastCompletion = 0;
   private completedN = 0;
+  /** Virtual time until which the device is stalled (a "disk-stall" fault): no fsync completes
+   * before it. NaN first, so the field holds doubles (see fixedNetConfig in network.ts). */
+  private stallUntilUs = NaN;
 
   constructor(
     readonly node: number,
@@ -104,6 +107,43 @@ export class Disk<R> {
     cfg: DiskConfig = defaultDiskConfig,
   ) {
     this.cfg = fixedDiskConfig(cfg);
+    this.stallUntilUs = 0;
+  }
+
+  /** The virtual time the current stall ends (0 or past: none). */
+  get stalledUntil(): number {
+    return this.stallUntilUs;
+  }
+
+  /** Stall the device until untilUs (an fsync that hangs, as slow or failing storage does:
+   * etcd's "slow fdatasync"): no fsync completes before then, those in flight included, and
+   * completions keep their order. Writes go on piling up behind it, each answer that waits for
+   * durability with them. A stall during a stall extends it (never shortens it), so every
+   * completion it holds is at its end. stall(0) (or any time not after now) ends it: the
+   * completions it held complete now, in order. Draws nothing. */
+  stall(untilUs: number): void {
+    const now = this.sched.now;
+    const held = this.stallUntilUs;
+    if (untilUs > now && untilUs <= held) return;
+    this.stallUntilUs = untilUs;
+    if (untilUs <= now) {
+      if (held <= now) return;
+      // Ended early (heal-all): what waited for the stall's end completes now.
+      for (let i = 0; i < this.pHandles.length; i++) {
+        const h = this.pHandles[i];
+        if (this.sched.timeOf(h) === held) this.pHandles[i] = this.sched.reschedule(h, now, Ev.fsync, this.node, this.pTokens[i], undefined);
+      }
+      const n = this.pHandles.length;
+      this.lastCompletion = n > 0 && this.sched.timeOf(this.pHandles[n - 1]) > now ? this.sched.timeOf(this.pHandles[n - 1]) : now;
+      return;
+    }
+    // In flight: move each completion that would come sooner to the stall's end, in FIFO order
+    // (each reschedule takes a fresh sequence number, so equal times keep this order).
+    for (let i = 0; i < this.pHandles.length; i++) {
+      const h = this.pHandles[i];
+      if (this.sched.timeOf(h) < untilUs) this.pHandles[i] = this.sched.reschedule(h, untilUs, Ev.fsync, this.node, this.pTokens[i], undefined);
+    }
+    if (this.lastCompletion < untilUs) this.lastCompletion = untilUs;
   }
 
   get length(): number {
@@ -135,6 +175,7 @@ export class Disk<R> {
   private startFsync(token: number): void {
     const now = this.sched.now;
     let at = now + this.rng.latencyUs(this.cfg.fsyncMedianUs, this.cfg.fsyncSigma);
+    if (at < this.stallUntilUs) at = this.stallUntilUs;
     if (at < this.lastCompletion) at = this.lastCompletion; // completions stay in order
     this.lastCompletion = at;
     this.pTokens.push(token);

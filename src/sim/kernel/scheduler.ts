@@ -112,6 +112,14 @@ export class Scheduler {
     return true;
   }
 
+  /** The time of a pending event; -1 once it ran or was cancelled (or the handle is stale). */
+  timeOf(handle: number): number {
+    if (handle < 0) return -1;
+    const s = handle % SLOT_SPAN;
+    if (s >= this.used || this.gen[s] !== (handle - s) / SLOT_SPAN || this.pos[s] < 0) return -1;
+    return this.keys[2 * this.pos[s]];
+  }
+
   /** Move a pending event to `at` with these fields, or push a new one if the handle is no
    * longer pending; returns the handle. The moved event takes a fresh sequence number, so it
    * runs exactly where cancel(handle) + push(...) would put it (the queue's order is the total

@@ -130,6 +130,7 @@ const GENERIC_ACTIONS = [
     }),
     act("disk-lose-unsynced", { node: nodeId, mode: z.enum(["all", "prefix", "torn"], { error: want(`expected "all", "prefix" or "torn"`) }) }),
     act("clog", { from: nodeId, to: nodeId, durationUs: duration({ positive: true }) }),
+    act("disk-stall", { node: nodeId, durationUs: duration({ positive: true }) }),
     act("net", {
       latencyMedianUs: duration().optional(),
       latencySigma: z.number({ error: "expected a number >= 0" }).min(0, { error: "expected a number >= 0" }).optional(),
@@ -282,7 +283,7 @@ function checkAgainstCluster(s: Scenario, block: ScenarioBlock, issues: z.core.$
         if (a.from === a.to) add(i, "to", "must differ from from");
         break;
       case "isolate": case "crash": case "restart": case "pause": case "resume": case "clock-offset": case "clock-jump":
-      case "clock-drift": case "clock-strobe": case "disk-lose-unsynced": case "reconnect": case "snapshot-restore":
+      case "clock-drift": case "clock-strobe": case "disk-lose-unsynced": case "disk-stall": case "reconnect": case "snapshot-restore":
         node(i, "node", a.node);
         break;
       default:
