@@ -152,7 +152,7 @@ describe("shrinking planted bugs", () => {
 
   it("raft-metadata count-stale-vote: fewer faults and events, the same invariant", () => {
     const sys = getSystem("raft-metadata");
-    const r = shrink(sys, { seed: 95, timeUs: 10_000_000, bugs: ["count-stale-vote"] }, { budgetMs: 30_000 });
+    const r = shrink(sys, { seed: 150, timeUs: 10_000_000, bugs: ["count-stale-vote"] }, { budgetMs: 30_000 });
     expect(r.failure).toEqual({ verdict: "violation", check: "election-legitimacy" });
     expect(r.exactReplay).toBe(true);
     expect(r.after.events * 4).toBeLessThan(r.before.events);

@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "raftsim-shrink-"));
 describe("raftsim shrink", () => {
   it("shrinks a planted bug's run, writes a scenario that reproduces it, prints the JSON figures", () => {
     const out = join(dir, "stale-vote.yaml");
-    const r = cli("shrink", "--seed", "95", "--time", "10s", "--bug", "count-stale-vote", "--budget", "30s", "--out", out, "--json", "--no-progress");
+    const r = cli("shrink", "--seed", "150", "--time", "10s", "--bug", "count-stale-vote", "--budget", "30s", "--out", out, "--json", "--no-progress");
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.failure).toEqual({ verdict: "violation", check: "election-legitimacy" });
@@ -25,7 +25,7 @@ describe("raftsim shrink", () => {
     expect(j.after.faults).toBeLessThan(j.before.faults);
     expect(j.scenario).toBe(out);
     expect(j.scenarioReproduces).toBe(true);
-    expect(j.replay).toMatch(/^raftsim replay --seed 95 --time \S+ --scenario \S+ --expect-hash [0-9a-f]{16}$/);
+    expect(j.replay).toMatch(/^raftsim replay --seed 150 --time \S+ --scenario \S+ --expect-hash [0-9a-f]{16}$/);
     const text = readFileSync(out, "utf8");
     expect(text).toMatch(/^expect: violation$/m);
     expect(text).toMatch(/^ {2}- count-stale-vote$/m);

@@ -41,6 +41,14 @@ describe("PreVote in a campaign", () => {
     // Every-fault 2775: a PreVote for the server's own term from the server it voted for in it
     // may be granted (etcd's canVote: r.Vote == m.From).
     expect(simulate({ seed: 2775, timeUs: 10 * S, sutAsserts: false, everyFamily: true }).result.verdict).toBe("ok");
+    // Swarm 31 and 61, disk stalls: a stalled disk holds a candidate's RequestVotes while it
+    // campaigns on; they leave at the stall's end for terms it campaigned past long ago (31:
+    // terms 29 to 52), or after a configuration change removed it from the voters (61).
+    for (const seed of [31, 61]) {
+      const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false }).result;
+      expect(r.families, `seed ${seed}`).toContain("disk-stall");
+      expect(r.verdict, `seed ${seed}: ${r.message}`).toBe("ok");
+    }
     for (const preVote of [true, false]) {
       const r = runSystem(getSystem("raft-metadata"), { seed: 1, timeUs: 5 * S, sutAsserts: false, options: { raft: { preVote } } });
       expect(r.verdict, `preVote ${preVote}: ${r.message}`).toBe("ok");

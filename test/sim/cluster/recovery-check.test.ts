@@ -56,7 +56,9 @@ describe("recovery check", () => {
       original.call(this, rec);
     };
     const hits: string[] = [];
-    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    // 5 of swarm seeds 1..100 reach it (46, 70, 74, 86, 95); others throw in the replay first
+    // or never crash after writing such a record.
+    for (const seed of [1, 2, 3, 4, 46, 74]) {
       const r = simulate({ seed, timeUs: 10 * S, sutAsserts: false }).result;
       if (r.verdict !== "ok" && RECOVERY.test(r.message ?? "")) hits.push(r.message ?? "");
     }

@@ -116,12 +116,12 @@ describe("session checks on runs", () => {
     expect(failing(runScenario)).toBeGreaterThanOrEqual(4);
   });
 
-  it("a store that answers a stale command from the cache is found (swarm seed 34, with the window families: 4 of seeds 1..230 reach a stale command at a server still holding its old request)", () => {
+  it("a store that answers a stale command from the cache is found (swarm seed 83, with the window and disk-stall families: 4 of seeds 1..230 reach a stale command at a server still holding its old request)", () => {
     T.cached = function (this: typeof T, c: number) {
       const s = this.sessions.get(c);
       return s !== undefined && !s.expired ? s.result : undefined;
     };
-    const r = swarm(34);
+    const r = swarm(83);
     expect(r.verdict).toBe("violation");
     expect(r.message).toMatch(/^session-answer/);
   });

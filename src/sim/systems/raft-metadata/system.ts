@@ -9,7 +9,7 @@ import { RAFT_NOTE_NAMES, RaftNote, type RaftOptions } from "../../../impl/raft/
 import { NOTE_SNAPSHOT_INSTALLED, NOTE_SNAPSHOT_TAKEN } from "../../../impl/raft/state.js";
 import type { AppendRequest, InstallSnapshot } from "../../../impl/raft/messages.js";
 import { MetaServer, type JoinResponse } from "../../../impl/metadata/server.js";
-import { GENERIC_FAMILIES, type FaultAction } from "../../faults/index.js";
+import { GENERIC_FAMILIES, diskStallFamily, type FaultAction } from "../../faults/index.js";
 import { Rng } from "../../kernel/rng.js";
 import { TOUCHED_ALL, TOUCHED_NONE } from "../../kernel/world.js";
 import { fail } from "../../kernel/assert.js";
@@ -617,7 +617,7 @@ function finalMembers(w: AnyWorld): { readonly leader: number; readonly voters: 
 // The deposed-leader and leader-churn families join the swarm with the workload draw; the
 // window families (issue 12 part 3: restores, membership races, crash windows, snapshot races)
 // each from a stream of its own, in a fifth of the seeds.
-const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipRaceFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : []), restoreRaceFamily, crashWindowFamily, snapshotRaceFamily];
+const FAMILIES = [...GENERIC_FAMILIES, timedFamily, membershipRaceFamily, membershipFamily, ...(WORKLOAD_SWARM ? [deposedFamily, leaderChurnFamily] : []), restoreRaceFamily, crashWindowFamily, snapshotRaceFamily, diskStallFamily];
 
 /** An invariant checker's violation as the run's failure at `atUs`. */
 /** The run's verdict when a check names a violation (`why`), at the world's time; nothing when
