@@ -106,8 +106,8 @@ export function faultExecutor(hooks: FaultHooks = {}): FaultExecutor {
 }
 
 /** Restart crashed nodes, resume paused ones, heal and unclog the network, restore the base
- * network profile, end slow message processing and disk stalls (for fsyncs started from now
- * on), stop clock drift (offsets stay: a node never sees real time). */
+ * network profile, end slow message processing and disk stalls (what a stall held completes
+ * now), stop clock drift (offsets stay: a node never sees real time). */
 export function healAll(w: AnyWorld): void {
   w.net.heal();
   w.net.unclogAll();
