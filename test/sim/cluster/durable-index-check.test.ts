@@ -79,6 +79,18 @@ describe("durable-index rules on a stand-in world", () => {
     return { s, w, c };
   };
 
+  /** fresh(), then entries 6-7 at term 2 written, durable on both sides and claimed (7@2). */
+  const atTerm2 = (): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
+    const f = fresh();
+    f.s.wal.push(entries(6, 7, 2));
+    f.s.durable = 7;
+    f.s.last = 7;
+    f.s.logTerms = { 6: 2, 7: 2 };
+    f.s.completed = 1;
+    expect(f.c.afterEvent(f.w, 0)).toBeNull();
+    return f;
+  };
+
   it("passes an account equal to the log once every fsync completed", () => {
     const { s, w, c } = fresh();
     s.completed = 1;
@@ -158,13 +170,7 @@ describe("durable-index rules on a stand-in world", () => {
   });
 
   it("durable-overclaim by term: fails an entry rewritten at the durable index whose rewrite is not yet durable", () => {
-    const { s, w, c } = fresh();
-    s.wal.push(entries(6, 7, 2));
-    s.durable = 7;
-    s.last = 7;
-    s.logTerms = { 6: 2, 7: 2 };
-    s.completed = 1;
-    expect(c.afterEvent(w, 0)).toBeNull(); // 7@2 durable on both sides
+    const { s, w, c } = atTerm2();
     // A new leader's append conflicts at 7: truncate from 7, write 7@3, the fsync pending; the
     // server (buggy) keeps claiming 7 durable. A crash now would recover 7@2.
     s.wal.push({ kind: "truncate", from: 7 }, entries(7, 7, 3));
@@ -177,13 +183,7 @@ describe("durable-index rules on a stand-in world", () => {
   });
 
   it("durable-overclaim by term: passes the rewrite once durable, and an account below it while pending", () => {
-    const { s, w, c } = fresh();
-    s.wal.push(entries(6, 7, 2));
-    s.durable = 7;
-    s.last = 7;
-    s.logTerms = { 6: 2, 7: 2 };
-    s.completed = 1;
-    expect(c.afterEvent(w, 0)).toBeNull();
+    const { s, w, c } = atTerm2();
     s.wal.push({ kind: "truncate", from: 7 }, entries(7, 8, 3));
     s.durableLength = s.wal.length - 2;
     s.logTerms = { 6: 2, 7: 3, 8: 3 };

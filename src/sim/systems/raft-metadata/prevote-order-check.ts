@@ -12,7 +12,11 @@
 //     the round number our Raft's precandidate counted both (swarm seed 166, every-fault seed 56
 //     of an older build; this check then accepted any round's grants, and grants for t − 1).
 //     Counted on the grants sent, not delivered: a necessary condition. For this check a round
-//     starts at the server's first PreVote request sent with its number.
+//     starts at the server's first PreVote request sent with its number, and is won once its
+//     grants make a quorum of the server's voters as they are then: a RequestVote that a
+//     stalled disk held back (durability.ts defers it until the candidate's vote is durable)
+//     may leave after a configuration change, or after SLOTS newer terms' rounds, whose
+//     memory then no longer covers its term (not judged).
 //   prevote-off (ours: PreVote is a per-cluster option): with PreVote off, no server sends a
 //     PreVote request.
 //   prevote-unforced (§3.10 with §9.6; etcd's campaignTransfer skips the pre-vote): a PreVote
