@@ -116,7 +116,7 @@ export function healAll(w: AnyWorld): void {
   for (let i = 0; i < w.servers; i++) {
     w.restart(i);
     w.resume(i);
-    if (w.disks[i].stalledUntil > 0) w.disks[i].stall(0);
+    w.disks[i].stall(0);
     if (w.clocks[i].driftPpm !== 0) w.clockDrift(i, 0);
   }
 }

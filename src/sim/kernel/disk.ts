@@ -129,21 +129,24 @@ export class Disk<R> {
     if (untilUs <= now) {
       if (held <= now) return;
       // Ended early (heal-all): what waited for the stall's end completes now.
-      for (let i = 0; i < this.pHandles.length; i++) {
-        const h = this.pHandles[i];
-        if (this.sched.timeOf(h) === held) this.pHandles[i] = this.sched.reschedule(h, now, Ev.fsync, this.node, this.pTokens[i], undefined);
-      }
+      this.moveCompletions((t) => t === held, now);
       const n = this.pHandles.length;
-      this.lastCompletion = n > 0 && this.sched.timeOf(this.pHandles[n - 1]) > now ? this.sched.timeOf(this.pHandles[n - 1]) : now;
+      const lastAt = n > 0 ? this.sched.timeOf(this.pHandles[n - 1]) : now;
+      this.lastCompletion = lastAt > now ? lastAt : now;
       return;
     }
-    // In flight: move each completion that would come sooner to the stall's end, in FIFO order
-    // (each reschedule takes a fresh sequence number, so equal times keep this order).
+    // In flight: each completion that would come sooner waits for the stall's end.
+    this.moveCompletions((t) => t < untilUs, untilUs);
+    if (this.lastCompletion < untilUs) this.lastCompletion = untilUs;
+  }
+
+  /** Move the pending completions whose time passes `which` to `at`, in FIFO order: each
+   * reschedule takes a fresh sequence number, so equal times keep this order. (Faults only.) */
+  private moveCompletions(which: (t: number) => boolean, at: number): void {
     for (let i = 0; i < this.pHandles.length; i++) {
       const h = this.pHandles[i];
-      if (this.sched.timeOf(h) < untilUs) this.pHandles[i] = this.sched.reschedule(h, untilUs, Ev.fsync, this.node, this.pTokens[i], undefined);
+      if (which(this.sched.timeOf(h))) this.pHandles[i] = this.sched.reschedule(h, at, Ev.fsync, this.node, this.pTokens[i], undefined);
     }
-    if (this.lastCompletion < untilUs) this.lastCompletion = untilUs;
   }
 
   get length(): number {

@@ -154,9 +154,7 @@ export class DurableIndexCheck {
     // without a truncation) is another rule's job. Unknown on either side: skipped (below the
     // log's snapshot index here, termOnDisk for the disk).
     if (durable > 0) {
-      const logSnap = r.snapshotIndex();
-      // Below the log's snapshot index the log keeps no term.
-      const logTerm = durable > logSnap ? r.entry(durable)!.term : durable === logSnap ? r.snapshotTerm() : -1;
+      const logTerm = logTermAt(r, durable);
       const diskTerm = logTerm < 0 ? -1 : this.termOnDisk(id, durable);
       if (diskTerm > 0 && diskTerm !== logTerm) return `durable-overclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its durable index is ${durable}, its log has term ${logTerm} there, but its disk holds term ${diskTerm} there durably`;
     }
@@ -172,8 +170,7 @@ export class DurableIndexCheck {
       const truth = this.truth[id];
       const c = truth < last ? truth : last;
       if (durable < c) {
-        const logSnap = r.snapshotIndex();
-        const logTerm = c > logSnap ? r.entry(c)!.term : c === logSnap ? r.snapshotTerm() : -1;
+        const logTerm = logTermAt(r, c);
         if (logTerm > 0 && this.termOnDisk(id, c) === logTerm) return `durable-underclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed an fsync and holds its log durably up to ${c} (term ${logTerm} there on both), yet its durable index is ${durable}`;
       }
     }
@@ -244,4 +241,11 @@ export class DurableIndexCheck {
     this.terms[id] = next;
     return next;
   }
+}
+
+/** The term of the log's entry at i (0 < i <= last index): the snapshot's at its index, -1
+ * below it (the log keeps no term there). */
+function logTermAt(r: MetaServer["raft"], i: number): number {
+  const snap = r.snapshotIndex();
+  return i > snap ? r.entry(i)!.term : i === snap ? r.snapshotTerm() : -1;
 }
