@@ -22,7 +22,7 @@ export interface RunSummary {
   expectationMet?: boolean;
   faults: { families: string[]; actions: number };
   history: { ops: number; ok: number; fail: number; info: number } | null;
-  linearizability: { verdict: CheckResult["verdict"]; partitions: number; ms: number; counterexample: Counterexample | null } | null;
+  linearizability: { verdict: CheckResult["verdict"]; partitions: number; ms: number; counterexample: Counterexample | null; /** Info ops the run's witness left out (CheckOptions.neverApplied), when the verdict came from that check. */ leftOut?: number } | null;
   stats: { events: number; messages: number; simulatedMs: number; wallMs: number };
   /** The command that reruns this seed and insists on its trace hash. */
   replay: string;
@@ -63,7 +63,7 @@ export function runSummary(r: TimedRun, ctx: SummaryContext): RunSummary {
     faults: { families: [...res.families], actions: res.faults.length },
     history: res.history,
     linearizability:
-      res.lin === null ? null : { verdict: res.lin.verdict, partitions: res.lin.partitions, ms: Math.round(res.lin.ms * 10) / 10, counterexample: res.lin.counterexample ?? null },
+      res.lin === null ? null : { verdict: res.lin.verdict, partitions: res.lin.partitions, ms: Math.round(res.lin.ms * 10) / 10, counterexample: res.lin.counterexample ?? null, ...(res.lin.leftOut !== undefined ? { leftOut: res.lin.leftOut } : {}) },
     stats: {
       events: res.stats.events,
       messages: res.stats.messagesDelivered,

@@ -29,6 +29,19 @@ export interface CheckOptions {
   maxSteps?: number;
   /** Search steps a part runs before the next part gets its turn. Default 2,000. */
   sliceSteps?: number;
+  /**
+   * The system's own account of which indeterminate (info) ops never took effect: positions
+   * in `ops` (other positions, and ops that are not info, are ignored). A simulator knows it
+   * (no server ever applied the command), a black-box client does not. It is a hint, never
+   * trusted: the history is first checked with those ops left out, and only an "ok" from that
+   * check is kept, since a linearization in which they never took effect is one of the
+   * original history (info ops are optional). Any other outcome, "illegal" included, is
+   * discarded and the history is checked in full as without the hint. So a wrong account costs
+   * time, never a verdict. Each of the two checks has the budgets above (the wall clock is
+   * shared). Info writes are what makes a search exponential (which of them took effect is a
+   * subset choice); the hint removes most of that choice.
+   */
+  neverApplied?: ReadonlySet<number>;
 }
 
 export type LinVerdict = "ok" | "illegal" | "unknown";
@@ -42,6 +55,9 @@ export interface CheckResult {
   /** Why the verdict is unknown. */
   reason?: "timeout" | "memory" | "steps";
   counterexample?: Counterexample;
+  /** Set when the verdict ("ok") came from the check with CheckOptions.neverApplied: how many
+   * info ops that check left out. */
+  leftOut?: number;
 }
 
 export const DEFAULT_MAX_STATES = 2_000_000;
@@ -58,6 +74,23 @@ export function checkOperations<S, I, O>(
   opts: CheckOptions = {},
 ): CheckResult {
   const start = performance.now();
+  const skip = opts.neverApplied;
+  if (skip !== undefined && skip.size > 0) {
+    let leftOut = 0;
+    for (const i of skip) if (ops[i]?.status === "info") leftOut++;
+    if (leftOut > 0) {
+      const hinted = checkOnce(model, ops, opts, skip, start);
+      if (hinted.verdict === "ok") {
+        hinted.leftOut = leftOut;
+        return hinted;
+      }
+    }
+  }
+  return checkOnce(model, ops, opts, null, start);
+}
+
+/** One check of `ops`, leaving out the info ops at the positions in `skip` (null: none). */
+function checkOnce<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[], opts: CheckOptions, skip: ReadonlySet<number> | null, start: number): CheckResult {
   const deadline = start + (opts.timeoutMs ?? Infinity);
   const budget: StateBudget = { states: 0, bytes: 0, maxStates: opts.maxMemoryStates ?? DEFAULT_MAX_STATES, maxBytes: opts.maxMemoryBytes ?? DEFAULT_MAX_BYTES };
   const slice = opts.sliceSteps ?? 2000;
@@ -93,10 +126,12 @@ export function checkOperations<S, I, O>(
       unchecked++;
       continue;
     } else {
+      searched++;
+      // Left out without joining its keys' parts: a txn the hint removes no longer ties them.
+      if (skip !== null && op.status === "info" && skip.has(index)) continue;
       // Placed once every part is known (joinParts); its keys' parts must exist to be joined.
       for (const k of named) if (!parts.has(k)) parts.set(k, []);
       (multi ??= []).push({ index, keys: named });
-      searched++;
       continue;
     }
     // Consecutive ops usually share a part (always, for an unpartitioned model): skip the lookup.
@@ -106,7 +141,8 @@ export function checkOperations<S, I, O>(
     lastPart = part;
     searched++;
     // An info read decides nothing (Model.readOnly): counted as searched, left out of the search.
-    if (op.status === "info" && readOnly !== undefined && readOnly.call(model, op.input)) continue;
+    // So is an info op the hint says never took effect (CheckOptions.neverApplied).
+    if (op.status === "info" && ((readOnly !== undefined && readOnly.call(model, op.input)) || (skip !== null && skip.has(index)))) continue;
     part.push(index);
   }
 

@@ -384,7 +384,7 @@ export function summaryText(o: ResolvedSim, r: TimedRun): string {
     `verdict:    ${res.verdict}${res.message ? ` — ${res.message}` : ""}`,
     res.history === null
       ? `history:    none (system ${res.system} records no client history)`
-      : `history:    ${res.history.ops} ops (${res.history.ok} ok, ${res.history.fail} fail, ${res.history.info} info); linearizability ${res.lin === null ? "not checked" : `${res.lin.verdict} in ${res.lin.ms.toFixed(0)} ms over ${res.lin.partitions} key(s)`}`,
+      : `history:    ${res.history.ops} ops (${res.history.ok} ok, ${res.history.fail} fail, ${res.history.info} info); linearizability ${res.lin === null ? "not checked" : `${res.lin.verdict} in ${res.lin.ms.toFixed(0)} ms over ${res.lin.partitions} key(s)${res.lin.leftOut !== undefined ? ` (with the run's witness: ${res.lin.leftOut} info op(s) no server committed left out)` : ""}`}`,
     ...(o.scenario !== null ? [`expect:     ${expectationLine(o.scenario.scenario.expect, res.verdict)}`] : []),
     `trace hash: ${res.traceHash}`,
     `events ${s.events}, messages delivered ${s.messagesDelivered}, dropped ${s.messagesDropped}, wall ${r.wallMs.toFixed(0)} ms`,

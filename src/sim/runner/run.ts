@@ -55,7 +55,7 @@ export interface RunOptions {
   readonly snapshotsAt?: readonly number[];
 }
 
-export type LinSummary = Pick<CheckResult, "verdict" | "partitions" | "ms" | "reason" | "counterexample">;
+export type LinSummary = Pick<CheckResult, "verdict" | "partitions" | "ms" | "reason" | "counterexample" | "leftOut">;
 
 export interface RunResult {
   readonly seed: number;
@@ -194,8 +194,8 @@ export function runSystem(system: System, o: RunOptions): RunResult {
   let lin: LinSummary | null = null;
   if (verdict !== "violation" && sys.history !== undefined) {
     const h = sys.history;
-    const r = checkOperations(h.model, operations, { timeoutMs: h.timeoutMs, maxSteps: h.maxSteps ?? (h.timeoutMs === undefined ? RUN_CHECK_STEPS : undefined) });
-    lin = { verdict: r.verdict, partitions: r.partitions, ms: r.ms, reason: r.reason, counterexample: r.counterexample };
+    const r = checkOperations(h.model, operations, { timeoutMs: h.timeoutMs, maxSteps: h.maxSteps ?? (h.timeoutMs === undefined ? RUN_CHECK_STEPS : undefined), neverApplied: h.neverApplied?.() });
+    lin = { verdict: r.verdict, partitions: r.partitions, ms: r.ms, reason: r.reason, counterexample: r.counterexample, ...(r.leftOut !== undefined ? { leftOut: r.leftOut } : {}) };
     if (r.verdict === "illegal") {
       verdict = "violation";
       message = `history is not linearizable (${r.counterexample?.parts.length ?? 0} key(s) fail)`;

@@ -18,6 +18,7 @@ import { BUGS, type BugName } from "./bugs.js";
 import { WorkloadActor, workloadActorFactory } from "./clients/actor.js";
 import { defaultWorkloadConfig } from "./clients/config.js";
 import { HistoryRecorder } from "./clients/recorder.js";
+import { AppliedCommands } from "./applied-commands.js";
 import { lostAcknowledgedWrite } from "./end-checks.js";
 import { deposedFamily, leaderChurnFamily, membershipFamily, membershipRaceFamily, RAFT_FAULT_KINDS, RaftFaultDriver, timedFamily, type MembershipSetup } from "./faults.js";
 import { crashWindowFamily, restoreRaceFamily, snapshotRaceFamily } from "./window-faults.js";
@@ -111,6 +112,7 @@ function setup(req: RunRequest): SystemRun {
   for (let i = 0; i < N; i++) servers.push(i);
   const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...sw?.workload, ...(followerReads ? { readsAnywhere: true } : {}), ...(sessionTtl !== undefined ? { sessionStarts: true } : {}), ...o.workload });
   const recorder = new HistoryRecorder();
+  const applied = new AppliedCommands();
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
@@ -270,7 +272,11 @@ function setup(req: RunRequest): SystemRun {
           commitPrompt.roleNoted(id, a);
           commitPush.roleNoted(id, a);
         } else followers.noted(id, kind, a);
-        if (kind === RaftNote.commit) commitPush.commitNoted(id, a, b);
+        if (kind === RaftNote.commit) {
+          commitPush.commitNoted(id, a, b);
+          const n = world.nodes[id] as MetaServer | null;
+          if (n !== null) applied.committed(n, a);
+        }
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
           const n = world.nodes[id] as MetaServer | null;
@@ -532,6 +538,8 @@ function setup(req: RunRequest): SystemRun {
     endCheck: () => lostAcknowledgedWrite(recorder.operations(), inv) ?? sessions.check(inv, world, N),
     history: {
       operations: () => recorder.operations(),
+      // Which info ops no server ever committed (applied-commands.ts): a hint the check tries first.
+      neverApplied: () => applied.neverApplied(recorder.operations(), recorder),
       // Lists are checked against every key they cover and txns against all their keys at once
       // (model-ranges.ts); without either, key by key.
       model: (workload.mix.list ?? 0) > 0 || (workload.txnP ?? 0) > 0 ? metadataKvRanges((workload.mix.list ?? 0) > 0 ? [workload.listPrefix ?? ""] : []) : metadataKv,
@@ -561,6 +569,7 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
         if (membership !== null) membership.noted(world, id, kind, a);
+        if (kind === RaftNote.commit && world.nodes[id] !== null) applied.committed(world.nodes[id] as MetaServer, a);
       },
       onSend: (from, to, msg) => {
         livelock.onSend(from, world.now);

@@ -35,7 +35,7 @@ import type { MetaOp, Revision, StoreOp, StoreResult, TxnOp, TxnWrite } from "..
 import type { ServerReply, StoreRequest } from "../../../../impl/metadata/protocol.js";
 import { isReadOp } from "../../../../impl/metadata/commands.js";
 import { fixedShapeWorkload, validateWorkloadConfig, type WorkloadConfig } from "./config.js";
-import type { HistoryRecorder, OpHandle } from "./recorder.js";
+import { commandKey, type HistoryRecorder, type OpHandle } from "./recorder.js";
 
 export interface ClientEnv {
   readonly rng: ImplRng;
@@ -262,7 +262,7 @@ export class WorkloadClient {
     this.seq++;
     const op: StoreOp = this.isTxn() ? this.txnOp(this.seq) : this.nextOp(this.seq);
     this.req = this.cfg.sessionStarts === true ? { client: this.id, seq: this.seq, op, start: this.sessionStart } : { client: this.id, seq: this.seq, op };
-    this.handle = this.recorder.invoke(this.process(), op, now);
+    this.handle = this.recorder.invoke(this.process(), op, now, commandKey(this.id, this.seq));
     this.env.note?.(ClientNote.invoke, this.seq, this.process());
     this.stats.issued++;
     this.attempts = 0;

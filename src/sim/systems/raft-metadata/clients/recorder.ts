@@ -24,6 +24,12 @@ interface OpenOp {
 /** A handle to an open operation, returned by invoke(). */
 export type OpHandle = number;
 
+/** One number naming a command: its session id and seq (seqs stay below 2^24, sessions below
+ * 2^28, so the key is an exact integer). */
+export function commandKey(session: number, seq: number): number {
+  return session * 16_777_216 + seq;
+}
+
 export class HistoryRecorder {
   private readonly ops: OpenOp[] = [];
   /** process id -> handle of its open op. */
@@ -31,14 +37,19 @@ export class HistoryRecorder {
   private lastTime = 0;
   private counts = { ok: 0, fail: 0, info: 0 };
 
-  /** Open an operation for `process` at virtual time `call`. */
-  invoke(process: number, input: StoreOp, call: number): OpHandle {
+  /** Per op: the command it sends (commandKey), or -1; see commandOf. */
+  private readonly commands: number[] = [];
+
+  /** Open an operation for `process` at virtual time `call`; `command` (commandKey of its
+   * session and seq) names the command the servers would apply for it, -1 if none. */
+  invoke(process: number, input: StoreOp, call: number, command = -1): OpHandle {
     this.checkTime(call);
     if (this.openByProcess.has(process)) {
       throw new Error(`history invariant: process ${process} invoked an op while one is open`);
     }
     const h = this.ops.length;
     this.ops.push({ process, input, call, done: null });
+    this.commands.push(command);
     this.openByProcess.set(process, h);
     return h;
   }
@@ -64,6 +75,11 @@ export class HistoryRecorder {
     const o = this.close(h, now);
     o.done = infoOp(o);
     this.counts.info++;
+  }
+
+  /** The command op `h` sent (commandKey), or -1. */
+  commandOf(h: OpHandle): number {
+    return this.commands[h] ?? -1;
   }
 
   /** Number of operations not yet closed. */
