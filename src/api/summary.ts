@@ -22,7 +22,14 @@ export interface RunSummary {
   expectationMet?: boolean;
   faults: { families: string[]; actions: number };
   history: { ops: number; ok: number; fail: number; info: number } | null;
-  linearizability: { verdict: CheckResult["verdict"]; partitions: number; ms: number; counterexample: Counterexample | null; /** Info ops the run's witness left out (CheckOptions.neverApplied), when the verdict came from that check. */ leftOut?: number } | null;
+  linearizability: {
+    verdict: CheckResult["verdict"];
+    partitions: number;
+    ms: number;
+    counterexample: Counterexample | null;
+    /** Info ops the run's witness left out (CheckOptions.neverApplied), when the verdict came from that check. */
+    leftOut?: number;
+  } | null;
   stats: { events: number; messages: number; simulatedMs: number; wallMs: number };
   /** The command that reruns this seed and insists on its trace hash. */
   replay: string;
