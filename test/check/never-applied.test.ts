@@ -11,76 +11,9 @@ import { checkOperations } from "../../src/check/linearizability.js";
 import type { MetaOp, MetaResult, StoreOp, StoreResult } from "../../src/impl/metadata/ops.js";
 import { metadataKv } from "../../src/sim/models/metadata-kv.js";
 import { metadataKvRanges } from "../../src/sim/systems/raft-metadata/model-ranges.js";
+import { corruptRead, metaHistories } from "./meta-histories.js";
 
-type Fate = "ok" | "info-applied" | "info-lost" | "fail";
-const VALUES = ["v1", "v2", "v3"];
-const step = fc.record({
-  f: fc.constantFrom("get", "get", "put", "put", "delete", "cas"),
-  key: fc.constantFrom("a", "b"),
-  value: fc.constantFrom(...VALUES),
-  guess: fc.constantFrom("current", "absent", "random"),
-  fate: fc.constantFrom<Fate>("ok", "ok", "ok", "info-applied", "info-lost", "info-lost", "fail"),
-  before: fc.integer({ min: 0, max: 40 }),
-  after: fc.integer({ min: 0, max: 40 }),
-  rnd: fc.integer({ min: 0, max: 12 }),
-});
-
-interface Gen {
-  readonly ops: Operation<MetaOp, MetaResult>[];
-  /** Positions of the info ops that never took effect: the true account. */
-  readonly lost: Set<number>;
-}
-
-/** A sequential run of a reference store, each op's interval widened around its point. */
-const history = fc.array(step, { minLength: 1, maxLength: 14 }).map((steps): Gen => {
-  const store = new Map<string, { value: string; revision: number; version: number }>();
-  const lost = new Set<number>();
-  let index = 0;
-  const ops = steps.map((g, i): Operation<MetaOp, MetaResult> => {
-    const applied = g.fate === "ok" || g.fate === "info-applied";
-    if (g.fate === "info-lost") lost.add(i);
-    const cur = store.get(g.key);
-    const write = (value: string) => {
-      index++;
-      if (applied) store.set(g.key, { value, revision: index, version: cur ? cur.version + 1 : 1 });
-      return index;
-    };
-    let input: MetaOp;
-    let output: MetaResult;
-    if (g.f === "get") {
-      input = { f: "get", key: g.key };
-      output = cur ? { f: "get", found: true, value: cur.value, revision: cur.revision, version: cur.version } : { f: "get", found: false };
-    } else if (g.f === "put") {
-      input = { f: "put", key: g.key, value: g.value };
-      output = { f: "put", revision: write(g.value) };
-    } else if (g.f === "delete") {
-      input = { f: "delete", key: g.key };
-      index++;
-      if (applied) store.delete(g.key);
-      output = { f: "delete", deleted: cur !== undefined, revision: index };
-    } else {
-      const expected = g.guess === "absent" ? "absent" : g.guess === "current" ? (cur?.revision ?? "absent") : g.rnd;
-      input = { f: "cas", key: g.key, expected, value: g.value };
-      const matches = cur === undefined ? expected === "absent" : expected === cur.revision;
-      output = matches ? { f: "cas", ok: true, revision: write(g.value) } : { f: "cas", ok: false, currentRevision: cur?.revision ?? 0 };
-    }
-    const point = 10 * (i + 1);
-    const status: Status = g.fate === "ok" ? "ok" : g.fate === "fail" ? "fail" : "info";
-    return { client: i, input, call: point - g.before, ret: status === "info" ? Infinity : point + g.after, status, output: status === "ok" ? output : undefined };
-  });
-  return { ops, lost };
-});
-
-/** Corrupts one completed get (another value, or another version): usually not linearizable. */
-function corrupt(h: readonly Operation<MetaOp, MetaResult>[], pick: number): Operation<MetaOp, MetaResult>[] | null {
-  const gets = h.map((op, i) => [op, i] as const).filter(([op]) => op.status === "ok" && op.output?.f === "get" && op.output.found);
-  if (gets.length === 0) return null;
-  const [op, i] = gets[pick % gets.length]!;
-  const out = op.output as Extract<MetaResult, { f: "get"; found: true }>;
-  const bad = [...h];
-  bad[i] = { ...op, output: pick % 2 === 0 ? { ...out, value: VALUES[(pick >> 1) % VALUES.length]! } : { ...out, version: out.version + 1 } };
-  return bad;
-}
+const history = metaHistories({ maxLength: 14, fates: ["ok", "ok", "ok", "info-applied", "info-lost", "info-lost", "fail"] });
 
 const put = (key: string, value: string, call: number, ret: number, status: Status, revision = 0): Operation<MetaOp, MetaResult> => ({ client: call, input: { f: "put", key, value }, call, ret: status === "info" ? Infinity : ret, status, output: status === "ok" ? { f: "put", revision } : undefined });
 const get = (key: string, value: string | null, call: number, ret: number, revision = 0, version = 1): Operation<MetaOp, MetaResult> => ({ client: call, input: { f: "get", key }, call, ret, status: "ok", output: value === null ? { f: "get", found: false } : { f: "get", found: true, value, revision, version } });
@@ -90,7 +23,7 @@ describe("the checker's neverApplied hint", () => {
     const seen = { ok: 0, illegal: 0, hinted: 0 };
     fc.assert(
       fc.property(history, fc.nat(), fc.array(fc.boolean(), { maxLength: 14 }), ({ ops, lost }, pick, coin) => {
-        const bad = corrupt(ops, pick);
+        const bad = corruptRead(ops, pick, pick >> 1);
         for (const h of bad === null ? [ops] : [ops, bad]) {
           const want = checkOperations(metadataKv, h).verdict;
           if (want === "ok" || want === "illegal") seen[want]++;

@@ -13,73 +13,16 @@ import type { MetaOp, MetaResult, StoreOp, StoreResult } from "../../src/impl/me
 import { metadataKv } from "../../src/sim/models/metadata-kv.js";
 import { hideUnreadValues, storeOpInterchangeKey } from "../../src/sim/models/unread-values.js";
 import { metadataKvRanges } from "../../src/sim/systems/raft-metadata/model-ranges.js";
+import { corruptRead, metaHistories } from "./meta-histories.js";
 
 /** The same model without the reduction. */
 function plain<S, I, O>(m: Model<S, I, O>): Model<S, I, O> {
   return { ...m, prepare: undefined, interchangeKey: undefined };
 }
 
-const VALUES = ["v1", "v2", "v3", "v4"];
-const fate = fc.constantFrom<"ok" | "info-applied" | "info-lost" | "fail">("ok", "ok", "ok", "info-applied", "info-applied", "info-lost", "fail");
-const step = fc.record({
-  f: fc.constantFrom("get", "get", "put", "put", "delete", "cas"),
-  key: fc.constantFrom("a", "b"),
-  value: fc.constantFrom(...VALUES),
-  guess: fc.constantFrom("current", "absent", "random"),
-  fate,
-  before: fc.integer({ min: 0, max: 40 }),
-  after: fc.integer({ min: 0, max: 40 }),
-  gap: fc.integer({ min: 1, max: 3 }),
-  rnd: fc.integer({ min: 0, max: 12 }),
-});
-
-/** A sequential run of a reference store, each op's interval widened around its point. */
-const history = fc.array(step, { minLength: 1, maxLength: 12 }).map((steps) => {
-  const store = new Map<string, { value: string; revision: number; version: number }>();
-  let index = 0;
-  return steps.map((g, i): Operation<MetaOp, MetaResult> => {
-    const applied = g.fate === "ok" || g.fate === "info-applied";
-    const cur = store.get(g.key);
-    const write = (value: string) => {
-      index += g.gap;
-      if (applied) store.set(g.key, { value, revision: index, version: cur ? cur.version + 1 : 1 });
-      return index;
-    };
-    let input: MetaOp;
-    let output: MetaResult;
-    if (g.f === "get") {
-      input = { f: "get", key: g.key };
-      output = cur ? { f: "get", found: true, value: cur.value, revision: cur.revision, version: cur.version } : { f: "get", found: false };
-    } else if (g.f === "put") {
-      input = { f: "put", key: g.key, value: g.value };
-      output = { f: "put", revision: write(g.value) };
-    } else if (g.f === "delete") {
-      input = { f: "delete", key: g.key };
-      index += g.gap;
-      if (applied) store.delete(g.key);
-      output = { f: "delete", deleted: cur !== undefined, revision: index };
-    } else {
-      const expected = g.guess === "absent" ? "absent" : g.guess === "current" ? (cur?.revision ?? "absent") : g.rnd;
-      input = { f: "cas", key: g.key, expected, value: g.value };
-      const matches = cur === undefined ? expected === "absent" : expected === cur.revision;
-      output = matches ? { f: "cas", ok: true, revision: write(g.value) } : { f: "cas", ok: false, currentRevision: cur?.revision ?? 0 };
-    }
-    const point = 10 * (i + 1);
-    const status: Status = g.fate === "ok" ? "ok" : g.fate === "fail" ? "fail" : "info";
-    return { client: i, input, call: point - g.before, ret: status === "info" ? Infinity : point + g.after, status, output: status === "ok" ? output : undefined };
-  });
-});
-
-/** Corrupts one completed get: another written value, or another version. */
-function corrupt(h: readonly Operation<MetaOp, MetaResult>[], pick: number, how: number): Operation<MetaOp, MetaResult>[] | null {
-  const gets = h.map((op, i) => [op, i] as const).filter(([op]) => op.status === "ok" && op.output?.f === "get" && op.output.found);
-  if (gets.length === 0) return null;
-  const [op, i] = gets[pick % gets.length]!;
-  const out = op.output as Extract<MetaResult, { f: "get"; found: true }>;
-  const bad = [...h];
-  bad[i] = { ...op, output: how % 2 === 0 ? { ...out, value: VALUES[how % VALUES.length]! } : { ...out, version: out.version + 1 } };
-  return bad;
-}
+/** The random histories of this test (meta-histories.ts), as they were before it was shared. */
+const history = metaHistories({ maxLength: 12, fates: ["ok", "ok", "ok", "info-applied", "info-applied", "info-lost", "fail"] }).map((h) => h.ops);
+const corrupt = corruptRead;
 
 describe("unread values and interchangeable indeterminate writes (metadata models)", () => {
   it("give the plain search's verdict on correct and corrupted histories (metadata-kv and model-ranges)", () => {
