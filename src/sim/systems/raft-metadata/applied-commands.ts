@@ -17,7 +17,8 @@
 // hint, which is a real linearization, and otherwise checks the history in full), so a wrong
 // account costs time, not a verdict. Read-only: no draw, no trace record, no hash moves.
 import type { MetaServer } from "../../../impl/metadata/server.js";
-import { commandKey, type HistoryRecorder } from "./clients/recorder.js";
+import type { HistoryRecorder } from "./clients/recorder.js";
+import { commandKey } from "./command-key.js";
 import type { Operation } from "../../../check/history.js";
 
 export class AppliedCommands {
@@ -34,11 +35,6 @@ export class AppliedCommands {
       if (d !== null && d !== undefined) this.keys.add(commandKey(d.client, d.seq));
     }
     this.read = commit;
-  }
-
-  /** Whether the command (commandKey) was committed by some server. */
-  has(command: number): boolean {
-    return this.keys.has(command);
   }
 
   /** Positions of the info ops in `ops` whose command no server committed. */

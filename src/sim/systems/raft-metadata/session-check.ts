@@ -32,6 +32,7 @@ import type { MetaEntry, StoreOp, StoreResult } from "../../../impl/metadata/ops
 import type { ServerReply } from "../../../impl/metadata/protocol.js";
 import type { StoreSnapshot } from "../../../impl/metadata/store.js";
 import type { AnyWorld } from "../../runner/system.js";
+import { commandKey } from "./command-key.js";
 
 /** What the reference made of one committed command. */
 export type Outcome =
@@ -288,11 +289,6 @@ export class SessionCheck {
     }
     return null;
   }
-}
-
-/** One number per (client, seq): clients are endpoint ids (< 2^20), seqs below 2^32. */
-function commandKey(client: number, seq: number): number {
-  return client * 4_294_967_296 + seq;
 }
 
 function describe(os: readonly Outcome[]): string {

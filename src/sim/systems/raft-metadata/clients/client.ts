@@ -35,7 +35,8 @@ import type { MetaOp, Revision, StoreOp, StoreResult, TxnOp, TxnWrite } from "..
 import type { ServerReply, StoreRequest } from "../../../../impl/metadata/protocol.js";
 import { isReadOp } from "../../../../impl/metadata/commands.js";
 import { fixedShapeWorkload, validateWorkloadConfig, type WorkloadConfig } from "./config.js";
-import { commandKey, type HistoryRecorder, type OpHandle } from "./recorder.js";
+import type { HistoryRecorder, OpHandle } from "./recorder.js";
+import { commandKey } from "../command-key.js";
 
 export interface ClientEnv {
   readonly rng: ImplRng;

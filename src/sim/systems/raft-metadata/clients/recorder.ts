@@ -24,12 +24,6 @@ interface OpenOp {
 /** A handle to an open operation, returned by invoke(). */
 export type OpHandle = number;
 
-/** One number naming a command: its session id and seq (seqs stay below 2^24, sessions below
- * 2^28, so the key is an exact integer). */
-export function commandKey(session: number, seq: number): number {
-  return session * 16_777_216 + seq;
-}
-
 export class HistoryRecorder {
   private readonly ops: OpenOp[] = [];
   /** process id -> handle of its open op. */
@@ -37,10 +31,10 @@ export class HistoryRecorder {
   private lastTime = 0;
   private counts = { ok: 0, fail: 0, info: 0 };
 
-  /** Per op: the command it sends (commandKey), or -1; see commandOf. */
+  /** Per op: the command it sends (command-key.ts), or -1; see commandOf. */
   private readonly commands: number[] = [];
 
-  /** Open an operation for `process` at virtual time `call`; `command` (commandKey of its
+  /** Open an operation for `process` at virtual time `call`; `command` (command-key.ts: its
    * session and seq) names the command the servers would apply for it, -1 if none. */
   invoke(process: number, input: StoreOp, call: number, command = -1): OpHandle {
     this.checkTime(call);
@@ -77,7 +71,7 @@ export class HistoryRecorder {
     this.counts.info++;
   }
 
-  /** The command op `h` sent (commandKey), or -1. */
+  /** The command op `h` sent (command-key.ts), or -1. */
   commandOf(h: OpHandle): number {
     return this.commands[h] ?? -1;
   }
