@@ -1,5 +1,7 @@
 // Times the checker on every history of the corpus (test/data/histories, or $RAFTSIM_HISTORIES) (median of 3 runs per file) beside Porcupine's
-// reference_ms from expected.tsv, then on generated adversarial histories (src/check/adversarial.ts).
+// reference_ms from expected.tsv, then on generated adversarial histories (src/check/adversarial.ts),
+// then on hard histories recorded from raftsim's own runs (test/data/*.history.json), with and
+// without the run's account of the info ops that never took effect (CheckOptions.neverApplied).
 // With --expose-gc, a full GC runs before each timed check (as a sweep sees it: the checker
 // runs once per seed, between allocations of the simulation).
 // Run: npx tsc -p tsconfig.build.json && node --expose-gc dist/bench/checker.js [histories-dir] [--no-warmup] [--runs N] [--only SUBSTRING]
@@ -14,6 +16,8 @@ import { getModel } from "../src/check/models/index.js";
 import { readExpected } from "../src/check/corpus.js";
 import { ADVERSARIAL_SET, adversarialHistory } from "../src/check/adversarial.js";
 import { casRegister } from "../src/check/models/index.js";
+import type { Operation } from "../src/check/history.js";
+import { metadataKvRanges } from "../src/sim/systems/raft-metadata/model-ranges.js";
 import { checkBenchArgs } from "./usage.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -112,6 +116,40 @@ export function benchAdversarial(): AdversarialRow[] {
   });
 }
 
+export interface RecordedRow {
+  name: string;
+  ops: number;
+  info: number;
+  witness: number | null; // info ops the run's account leaves out; null: checked without it
+  verdict: string;
+  reason: string | null;
+  ms: number;
+}
+
+/** A budget the recorded rows share: past 200 k memoised states the verdict is unknown (the
+ * run's own budget is 2 M states and 30 M steps; this keeps the bench to seconds). */
+const RECORDED_BUDGET = { maxMemoryStates: 200_000, timeoutMs: 60_000 };
+
+/** raft-metadata histories recorded from runs that the plain search found hard, each checked
+ * once (after a GC) without and, where the file has it, with the run's account. */
+export function benchRecorded(root: string): RecordedRow[] {
+  const rows: RecordedRow[] = [];
+  const model = metadataKvRanges([]);
+  for (const [name, file] of [["every-fault-2359 (10 s)", "every-fault-2359.history.json"], ["stall-2058 (30 s)", "stall-2058.history.json"]] as const) {
+    const raw = JSON.parse(readFileSync(path.join(root, "test", "data", file), "utf8")) as unknown;
+    const list = (Array.isArray(raw) ? raw : (raw as { operations: unknown[] }).operations) as (Operation<never, never> & { ret: number | null })[];
+    const ops = list.map((o) => ({ ...o, ret: o.ret ?? Infinity }));
+    const account = Array.isArray(raw) ? null : new Set((raw as { neverApplied: number[] }).neverApplied);
+    const info = ops.filter((o) => o.status === "info").length;
+    for (const acc of account === null ? [null] : [null, account]) {
+      gc?.();
+      const r = checkOperations(model, ops, { ...RECORDED_BUDGET, ...(acc !== null ? { neverApplied: acc } : {}) });
+      rows.push({ name, ops: ops.length, info, witness: acc === null ? null : acc.size, verdict: r.verdict, reason: r.reason ?? null, ms: r.ms });
+    }
+  }
+  return rows;
+}
+
 function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(`${pad("file", 50)} ${pad("expected", 8)} ${pad("verdict", 8)} ${"ms".padStart(9)} ${"ref_ms".padStart(8)} ${"ratio".padStart(7)}`);
@@ -129,10 +167,11 @@ function printTable(r: Awaited<ReturnType<typeof benchChecker>>): void {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   checkBenchArgs(`Usage: node --expose-gc dist/bench/checker.js [HISTORIES_DIR] [--no-warmup] [--runs N] [--only SUBSTRING]
 Times the checker on every history of the corpus (test/data/histories, or $RAFTSIM_HISTORIES)
-beside Porcupine's reference times, then on generated adversarial histories. Writes
+beside Porcupine's reference times, then on generated adversarial histories, then on hard
+histories recorded from raftsim's runs (with and without the run's account). Writes
 reports/bench/checker.json.
   --runs N            timed runs per file (default 3; the median is reported)
-  --only SUBSTRING    only the files whose path contains it (skips the generated histories)
+  --only SUBSTRING    only the files whose path contains it (skips the generated and recorded histories)
   --no-warmup         no warm-up run
   -h, --help          this text`, { runs: { type: "string" }, only: { type: "string" }, "no-warmup": { type: "boolean" } }, 1);
   const args = process.argv.slice(2);
@@ -151,6 +190,10 @@ reports/bench/checker.json.
   for (const a of adversarial) {
     console.log(`adversarial ${a.kind.padEnd(22)} ${String(a.ops).padStart(7)} ops  ${a.verdict.padEnd(8)} ${a.ms.toFixed(1).padStart(9)} ms  rss ${a.rssMiB.toFixed(0)} MiB${a.verdict === a.expected ? "" : `  (true verdict ${a.expected}${a.verdict === "unknown" ? `: out of budget (${a.reason})` : ": WRONG"})`}`);
   }
+  const recorded = only === undefined ? benchRecorded(root) : [];
+  for (const a of recorded) {
+    console.log(`recorded ${a.name.padEnd(25)} ${String(a.ops).padStart(4)} ops (${a.info} info) ${a.witness === null ? "without the run's account" : `account leaves out ${a.witness}`.padEnd(25)}  ${a.verdict.padEnd(8)} ${a.ms.toFixed(1).padStart(9)} ms${a.reason !== null ? ` (${a.reason})` : ""}`);
+  }
   const out = path.join(root, "reports", "bench");
   mkdirSync(out, { recursive: true });
   const withRatio = r.files.filter((f) => f.ratio !== null);
@@ -162,9 +205,11 @@ reports/bench/checker.json.
     totals: { ...r.totals, referencedMs: withRatio.reduce((a, f) => a + f.ms, 0), referenceMs: withRatio.reduce((a, f) => a + (f.referenceMs ?? 0), 0) },
     files: r.files,
     adversarial,
+    recorded,
   };
   report.totals = { ...report.totals, ...{ ratio: report.totals.referencedMs / report.totals.referenceMs } };
   writeFileSync(path.join(out, "checker.json"), JSON.stringify(report, null, 2) + "\n");
   console.log(`total vs Porcupine (files with a reference time): ${(report.totals.referencedMs / report.totals.referenceMs).toFixed(3)}; wrote reports/bench/checker.json`);
-  if (r.totals.wrongVerdicts > 0 || adversarial.some((a) => a.verdict !== a.expected && a.verdict !== "unknown")) process.exitCode = 1;
+  // Recorded histories are linearizable (their runs passed every other check): illegal is wrong.
+  if (r.totals.wrongVerdicts > 0 || adversarial.some((a) => a.verdict !== a.expected && a.verdict !== "unknown") || recorded.some((a) => a.verdict === "illegal")) process.exitCode = 1;
 }
