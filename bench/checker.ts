@@ -17,7 +17,7 @@ import { readExpected } from "../src/check/corpus.js";
 import { ADVERSARIAL_SET, adversarialHistory } from "../src/check/adversarial.js";
 import { casRegister } from "../src/check/models/index.js";
 import type { Operation } from "../src/check/history.js";
-import { metadataKvRanges } from "../src/sim/systems/raft-metadata/model-ranges.js";
+import { models } from "../src/api/index.js";
 import { checkBenchArgs } from "./usage.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -134,7 +134,7 @@ const RECORDED_BUDGET = { maxMemoryStates: 200_000, timeoutMs: 60_000 };
  * once (after a GC) without and, where the file has it, with the run's account. */
 export function benchRecorded(root: string): RecordedRow[] {
   const rows: RecordedRow[] = [];
-  const model = metadataKvRanges([]);
+  const model = models.metadataKvRanges([]);
   for (const [name, file] of [["every-fault-2359 (10 s)", "every-fault-2359.history.json"], ["stall-2058 (30 s)", "stall-2058.history.json"]] as const) {
     const raw = JSON.parse(readFileSync(path.join(root, "test", "data", file), "utf8")) as unknown;
     const list = (Array.isArray(raw) ? raw : (raw as { operations: unknown[] }).operations) as (Operation<never, never> & { ret: number | null })[];

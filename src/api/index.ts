@@ -6,6 +6,7 @@ import { casRegister, etcdCasRegister, knossosCasRegister, porcupineKv, register
 import { GENERIC_FAULT_KINDS } from "../sim/faults/kinds.js";
 import { GENERIC_FAMILIES } from "../sim/faults/swarm.js";
 import { defineModel } from "./models.js";
+import { metadataKvRanges } from "../sim/systems/raft-metadata/model-ranges.js";
 import { episodes, episodesToActions, faultCount, schedule, SCHEDULE_FAMILIES } from "./faults.js";
 import { allSystems, getSystem, isBuiltinSystem, listSystems, registerSystem } from "./systems.js";
 
@@ -78,6 +79,9 @@ export const models = {
   etcdCasRegister,
   knossosCasRegister,
   porcupineKv,
+  /** raft-metadata's model for histories with lists or multi-key txns (lists under the given
+   * prefixes are checked against every key they cover; txns join their keys' parts). */
+  metadataKvRanges,
 } as const;
 
 /** The generic fault kinds and swarm families every system can be subjected to, and fault
