@@ -194,7 +194,7 @@ export function runSystem(system: System, o: RunOptions): RunResult {
   let lin: LinSummary | null = null;
   if (verdict !== "violation" && sys.history !== undefined) {
     const h = sys.history;
-    const r = checkOperations(h.model, operations, { timeoutMs: h.timeoutMs, maxSteps: h.maxSteps ?? (h.timeoutMs === undefined ? RUN_CHECK_STEPS : undefined), neverApplied: h.neverApplied?.() });
+    const r = checkOperations(h.model, operations, { timeoutMs: h.timeoutMs, maxSteps: h.maxSteps ?? (h.timeoutMs === undefined ? RUN_CHECK_STEPS : undefined), neverApplied: h.neverApplied?.(operations) });
     lin = { verdict: r.verdict, partitions: r.partitions, ms: r.ms, reason: r.reason, counterexample: r.counterexample, ...(r.leftOut !== undefined ? { leftOut: r.leftOut } : {}) };
     if (r.verdict === "illegal") {
       verdict = "violation";

@@ -112,10 +112,10 @@ export interface SystemRun {
     /** Search steps of the check (deterministic: the same verdict under any load). Default:
      * RUN_CHECK_STEPS when no wall-clock budget is given. */
     readonly maxSteps?: number;
-    /** The system's own account of which info ops never took effect (positions in
-     * operations(); CheckOptions.neverApplied): a hint the check tries first and never trusts.
-     * Read after operations(). */
-    neverApplied?(): ReadonlySet<number>;
+    /** The system's own account of which info ops never took effect: positions in
+     * `operations` (what operations() returned; CheckOptions.neverApplied). A hint the check
+     * tries first and never trusts. */
+    neverApplied?(operations: readonly Operation<unknown, unknown>[]): ReadonlySet<number>;
   };
   /** Node `id`'s state as named plain fields (role, term, log, ... — whatever the system has;
    * the runner and the CLI know none of them), or null when it has none to show (a crashed

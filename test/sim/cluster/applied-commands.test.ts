@@ -32,7 +32,7 @@ function watched(seen: Seen): System {
         history: {
           ...h,
           operations: () => (seen.ops = h.operations()),
-          neverApplied: () => (seen.left = h.neverApplied!()),
+          neverApplied: (ops) => (seen.left = h.neverApplied!(ops)),
         },
       };
     },

@@ -113,6 +113,11 @@ function setup(req: RunRequest): SystemRun {
   const workload = defaultWorkloadConfig(servers, req.clients, { retryForUs: Math.max(2 * S, 3 * raft.electionMaxUs), ...sw?.workload, ...(followerReads ? { readsAnywhere: true } : {}), ...(sessionTtl !== undefined ? { sessionStarts: true } : {}), ...o.workload });
   const recorder = new HistoryRecorder();
   const applied = new AppliedCommands();
+  /** A server noted its commit index: the account of committed commands reads what it passed. */
+  const commitNoted = (id: number, commit: number): void => {
+    const n = world.nodes[id] as MetaServer | null;
+    if (n !== null) applied.committed(n, commit);
+  };
   const actors: WorkloadActor[] = [];
   const inv = new InvariantChecker(N);
   const leaseMode = raft.readMode === "lease" && o.leaseCheck !== false;
@@ -274,8 +279,7 @@ function setup(req: RunRequest): SystemRun {
         } else followers.noted(id, kind, a);
         if (kind === RaftNote.commit) {
           commitPush.commitNoted(id, a, b);
-          const n = world.nodes[id] as MetaServer | null;
-          if (n !== null) applied.committed(n, a);
+          commitNoted(id, a);
         }
         if (kind === RaftNote.custom && (a === NOTE_SNAPSHOT_TAKEN || a === NOTE_SNAPSHOT_INSTALLED)) {
           leadership.snapshotNoted(world, id, b, a === NOTE_SNAPSHOT_INSTALLED);
@@ -539,7 +543,7 @@ function setup(req: RunRequest): SystemRun {
     history: {
       operations: () => recorder.operations(),
       // Which info ops no server ever committed (applied-commands.ts): a hint the check tries first.
-      neverApplied: () => applied.neverApplied(recorder.operations(), recorder),
+      neverApplied: (ops) => applied.neverApplied(ops, recorder),
       // Lists are checked against every key they cover and txns against all their keys at once
       // (model-ranges.ts); without either, key by key.
       model: (workload.mix.list ?? 0) > 0 || (workload.txnP ?? 0) > 0 ? metadataKvRanges((workload.mix.list ?? 0) > 0 ? [workload.listPrefix ?? ""] : []) : metadataKv,
@@ -569,7 +573,7 @@ function setup(req: RunRequest): SystemRun {
       onNote: (id, kind, a, b) => {
         driver.onNote(id, kind, a, b);
         if (membership !== null) membership.noted(world, id, kind, a);
-        if (kind === RaftNote.commit && world.nodes[id] !== null) applied.committed(world.nodes[id] as MetaServer, a);
+        if (kind === RaftNote.commit) commitNoted(id, a);
       },
       onSend: (from, to, msg) => {
         livelock.onSend(from, world.now);
