@@ -257,14 +257,88 @@ describe("durable-index rules on a stand-in world", () => {
     s.pending = 1;
     s.completed = 2;
     expect(c.afterEvent(w, 0)).toBeNull();
-    s.logTerms = { 6: 2, 7: 2, 8: 2 }; // (had the terms matched, 6 would be an under-claim)
+    // The rewrite's fsync completes, a later write still pending: the disk now holds the log's
+    // 8@3, so 6 is an under-claim.
+    s.wal.push({ kind: "hs", term: 4, vote: -1 });
+    s.durableLength = s.wal.length - 1;
     s.completed = 3;
-    expect(c.afterEvent(w, 0)).toMatch(/^durable-underclaim at node 0, .*durably up to 8 .*durable index is 6$/);
+    expect(c.afterEvent(w, 0)).toMatch(/^durable-underclaim at node 0, .*durably up to 8 \(term 3 there on both\), yet its durable index is 6$/);
     s.status = NodeStatus.paused; // a paused server hears of its completions when it resumes
     s.completed = 4;
     expect(c.afterEvent(w, 0)).toBeNull();
     s.status = NodeStatus.up;
     expect(c.afterEvent(w, 0)).toBeNull(); // no completion since the last look
+  });
+
+  it("durable-underclaim: passes a suffix truncated and rewritten back to what the disk holds while the truncation is pending (seed 2411)", () => {
+    // Seed 2411, node 4 (durable 1-7, 7@2 here; 1-48, 43@11 there) resumes from a pause into a
+    // burst: a term bump (A), an append from a new leader truncating from 7 and writing 7@3 (B),
+    // another term bump (C), then the old leader's append truncating from 7 again and writing
+    // 7@2 back (D). Its log holds 7@2 again, its account is 6 (truncating lowered it and every
+    // write queued before it).
+    const { s, w, c } = atTerm2();
+    s.wal.push({ kind: "hs", term: 3, vote: -1 }); // A
+    const afterA = s.wal.length;
+    s.wal.push({ kind: "truncate", from: 7 }, entries(7, 7, 3)); // B
+    const afterB = s.wal.length;
+    s.wal.push({ kind: "hs", term: 4, vote: -1 }); // C
+    const afterC = s.wal.length;
+    s.wal.push({ kind: "truncate", from: 7 }, entries(7, 7, 2)); // D
+    const afterD = s.wal.length;
+    s.wal.push(entries(8, 8, 4)); // E: a later append, pending throughout
+    s.last = 8;
+    s.logTerms = { 6: 2, 7: 2, 8: 4 };
+    s.durable = 6;
+    s.pending = 5;
+    s.durableLength = afterA - 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    // A completes: the disk holds 7@2 durably, as the log does, but B's truncation is pending.
+    // (The check asked for 7 here, and 7 is an over-claim once B completes, below.)
+    s.durableLength = afterA;
+    s.pending = 4;
+    s.completed = 2;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    // B completes: the disk holds 7@3, the log 7@2: the account must stay below 7.
+    s.durableLength = afterB;
+    s.pending = 3;
+    s.completed = 3;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.durable = 7;
+    expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 7, its log has term 2 there, but its disk holds term 3 there durably$/);
+    s.durable = 6;
+    s.durableLength = afterC;
+    s.pending = 2;
+    s.completed = 4;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    // D completes, no truncation pending any more, E pending: the disk holds 7@2 again, 6 is
+    // an under-claim now.
+    s.durableLength = afterD;
+    s.pending = 1;
+    s.completed = 5;
+    expect(c.afterEvent(w, 0)).toBe("durable-underclaim at node 0, t=1.500ms: its disk completed an fsync and holds its log durably up to 7 (term 2 there on both), yet its durable index is 6");
+  });
+
+  it("durable-underclaim: a truncation pending above what completed does not lower the requirement", () => {
+    // Durable 1-8; 9 written (A), 10 written (B), then truncated from 10 and 10@3 written (C),
+    // all pending. A completes: the disk holds 9 as the log does, C's truncation is above it.
+    const { s, w, c } = fresh();
+    s.wal.push(entries(6, 8));
+    s.durable = 8;
+    s.last = 8;
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.wal.push(entries(9, 9));
+    const afterA = s.wal.length;
+    s.wal.push(entries(10, 10), { kind: "truncate", from: 10 }, entries(10, 10, 3));
+    s.last = 10;
+    s.logTerms = { 10: 3 };
+    s.durableLength = afterA;
+    s.pending = 2;
+    s.completed = 2;
+    expect(c.afterEvent(w, 0)).toBe("durable-underclaim at node 0, t=1.500ms: its disk completed an fsync and holds its log durably up to 9 (term 1 there on both), yet its durable index is 8");
+    s.durable = 9;
+    s.completed = 3;
+    expect(c.afterEvent(w, 0)).toBeNull();
   });
 
   it("reads the disk again from the start after a restart", () => {

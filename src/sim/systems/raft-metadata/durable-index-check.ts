@@ -17,7 +17,11 @@
 //                        server running, its durable index reaches c = min(what the disk holds
 //                        durably, its last index) when the disk has at c the entry its log has
 //                        there (same term): Raft's onPersisted raises the account to the write
-//                        that completed. durable-lag asks this only once nothing is pending;
+//                        that completed. c is capped below a truncation written and not yet
+//                        durable: a suffix truncated and rewritten back to the entries the
+//                        disk holds passes through another entry on the disk first, which the
+//                        account may not claim, and a completion never lowers the account
+//                        (seed 2411). durable-lag asks this only once nothing is pending;
 //                        this asks it at every completion, so an account that drops the
 //                        completions of writes still queued behind others shows at once.
 //   durable-beyond-log   the durable index never exceeds the log's last index: entries the log
@@ -167,14 +171,27 @@ export class DurableIndexCheck {
       // term: by Log Matching the log up to c), so the write that put it there has completed
       // and the server has heard of it (this event). A rewrite at or below c still pending
       // gives another term at c: not required then (the account may stay below the conflict).
+      // Nor above a truncation at f <= c still pending: the log's entry at c may be the disk's
+      // again only by a second rewrite (truncated and rewritten back to the same entry, still
+      // pending; seed 2411), and the completion of the first rewrite will make the disk hold
+      // another entry there, which the account may not claim; an account never lowered by a
+      // completion stays at f - 1 (the truncation clamped every write issued before it).
       const truth = this.truth[id];
-      const c = truth < last ? truth : last;
-      if (durable < c) {
-        const logTerm = logTermAt(r, c);
-        if (logTerm > 0 && this.termOnDisk(id, c) === logTerm) return `durable-underclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed an fsync and holds its log durably up to ${c} (term ${logTerm} there on both), yet its durable index is ${durable}`;
+      let c = truth < last ? truth : last;
+      if (durable < c && this.sameOnBoth(r, id, c)) {
+        const f = pendingTruncation(disk, c);
+        if (f <= c) c = f - 1;
+        if (durable < c && this.sameOnBoth(r, id, c)) return `durable-underclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed an fsync and holds its log durably up to ${c} (term ${logTermAt(r, c)} there on both), yet its durable index is ${durable}`;
       }
     }
     return null;
+  }
+
+  /** Whether server `id`'s disk holds durably at `c` (0 < c <= truth) the log's entry there
+   * (same term, both known). */
+  private sameOnBoth(r: MetaServer["raft"], id: number, c: number): boolean {
+    const logTerm = logTermAt(r, c);
+    return logTerm > 0 && this.termOnDisk(id, c) === logTerm;
   }
 
   /** The term a restart of server `id` would recover at index `d` (0 < d <= truth): the
@@ -241,6 +258,19 @@ export class DurableIndexCheck {
     this.terms[id] = next;
     return next;
   }
+}
+
+/** The lowest index `from` <= c of a truncate record written to `disk` and not yet durable
+ * (Infinity: none). Read only when an under-claim is about to be reported (rare: the records
+ * pending can be many during a stall, and a correct server comes here only after a rewrite). */
+function pendingTruncation(disk: AnyWorld["disks"][number], c: number): number {
+  const wal = disk.contents() as readonly RaftRecord<unknown>[];
+  let f = Number.POSITIVE_INFINITY;
+  for (let pos = disk.durableLength; pos < wal.length; pos++) {
+    const rec = wal[pos];
+    if (rec.kind === "truncate" && rec.from <= c && rec.from < f) f = rec.from;
+  }
+  return f;
 }
 
 /** The term of the log's entry at i (0 < i <= last index): the snapshot's at its index, -1
