@@ -407,6 +407,13 @@ describe("durable-index rules on whole runs", () => {
     }
   });
 
+  it("passes seed 2411 at 10 s: a node truncated and rewritten back to its durable entry in one burst (durable-underclaim's false alarm)", () => {
+    for (const sutAsserts of [true, false]) {
+      const r = simulate({ seed: 2411, timeUs: 10 * S, sutAsserts }).result;
+      expect(r.verdict, `asserts ${sutAsserts ? "on" : "off"}: ${r.message}`).toBe("ok");
+    }
+  });
+
   it("a server that never hears of its fsyncs (its durable index stays where it started)", () => {
     patchRaft("onPersisted", (orig) => function (this: Patchable, ...a: unknown[]) {
       if (this.id !== 0) return orig.apply(this, a);
