@@ -270,6 +270,37 @@ describe("durable-index rules on a stand-in world", () => {
     expect(c.afterEvent(w, 0)).toBeNull(); // no completion since the last look
   });
 
+  it("durable-underclaim: an account below the entries a pending rewrite keeps (another term at c, the truncation at 7 pending: 6 is owed)", () => {
+    const { s, w, c } = fresh();
+    s.wal.push(entries(6, 8, 2));
+    s.durable = 8;
+    s.last = 8;
+    s.logTerms = { 6: 2, 7: 2, 8: 2 };
+    s.completed = 1;
+    expect(c.afterEvent(w, 0)).toBeNull();
+    // 9@2 is written (pending), then a conflicting append from 7 truncates and rewrites 7-8 at
+    // term 3 (pending). 9's write completes: the disk holds 9@2, the log 8@3 and no 9, so c is
+    // the log's last, 8, where the terms differ; below the truncation, 6 is the same on both.
+    s.wal.push(entries(9, 9, 2));
+    const afterNine = s.wal.length;
+    s.wal.push({ kind: "truncate", from: 7 }, entries(7, 8, 3));
+    s.durableLength = afterNine;
+    s.logTerms = { 6: 2, 7: 3, 8: 3 };
+    s.pending = 1;
+    s.completed = 2;
+    s.durable = 6; // clamped to 6 by the truncation: correct
+    expect(c.afterEvent(w, 0)).toBeNull();
+    s.durable = 5; // an account that fell below what the truncation kept
+    s.completed = 3;
+    expect(c.afterEvent(w, 0)).toBe("durable-underclaim at node 0, t=1.500ms: its disk completed an fsync and holds its log durably up to 6 (term 2 there on both), yet its durable index is 5");
+    // No truncation pending and another term at c (the log's entry unknown to the disk's
+    // records): nothing is owed.
+    s.wal.splice(afterNine);
+    s.wal.push(entries(7, 8, 3));
+    s.completed = 4;
+    expect(c.afterEvent(w, 0)).toBeNull();
+  });
+
   it("durable-underclaim: passes a suffix truncated and rewritten back to what the disk holds while the truncation is pending (seed 2411)", () => {
     // Seed 2411, node 4 (durable 1-7, 7@2 here; 1-48, 43@11 there) resumes from a pause into a
     // burst: a term bump (A), an append from a new leader truncating from 7 and writing 7@3 (B),

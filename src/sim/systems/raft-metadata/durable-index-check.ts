@@ -17,11 +17,13 @@
 //                        server running, its durable index reaches c = min(what the disk holds
 //                        durably, its last index) when the disk has at c the entry its log has
 //                        there (same term): Raft's onPersisted raises the account to the write
-//                        that completed. c is capped below a truncation written and not yet
-//                        durable: a suffix truncated and rewritten back to the entries the
+//                        that completed. Below a truncation at f <= c written and not yet
+//                        durable, c is f - 1: the truncation clamped the account and every
+//                        write queued before it to f - 1, and the entries below f are the
+//                        same on both whatever the rewrite (owed even while the terms at c
+//                        differ); a suffix truncated and rewritten back to the entries the
 //                        disk holds passes through another entry on the disk first, which the
-//                        account may not claim, and a completion never lowers the account
-//                        (seed 2411). durable-lag asks this only once nothing is pending;
+//                        account may not claim (seed 2411). durable-lag asks this only once nothing is pending;
 //                        this asks it at every completion, so an account that drops the
 //                        completions of writes still queued behind others shows at once.
 //   durable-beyond-log   the durable index never exceeds the log's last index: entries the log
@@ -169,18 +171,27 @@ export class DurableIndexCheck {
       }
       // durable-underclaim: the disk now holds the log's entry at c durably (same index and
       // term: by Log Matching the log up to c), so the write that put it there has completed
-      // and the server has heard of it (this event). A rewrite at or below c still pending
-      // gives another term at c: not required then (the account may stay below the conflict).
-      // Nor above a truncation at f <= c still pending: the log's entry at c may be the disk's
-      // again only by a second rewrite (truncated and rewritten back to the same entry, still
-      // pending; seed 2411), and the completion of the first rewrite will make the disk hold
-      // another entry there, which the account may not claim; an account never lowered by a
-      // completion stays at f - 1 (the truncation clamped every write issued before it).
+      // and the server has heard of it (this event). Not above a truncation at f <= c still
+      // pending: the account was clamped to f - 1 when the truncation was written, and owes
+      // f - 1 (when the disk holds the log's entry there), not c:
+      // - a rewrite at or below c still pending gives another term at c (a conflict the
+      //   account may not pass), yet the entries below f are the same on both, and the writes
+      //   before the truncation that put them there have completed;
+      // - the log's entry at c may be the disk's again only by a second rewrite (truncated
+      //   and rewritten back to the same entry, still pending; seed 2411), and the completion
+      //   of the first rewrite will make the disk hold another entry there, which the account
+      //   may not claim; an account never lowered by a completion stays at f - 1.
+      // Another term at c with no truncation pending (the log's entry there unknown, below its
+      // snapshot): nothing required.
       const truth = this.truth[id];
       let c = truth < last ? truth : last;
-      if (durable < c && this.sameOnBoth(r, id, c)) {
+      if (durable < c) {
+        const same = this.sameOnBoth(r, id, c);
+        // Read only here (a correct server's account reaches c at its completions, unless a
+        // rewrite is pending): the records pending can be many during a stall.
         const f = pendingTruncation(disk, c);
         if (f <= c) c = f - 1;
+        else if (!same) c = 0;
         if (durable < c && this.sameOnBoth(r, id, c)) return `durable-underclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed an fsync and holds its log durably up to ${c} (term ${logTermAt(r, c)} there on both), yet its durable index is ${durable}`;
       }
     }
@@ -261,8 +272,8 @@ export class DurableIndexCheck {
 }
 
 /** The lowest index `from` <= c of a truncate record written to `disk` and not yet durable
- * (Infinity: none). Read only when an under-claim is about to be reported (rare: the records
- * pending can be many during a stall, and a correct server comes here only after a rewrite). */
+ * (Infinity: none). Read only when the account is below what the disk holds at a completion
+ * (a correct server comes here only while a rewrite is pending). */
 function pendingTruncation(disk: AnyWorld["disks"][number], c: number): number {
   const wal = disk.contents() as readonly RaftRecord<unknown>[];
   let f = Number.POSITIVE_INFINITY;
