@@ -5,10 +5,12 @@
 //   NIGHTLY_SEEDS=1..100000             default-swarm seeds ("A..B", or N for 1..N; 0 skips)
 //   NIGHTLY_EVERY_FAULT_SEEDS=1..20000  --every-fault seeds (same forms)
 //   NIGHTLY_JOBS=2                      worker threads per sweep
+//   NIGHTLY_SUT_ASSERTS=on              off: the code under test's own assertions off, so only
+//                                       the harness's checks can fail a seed
 //
 // Exit code 0 when every seed passed, 1 when any failed (the summary lists them), 2 when a
 // sweep could not run. A progress bar shows on stderr when it is a terminal.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +19,8 @@ import { checkBenchArgs } from "./usage.js";
 
 checkBenchArgs(`Usage: npm run nightly   (node dist/bench/nightly.js)
 The long sweep: the default swarm and --every-fault. Environment: NIGHTLY_SEEDS (default
-1..100000), NIGHTLY_EVERY_FAULT_SEEDS (default 1..20000), NIGHTLY_JOBS (default 2). Writes
+1..100000), NIGHTLY_EVERY_FAULT_SEEDS (default 1..20000), NIGHTLY_JOBS (default 2),
+NIGHTLY_SUT_ASSERTS (on|off, default on). Writes
 reports/nightly/<date>.json and latest.json. Exit 0 all passed, 1 a seed failed, 2 a sweep
 could not run.
   -h, --help       this text`, {});
@@ -98,9 +101,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   const jobs = Number(process.env.NIGHTLY_JOBS ?? 2);
   if (!(Number.isInteger(jobs) && jobs >= 1)) throw new Error(`bad NIGHTLY_JOBS ${process.env.NIGHTLY_JOBS}`);
+  const asserts = (process.env.NIGHTLY_SUT_ASSERTS ?? "on").trim();
+  if (asserts !== "on" && asserts !== "off") throw new Error(`bad NIGHTLY_SUT_ASSERTS ${JSON.stringify(asserts)}: expected on or off`);
+  const common = asserts === "off" ? ["--sut-asserts", "off"] : [];
   const plan: [string, string | null, string[]][] = [
-    ["default", seedRange(process.env.NIGHTLY_SEEDS, "1..100000"), []],
-    ["every-fault", seedRange(process.env.NIGHTLY_EVERY_FAULT_SEEDS, "1..20000"), ["--every-fault"]],
+    ["default", seedRange(process.env.NIGHTLY_SEEDS, "1..100000"), common],
+    ["every-fault", seedRange(process.env.NIGHTLY_EVERY_FAULT_SEEDS, "1..20000"), ["--every-fault", ...common]],
   ];
   const parts: Part[] = [];
   for (const [name, seeds, extra] of plan) {
@@ -117,6 +123,9 @@ async function main(): Promise<void> {
   const failures = parts.reduce((n, p) => n + p.failures.length, 0);
   const summary = {
     date: new Date(started).toISOString(),
+    // The code swept (a failing seed replays on this commit); null outside a git checkout.
+    commit: gitCommit(),
+    sutAsserts: asserts,
     node: process.version,
     cpus: os.cpus().length,
     jobs,
@@ -134,6 +143,16 @@ async function main(): Promise<void> {
   writeFileSync(path.join(dir, "latest.json"), text);
   console.log(`nightly: ${seeds} seeds, ${failures} failing, ${summary.seedsPerMinute} seeds/min, ${(summary.wallMs / 60_000).toFixed(1)} min; wrote ${path.relative(process.cwd(), file)}`);
   process.exitCode = failures > 0 ? 1 : 0;
+}
+
+function gitCommit(): string | null {
+  try {
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return null;
+  }
 }
 
 main().catch((e) => {
