@@ -1,8 +1,9 @@
 // read-round-due and deposed-reads-failed (src/sim/systems/raft-metadata/read-latency-check.ts):
 // a pending read's heartbeat round goes out within 2 × heartbeatUs (a leader that is its own
-// quorum, or a read answered without a round, releases it within that bound), and a leader that
-// stops leading fails every read it holds. On views built here (each rule must fail and must
-// pass), on correct runs, and on broken leaders (patched here, in this process only).
+// quorum, once the read's index is known, or a read answered without a round, releases it within
+// that bound), and a leader that stops leading fails every read it holds. On views built here
+// (each rule must fail and must pass), on correct runs, and on broken leaders (patched here, in
+// this process only).
 import { describe, expect, it } from "vitest";
 import { RoleCode } from "../../../src/impl/raft/api.js";
 import { Raft } from "../../../src/impl/raft/raft.js";
@@ -19,10 +20,12 @@ const patchRaft = prototypePatcher(Raft.prototype);
 const patchServer = prototypePatcher(MetaServer.prototype);
 
 type Read = { seq: number; index: number };
-/** Node 0 in `role` of term 2, voters as given, its read queue, lease reads and server's waiting reads. */
-function world(now: number, o: { reads?: Read[]; readyNow?: unknown[]; role?: string; voters?: number[]; waiting?: number }): AnyWorld {
+/** Node 0 in `role` of term 2, voters as given, its read queue, lease reads and server's waiting
+ * reads; its commit index and its term's first index (default: an entry of its term committed). */
+function world(now: number, o: { reads?: Read[]; readyNow?: unknown[]; role?: string; voters?: number[]; waiting?: number; commit?: number; termStart?: number }): AnyWorld {
   const voters = o.voters ?? [0, 1, 2];
-  const raft = { role: () => o.role ?? "leader", term: () => 2, voters: () => voters, cfg: { quorum: Math.floor(voters.length / 2) + 1 }, reads: o.reads ?? [], readHead: 0, readyNow: o.readyNow ?? [] };
+  const commit = o.commit ?? 5;
+  const raft = { role: () => o.role ?? "leader", term: () => 2, voters: () => voters, cfg: { quorum: Math.floor(voters.length / 2) + 1 }, reads: o.reads ?? [], readHead: 0, readyNow: o.readyNow ?? [], commitIndex: () => commit, termStart: o.termStart ?? 5 };
   return { now, nodes: [{ raft, readsAwaitingRaft: () => o.waiting ?? 0 }, null, null] } as unknown as AnyWorld;
 }
 const hb = (seq: number) => ({ term: 2, seq });
@@ -83,6 +86,36 @@ describe("read latency at a leader", () => {
     expect(d.afterEvent(world(3 * HB, { readyNow: [{ ctx: 2, index: 6, seq: 0 }] }), 0)).toBeNull();
     expect(d.afterEvent(world(3 * HB + HB / 2, { readyNow: ready }), 0)).toBeNull();
     expect(d.afterEvent(world(5 * HB + HB / 2 + 1, { readyNow: ready }), 0)).toBe("read-round-due at node 0, t=275.001ms, term 2: 1 read(s) answered without a round (lease) not released for 100.001ms (bound 100.000ms)");
+  });
+
+  it("read-round-due: a voter alone owes the release only once the read index is known", () => {
+    // Every-fault seeds 5201 and 6450: a voter alone, its disk stalled, holds reads registered
+    // before its no-op (index -1) for as long as the stall lasts — the commit of its term is its
+    // own fsync. Not late: the read is timed from the first look at which its index is known.
+    const c = new ReadLatencyCheck(3, HB);
+    c.roleNoted(0, RoleCode.leader);
+    const reads = [{ seq: 1, index: -1 }];
+    const alone = { reads, voters: [0], commit: 4, termStart: 5 };
+    expect(c.afterEvent(world(0, alone), 0)).toBeNull();
+    expect(c.afterEvent(world(3 * HB, alone), 0)).toBeNull();
+    expect(c.afterEvent(world(9 * HB, alone), 0)).toBeNull();
+    // The no-op committed (commit = termStart) and the read is still held: due from this look.
+    const known = { reads, voters: [0], commit: 5, termStart: 5 };
+    expect(c.afterEvent(world(10 * HB, known), 0)).toBeNull();
+    expect(c.afterEvent(world(12 * HB, known), 0)).toBeNull(); // at the bound
+    expect(c.afterEvent(world(12 * HB + HB / 2, known), 0)).toBe("read-round-due at node 0, t=625.000ms, term 2: its oldest pending read (round 1) has waited 125.000ms (bound 100.000ms) unreleased, though the leader is its own quorum");
+    // A read that had its index at registration is owed within the bound, whatever the commit index.
+    const d = new ReadLatencyCheck(3, HB);
+    d.roleNoted(0, RoleCode.leader);
+    const had = { reads: [{ seq: 1, index: 3 }], voters: [0], commit: 4, termStart: 5 };
+    expect(d.afterEvent(world(0, had), 0)).toBeNull();
+    expect(d.afterEvent(world(3 * HB, had), 0)).toMatch(/^read-round-due at node 0, .* unreleased, though the leader is its own quorum$/);
+    // With followers the round is owed all the same: an unknown index is no excuse for it.
+    const e = new ReadLatencyCheck(3, HB);
+    e.roleNoted(0, RoleCode.leader);
+    const three = { reads, commit: 4, termStart: 5 };
+    expect(e.afterEvent(world(0, three), 0)).toBeNull();
+    expect(e.afterEvent(world(3 * HB, three), 0)).toMatch(/^read-round-due at node 0, .*\(highest sent: none this term\)$/);
   });
 
   it("deposed-reads-failed: a leader that stops leading fails every read it holds", () => {

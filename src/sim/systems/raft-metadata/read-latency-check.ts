@@ -6,11 +6,16 @@
 //     a read is the oldest pending one at a leader, within 2 × heartbeatUs the leader has sent a
 //     heartbeat whose round (seq) covers it — or, a leader that is its own quorum, has released
 //     it; a read answered without a round (a lease read, read-only.ts's readyNow) is released
-//     within the same bound. Source: dissertation §6.4 step 3 ("the leader sends a new round of
-//     heartbeats"; etcd's ReadIndex broadcasts at once). The bound is ours: with coalesced
-//     heartbeats one round is in flight at a time and a read registered meanwhile rides the next,
-//     sent when that one is confirmed or at the next heartbeat tick, so within one heartbeat
-//     interval on the leader's clock (drift is at most 10%: 2× leaves room). Whether the round
+//     within the same bound. A voter alone owes the release only once the read's index is known
+//     (it had one, or the leader has committed an entry of its term: read-served's premise, and
+//     read-only.ts's processReads): before that the read waits for the leader's own fsync of its
+//     no-op, which a disk stall holds for as long as it lasts (every-fault seeds 5201 and 6450
+//     failed here on a voter alone whose disk was stalled). Such a read is timed from the first
+//     look at which its index is known. Source: dissertation §6.4 step 3 ("the leader sends a
+//     new round of heartbeats"; etcd's ReadIndex broadcasts at once). The bound is ours: with
+//     coalesced heartbeats one round is in flight at a time and a read registered meanwhile
+//     rides the next, sent when that one is confirmed or at the next heartbeat tick, so within
+//     one heartbeat interval on the leader's clock (drift is at most 10%: 2× leaves room). Whether the round
 //     is then answered depends on the network; once a quorum acknowledges it, read-served
 //     (read-round-check.ts) requires the release in that step — together they bound a read's
 //     latency at a leader with a working quorum. A fault event (a pause, a crash, a clock step,
@@ -166,6 +171,15 @@ export class ReadLatencyCheck {
     }
     const rd = raft.reads[raft.readHead];
     const term = raft.term();
+    // A leader that is its own quorum (a voter alone in its configuration) needs no round.
+    const ownQuorum = raft.cfg.quorum <= 1 && raft.voters().includes(id);
+    if (ownQuorum && rd.index < 0 && raft.commitIndex() < raft.termStart) {
+      // Its read index is not known yet: it waits for the leader's first commit of its term,
+      // which for a voter alone is its own fsync of its no-op (a disk stall holds it: every-fault
+      // seeds 5201, 6450). Not due: timed from the first look at which the index is known.
+      this.head[id] = null;
+      return null;
+    }
     if (this.head[id] !== rd || this.headTerm[id] !== term) {
       this.head[id] = rd;
       this.headSince[id] = now;
@@ -173,8 +187,6 @@ export class ReadLatencyCheck {
       return null;
     }
     if (now - this.headSince[id] <= this.boundUs) return null;
-    // A leader that is its own quorum (a voter alone in its configuration) needs no round.
-    const ownQuorum = raft.cfg.quorum <= 1 && raft.voters().includes(id);
     if (!ownQuorum && this.sentTerm[id] === term && this.sentSeq[id] >= rd.seq) return null;
     return `read-round-due at node ${id}, t=${(now / 1000).toFixed(3)}ms, term ${term}: its oldest pending read (round ${rd.seq}) has waited ${((now - this.headSince[id]) / 1000).toFixed(3)}ms (bound ${(this.boundUs / 1000).toFixed(3)}ms) ${ownQuorum ? "unreleased, though the leader is its own quorum" : `and no heartbeat of that round went out (highest sent: ${this.sentTerm[id] === term ? this.sentSeq[id] : "none this term"})`}`;
   }
