@@ -118,6 +118,16 @@ describe("read latency at a leader", () => {
     expect(e.afterEvent(world(3 * HB, three), 0)).toMatch(/^read-round-due at node 0, .*\(highest sent: none this term\)$/);
   });
 
+  it("passes every-fault seeds 5201 and 6450 at 10 s: a voter alone holds reads while its disk stall holds its no-op (read-round-due's false alarm)", () => {
+    // Found by the every-fault sweep 5001..10000 with assertions off; both failed with them on too.
+    for (const seed of [5201, 6450]) {
+      for (const sutAsserts of [true, false]) {
+        const r = simulate({ seed, timeUs: 10 * S, sutAsserts, everyFamily: true }).result;
+        expect(r.verdict, `seed ${seed}, asserts ${sutAsserts ? "on" : "off"}: ${r.message}`).toBe("ok");
+      }
+    }
+  });
+
   it("deposed-reads-failed: a leader that stops leading fails every read it holds", () => {
     const c = new ReadLatencyCheck(3, HB);
     c.roleNoted(0, RoleCode.leader);
