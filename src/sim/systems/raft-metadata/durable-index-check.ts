@@ -23,9 +23,10 @@
 //                        same on both whatever the rewrite (owed even while the terms at c
 //                        differ); a suffix truncated and rewritten back to the entries the
 //                        disk holds passes through another entry on the disk first, which the
-//                        account may not claim (seed 2411). durable-lag asks this only once nothing is pending;
-//                        this asks it at every completion, so an account that drops the
-//                        completions of writes still queued behind others shows at once.
+//                        account may not claim (seed 2411). durable-lag asks this only once
+//                        nothing is pending; this asks it at every completion, so an account
+//                        that drops the completions of writes still queued behind others
+//                        shows at once.
 //   durable-beyond-log   the durable index never exceeds the log's last index: entries the log
 //                        dropped (a conflict truncated them) are durable on no disk of ours.
 //   durable-lag          after an event in which the server's disk completed an fsync, the

@@ -173,7 +173,7 @@ export class ReadLatencyCheck {
     const term = raft.term();
     // A leader that is its own quorum (a voter alone in its configuration) needs no round.
     const ownQuorum = raft.cfg.quorum <= 1 && raft.voters().includes(id);
-    if (ownQuorum && rd.index < 0 && raft.commitIndex() < raft.termStart) {
+    if (rd.index < 0 && ownQuorum && raft.commitIndex() < raft.termStart) {
       // Its read index is not known yet: it waits for the leader's first commit of its term,
       // which for a voter alone is its own fsync of its no-op (a disk stall holds it: every-fault
       // seeds 5201, 6450). Not due: timed from the first look at which the index is known.
