@@ -43,6 +43,12 @@ export function runLivenessPhase(world: AnyWorld, actors: readonly WorkloadActor
     const lagging = healthy() || drainAt - healAt < CATCH_UP_FLOOR_MIN_US ? null : unhealthyWhy(world, actors, next, target);
     for (const a of actors) a.client.stop(world.now);
     if (anyPending()) world.runUntil(endUs, () => !anyPending());
+    // The run may stop here, before endUs, so the end verdict's "no leader by the end of the
+    // window" is judged now only if a leader is known now. Without one (the leader just stepped
+    // down: it committed its own removal and handed over with TimeoutNow (§4.2.2), or a
+    // higher term deposed it), a new one has until endUs, as without the option: the instant
+    // the last open operation is answered is not the end of the window.
+    if (knownLeader(world) < 0) world.runUntil(endUs, () => knownLeader(world) >= 0);
     const why = endVerdict(world, actors, okAtHeal, healAt, endUs);
     if (why !== null || lagging === null) return why;
     return `replication did not catch up: the cluster was not healthy ${((drainAt - healAt) / S).toFixed(1)}s after the final heal (${lagging})`;
