@@ -175,6 +175,15 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   private readonly channel: { readonly entry: RaftEntry<MetaCommand<StoreOp>>; readonly due: number }[] = [];
   private channelHead = 0;
   private readonly mono = new MonotonicTime();
+  /** The local clock reading of the input being handled (every entry point sets it). apply()
+   * times the channel with it, not with the `now` Raft passes: that is Raft's own monotonic
+   * time (raft/monotonic.ts), ahead of the local clock by every backward step Raft has seen.
+   * Read into this.mono as if it were a local reading, it looked like a forward jump of that
+   * size: the entry's due time, and the wake-up asked for it, fell that much later, and a
+   * follower whose election deadline heartbeats keep moving applied nothing for that long
+   * (seed 45483: followers' stores seconds behind their commit index after the heal, reads
+   * waiting on them never served). */
+  private inputLocal = 0;
   private raftWake = Number.NaN;
   private askedWake = Number.NaN;
   /** Follower reads: local µs at which the oldest forwarded read still without a read index
@@ -210,6 +219,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
       sessionTtl: given.sessionTtl,
     };
     this.opts = opts;
+    this.inputLocal = now;
     this.store = new MetadataStore({ dedupSessions: opts.dedupSessions, asserts: opts.asserts, ...(opts.sessionTtl !== undefined ? { sessionTtl: opts.sessionTtl } : {}) });
     if (opts.applyDelayUs !== undefined && !(Number.isSafeInteger(opts.applyDelayUs) && opts.applyDelayUs >= 0)) throw new Error(`server: applyDelayUs must be a non-negative integer, got ${opts.applyDelayUs}`);
     // With asynchronous apply or follower reads the server shares the host's one wake-up with
@@ -219,6 +229,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   }
 
   onMessage(from: NodeId, msg: ServerMessage, now: number): void {
+    this.inputLocal = now;
     if (msg.type === "join") this.handleJoin(from, now);
     else if (msg.type === "joinResp") this.handleJoinResponse(from, msg);
     else if (msg.type === "readReq") this.handleReadRequest(from, msg, now);
@@ -238,6 +249,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
 
   /** Operator: a configuration change on this server (it must be the leader). */
   changeMembership(ch: ConfChange, now: number): { index: number; term: number } | string {
+    this.inputLocal = now;
     return this.raft.proposeConfChange(ch, now);
   }
 
@@ -272,6 +284,7 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   }
 
   onTick(now: number): void {
+    this.inputLocal = now;
     // A tick may be the channel's rather than Raft's: Raft ignores one before its deadlines and
     // asks for its next wake-up again — or for none (a server outside the configuration): the
     // tick used the host's wake-up, and Raft's last request with it.
@@ -404,10 +417,12 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
   }
 
   onPersisted(token: number, now: number): void {
+    this.inputLocal = now;
     this.raft.onPersisted(token, now);
   }
 
   onClient(endpoint: number, req: StoreRequest, now: number): void {
+    this.inputLocal = now;
     if (this.writes.size + this.reads.size >= this.opts.maxPending) {
       this.answer(endpoint, { kind: "unavailable", client: req.client, seq: req.seq, leaderHint: this.raft.leader() });
       return;
@@ -433,9 +448,9 @@ export class MetaServer implements SimNode<ServerMessage, StoreRequest>, RaftApp
 
   // --- RaftApp ---
 
-  apply(entry: RaftEntry<MetaCommand<StoreOp>>, now: number): void {
+  apply(entry: RaftEntry<MetaCommand<StoreOp>>, _now: number): void {
     if (this.opts.applyDelayUs === undefined) return this.applyEntry(entry);
-    this.channel.push({ entry, due: this.mono.read(now) + this.opts.applyDelayUs });
+    this.channel.push({ entry, due: this.mono.read(this.inputLocal) + this.opts.applyDelayUs });
     this.rewake();
   }
 
