@@ -71,6 +71,37 @@ describe("read rounds", () => {
     expect(c.afterEvent(leaderWorld([{ seq: 7, index: 5 }], 6), 0)).toMatch(/^read-round at node 0/);
   });
 
+  it("read-served: an answer of an earlier term obliges nothing and acknowledges nothing", () => {
+    // Seed 33658: a promotion (a configuration change: not judged in its step) completed read
+    // 140's quorum; the next answer to reach the term-3 leader was one of term 1, which Raft's
+    // step drops unread — it was taken for the step that must release the read.
+    const c = new ReadRoundCheck(3);
+    c.onDeliver(W, 1, 0, ack(4)); // node 1's acknowledgement, judged in a step that owed nothing
+    expect(c.afterEvent(leaderWorld([], 4), 0)).toBeNull();
+    // Now read 4 is pending and node 1 with the leader confirm it (a quorum of 2).
+    const promoted = leaderWorld([{ seq: 4, index: 5 }], 4);
+    c.onDeliver(W, 2, 0, { type: "hbResp", term: 1, seq: 9, fenced: false });
+    expect(c.afterEvent(promoted, 0)).toBeNull();
+    // Nor does it overwrite node 2's acknowledgement of this term, or add one of its own.
+    c.onDeliver(W, 2, 0, ack(4));
+    expect(c.afterEvent(promoted, 0)).toMatch(/^read-served at node 0, t=5.000ms, term 2: the oldest pending read \(round 4\)/);
+    const d = new ReadRoundCheck(3);
+    d.onDeliver(W, 1, 0, { type: "hbResp", term: 1, seq: 9, fenced: false });
+    d.onDeliver(W, 2, 0, { type: "hbResp", term: 3, seq: 9, fenced: false }); // deposes it
+    expect(d.afterEvent(promoted, 0)).toBeNull();
+    // A term-2 answer of an older round obliges the leader, yet confirms nothing without node 1.
+    d.onDeliver(W, 2, 0, ack(3));
+    expect(d.afterEvent(promoted, 0)).toBeNull();
+  });
+
+  it("passes seed 33658 at 10 s with assertions on and off (an earlier term's answer after a promotion confirmed a read: read-served's false alarm)", () => {
+    // Found by the sweep 20001..50000 with assertions off; it failed with them on too.
+    for (const sutAsserts of [true, false]) {
+      const r = simulate({ seed: 33658, timeUs: 10 * S, sutAsserts }).result;
+      expect(r.verdict, `asserts ${sutAsserts ? "on" : "off"}: ${r.message}`).toBe("ok");
+    }
+  });
+
   it("read-served: an answer counts only for the Progress it reached (a server added back starts afresh)", () => {
     const c = new ReadRoundCheck(3);
     c.onDeliver(W, 1, 0, ack(4));

@@ -3,12 +3,14 @@
 // confirmed, sending the next round — survived every check: a read served late is still
 // linearizable, so only a rule about *when* sees it):
 //
-//   read-served: in a step in which a heartbeat answer reaches the leader or its commit index
-//     moves, if the oldest pending read's heartbeat round has been acknowledged by a quorum of
-//     voters (the leader and every voter whose heartbeat answer of this term with seq >= the
-//     read's was delivered to it, not fenced) and its read index is known (it had one, or this
-//     leader has committed an entry of its term), the leader releases it in that same step (dissertation §6.4: "once the leader has received a majority of acknowledgements …
-//     the read can be processed"; read-only.ts's processReads).
+//   read-served: in a step in which a heartbeat answer of its term reaches the leader or its
+//     commit index moves, if the oldest pending read's heartbeat round has been acknowledged by
+//     a quorum of voters (the leader and every voter whose heartbeat answer of this term with
+//     seq >= the read's was delivered to it, not fenced) and its read index is known (it had
+//     one, or this leader has committed an entry of its term), the leader releases it in that
+//     same step (dissertation §6.4: "once the leader has received a majority of
+//     acknowledgements … the read can be processed"; read-only.ts's processReads). An answer of
+//     an earlier term is dropped unread (raft.ts, step): it obliges nothing (seed 33658).
 //   read-round: with coalesceHeartbeats (ours: one round in flight), reads that wait for a round
 //     not yet sent never wait once the round in flight is confirmed — the leader sends the next
 //     round in the step of the heartbeat answer that confirms it (read-only.ts, nextReadRound).
@@ -74,12 +76,17 @@ export class ReadRoundCheck {
       return;
     }
     if (t !== "hbResp") return;
+    // An answer of another term than the receiver's never reaches a leader's Progress: Raft's
+    // step drops one of a lower term, and one of a higher term deposes the receiver. It obliges
+    // nothing and acknowledges nothing (seed 33658: a term-1 answer reaching the term-3 leader
+    // was taken for the step that must serve a read a promotion had just confirmed).
+    const node = w.nodes[to] as MetaServer | null;
+    if (node === null || node.raft.term() !== msg.term) return;
     if (this.answered[to] === 0) this.mark(w, to);
     this.answered[to] |= 1;
     this.answeredBy[to] = from;
     if (msg.fenced === true) return;
-    const node = w.nodes[to] as MetaServer | null;
-    const pr = node === null ? undefined : node.raft.prs[from];
+    const pr = node.raft.prs[from];
     if (pr === undefined) return;
     const k = to * this.n + from;
     if (this.ackedTerm[k] !== msg.term || this.ackedBy[k] !== pr) {
