@@ -19,7 +19,8 @@
 //     is then answered depends on the network; once a quorum acknowledges it, read-served
 //     (read-round-check.ts) requires the release in that step — together they bound a read's
 //     latency at a leader with a working quorum. A fault event (a pause, a crash, a clock step,
-//     a partition) restarts every clock of this rule: it judges stretches without faults.
+//     a partition) restarts every clock of this rule: it judges stretches without faults; a
+//     paused leader (it can send nothing) owes nothing until it resumes (seed 47817).
 //   deposed-reads-failed: in the step in which a leader stops leading, every ReadIndex read it
 //     holds is failed — none left in its queue, and none of its server's reads (its clients',
 //     or other servers' follower reads) left waiting for a read index, beyond the lease reads
@@ -37,7 +38,7 @@
 import { RoleCode } from "../../../impl/raft/api.js";
 import type { MetaServer } from "../../../impl/metadata/server.js";
 import type { AnyWorld } from "../../runner/system.js";
-import { TOUCHED_ALL } from "../../kernel/world.js";
+import { NodeStatus, TOUCHED_ALL } from "../../kernel/world.js";
 
 type WireHeartbeat = { readonly term: number; readonly seq: number };
 
@@ -155,6 +156,15 @@ export class ReadLatencyCheck {
   private judgeLeader(w: AnyWorld, id: number): string | null {
     const node = w.nodes[id] as MetaServer | null;
     if (node === null) return null;
+    if (w.status[id] !== NodeStatus.up) {
+      // Paused: it receives nothing, ticks not either (world.ts), so it can send no round and
+      // release nothing; an event can still touch it (a deferred delivery or tick: seed 47817,
+      // a leader paused with a read that its next heartbeat tick would have sent). The pause is
+      // a fault: its reads are timed from the first look after it resumes (a fault event too).
+      this.head[id] = null;
+      this.ready[id] = null;
+      return null;
+    }
     const raft = node.raft;
     const now = w.now;
     const rs = raft.readyNow;
