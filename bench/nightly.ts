@@ -99,6 +99,8 @@ function runSweep(name: string, seeds: string, jobs: number, extra: string[]): P
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Read before the sweeps: the code they run is the tree as it is now.
+  const commit = gitCommit();
   const jobs = Number(process.env.NIGHTLY_JOBS ?? 2);
   if (!(Number.isInteger(jobs) && jobs >= 1)) throw new Error(`bad NIGHTLY_JOBS ${process.env.NIGHTLY_JOBS}`);
   const asserts = (process.env.NIGHTLY_SUT_ASSERTS ?? "on").trim();
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
   const summary = {
     date: new Date(started).toISOString(),
     // The code swept (a failing seed replays on this commit); null outside a git checkout.
-    commit: gitCommit(),
+    commit,
     sutAsserts: asserts,
     node: process.version,
     cpus: os.cpus().length,
