@@ -82,8 +82,13 @@ export function handleAppendResponse<C>(r: RaftState<C>, from: NodeId, m: Append
     // The follower no longer holds an entry it acknowledged: its disk lost durable data
     // (corruption; or a planted bug such as ack-before-durable). Lower match so that
     // backtracking can make progress instead of re-sending the same probe forever. Safe:
-    // match only feeds commitment, and the commit index itself never goes back.
-    const lower = m.hintTerm === 0 && m.hintIndex < rejected - 1 ? m.hintIndex : rejected - 1;
+    // match only feeds commitment, and the commit index itself never goes back. Lowered below
+    // the hint (the follower's last index, or one below its first entry of the conflicting
+    // term), not just below the rejected index: the term skip below neither looks nor jumps
+    // below match, so a match of rejected - 1 cost one probe per entry of the term (seed
+    // 61628: a follower restored from a backup was probed entry by entry from 94 down to 78).
+    let lower = m.hintTerm === 0 ? m.hintIndex : m.hintIndex - 1;
+    if (lower > rejected - 1) lower = rejected - 1;
     pr.match = lower < 0 ? 0 : lower;
     if (pr.cmatch > pr.match) pr.cmatch = pr.match;
   }

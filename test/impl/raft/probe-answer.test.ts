@@ -6,7 +6,7 @@
 // probe-bound). A rejection answering the newest probe still lowers match (a real loss).
 import { describe, expect, it } from "vitest";
 import type { AppendResponse } from "../../../src/impl/raft/messages.js";
-import { Net, type Msg } from "./harness.js";
+import { diskOf, Net, type Msg } from "./harness.js";
 
 /** Leader 1 with follower 2 caught up (replicate state, match = the leader's last index). */
 function caughtUp(): { net: Net; match: number } {
@@ -65,5 +65,32 @@ describe("probe numbers: a late rejection is not a lost entry", () => {
     const resent = appendsTo2(net);
     expect(resent).toHaveLength(1);
     expect((resent[0] as { prevIndex: number }).prevIndex).toBe(match - 1);
+  });
+
+  it("a lost entry's rejection with a term hint skips the follower's whole conflicting term, not one entry (seed 61628)", () => {
+    // Every log [1, 1, 2, 3, 3, 3, 4, 4]; leader 1 elected, follower 2 caught up past them.
+    const terms = [1, 1, 2, 3, 3, 3, 4, 4];
+    const disk = (): ReturnType<typeof diskOf> => diskOf(terms, 4);
+    const net = new Net([1, 2, 3], {}, [], 1, new Map([[1, disk()], [2, disk()], [3, disk()]]));
+    net.elect(1);
+    net.raft(1).propose("a", net.now);
+    net.deliver();
+    const leader = net.raft(1);
+    const pr = leader.prs[2]!;
+    const match = pr.match;
+    expect(match).toBe(leader.lastIndex());
+    pr.becomeProbe(match + 1);
+    leader.propose("b", net.now);
+    net.queue = [];
+    // Follower 2 was restored from a backup: it now holds term 1 from index 2 up to match (its
+    // first entry of that term above its commit index is 2), so it rejects the newest probe.
+    const hinted: AppendResponse = { ...reject(net, match, pr.probes), hintIndex: 2, hintTerm: 1 };
+    leader.onMessage(2, hinted, net.now);
+    // The leader's last entry of term 1 is index 2: the next probe is there, in one step,
+    // not at match - 1 (before: match fell only to match - 1, and the term skip stops at match).
+    expect(pr.match).toBeLessThanOrEqual(2);
+    const resent = appendsTo2(net);
+    expect(resent).toHaveLength(1);
+    expect((resent[0] as { prevIndex: number }).prevIndex).toBe(2);
   });
 });
