@@ -42,6 +42,18 @@ describe("probe-bound", () => {
     }
   });
 
+  // Seed 61628 (10 s): follower 2, restored from a backup, rejected the newest probe at an index
+  // it had acknowledged (hint: its term 16 from index 73); the leader lowered match only to the
+  // rejected index - 1, and its term skip neither looks nor jumps below match, so it stepped
+  // back one entry per rejection from 94 (13 rejections, budget 12). It now lowers match below
+  // the hint (step-leader.ts) and reaches index 77 in one step.
+  for (const sutAsserts of [true, false]) {
+    it(`seed 61628 at 10 s is ok: a lost entry's term hint is used whole (assertions ${sutAsserts ? "on" : "off"})`, () => {
+      const r = simulate({ seed: 61628, timeUs: 10 * S, sutAsserts }).result;
+      expect(r.verdict, `${r.message ?? ""} — replay: raftsim run --seed 61628 --time 10s`).toBe("ok");
+    });
+  }
+
   it("fails a leader that ignores the hint and steps back one entry per rejection", () => {
     patch("becomeProbe", (orig) => function (this: Patchable, ...a: unknown[]) {
       const self = this as { next: number; match: number; replicate: boolean };
