@@ -80,12 +80,20 @@ describe("durable-index rules on a stand-in world", () => {
   };
 
   /** fresh(), then entries 6-7 at term 2 written, durable on both sides and claimed (7@2). */
-  const atTerm2 = (): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
+  /** The disk completes fsyncs up to WAL position `upTo`, `pending` left. */
+  const complete = (s: Stand, upTo: number, pending: number): void => {
+    s.durableLength = upTo;
+    s.pending = pending;
+    s.completed++;
+  };
+  const atTerm2 = (last = 7): { s: Stand; w: AnyWorld; c: DurableIndexCheck } => {
     const f = fresh();
-    f.s.wal.push(entries(6, 7, 2));
-    f.s.durable = 7;
-    f.s.last = 7;
-    f.s.logTerms = { 6: 2, 7: 2 };
+    f.s.wal.push(entries(6, last, 2));
+    f.s.durable = last;
+    f.s.last = last;
+    const terms: Record<number, number> = {};
+    for (let i = 6; i <= last; i++) terms[i] = 2;
+    f.s.logTerms = terms;
     f.s.completed = 1;
     expect(f.c.afterEvent(f.w, 0)).toBeNull();
     return f;
@@ -241,13 +249,7 @@ describe("durable-index rules on a stand-in world", () => {
   });
 
   it("durable-underclaim: passes an account below a conflict whose rewrite is pending, a paused server, and no completion", () => {
-    const { s, w, c } = fresh();
-    s.wal.push(entries(6, 8, 2));
-    s.durable = 8;
-    s.last = 8;
-    s.logTerms = { 6: 2, 7: 2, 8: 2 };
-    s.completed = 1;
-    expect(c.afterEvent(w, 0)).toBeNull();
+    const { s, w, c } = atTerm2(8);
     // A conflicting append from 7: truncate and rewrite 7-8 at term 3, pending; an older write
     // completes meanwhile. The disk holds 8@2, the log 8@3: the account stays at 6.
     s.wal.push({ kind: "truncate", from: 7 }, entries(7, 8, 3));
@@ -271,13 +273,7 @@ describe("durable-index rules on a stand-in world", () => {
   });
 
   it("durable-underclaim: an account below the entries a pending rewrite keeps (another term at c, the truncation at 7 pending: 6 is owed)", () => {
-    const { s, w, c } = fresh();
-    s.wal.push(entries(6, 8, 2));
-    s.durable = 8;
-    s.last = 8;
-    s.logTerms = { 6: 2, 7: 2, 8: 2 };
-    s.completed = 1;
-    expect(c.afterEvent(w, 0)).toBeNull();
+    const { s, w, c } = atTerm2(8);
     // 9@2 is written (pending), then a conflicting append from 7 truncates and rewrites 7-8 at
     // term 3 (pending). 9's write completes: the disk holds 9@2, the log 8@3 and no 9, so c is
     // the log's last, 8, where the terms differ; below the truncation, 6 is the same on both.
@@ -325,27 +321,19 @@ describe("durable-index rules on a stand-in world", () => {
     expect(c.afterEvent(w, 0)).toBeNull();
     // A completes: the disk holds 7@2 durably, as the log does, but B's truncation is pending.
     // (The check asked for 7 here, and 7 is an over-claim once B completes, below.)
-    s.durableLength = afterA;
-    s.pending = 4;
-    s.completed = 2;
+    complete(s, afterA, 4); // completion 2
     expect(c.afterEvent(w, 0)).toBeNull();
     // B completes: the disk holds 7@3, the log 7@2: the account must stay below 7.
-    s.durableLength = afterB;
-    s.pending = 3;
-    s.completed = 3;
+    complete(s, afterB, 3); // completion 3
     expect(c.afterEvent(w, 0)).toBeNull();
     s.durable = 7;
     expect(c.afterEvent(w, 0)).toMatch(/^durable-overclaim at node 0, .*durable index is 7, its log has term 2 there, but its disk holds term 3 there durably$/);
     s.durable = 6;
-    s.durableLength = afterC;
-    s.pending = 2;
-    s.completed = 4;
+    complete(s, afterC, 2); // completion 4
     expect(c.afterEvent(w, 0)).toBeNull();
     // D completes, no truncation pending any more, E pending: the disk holds 7@2 again, 6 is
     // an under-claim now.
-    s.durableLength = afterD;
-    s.pending = 1;
-    s.completed = 5;
+    complete(s, afterD, 1); // completion 5
     expect(c.afterEvent(w, 0)).toBe("durable-underclaim at node 0, t=1.500ms: its disk completed an fsync and holds its log durably up to 7 (term 2 there on both), yet its durable index is 6");
   });
 
