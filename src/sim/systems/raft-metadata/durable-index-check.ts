@@ -187,12 +187,10 @@ export class DurableIndexCheck {
       const truth = this.truth[id];
       let c = truth < last ? truth : last;
       if (durable < c) {
-        const same = this.sameOnBoth(r, id, c);
         // Read only here (a correct server's account reaches c at its completions, unless a
         // rewrite is pending): the records pending can be many during a stall.
         const f = pendingTruncation(disk, c);
         if (f <= c) c = f - 1;
-        else if (!same) c = 0;
         if (durable < c && this.sameOnBoth(r, id, c)) return `durable-underclaim at node ${id}, t=${(w.now / 1000).toFixed(3)}ms: its disk completed an fsync and holds its log durably up to ${c} (term ${logTermAt(r, c)} there on both), yet its durable index is ${durable}`;
       }
     }

@@ -154,7 +154,8 @@ class CatchUpAllowance {
     const l = knownLeader(this.world);
     if (l < 0) return this.due;
     const lead = (this.world.nodes[l] as MetaServer).raft;
-    for (const m of [...lead.voters(), ...lead.learners()]) {
+    // Called after every event while the allowance runs: the two lists are read in place.
+    for (const group of [lead.voters(), lead.learners()]) for (const m of group) {
       if (m === l || this.seen.has(m)) continue;
       this.seen.add(m);
       const n = this.world.nodes[m] as MetaServer | null;
