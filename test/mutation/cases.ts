@@ -7,7 +7,11 @@
 // Knobs (environment): MUTATION_SEEDS (default 200) swarm seeds 1..N of the default swarm;
 // MUTATION_EVERY_FAULT (default N/4) seeds 1..M with every fault family on; MUTATION_SCENARIO_SEEDS
 // (default 3) the first K seeds of every shipped raft-metadata scenario that expects ok and
-// plants no bug; MUTATION_TIME_S (default 10) simulated seconds per swarm seed.
+// plants no bug; MUTATION_TIME_S (default 10) simulated seconds per swarm seed;
+// MUTATION_ONLINE_CHECKS (default all) raft-metadata's onlineChecks for every run: `starting`
+// or `none` measure what the score would be with only the checks raft-metadata had when issue
+// 12 began, or with the history check alone (what the sweep-speed bar's like-for-like reading
+// would keep; bench/speed-bar.ts measures their speed).
 import { loadScenarioFile, shippedScenarioFiles, scenarioExperiment } from "../../src/api/scenarios.js";
 import { simulate } from "../../src/api/simulate.js";
 import type { RunResult } from "../../src/sim/runner/run.js";
@@ -32,6 +36,8 @@ export interface MutationPlan {
   readonly everyFault: number;
   readonly scenarioSeeds: number;
   readonly timeUs: number;
+  /** raft-metadata's onlineChecks for every run (undefined: the system's default, all). */
+  readonly onlineChecks?: "all" | "starting" | "none";
 }
 
 export function mutationPlan(): MutationPlan {
@@ -41,18 +47,27 @@ export function mutationPlan(): MutationPlan {
     everyFault: intEnv("MUTATION_EVERY_FAULT", Math.floor(seeds / 4)),
     scenarioSeeds: intEnv("MUTATION_SCENARIO_SEEDS", 3),
     timeUs: intEnv("MUTATION_TIME_S", 10) * 1_000_000,
+    ...onlineChecksEnv(),
   };
+}
+
+function onlineChecksEnv(): { onlineChecks?: "all" | "starting" | "none" } {
+  const v = process.env.MUTATION_ONLINE_CHECKS;
+  if (v === undefined || v === "" || v === "all") return {};
+  if (v !== "starting" && v !== "none") throw new Error(`MUTATION_ONLINE_CHECKS must be all, starting or none, got ${v}`);
+  return { onlineChecks: v };
 }
 
 const pad = (n: number): string => String(n).padStart(4, "0");
 
 export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase[] {
   const cases: MutationCase[] = [];
+  const systemOptions = plan.onlineChecks === undefined ? {} : { systemOptions: { onlineChecks: plan.onlineChecks } };
   for (let seed = 1; seed <= plan.seeds; seed++) {
-    cases.push({ name: `[swarm ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, sutAsserts: false }).result });
+    cases.push({ name: `[swarm ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, sutAsserts: false, ...systemOptions }).result });
   }
   for (let seed = 1; seed <= plan.everyFault; seed++) {
-    cases.push({ name: `[every-fault ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, everyFamily: true, sutAsserts: false }).result });
+    cases.push({ name: `[every-fault ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, everyFamily: true, sutAsserts: false, ...systemOptions }).result });
   }
   if (plan.scenarioSeeds > 0) {
     for (const { name, file } of shippedScenarioFiles()) {
@@ -63,7 +78,7 @@ export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase
       if (scenario.system !== "raft-metadata" || scenario.expect !== "ok" || scenario.bugs.length > 0) continue;
       if (scenarioExperiment(scenario) !== undefined) continue;
       for (const seed of scenario.seeds.slice(0, plan.scenarioSeeds)) {
-        cases.push({ name: `[scenario ${name} ${seed}]`, run: () => simulate({ scenario, seed, timeUs: scenario.timeUs, sutAsserts: false }).result });
+        cases.push({ name: `[scenario ${name} ${seed}]`, run: () => simulate({ scenario, seed, timeUs: scenario.timeUs, sutAsserts: false, ...systemOptions }).result });
       }
     }
   }

@@ -44,4 +44,21 @@ describe("mutation testing setup", () => {
     expect(cases.map((c) => c.name)).toEqual(["[swarm 0001]", "[swarm 0002]", "[every-fault 0001]"]);
     for (const c of cases) expect(verdictProblem(c.run()), c.name).toBeNull();
   });
+
+  it("MUTATION_ONLINE_CHECKS picks raft-metadata's check set for every run, and refuses other values", () => {
+    const was = process.env.MUTATION_ONLINE_CHECKS;
+    try {
+      delete process.env.MUTATION_ONLINE_CHECKS;
+      expect(mutationPlan().onlineChecks).toBeUndefined();
+      process.env.MUTATION_ONLINE_CHECKS = "all";
+      expect(mutationPlan().onlineChecks).toBeUndefined();
+      process.env.MUTATION_ONLINE_CHECKS = "starting";
+      expect(mutationPlan().onlineChecks).toBe("starting");
+      process.env.MUTATION_ONLINE_CHECKS = "fewer";
+      expect(() => mutationPlan()).toThrow(/MUTATION_ONLINE_CHECKS must be all, starting or none, got fewer/);
+    } finally {
+      if (was === undefined) delete process.env.MUTATION_ONLINE_CHECKS;
+      else process.env.MUTATION_ONLINE_CHECKS = was;
+    }
+  });
 });
