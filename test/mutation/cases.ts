@@ -11,7 +11,11 @@
 // MUTATION_ONLINE_CHECKS (default all) raft-metadata's onlineChecks for every run: `starting`
 // or `none` measure what the score would be with only the checks raft-metadata had when issue
 // 12 began, or with the history check alone (what the sweep-speed bar's like-for-like reading
-// would keep; bench/speed-bar.ts measures their speed).
+// would keep; bench/speed-bar.ts measures their speed); MUTATION_REGRESSION (default 1; 0: none)
+// the long sweeps' seeds (docs/long-sweeps.md), each in the mode it failed in: states the
+// 200-seed sweep seldom reaches (a follower restored from a backup that lost acknowledged
+// entries, a voter-alone leader with its disk stalled, pipelines one entry wide), where a rule
+// was wrong once or a bug hid.
 import { loadScenarioFile, shippedScenarioFiles, scenarioExperiment } from "../../src/api/scenarios.js";
 import { simulate } from "../../src/api/simulate.js";
 import type { RunResult } from "../../src/sim/runner/run.js";
@@ -36,6 +40,8 @@ export interface MutationPlan {
   readonly everyFault: number;
   readonly scenarioSeeds: number;
   readonly timeUs: number;
+  /** Run the long sweeps' regression seeds too (REGRESSION_SEEDS). */
+  readonly regression?: boolean;
   /** raft-metadata's onlineChecks for every run (undefined: the system's default, all). */
   readonly onlineChecks?: "all" | "starting" | "none";
 }
@@ -47,6 +53,7 @@ export function mutationPlan(): MutationPlan {
     everyFault: intEnv("MUTATION_EVERY_FAULT", Math.floor(seeds / 4)),
     scenarioSeeds: intEnv("MUTATION_SCENARIO_SEEDS", 3),
     timeUs: intEnv("MUTATION_TIME_S", 10) * 1_000_000,
+    regression: intEnv("MUTATION_REGRESSION", 1) > 0,
     ...onlineChecksEnv(),
   };
 }
@@ -60,6 +67,16 @@ function onlineChecksEnv(): { onlineChecks?: "all" | "starting" | "none" } {
 
 const pad = (n: number): string => String(n).padStart(4, "0");
 
+/** The seeds the long sweeps found failing (docs/long-sweeps.md), all fixed since, each with the
+ * fault mode it failed in; 10 s runs. Two were bugs in the code under test (45483: the server's
+ * apply channel clock; 61628: the leader's lost-entry probing), the rest rules or the harness
+ * wrong in a rare state: a mutant that brings back a bug there, or breaks what the fixed rule
+ * now leans on, is judged on the state that exposed it. */
+export const REGRESSION_SEEDS: readonly { readonly seed: number; readonly everyFault: boolean }[] = [
+  ...[2411, 5821, 33658, 45483, 47817, 61628].map((seed) => ({ seed, everyFault: false })),
+  ...[5201, 6450, 16351, 25609, 26030, 28320, 31640, 33318].map((seed) => ({ seed, everyFault: true })),
+];
+
 export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase[] {
   const cases: MutationCase[] = [];
   const systemOptions = plan.onlineChecks === undefined ? {} : { systemOptions: { onlineChecks: plan.onlineChecks } };
@@ -68,6 +85,11 @@ export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase
   }
   for (let seed = 1; seed <= plan.everyFault; seed++) {
     cases.push({ name: `[every-fault ${pad(seed)}]`, run: () => simulate({ seed, timeUs: plan.timeUs, everyFamily: true, sutAsserts: false, ...systemOptions }).result });
+  }
+  if (plan.regression === true) {
+    for (const { seed, everyFault } of REGRESSION_SEEDS) {
+      cases.push({ name: `[regression ${everyFault ? "every-fault" : "swarm"} ${seed}]`, run: () => simulate({ seed, timeUs: plan.timeUs, ...(everyFault ? { everyFamily: true } : {}), sutAsserts: false, ...systemOptions }).result });
+    }
   }
   if (plan.scenarioSeeds > 0) {
     for (const { name, file } of shippedScenarioFiles()) {

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { mutationCases, mutationPlan, verdictProblem } from "./cases.js";
+import { mutationCases, mutationPlan, REGRESSION_SEEDS, verdictProblem } from "./cases.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** A config file's default export (loaded by URL: tests import only src and test). */
@@ -43,6 +43,15 @@ describe("mutation testing setup", () => {
     const cases = mutationCases({ seeds: 2, everyFault: 1, scenarioSeeds: 0, timeUs: 10_000_000 });
     expect(cases.map((c) => c.name)).toEqual(["[swarm 0001]", "[swarm 0002]", "[every-fault 0001]"]);
     for (const c of cases) expect(verdictProblem(c.run()), c.name).toBeNull();
+  });
+
+  it("the long sweeps' regression seeds are in the sweep and pass on the correct code", () => {
+    const cases = mutationCases({ seeds: 0, everyFault: 0, scenarioSeeds: 0, timeUs: 10_000_000, regression: true });
+    expect(cases.map((c) => c.name)).toContain("[regression swarm 61628]");
+    expect(cases.map((c) => c.name)).toContain("[regression every-fault 5201]");
+    expect(cases).toHaveLength(REGRESSION_SEEDS.length);
+    for (const c of cases) expect(verdictProblem(c.run()), c.name).toBeNull();
+    expect(mutationCases({ seeds: 0, everyFault: 0, scenarioSeeds: 0, timeUs: 10_000_000, regression: false })).toEqual([]);
   });
 
   it("MUTATION_ONLINE_CHECKS picks raft-metadata's check set for every run, and refuses other values", () => {
