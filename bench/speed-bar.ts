@@ -80,6 +80,12 @@ function parseReport(stdout: string | null): { seeds?: number; verdicts?: { ok?:
   }
 }
 
+/** The commit checked out at `dir` (null: not a git checkout, or git is missing). */
+function commitOf(dir: string): string | null {
+  const r = spawnSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -130,7 +136,7 @@ function main(): void {
     const m = median(r);
     return { set, wallRatioMedian: m, wallRatioMin: Math.min(...r), wallRatioMax: Math.max(...r), speedUp: 1 / m, wallMsMedian: median(walls[set]!), wallRatios: r };
   });
-  const report = { date, node: process.version, seeds, rounds, baseline: path.resolve(baseDir), baselineWallMsMedian: median(base), baselineWallMs: base, bar: 0.5, rows };
+  const report = { date, node: process.version, seeds, rounds, commit: commitOf(repoRoot), baseline: path.resolve(baseDir), baselineCommit: commitOf(baseDir), baselineWallMsMedian: median(base), baselineWallMs: base, bar: 0.5, rows };
   const dir = path.join(repoRoot, "reports", "bench");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `speed-bar-${date.slice(0, 10)}.json`);
