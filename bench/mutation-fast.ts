@@ -64,7 +64,9 @@ separated globs), each run against the reduced sweep of test/mutation/cases.ts w
 assertions off, by mutant switching in worker processes (no vitest). Writes Stryker's JSON report
 schema; summarise with node dist/bench/mutation-summary.js <report>.
 Environment: MUTATION_SEEDS (default here 30), MUTATION_EVERY_FAULT (8),
-MUTATION_SCENARIO_SEEDS (1), MUTATION_TIME_S (10): the sweep, as in test/mutation/cases.ts.
+MUTATION_SCENARIO_SEEDS (1), MUTATION_TIME_S (10), MUTATION_REGRESSION (1: the long sweeps'
+regression seeds; 0: none), MUTATION_ONLINE_CHECKS (all; starting or none: fewer of
+raft-metadata's online checks): the sweep, as in test/mutation/cases.ts.
   --only LIST       only these mutants: comma-separated FILE:LINE or FILE:LINE:COLUMN (FILE: a path
                     or its end, e.g. quorum.ts; LINE and COLUMN 1-based, as in the report)
   --out FILE        the report (default reports/mutation/fast.json)
@@ -393,7 +395,7 @@ function writeReport(wallS: number, interrupted: boolean): void {
     projectRoot: repoRoot,
     framework: { name: "raftsim mutation-fast (bench/mutation-fast.ts)" },
     config: {
-      sweep: { MUTATION_SEEDS: process.env.MUTATION_SEEDS, MUTATION_EVERY_FAULT: process.env.MUTATION_EVERY_FAULT, MUTATION_SCENARIO_SEEDS: process.env.MUTATION_SCENARIO_SEEDS, MUTATION_TIME_S: process.env.MUTATION_TIME_S ?? "10" },
+      sweep: { MUTATION_SEEDS: process.env.MUTATION_SEEDS, MUTATION_EVERY_FAULT: process.env.MUTATION_EVERY_FAULT, MUTATION_SCENARIO_SEEDS: process.env.MUTATION_SCENARIO_SEEDS, MUTATION_TIME_S: process.env.MUTATION_TIME_S ?? "10", MUTATION_REGRESSION: process.env.MUTATION_REGRESSION ?? "1", MUTATION_ONLINE_CHECKS: process.env.MUTATION_ONLINE_CHECKS ?? "all" },
       runs: caseNames.length,
       timeoutMs,
       workers,
