@@ -72,6 +72,8 @@ const pad = (n: number): string => String(n).padStart(4, "0");
  * apply channel clock; 61628: the leader's lost-entry probing), the rest rules or the harness
  * wrong in a rare state: a mutant that brings back a bug there, or breaks what the fixed rule
  * now leans on, is judged on the state that exposed it. */
+export const REGRESSION_TIME_US = 10_000_000;
+
 export const REGRESSION_SEEDS: readonly { readonly seed: number; readonly everyFault: boolean }[] = [
   ...[2411, 5821, 33658, 45483, 47817, 61628].map((seed) => ({ seed, everyFault: false })),
   ...[5201, 6450, 16351, 25609, 26030, 28320, 31640, 33318].map((seed) => ({ seed, everyFault: true })),
@@ -88,7 +90,9 @@ export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase
   }
   if (plan.regression === true) {
     for (const { seed, everyFault } of REGRESSION_SEEDS) {
-      cases.push({ name: `[regression ${everyFault ? "every-fault" : "swarm"} ${seed}]`, run: () => simulate({ seed, timeUs: plan.timeUs, ...(everyFault ? { everyFamily: true } : {}), sutAsserts: false, ...systemOptions }).result });
+      // Always 10 s, the length they failed at (MUTATION_TIME_S moves the other runs only): a
+XX
+      cases.push({ name: `[regression ${everyFault ? "every-fault" : "swarm"} ${seed}]`, run: () => simulate({ seed, timeUs: REGRESSION_TIME_US, ...(everyFault ? { everyFamily: true } : {}), sutAsserts: false, ...systemOptions }).result });
     }
   }
   if (plan.scenarioSeeds > 0) {
