@@ -91,7 +91,7 @@ export function mutationCases(plan: MutationPlan = mutationPlan()): MutationCase
   if (plan.regression === true) {
     for (const { seed, everyFault } of REGRESSION_SEEDS) {
       // Always 10 s, the length they failed at (MUTATION_TIME_S moves the other runs only): a
-XX
+      // seed's fault schedule is drawn for its run's length, so another length may not reach the state.
       cases.push({ name: `[regression ${everyFault ? "every-fault" : "swarm"} ${seed}]`, run: () => simulate({ seed, timeUs: REGRESSION_TIME_US, ...(everyFault ? { everyFamily: true } : {}), sutAsserts: false, ...systemOptions }).result });
     }
   }
