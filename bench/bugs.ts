@@ -34,6 +34,15 @@ const systemOptions = checkSet === undefined ? {} : { systemOptions: { onlineChe
 
 interface Found { seed: number | null; check: string | null }
 
+/** A find as the table prints it. */
+const cell = (f: Found): string => (f.seed === null ? `not found in 1..${maxSeed}` : `seed ${String(f.seed).padStart(4)} ${f.check}`);
+
+/** The median seed of these finds (a bug not found counts as past every seed). */
+function medianSeed(finds: readonly Found[]): number {
+  const seeds = finds.map((f) => f.seed ?? Infinity).sort((a, b) => a - b);
+  return seeds[Math.floor((seeds.length - 1) / 2)]!;
+}
+
 async function first(system: string, bug: string, sutAsserts: boolean): Promise<Found> {
   const r = await sweep({ system, seeds: { from: 1, to: maxSeed }, bugs: [bug], stopOnFirst: true, sutAsserts, timeUs, jobs, ...systemOptions });
   const f = r.failures[0];
@@ -51,10 +60,9 @@ if (checkSet !== undefined) {
   for (const bug of getSystem("raft-metadata").bugs) {
     const off = await first("raft-metadata", bug.name, false);
     out.push({ bug: bug.name, assertsOff: off });
-    process.stdout.write(`${`raft-metadata/${bug.name}`.padEnd(46)} off: ${off.seed === null ? `not found in 1..${maxSeed}` : `seed ${String(off.seed).padStart(4)} ${off.check}`}\n`);
+    process.stdout.write(`${`raft-metadata/${bug.name}`.padEnd(46)} off: ${cell(off)}\n`);
   }
-  const seeds = out.map((r) => r.assertsOff.seed ?? Infinity).sort((a, b) => a - b);
-  const med = seeds[Math.floor((seeds.length - 1) / 2)];
+  const med = medianSeed(out.map((r) => r.assertsOff));
   const notFound = out.filter((r) => r.assertsOff.seed === null).map((r) => r.bug);
   const report = { date: new Date().toISOString(), onlineChecks: checkSet, maxSeed, timeUs, medianSeedsToDetectAssertsOff: med, notFound, wallMs: Math.round(performance.now() - t0), rows: out };
   process.stdout.write(`onlineChecks ${checkSet}: median seeds-to-detect (assertions off): ${med}; not found within ${maxSeed}: ${notFound.length === 0 ? "none" : notFound.join(", ")}\n`);
@@ -79,13 +87,11 @@ else {
     const on = await first(name, bug.name, true);
     const off = await first(name, bug.name, false);
     rows.push({ system: name, bug: bug.name, assertsOn: on, assertsOff: off });
-    const cell = (f: Found) => (f.seed === null ? `not found in 1..${maxSeed}` : `seed ${String(f.seed).padStart(4)} ${f.check}`);
     process.stdout.write(`${`${name}/${bug.name}`.padEnd(46)} on: ${cell(on).padEnd(36)} off: ${cell(off)}\n`);
   }
 }
 }
-const offSeeds = rows.map((r) => r.assertsOff.seed ?? Infinity).sort((a, b) => a - b);
-const median = offSeeds[Math.floor((offSeeds.length - 1) / 2)];
+const median = medianSeed(rows.map((r) => r.assertsOff));
 const missed = rows.filter((r) => r.assertsOff.seed === null).map((r) => `${r.system}/${r.bug}`);
 const report = { date: new Date().toISOString(), maxSeed, timeUs, medianSeedsToDetectAssertsOff: median, notFound: missed, wallMs: Math.round(performance.now() - t0), rows };
 process.stdout.write(`median seeds-to-detect (assertions off): ${median}; not found within ${maxSeed}: ${missed.length === 0 ? "none" : missed.join(", ")}\n`);

@@ -10,11 +10,12 @@
 //
 // Exit code 0 when every seed passed, 1 when any failed (the summary lists them), 2 when a
 // sweep could not run. A progress bar shows on stderr when it is a terminal.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gitCommit } from "./git-commit.js";
 import { checkBenchArgs } from "./usage.js";
 
 checkBenchArgs(`Usage: npm run nightly   (node dist/bench/nightly.js)
@@ -100,7 +101,7 @@ function runSweep(name: string, seeds: string, jobs: number, extra: string[]): P
 async function main(): Promise<void> {
   const started = Date.now();
   // Read before the sweeps: the code they run is the tree as it is now.
-  const commit = gitCommit();
+  const commit = gitCommit(repoRoot);
   const jobs = Number(process.env.NIGHTLY_JOBS ?? 2);
   if (!(Number.isInteger(jobs) && jobs >= 1)) throw new Error(`bad NIGHTLY_JOBS ${process.env.NIGHTLY_JOBS}`);
   const asserts = (process.env.NIGHTLY_SUT_ASSERTS ?? "on").trim();
@@ -147,15 +148,6 @@ async function main(): Promise<void> {
   process.exitCode = failures > 0 ? 1 : 0;
 }
 
-function gitCommit(): string | null {
-  try {
-    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
-    return dirty ? `${head}+changes` : head;
-  } catch {
-    return null;
-  }
-}
 
 main().catch((e) => {
   console.error(`nightly failed: ${e instanceof Error ? e.message : e}`);

@@ -17,6 +17,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gitCommit } from "./git-commit.js";
 import { seedRange } from "./seed-passes.js";
 import { BENCH_EXIT, checkBenchArgs } from "./usage.js";
 
@@ -80,12 +81,6 @@ function parseReport(stdout: string | null): { seeds?: number; verdicts?: { ok?:
   }
 }
 
-/** The commit checked out at `dir` (null: not a git checkout, or git is missing). */
-function commitOf(dir: string): string | null {
-  const r = spawnSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : null;
-}
-
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -136,7 +131,7 @@ function main(): void {
     const m = median(r);
     return { set, wallRatioMedian: m, wallRatioMin: Math.min(...r), wallRatioMax: Math.max(...r), speedUp: 1 / m, wallMsMedian: median(walls[set]!), wallRatios: r };
   });
-  const report = { date, node: process.version, seeds, rounds, commit: commitOf(repoRoot), baseline: path.resolve(baseDir), baselineCommit: commitOf(baseDir), baselineWallMsMedian: median(base), baselineWallMs: base, bar: 0.5, rows };
+  const report = { date, node: process.version, seeds, rounds, commit: gitCommit(repoRoot), baseline: path.resolve(baseDir), baselineCommit: gitCommit(baseDir), baselineWallMsMedian: median(base), baselineWallMs: base, bar: 0.5, rows };
   const dir = path.join(repoRoot, "reports", "bench");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `speed-bar-${date.slice(0, 10)}.json`);
